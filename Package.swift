@@ -1,0 +1,75 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "newsflash",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "newsflash", targets: ["newsflash"]),
+        .library(name: "RdKafka", targets: ["RdKafka"]),
+        .library(name: "NewsModel", targets: ["NewsModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // librdkafka from Debian's librdkafka-dev, found with pkg-config.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // The Swift face of librdkafka: producer, consumer, admin, errors, configuration.
+        .target(
+            name: "RdKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Event types, topic names and codecs; mirrors Schemas/.
+        .target(name: "NewsModel"),
+        .executableTarget(
+            name: "newsflash",
+            dependencies: [
+                "RdKafka",
+                "NewsModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Release-build throughput benchmark of the Kafka layer (see README, Benchmarks).
+        .executableTarget(
+            name: "newsflash-bench",
+            dependencies: [
+                "RdKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RdKafkaTests",
+            dependencies: [
+                "RdKafka",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(name: "NewsModelTests", dependencies: ["NewsModel"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "RdKafka",
+                "NewsModel",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

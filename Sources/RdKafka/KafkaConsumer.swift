@@ -1,0 +1,440 @@
+import CRdKafka
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Reads messages from Kafka as a member of a consumer group (or from fixed
+/// partitions), at least once.
+///
+/// A dedicated thread polls librdkafka and fills a bounded buffer that
+/// ``messages`` drains; rebalances, seeks and the final commit run on that
+/// thread too, so they are ordered with the messages. Process a message, then
+/// call ``storeOffset(for:)``; stored offsets are committed in the background,
+/// on revoke and on close. A message whose offset was not stored is read again
+/// after a restart or a rebalance.
+///
+/// The consumer is a `Service`: on graceful shutdown it commits stored offsets,
+/// leaves the group and ends ``messages``. Run the services that process its
+/// messages after it in the `ServiceGroup`, so that they stop first.
+public final class KafkaConsumer: Service, Sendable {
+    /// Work queued for the poll thread, and state only that thread reads.
+    private struct Control {
+        var commands: [@Sendable (OpaquePointer) -> Void] = []
+        var floors = TimestampFloor()
+        var closed = false
+    }
+
+    public let configuration: KafkaConsumerConfiguration
+    /// The messages, in order per partition. Iterate from one task.
+    public let messages: KafkaConsumerMessages
+    /// Rebalances, partition ends and errors.
+    public let events: KafkaConsumerEvents
+    private let handle: RDKafkaHandle
+    private let buffer: ConsumerMessageBuffer
+    private let control: LockedBox<Control>
+    private let pollThread: PollThread
+    private let logger: Logger
+
+    public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
+        self.configuration = configuration
+        self.logger = logger
+        let buffer = ConsumerMessageBuffer(capacity: configuration.bufferedMessages)
+        let control = LockedBox(Control())
+        let (eventStream, events) = AsyncStream<KafkaConsumerEvent>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        self.buffer = buffer
+        self.control = control
+        self.messages = KafkaConsumerMessages(buffer: buffer)
+        self.events = KafkaConsumerEvents(stream: eventStream)
+        let groupID = configuration.groupID
+        let context = RDKafkaCallbackContext(
+            logger: logger,
+            statistics: configuration.client.statisticsInterval.map { _ in KafkaStatisticsReporter(clientLabel: configuration.client.clientID) },
+            onRebalance: { rk, err, list in
+                KafkaConsumer.rebalance(rk, err, list, buffer: buffer, control: control, events: events, logger: logger, groupID: groupID)
+            },
+            onError: { error in events.yield(.error(error)) }
+        )
+        let handle = try RDKafkaHandle(kind: .consumer, properties: configuration.properties(), context: context)
+        self.handle = handle
+        rd_kafka_poll_set_consumer(handle.pointer)
+        try KafkaConsumer.start(handle: handle, subscription: configuration.subscription)
+
+        let consumed = Counter(label: "kafka_consumer_messages_total", dimensions: [("client", configuration.client.clientID)])
+        let isGroup: Bool
+        if case .group = configuration.subscription { isGroup = true } else { isGroup = false }
+        self.pollThread = PollThread(name: "kafka-consumer-poll") { thread in
+            KafkaConsumer.pollLoop(
+                thread: thread, handle: handle, buffer: buffer, control: control, events: events,
+                consumed: consumed, logger: logger, commitOnClose: isGroup)
+        }
+    }
+
+    deinit {
+        pollThread.requestStop()
+    }
+
+    // MARK: Offsets
+
+    /// Marks `message` processed: its offset + 1 is committed with the next commit.
+    ///
+    /// - Throws: when the partition is no longer assigned to this member (it was
+    ///   revoked meanwhile; the new owner reads the message again).
+    public func storeOffset(for message: KafkaConsumerMessage) throws(KafkaError) {
+        try storeOffsets([KafkaTopicPartitionOffset(topic: message.topic, partition: message.partition, offset: message.offset + 1)])
+    }
+
+    /// Stores positions to commit (the offsets of the next messages to read).
+    public func storeOffsets(_ positions: [KafkaTopicPartitionOffset]) throws(KafkaError) {
+        let handle = self.handle
+        try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
+            let err = rd_kafka_offsets_store(handle.pointer, list)
+            _ = try RDKafkaTopicPartitionList.positions(list, operation: "store offset")
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "store offset") }
+        }
+    }
+
+    /// Commits the stored offsets now and waits for the broker's answer.
+    public func commit() async throws(KafkaError) {
+        let handle = self.handle
+        try await BlockingCall.run { () throws(KafkaError) in
+            let err = rd_kafka_commit(handle.pointer, nil, 0)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+                throw KafkaError(err, operation: "commit offsets")
+            }
+        }
+    }
+
+    /// The group's committed offsets for these partitions (``KafkaTopicPartitionOffset/invalid`` when none).
+    public func committedOffsets(for partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
+        let handle = self.handle
+        return try await BlockingCall.run { () throws(KafkaError) in
+            try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.invalid) }) { list throws(KafkaError) in
+                let err = rd_kafka_committed(handle.pointer, list, Int32(clamping: timeout.milliseconds))
+                guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw handle.unreachableError("read committed offsets", err) }
+                return try RDKafkaTopicPartitionList.positions(list, operation: "read committed offsets")
+            }
+        }
+    }
+
+    /// The low and high watermarks of a partition, asked of the broker.
+    public func watermarks(for partition: KafkaTopicPartition, timeout: Duration = .seconds(10)) async throws(KafkaError) -> (low: Int64, high: Int64) {
+        let handle = self.handle
+        return try await BlockingCall.run { () throws(KafkaError) in
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(handle.pointer, partition.topic, partition.partition, &low, &high, Int32(clamping: timeout.milliseconds))
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw handle.unreachableError("query watermarks of \(partition)", err) }
+            return (low, high)
+        }
+    }
+
+    /// Messages not yet committed per assigned partition: high watermark minus
+    /// committed offset (minus the low watermark when nothing is committed).
+    public func lag(timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartition: Int64] {
+        let partitions = try assignment()
+        let committed = try await committedOffsets(for: partitions, timeout: timeout)
+        var lag: [KafkaTopicPartition: Int64] = [:]
+        for position in committed {
+            let (low, high) = try await watermarks(for: position.topicPartition, timeout: timeout)
+            let from = position.offset >= 0 ? position.offset : low
+            lag[position.topicPartition] = max(0, high - from)
+        }
+        return lag
+    }
+
+    // MARK: Position
+
+    /// The partitions currently assigned to this member.
+    public func assignment() throws(KafkaError) -> [KafkaTopicPartition] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        let err = rd_kafka_assignment(handle.pointer, &list)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(err, operation: "read assignment") }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        return RDKafkaTopicPartitionList.read(list).map { $0.0.topicPartition }
+    }
+
+    /// Moves the read position of assigned partitions. Buffered messages of those
+    /// partitions are dropped; the next message of each comes from its new offset.
+    public func seek(to positions: [KafkaTopicPartitionOffset], timeout: Duration = .seconds(10)) async throws(KafkaError) {
+        let buffer = self.buffer
+        let control = self.control
+        try await onPollThread("seek") { rk throws(KafkaError) in
+            try KafkaConsumer.seekNow(rk, positions, timeout: timeout)
+            let partitions = Set(positions.map(\.topicPartition))
+            buffer.remove(partitions: partitions)
+            control.withLock { $0.floors.clear(partitions) }
+        }
+    }
+
+    /// The first offset of each partition whose record timestamp is at or after
+    /// `milliseconds`, as the broker answers it (``KafkaTopicPartitionOffset/end`` when none).
+    /// Some brokers answer an earlier offset; ``seek(toTimestampMilliseconds:partitions:timeout:)`` corrects for that.
+    public func offsets(forTimestampMilliseconds milliseconds: Int64, partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
+        let handle = self.handle
+        return try await BlockingCall.run { () throws(KafkaError) in
+            try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: milliseconds) }) { list throws(KafkaError) in
+                let err = rd_kafka_offsets_for_times(handle.pointer, list, Int32(clamping: timeout.milliseconds))
+                guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw handle.unreachableError("look up offsets for time \(milliseconds)", err) }
+                return try RDKafkaTopicPartitionList.positions(list, operation: "look up offsets for time \(milliseconds)")
+            }
+        }
+    }
+
+    /// Moves each partition to its first record whose timestamp is at or after
+    /// `milliseconds`, checking the broker's answer against the records' own
+    /// timestamps (see ``TimestampFloor``). Returns the offsets the broker answered.
+    @discardableResult
+    public func seek(toTimestampMilliseconds milliseconds: Int64, partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
+        let answered = try await offsets(forTimestampMilliseconds: milliseconds, partitions: partitions, timeout: timeout)
+        let buffer = self.buffer
+        let control = self.control
+        try await onPollThread("seek to time") { rk throws(KafkaError) in
+            let targets = answered.map { position in
+                KafkaTopicPartitionOffset(
+                    topic: position.topic, partition: position.partition,
+                    offset: position.offset >= 0 ? position.offset : KafkaTopicPartitionOffset.end)
+            }
+            try KafkaConsumer.seekNow(rk, targets, timeout: timeout)
+            buffer.remove(partitions: Set(targets.map(\.topicPartition)))
+            control.withLock { control in
+                for target in targets {
+                    control.floors.clear([target.topicPartition])
+                    if target.offset >= 0 { control.floors.set(target.topicPartition, milliseconds: milliseconds) }
+                }
+            }
+        }
+        return answered
+    }
+
+    /// Stops fetching these partitions (already buffered messages are still delivered).
+    public func pause(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
+        let handle = self.handle
+        try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.invalid) }) { list throws(KafkaError) in
+            let err = rd_kafka_pause_partitions(handle.pointer, list)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "pause partitions") }
+            _ = try RDKafkaTopicPartitionList.positions(list, operation: "pause partitions")
+        }
+    }
+
+    /// Resumes fetching paused partitions.
+    public func resume(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
+        let handle = self.handle
+        try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.invalid) }) { list throws(KafkaError) in
+            let err = rd_kafka_resume_partitions(handle.pointer, list)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "resume partitions") }
+            _ = try RDKafkaTopicPartitionList.positions(list, operation: "resume partitions")
+        }
+    }
+
+    // MARK: Lifecycle
+
+    /// Runs until graceful shutdown (or cancellation), then ``close()``.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Commits stored offsets, leaves the group and ends ``messages``. Idempotent.
+    public func close() async {
+        control.withLock { $0.closed = true }
+        pollThread.requestStop()
+        await pollThread.join()
+    }
+
+    // MARK: The poll thread
+
+    private func onPollThread<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (OpaquePointer) throws(KafkaError) -> T) async throws(KafkaError) -> T {
+        let result: Result<T, KafkaError> = await withCheckedContinuation { continuation in
+            let accepted = control.withLock { control -> Bool in
+                guard !control.closed else { return false }
+                control.commands.append { rk in
+                    do throws(KafkaError) {
+                        continuation.resume(returning: .success(try body(rk)))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                }
+                return true
+            }
+            if !accepted { continuation.resume(returning: .failure(.closed(operation))) }
+        }
+        return try result.get()
+    }
+
+    private static func start(handle: RDKafkaHandle, subscription: KafkaConsumerConfiguration.Subscription) throws(KafkaError) {
+        switch subscription {
+        case .group(let topics):
+            try RDKafkaTopicPartitionList.with(topics.map { KafkaTopicPartitionOffset(topic: $0, partition: newsflash_partition_unassigned, offset: KafkaTopicPartitionOffset.invalid) }) { list throws(KafkaError) in
+                let err = rd_kafka_subscribe(handle.pointer, list)
+                guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "subscribe to \(topics.joined(separator: ","))") }
+            }
+        case .partitions(let positions):
+            try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
+                let err = rd_kafka_assign(handle.pointer, list)
+                guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "assign partitions") }
+            }
+        }
+    }
+
+    private static func seekNow(_ rk: OpaquePointer, _ positions: [KafkaTopicPartitionOffset], timeout: Duration) throws(KafkaError) {
+        try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
+            if let error = rd_kafka_seek_partitions(rk, list, Int32(clamping: timeout.milliseconds)) {
+                throw KafkaError(consuming: error, operation: "seek")
+            }
+            _ = try RDKafkaTopicPartitionList.positions(list, operation: "seek")
+        }
+    }
+
+    private static func pollLoop(
+        thread: PollThread, handle: RDKafkaHandle, buffer: ConsumerMessageBuffer, control: LockedBox<Control>,
+        events: AsyncStream<KafkaConsumerEvent>.Continuation, consumed: Counter, logger: Logger, commitOnClose: Bool
+    ) {
+        let rk = handle.pointer
+        var topicNames: [OpaquePointer: String] = [:]
+        var failure: KafkaError?
+        func runCommands() {
+            let commands = control.withLock { control in
+                defer { control.commands = [] }
+                return control.commands
+            }
+            for command in commands { command(rk) }
+        }
+        polling: while !thread.isStopping {
+            runCommands()
+            guard buffer.hasRoom else {
+                usleep(1000)
+                continue
+            }
+            var next = rd_kafka_consumer_poll(rk, 50)
+            var batch: [KafkaConsumerMessage] = []
+            while let message = next {
+                defer { rd_kafka_message_destroy(message) }
+                let pointee = message.pointee
+                if pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    batch.append(copy(pointee, message, names: &topicNames))
+                } else if pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                    let topic = pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+                    events.yield(.partitionEOF(KafkaTopicPartitionOffset(topic: topic, partition: pointee.partition, offset: pointee.offset)))
+                } else {
+                    let text = pointee.payload.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: pointee.len), as: UTF8.self) }
+                    var error = KafkaError(pointee.err, operation: "consume", detail: text)
+                    if pointee.err == RD_KAFKA_RESP_ERR__FATAL { error.isFatal = true }
+                    logger.warning("kafka consume error", metadata: ["kafka.error": "\(error)"])
+                    events.yield(.error(error))
+                    if error.isFatal {
+                        failure = error
+                        buffer.append(batch)
+                        break polling
+                    }
+                }
+                next = batch.count < 512 ? rd_kafka_consumer_poll(rk, 0) : nil
+            }
+            if !batch.isEmpty {
+                let admitted = control.withLock { control -> [KafkaConsumerMessage] in
+                    guard !control.floors.isEmpty else { return batch }
+                    return batch.filter { control.floors.admits($0.topicPartition, timestampMilliseconds: $0.timestampMilliseconds) }
+                }
+                consumed.increment(by: admitted.count)
+                buffer.append(admitted)
+            }
+        }
+        control.withLock { $0.closed = true }
+        runCommands()
+        if commitOnClose, failure == nil {
+            let err = rd_kafka_commit(rk, nil, 0)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                logger.warning("kafka commit on close failed", metadata: ["kafka.error": "\(KafkaError(err, operation: "commit offsets"))"])
+            }
+        }
+        let err = rd_kafka_consumer_close(rk)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("kafka consumer close failed", metadata: ["kafka.error": "\(KafkaError(err, operation: "close consumer"))"])
+        }
+        buffer.finish(failure: failure)
+        events.finish()
+    }
+
+    private static func copy(_ pointee: rd_kafka_message_t, _ message: UnsafeMutablePointer<rd_kafka_message_t>, names: inout [OpaquePointer: String]) -> KafkaConsumerMessage {
+        var topic = ""
+        if let rkt = pointee.rkt {
+            if let name = names[rkt] {
+                topic = name
+            } else {
+                topic = String(cString: rd_kafka_topic_name(rkt))
+                names[rkt] = topic
+            }
+        }
+        let value = pointee.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.len)) } ?? []
+        let key = pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.key_len)) }
+        var headers: [KafkaHeader] = []
+        var list: OpaquePointer?
+        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var headerValue: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(list, index, &name, &headerValue, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                headers.append(KafkaHeader(
+                    key: name.map { String(cString: $0) } ?? "",
+                    value: headerValue.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        return KafkaConsumerMessage(
+            topic: topic, partition: pointee.partition, offset: pointee.offset, key: key, value: value,
+            headers: headers, timestampMilliseconds: timestamp >= 0 ? timestamp : nil)
+    }
+
+    /// Handles librdkafka's rebalance callback on the poll thread: assigns, or
+    /// commits stored offsets and drops buffered messages before giving partitions up.
+    private static func rebalance(
+        _ rk: OpaquePointer, _ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+        buffer: ConsumerMessageBuffer, control: LockedBox<Control>, events: AsyncStream<KafkaConsumerEvent>.Continuation,
+        logger: Logger, groupID: String
+    ) {
+        let partitions = RDKafkaTopicPartitionList.read(list).map { $0.0.topicPartition }
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        let metadata: Logger.Metadata = [
+            "kafka.group": "\(groupID)",
+            "kafka.partitions": "\(partitions.map(\.description).joined(separator: ","))",
+        ]
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(rk, list) {
+                    logger.error("kafka incremental assign failed", metadata: metadata.merging(["kafka.error": "\(KafkaError(consuming: error, operation: "assign"))"]) { $1 })
+                }
+            } else {
+                rd_kafka_assign(rk, list)
+            }
+            logger.info("kafka partitions assigned", metadata: metadata)
+            events.yield(.assigned(partitions))
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            let lost = rd_kafka_assignment_lost(rk) != 0
+            buffer.remove(partitions: Set(partitions))
+            control.withLock { $0.floors.clear(partitions) }
+            if !lost {
+                let commit = rd_kafka_commit(rk, nil, 0)
+                if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                    logger.warning("kafka commit on revoke failed", metadata: metadata.merging(["kafka.error": "\(KafkaError(commit, operation: "commit"))"]) { $1 })
+                }
+            }
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(rk, list) {
+                    logger.error("kafka incremental unassign failed", metadata: metadata.merging(["kafka.error": "\(KafkaError(consuming: error, operation: "unassign"))"]) { $1 })
+                }
+            } else {
+                rd_kafka_assign(rk, nil)
+            }
+            logger.info(lost ? "kafka partitions lost" : "kafka partitions revoked", metadata: metadata)
+            events.yield(lost ? .lost(partitions) : .revoked(partitions))
+        default:
+            logger.error("kafka rebalance failed", metadata: metadata.merging(["kafka.error": "\(KafkaError(err, operation: "rebalance"))"]) { $1 })
+            rd_kafka_assign(rk, nil)
+            events.yield(.error(KafkaError(err, operation: "rebalance")))
+        }
+    }
+}

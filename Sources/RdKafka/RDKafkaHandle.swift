@@ -1,0 +1,202 @@
+import CRdKafka
+import Logging
+import Synchronization
+
+/// Owner of one `rd_kafka_t` and of the context its C callbacks reach.
+///
+/// librdkafka documents `rd_kafka_t` as thread-safe for the calls made through
+/// this type, which is why it is `@unchecked Sendable`: the only mutable state
+/// is inside librdkafka. `rd_kafka_destroy` runs exactly once, in ``destroy()``
+/// or else in `deinit`; after that no call may reach the handle, which the
+/// owners (producer, consumer, admin) guarantee by joining their poll thread first.
+final class RDKafkaHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let context: RDKafkaCallbackContext
+    private let destroyed = Atomic<Bool>(false)
+
+    enum Kind {
+        case producer, consumer
+    }
+
+    /// Creates the client. `properties` are librdkafka configuration properties.
+    init(kind: Kind, properties: [String: String], context: RDKafkaCallbackContext) throws(KafkaError) {
+        let conf = try RDKafkaHandle.makeConf(properties, context: context, kind: kind)
+        let errorSize = 512
+        var errorBuffer = [CChar](repeating: 0, count: errorSize)
+        let handle = rd_kafka_new(kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf, &errorBuffer, errorSize)
+        guard let handle else {
+            rd_kafka_conf_destroy(conf)  // rd_kafka_new frees the conf only on success
+            throw KafkaError(
+                code: .invalidConfiguration, operation: "create Kafka client",
+                message: String(cBuffer: errorBuffer))
+        }
+        self.pointer = handle
+        self.context = context
+        context.logger.debug(
+            "kafka client created",
+            metadata: ["kafka.client": "\(String(cString: rd_kafka_name(handle)))", "librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"])
+    }
+
+    /// Destroys the librdkafka instance. Call only once nothing else uses the handle.
+    func destroy() {
+        guard !destroyed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        rd_kafka_destroy(pointer)
+    }
+
+    deinit {
+        destroy()
+    }
+
+    /// The error to report when a request could not reach the broker: names the
+    /// librdkafka fix when an old librdkafka failed on the broker's ApiVersions reply.
+    func unreachableError(_ operation: String, _ err: rd_kafka_resp_err_t) -> KafkaError {
+        if context.sawApiVersionFailure, LibrdkafkaVersion.runtime < .minimumForFlexibleApiVersions {
+            return KafkaError(
+                code: .incompatibleLibrary, operation: operation,
+                message: LibrdkafkaVersion.upgradeAdvice(runtime: .runtime))
+        }
+        return KafkaError(err, operation: operation)
+    }
+
+    private static func makeConf(
+        _ properties: [String: String], context: RDKafkaCallbackContext, kind: Kind
+    ) throws(KafkaError) -> OpaquePointer {
+        let conf = rd_kafka_conf_new()!
+        let errorSize = 512
+        var errorBuffer = [CChar](repeating: 0, count: errorSize)
+        for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+            let result = rd_kafka_conf_set(conf, key, value, &errorBuffer, errorSize)
+            if result != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                let text = String(cBuffer: errorBuffer)
+                let shown = key.contains("password") || key.contains("secret") || key.contains("jaas") ? "<redacted>" : value
+                throw KafkaError(
+                    code: .invalidConfiguration, operation: "configure Kafka client",
+                    message: "\(key)=\(shown) refused: \(text)")
+            }
+        }
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
+        rd_kafka_conf_set_log_cb(conf, rdkafkaLogCallback)
+        rd_kafka_conf_set_error_cb(conf, rdkafkaErrorCallback)
+        if properties["statistics.interval.ms"].map({ $0 != "0" }) ?? false {
+            rd_kafka_conf_set_stats_cb(conf, rdkafkaStatsCallback)
+        }
+        switch kind {
+        case .producer:
+            rd_kafka_conf_set_dr_msg_cb(conf, rdkafkaDeliveryCallback)
+        case .consumer:
+            rd_kafka_conf_set_rebalance_cb(conf, rdkafkaRebalanceCallback)
+        }
+        return conf
+    }
+}
+
+/// What librdkafka's C callbacks reach through the handle's opaque pointer.
+///
+/// Callbacks run on librdkafka's threads (logs) or on the client's poll thread
+/// (delivery reports, rebalances, statistics, errors), never on Swift's
+/// cooperative pool.
+final class RDKafkaCallbackContext: Sendable {
+    let logger: Logger
+    let statistics: KafkaStatisticsReporter?
+    /// Set by the producer: receives every delivery report, on the poll thread.
+    let onDelivery: (@Sendable (UnsafePointer<rd_kafka_message_t>) -> Void)?
+    /// Set by the consumer: handles assign and revoke, on the poll thread.
+    let onRebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+    /// Set by the consumer: receives client-level errors.
+    let onError: (@Sendable (KafkaError) -> Void)?
+    private let apiVersionFailure = Atomic<Bool>(false)
+
+    init(
+        logger: Logger,
+        statistics: KafkaStatisticsReporter? = nil,
+        onDelivery: (@Sendable (UnsafePointer<rd_kafka_message_t>) -> Void)? = nil,
+        onRebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)? = nil,
+        onError: (@Sendable (KafkaError) -> Void)? = nil
+    ) {
+        self.logger = logger
+        self.statistics = statistics
+        self.onDelivery = onDelivery
+        self.onRebalance = onRebalance
+        self.onError = onError
+    }
+
+    /// librdkafka reported that a broker's ApiVersions reply could not be read.
+    var sawApiVersionFailure: Bool { apiVersionFailure.load(ordering: .relaxed) }
+
+    func noteMessage(_ text: String) {
+        if text.contains("ApiVersionRequest failed") {
+            apiVersionFailure.store(true, ordering: .relaxed)
+        }
+    }
+
+    static func from(_ rk: OpaquePointer?) -> RDKafkaCallbackContext? {
+        guard let rk, let opaque = rd_kafka_opaque(rk) else { return nil }
+        return Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+    }
+}
+
+// MARK: - C callbacks (no captures: they find their context through rd_kafka_opaque)
+
+private let rdkafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
+    rk, level, facility, buffer in
+    guard let context = RDKafkaCallbackContext.from(rk), let buffer else { return }
+    let text = String(cString: buffer)
+    context.noteMessage(text)
+    let swiftLevel: Logger.Level
+    switch level {
+    case 0...2: swiftLevel = .critical
+    case 3: swiftLevel = .error
+    case 4: swiftLevel = .warning
+    case 5: swiftLevel = .notice
+    case 6: swiftLevel = .info
+    default: swiftLevel = .debug
+    }
+    context.logger.log(
+        level: swiftLevel, "librdkafka",
+        metadata: [
+            "kafka.facility": "\(facility.map { String(cString: $0) } ?? "")",
+            "kafka.message": "\(text)",
+        ])
+}
+
+private let rdkafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
+    rk, err, reason, _ in
+    guard let context = RDKafkaCallbackContext.from(rk) else { return }
+    let text = reason.map { String(cString: $0) } ?? ""
+    context.noteMessage(text)
+    let code = rd_kafka_resp_err_t(rawValue: err)
+    var error = KafkaError(code, operation: "kafka client", detail: text)
+    if code == RD_KAFKA_RESP_ERR__FATAL, let rk {
+        var buffer = [CChar](repeating: 0, count: 512)
+        let original = rd_kafka_fatal_error(rk, &buffer, buffer.count)
+        error = KafkaError(original, operation: "kafka client", detail: String(cBuffer: buffer))
+        error.isFatal = true
+    }
+    if error.isFatal {
+        context.logger.critical("kafka client error", metadata: ["kafka.error": "\(error)"])
+    } else {
+        context.logger.warning("kafka client error", metadata: ["kafka.error": "\(error)"])
+    }
+    context.onError?(error)
+}
+
+private let rdkafkaStatsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = {
+    rk, json, length, _ in
+    guard let context = RDKafkaCallbackContext.from(rk), let json else { return 0 }
+    let bytes = UnsafeRawBufferPointer(start: json, count: length)
+    context.statistics?.report(Array(bytes))
+    return 0  // librdkafka frees the JSON
+}
+
+private let rdkafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+    rk, message, _ in
+    guard let context = RDKafkaCallbackContext.from(rk), let message else { return }
+    context.onDelivery?(message)
+}
+
+private let rdkafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = {
+    rk, err, partitions, _ in
+    guard let rk, let partitions, let context = RDKafkaCallbackContext.from(rk), let onRebalance = context.onRebalance else { return }
+    onRebalance(rk, err, partitions)
+}

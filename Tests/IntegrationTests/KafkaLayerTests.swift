@@ -1,0 +1,222 @@
+import Foundation
+import Logging
+import RdKafka
+import ServiceLifecycle
+import ServiceLifecycleTestKit
+import Testing
+
+/// The Kafka layer against the real broker (`KAFKA_BOOTSTRAP`).
+@Suite(.serialized, TestBroker.available)
+struct KafkaLayerTests {
+    @Test("send returns when the broker acknowledged, with the offset")
+    func sendIsAcknowledged() async throws {
+        let topic = try await TestBroker.makeTopic("ack", partitions: 1)
+        let producer = try TestBroker.producer()
+        var offsets: [Int64] = []
+        for index in 0..<3 {
+            let report = try await producer.send(KafkaProducerMessage(
+                topic: topic, key: "k\(index)", value: Array("v\(index)".utf8),
+                headers: [KafkaHeader(key: "newsflash-test", value: "yes")]))
+            #expect(report.error == nil)
+            #expect(report.topic == topic)
+            offsets.append(try #require(report.offset))
+        }
+        #expect(offsets == [0, 1, 2])
+        await producer.shutdown()
+
+        let reader = try TestBroker.partitionConsumer(topic: topic, partitions: [0])
+        let messages = try await TestBroker.read(3, from: reader)
+        await reader.close()
+        #expect(messages.map(\.text) == ["v0", "v1", "v2"])
+        #expect(messages.map(\.keyString) == ["k0", "k1", "k2"])
+        #expect(messages[0].headers.string("newsflash-test") == "yes")
+        #expect(messages.allSatisfy { $0.timestampMilliseconds != nil })
+    }
+
+    @Test("fire-and-forget messages report their delivery on the report stream")
+    func deliveryReports() async throws {
+        let topic = try await TestBroker.makeTopic("reports", partitions: 2)
+        var configuration = KafkaProducerConfiguration(client: try TestBroker.client("reports"))
+        configuration.linger = .milliseconds(20)
+        let (producer, reports) = try KafkaProducer.makeWithDeliveryReports(configuration: configuration, logger: TestBroker.logger)
+        var ids: Set<UInt64> = []
+        for index in 0..<500 {
+            ids.insert(try producer.sendAndForget(KafkaProducerMessage(topic: topic, key: "key-\(index % 7)", value: Array("m\(index)".utf8))))
+        }
+        let delivered = try await withDeadline(.seconds(30), "500 delivery reports") {
+            var seen: Set<UInt64> = []
+            for await report in reports {
+                #expect(report.error == nil)
+                #expect(report.offset != nil)
+                seen.insert(report.messageID)
+                if seen.count == 500 { break }
+            }
+            return seen
+        }
+        #expect(delivered == ids)
+        await producer.shutdown()
+    }
+
+    @Test("producing to a partition that does not exist fails with a clear error")
+    func unknownPartitionFails() async throws {
+        let topic = try await TestBroker.makeTopic("badpart", partitions: 1)
+        var configuration = KafkaProducerConfiguration(client: try TestBroker.client("badpart"))
+        configuration.messageTimeout = .seconds(3)
+        let producer = try KafkaProducer.make(configuration: configuration, logger: TestBroker.logger)
+        await #expect(throws: KafkaError.self) {
+            try await producer.send(KafkaProducerMessage(topic: topic, partition: 7, value: Array("x".utf8)))
+        }
+        await producer.shutdown()
+        // after shutdown nothing is accepted
+        #expect(throws: KafkaError.self) { try producer.sendAndForget(KafkaProducerMessage(topic: topic, value: [1])) }
+    }
+
+    @Test("two members of a group split the partitions and read every message once")
+    func groupOfTwoSplitsPartitions() async throws {
+        let topic = try await TestBroker.makeTopic("group", partitions: 4)
+        let group = TestBroker.unique("group")
+        let first = try TestBroker.groupConsumer(group: group, topic: topic)
+        let second = try TestBroker.groupConsumer(group: group, topic: topic)
+
+        // Wait until the two members hold disjoint halves that cover all partitions.
+        try await withDeadline(.seconds(60), "both members assigned") {
+            while true {
+                let a = Set(try first.assignment().map(\.partition))
+                let b = Set(try second.assignment().map(\.partition))
+                if !a.isEmpty, !b.isEmpty, a.isDisjoint(with: b), a.union(b) == [0, 1, 2, 3] { return }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        let firstPartitions = Set(try first.assignment().map(\.partition))
+        let secondPartitions = Set(try second.assignment().map(\.partition))
+
+        let producer = try TestBroker.producer()
+        for index in 0..<200 {
+            try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(index % 4), value: Array("m\(index)".utf8)))
+        }
+        await producer.shutdown()
+
+        let expectedFirst = 200 / 4 * firstPartitions.count
+        async let a = TestBroker.read(expectedFirst, from: first, store: true)
+        async let b = TestBroker.read(200 - expectedFirst, from: second, store: true)
+        let (fromFirst, fromSecond) = try await (a, b)
+        #expect(Set(fromFirst.map(\.partition)).isSubset(of: firstPartitions))
+        #expect(Set(fromSecond.map(\.partition)).isSubset(of: secondPartitions))
+        let all = (fromFirst + fromSecond).map(\.text)
+        #expect(all.count == 200)
+        #expect(Set(all) == Set((0..<200).map { "m\($0)" }))
+        await first.close()
+        await second.close()
+    }
+
+    @Test("a restarted member resumes from the committed offsets: no gap, no duplicate")
+    func resumeWithoutGapOrDuplicate() async throws {
+        let topic = try await TestBroker.makeTopic("resume", partitions: 2)
+        let group = TestBroker.unique("resume")
+        let producer = try TestBroker.producer()
+        for index in 0..<100 {
+            try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(index % 2), value: Array("m\(index)".utf8)))
+        }
+        await producer.shutdown()
+
+        // First run: process 40 messages, storing each offset after processing, then shut down gracefully.
+        let first = try TestBroker.groupConsumer(group: group, topic: topic)
+        let processed = try await TestBroker.read(40, from: first, store: true)
+        try await runUntilGracefulShutdown(first)
+
+        // The group's committed offsets say exactly where the first run stopped.
+        let admin = try TestBroker.admin()
+        let committed = try await admin.groupOffsets(group)
+        await admin.close()
+        let perPartition = Dictionary(grouping: processed, by: \.partition).mapValues { ($0.map(\.offset).max() ?? -1) + 1 }
+        for position in committed where position.offset >= 0 {
+            #expect(perPartition[position.partition] == position.offset)
+        }
+
+        // Second run: reads the other 60, none of the first 40.
+        let second = try TestBroker.groupConsumer(group: group, topic: topic)
+        let rest = try await TestBroker.read(60, from: second, store: true)
+        await second.close()
+        let firstTexts = Set(processed.map(\.text))
+        let restTexts = Set(rest.map(\.text))
+        #expect(firstTexts.isDisjoint(with: restTexts))
+        #expect(firstTexts.union(restTexts) == Set((0..<100).map { "m\($0)" }))
+        #expect(rest.count == restTexts.count)
+    }
+
+    @Test("seek by offset and by timestamp, checked against record timestamps")
+    func seekByOffsetAndTimestamp() async throws {
+        let topic = try await TestBroker.makeTopic("seek", partitions: 1)
+        let producer = try TestBroker.producer()
+        // Record timestamps one second apart, ten minutes ago: the broker stored them all "now".
+        let base = Int64(Date().timeIntervalSince1970 * 1000) - 600_000
+        for index in 0..<10 {
+            try await producer.send(KafkaProducerMessage(
+                topic: topic, partition: 0, value: Array("m\(index)".utf8), timestampMilliseconds: base + Int64(index) * 1000))
+        }
+        await producer.shutdown()
+
+        let reader = try TestBroker.partitionConsumer(topic: topic, partitions: [0])
+        #expect(try await TestBroker.read(10, from: reader).map(\.text) == (0..<10).map { "m\($0)" })
+
+        try await reader.seek(to: [KafkaTopicPartitionOffset(topic: topic, partition: 0, offset: 5)])
+        #expect(try await TestBroker.read(1, from: reader).first?.offset == 5)
+
+        let partition = KafkaTopicPartition(topic: topic, partition: 0)
+        try await reader.seek(toTimestampMilliseconds: base + 7000, partitions: [partition])
+        let afterTime = try await TestBroker.read(3, from: reader)
+        #expect(afterTime.map(\.text) == ["m7", "m8", "m9"])
+
+        // Between two records: the next one.
+        try await reader.seek(toTimestampMilliseconds: base + 2500, partitions: [partition])
+        #expect(try await TestBroker.read(1, from: reader).first?.text == "m3")
+
+        let (low, high) = try await reader.watermarks(for: partition)
+        #expect(low == 0)
+        #expect(high == 10)
+        await reader.close()
+    }
+
+    @Test("creating topics is idempotent; list and describe show them")
+    func createTopicsIdempotently() async throws {
+        let admin = try TestBroker.admin()
+        let name = TestBroker.unique("create")
+        let spec = KafkaTopicSpecification(name: name, partitions: 3)
+        #expect(try await admin.createTopics([spec]) == [name: .created])
+        #expect(try await admin.createTopics([spec]) == [name: .alreadyExisted])
+        let listed = try await admin.listTopics()
+        let topic = try #require(listed.first { $0.name == name })
+        #expect(topic.partitions.map(\.id) == [0, 1, 2])
+        try await admin.deleteTopics([name])
+        await admin.close()
+    }
+
+    @Test("graceful shutdown flushes every queued message")
+    func gracefulShutdownFlushes() async throws {
+        let topic = try await TestBroker.makeTopic("flush", partitions: 1)
+        // A long linger keeps messages queued in the client until shutdown flushes them.
+        let producer = try TestBroker.producer(linger: .seconds(2))
+        for index in 0..<1000 {
+            try producer.sendAndForget(KafkaProducerMessage(topic: topic, value: Array("m\(index)".utf8)))
+        }
+        #expect(producer.queuedMessages > 0)
+        try await runUntilGracefulShutdown(producer)
+        #expect(producer.queuedMessages == 0)
+
+        let reader = try TestBroker.partitionConsumer(topic: topic, partitions: [0])
+        let messages = try await TestBroker.read(1000, from: reader)
+        await reader.close()
+        #expect(messages.map(\.text) == (0..<1000).map { "m\($0)" })
+    }
+
+    /// Runs `service` in a ServiceGroup and triggers its graceful shutdown.
+    private func runUntilGracefulShutdown(_ service: some Service) async throws {
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await service.run() }
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+}
