@@ -60,12 +60,15 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
-        .testTarget(name: "NewsModelTests", dependencies: ["NewsModel"]),
+        // Helpers shared by the test targets: subprocesses, the repository's paths and Python.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "NewsModelTests", dependencies: ["NewsModel", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "RdKafka",
                 "NewsModel",
+                "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]

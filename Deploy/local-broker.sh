@@ -15,7 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv="$root/.venv"
 libdir="$root/.local/lib"
-state="$root/var/broker"
+state="${NEWSFLASH_BROKER_STATE:-$root/var/broker}"
 python="$venv/bin/python"
 
 die() { echo "local-broker: $*" >&2; exit 1; }

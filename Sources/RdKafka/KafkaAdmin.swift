@@ -63,6 +63,7 @@ public final class KafkaAdmin: Sendable {
 
     /// Creates topics; a topic that exists already counts as success (``KafkaTopicCreation/alreadyExisted``).
     public func createTopics(_ topics: [KafkaTopicSpecification]) async throws(KafkaError) -> [String: KafkaTopicCreation] {
+        guard !topics.isEmpty else { return [:] }
         let handle = self.handle
         let timeout = timeoutMilliseconds
         return try await BlockingCall.run { () throws(KafkaError) in
@@ -102,6 +103,7 @@ public final class KafkaAdmin: Sendable {
 
     /// Deletes topics; a topic that does not exist is not an error.
     public func deleteTopics(_ names: [String]) async throws(KafkaError) {
+        guard !names.isEmpty else { return }
         let handle = self.handle
         let timeout = timeoutMilliseconds
         try await BlockingCall.run { () throws(KafkaError) in

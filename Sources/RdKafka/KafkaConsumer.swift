@@ -291,7 +291,7 @@ public final class KafkaConsumer: Service, Sendable {
         events: AsyncStream<KafkaConsumerEvent>.Continuation, consumed: Counter, logger: Logger, commitOnClose: Bool
     ) {
         let rk = handle.pointer
-        var topicNames: [OpaquePointer: String] = [:]
+        let topicNames = TopicNameCache()
         var failure: KafkaError?
         func runCommands() {
             let commands = control.withLock { control in
@@ -312,7 +312,7 @@ public final class KafkaConsumer: Service, Sendable {
                 defer { rd_kafka_message_destroy(message) }
                 let pointee = message.pointee
                 if pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    batch.append(copy(pointee, message, names: &topicNames))
+                    batch.append(copy(pointee, message, names: topicNames))
                 } else if pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
                     let topic = pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
                     events.yield(.partitionEOF(KafkaTopicPartitionOffset(topic: topic, partition: pointee.partition, offset: pointee.offset)))
@@ -355,16 +355,8 @@ public final class KafkaConsumer: Service, Sendable {
         events.finish()
     }
 
-    private static func copy(_ pointee: rd_kafka_message_t, _ message: UnsafeMutablePointer<rd_kafka_message_t>, names: inout [OpaquePointer: String]) -> KafkaConsumerMessage {
-        var topic = ""
-        if let rkt = pointee.rkt {
-            if let name = names[rkt] {
-                topic = name
-            } else {
-                topic = String(cString: rd_kafka_topic_name(rkt))
-                names[rkt] = topic
-            }
-        }
+    private static func copy(_ pointee: rd_kafka_message_t, _ message: UnsafeMutablePointer<rd_kafka_message_t>, names: TopicNameCache) -> KafkaConsumerMessage {
+        let topic = pointee.rkt.map { names.name(of: $0) } ?? ""
         let value = pointee.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.len)) } ?? []
         let key = pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.key_len)) }
         var headers: [KafkaHeader] = []

@@ -53,15 +53,18 @@ public final class KafkaProducer: Service, Sendable {
         self.reports = reports
         let state = LockedBox(State())
         self.state = state
+        let topicNames = TopicNameCache()
         let delivered = Counter(label: "kafka_producer_messages_total", dimensions: [("client", configuration.client.clientID), ("outcome", "delivered")])
         let failed = Counter(label: "kafka_producer_messages_total", dimensions: [("client", configuration.client.clientID), ("outcome", "failed")])
         let context = RDKafkaCallbackContext(
             logger: logger,
             statistics: configuration.client.statisticsInterval.map { _ in KafkaStatisticsReporter(clientLabel: configuration.client.clientID) },
             onDelivery: { message in
-                let report = KafkaProducer.report(from: message.pointee)
+                let report = KafkaProducer.report(from: message.pointee, topicNames: topicNames)
                 if report.error == nil { delivered.increment() } else { failed.increment() }
-                let waiter = state.withLock { $0.waiting.removeValue(forKey: report.messageID) }
+                // Only `send` ids carry the waiter bit: fire-and-forget reports skip the lock.
+                let waiter = report.messageID & KafkaProducer.waiterBit == 0
+                    ? nil : state.withLock { $0.waiting.removeValue(forKey: report.messageID) }
                 if let waiter {
                     waiter.resume(returning: .success(report))
                 } else if let reports {
@@ -100,7 +103,7 @@ public final class KafkaProducer: Service, Sendable {
             let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>) in
                 let failure: KafkaError? = state.withLock { state in
                     guard !state.closed else { return KafkaError.closed("produce to \(message.topic)") }
-                    let id = state.nextID
+                    let id = state.nextID | KafkaProducer.waiterBit
                     state.nextID += 1
                     let err = enqueue(message, id: id)
                     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return KafkaError(err, operation: "produce to \(message.topic)") }
@@ -225,9 +228,12 @@ public final class KafkaProducer: Service, Sendable {
         return list
     }
 
+    /// Marks message ids whose delivery a `send` call waits for.
+    static let waiterBit: UInt64 = 1 << 62
+
     /// Copies a delivery report out of librdkafka's message.
-    private static func report(from message: rd_kafka_message_t) -> KafkaDeliveryReport {
-        let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+    private static func report(from message: rd_kafka_message_t, topicNames: TopicNameCache) -> KafkaDeliveryReport {
+        let topic = message.rkt.map { topicNames.name(of: $0) } ?? ""
         let error: KafkaError? =
             message.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(message.err, operation: "deliver to \(topic)")
         return KafkaDeliveryReport(

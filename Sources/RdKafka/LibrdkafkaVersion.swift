@@ -36,7 +36,7 @@ public struct LibrdkafkaVersion: Sendable, Hashable, Comparable, CustomStringCon
     public var description: String { "\(major).\(minor).\(revision)" }
 
     /// What to tell an operator whose librdkafka is too old for the broker.
-    static func upgradeAdvice(runtime: LibrdkafkaVersion) -> String {
+    public static func upgradeAdvice(runtime: LibrdkafkaVersion) -> String {
         "librdkafka \(runtime) is loaded, which cannot read this broker's ApiVersions reply "
             + "(fixed in \(minimumForFlexibleApiVersions)); load librdkafka >= \(minimumForFlexibleApiVersions) "
             + "with the same soname first: `Deploy/local-broker.sh install` links one into .local/lib and "

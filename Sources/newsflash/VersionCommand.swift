@@ -1,0 +1,19 @@
+import ArgumentParser
+import CRdKafka
+import RdKafka
+
+/// `newsflash version`: what is running, and whether its librdkafka can talk to Tansu.
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Print the Newsflash and librdkafka versions.")
+
+    func run() throws {
+        let runtime = LibrdkafkaVersion.runtime
+        print("newsflash \(Newsflash.version)")
+        print("librdkafka \(LibrdkafkaVersion.runtimeString) at run time (built against \(LibrdkafkaVersion(encoded: RD_KAFKA_VERSION)))")
+        if runtime < .minimumForFlexibleApiVersions {
+            print("warning: \(LibrdkafkaVersion.upgradeAdvice(runtime: runtime))")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import RdKafka
+import Testing
+import TestSupport
+
+/// The `newsflash` executable, run as an operator would, against the real broker.
+@Suite(.serialized, TestBroker.available)
+struct CommandLineTests {
+    @Test("topics init creates every pipeline topic, idempotently; topics list shows them")
+    func topicsInitAndList() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        for _ in 0..<2 {
+            let initRun = try NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
+            #expect(initRun.status == 0, "\(initRun.stderr)")
+            #expect(initRun.stdout.contains("news.raw"))
+            #expect(initRun.stdout.contains("alerts.retry.10h"))
+        }
+        let list = try NewsflashCLI.run(["topics", "list", "--bootstrap", bootstrap, "--json"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let names = Set(list.stdout.split(separator: "\n").compactMap { line -> String? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return object["name"] as? String
+        })
+        for topic in ["news.raw", "news.classified", "alerts.deliveries", "alerts.receipts", "alerts.dlq", "subscriptions.changes",
+                      "alerts.retry.5s", "alerts.retry.5m", "alerts.retry.30m", "alerts.retry.2h", "alerts.retry.5h", "alerts.retry.10h"] {
+            #expect(names.contains(topic), "topics list misses \(topic)")
+        }
+    }
+
+    @Test("smoke produces news.item events and reads them back; tail prints them")
+    func smokeAndTail() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let topic = try await TestBroker.makeTopic("smoke", partitions: 2)
+        let smoke = try NewsflashCLI.run(["smoke", "--bootstrap", bootstrap, "--topic", topic, "--count", "12"])
+        #expect(smoke.status == 0, "\(smoke.stderr)")
+        #expect(smoke.stdout.contains("12 news.item events acknowledged"))
+
+        let tail = try NewsflashCLI.run(["tail", topic, "--bootstrap", bootstrap, "--from", "beginning", "--max", "12", "--json", "--idle", "20"])
+        #expect(tail.status == 0, "\(tail.stderr)")
+        let lines = tail.stdout.split(separator: "\n")
+        #expect(lines.count == 12)
+        let firstLine = try #require(lines.first)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
+        let value = try #require(first["value"] as? [String: Any])
+        #expect(value["eventType"] as? String == "news.item")
+        #expect((first["headers"] as? [String: String])?["newsflash-schema"] == "news-item.v1")
+    }
+
+    @Test("bad input is refused with a message, not a crash")
+    func badInput() throws {
+        let tail = try NewsflashCLI.run(["tail", "news.raw", "--from", "yesterday"])
+        #expect(tail.status != 0)
+        #expect(tail.stderr.contains("--from must be"))
+        let config = try NewsflashCLI.run(["topics", "list", "--kafka-config", "novalue"])
+        #expect(config.status != 0)
+        #expect(config.stderr.contains("key=value"))
+    }
+
+    @Test("an unreachable broker is reported clearly")
+    func unreachableBroker() throws {
+        let run = try NewsflashCLI.run(["topics", "list", "--bootstrap", "127.0.0.1:1", "--log-level", "critical"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("cannot reach Kafka at 127.0.0.1:1"))
+    }
+
+    @Test("with Debian's librdkafka 2.0.2 the CLI refuses to start and names the fix")
+    func oldLibrdkafkaIsRefused() throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        // Without the .local/lib override the system librdkafka is loaded.
+        var environment = ProcessInfo.processInfo.environment
+        environment["LD_LIBRARY_PATH"] = nil
+        let version = try NewsflashCLI.run(["version"], environment: environment)
+        try #require(version.status == 0, "\(version.stderr)")
+        guard version.stdout.contains("librdkafka 2.0.") || version.stdout.contains("librdkafka 2.1.") else {
+            // The system librdkafka is new enough here; nothing to refuse.
+            return
+        }
+        #expect(version.stdout.contains("warning:"))
+        let run = try NewsflashCLI.run(["topics", "list", "--bootstrap", bootstrap, "--log-level", "critical"], environment: environment)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("cannot read this broker's ApiVersions reply"))
+        #expect(run.stderr.contains("Deploy/local-broker.sh install"))
+    }
+}
+
+/// Runs the built `newsflash` executable (next to the test bundle in .build/<config>/).
+enum NewsflashCLI {
+    static var executable: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("newsflash")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return Repository.root.appendingPathComponent(".build/debug/newsflash")
+    }
+
+    static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) throws -> Subprocess.Result {
+        try Subprocess.run(executable, arguments, environment: environment, timeout: timeout)
+    }
+}
