@@ -63,13 +63,18 @@ final class ConsumerMessageBuffer: Sendable {
         case empty
     }
 
-    /// Takes up to `limit` messages.
+    /// Takes up to `limit` messages. The result never shares storage with the
+    /// buffer, so the poll thread's next append does not copy what is buffered.
     func take(limit: Int) -> Take {
         state.withLock { state in
             if state.finished { return .finished(state.failure) }
             guard state.count > 0 else { return .empty }
+            if state.head == 0, state.messages.count <= limit {
+                defer { state.messages = [] }
+                return .messages(state.messages[...])
+            }
             let end = min(state.messages.count, state.head + limit)
-            let slice = state.messages[state.head..<end]
+            let taken = Array(state.messages[state.head..<end])
             state.head = end
             if state.head == state.messages.count {
                 state.messages.removeAll(keepingCapacity: true)
@@ -78,7 +83,7 @@ final class ConsumerMessageBuffer: Sendable {
                 state.messages.removeFirst(state.head)
                 state.head = 0
             }
-            return .messages(slice)
+            return .messages(taken[...])
         }
     }
 
@@ -119,7 +124,7 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(KafkaError) -> KafkaConsumerMessage? {
             while true {
                 if let message = local.popFirst() { return message }
-                switch buffer.take(limit: 256) {
+                switch buffer.take(limit: 1024) {
                 case .messages(let batch):
                     local = batch
                 case .finished(let failure):

@@ -36,7 +36,17 @@ public final class KafkaAdmin: Sendable {
     /// - Throws: ``KafkaError`` with code ``KafkaError/Code/incompatibleLibrary`` and the fix
     ///   when the librdkafka in use cannot talk to the broker, else the transport error.
     public func waitUntilReachable(timeout: Duration = .seconds(15)) async throws(KafkaError) {
-        _ = try await metadata(allTopics: false, timeout: timeout)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            do {
+                _ = try await metadata(allTopics: false, timeout: min(.seconds(1), timeout))
+                return
+            } catch {
+                // An old librdkafka never gets through: say so at once instead of waiting out the timeout.
+                if error.code == .incompatibleLibrary || clock.now >= deadline { throw error }
+            }
+        }
     }
 
     /// All topics, sorted by name. Internal topics (`__…`) are left out unless asked for.

@@ -300,21 +300,28 @@ public final class KafkaConsumer: Service, Sendable {
             }
             for command in commands { command(rk) }
         }
+        // Batches from the consumer queue: one call per up to 512 messages. Rebalance
+        // callbacks are served inside this call, on this thread.
+        let queue = rd_kafka_queue_get_consumer(rk)
+        var slots = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: 512)
         polling: while !thread.isStopping {
             runCommands()
             guard buffer.hasRoom else {
                 usleep(1000)
                 continue
             }
-            var next = rd_kafka_consumer_poll(rk, 50)
+            let count = slots.withUnsafeMutableBufferPointer { rd_kafka_consume_batch_queue(queue, 50, $0.baseAddress, $0.count) }
+            guard count > 0 else { continue }
             var batch: [KafkaConsumerMessage] = []
-            while let message = next {
+            batch.reserveCapacity(count)
+            for index in 0..<count {
+                guard let message = slots[index] else { continue }
                 defer { rd_kafka_message_destroy(message) }
                 let pointee = message.pointee
                 if pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
                     batch.append(copy(pointee, message, names: topicNames))
                 } else if pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
-                    let topic = pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+                    let topic = pointee.rkt.map { topicNames.name(of: $0) } ?? ""
                     events.yield(.partitionEOF(KafkaTopicPartitionOffset(topic: topic, partition: pointee.partition, offset: pointee.offset)))
                 } else {
                     let text = pointee.payload.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: pointee.len), as: UTF8.self) }
@@ -322,13 +329,8 @@ public final class KafkaConsumer: Service, Sendable {
                     if pointee.err == RD_KAFKA_RESP_ERR__FATAL { error.isFatal = true }
                     logger.warning("kafka consume error", metadata: ["kafka.error": "\(error)"])
                     events.yield(.error(error))
-                    if error.isFatal {
-                        failure = error
-                        buffer.append(batch)
-                        break polling
-                    }
+                    if error.isFatal, failure == nil { failure = error }
                 }
-                next = batch.count < 512 ? rd_kafka_consumer_poll(rk, 0) : nil
             }
             if !batch.isEmpty {
                 let admitted = control.withLock { control -> [KafkaConsumerMessage] in
@@ -338,7 +340,9 @@ public final class KafkaConsumer: Service, Sendable {
                 consumed.increment(by: admitted.count)
                 buffer.append(admitted)
             }
+            if failure != nil { break polling }
         }
+        if let queue { rd_kafka_queue_destroy(queue) }
         control.withLock { $0.closed = true }
         runCommands()
         if commitOnClose, failure == nil {

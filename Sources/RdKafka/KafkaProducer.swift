@@ -26,7 +26,7 @@ public final class KafkaProducer: Service, Sendable {
     private let handle: RDKafkaHandle
     private let state: LockedBox<State>
     private let pollThread: PollThread
-    private let reports: AsyncStream<KafkaDeliveryReport>.Continuation?
+    private let reports: DeliveryReportBatcher?
     private let logger: Logger
 
     /// A producer whose fire-and-forget outcomes are only logged and counted.
@@ -39,14 +39,14 @@ public final class KafkaProducer: Service, Sendable {
     public static func makeWithDeliveryReports(
         configuration: KafkaProducerConfiguration, logger: Logger
     ) throws(KafkaError) -> (KafkaProducer, KafkaDeliveryReports) {
-        let (stream, continuation) = AsyncStream<KafkaDeliveryReport>.makeStream(bufferingPolicy: .unbounded)
-        let producer = try KafkaProducer(configuration: configuration, logger: logger, reports: continuation)
+        let (stream, continuation) = AsyncStream<[KafkaDeliveryReport]>.makeStream(bufferingPolicy: .unbounded)
+        let producer = try KafkaProducer(configuration: configuration, logger: logger, reports: DeliveryReportBatcher(continuation: continuation))
         return (producer, KafkaDeliveryReports(stream: stream))
     }
 
     private init(
         configuration: KafkaProducerConfiguration, logger: Logger,
-        reports: AsyncStream<KafkaDeliveryReport>.Continuation?
+        reports: DeliveryReportBatcher?
     ) throws(KafkaError) {
         self.configuration = configuration
         self.logger = logger
@@ -68,7 +68,7 @@ public final class KafkaProducer: Service, Sendable {
                 if let waiter {
                     waiter.resume(returning: .success(report))
                 } else if let reports {
-                    reports.yield(report)
+                    reports.add(report)
                 } else if let error = report.error {
                     logger.error("kafka delivery failed", metadata: ["kafka.topic": "\(report.topic)", "kafka.error": "\(error)"])
                 }
@@ -80,8 +80,10 @@ public final class KafkaProducer: Service, Sendable {
         self.pollThread = PollThread(name: "kafka-producer-poll") { thread in
             while !thread.isStopping {
                 rd_kafka_poll(handle.pointer, 100)
+                reports?.flush()
             }
             KafkaProducer.drain(handle: handle, flushTimeoutMilliseconds: flushTimeout, logger: logger)
+            reports?.flush()
         }
     }
 
@@ -255,16 +257,5 @@ public final class KafkaProducer: Service, Sendable {
         for _ in 0..<50 where rd_kafka_outq_len(handle.pointer) > 0 {
             rd_kafka_poll(handle.pointer, 100)
         }
-    }
-}
-
-/// Delivery reports of ``KafkaProducer/sendAndForget(_:)``, in the order the
-/// broker acknowledged them; ends when the producer shuts down.
-public struct KafkaDeliveryReports: AsyncSequence, Sendable {
-    public typealias Element = KafkaDeliveryReport
-    let stream: AsyncStream<KafkaDeliveryReport>
-
-    public func makeAsyncIterator() -> AsyncStream<KafkaDeliveryReport>.Iterator {
-        stream.makeAsyncIterator()
     }
 }

@@ -88,7 +88,7 @@ def main():
         raise SystemExit("messages must be 1...5000000, runs 1...20")
     admin = AdminClient({"bootstrap.servers": args.bootstrap})
     import confluent_kafka
-    print(f"confluent-kafka {confluent_kafka.version()[0]} / librdkafka {confluent_kafka.libversion()[0]}, "
+    print(f"confluent-kafka {confluent_kafka.__version__} / librdkafka {confluent_kafka.libversion()[0]}, "
           f"{args.messages} messages x {args.size} B, {args.partitions} partitions, broker {args.bootstrap}")
     produce_rates, consume_rates = [], []
     for run in range(1, args.runs + 1):
