@@ -34,11 +34,20 @@ let package = Package(
         ),
         // Event types, topic names and codecs; mirrors Schemas/.
         .target(name: "NewsModel"),
+        // libxml2 from Debian's libxml2-dev, for feeds and ticker pages.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Ingest: feed and ticker parsing, item identity and story sketches.
+        .target(name: "Ingest", dependencies: ["CLibXML2", "NewsModel"]),
         .executableTarget(
             name: "newsflash",
             dependencies: [
                 "RdKafka",
                 "NewsModel",
+                "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,6 +72,11 @@ let package = Package(
         // Helpers shared by the test targets: subprocesses, the repository's paths and Python.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NewsModelTests", dependencies: ["NewsModel", "TestSupport"]),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "NewsModel", "TestSupport"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

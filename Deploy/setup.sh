@@ -6,8 +6,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # librdkafka-dev: headers and the link-time library of the Kafka client.
-# pkg-config: how SwiftPM finds it.
-packages=(librdkafka-dev pkg-config)
+# libxml2-dev: the feed and ticker-page parser.
+# pkg-config: how SwiftPM finds both.
+packages=(librdkafka-dev libxml2-dev pkg-config)
 
 missing=()
 for package in "${packages[@]}"; do

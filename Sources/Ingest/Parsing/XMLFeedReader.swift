@@ -1,0 +1,271 @@
+import CLibXML2
+import Foundation
+
+/// Reads RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom 1.0/0.3 with libxml2.
+///
+/// Safety: no network (`XML_PARSE_NONET`), an external entity loader that
+/// loads nothing, no DTD loading, no entity substitution, and documents whose
+/// DTD declares entities are refused before parsing (billion laughs, XXE).
+/// Broken markup is recovered where libxml2 can (unescaped `&`, unclosed
+/// tags, junk after the root) and reported as a warning.
+enum XMLFeedReader {
+    private static let hardened: Void = newsflash_xml_harden()
+
+    static func read(_ bytes: [UInt8], documentURL: String?, encoding: String?, limits: FeedParserLimits) throws(FeedParseError) -> ParsedFeed {
+        _ = hardened
+        if declaresEntities(bytes) {
+            throw FeedParseError(code: .forbiddenDoctype, message: "the document's DTD declares entities; refused (XML bomb and external entity protection)")
+        }
+        var wellFormed: Int32 = 1
+        var error = [CChar](repeating: 0, count: 256)
+        let repaired = AmpersandRepair.repair(bytes)
+        let doc = (repaired ?? bytes).withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
+                newsflash_xml_read(pointer, Int32(buffer.count), documentURL, encoding, &wellFormed, &error, Int32(error.count))
+            }
+        }
+        let message = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let doc, let rootNode = xmlDocGetRootElement(doc) else {
+            if let doc { xmlFreeDoc(doc) }
+            throw FeedParseError(code: .malformed, message: message.isEmpty ? "not XML" : "not XML: \(message)")
+        }
+        defer { xmlFreeDoc(doc) }
+        if let subset = doc.pointee.intSubset, subset.pointee.entities != nil {
+            throw FeedParseError(code: .forbiddenDoctype, message: "the document's DTD declares entities; refused")
+        }
+        var warnings: [String] = []
+        if repaired != nil { warnings.append("repaired unescaped '&' or HTML entities") }
+        if wellFormed == 0 { warnings.append("recovered from broken XML (\(message))") }
+        let root = XMLElement(node: rootNode)
+        var feed: ParsedFeed
+        switch (root.name, root.namespace) {
+        case ("rss", _):
+            feed = readRSS(root, limits: limits, warnings: &warnings)
+        case ("RDF", XMLNamespaces.rdf):
+            feed = readRDF(root, limits: limits, warnings: &warnings)
+        case ("feed", XMLNamespaces.atom), ("feed", ""):
+            feed = readAtom(root, format: .atom1, limits: limits, warnings: &warnings)
+        case ("feed", XMLNamespaces.atom03):
+            feed = readAtom(root, format: .atom03, limits: limits, warnings: &warnings)
+        default:
+            throw FeedParseError(code: .unrecognisedFormat, message: "root element <\(root.name)> is not rss, rdf:RDF or feed")
+        }
+        feed.warnings = warnings
+        return feed
+    }
+
+    /// Whether a DTD in the first 64 KiB declares entities (in UTF-8 or UTF-16).
+    static func declaresEntities(_ bytes: [UInt8]) -> Bool {
+        let window = bytes.prefix(65_536)
+        let ascii = Array("<!ENTITY".utf8)
+        let utf16le: [UInt8] = ascii.flatMap { [$0, 0] as [UInt8] }
+        let utf16be: [UInt8] = ascii.flatMap { [0, $0] as [UInt8] }
+        return contains(window, ascii) || contains(window, utf16le) || contains(window, utf16be)
+    }
+
+    private static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count, let first = needle.first else { return false }
+        var index = haystack.startIndex
+        let last = haystack.endIndex - needle.count
+        while index <= last {
+            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
+    }
+
+    // MARK: RSS 0.9x and 2.0
+
+    private static func readRSS(_ root: XMLElement, limits: FeedParserLimits, warnings: inout [String]) -> ParsedFeed {
+        let version = root.attribute("version") ?? ""
+        let format: FeedFormat = version.hasPrefix("0.9") ? .rss090 : .rss2
+        let channel = root.child("channel") ?? root
+        let link = channel.child("link", namespace: "").map { $0.text.trimmed }
+        let language = (channel.child("language") ?? channel.child("language", namespace: XMLNamespaces.dc))?.text.trimmed.nilIfEmpty
+        // Items usually sit in <channel>; some 0.9x feeds put them beside it.
+        let items = channel.children("item") + (channel.node == root.node ? [] : root.children("item"))
+        return ParsedFeed(
+            format: format, title: PlainText.from(channel.child("title")?.text ?? ""), link: link?.nilIfEmpty, language: language,
+            items: collect(items, limits: limits, warnings: &warnings) { rssItem($0, feedLink: link, language: language, limits: limits) },
+            warnings: [])
+    }
+
+    private static func rssItem(_ element: XMLElement, feedLink: String?, language: String?, limits: FeedParserLimits) -> ParsedItem {
+        var item = ParsedItem(language: language)
+        let base = element.base ?? feedLink
+        var description = ""
+        var content = ""
+        var guidIsPermaLink = false
+        for child in element.children {
+            switch (child.name, child.namespace) {
+            case ("title", ""), ("title", XMLNamespaces.rss1), ("title", XMLNamespaces.rss090):
+                item.title = PlainText.from(child.text)
+            case ("link", ""), ("link", XMLNamespaces.rss1), ("link", XMLNamespaces.rss090):
+                item.url = item.url ?? URLResolver.absolute(child.text, base: base)
+            case ("link", XMLNamespaces.atom):
+                if (child.attribute("rel") ?? "alternate") == "alternate" {
+                    item.url = item.url ?? URLResolver.absolute(child.attribute("href") ?? "", base: base)
+                }
+            case ("guid", ""):
+                item.guid = child.text.trimmed
+                guidIsPermaLink = (child.attribute("isPermaLink") ?? "true").lowercased() == "true"
+            case ("description", ""), ("description", XMLNamespaces.rss1), ("description", XMLNamespaces.rss090):
+                description = child.text
+            case ("encoded", XMLNamespaces.content):
+                content = child.text
+            case ("pubDate", ""), ("date", XMLNamespaces.dc), ("published", XMLNamespaces.atom):
+                item.publishedAt = item.publishedAt ?? FeedDate.parse(child.text)
+            case ("updated", XMLNamespaces.atom), ("modified", XMLNamespaces.dc):
+                item.updatedAt = FeedDate.parse(child.text)
+            case ("author", ""), ("creator", XMLNamespaces.dc):
+                appendUnique(&item.authors, PlainText.from(child.text))
+            case ("category", ""), ("subject", XMLNamespaces.dc):
+                appendUnique(&item.categories, PlainText.from(child.text))
+            case ("enclosure", ""):
+                if item.imageUrl == nil, (child.attribute("type") ?? "image/").hasPrefix("image/") {
+                    item.imageUrl = URLResolver.absolute(child.attribute("url") ?? "", base: base)
+                }
+            case ("content", XMLNamespaces.media), ("thumbnail", XMLNamespaces.media):
+                if item.imageUrl == nil, child.attribute("medium").map({ $0 == "image" }) ?? true {
+                    item.imageUrl = URLResolver.absolute(child.attribute("url") ?? "", base: base)
+                }
+            case ("language", XMLNamespaces.dc):
+                item.language = child.text.trimmed.nilIfEmpty ?? item.language
+            default:
+                break
+            }
+        }
+        if item.url == nil, guidIsPermaLink { item.url = URLResolver.absolute(item.guid, base: base) }
+        item.summary = PlainText.from(description.isEmpty ? content : description, maximumCharacters: limits.maximumSummaryCharacters)
+        return item
+    }
+
+    // MARK: RSS 1.0 and 0.90 (RDF)
+
+    private static func readRDF(_ root: XMLElement, limits: FeedParserLimits, warnings: inout [String]) -> ParsedFeed {
+        let channel = root.child("channel")
+        let format: FeedFormat = channel?.namespace == XMLNamespaces.rss090 ? .rss090 : .rss1
+        let link = channel?.child("link").map { $0.text.trimmed }
+        let language = channel?.child("language", namespace: XMLNamespaces.dc)?.text.trimmed.nilIfEmpty
+        let items = root.children("item")
+        return ParsedFeed(
+            format: format, title: PlainText.from(channel?.child("title")?.text ?? ""), link: link?.nilIfEmpty, language: language,
+            items: collect(items, limits: limits, warnings: &warnings) { element in
+                var item = rssItem(element, feedLink: link, language: language, limits: limits)
+                if item.guid.isEmpty { item.guid = element.attribute("about", namespace: XMLNamespaces.rdf) ?? "" }
+                return item
+            },
+            warnings: [])
+    }
+
+    // MARK: Atom 1.0 and 0.3
+
+    private static func readAtom(_ root: XMLElement, format: FeedFormat, limits: FeedParserLimits, warnings: inout [String]) -> ParsedFeed {
+        let language = root.attribute("lang", namespace: XMLNamespaces.xml)
+        let feedBase = root.base
+        let link = alternateLink(root, base: feedBase)
+        return ParsedFeed(
+            format: format, title: atomText(root.child("title")), link: link, language: language,
+            items: collect(root.children("entry"), limits: limits, warnings: &warnings) { entry in
+                atomEntry(entry, feedLink: link, language: language, limits: limits)
+            },
+            warnings: [])
+    }
+
+    private static func atomEntry(_ entry: XMLElement, feedLink: String?, language: String?, limits: FeedParserLimits) -> ParsedItem {
+        let base = entry.base ?? feedLink
+        var item = ParsedItem(language: entry.attribute("lang", namespace: XMLNamespaces.xml) ?? language)
+        var summary = ""
+        var content = ""
+        for child in entry.children {
+            if child.namespace == XMLNamespaces.media {
+                if item.imageUrl == nil, child.name == "thumbnail" || child.name == "content" {
+                    item.imageUrl = URLResolver.absolute(child.attribute("url") ?? "", base: base)
+                }
+                continue
+            }
+            switch child.name {
+            case "id": item.guid = child.text.trimmed
+            case "title": item.title = atomText(child)
+            case "link":
+                let rel = child.attribute("rel") ?? "alternate"
+                if rel == "alternate", item.url == nil {
+                    item.url = URLResolver.absolute(child.attribute("href") ?? "", base: child.base ?? base)
+                } else if rel == "enclosure", item.imageUrl == nil, (child.attribute("type") ?? "").hasPrefix("image/") {
+                    item.imageUrl = URLResolver.absolute(child.attribute("href") ?? "", base: child.base ?? base)
+                }
+            case "summary": summary = child.markupOrText
+            case "content": content = child.markupOrText
+            case "published", "issued": item.publishedAt = FeedDate.parse(child.text)
+            case "updated", "modified": item.updatedAt = FeedDate.parse(child.text)
+            case "author":
+                if let name = child.child("name") { appendUnique(&item.authors, PlainText.from(name.text)) }
+            case "category":
+                appendUnique(&item.categories, PlainText.from(child.attribute("label") ?? child.attribute("term") ?? child.text))
+            default: break
+            }
+        }
+        if item.publishedAt == nil { item.publishedAt = item.updatedAt }
+        item.summary = PlainText.from(summary.isEmpty ? content : summary, maximumCharacters: limits.maximumSummaryCharacters)
+        return item
+    }
+
+    private static func alternateLink(_ element: XMLElement, base: String?) -> String? {
+        for link in element.children("link") where (link.attribute("rel") ?? "alternate") == "alternate" {
+            if let url = URLResolver.absolute(link.attribute("href") ?? "", base: base) { return url }
+        }
+        return nil
+    }
+
+    /// Atom text constructs: text, html (escaped markup) or xhtml (inline markup).
+    private static func atomText(_ element: XMLElement?) -> String {
+        guard let element else { return "" }
+        return PlainText.from(element.markupOrText)
+    }
+
+    // MARK: Shared
+
+    private static func collect(_ elements: [XMLElement], limits: FeedParserLimits, warnings: inout [String], _ read: (XMLElement) -> ParsedItem) -> [ParsedItem] {
+        var items: [ParsedItem] = []
+        if elements.count > limits.maximumItems {
+            warnings.append("\(elements.count) items; only the first \(limits.maximumItems) were read")
+        }
+        var untitled = 0
+        for element in elements.prefix(limits.maximumItems) {
+            var item = read(element)
+            if item.title.isEmpty {
+                // RSS allows items with only a description: use its start as the title.
+                item.title = String(item.summary.prefix(160))
+            }
+            guard !item.title.isEmpty else {
+                untitled += 1
+                continue
+            }
+            items.append(item)
+        }
+        if untitled > 0 { warnings.append("\(untitled) items without title or summary were skipped") }
+        return items
+    }
+
+    private static func appendUnique(_ list: inout [String], _ value: String) {
+        if !value.isEmpty, !list.contains(value) { list.append(value) }
+    }
+}
+
+extension String {
+    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+/// Resolves links against a base and keeps only absolute http(s) URLs.
+enum URLResolver {
+    static func absolute(_ raw: String, base: String?) -> String? {
+        let text = raw.trimmed
+        guard !text.isEmpty, text.count < 4096 else { return nil }
+        let baseURL = base.flatMap { URL(string: $0.trimmed) }
+        guard let url = URL(string: text, relativeTo: baseURL)?.absoluteURL ?? URL(string: text.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed) ?? "", relativeTo: baseURL)?.absoluteURL,
+              let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil
+        else { return nil }
+        return url.absoluteString
+    }
+}

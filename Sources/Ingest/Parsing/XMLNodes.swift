@@ -1,0 +1,109 @@
+import CLibXML2
+
+/// Read-only helpers over libxml2 nodes. Valid only while their document lives.
+struct XMLElement {
+    let node: xmlNodePtr
+
+    var name: String { String(cString: node.pointee.name) }
+
+    /// The namespace URI, or "" when none.
+    var namespace: String {
+        guard let ns = node.pointee.ns, let href = ns.pointee.href else { return "" }
+        return String(cString: href)
+    }
+
+    var children: [XMLElement] {
+        var result: [XMLElement] = []
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { result.append(XMLElement(node: current)) }
+            child = current.pointee.next
+        }
+        return result
+    }
+
+    func attribute(_ name: String) -> String? {
+        guard let value = xmlGetProp(node, name) else { return nil }
+        defer { newsflash_xml_free(value) }
+        return String(cString: value)
+    }
+
+    /// An attribute in a namespace (e.g. xml:base, rdf:about).
+    func attribute(_ name: String, namespace: String) -> String? {
+        guard let value = xmlGetNsProp(node, name, namespace) else { return nil }
+        defer { newsflash_xml_free(value) }
+        return String(cString: value)
+    }
+
+    /// The text of the element and its descendants. Entity references are not
+    /// expanded (they are refused earlier); CDATA is included.
+    var text: String {
+        var bytes: [UInt8] = []
+        XMLElement.collectText(node.pointee.children, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The element's content as markup when it holds child elements (XHTML content),
+    /// else its text — input for ``PlainText``.
+    var markupOrText: String {
+        let hasElements = children.isEmpty == false
+        guard hasElements else { return text }
+        guard let buffer = xmlBufferCreate() else { return text }
+        defer { xmlBufferFree(buffer) }
+        var child = node.pointee.children
+        while let current = child {
+            xmlNodeDump(buffer, current.pointee.doc, current, 0, 0)
+            child = current.pointee.next
+        }
+        return String(cString: xmlBufferContent(buffer))
+    }
+
+    private static func collectText(_ first: xmlNodePtr?, into bytes: inout [UInt8]) {
+        var current = first
+        while let node = current {
+            switch node.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = node.pointee.content {
+                    var pointer = content
+                    while pointer.pointee != 0 {
+                        bytes.append(pointer.pointee)
+                        pointer += 1
+                    }
+                }
+            case XML_ELEMENT_NODE:
+                collectText(node.pointee.children, into: &bytes)
+            default:
+                break  // entity references, comments, processing instructions
+            }
+            current = node.pointee.next
+        }
+    }
+
+    /// The first child with this local name (in any namespace when `namespace` is nil).
+    func child(_ name: String, namespace: String? = nil) -> XMLElement? {
+        children.first { $0.name == name && (namespace == nil || $0.namespace == namespace) }
+    }
+
+    func children(_ name: String, namespace: String? = nil) -> [XMLElement] {
+        children.filter { $0.name == name && (namespace == nil || $0.namespace == namespace) }
+    }
+
+    /// The xml:base in effect here, resolved against the document URL.
+    var base: String? {
+        guard let value = xmlNodeGetBase(node.pointee.doc, node) else { return nil }
+        defer { newsflash_xml_free(value) }
+        return String(cString: value)
+    }
+}
+
+enum XMLNamespaces {
+    static let atom = "http://www.w3.org/2005/Atom"
+    static let atom03 = "http://purl.org/atom/ns#"
+    static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    static let rss1 = "http://purl.org/rss/1.0/"
+    static let rss090 = "http://my.netscape.com/rdf/simple/0.9/"
+    static let dc = "http://purl.org/dc/elements/1.1/"
+    static let content = "http://purl.org/rss/1.0/modules/content/"
+    static let media = "http://search.yahoo.com/mrss/"
+    static let xml = "http://www.w3.org/XML/1998/namespace"
+}
