@@ -58,6 +58,7 @@ let package = Package(
             name: "newsflash-bench",
             dependencies: [
                 "RdKafka",
+                "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

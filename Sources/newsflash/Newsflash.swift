@@ -16,6 +16,7 @@ struct Newsflash: AsyncParsableCommand {
         version: version,
         subcommands: [
             TopicsCommand.self,
+            FeedCommand.self,
             TailCommand.self,
             SmokeCommand.self,
             VersionCommand.self,

@@ -6,14 +6,13 @@ import Foundation
 /// without zone: UTC is assumed), and a few common variants. Returns UTC.
 public enum FeedDate {
     public static func parse(_ raw: String) -> Date? {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.count < 80 else { return nil }
-        if let first = text.unicodeScalars.first, CharacterSet.decimalDigits.contains(first),
-           text.count >= 10, text.unicodeScalars[text.unicodeScalars.index(text.unicodeScalars.startIndex, offsetBy: 4)] == "-"
-        {
+        let text = raw.trimmed
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count < 80 else { return nil }
+        if bytes.count >= 10, bytes[0] >= 0x30, bytes[0] <= 0x39, bytes[4] == 0x2D {
             return iso8601(text)
         }
-        return rfc822(text)
+        return rfc822(bytes)
     }
 
     // MARK: ISO 8601 / RFC 3339
@@ -99,51 +98,80 @@ public enum FeedDate {
         return zones
     }()
 
-    private static func rfc822(_ text: String) -> Date? {
-        var tokens = text.replacingOccurrences(of: ",", with: " ").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    private static func rfc822(_ bytes: [UInt8]) -> Date? {
+        // Tokens split at spaces, tabs and commas, as byte ranges.
+        var tokens: [ArraySlice<UInt8>] = []
+        var start = -1
+        for (index, byte) in bytes.enumerated() {
+            let separator = byte == 0x20 || byte == 0x09 || byte == 0x2C
+            if separator {
+                if start >= 0 { tokens.append(bytes[start..<index]); start = -1 }
+            } else if start < 0 {
+                start = index
+            }
+        }
+        if start >= 0 { tokens.append(bytes[start...]) }
         guard tokens.count >= 3 else { return nil }
-        if let first = tokens.first, Int(first) == nil, months[String(first.prefix(3)).lowercased()] == nil {
+        if number(tokens[0]) == nil, month(tokens[0]) == nil {
             tokens.removeFirst()  // weekday
         }
-        // Either "29 Nov 2026 08:00:00 +0000" or "Nov 29 2026 ..."
-        var day: Int?
-        var month: Int?
-        var year: Int?
-        var position = 0
-        if let d = Int(tokens[0]), tokens.count > 1, let m = months[String(tokens[1].prefix(3)).lowercased()] {
+        guard tokens.count >= 3 else { return nil }
+        var day: Int
+        var monthValue: Int
+        if let d = number(tokens[0]), let m = month(tokens[1]) {
             day = d
-            month = m
-            position = 2
-        } else if let m = months[String(tokens[0].prefix(3)).lowercased()], tokens.count > 1, let d = Int(tokens[1]) {
+            monthValue = m
+        } else if let m = month(tokens[0]), let d = number(tokens[1]) {
             day = d
-            month = m
-            position = 2
+            monthValue = m
+        } else {
+            return nil
         }
-        guard let dayValue = day, let monthValue = month, position < tokens.count, var yearValue = Int(tokens[position]) else { return nil }
-        position += 1
-        if yearValue < 100 { yearValue += yearValue < 50 ? 2000 : 1900 }
-        year = yearValue
+        guard var year = number(tokens[2]) else { return nil }
+        if year < 100 { year += year < 50 ? 2000 : 1900 }
+        var position = 3
         var hour = 0, minute = 0, second = 0
-        if position < tokens.count, tokens[position].contains(":") {
-            let parts = tokens[position].split(separator: ":").map { Int($0) }
+        if position < tokens.count, tokens[position].contains(0x3A) {
+            let parts = tokens[position].split(separator: 0x3A, omittingEmptySubsequences: false).map { number($0) }
             guard parts.count >= 2, let h = parts[0], let m = parts[1] else { return nil }
             hour = h
             minute = m
-            if parts.count > 2 { guard let s = parts[2] else { return nil }; second = s }
+            if parts.count > 2 {
+                guard let s = parts[2] else { return nil }
+                second = s
+            }
             position += 1
         }
         var offset = 0
         if position < tokens.count {
             let zone = tokens[position]
-            if let sign = zone.first, sign == "+" || sign == "-", zone.count == 5, let value = Int(zone.dropFirst()) {
-                offset = ((value / 100) * 3600 + (value % 100) * 60) * (sign == "-" ? -1 : 1)
-            } else if let named = zoneOffsets[zone.uppercased()] {
+            if let sign = zone.first, sign == 0x2B || sign == 0x2D, zone.count == 5, let value = number(zone.dropFirst()) {
+                offset = ((value / 100) * 3600 + (value % 100) * 60) * (sign == 0x2D ? -1 : 1)
+            } else if let named = zoneOffsets[String(decoding: zone, as: UTF8.self).uppercased()] {
                 offset = named
             } else {
                 return nil
             }
         }
-        return make(year: year!, month: monthValue, day: dayValue, hour: hour, minute: minute, second: second, fraction: 0, offset: offset)
+        return make(year: year, month: monthValue, day: day, hour: hour, minute: minute, second: second, fraction: 0, offset: offset)
+    }
+
+    private static func number(_ token: ArraySlice<UInt8>) -> Int? {
+        guard !token.isEmpty, token.count <= 9 else { return nil }
+        var value = 0
+        for byte in token {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
+    }
+
+    /// The month of a token starting with its English name or abbreviation.
+    private static func month(_ token: ArraySlice<UInt8>) -> Int? {
+        guard token.count >= 3 else { return nil }
+        let start = token.startIndex
+        let key = String(decoding: [token[start] | 0x20, token[start + 1] | 0x20, token[start + 2] | 0x20], as: UTF8.self)
+        return months[key]
     }
 
     private static func make(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, fraction: Double, offset: Int) -> Date? {

@@ -97,39 +97,41 @@ enum XMLFeedReader {
         var content = ""
         var guidIsPermaLink = false
         for child in element.children {
-            switch (child.name, child.namespace) {
-            case ("title", ""), ("title", XMLNamespaces.rss1), ("title", XMLNamespaces.rss090):
+            let kind = child.namespaceKind
+            let plain = kind == .none || kind == .rss1 || kind == .rss090
+            switch child.name {
+            case "title" where plain:
                 item.title = PlainText.from(child.text)
-            case ("link", ""), ("link", XMLNamespaces.rss1), ("link", XMLNamespaces.rss090):
+            case "link" where plain:
                 item.url = item.url ?? URLResolver.absolute(child.text, base: base)
-            case ("link", XMLNamespaces.atom):
+            case "link" where kind == .atom:
                 if (child.attribute("rel") ?? "alternate") == "alternate" {
                     item.url = item.url ?? URLResolver.absolute(child.attribute("href") ?? "", base: base)
                 }
-            case ("guid", ""):
+            case "guid" where kind == .none:
                 item.guid = child.text.trimmed
-                guidIsPermaLink = (child.attribute("isPermaLink") ?? "true").lowercased() == "true"
-            case ("description", ""), ("description", XMLNamespaces.rss1), ("description", XMLNamespaces.rss090):
+                guidIsPermaLink = (child.attribute("isPermaLink") ?? "true") != "false"
+            case "description" where plain:
                 description = child.text
-            case ("encoded", XMLNamespaces.content):
+            case "encoded" where kind == .content:
                 content = child.text
-            case ("pubDate", ""), ("date", XMLNamespaces.dc), ("published", XMLNamespaces.atom):
+            case "pubDate" where kind == .none, "date" where kind == .dc, "published" where kind == .atom:
                 item.publishedAt = item.publishedAt ?? FeedDate.parse(child.text)
-            case ("updated", XMLNamespaces.atom), ("modified", XMLNamespaces.dc):
+            case "updated" where kind == .atom, "modified" where kind == .dc:
                 item.updatedAt = FeedDate.parse(child.text)
-            case ("author", ""), ("creator", XMLNamespaces.dc):
+            case "author" where kind == .none, "creator" where kind == .dc:
                 appendUnique(&item.authors, PlainText.from(child.text))
-            case ("category", ""), ("subject", XMLNamespaces.dc):
+            case "category" where kind == .none, "subject" where kind == .dc:
                 appendUnique(&item.categories, PlainText.from(child.text))
-            case ("enclosure", ""):
+            case "enclosure" where kind == .none:
                 if item.imageUrl == nil, (child.attribute("type") ?? "image/").hasPrefix("image/") {
                     item.imageUrl = URLResolver.absolute(child.attribute("url") ?? "", base: base)
                 }
-            case ("content", XMLNamespaces.media), ("thumbnail", XMLNamespaces.media):
+            case "content" where kind == .media, "thumbnail" where kind == .media:
                 if item.imageUrl == nil, child.attribute("medium").map({ $0 == "image" }) ?? true {
                     item.imageUrl = URLResolver.absolute(child.attribute("url") ?? "", base: base)
                 }
-            case ("language", XMLNamespaces.dc):
+            case "language" where kind == .dc:
                 item.language = child.text.trimmed.nilIfEmpty ?? item.language
             default:
                 break
@@ -178,7 +180,7 @@ enum XMLFeedReader {
         var summary = ""
         var content = ""
         for child in entry.children {
-            if child.namespace == XMLNamespaces.media {
+            if child.namespaceKind == .media {
                 if item.imageUrl == nil, child.name == "thumbnail" || child.name == "content" {
                     item.imageUrl = URLResolver.absolute(child.attribute("url") ?? "", base: base)
                 }
@@ -253,7 +255,15 @@ enum XMLFeedReader {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// Without leading and trailing ASCII white space (no Foundation bridging: this is on the hot path).
+    var trimmed: String {
+        let utf8 = self.utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = utf8.lastIndex(where: { !isSpace($0) })!
+        if first == utf8.startIndex, last == utf8.index(before: utf8.endIndex) { return self }
+        return String(self[first...last])
+    }
     var nilIfEmpty: String? { isEmpty ? nil : self }
 }
 
@@ -261,11 +271,74 @@ extension String {
 enum URLResolver {
     static func absolute(_ raw: String, base: String?) -> String? {
         let text = raw.trimmed
-        guard !text.isEmpty, text.count < 4096 else { return nil }
+        guard !text.isEmpty, text.utf8.count < 4096 else { return nil }
+        if isPlainAbsolute(text) { return text }
+        if let base, let joined = joinSimple(text, base: base.trimmed) { return joined }
         let baseURL = base.flatMap { URL(string: $0.trimmed) }
         guard let url = URL(string: text, relativeTo: baseURL)?.absoluteURL ?? URL(string: text.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed) ?? "", relativeTo: baseURL)?.absoluteURL,
               let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil
         else { return nil }
         return url.absoluteString
+    }
+
+    /// An absolute http(s) URL with a host and only characters that need no escaping: returned as is.
+    private static func isPlainAbsolute(_ text: String) -> Bool {
+        let bytes = text.utf8
+        let prefix: Int
+        if text.hasPrefix("https://") { prefix = 8 } else if text.hasPrefix("http://") { prefix = 7 } else { return false }
+        guard bytes.count > prefix else { return false }
+        var sawHostByte = false
+        for (offset, byte) in bytes.enumerated() where offset >= prefix {
+            if offset == prefix, byte == 0x2F { return false }
+            guard byte > 0x20, byte < 0x7F, byte != 0x22, byte != 0x3C, byte != 0x3E, byte != 0x5C, byte != 0x5E, byte != 0x60,
+                  byte != 0x7B, byte != 0x7C, byte != 0x7D else { return false }
+            if byte == 0x2E || byte == 0x2D || (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A) { sawHostByte = true }
+        }
+        return sawHostByte && !containsDotSegment(bytes)
+    }
+
+    private static func containsDotSegment(_ bytes: String.UTF8View) -> Bool {
+        var previous: [UInt8] = []
+        for byte in bytes {
+            previous.append(byte)
+            if previous.count > 4 { previous.removeFirst() }
+            if byte == 0x2F, previous.count >= 3, previous[previous.count - 2] == 0x2E,
+               previous[previous.count - 3] == 0x2F || (previous.count == 4 && previous[1] == 0x2E && previous[0] == 0x2F) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// `/path` or `path` (no dot segments, no query-only or fragment-only forms) against a plain absolute base.
+    private static func joinSimple(_ text: String, base: String) -> String? {
+        guard isPlainAbsolute(base), isPlainPath(text) else { return nil }
+        let bytes = Array(base.utf8)
+        let schemeEnd = bytes.starts(with: Array("https://".utf8)) ? 8 : 7
+        let pathStart = bytes[schemeEnd...].firstIndex(of: 0x2F) ?? bytes.count
+        let origin = String(decoding: bytes[..<pathStart], as: UTF8.self)
+        if text.utf8.first == 0x2F { return origin + text }
+        // Relative to the base's directory (without its query or fragment).
+        let pathEnd = bytes[pathStart...].firstIndex { $0 == 0x3F || $0 == 0x23 } ?? bytes.count
+        let lastSlash = bytes[pathStart..<pathEnd].lastIndex(of: 0x2F)
+        let directory = lastSlash.map { String(decoding: bytes[...$0], as: UTF8.self) } ?? origin + "/"
+        return directory + text
+    }
+
+    private static func isPlainPath(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard let first = bytes.first, first != 0x3F, first != 0x23, first != 0x2E else { return false }
+        if bytes.starts(with: [0x2F, 0x2F]) { return false }
+        var sawColonBeforeSlash = false
+        for byte in bytes {
+            if byte == 0x2F || byte == 0x3F || byte == 0x23 { break }
+            if byte == 0x3A { sawColonBeforeSlash = true }
+        }
+        guard !sawColonBeforeSlash else { return false }  // another scheme
+        for byte in bytes {
+            guard byte > 0x20, byte < 0x7F, byte != 0x22, byte != 0x3C, byte != 0x3E, byte != 0x5C, byte != 0x5E, byte != 0x60,
+                  byte != 0x7B, byte != 0x7C, byte != 0x7D else { return false }
+        }
+        return !containsDotSegment(bytes)
     }
 }

@@ -1,4 +1,5 @@
 import CLibXML2
+import Glibc
 
 /// Read-only helpers over libxml2 nodes. Valid only while their document lives.
 struct XMLElement {
@@ -6,20 +7,29 @@ struct XMLElement {
 
     var name: String { String(cString: node.pointee.name) }
 
+    /// The namespace as a known kind, without building a String (hot path).
+    var namespaceKind: XMLNamespaceKind {
+        guard let ns = node.pointee.ns, let href = ns.pointee.href else { return .none }
+        let uri = UnsafeRawPointer(href).assumingMemoryBound(to: CChar.self)
+        for (kind, known) in XMLNamespaceKind.uris
+        where strcmp(uri, UnsafeRawPointer(known.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
+            return kind
+        }
+        return .other
+    }
+
     /// The namespace URI, or "" when none.
     var namespace: String {
         guard let ns = node.pointee.ns, let href = ns.pointee.href else { return "" }
         return String(cString: href)
     }
 
-    var children: [XMLElement] {
-        var result: [XMLElement] = []
-        var child = node.pointee.children
-        while let current = child {
-            if current.pointee.type == XML_ELEMENT_NODE { result.append(XMLElement(node: current)) }
-            child = current.pointee.next
-        }
-        return result
+    /// The child elements, without building an array.
+    var children: ChildElements { ChildElements(first: node.pointee.children) }
+
+    /// Whether the element's local name is `name` (compared as bytes, no String built).
+    func isNamed(_ name: StaticString) -> Bool {
+        strcmp(UnsafeRawPointer(node.pointee.name).assumingMemoryBound(to: CChar.self), UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
     }
 
     func attribute(_ name: String) -> String? {
@@ -46,7 +56,7 @@ struct XMLElement {
     /// The element's content as markup when it holds child elements (XHTML content),
     /// else its text — input for ``PlainText``.
     var markupOrText: String {
-        let hasElements = children.isEmpty == false
+        let hasElements = children.contains { _ in true }
         guard hasElements else { return text }
         guard let buffer = xmlBufferCreate() else { return text }
         defer { xmlBufferFree(buffer) }
@@ -64,11 +74,7 @@ struct XMLElement {
             switch node.pointee.type {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if let content = node.pointee.content {
-                    var pointer = content
-                    while pointer.pointee != 0 {
-                        bytes.append(pointer.pointee)
-                        pointer += 1
-                    }
+                    bytes.append(contentsOf: UnsafeBufferPointer(start: content, count: strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))))
                 }
             case XML_ELEMENT_NODE:
                 collectText(node.pointee.children, into: &bytes)
@@ -94,6 +100,37 @@ struct XMLElement {
         defer { newsflash_xml_free(value) }
         return String(cString: value)
     }
+}
+
+/// The element children of a node, in order.
+struct ChildElements: Sequence {
+    let first: xmlNodePtr?
+
+    struct Iterator: IteratorProtocol {
+        var cursor: xmlNodePtr?
+
+        mutating func next() -> XMLElement? {
+            while let node = cursor {
+                cursor = node.pointee.next
+                if node.pointee.type == XML_ELEMENT_NODE { return XMLElement(node: node) }
+            }
+            return nil
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(cursor: first) }
+}
+
+/// The namespaces feeds use.
+enum XMLNamespaceKind {
+    case none, atom, atom03, rdf, rss1, rss090, dc, content, media, other
+
+    static let uris: [(XMLNamespaceKind, StaticString)] = [
+        (.atom, "http://www.w3.org/2005/Atom"), (.dc, "http://purl.org/dc/elements/1.1/"),
+        (.content, "http://purl.org/rss/1.0/modules/content/"), (.media, "http://search.yahoo.com/mrss/"),
+        (.rss1, "http://purl.org/rss/1.0/"), (.atom03, "http://purl.org/atom/ns#"),
+        (.rdf, "http://www.w3.org/1999/02/22-rdf-syntax-ns#"), (.rss090, "http://my.netscape.com/rdf/simple/0.9/"),
+    ]
 }
 
 enum XMLNamespaces {

@@ -14,6 +14,6 @@ trap '[ -n "$started" ] && Deploy/local-broker.sh stop >/dev/null' EXIT
 eval "$(Deploy/local-broker.sh env)"
 swift build -c release --product newsflash-bench >/dev/null
 echo "== Swift (RdKafka layer)"
-.build/release/newsflash-bench --bootstrap "$KAFKA_BOOTSTRAP" "$@" | tee var/bench-kafka-swift.txt
+.build/release/newsflash-bench kafka --bootstrap "$KAFKA_BOOTSTRAP" "$@" | tee var/bench-kafka-swift.txt
 echo "== Python (confluent-kafka)"
 .venv/bin/python Tests/Benchmarks/kafka/bench_confluent.py --bootstrap "$KAFKA_BOOTSTRAP" "$@" | tee var/bench-kafka-python.txt

@@ -8,10 +8,9 @@ import RdKafka
 /// them all back from the beginning. Prints one line per run and the medians.
 /// Run it in a release build against the same broker as the Python baseline
 /// (`Tests/Benchmarks/kafka/run.sh` does both).
-@main
 struct KafkaBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "newsflash-bench",
+        commandName: "kafka",
         abstract: "Measure produce and consume throughput of the Swift Kafka layer.")
 
     @Option(help: "Broker to use.")
