@@ -15,7 +15,8 @@ from pathlib import Path
 BASE = "https://newsflash.dev/schemas/events/"
 HERE = Path(__file__).resolve().parent.parent / "events"
 
-DATE_TIME = {"type": "string", "format": "date-time", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"}
+# RFC 3339 in UTC, always with "Z" (Newsflash writes milliseconds: 2026-11-29T00:21:21.123Z).
+DATE_TIME = {"type": "string", "format": "date-time", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}
 HTTP_URL = {"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": 4096}
 ITEM_ID = {"type": "string", "pattern": "^itm_[0-9a-f]{20}$"}
 STORY_ID = {"type": "string", "pattern": "^sty_[0-9a-f]{20}$"}
@@ -91,7 +92,7 @@ DEFS = {
                             "name": d({"type": "string", "minLength": 1}, "Canonical name."),
                             "countryCode": d({"type": "string", "pattern": "^[A-Z]{2}$"}, "ISO 3166-1 alpha-2 code of its country."),
                             "matchedText": d({"type": "string", "minLength": 1}, "The text as it stood in the item."),
-                            "field": d({"enum": ["title", "summary", "source"]}, "Where it stood."),
+                            "field": d({"enum": ["title", "summary"]}, "Where it stood."),
                         },
                         ["name", "matchedText", "field"],
                     ),
@@ -126,7 +127,7 @@ DEFS = {
         {
             "attempt": d({"type": "integer", "minimum": 1}, "1 for the first attempt."),
             "at": d(DATE_TIME, "When it was made."),
-            "outcome": {"$ref": "#/$defs/DeliveryOutcome"},
+            "outcome": {"$ref": "#/$defs/DeliveryOutcome", "description": "What the attempt came to."},
             "statusCode": d({"type": "integer", "minimum": 100, "maximum": 999}, "HTTP status or SMTP reply code."),
             "error": d({"type": "string"}, "What went wrong."),
             "latencyMs": d({"type": "number", "minimum": 0}, "How long it took."),
@@ -178,7 +179,7 @@ def uses(name, seen=None):
     return seen
 
 
-def envelope(event_type, file_stem, title, description, data_ref, id_description, extra_defs=()):
+def envelope(event_type, file_stem, title, description, data_ref, id_description, id_pattern, extra_defs=()):
     needed = set()
     for name in [data_ref, *extra_defs]:
         if name in DEFS:
@@ -195,9 +196,9 @@ def envelope(event_type, file_stem, title, description, data_ref, id_description
         "properties": {
             "eventType": {"const": event_type, "description": "The event type."},
             "schemaVersion": {"const": 1, "description": "The version of this schema."},
-            "eventId": {"type": "string", "minLength": 1, "description": id_description},
-            "occurredAt": {**DATE_TIME, "description": "When the event was produced (RFC 3339, UTC)."},
-            "data": {"$ref": f"#/$defs/{data_ref}"},
+            "eventId": {"type": "string", "pattern": id_pattern, "description": id_description},
+            "occurredAt": {**DATE_TIME, "description": "When the event was produced (RFC 3339, UTC, with Z)."},
+            "data": {"$ref": f"#/$defs/{data_ref}", "description": "The payload."},
         },
         "$defs": defs,
     }
@@ -212,7 +213,7 @@ DEFS["DeliveryReceipt"] = obj(
         "channel": d({"enum": ["webhook", "email"]}, "How it was delivered."),
         "version": d({"type": "integer", "minimum": 1}, "The item version."),
         "attempt": d({"type": "integer", "minimum": 1}, "1 for the first attempt."),
-        "outcome": {"$ref": "#/$defs/DeliveryOutcome"},
+        "outcome": {"$ref": "#/$defs/DeliveryOutcome", "description": "What the attempt came to."},
         "statusCode": d({"type": "integer", "minimum": 100, "maximum": 999}, "HTTP status or SMTP reply code."),
         "error": d({"type": "string"}, "What went wrong."),
         "latencyMs": d({"type": "number", "minimum": 0}, "How long the attempt took."),
@@ -231,7 +232,7 @@ DEFS["DeadLetter"] = obj(
         "partition": d({"type": "integer", "minimum": 0}, "Its partition."),
         "offset": d({"type": "integer", "minimum": 0}, "Its offset."),
         "key": d({"type": "string"}, "The original key, as UTF-8 text or base64 (see keyEncoding)."),
-        "keyEncoding": d({"enum": ["utf8", "base64"]}, "How key is written."),
+        "keyEncoding": d({"enum": ["utf8", "base64"]}, "How key is written; absent means utf8."),
         "payload": d({"type": "string"}, "The original value, as UTF-8 text or base64 (see payloadEncoding)."),
         "payloadEncoding": d({"enum": ["utf8", "base64"]}, "How payload is written."),
         "delivery": {"$ref": "#/$defs/DeliveryRequest", "description": "The delivery, when the payload decoded as one."},
@@ -240,23 +241,25 @@ DEFS["DeadLetter"] = obj(
     },
     ["reason", "error", "originalTopic", "partition", "offset", "payload", "payloadEncoding", "attempts", "deadLetteredAt"],
 )
+DEFS["DeadLetter"]["dependentRequired"] = {"keyEncoding": ["key"]}
 
 SCHEMAS = {
     "news-item.v1": envelope("news.item", "news-item.v1", "news.item v1",
                              "An ingested news item on news.raw, keyed by itemId.", "NewsItem",
-                             "<itemId>#v<version>."),
+                             "<itemId>#v<version>.", "^itm_[0-9a-f]{20}#v[1-9][0-9]*$"),
     "classified-item.v1": envelope("news.classified", "classified-item.v1", "news.classified v1",
                                    "A classified news item on news.classified, keyed by item id.", "ClassifiedItem",
-                                   "<itemId>#v<version> of the item."),
+                                   "<itemId>#v<version> of the item.", "^itm_[0-9a-f]{20}#v[1-9][0-9]*$"),
     "delivery-request.v1": envelope("alerts.delivery", "delivery-request.v1", "alerts.delivery v1",
                                     "An alert to deliver, on alerts.deliveries and alerts.retry.*, keyed by subscription id.",
-                                    "DeliveryRequest", "<deliveryId>#<number of attempts so far>."),
+                                    "DeliveryRequest", "<deliveryId>#<number of attempts so far>.",
+                                    "^dlv_[0-9a-f]{20}#(0|[1-9][0-9]*)$"),
     "delivery-receipt.v1": envelope("alerts.receipt", "delivery-receipt.v1", "alerts.receipt v1",
                                     "The outcome of one delivery attempt, on alerts.receipts, keyed by subscription id.",
-                                    "DeliveryReceipt", "<deliveryId>#a<attempt>."),
+                                    "DeliveryReceipt", "<deliveryId>#a<attempt>.", "^dlv_[0-9a-f]{20}#a[1-9][0-9]*$"),
     "dead-letter.v1": envelope("alerts.dead-letter", "dead-letter.v1", "alerts.dead-letter v1",
                                "A message that could not be processed, on alerts.dlq.", "DeadLetter",
-                               "<originalTopic>/<partition>/<offset>."),
+                               "<originalTopic>/<partition>/<offset>.", "^[^/]+/(0|[1-9][0-9]*)/(0|[1-9][0-9]*)$"),
 }
 
 

@@ -1,22 +1,29 @@
 import Foundation
 
-/// A news item with the classifier's tags: `news.classified` v1 on `news.classified`, keyed by item id.
-public struct ClassifiedItem: NewsEvent, Hashable {
+/// A news item with the classifier's tags and the reasons for them:
+/// `news.classified` v1 on `news.classified`, keyed by item id.
+///
+/// Schema: `Schemas/events/classified-item.v1.schema.json`. ``eventID`` is the item's
+/// (`<itemId>#v<version>`): one classification per item version.
+public struct ClassifiedItem: NewsEvent {
     public static let eventType = "news.classified"
     public static let schemaVersion = 1
     public static let schemaName = "classified-item.v1"
 
+    /// The item as ingested.
     public var item: NewsItem
     /// Regions, highest score first.
     public var regions: [ScoredLabel]
     /// Topics, highest score first.
     public var topics: [ScoredLabel]
-    /// ISO 3166-1 alpha-2 codes, upper case.
+    /// ISO 3166-1 alpha-2 codes, upper case (`LB`).
     public var countries: [String]
+    /// The places found in the title and summary.
     public var places: [PlaceMatch]
     public var urgency: Urgency
     /// Which phrase in which field led to which tag.
     public var explanation: [ExplanationStep]
+    /// The classifier's and its model's version.
     public var classifierVersion: String
     public var classifiedAt: Date
 
@@ -35,10 +42,11 @@ public struct ClassifiedItem: NewsEvent, Hashable {
         self.classifiedAt = classifiedAt
     }
 
+    /// The item's id and version, `<itemId>#v<version>`.
     public var eventID: String { item.eventID }
 }
 
-/// A tag with the classifier's confidence in 0...1.
+/// A region or topic with the classifier's confidence in `0...1`.
 public struct ScoredLabel: Codable, Sendable, Hashable {
     public var label: String
     public var score: Double
@@ -49,26 +57,27 @@ public struct ScoredLabel: Codable, Sendable, Hashable {
     }
 }
 
-/// A place the classifier found in the text.
+/// A place the classifier found in an item's title or summary.
 public struct PlaceMatch: Codable, Sendable, Hashable {
+    /// Where in the item the place stood.
+    public enum Field: String, Codable, Sendable, Hashable, CaseIterable {
+        case title, summary
+    }
+
     /// The canonical name, e.g. `Lebanon` for "South Lebanon".
     public var name: String
+    /// ISO 3166-1 alpha-2 code of the place's country, when it has one.
     public var countryCode: String?
     /// The text as it stood in the item.
     public var matchedText: String
-    public var field: TextField
+    public var field: Field
 
-    public init(name: String, countryCode: String?, matchedText: String, field: TextField) {
+    public init(name: String, countryCode: String?, matchedText: String, field: Field) {
         self.name = name
         self.countryCode = countryCode
         self.matchedText = matchedText
         self.field = field
     }
-}
-
-/// Where in an item the classifier looked.
-public enum TextField: String, Codable, Sendable, Hashable {
-    case title, summary, source
 }
 
 /// How soon a subscriber should hear of an item; ordered `routine < urgent < flash`.
@@ -86,21 +95,27 @@ public enum Urgency: String, Codable, Sendable, Hashable, CaseIterable, Comparab
     public static func < (lhs: Urgency, rhs: Urgency) -> Bool { lhs.rank < rhs.rank }
 }
 
-/// One reason for one tag.
+/// One reason for one tag: the phrase, where it stood and the rule that turned it into the tag.
 public struct ExplanationStep: Codable, Sendable, Hashable {
-    public enum Kind: String, Codable, Sendable, Hashable {
+    /// Which kind of tag the step explains.
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
         case region, topic, urgency, country
     }
 
+    /// Where the phrase stood: in the item's text, or (`source`) in the source's configuration or kind.
+    public enum Field: String, Codable, Sendable, Hashable, CaseIterable {
+        case title, summary, source
+    }
+
     public var kind: Kind
+    /// The tag, e.g. `MENA`, `Politics`, `flash`, `LB`.
     public var tag: String
     public var phrase: String
-    /// Where the phrase stood (`source` for tags that come from the source's configuration or kind).
-    public var field: TextField
+    public var field: Field
     /// The rule that fired, e.g. `gazetteer`, `lexicon`, `model`, `cue:airstrike`, `source:html-ticker`.
     public var rule: String
 
-    public init(kind: Kind, tag: String, phrase: String, field: TextField, rule: String) {
+    public init(kind: Kind, tag: String, phrase: String, field: Field, rule: String) {
         self.kind = kind
         self.tag = tag
         self.phrase = phrase
@@ -108,3 +123,8 @@ public struct ExplanationStep: Codable, Sendable, Hashable {
         self.rule = rule
     }
 }
+
+/// The earlier name of ``ExplanationStep/Field``; place matches use ``PlaceMatch/Field``,
+/// which has no `source`.
+@available(*, deprecated, renamed: "ExplanationStep.Field")
+public typealias TextField = ExplanationStep.Field

@@ -2,49 +2,48 @@ import Foundation
 
 /// Encodes events to the bytes on a topic and decodes them back, checking the envelope.
 ///
-/// Output is compact JSON with sorted keys (the same event gives the same bytes);
-/// times are RFC 3339 UTC with milliseconds. Decoding accepts any RFC 3339 offset,
-/// with or without fractional seconds.
+/// Output is compact UTF-8 JSON with sorted keys, so the same event always gives the
+/// same bytes; optional fields that are `nil` are left out (never `null`); times are
+/// RFC 3339 UTC with milliseconds (``RFC3339Time``). Decoding accepts any RFC 3339
+/// offset, with or without fractional seconds. Every function is pure and safe to call
+/// from any thread.
 public enum EventCodec {
+    /// The envelope for `event`, produced at `occurredAt`, as JSON bytes.
+    /// - Throws: `EncodingError` when a number is not finite (a NaN score or latency).
     public static func encode<Payload: NewsEvent>(_ event: Payload, occurredAt: Date) throws -> [UInt8] {
         try encode(EventEnvelope(data: event, occurredAt: occurredAt))
     }
 
+    /// `envelope` as JSON bytes, exactly as it stands (a decoded envelope re-encodes to the same bytes).
     public static func encode<Payload: NewsEvent>(_ envelope: EventEnvelope<Payload>) throws -> [UInt8] {
         Array(try makeEncoder().encode(envelope))
     }
 
-    /// Encodes any value with the event conventions (sorted keys, RFC 3339 dates).
+    /// Any value in the event conventions (sorted keys, RFC 3339 dates, no `null`s), e.g. a payload alone.
     public static func encodeValue<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         Array(try makeEncoder().encode(value))
     }
 
-    /// Decodes an event of type `Payload`.
-    /// - Throws: ``EventDecodingError`` saying what is wrong (not JSON, another event type,
-    ///   an unsupported version, a missing or invalid field).
-    public static func decode<Payload: NewsEvent>(_ type: Payload.Type, from bytes: [UInt8]) throws(EventDecodingError) -> EventEnvelope<Payload> {
-        guard let header = peek(bytes) else {
-            throw EventDecodingError(code: .malformedJSON, message: "not a JSON event envelope (no eventType/schemaVersion)")
-        }
-        guard header.eventType == Payload.eventType else {
-            throw EventDecodingError(code: .wrongEventType, message: "expected \(Payload.eventType), got \(header.eventType)")
-        }
-        guard header.schemaVersion == Payload.schemaVersion else {
-            throw EventDecodingError(
-                code: .unsupportedSchemaVersion,
-                message: "\(Payload.eventType) schemaVersion \(header.schemaVersion) is not supported (this build reads \(Payload.schemaVersion))")
-        }
+    /// Decodes an event of type `Payload`, checking the envelope's `eventType` and `schemaVersion` first.
+    /// - Throws: ``EventDecodingError`` whose ``EventDecodingError/code`` says what is wrong (not JSON,
+    ///   another event type, an unsupported version, a missing or invalid field) and whose message says where.
+    public static func decode<Payload: NewsEvent>(
+        _ type: Payload.Type, from bytes: [UInt8]
+    ) throws(EventDecodingError) -> EventEnvelope<Payload> {
         do {
             return try makeDecoder().decode(EventEnvelope<Payload>.self, from: Data(bytes))
+        } catch let error as EventDecodingError {
+            throw error
         } catch let error as DecodingError {
-            throw EventDecodingError(code: .invalidField, message: describe(error))
+            throw describe(error, decoding: Payload.self)
         } catch {
-            throw EventDecodingError(code: .malformedJSON, message: "\(error)")
+            throw EventDecodingError(code: .malformedJSON, message: "not a \(Payload.eventType) event: \(error)")
         }
     }
 
-    /// The envelope's type and version, without decoding the payload; `nil` if it is not an envelope.
-    public static func peek(_ bytes: [UInt8]) -> (eventType: String, schemaVersion: Int)? {
+    /// The envelope's `eventType` and `schemaVersion`, without decoding the payload;
+    /// `nil` when `bytes` are not a JSON object with both. For routing and dead-lettering.
+    public static func peekType(_ bytes: [UInt8]) -> (eventType: String, schemaVersion: Int)? {
         struct Header: Decodable {
             let eventType: String
             let schemaVersion: Int
@@ -69,71 +68,57 @@ public enum EventCodec {
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
             guard let date = RFC3339Time.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an RFC 3339 time")
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "'\(text)' is not an RFC 3339 time such as 2026-11-29T08:00:00.000Z")
             }
             return date
         }
         return decoder
     }
 
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return keys.isEmpty ? "(root)" : keys.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+    private static func describe<Payload: NewsEvent>(_ error: DecodingError, decoding: Payload.Type) -> EventDecodingError {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            var text = ""
+            for key in codingPath {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + key.stringValue
+                }
+            }
+            return text.isEmpty ? "(root)" : text
+        }
+        let invalid = { (message: String) in
+            EventDecodingError(code: .invalidField, message: "\(Payload.eventType) event: \(message)")
         }
         switch error {
         case .keyNotFound(let key, let context):
-            return "missing field \(path(context)).\(key.stringValue)".replacingOccurrences(of: "(root).", with: "")
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(path(context)): \(context.debugDescription)"
+            return invalid("missing field \(path(context.codingPath + [key]))")
+        case .valueNotFound(_, let context):
+            return invalid("\(path(context.codingPath)) is null but required")
+        case .typeMismatch(let type, let context):
+            return invalid("\(path(context.codingPath)) is not \(article(type)): \(context.debugDescription)")
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            // Only the JSON parser fails at the root: the bytes are not JSON.
+            let cause = context.underlyingError.map { ": \($0)" } ?? ""
+            return EventDecodingError(
+                code: .malformedJSON, message: "not JSON (expected a \(Payload.eventType) envelope object)\(cause)")
+        case .dataCorrupted(let context):
+            return invalid("\(path(context.codingPath)): \(context.debugDescription)")
         @unknown default:
-            return "\(error)"
+            return invalid("\(error)")
         }
     }
-}
 
-/// Why an event could not be decoded.
-public struct EventDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
-        case malformedJSON
-        case wrongEventType
-        case unsupportedSchemaVersion
-        case invalidField
-    }
-
-    public var code: Code
-    public var message: String
-
-    public init(code: Code, message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { "cannot decode event (\(code.rawValue)): \(message)" }
-}
-
-/// RFC 3339 times: written in UTC with milliseconds, read with any offset and precision.
-///
-/// Times are kept to the millisecond: `parse(format(t))` gives back `format(t)`
-/// exactly, so an event decoded and encoded again has the same bytes.
-public enum RFC3339Time {
-    private static let seconds = Date.ISO8601FormatStyle()
-    private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    /// `2026-11-29T08:00:00.123Z`.
-    public static func format(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let (whole, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
-        let (wholeSeconds, fractionMilliseconds) = fraction < 0 ? (whole - 1, fraction + 1000) : (whole, fraction)
-        let base = seconds.format(Date(timeIntervalSince1970: TimeInterval(wholeSeconds)))
-        let digits = String(fractionMilliseconds)
-        return base.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
-    }
-
-    /// Reads RFC 3339 (`Z` or `±hh:mm`, any fraction), rounded to the millisecond.
-    public static func parse(_ text: String) -> Date? {
-        let normalised = text.replacingOccurrences(of: "t", with: "T").replacingOccurrences(of: "z", with: "Z")
-        guard let date = (try? withFraction.parse(normalised)) ?? (try? seconds.parse(normalised)) else { return nil }
-        return Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+    private static func article(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "a boolean"
+        case is [String: Any].Type: "an object"
+        case is [Any].Type: "an array"
+        default: "a \(type)"
+        }
     }
 }

@@ -1,7 +1,10 @@
 import Foundation
 
 /// An ingested news item: `news.item` v1 on `news.raw`, keyed by ``itemId``.
-public struct NewsItem: NewsEvent, Hashable {
+///
+/// Schema: `Schemas/events/news-item.v1.schema.json`. ``eventID`` is `<itemId>#v<version>`,
+/// so a re-fetch of an unchanged item is a recognisable duplicate and an edit is a new event.
+public struct NewsItem: NewsEvent {
     public static let eventType = "news.item"
     public static let schemaVersion = 1
     public static let schemaName = "news-item.v1"
@@ -13,7 +16,7 @@ public struct NewsItem: NewsEvent, Hashable {
         case push
     }
 
-    /// Default tags configured for a source.
+    /// Default tags configured for a source, used when the text says nothing better.
     public struct Hints: Codable, Sendable, Hashable {
         public var region: String?
         public var topic: String?
@@ -80,7 +83,7 @@ public struct NewsItem: NewsEvent, Hashable {
     /// `<itemId>#v<version>`: a version of an item is one event.
     public var eventID: String { "\(itemId)#v\(version)" }
 
-    /// `itm_` and 20 hex digits of SHA-256(sourceId U+001F guid).
+    /// `itm_` and the first 20 hex digits of SHA-256(sourceId U+001F guid).
     public static func makeItemID(sourceID: String, guid: String) -> String {
         StableID.make(prefix: "itm", [sourceID, guid])
     }

@@ -1,162 +1,174 @@
 import Foundation
-@testable import NewsModel
+import NewsModel
 import Testing
 
 @Suite struct EventCodecTests {
-    let occurred = Date(timeIntervalSince1970: 1_764_403_200.5)
+    let occurred = Date(timeIntervalSince1970: 1_795_911_681.5)
 
-    @Test func everyEventTypeRoundTrips() throws {
-        try roundTrip(SampleEvents.newsItem)
-        try roundTrip(SampleEvents.classifiedItem)
-        try roundTrip(SampleEvents.deliveryRequest)
-        try roundTrip(SampleEvents.deliveryReceipt)
-        try roundTrip(SampleEvents.deadLetter)
+    @Test(arguments: SampleEvents.all + MinimalEvents.all)
+    func everyEventRoundTrips(_ event: any NewsEvent) throws {
+        try roundTrip(event)
     }
 
-    func roundTrip<Event: NewsEvent>(_ event: Event) throws {
+    private func roundTrip<Event: NewsEvent>(_ event: Event) throws {
         let bytes = try EventCodec.encode(event, occurredAt: occurred)
         let envelope = try EventCodec.decode(Event.self, from: bytes)
         #expect(envelope.data == event)
         #expect(envelope.eventType == Event.eventType)
+        #expect(envelope.schemaVersion == Event.schemaVersion)
         #expect(envelope.eventId == event.eventID)
         #expect(envelope.occurredAt == occurred)
         #expect(try EventCodec.encode(envelope) == bytes, "decode then encode must give the same bytes")
     }
 
-    @Test func knownEventHasExactlyThisShape() throws {
+    @Test func aKnownEventHasExactlyThisShape() throws {
         let item = NewsItem(
             itemId: "itm_00000000000000000001", sourceId: "wire", sourceKind: .rss, guid: "g-1", title: "Quake hits coast",
-            summary: "", fetchedAt: Date(timeIntervalSince1970: 1_764_403_200), storyId: "sty_00000000000000000001")
-        let text = String(decoding: try EventCodec.encode(item, occurredAt: Date(timeIntervalSince1970: 1_764_403_200.25)), as: UTF8.self)
+            summary: "", url: "https://example.com/a/b", fetchedAt: Date(timeIntervalSince1970: 1_795_911_681),
+            storyId: "sty_00000000000000000001", hints: NewsItem.Hints(region: "Asia"))
+        let text = String(
+            decoding: try EventCodec.encode(item, occurredAt: Date(timeIntervalSince1970: 1_795_911_681.25)), as: UTF8.self)
         #expect(text == """
-            {"data":{"authors":[],"categories":[],"fetchedAt":"2025-11-29T08:00:00.000Z","guid":"g-1",\
-            "itemId":"itm_00000000000000000001","sourceId":"wire","sourceKind":"rss","storyId":"sty_00000000000000000001",\
-            "summary":"","title":"Quake hits coast","version":1},"eventId":"itm_00000000000000000001#v1",\
-            "eventType":"news.item","occurredAt":"2025-11-29T08:00:00.250Z","schemaVersion":1}
+            {"data":{"authors":[],"categories":[],"fetchedAt":"2026-11-29T00:21:21.000Z","guid":"g-1",\
+            "hints":{"region":"Asia"},"itemId":"itm_00000000000000000001","sourceId":"wire","sourceKind":"rss",\
+            "storyId":"sty_00000000000000000001","summary":"","title":"Quake hits coast","url":"https://example.com/a/b",\
+            "version":1},"eventId":"itm_00000000000000000001#v1","eventType":"news.item",\
+            "occurredAt":"2026-11-29T00:21:21.250Z","schemaVersion":1}
             """)
     }
 
-    @Test func wrongEventTypeIsRefused() throws {
-        let bytes = try EventCodec.encode(SampleEvents.deliveryReceipt, occurredAt: occurred)
-        #expect(throws: EventDecodingError.self) { try EventCodec.decode(NewsItem.self, from: bytes) }
-        do {
-            _ = try EventCodec.decode(NewsItem.self, from: bytes)
-        } catch {
-            #expect(error.code == .wrongEventType)
-            #expect(error.message.contains("alerts.receipt"))
-        }
-    }
-
-    @Test func unsupportedVersionIsRefused() throws {
-        let text = String(decoding: try EventCodec.encode(SampleEvents.newsItem, occurredAt: occurred), as: UTF8.self)
-            .replacingOccurrences(of: "\"schemaVersion\":1", with: "\"schemaVersion\":2")
-        do {
-            _ = try EventCodec.decode(NewsItem.self, from: Array(text.utf8))
-            Issue.record("version 2 was accepted")
-        } catch {
-            #expect(error.code == .unsupportedSchemaVersion)
-        }
-    }
-
-    @Test func malformedAndIncompleteEventsSayWhy() throws {
-        do {
-            _ = try EventCodec.decode(NewsItem.self, from: Array("{not json".utf8))
-            Issue.record("malformed JSON was accepted")
-        } catch {
-            #expect(error.code == .malformedJSON)
-        }
-        let missing = #"{"eventType":"news.item","schemaVersion":1,"eventId":"x","occurredAt":"2026-11-29T08:00:00Z","data":{"itemId":"itm_1"}}"#
-        do {
-            _ = try EventCodec.decode(NewsItem.self, from: Array(missing.utf8))
-            Issue.record("an incomplete item was accepted")
-        } catch {
-            #expect(error.code == .invalidField)
-            #expect(error.message.contains("data"))
-        }
-        let badDate = #"{"eventType":"news.item","schemaVersion":1,"eventId":"x","occurredAt":"yesterday","data":{}}"#
-        do {
-            _ = try EventCodec.decode(NewsItem.self, from: Array(badDate.utf8))
-            Issue.record("a bad time was accepted")
-        } catch {
-            #expect(error.code == .invalidField)
-            #expect(error.message.contains("RFC 3339"))
-        }
-    }
-
     @Test func optionalFieldsAreOmittedNotNull() throws {
-        let text = String(decoding: try EventCodec.encode(SampleEvents.deliveryReceipt, occurredAt: occurred), as: UTF8.self)
+        let text = String(decoding: try EventCodec.encode(MinimalEvents.deliveryRequest, occurredAt: occurred), as: UTF8.self)
         #expect(!text.contains("null"))
-        #expect(!text.contains("nextAttemptAt"))
+        for absent in ["\"url\"", "publishedAt", "updatedAt", "language", "imageUrl", "hints", "notBefore"] {
+            #expect(!text.contains(absent), "\(absent) is nil and must be left out")
+        }
+        let receipt = String(decoding: try EventCodec.encode(MinimalEvents.deliveryReceipt, occurredAt: occurred), as: UTF8.self)
+        for absent in ["statusCode", "\"error\"", "nextAttemptAt"] {
+            #expect(!receipt.contains(absent), "\(absent) is nil and must be left out")
+        }
     }
 
-    @Test func peekReadsTheEnvelopeOnly() throws {
+    @Test func absentOptionalFieldsDecodeAsNil() throws {
+        let text = #"""
+            {"eventType":"news.item","schemaVersion":1,"eventId":"itm_1#v1","occurredAt":"2026-11-29T00:21:21Z",
+             "data":{"itemId":"itm_1","sourceId":"wire","sourceKind":"atom","guid":"g","title":"T","summary":"",
+                     "fetchedAt":"2026-11-29T00:21:21Z","authors":[],"categories":[],"storyId":"sty_1","version":2}}
+            """#
+        let item = try EventCodec.decode(NewsItem.self, from: Array(text.utf8)).data
+        #expect(item.url == nil && item.publishedAt == nil && item.updatedAt == nil && item.language == nil)
+        #expect(item.imageUrl == nil && item.hints == nil)
+        #expect(item.version == 2)
+        #expect(item.eventID == "itm_1#v2")
+    }
+
+    @Test func timesWithOffsetsAndWithoutFractionDecode() throws {
+        let text = #"""
+            {"eventType":"news.item","schemaVersion":1,"eventId":"itm_1#v1","occurredAt":"2026-11-29T02:21:21.5+02:00",
+             "data":{"itemId":"itm_1","sourceId":"wire","sourceKind":"rss","guid":"g","title":"T","summary":"",
+                     "publishedAt":"2026-11-28T19:21:21-05:00","updatedAt":"2026-11-29T00:21:21.123456789Z",
+                     "fetchedAt":"2026-11-29T00:21:21Z","authors":[],"categories":[],"storyId":"sty_1","version":1}}
+            """#
+        let envelope = try EventCodec.decode(NewsItem.self, from: Array(text.utf8))
+        let base = Date(timeIntervalSince1970: 1_795_911_681)
+        #expect(envelope.occurredAt == Date(timeIntervalSince1970: 1_795_911_681.5))
+        #expect(envelope.data.fetchedAt == base)
+        #expect(envelope.data.publishedAt == base)
+        #expect(envelope.data.updatedAt == Date(timeIntervalSince1970: 1_795_911_681.123))
+        let again = String(decoding: try EventCodec.encode(envelope), as: UTF8.self)
+        #expect(again.contains(#""occurredAt":"2026-11-29T00:21:21.500Z""#))
+        #expect(again.contains(#""publishedAt":"2026-11-29T00:21:21.000Z""#))
+        #expect(again.contains(#""updatedAt":"2026-11-29T00:21:21.123Z""#))
+    }
+
+    @Test func anotherEventTypeIsRefusedBeforeItsPayloadIsRead() throws {
+        let receipt = try EventCodec.encode(SampleEvents.deliveryReceipt, occurredAt: occurred)
+        let error = try #require(decodingError(NewsItem.self, receipt))
+        #expect(error.code == .wrongEventType)
+        #expect(error.message.contains("alerts.receipt") && error.message.contains("news.item"))
+        let garbagePayload = #"{"eventType":"alerts.receipt","schemaVersion":1,"data":42}"#
+        #expect(decodingError(NewsItem.self, Array(garbagePayload.utf8))?.code == .wrongEventType)
+    }
+
+    @Test func anUnsupportedSchemaVersionIsRefused() throws {
+        let text = String(decoding: try EventCodec.encode(SampleEvents.newsItem, occurredAt: occurred), as: UTF8.self)
+            .replacingOccurrences(of: #""schemaVersion":1"#, with: #""schemaVersion":2"#)
+        let error = try #require(decodingError(NewsItem.self, Array(text.utf8)))
+        #expect(error.code == .unsupportedSchemaVersion)
+        #expect(error.message.contains("schemaVersion 2"))
+    }
+
+    @Test(arguments: ["{not json", "", "{\"eventType\":\"news.item\",", "\u{FEFF}nul"])
+    func malformedJSONIsRefused(_ text: String) {
+        #expect(decodingError(NewsItem.self, Array(text.utf8))?.code == .malformedJSON)
+    }
+
+    @Test func bytesThatAreNotUTF8AreMalformed() {
+        #expect(decodingError(NewsItem.self, [0xff, 0xfe, 0x7b])?.code == .malformedJSON)
+    }
+
+    @Test func aMissingOrInvalidFieldIsNamed() throws {
+        let envelope = #"{"eventType":"news.item","schemaVersion":1,"eventId":"x","occurredAt":"2026-11-29T08:00:00Z","data":"#
+        let missing = try #require(decodingError(NewsItem.self, Array((envelope + #"{"itemId":"itm_1"}}"#).utf8)))
+        #expect(missing.code == .invalidField)
+        #expect(missing.message.contains("missing field data."))
+
+        let item = String(decoding: try EventCodec.encode(SampleEvents.newsItem, occurredAt: occurred), as: UTF8.self)
+        let badKind = try #require(decodingError(
+            NewsItem.self, Array(item.replacingOccurrences(of: #""html-ticker""#, with: #""fax""#).utf8)))
+        #expect(badKind.code == .invalidField)
+        #expect(badKind.message.contains("data.sourceKind"))
+
+        let badTime = #"{"eventType":"news.item","schemaVersion":1,"eventId":"x","occurredAt":"yesterday","data":{}}"#
+        let time = try #require(decodingError(NewsItem.self, Array(badTime.utf8)))
+        #expect(time.code == .invalidField)
+        #expect(time.message.contains("occurredAt") && time.message.contains("RFC 3339"))
+
+        let nested = String(decoding: try EventCodec.encode(SampleEvents.deadLetter, occurredAt: occurred), as: UTF8.self)
+            .replacingOccurrences(of: #""statusCode":500"#, with: #""statusCode":"500""#)
+        let typeMismatch = try #require(decodingError(DeadLetter.self, Array(nested.utf8)))
+        #expect(typeMismatch.code == .invalidField)
+        #expect(typeMismatch.message.contains("data.delivery.attempts[1].statusCode is not an integer"), "\(typeMismatch.message)")
+    }
+
+    @Test(arguments: ["{}", "[]", "42", #"{"eventType":"news.item"}"#, #"{"eventType":7,"schemaVersion":1}"#])
+    func anEnvelopeWithoutTypeOrVersionIsAnInvalidField(_ text: String) {
+        #expect(decodingError(NewsItem.self, Array(text.utf8))?.code == .invalidField)
+    }
+
+    @Test func peekTypeReadsTheEnvelopeOnly() throws {
         let bytes = try EventCodec.encode(SampleEvents.classifiedItem, occurredAt: occurred)
-        let header = try #require(EventCodec.peek(bytes))
+        let header = try #require(EventCodec.peekType(bytes))
         #expect(header.eventType == "news.classified")
         #expect(header.schemaVersion == 1)
-        #expect(EventCodec.peek(Array("[]".utf8)) == nil)
-    }
-}
-
-@Suite struct RFC3339TimeTests {
-    @Test func writesUTCWithMilliseconds() {
-        #expect(RFC3339Time.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
-        #expect(RFC3339Time.format(Date(timeIntervalSince1970: 1_764_403_200.123)) == "2025-11-29T08:00:00.123Z")
-        #expect(RFC3339Time.format(Date(timeIntervalSince1970: 1_764_403_200.9996)) == "2025-11-29T08:00:01.000Z")
-        #expect(RFC3339Time.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
+        let future = #"{"eventType":"news.item","schemaVersion":9,"data":{"whatever":true}}"#
+        #expect(EventCodec.peekType(Array(future.utf8))?.schemaVersion == 9)
+        #expect(EventCodec.peekType(Array("[]".utf8)) == nil)
+        #expect(EventCodec.peekType(Array("{not json".utf8)) == nil)
     }
 
-    @Test func readsOffsetsAndPrecisions() throws {
-        let utc = try #require(RFC3339Time.parse("2025-11-29T08:00:00Z"))
-        #expect(RFC3339Time.parse("2025-11-29T10:00:00+02:00") == utc)
-        #expect(RFC3339Time.parse("2025-11-29T03:00:00-05:00") == utc)
-        #expect(RFC3339Time.parse("2025-11-29t08:00:00z") == utc)
-        #expect(RFC3339Time.parse("2025-11-29T08:00:00.123456Z").map(RFC3339Time.format) == "2025-11-29T08:00:00.123Z")
-        #expect(RFC3339Time.parse("29 Nov 2025 08:00") == nil)
-        #expect(RFC3339Time.parse("") == nil)
+    @Test func encodingIsStableAndSorted() throws {
+        let first = try EventCodec.encode(SampleEvents.deadLetter, occurredAt: occurred)
+        let second = try EventCodec.encode(SampleEvents.deadLetter, occurredAt: occurred)
+        #expect(first == second)
+        let text = String(decoding: first, as: UTF8.self)
+        #expect(text.hasPrefix(#"{"data":{"attempts":["#))
+        #expect(text.contains("https://hooks.example.com/newsflash"), "slashes are not escaped")
+        #expect(!text.contains("\n"), "one event, one line")
     }
 
-    @Test func formatThenParseIsStable() throws {
-        for millis in [0, 1, 7, 123, 999] {
-            let text = "2026-01-02T03:04:05.\(String(format: "%03d", millis))Z"
-            #expect(RFC3339Time.parse(text).map(RFC3339Time.format) == text)
+    @Test func aNonFiniteNumberIsAnErrorNotACrash() {
+        var receipt = SampleEvents.deliveryReceipt
+        receipt.latencyMs = .nan
+        #expect(throws: EncodingError.self) { try EventCodec.encode(receipt, occurredAt: occurred) }
+    }
+
+    private func decodingError<Event: NewsEvent>(_ type: Event.Type, _ bytes: [UInt8]) -> EventDecodingError? {
+        do {
+            _ = try EventCodec.decode(type, from: bytes)
+            return nil
+        } catch {
+            return error
         }
-    }
-}
-
-@Suite struct StableIDTests {
-    @Test func sha256MatchesKnownVectors() {
-        #expect(StableID.hex(SHA256.hash([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(StableID.hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
-        #expect(StableID.hex(SHA256.hash(long)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(StableID.hex(SHA256.hash([UInt8](repeating: 0x61, count: 1000))).hasPrefix("41edece42d63e8d9bf515a9ba6932e1c"))
-    }
-
-    @Test func idsAreStableAndDistinct() {
-        let first = NewsItem.makeItemID(sourceID: "wire", guid: "g-1")
-        #expect(first == NewsItem.makeItemID(sourceID: "wire", guid: "g-1"))
-        #expect(first != NewsItem.makeItemID(sourceID: "wire", guid: "g-2"))
-        #expect(first != NewsItem.makeItemID(sourceID: "wir", guid: "eg-1"))  // the separator keeps parts apart
-        #expect(first.hasPrefix("itm_") && first.count == 24)
-        let delivery = DeliveryRequest.makeDeliveryID(subscriptionID: "s", storyID: "t", version: 1)
-        #expect(delivery != DeliveryRequest.makeDeliveryID(subscriptionID: "s", storyID: "t", version: 2))
-        #expect(delivery.hasPrefix("dlv_"))
-    }
-
-    @Test func urgencyIsOrdered() {
-        #expect(Urgency.routine < .urgent)
-        #expect(Urgency.urgent < .flash)
-        #expect(Urgency.allCases.max() == .flash)
-    }
-
-    @Test func deadLetterKeepsNonUTF8BytesAsBase64() {
-        let letter = DeadLetter(
-            reason: .poison, error: "not JSON", originalTopic: "news.raw", partition: 0, offset: 9,
-            rawKey: [0xff, 0x00], rawPayload: [0xc3, 0x28], delivery: nil, attempts: [], deadLetteredAt: Date())
-        #expect(letter.payloadEncoding == .base64)
-        #expect(letter.keyEncoding == .base64)
-        #expect(letter.rawPayload == [0xc3, 0x28])
-        #expect(letter.eventID == "news.raw/0/9")
     }
 }
