@@ -48,7 +48,15 @@ enum AmpersandRepair {
         return bytes.count
     }
 
-    private static let xmlEntities: Set<String> = ["amp", "lt", "gt", "quot", "apos"]
+    /// amp, lt, gt, quot, apos — compared as bytes (this runs for every '&' of a feed).
+    private static func isXMLEntity(_ name: ArraySlice<UInt8>) -> Bool {
+        switch name.count {
+        case 2: return name.elementsEqual([0x6C, 0x74]) || name.elementsEqual([0x67, 0x74])
+        case 3: return name.elementsEqual([0x61, 0x6D, 0x70])
+        case 4: return name.elementsEqual([0x71, 0x75, 0x6F, 0x74]) || name.elementsEqual([0x61, 0x70, 0x6F, 0x73])
+        default: return false
+        }
+    }
 
     /// What to write instead of the `&` at `start` (nil: keep), and how many bytes it covers.
     private static func fix(_ bytes: [UInt8], at start: Int) -> ([UInt8]?, Int) {
@@ -65,8 +73,7 @@ enum AmpersandRepair {
         let nameStart = index
         while index < bytes.count, index - nameStart < 12, isNameByte(bytes[index]) { index += 1 }
         guard index > nameStart, index < bytes.count, bytes[index] == 0x3B else { return (Array("&amp;".utf8), 1) }
-        let name = String(decoding: bytes[nameStart..<index], as: UTF8.self)
-        if xmlEntities.contains(name) { return (nil, index + 1 - start) }
+        if isXMLEntity(bytes[nameStart..<index]) { return (nil, index + 1 - start) }
         // An HTML entity: as a numeric reference when known, else escaped as text.
         if let (scalar, _) = PlainText.decodeReference(Array(bytes[start...index]), at: 0) {
             return (Array("&#\(scalar);".utf8), index + 1 - start)

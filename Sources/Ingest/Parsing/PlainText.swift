@@ -11,59 +11,74 @@ public enum PlainText {
     }
 
     static func from(utf8 input: inout [UInt8], maximumCharacters: Int) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count)
-        var index = 0
+        // Output is never longer than input plus one byte per decoded reference's expansion
+        // (a reference of n >= 3 bytes decodes to at most 4): input.count + 4 bounds it.
         let count = input.count
-        var pendingSpace = false
-        func emit(_ byte: UInt8) {
-            if pendingSpace, !out.isEmpty { out.append(0x20) }
-            pendingSpace = false
-            out.append(byte)
-        }
-        while index < count {
-            let byte = input[index]
-            switch byte {
-            case 0x3C:  // <
-                guard let end = tagEnd(input, from: index) else {
-                    emit(byte)
-                    index += 1
-                    continue
-                }
-                let name = tagName(input, from: index + 1, to: end)
-                if !name.isEmpty, let skipTo = rawTextEnd(input, name: name, from: end + 1) {
-                    index = skipTo
-                } else {
-                    index = end + 1
-                }
-                if blockTags.contains(name) { pendingSpace = true }
-            case 0x26:  // &
-                if let (scalar, length) = decodeReference(input, at: index) {
-                    if scalar == 0x20 || scalar == 0xA0 {
-                        pendingSpace = true
-                    } else {
-                        for unit in String(Character(Unicode.Scalar(scalar)!)).utf8 { emit(unit) }
+        var text = input.withUnsafeBufferPointer { source in
+            String(unsafeUninitializedCapacity: count + 4) { out in
+                var written = 0
+                var index = 0
+                var pendingSpace = false
+                @inline(__always) func emit(_ byte: UInt8) {
+                    if pendingSpace, written > 0 {
+                        out[written] = 0x20
+                        written += 1
                     }
-                    index += length
-                } else {
-                    emit(byte)
-                    index += 1
+                    pendingSpace = false
+                    out[written] = byte
+                    written += 1
                 }
-            case 0x20, 0x09, 0x0A, 0x0D, 0x0C:
-                pendingSpace = true
-                index += 1
-            default:
-                emit(byte)
-                index += 1
+                while index < count {
+                    let byte = source[index]
+                    switch byte {
+                    case 0x3C:  // <
+                        guard let end = tagEnd(input, from: index) else {
+                            emit(byte)
+                            index += 1
+                            continue
+                        }
+                        let name = tagName(input, from: index + 1, to: end)
+                        if !name.isEmpty, let skipTo = rawTextEnd(input, name: name, from: end + 1) {
+                            index = skipTo
+                        } else {
+                            index = end + 1
+                        }
+                        if blockTags.contains(name) { pendingSpace = true }
+                    case 0x26:  // &
+                        if let (scalar, length) = decodeReference(input, at: index) {
+                            if scalar == 0x20 || scalar == 0xA0 {
+                                pendingSpace = true
+                            } else {
+                                for unit in UTF8.encode(Unicode.Scalar(scalar)!)! { emit(unit) }
+                            }
+                            index += length
+                        } else {
+                            emit(byte)
+                            index += 1
+                        }
+                    case 0x20, 0x09, 0x0A, 0x0D, 0x0C:
+                        pendingSpace = true
+                        index += 1
+                    default:
+                        emit(byte)
+                        index += 1
+                    }
+                }
+                return written
             }
         }
-        var text = String(decoding: out, as: UTF8.self)
-        if text.count > maximumCharacters {
+        if maximumCharacters < .max, text.utf8.count > maximumCharacters, text.count > maximumCharacters {
             let cut = text.prefix(maximumCharacters)
             let boundary = cut.lastIndex(of: " ") ?? cut.endIndex
             text = String(cut[..<boundary]) + "…"
         }
         return text
+    }
+
+    /// Plain text from raw UTF-8 bytes (e.g. a libxml2 text node).
+    static func from(bytes: [UInt8], maximumCharacters: Int = .max) -> String {
+        var input = bytes
+        return from(utf8: &input, maximumCharacters: maximumCharacters)
     }
 
     /// Tags whose content is not text.

@@ -93,15 +93,15 @@ enum XMLFeedReader {
     private static func rssItem(_ element: XMLElement, feedLink: String?, language: String?, limits: FeedParserLimits) -> ParsedItem {
         var item = ParsedItem(language: language)
         let base = element.base ?? feedLink
-        var description = ""
-        var content = ""
+        var description: [UInt8] = []
+        var content: [UInt8] = []
         var guidIsPermaLink = false
         for child in element.children {
             let kind = child.namespaceKind
             let plain = kind == .none || kind == .rss1 || kind == .rss090
             switch child.name {
             case "title" where plain:
-                item.title = PlainText.from(child.text)
+                item.title = PlainText.from(bytes: child.textBytes)
             case "link" where plain:
                 item.url = item.url ?? URLResolver.absolute(child.text, base: base)
             case "link" where kind == .atom:
@@ -112,17 +112,17 @@ enum XMLFeedReader {
                 item.guid = child.text.trimmed
                 guidIsPermaLink = (child.attribute("isPermaLink") ?? "true") != "false"
             case "description" where plain:
-                description = child.text
+                description = child.textBytes
             case "encoded" where kind == .content:
-                content = child.text
+                content = child.textBytes
             case "pubDate" where kind == .none, "date" where kind == .dc, "published" where kind == .atom:
                 item.publishedAt = item.publishedAt ?? FeedDate.parse(child.text)
             case "updated" where kind == .atom, "modified" where kind == .dc:
                 item.updatedAt = FeedDate.parse(child.text)
             case "author" where kind == .none, "creator" where kind == .dc:
-                appendUnique(&item.authors, PlainText.from(child.text))
+                appendUnique(&item.authors, PlainText.from(bytes: child.textBytes))
             case "category" where kind == .none, "subject" where kind == .dc:
-                appendUnique(&item.categories, PlainText.from(child.text))
+                appendUnique(&item.categories, PlainText.from(bytes: child.textBytes))
             case "enclosure" where kind == .none:
                 if item.imageUrl == nil, (child.attribute("type") ?? "image/").hasPrefix("image/") {
                     item.imageUrl = URLResolver.absolute(child.attribute("url") ?? "", base: base)
@@ -138,7 +138,7 @@ enum XMLFeedReader {
             }
         }
         if item.url == nil, guidIsPermaLink { item.url = URLResolver.absolute(item.guid, base: base) }
-        item.summary = PlainText.from(description.isEmpty ? content : description, maximumCharacters: limits.maximumSummaryCharacters)
+        item.summary = PlainText.from(bytes: description.isEmpty ? content : description, maximumCharacters: limits.maximumSummaryCharacters)
         return item
     }
 

@@ -48,9 +48,14 @@ struct XMLElement {
     /// The text of the element and its descendants. Entity references are not
     /// expanded (they are refused earlier); CDATA is included.
     var text: String {
+        String(decoding: textBytes, as: UTF8.self)
+    }
+
+    /// ``text`` as UTF-8 bytes, for ``PlainText`` without an intermediate String.
+    var textBytes: [UInt8] {
         var bytes: [UInt8] = []
         XMLElement.collectText(node.pointee.children, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// The element's content as markup when it holds child elements (XHTML content),
