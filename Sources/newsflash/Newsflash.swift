@@ -17,6 +17,8 @@ struct Newsflash: AsyncParsableCommand {
         subcommands: [
             TopicsCommand.self,
             FeedCommand.self,
+            RunCommand.self,
+            SourcesCommand.self,
             TailCommand.self,
             SmokeCommand.self,
             VersionCommand.self,

@@ -89,7 +89,7 @@ public struct StoryIndex: Sendable {
 
     /// The story of a headline seen at `time` (seconds since 1970): an existing
     /// similar story's id, or `newStoryID`, which is then remembered.
-    public mutating func story(for title: String, at time: Double, newStoryID: String) -> (storyID: String, similarity: Double?) {
+    public mutating func story(for title: String, at time: Double, newStoryID: String) -> (storyID: String, similarity: Double?, created: Entry?) {
         let sketch = MinHashSketch(title: title)
         let names = TitleNormaliser.names(in: title)
         var best: (index: Int, similarity: Double)?
@@ -99,10 +99,11 @@ public struct StoryIndex: Sendable {
             let similarity = sketch.similarity(to: MinHashSketch(values: entries[index].values))
             if similarity >= threshold, similarity > (best?.similarity ?? -1) { best = (index, similarity) }
         }
-        if let best { return (entries[best.index].storyID, best.similarity) }
-        insert(Entry(storyID: newStoryID, values: sketch.values, names: names, seenAt: time), keys: sketch.bandKeys)
+        if let best { return (entries[best.index].storyID, best.similarity, nil) }
+        let entry = Entry(storyID: newStoryID, values: sketch.values, names: names, seenAt: time)
+        insert(entry, keys: sketch.bandKeys)
         if entries.count % 1024 == 0 { expire(before: time - window) }
-        return (newStoryID, nil)
+        return (newStoryID, nil, entry)
     }
 
     public var count: Int { entries.count }

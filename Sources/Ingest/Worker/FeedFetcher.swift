@@ -1,0 +1,125 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// What a fetch came to.
+public enum FetchOutcome: Sendable, Hashable {
+    /// 304: nothing changed since the validators we sent; costs no parsing.
+    case notModified
+    case content(FetchedDocument)
+}
+
+public struct FetchedDocument: Sendable, Hashable {
+    public var body: [UInt8]
+    public var contentType: String?
+    public var etag: String?
+    public var lastModified: String?
+    /// After redirects.
+    public var finalURL: String
+}
+
+/// Why a fetch failed, with what the schedule needs (Retry-After).
+public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        case httpStatus, timeout, tooLarge, network, tooManyRedirects, invalidURL
+    }
+
+    public var code: Code
+    public var message: String
+    public var statusCode: Int?
+    /// Seconds the server asked us to wait (429/503 Retry-After).
+    public var retryAfter: Double?
+
+    public var description: String { message }
+}
+
+/// Fetches feeds politely: conditional GET (ETag, Last-Modified), compressed
+/// responses, at most 5 redirects, connect and total timeouts, a size cap,
+/// and an identifying User-Agent. Shut it down when done.
+public final class FeedFetcher: Sendable {
+    private let client: HTTPClient
+    private let requestTimeout: TimeAmount
+    private let maxBytes: Int
+    public static let userAgent = "Newsflash/0.1 (+https://github.com/newsflash; breaking-news alerts)"
+
+    public init(configuration: IngestConfiguration) {
+        var clientConfiguration = HTTPClient.Configuration(
+            redirectConfiguration: .follow(max: 5, allowCycles: false),
+            timeout: .init(connect: .milliseconds(Int64(configuration.connectTimeoutSeconds * 1000)),
+                           read: .milliseconds(Int64(configuration.requestTimeoutSeconds * 1000))),
+            decompression: .enabled(limit: .ratio(50)))
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
+        clientConfiguration.httpVersion = .automatic
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        requestTimeout = .milliseconds(Int64(configuration.requestTimeoutSeconds * 1000))
+        maxBytes = configuration.maxResponseBytes
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    public func fetch(_ url: String, headers extra: [String: String] = [:], etag: String?, lastModified: String?) async throws(FetchError) -> FetchOutcome {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "User-Agent", value: Self.userAgent)
+        request.headers.add(name: "Accept", value: "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5")
+        request.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
+        if let etag { request.headers.add(name: "If-None-Match", value: etag) }
+        if let lastModified { request.headers.add(name: "If-Modified-Since", value: lastModified) }
+        for (name, value) in extra.sorted(by: { $0.key < $1.key }) { request.headers.replaceOrAdd(name: name, value: value) }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: requestTimeout)
+        } catch {
+            throw Self.describe(error, url: url)
+        }
+        let status = Int(response.status.code)
+        if status == 304 { return .notModified }
+        guard (200..<300).contains(status) else {
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Self.parseRetryAfter)
+            let wait = retryAfter.map { "; retrying after \(Int($0)) s as asked" } ?? ""
+            throw FetchError(code: .httpStatus, message: "\(url) returned HTTP \(status)\(wait)", statusCode: status, retryAfter: retryAfter)
+        }
+        if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > maxBytes {
+            throw FetchError(code: .tooLarge, message: "\(url) is \(length) bytes, more than the limit of \(maxBytes)")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: maxBytes)
+        } catch {
+            if error is NIOTooManyBytesError {
+                throw FetchError(code: .tooLarge, message: "\(url) sent more than the limit of \(maxBytes) bytes")
+            }
+            throw Self.describe(error, url: url)
+        }
+        return .content(FetchedDocument(
+            body: Array(buffer: body), contentType: response.headers.first(name: "Content-Type"),
+            etag: response.headers.first(name: "ETag"), lastModified: response.headers.first(name: "Last-Modified"),
+            finalURL: response.history.last?.request.url ?? url))
+    }
+
+    /// Retry-After as seconds or an HTTP date.
+    static func parseRetryAfter(_ value: String) -> Double? {
+        if let seconds = Double(value.trimmed), seconds >= 0 { return seconds }
+        guard let date = FeedDate.parse(value) else { return nil }
+        return max(0, date.timeIntervalSinceNow)
+    }
+
+    private static func describe(_ error: any Error, url: String) -> FetchError {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
+                return FetchError(code: .timeout, message: "\(url) timed out (\(error))")
+            case .redirectLimitReached, .redirectCycleDetected:
+                return FetchError(code: .tooManyRedirects, message: "\(url) redirected more than 5 times")
+            case .invalidURL, .emptyHost, .emptyScheme:
+                return FetchError(code: .invalidURL, message: "\(url) is not a URL that can be fetched (\(error))")
+            default:
+                return FetchError(code: .network, message: "\(url): \(error)")
+            }
+        }
+        return FetchError(code: .network, message: "\(url): \(error)")
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import Logging
+import Metrics
+import NewsModel
+import RdKafka
+import ServiceLifecycle
+
+/// What one poll of one source did.
+public struct PollReport: Sendable, Hashable {
+    public enum Outcome: String, Sendable, Hashable {
+        case published, notModified = "not-modified", failed
+    }
+
+    public var sourceID: String
+    public var outcome: Outcome
+    /// New items and new versions published.
+    public var published: Int = 0
+    /// Items already published with the same content.
+    public var unchanged: Int = 0
+    /// Of `published`, how many were new versions of edited items.
+    public var newVersions: Int = 0
+    public var warnings: [String] = []
+    public var error: String?
+    /// Seconds until the next poll.
+    public var nextPollIn: Double = 0
+}
+
+/// The ingest stage: polls every configured feed and ticker page on its own
+/// schedule, publishes new items and new versions of edited items to
+/// `news.raw` (keyed by item id, waiting for the broker's acknowledgement),
+/// and only then remembers them, so an item is published again after a crash
+/// but never lost, and never published twice once acknowledged.
+///
+/// One bad source never stops the others: each has its own task, backoff
+/// and health. Sources of kind `push` are not polled.
+public final class IngestWorker: Service, Sendable {
+    public let configuration: IngestConfiguration
+    private let store: IngestStore
+    private let producer: KafkaProducer
+    private let fetcher: FeedFetcher
+    private let parser: FeedParser
+    private let topic: String
+    private let logger: Logger
+    private let hosts: HostLimiter
+    private let stories: StoryRegistry
+
+    public init(
+        configuration: IngestConfiguration, store: IngestStore, producer: KafkaProducer, fetcher: FeedFetcher,
+        topic: String = Topics.newsRaw, logger: Logger
+    ) async throws {
+        self.configuration = configuration
+        self.store = store
+        self.producer = producer
+        self.fetcher = fetcher
+        self.topic = topic
+        self.logger = logger
+        var limits = FeedParserLimits()
+        limits.maximumBytes = configuration.maxResponseBytes
+        parser = FeedParser(limits: limits)
+        hosts = HostLimiter(limit: configuration.maxConcurrentRequestsPerHost)
+        stories = try await StoryRegistry(store: store)
+    }
+
+    /// Polls every enabled, pollable source until graceful shutdown or cancellation.
+    public func run() async throws {
+        let expired = try await store.expireSeen(before: Date().addingTimeInterval(-configuration.seenExpiryDays * 86_400))
+        logger.info("ingest starting", metadata: ["ingest.sources": "\(configuration.sources.count)", "ingest.expired": "\(expired)"])
+        // Graceful shutdown cancels the polling tasks; a publish in flight finishes or fails
+        // before its item is remembered, so nothing is lost.
+        try await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for source in self.configuration.sources where source.enabled && source.kind != .push {
+                    group.addTask { await self.pollForever(source) }
+                }
+            }
+        }
+    }
+
+    private func pollForever(_ source: SourceConfiguration) async {
+        let schedule = PollSchedule(interval: source.pollIntervalSeconds)
+        // Spread the first polls over a tenth of the interval so sources do not start in lockstep.
+        try? await Task.sleep(for: .milliseconds(Int(Double.random(in: 0..<0.1) * source.pollIntervalSeconds * 1000)))
+        while !Task.isCancelled {
+            let report = await poll(source, schedule: schedule)
+            try? await Task.sleep(for: .milliseconds(Int(report.nextPollIn * 1000)))
+        }
+    }
+
+    /// One fetch, parse and publish cycle for a source; never throws (failures are in the report and the source's health).
+    public func poll(_ source: SourceConfiguration) async -> PollReport {
+        await poll(source, schedule: PollSchedule(interval: source.pollIntervalSeconds))
+    }
+
+    private func poll(_ source: SourceConfiguration, schedule: PollSchedule) async -> PollReport {
+        var report = PollReport(sourceID: source.id, outcome: .failed)
+        var state = (try? await store.state(of: source.id)) ?? IngestStore.SourceState(sourceID: source.id)
+        let now = Date()
+        state.lastPollAt = now
+        var retryAfter: Double?
+        do {
+            guard let url = source.url else { throw FetchError(code: .invalidURL, message: "source \(source.id) has no url") }
+            let host = URL(string: url)?.host ?? url
+            await hosts.acquire(host)
+            let outcome: FetchOutcome
+            do {
+                outcome = try await fetcher.fetch(url, headers: source.headers, etag: state.etag, lastModified: state.lastModified)
+                await hosts.release(host)
+            } catch {
+                await hosts.release(host)
+                throw error
+            }
+            switch outcome {
+            case .notModified:
+                report.outcome = .notModified
+            case .content(let document):
+                let feed = try parser.parse(document.body, url: document.finalURL, contentType: document.contentType, expecting: source.expectation)
+                report.warnings = feed.warnings
+                try await publish(feed, from: source, fetchedAt: now, report: &report)
+                report.outcome = .published
+                state.etag = document.etag
+                state.lastModified = document.lastModified
+            }
+            state.consecutiveFailures = 0
+            state.lastSuccessAt = now
+            state.itemsPublished += report.published
+        } catch {
+            let message: String
+            switch error {
+            case let error as FetchError:
+                message = error.message
+                retryAfter = error.retryAfter
+            case let error as FeedParseError:
+                message = "cannot parse \(source.url ?? source.id): \(error.message)"
+            case let error as KafkaError:
+                message = "publishing failed: \(error)"
+            default:
+                message = "\(error)"
+            }
+            report.error = message
+            state.consecutiveFailures += 1
+            state.lastError = message
+            state.lastErrorAt = now
+        }
+        report.nextPollIn = schedule.delay(consecutiveFailures: state.consecutiveFailures, retryAfter: retryAfter, random: Double.random(in: 0..<1))
+        do {
+            try await store.save(state)
+        } catch {
+            logger.error("ingest state not saved", metadata: ["source.id": "\(source.id)", "error": "\(error)"])
+        }
+        record(report, state: state)
+        return report
+    }
+
+    /// Publishes what is new or changed, oldest first, then remembers it.
+    private func publish(_ feed: ParsedFeed, from source: SourceConfiguration, fetchedAt: Date, report: inout PollReport) async throws {
+        struct Pending: Sendable {
+            let key: String
+            let item: NewsItem
+            let fingerprint: String
+        }
+        var pending: [Pending] = []
+        for var parsed in feed.items.reversed() {
+            if parsed.language == nil { parsed.language = source.language }
+            let identity = ItemIdentity(sourceID: source.id, item: parsed)
+            let fingerprint = ItemIdentity.contentFingerprint(parsed)
+            let seen = try await store.seenItem(sourceID: source.id, identityKey: identity.key)
+            if let seen, seen.fingerprint == fingerprint {
+                report.unchanged += 1
+                continue
+            }
+            let storyID: String
+            let version: Int
+            if let seen {
+                storyID = seen.storyID  // an edit stays in its story
+                version = seen.version + 1
+                report.newVersions += 1
+            } else {
+                storyID = try await stories.story(
+                    for: parsed.title, at: (parsed.publishedAt ?? fetchedAt).timeIntervalSince1970,
+                    newStoryID: NewsItem.newStoryID(sourceID: source.id, item: parsed))
+                version = 1
+            }
+            let kind: NewsItem.SourceKind = source.kind == .htmlTicker ? .htmlTicker : feed.format.sourceKind
+            let item = NewsItem(parsed: parsed, sourceID: source.id, kind: kind, fetchedAt: fetchedAt, storyID: storyID, version: version, hints: source.hints)
+            pending.append(Pending(key: identity.key, item: item, fingerprint: fingerprint))
+        }
+        // Send concurrently; remember each item as soon as its own acknowledgement arrives.
+        let store = self.store
+        let producer = self.producer
+        let topic = self.topic
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for entry in pending {
+                group.addTask {
+                    let bytes = try EventCodec.encode(entry.item, occurredAt: fetchedAt)
+                    try await producer.send(KafkaProducerMessage(
+                        topic: topic, key: entry.item.itemId, value: bytes,
+                        headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
+                    try await store.markPublished(
+                        sourceID: entry.item.sourceId, identityKey: entry.key,
+                        item: .init(itemID: entry.item.itemId, fingerprint: entry.fingerprint, version: entry.item.version, storyID: entry.item.storyId),
+                        at: fetchedAt)
+                }
+            }
+            try await group.waitForAll()
+        }
+        report.published = pending.count
+    }
+
+    private func record(_ report: PollReport, state: IngestStore.SourceState) {
+        let source = [("source", report.sourceID)]
+        Counter(label: "ingest_polls_total", dimensions: source + [("outcome", report.outcome.rawValue)]).increment()
+        Counter(label: "ingest_items_published_total", dimensions: source).increment(by: report.published)
+        Gauge(label: "ingest_source_consecutive_failures", dimensions: source).record(state.consecutiveFailures)
+        let failing = state.consecutiveFailures >= configuration.failureAlertThreshold
+        Gauge(label: "ingest_source_failing", dimensions: source).record(failing ? 1 : 0)
+        var metadata: Logger.Metadata = [
+            "source.id": "\(report.sourceID)", "ingest.outcome": "\(report.outcome.rawValue)",
+            "ingest.published": "\(report.published)", "ingest.next_poll_s": "\(Int(report.nextPollIn))",
+        ]
+        if let error = report.error { metadata["error"] = "\(error)" }
+        if failing {
+            logger.warning("source failing", metadata: metadata.merging(["ingest.consecutive_failures": "\(state.consecutiveFailures)"]) { $1 })
+        } else if report.error != nil {
+            logger.notice("source poll failed", metadata: metadata)
+        } else {
+            logger.info("source polled", metadata: metadata)
+        }
+        for warning in report.warnings {
+            logger.notice("source warning", metadata: ["source.id": "\(report.sourceID)", "warning": "\(warning)"])
+        }
+    }
+}

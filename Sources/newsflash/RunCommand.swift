@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import Logging
+import NewsModel
+import RdKafka
+import ServiceLifecycle
+
+/// `newsflash run <stage>`: a pipeline stage as a long-running process.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline stage until SIGTERM or SIGINT.",
+        subcommands: [Ingest.self])
+
+    struct Ingest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Poll the configured sources and publish new items to news.raw.",
+            discussion: "Run several copies only with distinct configurations (each source polled by one process).")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var files: IngestFiles
+
+        @Option(help: "Topic to publish to.")
+        var topic: String = Topics.newsRaw
+
+        func run() async throws {
+            let logger = global.makeLogger("newsflash.ingest")
+            let configuration = try files.loadConfiguration()
+            let store = try files.openStore()
+            let admin = try await global.connectedAdmin(logger: logger)
+            await admin.close()
+            var producerConfiguration = KafkaProducerConfiguration(client: global.kafkaClient("newsflash-ingest"))
+            producerConfiguration.client.statisticsInterval = .seconds(30)
+            let producer = try KafkaProducer.make(configuration: producerConfiguration, logger: logger)
+            let fetcher = FeedFetcher(configuration: configuration)
+            let worker = try await IngestWorker(
+                configuration: configuration, store: store, producer: producer, fetcher: fetcher, topic: topic, logger: logger)
+            // The producer comes first: a ServiceGroup stops services in reverse order, so the
+            // worker stops polling before the producer flushes and closes.
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: producer), .init(service: worker)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            logger.info("ingest running", metadata: ["kafka.topic": "\(topic)", "librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"])
+            try await group.run()
+            await fetcher.shutdown()
+        }
+    }
+}
+
+/// Where ingest's configuration and state are.
+struct IngestFiles: ParsableArguments {
+    @Option(help: "Configuration file (JSON). Default: $NEWSFLASH_CONFIG, else newsflash.json.")
+    var config: String?
+
+    @Option(help: "Ingest state (SQLite): seen items, source health, stories. Default: $NEWSFLASH_INGEST_STATE, else var/ingest.sqlite.")
+    var state: String?
+
+    var configPath: String {
+        config ?? ProcessInfo.processInfo.environment["NEWSFLASH_CONFIG"] ?? "newsflash.json"
+    }
+
+    var statePath: String {
+        state ?? ProcessInfo.processInfo.environment["NEWSFLASH_INGEST_STATE"] ?? "var/ingest.sqlite"
+    }
+
+    func loadConfiguration() throws -> IngestConfiguration {
+        do {
+            return try IngestConfiguration.load(contentsOf: configPath)
+        } catch {
+            throw CLIError(error.message)
+        }
+    }
+
+    func openStore() throws -> IngestStore {
+        do {
+            return try IngestStore(path: statePath)
+        } catch {
+            throw CLIError("cannot open ingest state \(statePath): \(error)")
+        }
+    }
+}
+
+/// `newsflash sources list|status`.
+struct SourcesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sources",
+        abstract: "Show the configured sources and their health.",
+        subcommands: [List.self, Status.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the configured sources.")
+        @OptionGroup var files: IngestFiles
+
+        func run() throws {
+            let configuration = try files.loadConfiguration()
+            for source in configuration.sources {
+                let state = source.enabled ? "" : " (disabled)"
+                print("\(source.id)\t\(source.kind.rawValue)\t\(Int(source.pollIntervalSeconds))s\t\(source.url ?? "-")\(state)")
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each source's last poll, last success, failures in a row and last error.")
+        @OptionGroup var files: IngestFiles
+
+        @Flag(help: "Print JSON lines.")
+        var json = false
+
+        func run() async throws {
+            let configuration = try files.loadConfiguration()
+            let store = try files.openStore()
+            let states = Dictionary(try await store.states().map { ($0.sourceID, $0) }) { first, _ in first }
+            for source in configuration.sources {
+                let state = states[source.id] ?? IngestStore.SourceState(sourceID: source.id)
+                let failing = state.consecutiveFailures >= configuration.failureAlertThreshold
+                let seen = try await store.seenCount(sourceID: source.id)
+                if json {
+                    var object: [String: Any] = [
+                        "source": source.id, "failing": failing, "consecutiveFailures": state.consecutiveFailures,
+                        "itemsPublished": state.itemsPublished, "itemsRemembered": seen,
+                    ]
+                    object["lastPollAt"] = state.lastPollAt.map { RFC3339Time.format($0) }
+                    object["lastSuccessAt"] = state.lastSuccessAt.map { RFC3339Time.format($0) }
+                    object["lastError"] = state.lastError
+                    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                } else {
+                    let health = failing ? "FAILING" : state.consecutiveFailures > 0 ? "degraded" : state.lastPollAt == nil ? "never polled" : "ok"
+                    print("\(source.id): \(health); last success \(state.lastSuccessAt.map { RFC3339Time.format($0) } ?? "never"); "
+                          + "\(state.consecutiveFailures) failures in a row; \(state.itemsPublished) published, \(seen) remembered"
+                          + (state.lastError.map { "; last error: \($0)" } ?? ""))
+                }
+            }
+        }
+    }
+}
