@@ -11,6 +11,11 @@ public enum StableID {
         return prefix + "_" + hex(digest.prefix(10))
     }
 
+    /// The full SHA-256 of `text`'s UTF-8 in lower-case hex, e.g. to store API tokens hashed.
+    public static func sha256Hex(_ text: String) -> String {
+        hex(SHA256.hash(Array(text.utf8)))
+    }
+
     /// Lower-case hex digits of `bytes`.
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Hummingbird
 import Ingest
 import Logging
 import NewsModel
@@ -24,6 +25,12 @@ struct RunCommand: AsyncParsableCommand {
         @Option(help: "Topic to publish to.")
         var topic: String = Topics.newsRaw
 
+        @Option(help: "Address of the push endpoint (served when a push source is configured).")
+        var pushHost = "127.0.0.1"
+
+        @Option(help: "Port of the push endpoint.")
+        var pushPort = 8081
+
         func run() async throws {
             let logger = global.makeLogger("newsflash.ingest")
             let configuration = try files.loadConfiguration()
@@ -37,12 +44,18 @@ struct RunCommand: AsyncParsableCommand {
             let worker = try await IngestWorker(
                 configuration: configuration, store: store, producer: producer, fetcher: fetcher, topic: topic, logger: logger)
             // The producer comes first: a ServiceGroup stops services in reverse order, so the
-            // worker stops polling before the producer flushes and closes.
+            // worker and the push endpoint stop taking work before the producer flushes and closes.
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: producer), .init(service: worker)]
+            if configuration.sources.contains(where: { $0.kind == .push && $0.enabled }) {
+                let router = Router()
+                PushEndpoint.register(on: router, worker: worker)
+                let push = Application(router: router, configuration: .init(address: .hostname(pushHost, port: pushPort)), logger: logger)
+                services.append(.init(service: push))
+                logger.info("push endpoint", metadata: ["http.address": "\(pushHost):\(pushPort)"])
+            }
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: [.init(service: producer), .init(service: worker)],
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger))
+                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             logger.info("ingest running", metadata: ["kafka.topic": "\(topic)", "librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"])
             try await group.run()
             await fetcher.shutdown()
@@ -88,7 +101,7 @@ struct SourcesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sources",
         abstract: "Show the configured sources and their health.",
-        subcommands: [List.self, Status.self])
+        subcommands: [List.self, Status.self, HashToken.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the configured sources.")
@@ -100,6 +113,19 @@ struct SourcesCommand: AsyncParsableCommand {
                 let state = source.enabled ? "" : " (disabled)"
                 print("\(source.id)\t\(source.kind.rawValue)\t\(Int(source.pollIntervalSeconds))s\t\(source.url ?? "-")\(state)")
             }
+        }
+    }
+
+    struct HashToken: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "hash-token",
+            abstract: "Print the pushTokenSHA256 to configure for a push source's bearer token (read from standard input).")
+
+        func run() throws {
+            guard let token = readLine(strippingNewline: true), token.count >= 16 else {
+                throw CLIError("give the token (at least 16 characters) on standard input, e.g. openssl rand -hex 32 | tee token | newsflash sources hash-token")
+            }
+            print(StableID.sha256Hex(token))
         }
     }
 

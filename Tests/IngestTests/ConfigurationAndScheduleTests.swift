@@ -1,5 +1,6 @@
 import Foundation
 @testable import Ingest
+import NewsModel
 import Testing
 
 @Suite struct PollScheduleTests {
@@ -45,7 +46,7 @@ import Testing
                "language": "en", "hints": {"region": "Europe"}, "headers": {"X-Api-Key": "k"}},
               {"id": "ticker", "kind": "html-ticker", "url": "https://news.example.org/",
                "ticker": {"line": "//ul[@id='t']/li", "link": "./a/@href"}},
-              {"id": "partner", "kind": "push"}
+              {"id": "partner", "kind": "push", "pushTokenSHA256": "4d1566a1d7df42a8517456d60ea06ed284e535cfe4c956aa6ee172dbcdf945f7"}
             ], "seenExpiryDays": 7}}
             """
         let configuration = try IngestConfiguration.parse(Array(json.utf8))
@@ -55,6 +56,7 @@ import Testing
         #expect(configuration.sources[1].pollIntervalSeconds == 300)  // default
         #expect(configuration.sources[1].expectation == .htmlTicker(TickerSelectors(line: "//ul[@id='t']/li", link: "./a/@href")))
         #expect(configuration.seenExpiryDays == 7)
+        #expect(configuration.sources[2].pushTokenSHA256 == StableID.sha256Hex("example-token"))
         #expect(configuration.maxConcurrentRequestsPerHost == 2)
     }
 
@@ -77,6 +79,7 @@ import Testing
             #expect(error.message.contains("sources[1] (dup): pollIntervalSeconds must be at least 10"))
             #expect(error.message.contains("sources[2] (dup): id is used twice"))
             #expect(error.message.contains("sources[2] (dup): a push source has no url"))
+            #expect(error.message.contains("sources[2] (dup): a push source needs pushTokenSHA256"))
             #expect(error.message.contains("sources[3] (t): ticker selectors only apply"))
         }
     }

@@ -24,11 +24,14 @@ public struct SourceConfiguration: Codable, Sendable, Hashable {
     public var headers: [String: String]
     /// For `html-ticker`: where the ticker lines, links and times are (default: a list after a BREAKING heading).
     public var ticker: TickerSelectors?
+    /// For `push`: the SHA-256 (hex) of the bearer token publishers send; the token itself is never stored.
+    public var pushTokenSHA256: String?
     public var enabled: Bool
 
     public init(
         id: String, kind: Kind, url: String?, pollIntervalSeconds: Double = 300, language: String? = nil,
-        hints: NewsItem.Hints? = nil, headers: [String: String] = [:], ticker: TickerSelectors? = nil, enabled: Bool = true
+        hints: NewsItem.Hints? = nil, headers: [String: String] = [:], ticker: TickerSelectors? = nil,
+        pushTokenSHA256: String? = nil, enabled: Bool = true
     ) {
         self.id = id
         self.kind = kind
@@ -38,11 +41,12 @@ public struct SourceConfiguration: Codable, Sendable, Hashable {
         self.hints = hints
         self.headers = headers
         self.ticker = ticker
+        self.pushTokenSHA256 = pushTokenSHA256
         self.enabled = enabled
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, url, pollIntervalSeconds, language, hints, headers, ticker, enabled
+        case id, kind, url, pollIntervalSeconds, language, hints, headers, ticker, pushTokenSHA256, enabled
     }
 
     public init(from decoder: Decoder) throws {
@@ -55,6 +59,7 @@ public struct SourceConfiguration: Codable, Sendable, Hashable {
         hints = try container.decodeIfPresent(NewsItem.Hints.self, forKey: .hints)
         headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
         ticker = try container.decodeIfPresent(TickerSelectors.self, forKey: .ticker)
+        pushTokenSHA256 = try container.decodeIfPresent(String.self, forKey: .pushTokenSHA256)
         enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
     }
 
@@ -139,6 +144,10 @@ public struct IngestConfiguration: Codable, Sendable, Hashable {
             if !seen.insert(source.id).inserted { problems.append("\(name): id is used twice") }
             if source.kind == .push {
                 if source.url != nil { problems.append("\(name): a push source has no url") }
+                let digest = source.pushTokenSHA256 ?? ""
+                if digest.count != 64 || !digest.allSatisfy(\.isHexDigit) {
+                    problems.append("\(name): a push source needs pushTokenSHA256, the SHA-256 (64 hex digits) of its bearer token (newsflash sources hash-token prints it)")
+                }
             } else if let url = source.url.flatMap(URL.init(string:)), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil {
                 // fine
             } else {

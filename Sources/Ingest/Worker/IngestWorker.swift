@@ -42,6 +42,8 @@ public final class IngestWorker: Service, Sendable {
     private let topic: String
     private let logger: Logger
     private let hosts: HostLimiter
+    /// Serialises publishing per source (polls and pushes).
+    private let sourceGate = HostLimiter(limit: 1)
     private let stories: StoryRegistry
 
     public init(
@@ -153,36 +155,87 @@ public final class IngestWorker: Service, Sendable {
 
     /// Publishes what is new or changed, oldest first, then remembers it.
     private func publish(_ feed: ParsedFeed, from source: SourceConfiguration, fetchedAt: Date, report: inout PollReport) async throws {
+        let kind: NewsItem.SourceKind = source.kind == .htmlTicker ? .htmlTicker : feed.format.sourceKind
+        let results = try await publish(Array(feed.items.reversed()), from: source, kind: kind, fetchedAt: fetchedAt)
+        report.unchanged = results.filter { $0.status == .unchanged }.count
+        report.newVersions = results.filter { $0.status == .newVersion }.count
+        report.published = results.filter { $0.status != .unchanged }.count
+    }
+
+    /// What happened to one item.
+    public struct ItemResult: Sendable, Hashable, Codable {
+        public enum Status: String, Sendable, Hashable, Codable {
+            case published
+            case newVersion = "new-version"
+            /// Already published with the same content: nothing sent.
+            case unchanged
+        }
+
+        public var guid: String
+        public var itemId: String
+        public var storyId: String
+        public var version: Int
+        public var status: Status
+    }
+
+    /// Publishes items of a `push` source (in the order given) and returns what happened to each.
+    /// Idempotent on the publisher's id: the same item pushed again is `unchanged`.
+    /// - Throws: ``ConfigurationError`` when `sourceID` is not an enabled push source; ``KafkaError`` when publishing failed.
+    public func ingestPushed(_ items: [ParsedItem], sourceID: String) async throws -> [ItemResult] {
+        guard let source = configuration.sources.first(where: { $0.id == sourceID && $0.kind == .push && $0.enabled }) else {
+            throw ConfigurationError("no enabled push source \(sourceID)")
+        }
+        let results = try await publish(items, from: source, kind: .push, fetchedAt: Date())
+        Counter(label: "ingest_items_published_total", dimensions: [("source", sourceID)]).increment(by: results.filter { $0.status != .unchanged }.count)
+        return results
+    }
+
+    private func publish(_ items: [ParsedItem], from source: SourceConfiguration, kind: NewsItem.SourceKind, fetchedAt: Date) async throws -> [ItemResult] {
+        // One publish at a time per source, so two deliveries of the same item cannot both see it as new.
+        await sourceGate.acquire(source.id)
+        do {
+            let results = try await publishLocked(items, from: source, kind: kind, fetchedAt: fetchedAt)
+            await sourceGate.release(source.id)
+            return results
+        } catch {
+            await sourceGate.release(source.id)
+            throw error
+        }
+    }
+
+    private func publishLocked(_ items: [ParsedItem], from source: SourceConfiguration, kind: NewsItem.SourceKind, fetchedAt: Date) async throws -> [ItemResult] {
         struct Pending: Sendable {
             let key: String
             let item: NewsItem
             let fingerprint: String
         }
         var pending: [Pending] = []
-        for var parsed in feed.items.reversed() {
+        var results: [ItemResult] = []
+        var pendingKeys: Set<String> = []
+        for var parsed in items {
             if parsed.language == nil { parsed.language = source.language }
             let identity = ItemIdentity(sourceID: source.id, item: parsed)
             let fingerprint = ItemIdentity.contentFingerprint(parsed)
             let seen = try await store.seenItem(sourceID: source.id, identityKey: identity.key)
             if let seen, seen.fingerprint == fingerprint {
-                report.unchanged += 1
+                results.append(ItemResult(guid: parsed.guid, itemId: seen.itemID, storyId: seen.storyID, version: seen.version, status: .unchanged))
                 continue
             }
+            guard pendingKeys.insert(identity.key).inserted else { continue }  // the same item twice in one batch
             let storyID: String
             let version: Int
             if let seen {
                 storyID = seen.storyID  // an edit stays in its story
                 version = seen.version + 1
-                report.newVersions += 1
             } else {
                 storyID = try await stories.story(
                     for: parsed.title, at: (parsed.publishedAt ?? fetchedAt).timeIntervalSince1970,
                     newStoryID: NewsItem.newStoryID(sourceID: source.id, item: parsed))
                 version = 1
             }
-            let kind: NewsItem.SourceKind = source.kind == .htmlTicker ? .htmlTicker : feed.format.sourceKind
             let item = NewsItem(parsed: parsed, sourceID: source.id, kind: kind, fetchedAt: fetchedAt, storyID: storyID, version: version, hints: source.hints)
             pending.append(Pending(key: identity.key, item: item, fingerprint: fingerprint))
+            results.append(ItemResult(guid: parsed.guid, itemId: item.itemId, storyId: storyID, version: version, status: seen == nil ? .published : .newVersion))
         }
         // Send concurrently; remember each item as soon as its own acknowledgement arrives.
         let store = self.store
@@ -203,7 +256,7 @@ public final class IngestWorker: Service, Sendable {
             }
             try await group.waitForAll()
         }
-        report.published = pending.count
+        return results
     }
 
     private func record(_ report: PollReport, state: IngestStore.SourceState) {
