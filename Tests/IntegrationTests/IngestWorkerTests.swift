@@ -27,9 +27,10 @@ struct IngestWorkerTests {
         }
 
         /// A worker as after a (re)start: a fresh store handle on the same file, a fresh fetcher.
-        func worker(_ sources: [SourceConfiguration]) async throws -> (IngestWorker, () async -> Void) {
+        func worker(_ sources: [SourceConfiguration], maxResponseBytes: Int = 10 * 1024 * 1024) async throws -> (IngestWorker, () async -> Void) {
             var configuration = IngestConfiguration(sources: sources)
             configuration.requestTimeoutSeconds = 3
+            configuration.maxResponseBytes = maxResponseBytes
             let producer = try TestBroker.producer()
             let fetcher = FeedFetcher(configuration: configuration)
             let worker = try await IngestWorker(
@@ -159,5 +160,24 @@ struct IngestWorkerTests {
         #expect(state.lastError?.contains("HTTP 500") == true)
         #expect(state.lastSuccessAt == nil)
         #expect(try await fixture.published(1).first?.sourceId == "moved")
+    }
+
+    @Test("slow responses time out and oversized bodies are refused, without stopping the worker")
+    func timeoutsAndSizeLimits() async throws {
+        let fixture = try await Fixture.make()
+        defer { fixture.server.stop() }
+        let slow = fixture.source("slow", "slow")
+        let huge = fixture.source("huge", "huge")
+        let (worker, close) = try await fixture.worker([slow, huge], maxResponseBytes: 1_000_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let slowReport = await worker.poll(slow)
+        #expect(clock.now - start < .seconds(5.5))  // the 3 s total timeout, not the server's 6 s
+        #expect(slowReport.outcome == .failed)
+        #expect(slowReport.error?.contains("timed out") == true, "\(slowReport.error ?? "")")
+        let hugeReport = await worker.poll(huge)
+        #expect(hugeReport.outcome == .failed)
+        #expect(hugeReport.error?.contains("limit of 1000000") == true, "\(hugeReport.error ?? "")")
+        await close()
     }
 }

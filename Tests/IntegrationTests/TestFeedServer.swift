@@ -6,7 +6,8 @@ import Synchronization
 
 /// A real HTTP server on 127.0.0.1 (random port) serving feeds for the ingest tests:
 /// documents with ETags (answering 304 to If-None-Match), and /feeds/broken (500),
-/// /feeds/busy (503 with Retry-After: 120), /feeds/moved (301 to /feeds/main.xml).
+/// /feeds/busy (503 with Retry-After: 120), /feeds/moved (301 to /feeds/main.xml),
+/// /feeds/slow (answers after 6 s) and /feeds/huge (a 2.3 MB body).
 final class TestFeedServer: Sendable {
     actor Documents {
         var bodies: [String: (body: String, etag: String, contentType: String)] = [:]
@@ -52,6 +53,16 @@ final class TestFeedServer: Sendable {
             case "busy":
                 _ = await documents.hit(name)
                 return Response(status: .serviceUnavailable, headers: [HTTPField.Name("Retry-After")!: "120"])
+            case "slow":
+                _ = await documents.hit(name)
+                try await Task.sleep(for: .seconds(6))
+                return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "<rss/>")))
+            case "huge":
+                _ = await documents.hit(name)
+                let filler = String(repeating: "<item><title>x</title></item>", count: 80_000)  // about 2.3 MB
+                return Response(
+                    status: .ok, headers: [.contentType: "application/rss+xml"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: "<rss version=\"2.0\"><channel>\(filler)</channel></rss>")))
             case "moved":
                 _ = await documents.hit(name)
                 return Response(status: .movedPermanently, headers: [.location: "/feeds/main.xml"])
