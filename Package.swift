@@ -39,6 +39,19 @@ let package = Package(
         ),
         // Event types, topic names and codecs; mirrors Schemas/.
         .target(name: "NewsModel"),
+        // Shared stage plumbing: consume, process concurrently, produce with acknowledgement,
+        // store offsets in order, dead-letter poison messages.
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "RdKafka",
+                "NewsModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RdKafka"]),
         // libxml2 from Debian's libxml2-dev, for feeds and ticker pages.
         .systemLibrary(
             name: "CLibXML2",
@@ -68,6 +81,7 @@ let package = Package(
                 "RdKafka",
                 "NewsModel",
                 "Ingest",
+                "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,6 +119,7 @@ let package = Package(
                 "RdKafka",
                 "NewsModel",
                 "Ingest",
+                "Pipeline",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

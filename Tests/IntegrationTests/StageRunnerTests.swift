@@ -1,0 +1,74 @@
+import Foundation
+import NewsModel
+import Pipeline
+import RdKafka
+import Testing
+
+/// The stage runner through the real broker, with a processor simple enough to check by eye.
+@Suite(.serialized, TestBroker.available)
+struct StageRunnerTests {
+    /// Upper-cases a text message into the output topic; "poison" is undecodable; "slow:N" takes N ms.
+    struct Shouter: StageProcessor {
+        let output: String
+
+        func process(_ message: KafkaConsumerMessage) async throws(StageError) -> [StageOutput] {
+            let text = message.text
+            if text == "poison" { throw StageError(.poison, "cannot shout 'poison'") }
+            if text.hasPrefix("slow:"), let milliseconds = Int(text.dropFirst(5)) {
+                try? await Task.sleep(for: .milliseconds(milliseconds))
+            }
+            return [StageOutput(topic: output, key: message.keyString, value: Array(text.uppercased().utf8), headers: [])]
+        }
+    }
+
+    @Test func processesConcurrentlyCommitsInOrderAndDeadLettersPoison() async throws {
+        let input = try await TestBroker.makeTopic("stage-in", partitions: 2)
+        let output = try await TestBroker.makeTopic("stage-out", partitions: 2)
+        let dlq = try await TestBroker.makeTopic("stage-dlq", partitions: 1)
+        let group = TestBroker.unique("stage")
+        let producer = try TestBroker.producer()
+        var texts = (0..<60).map { "m\($0)" }
+        texts[10] = "slow:300"  // finishes after later messages of its partition
+        texts[20] = "poison"
+        for (index, text) in texts.enumerated() {
+            try await producer.send(KafkaProducerMessage(topic: input, partition: Int32(index % 2), key: Array("k\(index)".utf8), value: Array(text.utf8)))
+        }
+
+        func runStage(until count: Int, topic: String) async throws -> [KafkaConsumerMessage] {
+            let consumer = try TestBroker.groupConsumer(group: group, topic: input)
+            let stageProducer = try TestBroker.producer()
+            let stage = StageRunner(name: "shout", consumer: consumer, producer: stageProducer, processor: Shouter(output: output),
+                                    deadLetterTopic: dlq, window: 16, logger: TestBroker.logger)
+            let running = Task { try await stage.run() }
+            let reader = try TestBroker.partitionConsumer(topic: topic, partitions: topic == dlq ? [0] : [0, 1])
+            let read = try await TestBroker.read(count, from: reader, timeout: .seconds(60))
+            await reader.close()
+            try await Task.sleep(for: .milliseconds(500))  // let the last offsets be stored
+            running.cancel()
+            _ = try? await running.value
+            await stageProducer.shutdown()
+            await consumer.close()  // commits stored offsets
+            return read
+        }
+
+        let shouted = try await runStage(until: 59, topic: output)
+        #expect(Set(shouted.map(\.text)) == Set(texts.filter { $0 != "poison" }.map { $0.uppercased() }))
+        let dlqReader = try TestBroker.partitionConsumer(topic: dlq, partitions: [0])
+        let letters = try await TestBroker.read(1, from: dlqReader).map { try EventCodec.decode(DeadLetter.self, from: $0.value).data }
+        await dlqReader.close()
+        #expect(letters.first?.reason == .poison)
+        #expect(letters.first?.originalTopic == input)
+        #expect(letters.first?.payload == "poison")
+
+        // Restarted on more input, the group resumes after what it stored: nothing is shouted twice.
+        try await producer.send(KafkaProducerMessage(topic: input, partition: 0, key: Array("late".utf8), value: Array("late".utf8)))
+        await producer.shutdown()
+        let afterRestart = try await runStage(until: 60, topic: output)
+        #expect(afterRestart.filter { $0.text == "LATE" }.count == 1)
+        #expect(afterRestart.count == 60)  // 59 from before + 1
+        let reader = try TestBroker.partitionConsumer(topic: output, partitions: [0, 1])
+        let extra = try? await TestBroker.read(61, from: reader, timeout: .seconds(3))
+        await reader.close()
+        #expect(extra == nil, "a message was processed twice")
+    }
+}
