@@ -75,12 +75,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Classifier: gazetteer, taxonomy, topic model and urgency rules; pure.
+        .target(name: "Classifier", exclude: ["Generator"], resources: [.copy("Resources")]),
+        .executableTarget(name: "classifier-bench", dependencies: ["Classifier"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier"], resources: [.copy("Fixtures")]),
+        // The classify stage: news.raw -> news.classified.
+        .target(name: "ClassifyStage", dependencies: ["Classifier", "Pipeline", "NewsModel", "RdKafka"]),
         .executableTarget(
             name: "newsflash",
             dependencies: [
                 "RdKafka",
                 "NewsModel",
                 "Ingest",
+                "Classifier",
+                "ClassifyStage",
                 "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -119,6 +127,8 @@ let package = Package(
                 "RdKafka",
                 "NewsModel",
                 "Ingest",
+                "Classifier",
+                "ClassifyStage",
                 "Pipeline",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),

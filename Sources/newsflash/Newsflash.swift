@@ -17,6 +17,7 @@ struct Newsflash: AsyncParsableCommand {
         subcommands: [
             TopicsCommand.self,
             FeedCommand.self,
+            ClassifyCommand.self,
             RunCommand.self,
             SourcesCommand.self,
             TailCommand.self,

@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import ClassifyStage
+import Classifier
 import Ingest
 import Logging
 import NewsModel
+import Pipeline
 import RdKafka
 import ServiceLifecycle
 
@@ -12,7 +15,7 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a pipeline stage until SIGTERM or SIGINT.",
-        subcommands: [Ingest.self])
+        subcommands: [Ingest.self, Classify.self])
 
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -59,6 +62,57 @@ struct RunCommand: AsyncParsableCommand {
             logger.info("ingest running", metadata: ["kafka.topic": "\(topic)", "librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"])
             try await group.run()
             await fetcher.shutdown()
+        }
+    }
+}
+
+extension RunCommand {
+    struct Classify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tag news.raw items with regions, topics and urgency and publish them to news.classified.",
+            discussion: "Scale by running more copies: they share the consumer group and split the partitions.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Topic to read.")
+        var input: String = Topics.newsRaw
+
+        @Option(help: "Topic to publish to.")
+        var output: String = Topics.newsClassified
+
+        @Option(help: "Consumer group.")
+        var group = "newsflash-classify"
+
+        @Option(help: "Messages processed at once.")
+        var window = 256
+
+        func run() async throws {
+            let logger = global.makeLogger("newsflash.classify")
+            let classifier: NewsClassifier
+            do {
+                classifier = try NewsClassifier.bundled()
+            } catch {
+                throw CLIError("cannot load the classifier: \(error)")
+            }
+            let admin = try await global.connectedAdmin(logger: logger)
+            await admin.close()
+            var consumerConfiguration = KafkaConsumerConfiguration(
+                client: global.kafkaClient("newsflash-classify"), groupID: group, subscription: .group(topics: [input]))
+            consumerConfiguration.client.statisticsInterval = .seconds(30)
+            consumerConfiguration.assignmentStrategy = .cooperativeSticky
+            let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+            let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: global.kafkaClient("newsflash-classify")), logger: logger)
+            let stage = StageRunner(
+                name: "classify", consumer: consumer, producer: producer,
+                processor: ClassifyProcessor(classifier: classifier, outputTopic: output), window: window, logger: logger)
+            // Stopped in reverse order: the stage finishes its in-flight messages, then the
+            // producer flushes, then the consumer commits and leaves the group.
+            let serviceGroup = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: consumer), .init(service: producer), .init(service: stage)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            logger.info("classify running", metadata: ["classifier.version": "\(classifier.version)", "kafka.group": "\(group)"])
+            try await serviceGroup.run()
         }
     }
 }

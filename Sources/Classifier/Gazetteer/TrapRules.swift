@@ -1,0 +1,143 @@
+/// Explicit rules for place names that are usually something else: Georgia (the country or the
+/// US state), Jordan and Chad (countries or first names), Turkey (country or bird), Nice (city or
+/// adjective), Mobile (city or phone), Of (a Turkish town or the preposition).
+///
+/// Each rule looks at the words around the match and the other countries in the item, and either
+/// rejects the match or accepts it, possibly preferring one country's reading.
+enum TrapRules {
+    enum Decision: Equatable {
+        /// Not a place here.
+        case reject(rule: String)
+        /// A place; `country` picks the reading when the name has several.
+        case accept(country: String?, rule: String)
+    }
+
+    /// What the rules may look at beyond the match itself.
+    struct Context {
+        /// Folded words of the whole item (title and summary).
+        var words: Set<String>
+        /// Countries named unambiguously elsewhere in the item.
+        var countries: Set<String>
+        /// Whether a folded token starts any phrase the classifier knows (a place, a title, a keyword).
+        var startsKnownPhrase: (String) -> Bool
+    }
+
+    /// The decision for the trap name `key` (folded) at tokens `start..<end` of `field`.
+    static func decide(_ key: String, field: FieldText, start: Int, end: Int, context: Context) -> Decision {
+        let previous = start > 0 ? Neighbour(field, start - 1) : nil
+        let next = end < field.tokens.count ? Neighbour(field, end) : nil
+        switch key {
+        case "georgia":
+            if !context.words.isDisjoint(with: georgiaStateCues) || context.countries.contains("US") {
+                return .accept(country: "US", rule: "trap:georgia-us-context")
+            }
+            if !context.words.isDisjoint(with: georgiaCountryCues) {
+                return .accept(country: "GE", rule: "trap:georgia-country-context")
+            }
+            return .accept(country: "GE", rule: "trap:georgia-country-default")
+        case "jordan", "chad":
+            if isPerson(previous: previous, next: next, field: field, context: context) {
+                return .reject(rule: "trap:\(key)-person-name")
+            }
+            return .accept(country: nil, rule: "trap:\(key)-country")
+        case "turkey":
+            if !context.words.isDisjoint(with: turkeyBirdCues) {
+                return .reject(rule: "trap:turkey-bird-context")
+            }
+            return .accept(country: nil, rule: "trap:turkey-country")
+        case "nice":
+            if !context.words.isDisjoint(with: niceCues) || context.countries.contains("FR") {
+                return .accept(country: nil, rule: "trap:nice-france-context")
+            }
+            if isLocativeName(at: start, previous: previous, field: field) {
+                return .accept(country: nil, rule: "trap:nice-after-preposition")
+            }
+            return .reject(rule: "trap:nice-adjective")
+        case "mobile":
+            if context.words.contains("alabama") {
+                return .accept(country: nil, rule: "trap:mobile-alabama-context")
+            }
+            if isLocativeName(at: start, previous: previous, field: field), !(next.map { mobileTechWords.contains($0.folded) } ?? false) {
+                return .accept(country: nil, rule: "trap:mobile-after-preposition")
+            }
+            return .reject(rule: "trap:mobile-common-word")
+        case "of":
+            if next?.folded == "trabzon" || (context.words.contains("trabzon") && field.tokens[start].shape == .capitalized && !field.startsSentence(start)) {
+                return .accept(country: nil, rule: "trap:of-trabzon-context")
+            }
+            return .reject(rule: "trap:of-preposition")
+        default:
+            return .accept(country: nil, rule: "trap:\(key)")
+        }
+    }
+
+    /// A token next to the match: its folded form and how it was written.
+    private struct Neighbour {
+        var folded: String
+        var token: ScannedToken
+        var isCapitalized: Bool { token.isCapitalized }
+        var shape: TokenShape { token.shape }
+        var gapBefore: TokenGap { token.gapBefore }
+
+        init(_ field: FieldText, _ index: Int) {
+            folded = field.word(index)
+            token = field.tokens[index]
+        }
+    }
+
+    /// "Michael Jordan", "Chad Smith": a first name before, or an unknown capitalised word right after
+    /// in sentence-case text.
+    private static func isPerson(previous: Neighbour?, next: Neighbour?, field: FieldText, context: Context) -> Bool {
+        if let previous, previous.isCapitalized, givenNames.contains(previous.folded) {
+            return true
+        }
+        if field.style.capitalsAreInformative, let next, next.gapBefore == .space, next.shape == .capitalized,
+            !context.startsKnownPhrase(next.folded)
+        {
+            return true
+        }
+        return false
+    }
+
+    /// A capitalised word inside a sentence, right after "in", "at", "near"...: "a rally in Nice".
+    private static func isLocativeName(at index: Int, previous: Neighbour?, field: FieldText) -> Bool {
+        guard field.style.capitalsAreInformative, field.tokens[index].isCapitalized, !field.startsSentence(index),
+            let previous, field.tokens[index].gapBefore == .space
+        else { return false }
+        return locativePrepositions.contains(previous.folded)
+    }
+
+    static let locativePrepositions: Set<String> = ["in", "at", "near", "from", "to", "outside", "around", "into"]
+    static let georgiaStateCues: Set<String> = [
+        "atlanta", "savannah", "augusta", "macon", "kemp", "raffensperger", "republican", "republicans", "democrat", "democrats",
+        "governor", "senate", "senator", "gop", "peach", "county", "fulton", "midterms", "midterm",
+    ]
+    static let georgiaCountryCues: Set<String> = [
+        "tbilisi", "georgian", "georgians", "caucasus", "abkhazia", "ossetia", "kobakhidze", "kavelashvili", "batumi", "kutaisi",
+    ]
+    static let turkeyBirdCues: Set<String> = [
+        "thanksgiving", "roast", "roasted", "dinner", "recipe", "recipes", "pardon", "pardons", "pardoned", "feathers", "poultry",
+        "gobble", "stuffing", "carving", "sandwich", "sandwiches", "oven", "gravy", "turkeys", "bird", "birds", "drumstick",
+    ]
+    static let niceCues: Set<String> = ["france", "french", "riviera", "azur", "alpes", "maritimes", "ogc", "estrosi", "promenade", "anglais"]
+    static let mobileTechWords: Set<String> = [
+        "phone", "phones", "app", "apps", "network", "networks", "operator", "operators", "data", "payments", "payment", "world",
+        "devices", "device", "internet", "banking", "money", "gaming", "games", "version", "users", "carrier", "carriers",
+    ]
+    static let givenNames: Set<String> = [
+        "michael", "david", "john", "james", "robert", "william", "richard", "thomas", "mark", "paul", "steven", "kevin", "brian",
+        "george", "edward", "jason", "jeff", "ryan", "gary", "eric", "stephen", "larry", "justin", "scott", "brandon", "frank",
+        "gregory", "raymond", "patrick", "jack", "dennis", "jerry", "tyler", "aaron", "henry", "adam", "peter", "nathan", "kyle",
+        "walter", "carl", "jeremy", "keith", "roger", "ethan", "arthur", "terry", "christian", "sean", "lawrence", "austin", "joe",
+        "noah", "jesse", "albert", "bryan", "billy", "bruce", "willie", "dylan", "alan", "ralph", "gabriel", "roy", "juan", "wayne",
+        "eugene", "logan", "randy", "louis", "russell", "vincent", "philip", "bobby", "johnny", "bradley", "mary", "patricia",
+        "jennifer", "linda", "elizabeth", "barbara", "susan", "jessica", "sarah", "karen", "nancy", "lisa", "betty", "margaret",
+        "sandra", "ashley", "kimberly", "emily", "donna", "michelle", "carol", "amanda", "melissa", "deborah", "stephanie",
+        "rebecca", "laura", "sharon", "cynthia", "kathleen", "amy", "angela", "helen", "anna", "brenda", "pamela", "nicole",
+        "samantha", "katherine", "emma", "ruth", "christine", "catherine", "rachel", "janet", "maria", "heather", "diane",
+        "julie", "joyce", "victoria", "kelly", "lauren", "olivia", "megan", "andrea", "hannah", "grace", "alice", "sara",
+        "julia", "marie", "diana", "natalie", "sophia", "rose", "isabella", "alexis", "charlotte", "chris", "mike", "tom", "dan",
+        "daniel", "matthew", "anthony", "andrew", "joshua", "christopher", "jonathan", "benjamin", "samuel", "jordan", "chad",
+        "max", "leo", "luke", "ben", "sam", "tony", "nick", "alex", "jamie", "jake", "josh",
+    ]
+}

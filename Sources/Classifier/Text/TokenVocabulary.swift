@@ -1,0 +1,154 @@
+/// Folded words the classifier knows, each with an integer id, looked up by the bytes and hash
+/// the tokenizer computes as it scans (no `String` is made per word of a text).
+///
+/// Open addressing with FNV-1a hashes. Built once, then only read; safe to share between tasks.
+public struct TokenVocabulary: Sendable {
+    private var arena: [UInt8] = []
+    private var starts: [Int32] = []
+    private var lengths: [Int32] = []
+    private var hashes: [UInt64] = []
+    private var slots: [Int32] = Array(repeating: -1, count: 1 << 12)
+
+    public init() {}
+
+    /// How many words.
+    public var count: Int { starts.count }
+
+    static let fnvOffset: UInt64 = 0xCBF2_9CE4_8422_2325
+    static let fnvPrime: UInt64 = 0x100_0000_01B3
+
+    @inline(__always)
+    static func mix(_ hash: UInt64, _ byte: UInt8) -> UInt64 { (hash ^ UInt64(byte)) &* fnvPrime }
+
+    static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash = fnvOffset
+        for byte in bytes { hash = mix(hash, byte) }
+        return hash
+    }
+
+    /// The id of a folded word, adding it if new.
+    @discardableResult
+    public mutating func intern(_ folded: String) -> Int32 {
+        let bytes = Array(folded.utf8)
+        let hash = Self.hash(bytes)
+        let existing = bytes.withUnsafeBufferPointer { id(hash: hash, bytes: $0) }
+        if existing >= 0 { return existing }
+        if (count + 1) * 2 > slots.count { grow() }
+        let newID = Int32(count)
+        starts.append(Int32(arena.count))
+        lengths.append(Int32(bytes.count))
+        hashes.append(hash)
+        arena.append(contentsOf: bytes)
+        place(newID, hash: hash)
+        return newID
+    }
+
+    /// The id of a folded word, or -1.
+    public func id(of folded: String) -> Int32 {
+        let bytes = Array(folded.utf8)
+        return bytes.withUnsafeBufferPointer { id(hash: Self.hash($0), bytes: $0) }
+    }
+
+    /// The id of the folded word with these bytes and FNV-1a hash, or -1.
+    @inline(__always)
+    func id(hash: UInt64, bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        while true {
+            let id = slots[slot]
+            if id < 0 { return -1 }
+            if hashes[Int(id)] == hash && Int(lengths[Int(id)]) == bytes.count && matches(Int(id), bytes) { return id }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// The word with this id.
+    public func word(_ id: Int32) -> String {
+        let start = Int(starts[Int(id)])
+        return String(decoding: arena[start..<(start + Int(lengths[Int(id)]))], as: UTF8.self)
+    }
+
+    @inline(__always)
+    private func matches(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = Int(starts[id])
+        return arena.withUnsafeBufferPointer { arena in
+            for offset in 0..<bytes.count where arena[start + offset] != bytes[offset] { return false }
+            return true
+        }
+    }
+
+    private mutating func place(_ id: Int32, hash: UInt64) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = id
+    }
+
+    private mutating func grow() {
+        slots = Array(repeating: -1, count: slots.count * 2)
+        for id in 0..<count { place(Int32(id), hash: hashes[id]) }
+    }
+}
+
+/// An open-addressing map from 64-bit keys to non-negative 32-bit values (trie transitions,
+/// bigram rows). Built once, then only read.
+struct IntegerMap: Sendable {
+    private var keys: [UInt64]
+    private var values: [Int32]
+    private(set) var count = 0
+
+    init(capacity: Int = 16) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = Array(repeating: 0, count: size)
+        values = Array(repeating: -1, count: size)
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    @inline(__always)
+    func value(_ key: UInt64) -> Int32 {
+        let mask = keys.count - 1
+        var slot = Self.slot(key, mask)
+        while true {
+            let value = values[slot]
+            if value < 0 { return -1 }
+            if keys[slot] == key { return value }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    mutating func set(_ key: UInt64, _ value: Int32) {
+        precondition(value >= 0)
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var slot = Self.slot(key, mask)
+        while values[slot] >= 0 {
+            if keys[slot] == key {
+                values[slot] = value
+                return
+            }
+            slot = (slot + 1) & mask
+        }
+        keys[slot] = key
+        values[slot] = value
+        count += 1
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys
+        let oldValues = values
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        values = Array(repeating: -1, count: oldKeys.count * 2)
+        count = 0
+        for (key, value) in zip(oldKeys, oldValues) where value >= 0 { set(key, value) }
+    }
+
+    @inline(__always)
+    static func pack(_ high: Int32, _ low: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: high)) << 32 | UInt64(UInt32(bitPattern: low))
+    }
+}

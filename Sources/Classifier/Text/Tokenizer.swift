@@ -1,0 +1,320 @@
+/// Splits text into word tokens, folds them for matching, and records how each was written.
+///
+/// A token is a run of letters, marks and digits. An apostrophe inside a word is dropped
+/// ("Sana'a" -> "sanaa"), a possessive "'s" ends the word ("Russia's" -> "russia"), and dotted
+/// initials join ("U.S." -> "us", shape `.upper`). Folding is NFKD, nonspacing marks removed,
+/// lower case. `Generator/generate_gazetteer.py` mirrors these rules; keep the two in step.
+///
+/// The scan works on UTF-8 bytes with an ASCII fast path and hashes each folded word as it goes,
+/// so looking a word up in a `TokenVocabulary` costs no allocation.
+public enum Tokenizer {
+    /// Tokens of `text`, in order, with their folded forms.
+    public static func tokenize(_ text: String) -> [TextToken] {
+        let scanned = scan(text, vocabulary: nil)
+        return scanned.tokens.indices.map { index in
+            let token = scanned.tokens[index]
+            return TextToken(
+                folded: scanned.folded(index), shape: token.shape, utf8Start: Int(token.utf8Start),
+                utf8End: Int(token.utf8End), gapBefore: token.gapBefore)
+        }
+    }
+
+    /// The folded form of a word or phrase, tokens joined by one space.
+    public static func foldedKey(_ text: String) -> String {
+        tokenize(text).map(\.folded).joined(separator: " ")
+    }
+
+    /// Tokens of `text` with their ids in `vocabulary` (-1 for unknown words).
+    static func scan(_ text: String, vocabulary: TokenVocabulary?) -> ScannedText {
+        var text = text
+        return text.withUTF8 { bytes in
+            var scanner = Scanner(bytes: bytes, vocabulary: vocabulary)
+            return scanner.run()
+        }
+    }
+
+    // MARK: - Characters
+
+    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x80 { return isASCIIWord(UInt8(value)) }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+            .nonspacingMark, .spacingMark, .enclosingMark,
+            .decimalNumber, .letterNumber, .otherNumber:
+            return true
+        default:
+            return false
+        }
+    }
+
+    @inline(__always)
+    static func isASCIIWord(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+    }
+
+    @inline(__always)
+    static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
+    }
+
+    static func isApostrophe(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x27, 0x2019, 0x2018, 0x2BC, 0x2BB, 0x60, 0x2BF, 0x2BE, 0xB4: true
+        default: false
+        }
+    }
+
+    static func isSentenceBreak(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x2E, 0x21, 0x3F, 0x3A, 0x3B, 0x22, 0x201C, 0x201D, 0xAB, 0xBB, 0x2014, 0x2013, 0x7C, 0x2022, 0x0A, 0x0D: true
+        default: false
+        }
+    }
+
+    static func isSpace(_ value: UInt32) -> Bool {
+        value == 0x20 || value == 0x09 || (value >= 0x80 && (Unicode.Scalar(value)?.properties.isWhitespace ?? false))
+    }
+
+    /// NFKD, nonspacing marks removed, lower case.
+    static func fold(_ word: String) -> String {
+        var kept = String.UnicodeScalarView()
+        for scalar in word.decomposedStringWithCompatibilityMapping.unicodeScalars
+        where scalar.properties.generalCategory != .nonspacingMark {
+            kept.append(scalar)
+        }
+        return String(kept).lowercased()
+    }
+}
+
+/// The tokens of one text and the bytes of their folded forms.
+struct ScannedText {
+    var tokens: [ScannedToken]
+    var foldedBytes: [UInt8]
+
+    /// The folded form of token `index`.
+    func folded(_ index: Int) -> String {
+        let token = tokens[index]
+        return String(decoding: foldedBytes[Int(token.foldedStart)..<Int(token.foldedEnd)], as: UTF8.self)
+    }
+}
+
+/// A token as the scanner records it: ids and offsets, no strings.
+struct ScannedToken {
+    var id: Int32
+    var shape: TokenShape
+    var gapBefore: TokenGap
+    var utf8Start: Int32
+    var utf8End: Int32
+    var foldedStart: Int32
+    var foldedEnd: Int32
+
+    var isCapitalized: Bool { shape == .capitalized || shape == .upper }
+}
+
+/// One pass over UTF-8 bytes (see `Tokenizer` for the rules).
+private struct Scanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let vocabulary: TokenVocabulary?
+    var tokens: [ScannedToken] = []
+    var folded: [UInt8] = []
+
+    // The word being read.
+    var inWord = false
+    var wordStart = 0
+    var foldedStart = 0
+    var hash = TokenVocabulary.fnvOffset
+    var scalars = 0
+    var letters = 0
+    var upper = 0
+    var firstIsUpper = false
+    var lastIsLetter = false
+    var nonASCII = false
+    var acronym = false
+    var pendingGap = TokenGap.sentenceBreak
+    var gap = TokenGap.sentenceBreak
+
+    init(bytes: UnsafeBufferPointer<UInt8>, vocabulary: TokenVocabulary?) {
+        self.bytes = bytes
+        self.vocabulary = vocabulary
+        tokens.reserveCapacity(bytes.count / 5 + 2)
+        folded.reserveCapacity(bytes.count)
+    }
+
+    mutating func run() -> ScannedText {
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                if Tokenizer.isASCIIWord(byte) {
+                    appendASCII(byte, at: index)
+                    index += 1
+                    continue
+                }
+                if byte == 0x27 || byte == 0x60 {
+                    index = apostrophe(at: index, length: 1)
+                    continue
+                }
+                if byte == 0x2E, acronymContinues(after: index) {
+                    acronym = true
+                    index += 1
+                    continue
+                }
+                separator(UInt32(byte), at: index)
+                index += 1
+                continue
+            }
+            let (scalar, length) = decode(at: index)
+            if Tokenizer.isApostrophe(scalar.value) {
+                index = apostrophe(at: index, length: length)
+            } else if Tokenizer.isWordScalar(scalar) {
+                appendNonASCII(scalar, at: index, length: length)
+                index += length
+            } else {
+                separator(scalar.value, at: index)
+                index += length
+            }
+        }
+        finish(at: count)
+        return ScannedText(tokens: tokens, foldedBytes: folded)
+    }
+
+    // MARK: Words
+
+    @inline(__always)
+    private mutating func begin(at index: Int) {
+        inWord = true
+        wordStart = index
+        foldedStart = folded.count
+        hash = TokenVocabulary.fnvOffset
+        scalars = 0
+        letters = 0
+        upper = 0
+        firstIsUpper = false
+        nonASCII = false
+        gap = pendingGap
+        pendingGap = .space
+    }
+
+    @inline(__always)
+    private mutating func appendASCII(_ byte: UInt8, at index: Int) {
+        if !inWord { begin(at: index) }
+        var lower = byte
+        let isLetter = Tokenizer.isASCIILetter(byte)
+        if isLetter {
+            let isUpper = byte <= 0x5A
+            if letters == 0 { firstIsUpper = isUpper }
+            letters += 1
+            if isUpper {
+                upper += 1
+                lower = byte + 32
+            }
+        }
+        lastIsLetter = isLetter
+        scalars += 1
+        folded.append(lower)
+        hash = TokenVocabulary.mix(hash, lower)
+    }
+
+    private mutating func appendNonASCII(_ scalar: Unicode.Scalar, at index: Int, length: Int) {
+        if !inWord { begin(at: index) }
+        nonASCII = true
+        let properties = scalar.properties
+        let isLetter = properties.isAlphabetic
+        if isLetter && properties.generalCategory != .nonspacingMark {
+            let isUpper = properties.isUppercase
+            if letters == 0 { firstIsUpper = isUpper }
+            letters += 1
+            if isUpper { upper += 1 }
+        }
+        lastIsLetter = isLetter
+        scalars += 1
+        for offset in 0..<length { folded.append(bytes[index + offset]) }
+    }
+
+    private mutating func finish(at end: Int) {
+        guard inWord else { return }
+        inWord = false
+        acronym = false
+        if nonASCII {
+            let raw = String(decoding: folded[foldedStart...], as: UTF8.self)
+            folded.removeSubrange(foldedStart...)
+            folded.append(contentsOf: Tokenizer.fold(raw).utf8)
+            hash = TokenVocabulary.hash(folded[foldedStart...])
+        }
+        let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
+        var id: Int32 = -1
+        if let vocabulary {
+            id = folded.withUnsafeBufferPointer { buffer in
+                vocabulary.id(hash: hash, bytes: UnsafeBufferPointer(rebasing: buffer[foldedStart...]))
+            }
+        }
+        tokens.append(ScannedToken(
+            id: id, shape: shape, gapBefore: gap, utf8Start: Int32(wordStart), utf8End: Int32(end),
+            foldedStart: Int32(foldedStart), foldedEnd: Int32(folded.count)))
+    }
+
+    // MARK: Punctuation
+
+    private mutating func separator(_ value: UInt32, at index: Int) {
+        finish(at: index)
+        if Tokenizer.isSentenceBreak(value) {
+            pendingGap = .sentenceBreak
+        } else if !Tokenizer.isSpace(value), pendingGap == .space {
+            pendingGap = .punctuation
+        }
+    }
+
+    /// Handles an apostrophe at `index`; returns where to go on.
+    private mutating func apostrophe(at index: Int, length: Int) -> Int {
+        let next = index + length
+        guard inWord, next < bytes.count, isWord(at: next) else {
+            separator(0x27, at: index)
+            return next
+        }
+        let byte = bytes[next]
+        if byte == 0x73 || byte == 0x53, next + 1 == bytes.count || !isWord(at: next + 1) {
+            finish(at: index)  // possessive 's
+            return next + 1
+        }
+        return next  // inside a word: dropped
+    }
+
+    /// "U.S.": a dot after a single letter (or inside initials) and before a letter that ends a word.
+    private func acronymContinues(after index: Int) -> Bool {
+        guard inWord, scalars == 1 || acronym, lastIsLetter, index + 1 < bytes.count else { return false }
+        let (next, length) = decode(at: index + 1)
+        guard next.properties.isAlphabetic else { return false }
+        let after = index + 1 + length
+        return after == bytes.count || !isWord(at: after)
+    }
+
+    // MARK: UTF-8
+
+    private func isWord(at index: Int) -> Bool {
+        let byte = bytes[index]
+        if byte < 0x80 { return Tokenizer.isASCIIWord(byte) }
+        return Tokenizer.isWordScalar(decode(at: index).0)
+    }
+
+    private func decode(at index: Int) -> (Unicode.Scalar, Int) {
+        let lead = bytes[index]
+        if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
+        var length = 1
+        var value: UInt32
+        if lead & 0xE0 == 0xC0 {
+            length = 2
+            value = UInt32(lead & 0x1F)
+        } else if lead & 0xF0 == 0xE0 {
+            length = 3
+            value = UInt32(lead & 0x0F)
+        } else {
+            length = 4
+            value = UInt32(lead & 0x07)
+        }
+        guard index + length <= bytes.count else { return ("\u{FFFD}", 1) }
+        for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+    }
+}

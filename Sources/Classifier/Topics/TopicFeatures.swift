@@ -1,0 +1,158 @@
+/// The features the topic model sees in an item: its words and bigrams (stop-words left out,
+/// numbers as `<num>`, no bigram across a sentence break), how many lexicon keywords of each
+/// topic it has, and the kinds of names in it.
+///
+/// Training names the features (`named`); classification looks their rows up by token id
+/// (`TopicFeatureIndex.accumulate`). Both walk the tokens by the same rules.
+enum TopicFeatures {
+    static let numberToken = "<num>"
+
+    /// The item's features by name, with values (repeats add up), as training sees them.
+    static func named(
+        fields: [FieldText], lexiconCounts: [Double], kinds: Set<Gazetteer.EntityKind>, topicLabels: [String]
+    ) -> [String: Double] {
+        var features: [String: Double] = [:]
+        for field in fields {
+            var previous: String?
+            for index in field.tokens.indices {
+                let token = field.tokens[index]
+                let word = token.shape == .number ? numberToken : field.word(index)
+                if stopWords.contains(word) {
+                    previous = nil
+                    continue
+                }
+                features["w:\(word)", default: 0] += field.weight
+                if let previous, token.gapBefore != .sentenceBreak { features["b:\(previous) \(word)", default: 0] += field.weight }
+                previous = word
+            }
+        }
+        for (topic, count) in lexiconCounts.enumerated() where count > 0 {
+            features["lex:\(topicLabels[topic])", default: 0] += min(count, 3)
+        }
+        for kind in kinds { features["kind:\(kind.rawValue)", default: 0] += 1 }
+        return features
+    }
+
+    static let stopWords: Set<String> = [
+        "a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "but", "by", "with", "from", "as", "is", "are", "was",
+        "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "his", "her", "their", "our", "your", "my",
+        "he", "she", "they", "we", "you", "i", "will", "would", "shall", "should", "can", "could", "may", "might", "has", "have",
+        "had", "do", "does", "did", "not", "no", "into", "over", "after", "before", "about", "than", "then", "so", "if", "up",
+        "out", "all", "also", "s", "says", "said", "say", "amid", "while", "who", "which", "what", "when", "where", "how", "al", "el",
+    ]
+}
+
+/// A topic model bound to one classifier's vocabulary: feature rows by token id, so scoring an
+/// item builds no strings. Immutable; safe to share between tasks.
+final class TopicFeatureIndex: Sendable {
+    /// A word or bigram feature found in an item, kept for the explanation.
+    struct Occurrence {
+        var row: Int32
+        var value: Double
+        var field: Int32
+        var start: Int32
+        var end: Int32
+    }
+
+    let model: TopicModel
+    /// For each model label, the taxonomy topic it is (nil: the taxonomy has no such topic).
+    let topicOfLabel: [Int?]
+    private let wordRow: [Int32]
+    private let isStopWord: [Bool]
+    private let numberID: Int32
+    private let bigramRows: IntegerMap
+    private let lexiconRows: [Int32]
+    private let kindRows: [Int32]
+
+    /// Words the index needs ids for; intern them into the trie's vocabulary before `init`.
+    static func words(of model: TopicModel) -> [String] {
+        var words = [TopicFeatures.numberToken] + TopicFeatures.stopWords.sorted()
+        for name in model.features {
+            if name.hasPrefix("w:") {
+                words.append(String(name.dropFirst(2)))
+            } else if name.hasPrefix("b:") {
+                words += name.dropFirst(2).split(separator: " ").map(String.init)
+            }
+        }
+        return words
+    }
+
+    init(model: TopicModel, topicLabels: [String], vocabulary: TokenVocabulary) {
+        self.model = model
+        topicOfLabel = model.labels.map { topicLabels.firstIndex(of: $0) }
+        var wordRow = [Int32](repeating: -1, count: vocabulary.count)
+        var isStopWord = [Bool](repeating: false, count: vocabulary.count)
+        for word in TopicFeatures.stopWords {
+            let id = vocabulary.id(of: word)
+            if id >= 0 { isStopWord[Int(id)] = true }
+        }
+        var bigrams = IntegerMap(capacity: model.features.count)
+        var lexicon = [Int32](repeating: -1, count: topicLabels.count)
+        var kinds = [Int32](repeating: -1, count: Gazetteer.EntityKind.allCases.count)
+        for (row, name) in model.features.enumerated() {
+            if name.hasPrefix("w:") {
+                let id = vocabulary.id(of: String(name.dropFirst(2)))
+                if id >= 0 { wordRow[Int(id)] = Int32(row) }
+            } else if name.hasPrefix("b:") {
+                let parts = name.dropFirst(2).split(separator: " ", maxSplits: 1).map { vocabulary.id(of: String($0)) }
+                if parts.count == 2, parts[0] >= 0, parts[1] >= 0 { bigrams.set(IntegerMap.pack(parts[0], parts[1]), Int32(row)) }
+            } else if name.hasPrefix("lex:"), let topic = topicLabels.firstIndex(of: String(name.dropFirst(4))) {
+                lexicon[topic] = Int32(row)
+            } else if name.hasPrefix("kind:"), let kind = Gazetteer.EntityKind(rawValue: String(name.dropFirst(5))) {
+                kinds[kind.rank] = Int32(row)
+            }
+        }
+        self.wordRow = wordRow
+        self.isStopWord = isStopWord
+        numberID = vocabulary.id(of: TopicFeatures.numberToken)
+        bigramRows = bigrams
+        lexiconRows = lexicon
+        kindRows = kinds
+    }
+
+    /// The model's label sums (bias + weights x values) for an item, and its word and bigram occurrences.
+    func accumulate(
+        fields: [FieldText], lexiconCounts: [Double], kinds: [Gazetteer.EntityKind], occurrences: inout [Occurrence]
+    ) -> [Double] {
+        let labelCount = model.labels.count
+        var sums = model.biases
+        model.weights.withUnsafeBufferPointer { weights in
+            func add(_ row: Int32, _ value: Double) {
+                let base = Int(row) * labelCount
+                for label in 0..<labelCount { sums[label] += weights[base + label] * value }
+            }
+            for (fieldIndex, field) in fields.enumerated() {
+                var previous: Int32 = -1
+                let tokens = field.tokens
+                for index in tokens.indices {
+                    let token = tokens[index]
+                    let id = token.shape == .number ? numberID : token.id
+                    if id >= 0 && isStopWord[Int(id)] {
+                        previous = -1
+                        continue
+                    }
+                    if id >= 0 {
+                        let row = wordRow[Int(id)]
+                        if row >= 0 {
+                            add(row, field.weight)
+                            occurrences.append(Occurrence(row: row, value: field.weight, field: Int32(fieldIndex), start: Int32(index), end: Int32(index + 1)))
+                        }
+                        if previous >= 0 && token.gapBefore != .sentenceBreak {
+                            let bigram = bigramRows.value(IntegerMap.pack(previous, id))
+                            if bigram >= 0 {
+                                add(bigram, field.weight)
+                                occurrences.append(Occurrence(row: bigram, value: field.weight, field: Int32(fieldIndex), start: Int32(index - 1), end: Int32(index + 1)))
+                            }
+                        }
+                    }
+                    previous = id
+                }
+            }
+            for (topic, count) in lexiconCounts.enumerated() where count > 0 && lexiconRows[topic] >= 0 {
+                add(lexiconRows[topic], min(count, 3))
+            }
+            for kind in kinds where kindRows[kind.rank] >= 0 { add(kindRows[kind.rank], 1) }
+        }
+        return sums
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+
+/// Trains a `TopicModel` from feature vectors with their gold topics: one-vs-rest logistic
+/// regression, L2-regularised, by stochastic gradient descent in a fixed (seeded) order, so the
+/// same data gives the same model byte for byte.
+public struct TopicModelTrainer: Sendable {
+    public var epochs: Int
+    public var learningRate: Double
+    /// L2 penalty per example and step.
+    public var l2: Double
+    /// Features seen in fewer training examples than this are left out.
+    public var minimumFeatureCount: Int
+
+    public init(epochs: Int = 40, learningRate: Double = 0.3, l2: Double = 0.0005, minimumFeatureCount: Int = 1) {
+        self.epochs = epochs
+        self.learningRate = learningRate
+        self.l2 = l2
+        self.minimumFeatureCount = minimumFeatureCount
+    }
+
+    /// One training example: named features with values, and its gold labels.
+    public struct Example: Sendable {
+        public var features: [String: Double]
+        public var labels: Set<String>
+
+        public init(features: [String: Double], labels: Set<String>) {
+            self.features = features
+            self.labels = labels
+        }
+    }
+
+    public func train(_ examples: [Example], labels: [String], description: String) throws(ClassifierError) -> TopicModel {
+        guard !examples.isEmpty else {
+            throw ClassifierError(.noTrainingData, "no training examples; give a JSON-lines file of {\"text\", \"regions\", \"topics\"}")
+        }
+        var counts: [String: Int] = [:]
+        for example in examples {
+            for feature in example.features.keys { counts[feature, default: 0] += 1 }
+        }
+        let features = counts.filter { $0.value >= minimumFeatureCount || $0.key.hasPrefix("lex:") || $0.key.hasPrefix("kind:") }
+            .keys.sorted()
+        var rowOf: [String: Int] = [:]
+        for (row, feature) in features.enumerated() { rowOf[feature] = row }
+        let vectors: [[(Int, Double)]] = examples.map { example in
+            example.features.compactMap { name, value in rowOf[name].map { ($0, value) } }.sorted { $0.0 < $1.0 }
+        }
+        let targets: [[Double]] = examples.map { example in labels.map { example.labels.contains($0) ? 1 : 0 } }
+
+        let labelCount = labels.count
+        var weights = [Double](repeating: 0, count: features.count * labelCount)
+        var biases = labels.map { label -> Double in
+            let positive = Double(examples.filter { $0.labels.contains(label) }.count)
+            let rate = (positive + 0.5) / (Double(examples.count) + 1)
+            return log(rate / (1 - rate))
+        }
+        var order = Array(examples.indices)
+        var random = SeededGenerator(seed: 0x6E65_7773_666C_6173)
+        for epoch in 0..<epochs {
+            order.shuffle(using: &random)
+            let rate = learningRate / (1 + Double(epoch) * 0.1)
+            for index in order {
+                let vector = vectors[index]
+                for label in 0..<labelCount {
+                    var sum = biases[label]
+                    for (row, value) in vector { sum += weights[row * labelCount + label] * value }
+                    let error = 1 / (1 + exp(-sum)) - targets[index][label]
+                    biases[label] -= rate * error
+                    for (row, value) in vector {
+                        let slot = row * labelCount + label
+                        weights[slot] -= rate * (error * value + l2 * weights[slot])
+                    }
+                }
+            }
+        }
+        // Drop rows that ended up weighing nothing for any label (keeps the resource small).
+        var keptFeatures: [String] = []
+        var keptWeights: [Double] = []
+        for (row, feature) in features.enumerated() {
+            let slice = weights[(row * labelCount)..<((row + 1) * labelCount)]
+            if slice.contains(where: { abs($0) >= 0.005 }) {
+                keptFeatures.append(feature)
+                keptWeights.append(contentsOf: slice)
+            }
+        }
+        let version = "lr-" + Self.fingerprint(keptFeatures, keptWeights, biases)
+        return TopicModel(
+            version: version, labels: labels, biases: biases, features: keptFeatures, weights: keptWeights,
+            trainedOn: "\(description): \(examples.count) examples, \(epochs) epochs, learning rate \(learningRate), L2 \(l2)")
+    }
+
+    private static func fingerprint(_ features: [String], _ weights: [Double], _ biases: [Double]) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x100_0000_01B3
+            }
+        }
+        for feature in features { mix(feature.utf8) }
+        for value in weights + biases { mix(String(Int((value * 10_000).rounded())).utf8) }
+        return String(hash, radix: 16, uppercase: false).padding(toLength: 16, withPad: "0", startingAt: 0).prefix(12).description
+    }
+}
+
+/// A small deterministic random number generator (SplitMix64) for reproducible training.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+}

@@ -1,0 +1,141 @@
+/// Decides how urgent an item is from the cues in its text and the kind of its source.
+///
+/// - A marker in capitals opening the title ("BREAKING:") makes it flash.
+/// - Each cue phrase ("airstrike", "evacuation") raises it to the cue's level.
+/// - A casualty count ("at least 12 killed", "dozens dead", "kills 3") is urgent, and flash from
+///   `casualtyFlashThreshold` up.
+/// - A breaking source kind (html-ticker) makes it at least urgent, and flash with any cue.
+final class UrgencyDetector: Sendable {
+    let rules: UrgencyRules
+    private let markers: [[Int32]]
+    private let isCasualtyWord: [Bool]
+    private let isKillingVerb: [Bool]
+    /// Value of a number word by token id, -1 for other words.
+    private let numberWordValue: [Int]
+    /// Cue index -> level, for `PhraseTrie.Payload.urgencyCue`.
+    let cueLevels: [UrgencyLevel]
+    private let cueRules: [String]
+    private let flashCasualtyRule: String
+
+    static let killingVerbs = ["kills", "killed", "killing", "kill"]
+    static let numberWords: [String: Int] = [
+        "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+        "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "dozen": 12,
+        "dozens": 24, "scores": 40, "hundred": 100, "hundreds": 200, "thousand": 1000, "thousands": 2000,
+    ]
+
+    /// Words the detector needs ids for; intern them into the trie's vocabulary before `init`.
+    static func words(of rules: UrgencyRules) -> [String] {
+        rules.markers.flatMap { Tokenizer.tokenize($0).map(\.folded) } + rules.casualtyWords.map(Tokenizer.foldedKey)
+            + killingVerbs + numberWords.keys.sorted()
+    }
+
+    init(rules: UrgencyRules, vocabulary: TokenVocabulary) {
+        self.rules = rules
+        markers = rules.markers.map { Tokenizer.tokenize($0).map { vocabulary.id(of: $0.folded) } }.filter { !$0.isEmpty && !$0.contains(-1) }
+        var casualty = [Bool](repeating: false, count: vocabulary.count)
+        for word in rules.casualtyWords {
+            let id = vocabulary.id(of: Tokenizer.foldedKey(word))
+            if id >= 0 { casualty[Int(id)] = true }
+        }
+        isCasualtyWord = casualty
+        var killing = [Bool](repeating: false, count: vocabulary.count)
+        for word in Self.killingVerbs where vocabulary.id(of: word) >= 0 { killing[Int(vocabulary.id(of: word))] = true }
+        isKillingVerb = killing
+        var values = [Int](repeating: -1, count: vocabulary.count)
+        for (word, value) in Self.numberWords where vocabulary.id(of: word) >= 0 { values[Int(vocabulary.id(of: word))] = value }
+        numberWordValue = values
+        cueLevels = rules.cues.map(\.level)
+        cueRules = rules.cues.map { "cue:\($0.phrase)" }
+        flashCasualtyRule = "casualties>=\(rules.casualtyFlashThreshold)"
+    }
+
+    func detect(fields: [FieldText], sourceKind: ClassificationInput.SourceKind?) -> (UrgencyLevel, [Evidence]) {
+        var level = UrgencyLevel.routine
+        var evidence: [Evidence] = []
+        evidence.reserveCapacity(4)
+        func raise(_ to: UrgencyLevel, phrase: String, field: ItemField, rule: String) {
+            if to > level { level = to }
+            if evidence.count < 6 { evidence.append(Evidence(kind: .urgency, tag: to.rawValue, phrase: phrase, field: field, rule: rule)) }
+        }
+        var anyCue = false
+        if let title = fields.first, let marker = openingMarker(title) {
+            raise(.flash, phrase: title.text(from: 0, to: marker), field: .title, rule: "marker")
+            anyCue = true
+        }
+        for field in fields {
+            var cueHits: [PhraseTrie.Hit] = []
+            for hit in field.hits {
+                if case .urgencyCue = hit.payload { cueHits.append(hit) }
+            }
+            if cueHits.count > 1 { cueHits = PhraseTrie.leftmostLongest(cueHits) }
+            for hit in cueHits {
+                guard case .urgencyCue(let cue) = hit.payload else { continue }
+                raise(cueLevels[cue], phrase: field.text(from: hit.start, to: hit.end), field: field.field, rule: cueRules[cue])
+                anyCue = true
+            }
+            if let (count, start, end) = largestCasualtyCount(field) {
+                let flash = count >= rules.casualtyFlashThreshold
+                raise(flash ? .flash : .urgent, phrase: field.text(from: start, to: end), field: field.field,
+                      rule: flash ? flashCasualtyRule : "casualties")
+                anyCue = true
+            }
+        }
+        if let sourceKind, rules.breakingSourceKinds.contains(sourceKind.rawValue) {
+            raise(anyCue ? .flash : .urgent, phrase: sourceKind.rawValue, field: .source, rule: "source:\(sourceKind.rawValue)")
+        }
+        return (level, evidence)
+    }
+
+    /// The number of tokens of an opening marker in capitals ("BREAKING", "JUST IN"), if any.
+    private func openingMarker(_ title: FieldText) -> Int? {
+        let tokens = title.tokens
+        for marker in markers where marker.count <= tokens.count {
+            var matches = true
+            for (index, id) in marker.enumerated() where tokens[index].id != id || tokens[index].shape != .upper {
+                matches = false
+                break
+            }
+            if matches, title.style != .upper || marker.count < tokens.count && tokens[marker.count].gapBefore == .sentenceBreak {
+                return marker.count
+            }
+        }
+        return nil
+    }
+
+    /// The largest number of dead or hurt in a field: a number (or "dozens", "hundreds"...) with a
+    /// casualty word up to three words after it, or a killing verb just before it ("kills 5").
+    private func largestCasualtyCount(_ field: FieldText) -> (Int, Int, Int)? {
+        var best: (Int, Int, Int)?
+        let tokens = field.tokens
+        for index in tokens.indices {
+            guard let value = number(field, index) else { continue }
+            var end: Int?
+            for ahead in (index + 1)..<min(index + 4, tokens.count) where tokens[ahead].id >= 0 && isCasualtyWord[Int(tokens[ahead].id)] {
+                end = ahead + 1
+                break
+            }
+            var start = index
+            if end == nil, index > 0, tokens[index - 1].id >= 0, isKillingVerb[Int(tokens[index - 1].id)] {
+                start = index - 1
+                end = index + 1
+            }
+            if let end, value > (best?.0 ?? 0) { best = (value, start, end) }
+        }
+        return best
+    }
+
+    private func number(_ field: FieldText, _ index: Int) -> Int? {
+        let token = field.tokens[index]
+        if token.shape == .number {
+            var value = 0
+            for byte in field.scanned.foldedBytes[Int(token.foldedStart)..<Int(token.foldedEnd)] {
+                guard byte >= 0x30 && byte <= 0x39, value < 100_000_000 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard token.id >= 0, numberWordValue[Int(token.id)] >= 0 else { return nil }
+        return numberWordValue[Int(token.id)]
+    }
+}

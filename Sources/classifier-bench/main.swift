@@ -1,0 +1,105 @@
+// Release-build benchmark of the classifier: headlines per second on one core for full
+// classification (tokens, gazetteer, trap rules, regions, topic model, urgency, explanations).
+// Tests/Benchmarks/classifier/run.sh runs it beside Python's flashtext doing only the gazetteer
+// lookup over the same names (exported with --export-names) and the same headlines.
+//
+// usage: classifier-bench --headlines FILE [--seconds S] [--max-passes N] [--export-names FILE]
+//   FILE: one headline per line, or JSON lines with a "text" field.
+import Classifier
+import Foundation
+
+struct BenchOptions {
+    var headlines: String?
+    var seconds = 3.0
+    var maxPasses = 100_000
+    var exportNames: String?
+
+    static func parse(_ arguments: [String]) -> BenchOptions {
+        var options = BenchOptions()
+        var index = 1
+        func value() -> String {
+            index += 1
+            guard index < arguments.count else { fail("\(arguments[index - 1]) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--headlines": options.headlines = value()
+            case "--seconds": options.seconds = Double(value()) ?? options.seconds
+            case "--max-passes": options.maxPasses = Int(value()) ?? options.maxPasses
+            case "--export-names": options.exportNames = value()
+            case "-h", "--help":
+                print("usage: classifier-bench --headlines FILE [--seconds S] [--max-passes N] [--export-names FILE]")
+                exit(0)
+            default: fail("unknown argument \(arguments[index])")
+            }
+            index += 1
+        }
+        return options
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("classifier-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+func readHeadlines(_ path: String) -> [String] {
+    guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path)") }
+    let text = String(decoding: data, as: UTF8.self)
+    return text.split(separator: "\n").compactMap { line -> String? in
+        if line.hasPrefix("{"), let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] {
+            return object["text"] as? String
+        }
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+let options = BenchOptions.parse(CommandLine.arguments)
+
+let loadStart = now()
+let classifier: NewsClassifier
+do {
+    classifier = try NewsClassifier.bundled()
+} catch {
+    fail("\(error)")
+}
+let loadSeconds = now() - loadStart
+
+if let path = options.exportNames {
+    // The gazetteer's spellings, one per line: the same names flashtext is given.
+    let names = classifier.gazetteer.aliases.map(\.text).joined(separator: "\n") + "\n"
+    guard FileManager.default.createFile(atPath: path, contents: Data(names.utf8)) else { fail("cannot write \(path)") }
+}
+
+guard let path = options.headlines else {
+    print(String(format: "load: %.3f s (%d gazetteer names)", loadSeconds, classifier.gazetteer.aliases.count))
+    exit(0)
+}
+let headlines = readHeadlines(path)
+guard !headlines.isEmpty else { fail("no headlines in \(path)") }
+
+// Warm up, then classify the headlines pass after pass until the time or pass limit is reached.
+var checksum = 0
+for headline in headlines { checksum &+= classifier.classify(text: headline).regions.count }
+var classified = 0
+var passes = 0
+let start = now()
+var elapsed = 0.0
+while elapsed < options.seconds && passes < options.maxPasses {
+    for headline in headlines {
+        let result = classifier.classify(text: headline)
+        checksum &+= result.regions.count &+ result.topics.count &+ result.explanation.count
+    }
+    classified += headlines.count
+    passes += 1
+    elapsed = now() - start
+}
+let rate = Double(classified) / elapsed
+print(String(format: "load: %.3f s (%d gazetteer names)", loadSeconds, classifier.gazetteer.aliases.count))
+print(String(format: "swift full classification: %.0f headlines/s (%d headlines x %d passes in %.2f s, one core; checksum %d)",
+             rate, headlines.count, passes, elapsed, checksum))
+print("classifier: \(classifier.version)")

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Classifier
+import Foundation
+
+/// `newsflash classify train <labelled.jsonl> --output <model.json>`: trains the topic model
+/// (logistic regression over words, bigrams, lexicon hits and name kinds) and writes it as
+/// versioned JSON. The bundled model is `Sources/Classifier/Resources/topic-model.json`, trained
+/// from `Tests/ClassifierTests/Fixtures/devset.jsonl`.
+struct ClassifyTrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the topic model from labelled JSON lines and write it as JSON.")
+
+    @Argument(help: "A JSON-lines file of labelled examples {\"text\", \"regions\", \"topics\"}.")
+    var file: String
+
+    @Option(help: "Where to write the model.")
+    var output: String
+
+    @OptionGroup var training: TrainingOptions
+
+    @Option(help: "Leave out fold K of N (\"K/N\": example i is left out when i % N == K), to keep a held-out part.")
+    var excludeFold: String?
+
+    @OptionGroup var options: ClassifierOptions
+
+    func run() async throws {
+        var examples = try LabelledExample.parseLines(try ClassifyFiles.read(file), source: file)
+        var description = URL(fileURLWithPath: file).lastPathComponent
+        if let excludeFold {
+            let parts = excludeFold.split(separator: "/").compactMap { Int($0) }
+            guard parts.count == 2, parts[1] >= 2, parts[0] >= 0, parts[0] < parts[1] else {
+                throw ValidationError("--exclude-fold wants K/N with 0 <= K < N, e.g. 0/4")
+            }
+            examples = LabelledExample.split(examples, fold: parts[0], of: parts[1]).train
+            description += " without fold \(excludeFold)"
+        }
+        let classifier = try options.makeClassifier(withTopicModel: false)
+        let model = try classifier.trainTopicModel(on: examples, trainer: training.trainer, description: description)
+        let data = try model.jsonData()
+        do {
+            try data.write(to: URL(fileURLWithPath: output), options: .atomic)
+        } catch {
+            throw ValidationError("cannot write \(output): \(error.localizedDescription)")
+        }
+        print("wrote \(output): \(model.version), \(model.features.count) features, \(model.labels.count) topics, from \(examples.count) examples")
+    }
+}
+
+/// The topic model trainer's settings (the defaults are the ones the bundled model was trained with).
+struct TrainingOptions: ParsableArguments {
+    @Option(help: "Passes over the data.")
+    var epochs: Int = TopicModelTrainer().epochs
+
+    @Option(help: "Step size of gradient descent.")
+    var learningRate: Double = TopicModelTrainer().learningRate
+
+    @Option(help: "L2 penalty.")
+    var l2: Double = TopicModelTrainer().l2
+
+    var trainer: TopicModelTrainer {
+        TopicModelTrainer(epochs: epochs, learningRate: learningRate, l2: l2)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+@testable import Classifier
+
+@Suite struct EvaluationTests {
+    /// Three examples, checked by hand:
+    ///   1. gold {A, B}  predicted {A}      -> A: TP; B: FN (missed, nothing wrong predicted -> (none))
+    ///   2. gold {A}     predicted {A, C}   -> A: TP; C: FP
+    ///   3. gold {B}     predicted {C}      -> B: FN (went to C); C: FP
+    /// A: P 2/2, R 2/2, F1 1.  B: P 0/0 -> 0, R 0/2 -> 0, F1 0.  C: P 0/2 -> 0, R 0/0 -> 0, F1 0.
+    /// micro: TP 2, FP 2, FN 2 -> P 0.5, R 0.5, F1 0.5.  macro over A, B, C: P 1/3, R 1/3, F1 1/3.
+    @Test func tinyHandCheckedExample() {
+        let report = EvaluationReport.compute(
+            gold: [["A", "B"], ["A"], ["B"]], predicted: [["A"], ["A", "C"], ["C"]], labels: ["A", "B", "C"])
+        let byLabel = Dictionary(uniqueKeysWithValues: report.labels.map { ($0.label, $0) })
+        #expect(byLabel["A"]?.precision == 1)
+        #expect(byLabel["A"]?.recall == 1)
+        #expect(byLabel["A"]?.support == 2)
+        #expect(byLabel["B"]?.recall == 0)
+        #expect(byLabel["B"]?.f1 == 0)
+        #expect(byLabel["C"]?.precision == 0)
+        #expect(byLabel["C"]?.falsePositives == 2)
+        #expect(report.microPrecision == 0.5)
+        #expect(report.microRecall == 0.5)
+        #expect(report.microF1 == 0.5)
+        #expect(abs(report.macroF1 - 1.0 / 3) < 1e-12)
+        #expect(abs(report.macroPrecision - 1.0 / 3) < 1e-12)
+        #expect(report.exactMatches == 0)
+        #expect(report.confusion["A"]?["A"] == 2)
+        #expect(report.confusion["B"]?[EvaluationReport.none] == 1)
+        #expect(report.confusion["B"]?["C"] == 1)
+        #expect(report.confusion["C"] == nil)
+    }
+
+    @Test func perfectPredictionsAndExampleWithoutLabels() {
+        let report = EvaluationReport.compute(gold: [["A"], []], predicted: [["A"], ["B"]], labels: ["A", "B"])
+        #expect(report.exactMatches == 1)
+        #expect(report.exactMatchRate == 0.5)
+        #expect(report.confusion[EvaluationReport.none]?["B"] == 1)
+        #expect(report.microPrecision == 0.5)
+        #expect(report.microRecall == 1)
+    }
+
+    @Test func tableListsLabelsAveragesAndConfusion() {
+        let report = EvaluationReport.compute(gold: [["A"], ["B"]], predicted: [["A"], ["A"]], labels: ["A", "B"])
+        let table = EvaluationTable.render(report, title: "TOPICS")
+        #expect(table.hasPrefix("TOPICS (2 examples)"))
+        #expect(table.contains("micro avg"))
+        #expect(table.contains("macro avg"))
+        #expect(table.contains("confusion (rows: gold, columns: predicted)"))
+        let rowB = table.split(separator: "\n").last { $0.hasPrefix("B ") }
+        #expect(rowB.map { $0.split(separator: " ").map(String.init) } == ["B", "1", "0", "0"])
+    }
+
+    @Test func labelledLinesAreParsedAndBadLinesNamed() throws {
+        let good = try LabelledExample.parseLines(Data("{\"text\": \"a\", \"regions\": [\"MENA\"], \"topics\": []}\n\n".utf8))
+        #expect(good == [LabelledExample(text: "a", regions: ["MENA"], topics: [])])
+        #expect(throws: ClassifierError.self) { try LabelledExample.parseLines(Data("{\"text\": \"a\"}\n".utf8), source: "x.jsonl") }
+        do {
+            _ = try LabelledExample.parseLines(Data("{\"text\": \"a\", \"regions\": [], \"topics\": []}\nnope\n".utf8), source: "x.jsonl")
+        } catch {
+            #expect(error.code == .malformedLabelledData)
+            #expect(error.message.hasPrefix("x.jsonl line 2:"))
+        }
+    }
+
+    @Test func splitIsDeterministicByIndex() {
+        let examples = (0..<10).map { LabelledExample(text: "\($0)", regions: [], topics: []) }
+        let (train, heldOut) = LabelledExample.split(examples, fold: 1, of: 4)
+        #expect(heldOut.map(\.text) == ["1", "5", "9"])
+        #expect(train.count == 7)
+    }
+}
+
+/// The committed development set and the bundled model trained from it.
+@Suite struct DevelopmentSetTests {
+    func examples(_ name: String) throws -> [LabelledExample] {
+        try LabelledExample.parseLines(try fixture(name), source: name)
+    }
+
+    @Test func devsetIsLargeCoversEveryLabelAndUsesOnlyTaxonomyLabels() throws {
+        let devset = try examples("devset.jsonl")
+        let taxonomy = try Bundled.get().taxonomy
+        #expect(devset.count >= 400)
+        #expect(Set(devset.map(\.text)).count == devset.count, "no duplicate texts")
+        let regions = Set(devset.flatMap(\.regions))
+        let topics = Set(devset.flatMap(\.topics))
+        #expect(regions == Set(taxonomy.regions.map(\.label)))
+        #expect(topics == Set(taxonomy.topics.map(\.label)))
+        #expect(devset.allSatisfy { !$0.topics.isEmpty })
+    }
+
+    @Test func devsetHoldsTheSeedTickerLines() throws {
+        let texts = Set(try examples("devset.jsonl").map(\.text))
+        for line in SeedTickerTests.cases { #expect(texts.contains(line.text)) }
+    }
+
+    @Test func heldOutFoldScoresAboveAFloor() throws {
+        // Train without fold 0 of 5, score fold 0: guards against regressions, not a benchmark.
+        let devset = try examples("devset.jsonl")
+        let base = try Bundled.get().replacingTopicModel(nil)
+        let (train, heldOut) = LabelledExample.split(devset, fold: 0, of: 5)
+        let model = try base.trainTopicModel(on: train, description: "devset without fold 0/5")
+        let (regions, topics) = base.replacingTopicModel(model).evaluate(heldOut)
+        #expect(regions.microF1 > 0.9)
+        #expect(topics.microF1 > 0.75)
+    }
+
+    @Test func trainingIsDeterministicAndTheModelRoundTrips() throws {
+        let devset = Array(try examples("devset.jsonl").prefix(120))
+        let base = try Bundled.get().replacingTopicModel(nil)
+        let first = try base.trainTopicModel(on: devset, trainer: TopicModelTrainer(epochs: 5), description: "first 120")
+        let second = try base.trainTopicModel(on: devset, trainer: TopicModelTrainer(epochs: 5), description: "first 120")
+        #expect(first.version == second.version)
+        let reloaded = try TopicModel.load(try first.jsonData())
+        #expect(reloaded.version == first.version)
+        #expect(reloaded.features == first.features)
+        #expect(reloaded.labels == base.taxonomy.topics.map(\.label))
+    }
+
+    @Test func trainingRejectsUnknownTopics() throws {
+        let base = try Bundled.get()
+        #expect(throws: ClassifierError.self) {
+            try base.trainTopicModel(on: [LabelledExample(text: "x", regions: [], topics: ["Weather"])], description: "bad")
+        }
+        #expect(throws: ClassifierError.self) { try base.trainTopicModel(on: [], description: "empty") }
+    }
+
+    @Test func theBundledModelWasTrainedOnTheDevset() throws {
+        let model = try #require(try Bundled.get().topicModel)
+        #expect(model.trainedOn.hasPrefix("devset.jsonl: 498 examples"))
+    }
+}
+
+/// Reading the resources.
+@Suite struct ResourceTests {
+    @Test func gazetteerLinesAreChecked() {
+        #expect(throws: ClassifierError.self) { try GazetteerParser.parse("E\tcity\tX\tLB\t1\n") }
+        #expect(throws: ClassifierError.self) { try GazetteerParser.parse("#newsflash-gazetteer\t1\nA\t0\tX\t\n") }
+        #expect(throws: ClassifierError.self) { try GazetteerParser.parse("#newsflash-gazetteer\t1\nE\tcity\tX\tlb\t1\n") }
+        #expect(throws: ClassifierError.self) { try GazetteerParser.parse("#newsflash-gazetteer\t2\n") }
+        let small = try? GazetteerParser.parse("#newsflash-gazetteer\t1\n#version\tgaz-test\nE\tcity\tTyre\tLB\t135204\nA\t0\tTyre\t\nA\t0\tSour\tA\n")
+        #expect(small?.entities.first?.name == "Tyre")
+        #expect(small?.aliases.map(\.isAlternate) == [false, true])
+        #expect(small?.version == "gaz-test")
+    }
+
+    @Test func bundledGazetteerHasTheCuratedAndGeneratedParts() throws {
+        let gazetteer = try Bundled.get().gazetteer
+        #expect(gazetteer.entities.count > 5000)
+        let names = Set(gazetteer.entities.map(\.name))
+        for name in ["Hezbollah", "Hamas", "Kremlin", "Pentagon", "Washington", "Moscow", "Tel Aviv", "South Lebanon", "Houthis", "Israeli army"] {
+            #expect(names.contains(name), "\(name)")
+        }
+        #expect(gazetteer.entities.contains { $0.kind == .leader && $0.name == "Vladimir Putin" && $0.countries == ["RU"] })
+        #expect(gazetteer.entities.contains { $0.kind == .subdivision && $0.countries == ["US"] })
+        #expect(gazetteer.entities.contains { $0.kind == .demonym && $0.countries == ["LB"] })
+    }
+
+    @Test func malformedModelAndUrgencyFilesAreRejected() {
+        #expect(throws: ClassifierError.self) { try TopicModel.load(Data("{}".utf8)) }
+        #expect(throws: ClassifierError.self) { try UrgencyRules.load(Data(#"{"format": "x"}"#.utf8)) }
+    }
+}

@@ -1,0 +1,121 @@
+import Testing
+@testable import Classifier
+
+/// Every tag comes with the phrase, field and rule that led to it.
+@Suite struct ExplanationTests {
+    @Test func strikeInSouthLebanonIsExplainedStepByStep() throws {
+        let input = ClassificationInput(
+            title: "Israeli airstrike targets town in South Lebanon",
+            summary: "Hezbollah says it fired rockets at an army base.",
+            sourceKind: .htmlTicker)
+        let result = try Bundled.get().classify(input)
+        let steps = result.explanation
+        #expect(steps.contains(Evidence(kind: .country, tag: "LB", phrase: "South Lebanon", field: .title, rule: "gazetteer:area")))
+        #expect(steps.contains(Evidence(kind: .country, tag: "IL", phrase: "Israeli", field: .title, rule: "gazetteer:demonym")))
+        #expect(steps.contains(Evidence(kind: .region, tag: "MENA", phrase: "South Lebanon", field: .title, rule: "country:LB")))
+        #expect(steps.contains(Evidence(kind: .region, tag: "MENA", phrase: "Hezbollah", field: .summary, rule: "country:LB")))
+        #expect(steps.contains(Evidence(kind: .urgency, tag: "urgent", phrase: "airstrike", field: .title, rule: "cue:airstrike")))
+        #expect(steps.contains(Evidence(kind: .urgency, tag: "flash", phrase: "html-ticker", field: .source, rule: "source:html-ticker")))
+        #expect(steps.contains { $0.kind == .topic && $0.tag == "Politics" && $0.rule == "lexicon" && $0.phrase == "airstrike" })
+        #expect(result.urgency == .flash)
+    }
+
+    @Test func everyTagHasAtLeastOneReason() throws {
+        let classifier = try Bundled.get()
+        for text in ["Bank of Japan raises rates to highest level in 17 years", "WHO declares mpox a global public health emergency",
+                     "Real Madrid win record 15th Champions League title"] {
+            let result = classifier.classify(text: text)
+            for region in result.regions {
+                #expect(result.explanation.contains { $0.kind == .region && $0.tag == region.label }, "\(text): \(region.label)")
+            }
+            for topic in result.topics {
+                #expect(result.explanation.contains { $0.kind == .topic && $0.tag == topic.label }, "\(text): \(topic.label)")
+            }
+            for country in result.countries {
+                #expect(result.explanation.contains { $0.kind == .country && $0.tag == country }, "\(text): \(country)")
+            }
+        }
+    }
+
+    @Test func explainedPhrasesAreTheTextAsWritten() throws {
+        let result = try Bundled.get().classify(text: "Protests in BOGOTÁ and Russia's capital")
+        let phrases = result.explanation.filter { $0.kind == .country }.map(\.phrase)
+        #expect(phrases == ["BOGOTÁ", "Russia"])
+    }
+
+    @Test func modelStepsNameWordsOfTheText() throws {
+        let result = try Bundled.get().classify(text: "Central bank raises interest rates as inflation climbs")
+        #expect(result.topics.first?.label == "Economy")
+        let modelSteps = result.explanation.filter { $0.rule == "model" }
+        #expect(!modelSteps.isEmpty)
+        for step in modelSteps {
+            #expect("Central bank raises interest rates as inflation climbs".contains(step.phrase))
+        }
+    }
+
+    @Test func scoresAreOrderedAndInRange() throws {
+        let result = try Bundled.get().classify(text: "Putin says he discussed with Trump the impact of Russian oil supplies on prices in the United States")
+        #expect(result.regions.map(\.score) == result.regions.map(\.score).sorted(by: >))
+        #expect(result.topics.map(\.score) == result.topics.map(\.score).sorted(by: >))
+        #expect((result.regions + result.topics).allSatisfy { (0...1).contains($0.score) })
+    }
+
+    @Test func versionNamesEveryPart() throws {
+        let classifier = try Bundled.get()
+        let version = classifier.classify(text: "x").classifierVersion
+        #expect(version == classifier.version)
+        #expect(version.hasPrefix("classifier-\(NewsClassifier.engineVersion)/gaz-"))
+        #expect(version.contains("/taxonomy-default-1/lr-"))
+        #expect(version.hasSuffix("/urgency-default-1"))
+    }
+}
+
+/// Urgency from cues and source kinds.
+@Suite struct UrgencyTests {
+    func urgency(_ text: String, _ kind: ClassificationInput.SourceKind? = nil) throws -> UrgencyLevel {
+        try Bundled.get().classify(ClassificationInput(title: text, sourceKind: kind)).urgency
+    }
+
+    @Test func levels() throws {
+        #expect(try urgency("Bank of England cuts interest rates to 4.5 percent") == .routine)
+        #expect(try urgency("Bank of England cuts interest rates to 4.5 percent", .htmlTicker) == .urgent)
+        #expect(try urgency("BREAKING: Parliament votes on budget") == .flash)
+        #expect(try urgency("Explosion reported near port") == .urgent)
+        #expect(try urgency("Israeli strike kills 3 in Khan Younis") == .urgent)
+        #expect(try urgency("At least 27 Palestinians killed in overnight strikes") == .flash)
+        #expect(try urgency("Dozens dead after ferry capsizes") == .flash)
+        #expect(try urgency("Earthquake of magnitude 5.6 strikes southern Iran") == .urgent)
+        #expect(try urgency("Authorities order evacuation of coastal towns") == .urgent)
+        #expect(try urgency("Tsunami warning issued after quake") == .flash)
+        #expect(try urgency("Gaza may take 30 years to clear of ordnance") == .routine)
+    }
+
+    @Test func casualtyCountIsExplained() throws {
+        let result = try Bundled.get().classify(text: "At least 27 Palestinians killed in overnight strikes")
+        #expect(result.explanation.contains(Evidence(kind: .urgency, tag: "flash", phrase: "27 Palestinians killed", field: .title, rule: "casualties>=10")))
+    }
+}
+
+/// Source hints and the fallback topic.
+@Suite struct HintTests {
+    @Test func hintsFillInWhenTheTextSaysNothing() throws {
+        let input = ClassificationInput(title: "Statement expected later today", hints: .init(region: "Palestine", topic: "Politics"))
+        let result = try Bundled.get().classify(input)
+        #expect(result.regions == [ScoredTag(label: "Palestine", score: 0.5)])
+        #expect(result.explanation.contains(Evidence(kind: .region, tag: "Palestine", phrase: "Palestine", field: .source, rule: "hint")))
+    }
+
+    @Test func hintsDoNotOverrideEvidence() throws {
+        let input = ClassificationInput(title: "Floods hit Jakarta", hints: .init(region: "Palestine", topic: "Sports"))
+        let result = try Bundled.get().classify(input)
+        #expect(!result.regionLabels.contains("Palestine"))
+        #expect(result.topicLabels.contains("Environment"))
+    }
+
+    @Test func emptyTextFallsBackToMiscellaneous() throws {
+        let result = try Bundled.get().classify(text: "")
+        #expect(result.regions.isEmpty)
+        #expect(result.topics.map(\.label) == ["Miscellaneous"])
+        #expect(result.urgency == .routine)
+    }
+}

@@ -1,0 +1,76 @@
+import Classifier
+import ClassifyStage
+import Foundation
+import NewsModel
+import Pipeline
+import RdKafka
+import ServiceLifecycle
+import Testing
+import TestSupport
+
+/// The classify stage through the real broker: news.item in, news.classified out,
+/// valid against its schema; poison goes to the dead-letter topic.
+@Suite(.serialized, TestBroker.available)
+struct ClassifyStageTests {
+    @Test func classifiesEveryItemAndDeadLettersPoison() async throws {
+        let input = try await TestBroker.makeTopic("raw", partitions: 2)
+        let output = try await TestBroker.makeTopic("classified", partitions: 2)
+        let dlq = try await TestBroker.makeTopic("dlq", partitions: 1)
+        let producer = try TestBroker.producer()
+        let lines = [
+            "Al Mayadeen's correspondent in South Lebanon: An Israeli airstrike targeted the town of Arabsalim",
+            "Trump: Will be seeing land action in Venezuela soon",
+            "Putin calls talk of supplying Tomahawk missiles to Kyiv an attempt at escalation",
+        ]
+        for (index, line) in lines.enumerated() {
+            let guid = "ticker:\(index)"
+            let item = NewsItem(
+                itemId: NewsItem.makeItemID(sourceID: "seed", guid: guid), sourceId: "seed", sourceKind: .htmlTicker, guid: guid,
+                title: line, summary: "", fetchedAt: Date(), language: "en", storyId: StableID.make(prefix: "sty", [guid]))
+            try await producer.send(KafkaProducerMessage(
+                topic: input, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date()),
+                headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
+        }
+        try await producer.send(KafkaProducerMessage(topic: input, key: "junk", value: Array("not an event".utf8)))
+
+        let consumer = try TestBroker.groupConsumer(group: TestBroker.unique("classify"), topic: input)
+        let stageProducer = try TestBroker.producer()
+        let stage = StageRunner(
+            name: "classify-test", consumer: consumer, producer: stageProducer,
+            processor: ClassifyProcessor(classifier: try NewsClassifier.bundled(), outputTopic: output),
+            deadLetterTopic: dlq, logger: TestBroker.logger)
+        let running = Task { try await stage.run() }
+
+        let reader = try TestBroker.partitionConsumer(topic: output, partitions: [0, 1])
+        let classified = try await TestBroker.read(3, from: reader, timeout: .seconds(60)).map {
+            try EventCodec.decode(ClassifiedItem.self, from: $0.value).data
+        }
+        await reader.close()
+        let dlqReader = try TestBroker.partitionConsumer(topic: dlq, partitions: [0])
+        let letters = try await TestBroker.read(1, from: dlqReader).map { try EventCodec.decode(DeadLetter.self, from: $0.value).data }
+        await dlqReader.close()
+        running.cancel()
+        _ = try? await running.value
+        await stageProducer.shutdown()
+        await consumer.close()
+        await producer.shutdown()
+
+        #expect(letters.first?.reason == .poison)
+        #expect(letters.first?.payload == "not an event")
+        let strike = try #require(classified.first { $0.item.title.contains("Arabsalim") })
+        #expect(strike.regions.map(\.label).contains("MENA"))
+        #expect(strike.urgency >= .urgent)
+        #expect(!strike.explanation.isEmpty)
+        let venezuela = try #require(classified.first { $0.item.title.contains("Venezuela") })
+        #expect(venezuela.regions.map(\.label).contains("Latin America"))
+
+        // The events validate against Schemas/events with the reference validator.
+        if let python = Repository.python {
+            let text = try classified.map { String(decoding: try EventCodec.encode($0, occurredAt: Date()), as: UTF8.self) }.joined(separator: "\n")
+            let result = try Subprocess.run(python, [Repository.script("Tests/Support/validate_events.py"), Repository.schemas, "-"], stdin: text + "\n")
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        } else {
+            #expect(!Repository.isCI)
+        }
+    }
+}
