@@ -1,5 +1,5 @@
 # Newsflash developer commands. Each target installs what it needs (Deploy/setup.sh).
-.PHONY: demo test setup build release broker broker-stop topics smoke bench-kafka clean
+.PHONY: demo test setup build release broker broker-stop topics smoke bench-kafka bench-feeds bench-classifier clean
 
 SWIFT ?= swift
 ENV = export LD_LIBRARY_PATH=$(CURDIR)/.local/lib$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH};
@@ -32,6 +32,14 @@ broker-stop:
 ## bench-kafka: Swift Kafka layer vs Python confluent-kafka, 200k x 200 B messages, medians of 5 runs
 bench-kafka: setup
 	Tests/Benchmarks/kafka/run.sh --runs 5
+
+## bench-feeds: feed parsing vs Python feedparser on generated multi-MB feeds
+bench-feeds: setup
+	Tests/Benchmarks/feeds/run.sh --runs 5
+
+## bench-classifier: full classification vs flashtext's gazetteer lookup
+bench-classifier: setup
+	Tests/Benchmarks/classifier/run.sh
 
 clean:
 	rm -rf .build var
