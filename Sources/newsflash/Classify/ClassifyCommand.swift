@@ -12,7 +12,7 @@ struct ClassifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
         abstract: "Tag text with regions, topics, countries, places and urgency, with the reasons.",
-        subcommands: [ClassifyTextCommand.self, ClassifyEvalCommand.self, ClassifyTrainCommand.self],
+        subcommands: [ClassifyTextCommand.self, ClassifyEvalCommand.self, ClassifyTrainCommand.self, ClassifyShadowCommand.self],
         defaultSubcommand: ClassifyTextCommand.self)
 }
 

@@ -1,0 +1,36 @@
+import Foundation
+import NewsModel
+import RdKafka
+import Testing
+import TestSupport
+
+/// `newsflash classify shadow` over a real topic: compares, publishes nothing.
+@Suite(.serialized, TestBroker.available)
+struct ClassifyShadowTests {
+    @Test func comparesACandidateOverTheRetainedItems() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let topic = try await TestBroker.makeTopic("shadow", partitions: 2)
+        let producer = try TestBroker.producer()
+        for (index, title) in ["Trump: first question to Xi will be fentanyl", "Vaccine rollout expands to all adults in Kenya",
+                               "Real Madrid beat Barcelona 3-1 in El Clasico"].enumerated() {
+            let guid = "g\(index)"
+            let item = NewsItem(
+                itemId: NewsItem.makeItemID(sourceID: "t", guid: guid), sourceId: "t", sourceKind: .rss, guid: guid, title: title,
+                summary: "", fetchedAt: Date(), storyId: StableID.make(prefix: "sty", [guid]))
+            try await producer.send(KafkaProducerMessage(topic: topic, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date())))
+        }
+        await producer.shutdown()
+        let model = FileManager.default.temporaryDirectory.appendingPathComponent("candidate-\(UUID().uuidString).json").path
+        let train = try NewsflashCLI.run(["classify", "train", Repository.script("Tests/ClassifierTests/Fixtures/holdout.jsonl"), "--output", model])
+        #expect(train.status == 0, "\(train.stderr)")
+        let shadow = try NewsflashCLI.run([
+            "classify", "shadow", "--bootstrap", bootstrap, "--topic", topic, "--since", "beginning", "--candidate", model, "--json",
+        ], timeout: 90)
+        #expect(shadow.status == 0, "\(shadow.stderr)")
+        let summary = try #require(shadow.stdout.split(separator: "\n").last)
+        #expect(summary.contains(#""compared":3"#), "\(shadow.stdout)")
+        let missing = try NewsflashCLI.run(["classify", "shadow", "--since", "beginning"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("--candidate"))
+    }
+}
