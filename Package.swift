@@ -79,6 +79,9 @@ let package = Package(
         .target(name: "Classifier", exclude: ["Generator"], resources: [.copy("Resources")]),
         .executableTarget(name: "classifier-bench", dependencies: ["Classifier"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier"], resources: [.copy("Fixtures")]),
+        // Subscriptions: the filter language and the match index (pure).
+        .target(name: "Subscriptions", dependencies: ["NewsModel"]),
+        .testTarget(name: "SubscriptionsTests", dependencies: ["Subscriptions", "NewsModel"]),
         // The classify stage: news.raw -> news.classified.
         .target(name: "ClassifyStage", dependencies: ["Classifier", "Pipeline", "NewsModel", "RdKafka"]),
         .executableTarget(
