@@ -82,6 +82,20 @@ let package = Package(
         // Subscriptions: the filter language and the match index (pure).
         .target(name: "Subscriptions", dependencies: ["NewsModel"]),
         .testTarget(name: "SubscriptionsTests", dependencies: ["Subscriptions", "NewsModel"]),
+        // Subscriptions in SQLite (GRDB): definitions with a version cursor, and what was sent.
+        .target(
+            name: "SubscriptionStore",
+            dependencies: ["Subscriptions", "NewsModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The match stage: news.classified -> alerts.deliveries.
+        .target(
+            name: "MatchStage",
+            dependencies: [
+                "Subscriptions", "SubscriptionStore", "Pipeline", "NewsModel", "RdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The classify stage: news.raw -> news.classified.
         .target(name: "ClassifyStage", dependencies: ["Classifier", "Pipeline", "NewsModel", "RdKafka"]),
         .executableTarget(
@@ -93,6 +107,9 @@ let package = Package(
                 "Classifier",
                 "ClassifyStage",
                 "Pipeline",
+                "Subscriptions",
+                "SubscriptionStore",
+                "MatchStage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,6 +150,9 @@ let package = Package(
                 "Classifier",
                 "ClassifyStage",
                 "Pipeline",
+                "Subscriptions",
+                "SubscriptionStore",
+                "MatchStage",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

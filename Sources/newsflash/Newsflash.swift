@@ -20,6 +20,7 @@ struct Newsflash: AsyncParsableCommand {
             ClassifyCommand.self,
             RunCommand.self,
             SourcesCommand.self,
+            SubscriptionsCommand.self,
             TailCommand.self,
             SmokeCommand.self,
             VersionCommand.self,

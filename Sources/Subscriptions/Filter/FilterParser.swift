@@ -27,7 +27,7 @@ public struct FilterLimits: Sendable, Hashable {
 
 /// Parses filter text (see ``FilterExpression``) and checks labels against the taxonomy.
 public struct FilterParser: Sendable {
-    /// Known labels per field (lower case); a field absent here accepts any value.
+    /// Known labels per field (lower case); a field absent here, or with no labels, accepts any value.
     public var labels: [FilterField: Set<String>]
     public var limits: FilterLimits
 
@@ -255,7 +255,7 @@ private struct ParserState {
                                     message: "\(field.rawValue): at \(position) needs a value, not \(valueToken.display)")
         }
         let lowered = value.lowercased()
-        if let known = parser.labels[field], !known.contains(lowered) {
+        if let known = parser.labels[field], !known.isEmpty, !known.contains(lowered) {
             throw FilterSyntaxError(code: .unknownLabel, position: valueToken.position, expected: "one of \(known.sorted().joined(separator: ", "))",
                                     message: "unknown \(field.rawValue) '\(value)' at \(valueToken.position); expected one of \(known.sorted().joined(separator: ", ")) (quote labels with spaces)")
         }

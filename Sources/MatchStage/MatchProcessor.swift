@@ -1,0 +1,65 @@
+import Foundation
+import NewsModel
+import Pipeline
+import RdKafka
+import SubscriptionStore
+import Subscriptions
+
+/// The match stage's work: for a `news.classified` item, one `alerts.delivery`
+/// per matching active subscription, keyed by subscription id.
+///
+/// Per subscription and story: the first item of a story is an alert; a new
+/// version of an item already sent is an update (`isUpdate`, same story id);
+/// the same story from another item (another outlet) is not sent again; an
+/// older version is dropped. What was sent is recorded before the runner
+/// produces, and a re-delivered item (same version) is emitted again with the
+/// same `deliveryId`, so nothing is lost and receivers can drop duplicates.
+public struct MatchProcessor: StageProcessor {
+    public let directory: SubscriptionDirectory
+    public let store: SQLiteSubscriptionStore
+    public let outputTopic: String
+
+    public init(directory: SubscriptionDirectory, store: SQLiteSubscriptionStore, outputTopic: String = Topics.alertsDeliveries) {
+        self.directory = directory
+        self.store = store
+        self.outputTopic = outputTopic
+    }
+
+    public func process(_ message: KafkaConsumerMessage) async throws(StageError) -> [StageOutput] {
+        let item: ClassifiedItem
+        do {
+            item = try EventCodec.decode(ClassifiedItem.self, from: message.value).data
+        } catch {
+            throw StageError(.poison, "not a news.classified v1 event: \(error.message)")
+        }
+        var outputs: [StageOutput] = []
+        for (subscription, terms) in await directory.matches(FilterSubject(item)) where item.urgency >= subscription.minimumUrgency {
+            do {
+                guard let isUpdate = try await decide(subscription, item) else { continue }
+                let story = item.item.storyId
+                let request = DeliveryRequest(
+                    deliveryId: DeliveryRequest.makeDeliveryID(subscriptionID: subscription.id, storyID: story, version: item.item.version),
+                    subscriptionId: subscription.id, channel: subscription.channel.kind, storyId: story, version: item.item.version,
+                    isUpdate: isUpdate, isReplay: false, item: item,
+                    match: MatchExplanation(filter: subscription.filter, matchedTerms: terms), createdAt: Date())
+                try await store.recordSent(subscriptionID: subscription.id, storyID: story, itemID: item.item.itemId, version: item.item.version)
+                outputs.append(try StageOutput(topic: outputTopic, key: subscription.id, event: request))
+            } catch let error as StageError {
+                throw error
+            } catch {
+                throw StageError(.transient, "subscription store: \(error)")
+            }
+        }
+        return outputs
+    }
+
+    /// nil: do not send; false: a new alert; true: an update of one already sent.
+    private func decide(_ subscription: Subscription, _ item: ClassifiedItem) async throws -> Bool? {
+        let sent = try await store.sent(subscriptionID: subscription.id, storyID: item.item.storyId)
+        guard !sent.isEmpty else { return false }
+        guard let previous = sent[item.item.itemId] else { return nil }  // the story came through another item
+        if item.item.version > previous { return true }
+        if item.item.version == previous { return sent.count == 1 && previous == 1 ? false : true }  // a re-delivery: same alert again
+        return nil  // older than what was sent
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SubscriptionStore
+import Subscriptions
+
+/// The active subscriptions of one match instance, kept current by polling the
+/// store with a version cursor (every `interval`, default 2 s): a change made
+/// through any API instance reaches every match instance within that time,
+/// with no extra topic to run. A filter that no longer parses is skipped and logged.
+public actor SubscriptionDirectory {
+    private let store: SQLiteSubscriptionStore
+    private let parser: FilterParser
+    private let logger: Logger
+    private var index = MatchIndex()
+    private var subscriptions: [String: Subscription] = [:]
+    private var cursor: Int64 = 0
+
+    public init(store: SQLiteSubscriptionStore, parser: FilterParser = FilterParser(regions: [], topics: []), logger: Logger) {
+        self.store = store
+        self.parser = parser
+        self.logger = logger
+    }
+
+    /// Applies every change since the last refresh; returns how many.
+    @discardableResult
+    public func refresh() async throws -> Int {
+        let changes = try await store.changes(after: cursor)
+        for change in changes {
+            cursor = max(cursor, change.version)
+            let subscription = change.subscription
+            guard !change.deleted, subscription.status == .active else {
+                index.remove(subscription.id)
+                subscriptions[subscription.id] = nil
+                continue
+            }
+            do {
+                index.upsert(subscription.id, filter: try parser.parse(subscription.filter))
+                subscriptions[subscription.id] = subscription
+            } catch {
+                index.remove(subscription.id)
+                subscriptions[subscription.id] = nil
+                logger.error("subscription filter does not parse; skipped", metadata: ["subscription.id": "\(subscription.id)", "error": "\(error)"])
+            }
+        }
+        return changes.count
+    }
+
+    public var count: Int { subscriptions.count }
+
+    /// The active subscriptions an item matches, with the matched terms.
+    public func matches(_ subject: FilterSubject) -> [(Subscription, [String])] {
+        index.matches(subject).compactMap { match in subscriptions[match.subscriptionID].map { ($0, match.matchedTerms) } }
+    }
+
+    /// Keeps refreshing until graceful shutdown.
+    public func refreshForever(every interval: Duration = .seconds(2)) async {
+        while !Task.isCancelled {
+            do {
+                try await refresh()
+            } catch {
+                logger.warning("subscriptions not refreshed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
+
+/// Runs ``SubscriptionDirectory/refreshForever(every:)`` as a service.
+public struct SubscriptionRefresher: Service {
+    let directory: SubscriptionDirectory
+
+    public init(directory: SubscriptionDirectory) {
+        self.directory = directory
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown { await directory.refreshForever() }
+    }
+}

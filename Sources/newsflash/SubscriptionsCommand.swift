@@ -1,0 +1,184 @@
+import ArgumentParser
+import Classifier
+import Foundation
+import MatchStage
+import NewsModel
+import Pipeline
+import RdKafka
+import ServiceLifecycle
+import SubscriptionStore
+import Subscriptions
+
+/// Where the subscriptions live.
+struct SubscriptionFiles: ParsableArguments {
+    @Option(help: "Subscription store (SQLite). Default: $NEWSFLASH_SUBSCRIPTIONS, else var/subscriptions.sqlite.")
+    var subscriptions: String?
+
+    var path: String {
+        subscriptions ?? ProcessInfo.processInfo.environment["NEWSFLASH_SUBSCRIPTIONS"] ?? "var/subscriptions.sqlite"
+    }
+
+    func open() throws -> SQLiteSubscriptionStore {
+        do {
+            return try SQLiteSubscriptionStore(path: path)
+        } catch {
+            throw CLIError("cannot open the subscription store \(path): \(error)")
+        }
+    }
+
+    /// A parser that knows the taxonomy's labels, for checking filters when they are written.
+    static func filterParser() throws -> FilterParser {
+        let taxonomy = try NewsClassifier.bundled().taxonomy
+        return FilterParser(regions: taxonomy.regions.map(\.label), topics: taxonomy.topics.map(\.label))
+    }
+}
+
+/// `newsflash subscriptions add|list|remove|pause|resume`: manage subscriptions on this host.
+struct SubscriptionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "subscriptions",
+        abstract: "Manage subscriptions in the subscription store.",
+        subcommands: [Add.self, List.self, Remove.self, Pause.self, Resume.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a subscription; prints its id.")
+        @OptionGroup var files: SubscriptionFiles
+
+        @Option(help: "A name for people.")
+        var name: String
+
+        @Option(help: #"The filter, e.g. 'region:MENA AND (topic:Politics OR "air strike")'."#)
+        var filter: String
+
+        @Option(help: "Deliver to this webhook URL (http or https).")
+        var webhook: String?
+
+        @Option(help: "Deliver to this email address.")
+        var email: String?
+
+        @Option(help: "Send only items at least this urgent: routine, urgent or flash.")
+        var minUrgency: String = "routine"
+
+        func run() async throws {
+            do {
+                _ = try SubscriptionFiles.filterParser().parse(filter)
+            } catch let error as FilterSyntaxError {
+                throw CLIError("invalid filter: \(error.message)\n  \(filter)\n  \(String(repeating: " ", count: error.position))^")
+            }
+            guard let urgency = Urgency(rawValue: minUrgency) else { throw CLIError("--min-urgency must be routine, urgent or flash") }
+            let channel: Subscription.Channel
+            switch (webhook, email) {
+            case (let url?, nil):
+                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                    throw CLIError("--webhook must be an absolute http(s) URL")
+                }
+                channel = .webhook(url: url)
+            case (nil, let address?):
+                guard address.contains("@"), !address.contains(" "), !address.contains("\r"), !address.contains("\n") else {
+                    throw CLIError("--email must be an email address")
+                }
+                channel = .email(address: address)
+            default:
+                throw CLIError("give exactly one of --webhook and --email")
+            }
+            let subscription = Subscription(name: name, filter: filter, channel: channel, minimumUrgency: urgency)
+            try await files.open().save(subscription)
+            print(subscription.id)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List subscriptions.")
+        @OptionGroup var files: SubscriptionFiles
+
+        func run() async throws {
+            for subscription in try await files.open().all() {
+                let target: String
+                switch subscription.channel {
+                case .webhook(let url): target = "webhook \(url)"
+                case .email(let address): target = "email \(address)"
+                }
+                print("\(subscription.id)\t\(subscription.status.rawValue)\t\(subscription.name)\t\(target)\turgency>=\(subscription.minimumUrgency.rawValue)\t\(subscription.filter)")
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a subscription.")
+        @OptionGroup var files: SubscriptionFiles
+        @Argument(help: "The subscription id.") var id: String
+
+        func run() async throws {
+            guard try await files.open().delete(id) else { throw CLIError("no subscription \(id)") }
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pause a subscription (nothing is matched for it until resumed).")
+        @OptionGroup var files: SubscriptionFiles
+        @Argument(help: "The subscription id.") var id: String
+
+        func run() async throws { try await SubscriptionsCommand.setStatus(.paused, id, files) }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a paused subscription.")
+        @OptionGroup var files: SubscriptionFiles
+        @Argument(help: "The subscription id.") var id: String
+
+        func run() async throws { try await SubscriptionsCommand.setStatus(.active, id, files) }
+    }
+
+    static func setStatus(_ status: Subscription.Status, _ id: String, _ files: SubscriptionFiles) async throws {
+        let store = try files.open()
+        guard var subscription = try await store.subscription(id) else { throw CLIError("no subscription \(id)") }
+        subscription.status = status
+        subscription.updatedAt = Date()
+        try await store.save(subscription)
+    }
+}
+
+extension RunCommand {
+    struct Match: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Match news.classified items against the subscriptions and publish alerts.deliveries.",
+            discussion: "Subscription changes are picked up within 2 s (the store is polled with a version cursor).")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var files: SubscriptionFiles
+
+        @Option(help: "Topic to read.")
+        var input: String = Topics.newsClassified
+
+        @Option(help: "Topic to publish to.")
+        var output: String = Topics.alertsDeliveries
+
+        @Option(help: "Consumer group.")
+        var group = "newsflash-match"
+
+        func run() async throws {
+            let logger = global.makeLogger("newsflash.match")
+            let store = try files.open()
+            let directory = SubscriptionDirectory(store: store, logger: logger)
+            try await directory.refresh()
+            let admin = try await global.connectedAdmin(logger: logger)
+            await admin.close()
+            var consumerConfiguration = KafkaConsumerConfiguration(
+                client: global.kafkaClient("newsflash-match"), groupID: group, subscription: .group(topics: [input]))
+            consumerConfiguration.assignmentStrategy = .cooperativeSticky
+            let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+            let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: global.kafkaClient("newsflash-match")), logger: logger)
+            // One message at a time per instance keeps the per-subscription story decisions in order.
+            let stage = StageRunner(
+                name: "match", consumer: consumer, producer: producer,
+                processor: MatchProcessor(directory: directory, store: store, outputTopic: output), window: 1, logger: logger)
+            let serviceGroup = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: consumer), .init(service: producer), .init(service: SubscriptionRefresher(directory: directory)), .init(service: stage)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let active = await directory.count
+            logger.info("match running", metadata: ["subscriptions": "\(active)"])
+            try await serviceGroup.run()
+        }
+    }
+}
