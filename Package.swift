@@ -87,6 +87,11 @@ let package = Package(
             name: "SubscriptionStore",
             dependencies: ["Subscriptions", "NewsModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The HTTP API (Hummingbird): subscriptions.
+        .target(
+            name: "Server",
+            dependencies: ["Subscriptions", "SubscriptionStore", "NewsModel", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         // The match stage: news.classified -> alerts.deliveries.
         .target(
             name: "MatchStage",
@@ -110,6 +115,7 @@ let package = Package(
                 "Subscriptions",
                 "SubscriptionStore",
                 "MatchStage",
+                "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,7 +159,9 @@ let package = Package(
                 "Subscriptions",
                 "SubscriptionStore",
                 "MatchStage",
+                "Server",
                 "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

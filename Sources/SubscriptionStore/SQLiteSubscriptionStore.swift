@@ -33,7 +33,49 @@ public final class SQLiteSubscriptionStore: Sendable {
                     sent_at REAL NOT NULL, PRIMARY KEY (subscription_id, story_id, item_id));
                 """)
         }
+        migrator.registerMigration("v2-api-keys") { db in
+            try db.execute(sql: "CREATE TABLE api_keys (id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL UNIQUE, role TEXT NOT NULL, created_at REAL NOT NULL)")
+        }
         return migrator
+    }
+
+    /// An API key's identity and role; its secret is stored only as SHA-256.
+    public struct APIKey: Sendable, Hashable {
+        public enum Role: String, Sendable, Hashable {
+            /// Everything.
+            case admin
+            /// Only its own subscriptions.
+            case subscriber
+        }
+
+        public var id: String
+        public var role: Role
+    }
+
+    /// Creates a key; returns it with its secret, which is shown once and not stored.
+    public func createKey(role: APIKey.Role) async throws -> (key: APIKey, secret: String) {
+        let id = "key_" + Self.randomHex(10)
+        let secret = "nfk_" + Self.randomHex(24)
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO api_keys (id, secret_sha256, role, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [id, StableID.sha256Hex(secret), role.rawValue, Date().timeIntervalSince1970])
+        }
+        return (APIKey(id: id, role: role), secret)
+    }
+
+    /// The key a secret belongs to, if any.
+    public func key(forSecret secret: String) async throws -> APIKey? {
+        let digest = StableID.sha256Hex(secret)
+        return try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, role FROM api_keys WHERE secret_sha256 = ?", arguments: [digest]).flatMap { row in
+                APIKey.Role(rawValue: row["role"]).map { APIKey(id: row["id"], role: $0) }
+            }
+        }
+    }
+
+    private static func randomHex(_ bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 
     /// A subscription created, changed or deleted, with the store version of that change.

@@ -28,12 +28,14 @@ public struct Subscription: Codable, Sendable, Hashable {
     /// Items below this urgency are not sent.
     public var minimumUrgency: Urgency
     public var status: Status
+    /// The API key that owns it (nil when created from the command line).
+    public var ownerKeyID: String?
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: String = Subscription.newID(), name: String, filter: String, channel: Channel, minimumUrgency: Urgency = .routine,
-        status: Status = .active, createdAt: Date = Date(), updatedAt: Date = Date()
+        status: Status = .active, ownerKeyID: String? = nil, createdAt: Date = Date(), updatedAt: Date = Date()
     ) {
         self.id = id
         self.name = name
@@ -41,6 +43,7 @@ public struct Subscription: Codable, Sendable, Hashable {
         self.channel = channel
         self.minimumUrgency = minimumUrgency
         self.status = status
+        self.ownerKeyID = ownerKeyID
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

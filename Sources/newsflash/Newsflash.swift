@@ -21,6 +21,7 @@ struct Newsflash: AsyncParsableCommand {
             RunCommand.self,
             SourcesCommand.self,
             SubscriptionsCommand.self,
+            KeysCommand.self,
             TailCommand.self,
             SmokeCommand.self,
             VersionCommand.self,
