@@ -45,22 +45,12 @@ struct PushEndpointTests {
             producer: producer, fetcher: fetcher, topic: topic, logger: TestBroker.logger)
         let router = Router()
         PushEndpoint.register(on: router, worker: worker)
-        let bound = Mutex<Int?>(nil)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in bound.withLock { $0 = channel.localAddress?.port } })
-        let task = Task { try await app.runService() }
-        for _ in 0..<200 {
-            if let port = bound.withLock({ $0 }) {
-                return Server(port: port, task: task, topic: topic) {
-                    task.cancel()
-                    await producer.shutdown()
-                    await fetcher.shutdown()
-                }
-            }
-            try await Task.sleep(for: .milliseconds(25))
+        let (port, task) = try await serve(router)
+        return Server(port: port, task: task, topic: topic) {
+            task.cancel()
+            await producer.shutdown()
+            await fetcher.shutdown()
         }
-        throw DeadlineExceeded(what: "push server did not start")
     }
 
     @Test("pushed items are published once; pushing again is idempotent; an edit is a new version")

@@ -77,24 +77,28 @@ final class TestFeedServer: Sendable {
                     body: ResponseBody(byteBuffer: ByteBuffer(string: document.body)))
             }
         }
-        let bound = Mutex<Int?>(nil)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in bound.withLock { $0 = channel.localAddress?.port } })
-        let task = Task { try await app.runService() }
-        for _ in 0..<200 {
-            if let port = bound.withLock({ $0 }) {
-                let server = TestFeedServer(port: port, documents: documents)
-                server.task.withLock { $0 = task }
-                return server
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        task.cancel()
-        throw DeadlineExceeded(what: "test feed server did not start")
+        let (port, task) = try await serve(router)
+        let server = TestFeedServer(port: port, documents: documents)
+        server.task.withLock { $0 = task }
+        return server
     }
 
     func stop() {
         task.withLock { $0?.cancel() }
     }
+}
+
+/// Serves `router` on 127.0.0.1 at a free port; returns the port and the task to cancel to stop it.
+func serve(_ router: Router<BasicRequestContext>) async throws -> (port: Int, task: Task<Void, any Error>) {
+    let bound = Mutex<Int?>(nil)
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in bound.withLock { $0 = channel.localAddress?.port } })
+    let task = Task { try await app.runService() }
+    for _ in 0..<200 {
+        if let port = bound.withLock({ $0 }) { return (port, task) }
+        try await Task.sleep(for: .milliseconds(25))
+    }
+    task.cancel()
+    throw DeadlineExceeded(what: "the test HTTP server did not start")
 }
