@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // librdkafka from Debian's librdkafka-dev, found with pkg-config.
@@ -92,6 +93,9 @@ let package = Package(
             name: "Server",
             dependencies: ["Subscriptions", "SubscriptionStore", "NewsModel", .product(name: "Hummingbird", package: "hummingbird")]
         ),
+        // Notifier: webhook signing (Standard Webhooks) and the address policy (SSRF protection).
+        .target(name: "Notifier", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "NotifierTests", dependencies: ["Notifier", "TestSupport"]),
         // The match stage: news.classified -> alerts.deliveries.
         .target(
             name: "MatchStage",
