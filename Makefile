@@ -24,7 +24,7 @@ release: setup
 	$(SWIFT) build -c release
 
 broker: setup
-	Deploy/local-broker.sh start 9092
+	@Deploy/local-broker.sh status >/dev/null 2>&1 || Deploy/local-broker.sh start 9092
 
 broker-stop:
 	Deploy/local-broker.sh stop

@@ -62,6 +62,9 @@ start() {
   local bin
   bin=$(tansu_bin)
   [ "$port" = 0 ] && port=$(free_port)
+  if "$python" -c 'import socket,sys; s=socket.socket(); s.settimeout(0.5); sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$port"; then
+    die "127.0.0.1:$port is already in use (another broker?); stop it, or use its KAFKA_BOOTSTRAP, or start on another port"
+  fi
   mkdir -p "$state"
   : >"$state/tansu.log"
   # setsid: the broker outlives this script and is not hit by the caller's Ctrl-C.
@@ -91,6 +94,8 @@ PY
     stop || true
     die "broker did not answer on 127.0.0.1:$port within 30 s (log above: $state/tansu.log)"
   fi
+  running_pid >/dev/null || die "the broker exited right after starting (log: $state/tansu.log)"
+
   echo "local-broker: Tansu $("$bin" --version | awk '{print $2}') ready on 127.0.0.1:$port (pid $(cat "$state/tansu.pid"), log $state/tansu.log)"
 }
 
