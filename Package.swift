@@ -79,6 +79,11 @@ let package = Package(
         // Classifier: gazetteer, taxonomy, topic model and urgency rules; pure.
         .target(name: "Classifier", exclude: ["Generator"], resources: [.copy("Resources")]),
         .executableTarget(name: "classifier-bench", dependencies: ["Classifier"]),
+        // Release-build feed parsing throughput (Tests/Benchmarks/feeds/run.sh).
+        .executableTarget(
+            name: "feed-bench",
+            dependencies: ["Ingest", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier"], resources: [.copy("Fixtures")]),
         // Subscriptions: the filter language and the match index (pure).
         .target(name: "Subscriptions", dependencies: ["NewsModel"]),
@@ -131,7 +136,6 @@ let package = Package(
             name: "newsflash-bench",
             dependencies: [
                 "RdKafka",
-                "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

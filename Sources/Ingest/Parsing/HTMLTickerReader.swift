@@ -1,95 +1,78 @@
 import CLibXML2
 import Foundation
 
-/// Where the ticker lines sit on a page: XPath expressions. `line` selects one
-/// node per ticker line from the document; `link` and `time` are evaluated
-/// relative to each line node (either may be absent).
-public struct TickerSelectors: Sendable, Hashable, Codable {
-    public var line: String
-    public var link: String?
-    public var time: String?
-
-    public init(line: String, link: String? = nil, time: String? = nil) {
-        self.line = line
-        self.link = link
-        self.time = time
-    }
-
-    /// Lines of the list that follows a heading reading BREAKING, as on the seed page.
-    public static let breakingList = TickerSelectors(
-        line: "//*[self::h1 or self::h2 or self::h3 or self::h4 or self::div or self::span][normalize-space(text())='BREAKING']/following-sibling::*[1]//li",
-        link: ".//a/@href",
-        time: ".//time/@datetime")
-}
-
-/// Reads the BREAKING ticker of an HTML page with libxml2's HTML parser and XPath.
+/// Reads the ticker of an HTML page (a BREAKING list) with libxml2's HTML
+/// parser and XPath.
 ///
-/// One item per ticker line. A line's guid is derived from its normalised
-/// text (and its link when there is one), so the same line gets the same
-/// guid on every poll, whatever else on the page changed.
+/// One item per ticker line, in page order. A line's title is its own text
+/// without its `<time>`; its guid is derived from the normalised title and
+/// the absolute link (when it has one), so the same line gets the same guid on
+/// every poll whatever else on the page changed, and two different lines never
+/// share one. Lines with no text are skipped; the page's `<title>` and
+/// `<html lang>` become the feed's title and language.
 enum HTMLTickerReader {
     private static let hardened: Void = newsflash_xml_harden()
 
-    static func read(_ bytes: [UInt8], documentURL: String?, encoding: String?, selectors: TickerSelectors, limits: FeedParserLimits) throws(FeedParseError) -> ParsedFeed {
+    static func read(
+        _ bytes: UnsafeBufferPointer<UInt8>, documentURL: String?, charset: String?, selectors: TickerSelectors, limits: FeedParserLimits
+    ) throws(FeedParseError) -> ParsedFeed {
         _ = hardened
-        let doc = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
-                newsflash_html_read(pointer, Int32(buffer.count), documentURL, encoding)
-            }
+        guard let base = bytes.baseAddress else { throw FeedParseError(code: .malformed, message: "the document is empty") }
+        let doc = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { pointer in
+            newsflash_html_read(pointer, Int32(bytes.count), documentURL, charset)
         }
         guard let doc else { throw FeedParseError(code: .malformed, message: "not HTML") }
         defer { xmlFreeDoc(doc) }
-        guard let context = xmlXPathNewContext(doc) else { throw FeedParseError(code: .malformed, message: "cannot evaluate XPath") }
+        guard let context = xmlXPathNewContext(doc) else { throw FeedParseError(code: .malformed, message: "cannot evaluate XPath on this page") }
         defer { xmlXPathFreeContext(context) }
-        let lines = try nodes(selectors.line, context: context, relativeTo: nil)
-        let title = try nodes("//title", context: context, relativeTo: nil).first.map { PlainText.from(XMLElement(node: $0).text) } ?? ""
-        let language = try nodes("/html/@lang", context: context, relativeTo: nil).first.map { XMLElement.textOf($0) }
+        context.pointee.error = { _, _ in }  // errors become FeedParseError, not output on stderr
+        let lines = try nodes(selectors.line, in: context, relativeTo: nil)
+        let title = try nodes("//title", in: context, relativeTo: nil).first.map { PlainText.from(text(of: $0), markup: false) } ?? ""
+        let language = try nodes("/html/@lang", in: context, relativeTo: nil).first.map { text(of: $0).trimmed }.flatMap(\.nilIfEmpty)
         var items: [ParsedItem] = []
         var warnings: [String] = []
-        if lines.isEmpty { warnings.append("no ticker line matched \(selectors.line)") }
+        if lines.isEmpty { warnings.append("no ticker line matched the selector \(selectors.line)") }
+        if lines.count > limits.maximumItems {
+            warnings.append("only the first \(limits.maximumItems) items were read; the page has more (limit)")
+        }
+        var seen = Set<String>()
         for line in lines.prefix(limits.maximumItems) {
-            // The line's own text, without its time stamp.
-            let text = PlainText.from(XMLElement.text(of: line, skippingElementsNamed: ["time"]))
+            let text = PlainText.from(text(of: line, skipping: "time"), maximumCharacters: limits.maximumTitleCharacters, markup: false)
             guard !text.isEmpty else { continue }
             var link: String?
-            if let selector = selectors.link, let node = try nodes(selector, context: context, relativeTo: line).first {
-                link = URLResolver.absolute(XMLElement.textOf(node), base: documentURL)
+            if let selector = selectors.link, let node = try nodes(selector, in: context, relativeTo: line).first {
+                link = URLResolver.absolute(Self.text(of: node), base: documentURL)
             }
             var time: Date?
-            if let selector = selectors.time, let node = try nodes(selector, context: context, relativeTo: line).first {
-                time = FeedDate.parse(XMLElement.textOf(node))
+            if let selector = selectors.time, let node = try nodes(selector, in: context, relativeTo: line).first {
+                time = FeedDate.parse(Self.text(of: node))
             }
             let guid = "ticker:" + TitleNormaliser.normalise(text) + (link.map { "|" + $0 } ?? "")
-            items.append(ParsedItem(guid: guid, title: text, summary: "", url: link, publishedAt: time, language: language))
+            guard seen.insert(guid).inserted else { continue }  // the same line twice on one page
+            items.append(ParsedItem(guid: guid, title: text, url: link, publishedAt: time, language: language))
         }
         return ParsedFeed(format: .htmlTicker, title: title, link: documentURL, language: language, items: items, warnings: warnings)
     }
 
-    private static func nodes(_ expression: String, context: xmlXPathContextPtr, relativeTo node: xmlNodePtr?) throws(FeedParseError) -> [xmlNodePtr] {
+    private static func nodes(_ expression: String, in context: xmlXPathContextPtr, relativeTo node: xmlNodePtr?) throws(FeedParseError) -> [xmlNodePtr] {
         context.pointee.node = node ?? xmlDocGetRootElement(context.pointee.doc)
         guard let result = xmlXPathEvalExpression(expression, context) else {
-            throw FeedParseError(code: .malformed, message: "invalid XPath selector: \(expression)")
+            throw FeedParseError(code: .invalidSelector, message: "the ticker selector \(expression) is not valid XPath")
         }
         defer { xmlXPathFreeObject(result) }
-        guard let set = result.pointee.nodesetval else { return [] }
+        guard let set = result.pointee.nodesetval, set.pointee.nodeNr > 0 else { return [] }
         return (0..<Int(set.pointee.nodeNr)).compactMap { set.pointee.nodeTab[$0] }
     }
-}
 
-extension XMLElement {
-    /// Text of an element, leaving out the subtrees of elements with these names.
-    static func text(of node: xmlNodePtr, skippingElementsNamed skipped: Set<String>) -> String {
+    /// Text of a node and its descendants, leaving out the subtrees of elements named `skipped`.
+    private static func text(of node: xmlNodePtr, skipping skipped: String) -> String {
         var bytes: [UInt8] = []
         func walk(_ first: xmlNodePtr?) {
             var current = first
             while let node = current {
                 if node.pointee.type == XML_TEXT_NODE || node.pointee.type == XML_CDATA_SECTION_NODE, let content = node.pointee.content {
-                    var pointer = content
-                    while pointer.pointee != 0 {
-                        bytes.append(pointer.pointee)
-                        pointer += 1
-                    }
-                } else if node.pointee.type == XML_ELEMENT_NODE, !skipped.contains(String(cString: node.pointee.name)) {
+                    bytes.append(contentsOf: UnsafeBufferPointer(start: content, count: strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))))
+                } else if node.pointee.type == XML_ELEMENT_NODE, String(cString: node.pointee.name) != skipped {
                     walk(node.pointee.children)
                 }
                 current = node.pointee.next
@@ -100,7 +83,7 @@ extension XMLElement {
     }
 
     /// Text of an element or attribute node.
-    static func textOf(_ node: xmlNodePtr) -> String {
+    private static func text(of node: xmlNodePtr) -> String {
         guard let content = xmlNodeGetContent(node) else { return "" }
         defer { newsflash_xml_free(content) }
         return String(cString: content)

@@ -11,12 +11,15 @@ public enum FeedFormat: String, Sendable, Hashable, Codable {
     case htmlTicker = "html-ticker"
 }
 
-/// An item as a source published it, normalised: plain text, absolute URLs,
-/// UTC dates. Field names are those of the `news.item` event.
+/// An item as a source published it, normalised: plain text, absolute http(s)
+/// URLs, dates as instants. Field names are those of the `news.item` event.
 public struct ParsedItem: Sendable, Hashable, Codable {
-    /// The publisher's id; empty when it gave none (see ``ItemIdentity``).
+    /// The publisher's id (RSS guid, Atom id, JSON Feed id, rdf:about; for a
+    /// ticker line one derived from its text); empty when it gave none (see ``ItemIdentity``).
     public var guid: String
+    /// Plain text; never empty in a ``ParsedFeed`` (an item without a title takes the start of its summary).
     public var title: String
+    /// Plain text, possibly empty, at most ``FeedParserLimits/maximumSummaryCharacters`` characters.
     public var summary: String
     public var url: String?
     public var publishedAt: Date?
@@ -24,6 +27,7 @@ public struct ParsedItem: Sendable, Hashable, Codable {
     public var authors: [String]
     public var categories: [String]
     public var imageUrl: String?
+    /// The item's language, else the feed's (xml:lang, dc:language, RSS language, JSON Feed language, HTML lang).
     public var language: String?
 
     public init(
@@ -43,48 +47,25 @@ public struct ParsedItem: Sendable, Hashable, Codable {
     }
 }
 
-/// A parsed feed or ticker page.
+/// A parsed feed or ticker page: feed-level metadata and its items in document order.
 public struct ParsedFeed: Sendable, Hashable {
     public var format: FeedFormat
+    /// Plain text; empty when the feed has none.
     public var title: String
+    /// The site the feed belongs to (RSS channel link, Atom alternate link, JSON Feed home_page_url), absolute.
     public var link: String?
     public var language: String?
     public var items: [ParsedItem]
-    /// What was recovered from or skipped (broken markup, items without a title), for the source's status.
+    /// What was recovered from, repaired or skipped (broken markup, encoding trouble, items over the limit,
+    /// items without a title), one sentence each, for the source's status.
     public var warnings: [String]
-}
 
-/// Why a document could not be read at all.
-public struct FeedParseError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
-        /// Bigger than ``FeedParserLimits/maximumBytes``.
-        case tooLarge
-        /// Neither a feed nor JSON Feed nor a ticker page.
-        case unrecognisedFormat
-        /// Not even recoverable as XML, JSON or HTML.
-        case malformed
-        /// A DTD declaring entities: refused (XML bombs, external entities).
-        case forbiddenDoctype
-        case unsupportedEncoding
+    public init(format: FeedFormat, title: String = "", link: String? = nil, language: String? = nil, items: [ParsedItem] = [], warnings: [String] = []) {
+        self.format = format
+        self.title = title
+        self.link = link
+        self.language = language
+        self.items = items
+        self.warnings = warnings
     }
-
-    public var code: Code
-    public var message: String
-
-    public init(code: Code, message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { "\(code.rawValue): \(message)" }
-}
-
-/// Bounds on what one parse may take in.
-public struct FeedParserLimits: Sendable, Hashable {
-    public var maximumBytes: Int = 16 * 1024 * 1024
-    public var maximumItems: Int = 1_000
-    /// Longer summaries are cut at a word boundary.
-    public var maximumSummaryCharacters: Int = 4_000
-
-    public init() {}
 }

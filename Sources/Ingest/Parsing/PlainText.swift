@@ -1,167 +1,194 @@
 /// Turns feed text and HTML fragments into clean plain text: tags stripped
-/// (the content of script, style and template dropped), character references
-/// and common named entities decoded, white space folded to single spaces.
+/// (the content of script, style, template and noscript dropped; block-level
+/// tags separate words), character references and HTML's common named
+/// entities decoded, control characters dropped, white space (including
+/// no-break spaces) folded to single spaces and trimmed.
 ///
-/// Works on UTF-8 bytes in one pass; never fails on broken markup (an
-/// unclosed tag ends the text, a stray `<` or `&` is kept as is).
+/// One pass over UTF-8 bytes, writing straight into the result's buffer;
+/// never fails on broken markup (an unclosed tag ends the text, a stray `<`
+/// or `&` is kept as it is).
 public enum PlainText {
-    public static func from(_ text: String, maximumCharacters: Int = .max) -> String {
-        var utf8 = Array(text.utf8)
-        return from(utf8: &utf8, maximumCharacters: maximumCharacters)
+    /// - Parameters:
+    ///   - maximumCharacters: longer text is cut at a word boundary, with an ellipsis.
+    ///   - markup: whether the text is HTML (tags stripped) or plain text that may carry
+    ///     character references (tags kept as text: "3 < 5", "a <b> tag").
+    public static func from(_ text: String, maximumCharacters: Int = .max, markup: Bool = true) -> String {
+        var text = text
+        return text.withUTF8 { from(bytes: $0, maximumCharacters: maximumCharacters, markup: markup) }
     }
 
-    static func from(utf8 input: inout [UInt8], maximumCharacters: Int) -> String {
-        // Output is never longer than input plus one byte per decoded reference's expansion
-        // (a reference of n >= 3 bytes decodes to at most 4): input.count + 4 bounds it.
+    static func from(bytes: [UInt8], maximumCharacters: Int = .max, markup: Bool = true) -> String {
+        bytes.withUnsafeBufferPointer { from(bytes: $0, maximumCharacters: maximumCharacters, markup: markup) }
+    }
+
+    static func from(bytes input: UnsafeBufferPointer<UInt8>, maximumCharacters: Int = .max, markup: Bool = true) -> String {
         let count = input.count
-        var text = input.withUnsafeBufferPointer { source in
-            String(unsafeUninitializedCapacity: count + 4) { out in
-                var written = 0
-                var index = 0
-                var pendingSpace = false
-                @inline(__always) func emit(_ byte: UInt8) {
-                    if pendingSpace, written > 0 {
-                        out[written] = 0x20
-                        written += 1
-                    }
-                    pendingSpace = false
-                    out[written] = byte
+        guard count > 0 else { return "" }
+        let classes = byteClasses
+        // Every construct writes at most as many bytes as it reads (a reference of n bytes decodes
+        // to at most n; a space is written only for white space or a tag read), so the input's
+        // length bounds the output; the checks against `capacity` only guard that reasoning.
+        let capacity = count + 4
+        var text = String(unsafeUninitializedCapacity: capacity) { out in
+            var written = 0
+            var index = 0
+            /// A word break: one space, never at the start, never two.
+            @inline(__always) func space() {
+                if written > 0, out[written - 1] != 0x20, written < capacity {
+                    out[written] = 0x20
                     written += 1
                 }
-                while index < count {
-                    let byte = source[index]
-                    switch byte {
-                    case 0x3C:  // <
-                        guard let end = tagEnd(input, from: index) else {
-                            emit(byte)
-                            index += 1
-                            continue
-                        }
-                        let name = tagName(input, from: index + 1, to: end)
-                        if !name.isEmpty, let skipTo = rawTextEnd(input, name: name, from: end + 1) {
-                            index = skipTo
-                        } else {
-                            index = end + 1
-                        }
-                        if blockTags.contains(name) { pendingSpace = true }
-                    case 0x26:  // &
-                        if let (scalar, length) = decodeReference(input, at: index) {
-                            if scalar == 0x20 || scalar == 0xA0 {
-                                pendingSpace = true
-                            } else {
-                                for unit in UTF8.encode(Unicode.Scalar(scalar)!)! { emit(unit) }
-                            }
-                            index += length
-                        } else {
-                            emit(byte)
-                            index += 1
-                        }
-                    case 0x20, 0x09, 0x0A, 0x0D, 0x0C:
-                        pendingSpace = true
+            }
+            let base = input.baseAddress!
+            while index < count {
+                // Eight bytes at a time while they can be copied as they are; at the first byte that
+                // needs a look (see ``stopBytes(_:)``), the plain bytes before it are copied in one go.
+                while index &+ 8 <= count {
+                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                    var stops = stopBytes(word)
+                    if word & 0xFF == 0x20, written == 0 || out[written &- 1] == 0x20 { stops |= 0x80 }
+                    // Writing all eight is safe: `written` never passes `index`, and index + 8 <= count.
+                    UnsafeMutableRawPointer(out.baseAddress! + written).storeBytes(of: word, as: UInt64.self)
+                    if stops == 0 {
+                        written &+= 8
+                        index &+= 8
+                    } else {
+                        let plain = stops.trailingZeroBitCount >> 3
+                        written &+= plain
+                        index &+= plain
+                        break
+                    }
+                }
+                guard index < count else { break }
+                let byte = input[index]
+                switch classes[Int(byte)] {
+                case 0:  // text
+                    guard written < capacity else { return written }
+                    out[written] = byte
+                    written += 1
+                    index += 1
+                case 1:  // white space and control characters
+                    space()
+                    index += 1
+                case 2:  // <
+                    guard markup, let end = HTMLTag.end(input, from: index) else {
+                        guard written < capacity else { return written }
+                        out[written] = byte
+                        written += 1
                         index += 1
-                    default:
-                        emit(byte)
+                        continue
+                    }
+                    let kind = HTMLTag.kind(input, from: index + 1, to: end)
+                    index = end + 1
+                    switch kind {
+                    case .rawText(let name): index = HTMLTag.rawTextEnd(input, name: name, from: index)
+                    case .block: space()
+                    case .inline: break
+                    }
+                case 3:  // &
+                    guard let (scalar, length) = decodeReference(input, at: index) else {
+                        guard written < capacity else { return written }
+                        out[written] = byte
+                        written += 1
+                        index += 1
+                        continue
+                    }
+                    index += length
+                    if scalar <= 0x20 || scalar == 0xA0 || scalar == 0x2028 || scalar == 0x2029 {
+                        if scalar == 0x20 || (scalar >= 0x09 && scalar <= 0x0D) || scalar >= 0xA0 { space() }
+                        continue  // other control characters are dropped
+                    }
+                    if scalar >= 0x7F && scalar < 0xA0 { continue }
+                    for unit in UTF8.encode(Unicode.Scalar(scalar)!)! where written < capacity {
+                        out[written] = unit
+                        written += 1
+                    }
+                default:  // the lead byte of a multi-byte character
+                    // No-break space (C2 A0) and line/paragraph separators (E2 80 A8/A9) are white space;
+                    // C1 controls (C2 80…9F) are Windows-1252 characters decoded as Latin-1.
+                    if byte == 0xC2, index + 1 < count, input[index + 1] == 0xA0 {
+                        space()
+                        index += 2
+                    } else if byte == 0xC2, index + 1 < count, input[index + 1] >= 0x80, input[index + 1] < 0xA0 {
+                        if let mapped = HTMLEntities.windows1252Controls[UInt32(input[index + 1])] {
+                            for unit in UTF8.encode(Unicode.Scalar(mapped)!)! where written < capacity {
+                                out[written] = unit
+                                written += 1
+                            }
+                        }
+                        index += 2
+                    } else if byte == 0xE2, index + 2 < count, input[index + 1] == 0x80, input[index + 2] == 0xA8 || input[index + 2] == 0xA9 {
+                        space()
+                        index += 3
+                    } else if byte == 0xE2, index + 2 < count, written + 3 <= capacity {
+                        // Another three-byte character (curly quotes, dashes): copied whole.
+                        out[written] = byte
+                        out[written + 1] = input[index + 1]
+                        out[written + 2] = input[index + 2]
+                        written += 3
+                        index += 3
+                    } else {
+                        guard written < capacity else { return written }
+                        out[written] = byte
+                        written += 1
                         index += 1
                     }
                 }
-                return written
             }
+            if written > 0, out[written - 1] == 0x20 { written -= 1 }
+            return written
         }
         if maximumCharacters < .max, text.utf8.count > maximumCharacters, text.count > maximumCharacters {
-            let cut = text.prefix(maximumCharacters)
-            let boundary = cut.lastIndex(of: " ") ?? cut.endIndex
-            text = String(cut[..<boundary]) + "…"
+            text = truncated(text, to: maximumCharacters)
         }
         return text
     }
 
-    /// Plain text from raw UTF-8 bytes (e.g. a libxml2 text node).
-    static func from(bytes: [UInt8], maximumCharacters: Int = .max) -> String {
-        var input = bytes
-        return from(utf8: &input, maximumCharacters: maximumCharacters)
+    /// The bytes of a little-endian word that cannot simply be copied, as a mask with the high bit of
+    /// each such byte set (zero when all eight can): control characters, `<`, `&`, DEL, C2 lead bytes
+    /// (a no-break space or a C1 control may follow), the E2 of a line or paragraph separator (E2 80
+    /// A8/A9) or of any sequence that may straddle into the next word, and the second of two spaces.
+    /// Other UTF-8 bytes pass: the input is valid UTF-8 and is copied whole.
+    @inline(__always)
+    static func stopBytes(_ word: UInt64) -> UInt64 {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        @inline(__always) func zeroBytes(_ value: UInt64) -> UInt64 { ~(((value & low) &+ low) | value) & high }
+        let control = ~((word & low) &+ 0x6060_6060_6060_6060) & ~word & high  // bytes below 0x20
+        let special = zeroBytes(word ^ 0x3C3C_3C3C_3C3C_3C3C) | zeroBytes(word ^ 0x2626_2626_2626_2626) | zeroBytes(word ^ low)
+            | zeroBytes(word ^ 0xC2C2_C2C2_C2C2_C2C2)
+        let e2 = zeroBytes(word ^ 0xE2E2_E2E2_E2E2_E2E2)
+        let separatorEnd = ((e2 << 8) & zeroBytes(word ^ high)) << 8 & (zeroBytes(word ^ 0xA8A8_A8A8_A8A8_A8A8) | zeroBytes(word ^ 0xA9A9_A9A9_A9A9_A9A9))
+        let straddling = e2 & 0x8080_0000_0000_0000  // an E2 in the last two bytes: its sequence continues in the next word
+        let spaces = zeroBytes(word ^ 0x2020_2020_2020_2020)
+        return control | special | (separatorEnd >> 16) | straddling | (spaces & (spaces << 8))
     }
 
-    /// Tags whose content is not text.
-    private static let rawTextTags: Set<String> = ["script", "style", "template", "noscript"]
-    /// Tags that separate words.
-    private static let blockTags: Set<String> = [
-        "br", "p", "/p", "div", "/div", "li", "/li", "ul", "/ul", "ol", "/ol", "tr", "/tr", "td", "/td", "th", "/th",
-        "h1", "/h1", "h2", "/h2", "h3", "/h3", "h4", "/h4", "h5", "/h5", "h6", "/h6", "blockquote", "/blockquote",
-        "hr", "img", "section", "/section", "article", "/article", "figure", "/figure", "figcaption", "/figcaption",
-    ]
-
-    /// The index of the `>` closing the tag that opens at `start`, or nil when this `<` does not open a tag.
-    private static func tagEnd(_ input: [UInt8], from start: Int) -> Int? {
-        let next = start + 1
-        guard next < input.count else { return nil }
-        let first = input[next]
-        let opensTag = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first == 0x2F || first == 0x21 || first == 0x3F
-        guard opensTag else { return nil }
-        if first == 0x21, next + 2 < input.count, input[next + 1] == 0x2D, input[next + 2] == 0x2D {  // <!-- comment -->
-            var index = next + 3
-            while index + 2 < input.count {
-                if input[index] == 0x2D, input[index + 1] == 0x2D, input[index + 2] == 0x3E { return index + 2 }
-                index += 1
-            }
-            return input.count - 1
+    /// 0 text, 1 white space or control, 2 `<`, 3 `&`, 4 a byte of a multi-byte character that may be white space.
+    private static let byteClasses: [UInt8] = (0..<256).map { byte in
+        switch byte {
+        case 0..<0x21, 0x7F: return 1
+        case 0x3C: return 2
+        case 0x26: return 3
+        case 0xC2, 0xE2: return 4
+        default: return 0
         }
-        var quote: UInt8 = 0
-        var index = next
-        while index < input.count {
-            let byte = input[index]
-            if quote != 0 {
-                if byte == quote { quote = 0 }
-            } else if byte == 0x22 || byte == 0x27 {
-                quote = byte
-            } else if byte == 0x3E {
-                return index
-            }
-            index += 1
-        }
-        return input.count - 1  // unclosed tag: drop the rest
     }
 
-    /// Lower-cased tag name with a leading "/" for end tags.
-    private static func tagName(_ input: [UInt8], from start: Int, to end: Int) -> String {
-        var name: [UInt8] = []
-        var index = start
-        if index < end, input[index] == 0x2F {
-            name.append(0x2F)
-            index += 1
-        }
-        while index < end, name.count < 16 {
-            let byte = input[index]
-            let isLetter = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
-            guard isLetter else { break }
-            name.append(byte | 0x20)
-            index += 1
-        }
-        return String(decoding: name, as: UTF8.self)
+    /// The text cut at the last word boundary within `maximumCharacters` (counting the ellipsis
+    /// that is appended), or at the limit when a single word is longer.
+    static func truncated(_ text: String, to maximumCharacters: Int) -> String {
+        guard text.count > maximumCharacters else { return text }
+        let cut = text.prefix(max(0, maximumCharacters - 1))
+        if text[cut.endIndex] == " " { return String(cut) + "…" }
+        let boundary = cut.lastIndex(of: " ") ?? cut.endIndex
+        return String(cut[..<boundary]) + "…"
     }
 
-    /// For script/style/template/noscript: the index after their end tag.
-    private static func rawTextEnd(_ input: [UInt8], name: String, from start: Int) -> Int? {
-        guard rawTextTags.contains(name) else { return nil }
-        let closing = Array("</\(name)".utf8)
-        var index = start
-        while index + closing.count <= input.count {
-            var matches = true
-            for offset in 0..<closing.count where (input[index + offset] | (offset > 1 ? 0x20 : 0)) != closing[offset] {
-                matches = false
-                break
-            }
-            if matches {
-                var end = index + closing.count
-                while end < input.count, input[end] != 0x3E { end += 1 }
-                return min(end + 1, input.count)
-            }
-            index += 1
-        }
-        return input.count
-    }
-
-    /// Decodes `&name;`, `&#123;` or `&#x1F;` at `start`: (scalar, bytes consumed).
-    static func decodeReference(_ input: [UInt8], at start: Int) -> (UInt32, Int)? {
+    /// Decodes `&name;`, `&#123;` or `&#x1F;` at `start`: (scalar, bytes consumed). The semicolon may be missing.
+    /// Numeric references to 0x80–0x9F mean Windows-1252 characters, as browsers read them; invalid
+    /// code points become U+FFFD.
+    static func decodeReference(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> (UInt32, Int)? {
         var index = start + 1
         guard index < input.count else { return nil }
         if input[index] == 0x23 {  // #
@@ -189,46 +216,133 @@ public enum PlainText {
             }
             guard digits > 0 else { return nil }
             if index < input.count, input[index] == 0x3B { index += 1 }
-            let scalar = windows1252Controls[value] ?? value
+            let scalar = HTMLEntities.windows1252Controls[value] ?? value
             guard Unicode.Scalar(scalar) != nil, scalar != 0 else { return (0xFFFD, index - start) }
             return (scalar, index - start)
         }
-        var name: [UInt8] = []
-        while index < input.count, name.count < 10 {
+        var key: UInt64 = 0
+        var length = 0
+        while index < input.count, length < 8 {
             let byte = input[index]
-            let isAlnum = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
-            guard isAlnum else { break }
-            name.append(byte)
+            let isAlphanumeric = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+            guard isAlphanumeric else { break }
+            key = key << 8 | UInt64(byte)
+            length += 1
             index += 1
         }
-        guard !name.isEmpty, let scalar = namedEntities[String(decoding: name, as: UTF8.self)] else { return nil }
+        guard length > 0, let scalar = HTMLEntities.named[key] else { return nil }
         if index < input.count, input[index] == 0x3B { index += 1 }
         return (scalar, index - start)
     }
+}
 
-    /// Numeric references in 0x80...0x9F mean Windows-1252 characters in practice.
-    private static let windows1252Controls: [UInt32: UInt32] = [
-        0x80: 0x20AC, 0x82: 0x201A, 0x83: 0x0192, 0x84: 0x201E, 0x85: 0x2026, 0x86: 0x2020, 0x87: 0x2021, 0x88: 0x02C6,
-        0x89: 0x2030, 0x8A: 0x0160, 0x8B: 0x2039, 0x8C: 0x0152, 0x8E: 0x017D, 0x91: 0x2018, 0x92: 0x2019, 0x93: 0x201C,
-        0x94: 0x201D, 0x95: 0x2022, 0x96: 0x2013, 0x97: 0x2014, 0x98: 0x02DC, 0x99: 0x2122, 0x9A: 0x0161, 0x9B: 0x203A,
-        0x9C: 0x0153, 0x9E: 0x017E, 0x9F: 0x0178,
-    ]
+/// Tags as ``PlainText`` sees them.
+enum HTMLTag {
+    enum Kind {
+        /// Its content is not text (script, style, template, noscript); `name` is the packed lower-case name.
+        case rawText(UInt64)
+        /// Separates words (p, br, li, div, td, h1, …).
+        case block
+        /// Does not separate words (a, b, i, span, …), and comments, declarations, processing instructions.
+        case inline
+    }
 
-    /// The named entities that occur in news feeds (XML's five and HTML's common ones).
-    private static let namedEntities: [String: UInt32] = [
-        "amp": 0x26, "lt": 0x3C, "gt": 0x3E, "quot": 0x22, "apos": 0x27, "nbsp": 0xA0, "ndash": 0x2013, "mdash": 0x2014,
-        "lsquo": 0x2018, "rsquo": 0x2019, "sbquo": 0x201A, "ldquo": 0x201C, "rdquo": 0x201D, "bdquo": 0x201E,
-        "hellip": 0x2026, "laquo": 0xAB, "raquo": 0xBB, "lsaquo": 0x2039, "rsaquo": 0x203A, "copy": 0xA9, "reg": 0xAE,
-        "trade": 0x2122, "deg": 0xB0, "plusmn": 0xB1, "times": 0xD7, "divide": 0xF7, "euro": 0x20AC, "pound": 0xA3,
-        "yen": 0xA5, "cent": 0xA2, "sect": 0xA7, "para": 0xB6, "middot": 0xB7, "bull": 0x2022, "dagger": 0x2020,
-        "frac12": 0xBD, "frac14": 0xBC, "frac34": 0xBE, "iexcl": 0xA1, "iquest": 0xBF, "shy": 0xAD, "prime": 0x2032,
-        "Prime": 0x2033, "zwj": 0x200D, "zwnj": 0x200C, "lrm": 0x200E, "rlm": 0x200F, "thinsp": 0x2009, "ensp": 0x2002,
-        "emsp": 0x2003, "aacute": 0xE1, "Aacute": 0xC1, "agrave": 0xE0, "Agrave": 0xC0, "acirc": 0xE2, "auml": 0xE4,
-        "Auml": 0xC4, "atilde": 0xE3, "aring": 0xE5, "aelig": 0xE6, "ccedil": 0xE7, "Ccedil": 0xC7, "eacute": 0xE9,
-        "Eacute": 0xC9, "egrave": 0xE8, "Egrave": 0xC8, "ecirc": 0xEA, "euml": 0xEB, "iacute": 0xED, "Iacute": 0xCD,
-        "igrave": 0xEC, "icirc": 0xEE, "iuml": 0xEF, "ntilde": 0xF1, "Ntilde": 0xD1, "oacute": 0xF3, "Oacute": 0xD3,
-        "ograve": 0xF2, "ocirc": 0xF4, "ouml": 0xF6, "Ouml": 0xD6, "otilde": 0xF5, "oslash": 0xF8, "Oslash": 0xD8,
-        "uacute": 0xFA, "Uacute": 0xDA, "ugrave": 0xF9, "ucirc": 0xFB, "uuml": 0xFC, "Uuml": 0xDC, "yacute": 0xFD,
-        "yuml": 0xFF, "szlig": 0xDF, "oelig": 0x153, "OElig": 0x152, "scaron": 0x161, "Scaron": 0x160,
-    ]
+    /// Lower-case tag names packed into an integer, one byte per letter (big-endian: "br" is 0x6272).
+    private static let rawTextNames: Set<UInt64> = Set(["script", "style", "template", "noscript"].map(packed))
+    private static let blockNames: Set<UInt64> = Set([
+        "address", "article", "aside", "blockquote", "br", "caption", "dd", "div", "dl", "dt", "figcaption", "figure",
+        "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "img", "li", "nav", "ol", "option", "p", "pre",
+        "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "iframe", "video", "audio", "source",
+    ].map(packed))
+
+    private static func packed(_ name: String) -> UInt64 {
+        name.utf8.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// The commonest tags, decided without hashing.
+    @inline(__always)
+    private static func commonKind(_ name: UInt64) -> Kind? {
+        switch name {
+        case 0x70, 0x6272, 0x6C69, 0x646976, 0x756C, 0x6F6C: return .block  // p br li div ul ol
+        case 0x61, 0x62, 0x69, 0x75, 0x656D, 0x7370616E, 0x7374726F6E67, 0x736D616C6C: return .inline  // a b i u em span strong small
+        default: return nil
+        }
+    }
+
+    /// The index of the `>` closing the tag that opens at `start`, or nil when this `<` does not open a tag.
+    /// An unclosed tag runs to the end of the input.
+    static func end(_ input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let next = start + 1
+        guard next < input.count else { return nil }
+        let first = input[next]
+        let opensTag = (first | 0x20 >= 0x61 && first | 0x20 <= 0x7A) || first == 0x2F || first == 0x21 || first == 0x3F
+        guard opensTag else { return nil }
+        if first == 0x21, next + 2 < input.count, input[next + 1] == 0x2D, input[next + 2] == 0x2D {  // <!-- comment -->
+            var index = next + 3
+            while index + 2 < input.count {
+                if input[index] == 0x2D, input[index + 1] == 0x2D, input[index + 2] == 0x3E { return index + 2 }
+                index += 1
+            }
+            return input.count - 1
+        }
+        var quote: UInt8 = 0
+        var index = next
+        while index < input.count {
+            let byte = input[index]
+            if quote != 0 {
+                if byte == quote { quote = 0 }
+            } else if byte == 0x3E {
+                return index
+            } else if (byte == 0x22 || byte == 0x27), index > next, input[index - 1] == 0x3D || input[index - 1] == 0x20 {
+                quote = byte  // an attribute value
+            }
+            index += 1
+        }
+        return input.count - 1
+    }
+
+    /// What the tag between `start` (after `<`) and `end` (its `>`) does to the text.
+    static func kind(_ input: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Kind {
+        var index = start
+        let closing = index < end && input[index] == 0x2F
+        if closing { index += 1 }
+        var name: UInt64 = 0
+        var length = 0
+        while index < end, length < 10 {
+            let byte = input[index]
+            let isLetter = byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A
+            guard isLetter || (byte >= 0x30 && byte <= 0x39) else { break }
+            name = name << 8 | UInt64(isLetter ? byte | 0x20 : byte)
+            length += 1
+            index += 1
+        }
+        guard length > 0 else { return .inline }
+        if let kind = commonKind(name) { return kind }
+        if !closing, rawTextNames.contains(name) {
+            // <script/> and friends without content.
+            return end > start && input[end - 1] == 0x2F ? .inline : .rawText(name)
+        }
+        return blockNames.contains(name) ? .block : .inline
+    }
+
+    /// For script/style/template/noscript: the index after their end tag (or the end of the input).
+    static func rawTextEnd(_ input: UnsafeBufferPointer<UInt8>, name: UInt64, from start: Int) -> Int {
+        var index = start
+        while index + 2 < input.count {
+            if input[index] == 0x3C, input[index + 1] == 0x2F {
+                var candidate: UInt64 = 0
+                var cursor = index + 2
+                while cursor < input.count, cursor - index - 2 < 10, input[cursor] | 0x20 >= 0x61, input[cursor] | 0x20 <= 0x7A {
+                    candidate = candidate << 8 | UInt64(input[cursor] | 0x20)
+                    cursor += 1
+                }
+                if candidate == name {
+                    while cursor < input.count, input[cursor] != 0x3E { cursor += 1 }
+                    return min(cursor + 1, input.count)
+                }
+            }
+            index += 1
+        }
+        return input.count
+    }
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Baseline for the feed-parse benchmark: Python's feedparser on the same files.
 
-    bench_feedparser.py FILE... [--runs R]
+    bench_feedparser.py FILE... [--runs R] [--json]
 
-Prints items/s and MB/s per file (median of R runs).
+One warm-up parse, then R timed parses per file; prints items/s and MB/s of
+the median run (JSON lines with --json, like feed-bench).
 """
 import argparse
+import json
 import statistics
 import time
 from pathlib import Path
@@ -16,19 +18,28 @@ import feedparser
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("files", nargs="+")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    print(f"feedparser {feedparser.__version__}")
+    runs = max(1, min(args.runs, 50))
     for name in args.files:
         data = Path(name).read_bytes()
-        times, count = [], 0
-        for _ in range(max(1, min(args.runs, 20))):
+        count = len(feedparser.parse(data).entries)  # warm-up
+        times = []
+        for _ in range(runs):
             start = time.perf_counter()
             result = feedparser.parse(data)
             times.append(time.perf_counter() - start)
             count = len(result.entries)
-        elapsed = statistics.median(times)
-        print(f"feedparser {Path(name).name}: {count} items, {count / elapsed:.0f} items/s, {len(data) / elapsed / 1e6:.2f} MB/s (median of {len(times)})")
+        median = statistics.median(times)
+        row = {"parser": f"feedparser {feedparser.__version__}", "file": Path(name).name, "bytes": len(data), "items": count,
+               "runs": runs, "medianSeconds": round(median, 6), "itemsPerSecond": round(count / median, 1),
+               "megabytesPerSecond": round(len(data) / median / 1e6, 3)}
+        if args.json:
+            print(json.dumps(row))
+        else:
+            print(f"feedparser {row['file']}: {count} items, {len(data) / 1e6:.2f} MB, {row['itemsPerSecond']:.0f} items/s, "
+                  f"{row['megabytesPerSecond']:.2f} MB/s (median of {runs}, min {min(times):.3f} s, max {max(times):.3f} s)")
 
 
 if __name__ == "__main__":

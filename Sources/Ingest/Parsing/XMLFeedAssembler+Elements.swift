@@ -1,0 +1,223 @@
+import CLibXML2
+import Foundation
+
+/// Which elements the feed reader reads, by context.
+extension XMLFeedAssembler {
+    /// The document element decides the format.
+    mutating func startDocument(_ element: FeedElementName, name: UnsafePointer<xmlChar>, _ attributes: XMLAttributes) -> Role {
+        switch (element.name, element.namespace) {
+        case (.rss, .none):
+            let version = attributes.value(named: "version") ?? ""
+            setFormat(version.hasPrefix("0.9") ? .rss090 : .rss2)
+            return .root
+        case (.RDF, .rdf):
+            setFormat(.rss1)
+            return .root
+        case (.feed, .atom), (.feed, .none):
+            setFormat(.atom1)
+            return enterFeed()
+        case (.feed, .atom03):
+            setFormat(.atom03)
+            return enterFeed()
+        case (.channel, .none):  // an RSS channel without its <rss>
+            setFormat(.rss2)
+            return enterFeed()
+        default:
+            refuseRoot(name)
+            return .skipped
+        }
+    }
+
+    private mutating func enterFeed() -> Role {
+        if feed.scopeLanguage == nil { feed.scopeLanguage = currentLanguage }
+        return .feed
+    }
+
+    /// Children of `<rss>` and `<rdf:RDF>`.
+    mutating func startInRoot(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
+        guard element.namespace.isRSS else { return .skipped }
+        switch element.name {
+        case .channel:
+            if format == .rss1, element.namespace == .rss090 { setFormat(.rss090) }
+            return enterFeed()
+        case .item:
+            if format == .rss1, element.namespace == .rss090 { setFormat(.rss090) }
+            return beginItem(attributes)
+        default:
+            return .skipped  // image, textinput: their title and link are not the feed's
+        }
+    }
+
+    /// Starts an item (RSS 1.0 items name themselves with rdf:about).
+    mutating func beginItem(_ attributes: XMLAttributes) -> Role {
+        let role = startItem()
+        if role == .item, attributes.count > 0, let about = attributes.value(named: "about") { draft.about = about.trimmed }
+        return role
+    }
+
+    /// Children of RSS `<channel>` and Atom `<feed>`.
+    mutating func startInFeed(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
+        if isAtom {
+            guard element.namespace.isAtom || element.namespace == .none else { return .other }
+            switch element.name {
+            case .entry: return beginItem(attributes)
+            case .title: return beginCapture(.feedTitle, isMarkup: Self.isMarkup(attributes))
+            case .link:
+                if feed.link == nil, let href = attributes.value(named: "href"), Self.isAlternate(attributes) {
+                    feed.link = RawURL(text: href, base: currentBase)
+                }
+                return .other
+            case .author: return .author
+            default: return .other
+            }
+        }
+        switch (element.namespace, element.name) {
+        case (.none, .item), (.rss1, .item), (.rss090, .item):
+            return beginItem(attributes)
+        case (.none, .title), (.rss1, .title), (.rss090, .title):
+            return beginCapture(.feedTitle, isMarkup: true)
+        case (.none, .link), (.rss1, .link), (.rss090, .link):
+            return beginCapture(.feedLink, isMarkup: false)
+        case (.none, .language), (.dc, .language):
+            return beginCapture(.feedLanguage, isMarkup: false)
+        case (_, .image), (_, .textinput), (_, .textInput):
+            return .skipped
+        default:
+            return .other
+        }
+    }
+
+    /// Children of an RSS `<item>` or an Atom `<entry>`.
+    mutating func startInItem(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
+        if element.namespace == .media {
+            switch element.name {
+            case .content, .thumbnail: takeMediaImage(attributes)
+            case .group: return .mediaGroup
+            default: break
+            }
+            return .other
+        }
+        return isAtom ? startInEntry(element, attributes) : startInRSSItem(element, attributes)
+    }
+
+    private mutating func startInRSSItem(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
+        switch (element.namespace, element.name) {
+        case (.none, .title), (.rss1, .title), (.rss090, .title):
+            return beginCapture(.title, isMarkup: true)
+        case (.none, .link), (.rss1, .link), (.rss090, .link):
+            return beginCapture(.link, isMarkup: false)
+        case (.none, .guid):
+            draft.guidIsPermaLink = attributes.value(named: "isPermaLink", matches: "false") != true
+            return beginCapture(.guid, isMarkup: false)
+        case (.none, .description), (.rss1, .description), (.rss090, .description):
+            return beginCapture(.description, isMarkup: true)
+        case (.content, .encoded):
+            return beginCapture(.content, isMarkup: true)
+        case (.none, .pubDate), (.dc, .date), (.atom, .published), (.dcterms, .issued), (.dcterms, .created):
+            return beginCapture(.published, isMarkup: false)
+        case (.atom, .updated), (.dcterms, .modified):
+            return beginCapture(.updated, isMarkup: false)
+        case (.none, .author), (.dc, .creator):
+            return beginCapture(.rssAuthor, isMarkup: true)
+        case (.atom, .author):
+            return .author
+        case (.none, .category), (.dc, .subject):
+            return beginCapture(.category, isMarkup: true)
+        case (.dc, .language):
+            return beginCapture(.language, isMarkup: false)
+        case (.none, .enclosure):
+            if draft.image == nil, let url = attributes.value(named: "url"), Self.isImage(type: attributes.value(named: "type"), url: url) {
+                let image = RawURL(text: url, base: currentBase)
+                draft.image = image
+            }
+        case (.atom, .link):
+            takeAtomLink(attributes)
+        case (.itunes, .image):
+            if draft.fallbackImage == nil, let href = attributes.value(named: "href") {
+                let image = RawURL(text: href, base: currentBase)
+                draft.fallbackImage = image
+            }
+        default:
+            break
+        }
+        return .other
+    }
+
+    private mutating func startInEntry(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
+        guard element.namespace.isAtom || element.namespace == .none else { return .other }
+        switch element.name {
+        case .id: return beginCapture(.guid, isMarkup: false)
+        case .title: return beginCapture(.title, isMarkup: Self.isMarkup(attributes))
+        case .summary: return beginCapture(.description, isMarkup: Self.isMarkup(attributes))
+        case .content:
+            return attributes.value(named: "src") == nil ? beginCapture(.content, isMarkup: Self.isMarkup(attributes)) : .other
+        case .published, .issued, .created: return beginCapture(.published, isMarkup: false)
+        case .updated, .modified: return beginCapture(.updated, isMarkup: false)
+        case .author: return .author
+        case .link:
+            takeAtomLink(attributes)
+            return .other
+        case .category:
+            let label = attributes.value(named: "label") ?? attributes.value(named: "term") ?? ""
+            addCategory(PlainText.from(label, maximumCharacters: 200, markup: false))
+            return .other
+        case .source: return .skipped
+        default: return .other
+        }
+    }
+
+    /// `<atom:link>`: the alternate link (rel absent or `alternate`), or an image enclosure.
+    private mutating func takeAtomLink(_ attributes: XMLAttributes) {
+        guard inItem, let href = attributes.value(named: "href") else { return }
+        let url = RawURL(text: href, base: currentBase)
+        if Self.isAlternate(attributes) {
+            if draft.link == nil { draft.link = url }
+        } else if attributes.value(named: "rel", matches: "enclosure") == true, draft.image == nil,
+                  Self.isImage(type: attributes.value(named: "type"), url: href) {
+            draft.image = url
+        }
+    }
+
+    /// `<media:content>` (when it is an image) or `<media:thumbnail>`.
+    mutating func takeMediaImage(_ attributes: XMLAttributes) {
+        guard inItem, draft.image == nil, let url = attributes.value(named: "url") else { return }
+        switch attributes.value(named: "medium", matches: "image") {
+        case .some(false): return  // video, audio, document
+        case .some(true): break
+        case nil: if attributes.value(named: "type", matches: "image/", prefix: true) == false { return }
+        }
+        let image = RawURL(text: url, base: currentBase)
+        draft.image = image
+    }
+
+    private static func isAlternate(_ attributes: XMLAttributes) -> Bool {
+        guard attributes.trimmedBytes(named: "rel") != nil else { return true }
+        return attributes.value(named: "rel", matches: "alternate") == true
+            || attributes.value(named: "rel", matches: "http://www.iana.org/assignments/relation/alternate") == true
+    }
+
+    /// Atom text constructs: `text` (the default) is plain text; `html`, `xhtml` and Atom 0.3's HTML types are markup.
+    private static func isMarkup(_ attributes: XMLAttributes) -> Bool {
+        guard let type = attributes.value(named: "type")?.trimmed.lowercased() else { return false }
+        return type == "html" || type == "xhtml" || type.contains("html")
+    }
+
+    /// An image by its MIME type, or by its file extension when the type is missing.
+    static func isImage(type: String?, url: String) -> Bool {
+        if let type = type?.trimmed.lowercased(), !type.isEmpty { return type.hasPrefix("image/") }
+        let path = url.lowercased().split(separator: "?", maxSplits: 1).first ?? ""
+        return [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"].contains { path.hasSuffix($0) }
+    }
+}
+
+/// RSS `<author>` holds an e-mail address, often with the name in parentheses.
+enum RSSAuthor {
+    /// `lawyer@example.com (Lawyer Boyer)` → `Lawyer Boyer`; a bare address is kept; a name is kept.
+    static func name(_ text: String) -> String {
+        let bytes = text.utf8
+        guard bytes.contains(0x40), let open = bytes.firstIndex(of: 0x28), let close = bytes.lastIndex(of: 0x29), open < close,
+              bytes[..<open].contains(0x40) else { return text }
+        let name = String(text[bytes.index(after: open)..<close]).trimmed
+        return name.isEmpty ? text : name
+    }
+}

@@ -1,0 +1,56 @@
+@testable import Ingest
+import Testing
+
+/// Summaries and titles to clean plain text.
+@Suite struct PlainTextTests {
+    @Test func stripsTagsAndFoldsWhiteSpace() {
+        #expect(PlainText.from("<p>Hello <b>world</b></p>\n\n<p>Again</p>") == "Hello world Again")
+        #expect(PlainText.from("a<br>b<br/>c</li><li>d") == "a b c d")
+        #expect(PlainText.from("wo<b>rl</b>d") == "world")
+        #expect(PlainText.from("<script>alert('<p>')</script>Text<style>p{}</style><SCRIPT>x</SCRIPT>!") == "Text!")
+        #expect(PlainText.from("<!-- <p>comment</p> -->Kept") == "Kept")
+        #expect(PlainText.from("<a href=\"x\" title='a > b'>link</a>") == "link")
+        #expect(PlainText.from("  \t lots   of \n\n space\u{A0}\u{A0}here  ") == "lots of space here")
+        #expect(PlainText.from("tab\there\u{0B}and\u{1}control") == "tab here and control")
+    }
+
+    @Test func decodesReferences() {
+        #expect(PlainText.from("Tom &amp; Jerry &#8212; &#x2014; &eacute;t&eacute; &hellip;") == "Tom & Jerry \u{2014} \u{2014} été \u{2026}")
+        #expect(PlainText.from("&#150; cp1252 &#x93;q&#x94;") == "\u{2013} cp1252 \u{201C}q\u{201D}")
+        #expect(PlainText.from("\u{96} raw C1 \u{93}q\u{94}") == "\u{2013} raw C1 \u{201C}q\u{201D}")
+        #expect(PlainText.from("Fish &chips; &unknown; & more") == "Fish &chips; &unknown; & more")
+        #expect(PlainText.from("a&nbsp;&nbsp;b &#10; c &#0; d") == "a b c \u{FFFD} d")
+        #expect(PlainText.from("&lt;b&gt;escaped&lt;/b&gt;") == "<b>escaped</b>")  // decoded once, not stripped
+    }
+
+    @Test func plainTextKeepsAngleBrackets() {
+        #expect(PlainText.from("3 < 5 and 7 > 2") == "3 < 5 and 7 > 2")
+        #expect(PlainText.from("a <b> tag &amp; more", markup: false) == "a <b> tag & more")
+        #expect(PlainText.from("unclosed <b tag") == "unclosed")
+    }
+
+    @Test func cutsAtAWordBoundary() {
+        #expect(PlainText.from("one two three four", maximumCharacters: 10) == "one two…")
+        #expect(PlainText.from("short", maximumCharacters: 10) == "short")
+        #expect(PlainText.truncated("abcdefghijkl", to: 5) == "abcd…")
+    }
+
+    @Test func separatorsAndNoBreakSpacesAnywhereInALongRun() {
+        // Wherever U+2028, U+00A0 or a curly quote falls relative to the eight-byte steps, the result is the same.
+        for offset in 0..<17 {
+            let prefix = String(repeating: "a", count: offset)
+            #expect(PlainText.from(prefix + "\u{2028}" + String(repeating: "b", count: 20)) == (offset == 0 ? "" : prefix + " ") + String(repeating: "b", count: 20))
+            #expect(PlainText.from(prefix + "x\u{A0}y" + String(repeating: "c", count: 20)) == prefix + "x y" + String(repeating: "c", count: 20))
+            #expect(PlainText.from(prefix + "\u{201C}q\u{201D} é" + String(repeating: "d", count: 20)) == prefix + "\u{201C}q\u{201D} é" + String(repeating: "d", count: 20))
+            #expect(PlainText.from(prefix + "\u{96}" + String(repeating: "e", count: 20)) == prefix + "\u{2013}" + String(repeating: "e", count: 20))
+        }
+    }
+
+    @Test func longPlainRunsMatchTheByteByByteResult() {
+        // The eight-bytes-at-a-time path must agree with the general one.
+        let text = "The quick brown fox jumps over the lazy dog.  Twice  spaced,\tand a tab; " + String(repeating: "word ", count: 50)
+        let expected = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        #expect(PlainText.from(text) == expected)
+        #expect(PlainText.from(" " + text) == expected)
+    }
+}
