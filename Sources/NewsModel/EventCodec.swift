@@ -16,12 +16,12 @@ public enum EventCodec {
 
     /// `envelope` as JSON bytes, exactly as it stands (a decoded envelope re-encodes to the same bytes).
     public static func encode<Payload: NewsEvent>(_ envelope: EventEnvelope<Payload>) throws -> [UInt8] {
-        Array(try makeEncoder().encode(envelope))
+        Array(try encoder.encode(envelope))
     }
 
     /// Any value in the event conventions (sorted keys, RFC 3339 dates, no `null`s), e.g. a payload alone.
     public static func encodeValue<Value: Encodable>(_ value: Value) throws -> [UInt8] {
-        Array(try makeEncoder().encode(value))
+        Array(try encoder.encode(value))
     }
 
     /// Decodes an event of type `Payload`, checking the envelope's `eventType` and `schemaVersion` first.
@@ -31,7 +31,7 @@ public enum EventCodec {
         _ type: Payload.Type, from bytes: [UInt8]
     ) throws(EventDecodingError) -> EventEnvelope<Payload> {
         do {
-            return try makeDecoder().decode(EventEnvelope<Payload>.self, from: Data(bytes))
+            return try decoder.decode(EventEnvelope<Payload>.self, from: Data(bytes))
         } catch let error as EventDecodingError {
             throw error
         } catch let error as DecodingError {
@@ -51,6 +51,11 @@ public enum EventCodec {
         guard let header = try? JSONDecoder().decode(Header.self, from: Data(bytes)) else { return nil }
         return (header.eventType, header.schemaVersion)
     }
+
+    /// Built once: every produced and consumed event goes through these, and a JSON
+    /// coder that is configured once and never mutated may be shared across threads.
+    private static let encoder = makeEncoder()
+    private static let decoder = makeDecoder()
 
     static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()

@@ -21,16 +21,6 @@ enum FeedItemEvents {
 struct FeedItemPrinter {
     let json: Bool
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(RFC3339Time.format(date))
-        }
-        return encoder
-    }()
-
     func header(_ feed: ParsedFeed, count: Int) -> String {
         var parts = [feed.format.rawValue, "\"\(feed.title)\""]
         if let link = feed.link { parts.append("<\(link)>") }
@@ -39,7 +29,7 @@ struct FeedItemPrinter {
     }
 
     func line(_ item: NewsItem) throws -> String {
-        if json { return String(decoding: try Self.encoder.encode(item), as: UTF8.self) }
+        if json { return String(decoding: try EventCodec.encodeValue(item), as: UTF8.self) }
         var lines = ["- \(item.title)", "  \(item.url ?? "(no link)")"]
         var facts = ["published \(item.publishedAt.map(RFC3339Time.format) ?? "-")"]
         if let updated = item.updatedAt { facts.append("updated \(RFC3339Time.format(updated))") }
