@@ -94,25 +94,10 @@ extension RunCommand {
             } catch {
                 throw CLIError("cannot load the classifier: \(error)")
             }
-            let admin = try await global.connectedAdmin(logger: logger)
-            await admin.close()
-            var consumerConfiguration = KafkaConsumerConfiguration(
-                client: global.kafkaClient("newsflash-classify"), groupID: group, subscription: .group(topics: [input]))
-            consumerConfiguration.client.statisticsInterval = .seconds(30)
-            consumerConfiguration.assignmentStrategy = .cooperativeSticky
-            let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
-            let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: global.kafkaClient("newsflash-classify")), logger: logger)
-            let stage = StageRunner(
-                name: "classify", consumer: consumer, producer: producer,
-                processor: ClassifyProcessor(classifier: classifier, outputTopic: output), window: window, logger: logger)
-            // Stopped in reverse order: the stage finishes its in-flight messages, then the
-            // producer flushes, then the consumer commits and leaves the group.
-            let serviceGroup = ServiceGroup(
-                configuration: ServiceGroupConfiguration(
-                    services: [.init(service: consumer), .init(service: producer), .init(service: stage)],
-                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            logger.info("classify running", metadata: ["classifier.version": "\(classifier.version)", "kafka.group": "\(group)"])
-            try await serviceGroup.run()
+            try await global.runStage(
+                name: "classify", input: input, group: group, window: window, statistics: true, logger: logger,
+                processor: ClassifyProcessor(classifier: classifier, outputTopic: output),
+                startedMetadata: ["classifier.version": "\(classifier.version)"])
         }
     }
 }

@@ -161,24 +161,13 @@ extension RunCommand {
             let store = try files.open()
             let directory = SubscriptionDirectory(store: store, logger: logger)
             try await directory.refresh()
-            let admin = try await global.connectedAdmin(logger: logger)
-            await admin.close()
-            var consumerConfiguration = KafkaConsumerConfiguration(
-                client: global.kafkaClient("newsflash-match"), groupID: group, subscription: .group(topics: [input]))
-            consumerConfiguration.assignmentStrategy = .cooperativeSticky
-            let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
-            let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: global.kafkaClient("newsflash-match")), logger: logger)
-            // One message at a time per instance keeps the per-subscription story decisions in order.
-            let stage = StageRunner(
-                name: "match", consumer: consumer, producer: producer,
-                processor: MatchProcessor(directory: directory, store: store, outputTopic: output), window: 1, logger: logger)
-            let serviceGroup = ServiceGroup(
-                configuration: ServiceGroupConfiguration(
-                    services: [.init(service: consumer), .init(service: producer), .init(service: SubscriptionRefresher(directory: directory)), .init(service: stage)],
-                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             let active = await directory.count
-            logger.info("match running", metadata: ["subscriptions": "\(active)"])
-            try await serviceGroup.run()
+            // One message at a time per instance keeps the per-subscription story decisions in order.
+            try await global.runStage(
+                name: "match", input: input, group: group, window: 1, logger: logger,
+                extraServices: [SubscriptionRefresher(directory: directory)],
+                processor: MatchProcessor(directory: directory, store: store, outputTopic: output),
+                startedMetadata: ["subscriptions": "\(active)"])
         }
     }
 }

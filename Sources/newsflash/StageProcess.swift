@@ -1,0 +1,32 @@
+import Logging
+import Pipeline
+import RdKafka
+import ServiceLifecycle
+
+extension GlobalOptions {
+    /// Runs a consuming stage as this process: checks the broker, joins `group` on
+    /// `input`, and runs consumer, producer, `extraServices` and the stage runner in
+    /// one ServiceGroup until SIGTERM/SIGINT. Stopped in reverse order: the stage
+    /// finishes its in-flight messages, the producer flushes, then the consumer
+    /// commits and leaves the group.
+    func runStage<Processor: StageProcessor>(
+        name: String, input: String, group: String, window: Int, statistics: Bool = false, logger: Logger,
+        extraServices: [any Service] = [], processor: Processor, startedMetadata: Logger.Metadata = [:]
+    ) async throws {
+        let admin = try await connectedAdmin(logger: logger)
+        await admin.close()
+        var consumerConfiguration = KafkaConsumerConfiguration(
+            client: kafkaClient("newsflash-\(name)"), groupID: group, subscription: .group(topics: [input]))
+        if statistics { consumerConfiguration.client.statisticsInterval = .seconds(30) }
+        consumerConfiguration.assignmentStrategy = .cooperativeSticky
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: kafkaClient("newsflash-\(name)")), logger: logger)
+        let stage = StageRunner(name: name, consumer: consumer, producer: producer, processor: processor, window: window, logger: logger)
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] =
+            [.init(service: consumer), .init(service: producer)] + extraServices.map { .init(service: $0) } + [.init(service: stage)]
+        let serviceGroup = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("\(name) running", metadata: startedMetadata.merging(["kafka.group": "\(group)"]) { $1 })
+        try await serviceGroup.run()
+    }
+}
