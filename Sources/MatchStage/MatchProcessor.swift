@@ -16,10 +16,10 @@ import Subscriptions
 /// same `deliveryId`, so nothing is lost and receivers can drop duplicates.
 public struct MatchProcessor: StageProcessor {
     public let directory: SubscriptionDirectory
-    public let store: SQLiteSubscriptionStore
+    public let store: any SubscriptionStoring
     public let outputTopic: String
 
-    public init(directory: SubscriptionDirectory, store: SQLiteSubscriptionStore, outputTopic: String = Topics.alertsDeliveries) {
+    public init(directory: SubscriptionDirectory, store: any SubscriptionStoring, outputTopic: String = Topics.alertsDeliveries) {
         self.directory = directory
         self.store = store
         self.outputTopic = outputTopic
@@ -36,12 +36,8 @@ public struct MatchProcessor: StageProcessor {
         for (subscription, terms) in await directory.matches(FilterSubject(item)) where item.urgency >= subscription.minimumUrgency {
             do {
                 guard let isUpdate = try await decide(subscription, item) else { continue }
+                let request = DeliveryRequest.make(item, for: subscription, matchedTerms: terms, isUpdate: isUpdate, isReplay: false)
                 let story = item.item.storyId
-                let request = DeliveryRequest(
-                    deliveryId: DeliveryRequest.makeDeliveryID(subscriptionID: subscription.id, storyID: story, version: item.item.version),
-                    subscriptionId: subscription.id, channel: subscription.channel.kind, storyId: story, version: item.item.version,
-                    isUpdate: isUpdate, isReplay: false, item: item,
-                    match: MatchExplanation(filter: subscription.filter, matchedTerms: terms), createdAt: Date())
                 try await store.recordSent(subscriptionID: subscription.id, storyID: story, itemID: item.item.itemId, version: item.item.version)
                 outputs.append(try StageOutput(topic: outputTopic, key: subscription.id, event: request))
             } catch let error as StageError {

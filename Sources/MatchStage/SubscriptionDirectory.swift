@@ -9,14 +9,14 @@ import Subscriptions
 /// through any API instance reaches every match instance within that time,
 /// with no extra topic to run. A filter that no longer parses is skipped and logged.
 public actor SubscriptionDirectory {
-    private let store: SQLiteSubscriptionStore
+    private let store: any SubscriptionStoring
     private let parser: FilterParser
     private let logger: Logger
     private var index = MatchIndex()
     private var subscriptions: [String: Subscription] = [:]
     private var cursor: Int64 = 0
 
-    public init(store: SQLiteSubscriptionStore, parser: FilterParser = FilterParser(regions: [], topics: []), logger: Logger) {
+    public init(store: any SubscriptionStoring, parser: FilterParser = FilterParser(regions: [], topics: []), logger: Logger) {
         self.store = store
         self.parser = parser
         self.logger = logger
@@ -29,7 +29,7 @@ public actor SubscriptionDirectory {
         for change in changes {
             cursor = max(cursor, change.version)
             let subscription = change.subscription
-            guard !change.deleted, subscription.status == .active else {
+            guard !change.deleted, subscription.isDeliverable else {
                 index.remove(subscription.id)
                 subscriptions[subscription.id] = nil
                 continue

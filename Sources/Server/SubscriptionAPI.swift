@@ -6,45 +6,68 @@ import Subscriptions
 
 /// The subscriptions HTTP API (`Schemas/openapi.yaml`).
 ///
-/// Every route needs `Authorization: Bearer <API key>`; an admin key sees and
-/// changes every subscription, a subscriber key only its own (others are 404).
+/// Every `/v1/subscriptions` and `/v1/filters` route needs `Authorization: Bearer <API key>`;
+/// an admin key sees and changes every subscription, a subscriber key only its own (others are 404).
+/// The confirmation and unsubscribe links carry their own token instead.
 /// Errors are JSON (`{"error": {"message": …}}`) with a 4xx status a client can act on.
 public enum SubscriptionAPI {
     public struct Limits: Sendable {
         public var maximumBodyBytes = 64 * 1024
         public var maximumSubscriptionsPerKey = 1_000
+        /// Filters longer than this are refused (the parser also bounds nesting and terms).
+        public var maximumFilterLength = 1_024
+        public var maximumDeliveryLog = 500
         public init() {}
     }
 
+    /// What the API process adds to the store: the recent classified items
+    /// (`POST /v1/filters/test`) and a rewinder (`POST /v1/subscriptions/{id}/rewind`).
+    /// Without them those routes answer 503.
+    public struct Services: Sendable {
+        public var recentItems: (@Sendable () async -> [ClassifiedItem])?
+        /// Re-matches the retained items since a time for one subscription; returns how many it re-delivered.
+        public var rewind: (@Sendable (Subscription, Date) async throws -> Int)?
+
+        public init(recentItems: (@Sendable () async -> [ClassifiedItem])? = nil, rewind: (@Sendable (Subscription, Date) async throws -> Int)? = nil) {
+            self.recentItems = recentItems
+            self.rewind = rewind
+        }
+    }
+
     /// The router with every API route; tests call it directly.
-    public static func buildRouter(store: SQLiteSubscriptionStore, parser: FilterParser, limits: Limits = Limits()) -> Router<BasicRequestContext> {
+    public static func buildRouter(
+        store: any SubscriptionStoring, parser: FilterParser, limits: Limits = Limits(), services: Services = Services()
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("health/live") { _, _ in HTTPResponse.Status.ok }
         let api = router.group("v1")
         api.post("subscriptions") { request, context -> Response in
             let key = try await authenticate(request, store)
-            let body: SubscriptionInput = try await decode(request, context, limits)
-            let owned = try await store.all().filter { $0.ownerKeyID == key.id }.count
+            let body: SubscriptionSettings = try await decode(request, context, limits)
+            let owned = try await store.count(ownedBy: key.id)
             guard owned < limits.maximumSubscriptionsPerKey else {
                 throw HTTPError(.tooManyRequests, message: "this key already has \(owned) subscriptions, the limit")
             }
+            try checkLength(body.filter, limits)
             let subscription = try body.makeSubscription(parser: parser, owner: key.id)
             try await store.save(subscription)
-            var response = try context.responseEncoder.encode(SubscriptionView(subscription), from: request, context: context)
+            var response = try context.responseEncoder.encode(
+                SubscriptionView(subscription, secret: subscription.secrets?.first?.secret), from: request, context: context)
             response.status = .created
             response.headers[.location] = "/v1/subscriptions/\(subscription.id)"
             return response
         }
         api.get("subscriptions") { request, _ -> SubscriptionList in
             let key = try await authenticate(request, store)
-            return SubscriptionList(subscriptions: try await store.all().filter { key.role == .admin || $0.ownerKeyID == key.id }.map(SubscriptionView.init))
+            return SubscriptionList(subscriptions: try await store.all().filter { key.role == .admin || $0.ownerKeyID == key.id }.map { SubscriptionView($0) })
         }
         api.get("subscriptions/:id") { request, context -> SubscriptionView in
             SubscriptionView(try await owned(request, context, store))
         }
         api.patch("subscriptions/:id") { request, context -> SubscriptionView in
             var subscription = try await owned(request, context, store)
-            let patch: SubscriptionPatch = try await decode(request, context, limits)
+            let patch: SubscriptionSettings = try await decode(request, context, limits)
+            try checkLength(patch.filter, limits)
             try patch.apply(to: &subscription, parser: parser)
             try await store.save(subscription)
             return SubscriptionView(subscription)
@@ -54,9 +77,46 @@ public enum SubscriptionAPI {
             try await store.delete(subscription.id)
             return .noContent
         }
+        api.post("subscriptions/:id/secret/rotate") { request, context -> RotationResult in
+            var subscription = try await owned(request, context, store)
+            guard case .webhook = subscription.channel else { throw HTTPError(.conflict, message: "only webhook subscriptions have a signing secret") }
+            let body: RotationInput = request.headers[.contentLength] == "0" || request.headers[.contentLength] == nil
+                ? RotationInput() : try await decode(request, context, limits)
+            let grace = body.graceSeconds ?? 86_400
+            guard (0...7 * 86_400).contains(grace) else { throw HTTPError(.badRequest, message: "graceSeconds must be 0 to 604800 (seven days)") }
+            let now = Date()
+            let secret = subscription.rotateSecret(grace: TimeInterval(grace), now: now)
+            try await store.save(subscription)
+            return RotationResult(secret: secret, previousSecretExpiresAt: RFC3339Time.format(now.addingTimeInterval(TimeInterval(grace))))
+        }
+        api.get("subscriptions/:id/deliveries") { request, context -> DeliveryLog in
+            let subscription = try await owned(request, context, store)
+            let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), limits.maximumDeliveryLog)
+            let receipts = try await store.receipts(subscriptionID: subscription.id, limit: limit)
+            return DeliveryLog(deliveries: receipts.map {
+                DeliveryLog.Entry(
+                    deliveryId: $0.deliveryId, storyId: $0.storyId, version: $0.version, attempt: $0.attempt, outcome: $0.outcome.rawValue,
+                    statusCode: $0.statusCode, error: $0.error, latencyMs: $0.latencyMs, attemptedAt: RFC3339Time.format($0.attemptedAt),
+                    nextAttemptAt: $0.nextAttemptAt.map(RFC3339Time.format))
+            })
+        }
+        api.post("subscriptions/:id/rewind") { request, context -> Response in
+            let subscription = try await owned(request, context, store)
+            let body: RewindInput = try await decode(request, context, limits)
+            guard let since = RFC3339Time.parse(body.since) else {
+                throw HTTPError(.badRequest, message: "since must be an RFC 3339 time such as 2026-11-29T08:00:00Z")
+            }
+            guard since <= Date() else { throw HTTPError(.badRequest, message: "since is in the future") }
+            guard let rewind = services.rewind else { throw HTTPError(.serviceUnavailable, message: "this API process has no broker connection for rewinds") }
+            let count = try await rewind(subscription, since)
+            var response = try context.responseEncoder.encode(RewindResult(subscriptionId: subscription.id, since: RFC3339Time.format(since), redelivered: count), from: request, context: context)
+            response.status = .accepted
+            return response
+        }
         api.post("filters/validate") { request, context -> FilterCheck in
             _ = try await authenticate(request, store)
             let body: FilterInput = try await decode(request, context, limits)
+            try checkLength(body.filter, limits)
             do {
                 _ = try parser.parse(body.filter)
                 return FilterCheck(valid: true, position: nil, message: nil)
@@ -64,10 +124,66 @@ public enum SubscriptionAPI {
                 return FilterCheck(valid: false, position: error.position, message: error.message)
             }
         }
+        api.post("filters/test") { request, context -> FilterTestResult in
+            _ = try await authenticate(request, store)
+            let body: FilterTestInput = try await decode(request, context, limits)
+            try checkLength(body.filter, limits)
+            try checkFilter(body.filter, parser)
+            let filter = try parser.parse(body.filter)
+            guard let recentItems = services.recentItems else { throw HTTPError(.serviceUnavailable, message: "this API process does not read news.classified") }
+            let items = await recentItems()
+            let limit = min(max(body.limit ?? 50, 1), 500)
+            var hits: [FilterTestResult.Hit] = []
+            for item in items.reversed() where hits.count < limit {
+                var terms: [String] = []
+                guard filter.matches(FilterSubject(item), matched: &terms) else { continue }
+                hits.append(FilterTestResult.Hit(
+                    itemId: item.item.itemId, storyId: item.item.storyId, title: item.item.title, source: item.item.sourceId,
+                    regions: item.regions.map(\.label), topics: item.topics.map(\.label), urgency: item.urgency.rawValue,
+                    matchedTerms: terms, publishedAt: (item.item.publishedAt ?? item.item.fetchedAt).map(RFC3339Time.format)))
+            }
+            return FilterTestResult(checked: items.count, matches: hits)
+        }
+        // The links in emails: double opt-in confirmation and one-click unsubscribe (RFC 8058).
+        api.get("confirm/:token") { request, context -> Response in
+            let (subscription, token) = try await subscription(byToken: context, store)
+            guard let expected = subscription.confirmationTokenSHA256, constantTimeEqual(StableID.sha256Hex(token), expected) else {
+                throw HTTPError(.notFound, message: "this confirmation link is not valid (it may have been replaced by a newer one)")
+            }
+            var confirmed = subscription
+            if confirmed.confirmedAt == nil {
+                confirmed.confirmedAt = Date()
+                confirmed.updatedAt = Date()
+                try await store.save(confirmed)
+            }
+            return page("Subscription confirmed", "Alerts for “\(subscription.name)” will now reach you.")
+        }
+        api.get("unsubscribe/:token") { _, context -> Response in
+            let (subscription, token) = try await subscriptionForUnsubscribe(context, store)
+            return page("Unsubscribe", "Stop the alerts for “\(subscription.name)”?",
+                        form: "/v1/unsubscribe/\(subscription.id).\(token)")
+        }
+        api.post("unsubscribe/:token") { _, context -> Response in
+            let (subscription, _) = try await subscriptionForUnsubscribe(context, store)
+            try await store.delete(subscription.id)
+            return page("Unsubscribed", "You will get no more alerts for “\(subscription.name)”.")
+        }
         return router
     }
 
-    static func authenticate(_ request: Request, _ store: SQLiteSubscriptionStore) async throws -> SQLiteSubscriptionStore.APIKey {
+    struct RewindResult: ResponseEncodable {
+        var subscriptionId: String
+        var since: String
+        var redelivered: Int
+    }
+
+    static func checkLength(_ filter: String?, _ limits: Limits) throws {
+        if let filter, filter.count > limits.maximumFilterLength {
+            throw HTTPError(.badRequest, message: "the filter is \(filter.count) characters; the limit is \(limits.maximumFilterLength)")
+        }
+    }
+
+    static func authenticate(_ request: Request, _ store: any SubscriptionStoring) async throws -> APIKey {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
               let key = try await store.key(forSecret: String(header.dropFirst(7)))
         else {
@@ -76,13 +192,47 @@ public enum SubscriptionAPI {
         return key
     }
 
-    static func owned(_ request: Request, _ context: BasicRequestContext, _ store: SQLiteSubscriptionStore) async throws -> Subscription {
+    static func owned(_ request: Request, _ context: BasicRequestContext, _ store: any SubscriptionStoring) async throws -> Subscription {
         let key = try await authenticate(request, store)
         let id = try context.parameters.require("id")
         guard let subscription = try await store.subscription(id), key.role == .admin || subscription.ownerKeyID == key.id else {
             throw HTTPError(.notFound, message: "no subscription \(id)")
         }
         return subscription
+    }
+
+    /// A token `<subscription id>.<secret>` from the path, and its subscription.
+    static func subscription(byToken context: BasicRequestContext, _ store: any SubscriptionStoring) async throws -> (Subscription, String) {
+        let token = try context.parameters.require("token")
+        let parts = token.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, parts[0].hasPrefix("sub_"), let subscription = try await store.subscription(String(parts[0])) else {
+            throw HTTPError(.notFound, message: "this link is not valid; the subscription may already be gone")
+        }
+        return (subscription, String(parts[1]))
+    }
+
+    static func subscriptionForUnsubscribe(_ context: BasicRequestContext, _ store: any SubscriptionStoring) async throws -> (Subscription, String) {
+        let (subscription, token) = try await subscription(byToken: context, store)
+        guard let expected = subscription.unsubscribeToken, constantTimeEqual(token, expected) else {
+            throw HTTPError(.notFound, message: "this unsubscribe link is not valid")
+        }
+        return (subscription, token)
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// A small HTML page for a person who followed a link from an email.
+    static func page(_ title: String, _ text: String, form action: String? = nil) -> Response {
+        let button = action.map { #"<form method="post" action="\#(HTMLText.escape($0))"><button type="submit">Unsubscribe</button></form>"# } ?? ""
+        let html = """
+            <!doctype html><html><head><meta charset="utf-8"><title>\(HTMLText.escape(title))</title></head>
+            <body><h1>\(HTMLText.escape(title))</h1><p>\(HTMLText.escape(text))</p>\(button)</body></html>
+            """
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
 
     static func decode<Body: Decodable>(_ request: Request, _ context: BasicRequestContext, _ limits: Limits) async throws -> Body {
@@ -99,5 +249,24 @@ public enum SubscriptionAPI {
         } catch {
             throw HTTPError(.badRequest, message: "the body is not JSON")
         }
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+enum HTMLText {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
     }
 }

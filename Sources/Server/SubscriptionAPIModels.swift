@@ -3,11 +3,18 @@ import Hummingbird
 import NewsModel
 import Subscriptions
 
-/// A subscription as the API shows it.
+/// A subscription as the API shows it. `secret` is present only in the answer
+/// that created it (or rotated it): it is shown once.
 struct SubscriptionView: ResponseEncodable, Codable {
     struct Channel: Codable {
         var webhook: String?
         var email: String?
+    }
+
+    struct Quiet: Codable {
+        var start: String
+        var end: String
+        var allowFlash: Bool?
     }
 
     var id: String
@@ -16,21 +23,61 @@ struct SubscriptionView: ResponseEncodable, Codable {
     var channel: Channel
     var minimumUrgency: String
     var status: String
+    var disabledReason: String?
+    /// Email: whether the address confirmed (double opt-in); nothing is sent before.
+    var confirmed: Bool?
+    var mode: String
+    var digestTime: String?
+    var timeZone: String
+    var quietHours: Quiet?
+    var maxAlertsPerHour: Int?
+    var contactEmail: String?
+    var secret: String?
     var createdAt: String
     var updatedAt: String
 
-    init(_ subscription: Subscription) {
+    init(_ subscription: Subscription, secret: String? = nil) {
         id = subscription.id
         name = subscription.name
         filter = subscription.filter
         switch subscription.channel {
-        case .webhook(let url): channel = Channel(webhook: url, email: nil)
-        case .email(let address): channel = Channel(webhook: nil, email: address)
+        case .webhook(let url):
+            channel = Channel(webhook: url, email: nil)
+        case .email(let address):
+            channel = Channel(webhook: nil, email: address)
+            confirmed = subscription.confirmedAt != nil
         }
         minimumUrgency = subscription.minimumUrgency.rawValue
         status = subscription.status.rawValue
+        disabledReason = subscription.disabledReason
+        switch subscription.mode {
+        case .immediate: mode = "immediate"
+        case .hourly(let minute): mode = "hourly"; digestTime = Clock.format(minute)
+        case .daily(let hour, let minute): mode = "daily"; digestTime = Clock.format(hour * 60 + minute)
+        }
+        timeZone = subscription.location.identifier
+        quietHours = subscription.quietHours.map { Quiet(start: Clock.format($0.startMinute), end: Clock.format($0.endMinute), allowFlash: $0.allowFlash) }
+        maxAlertsPerHour = subscription.maxAlertsPerHour
+        contactEmail = subscription.contactEmail
+        self.secret = secret
         createdAt = RFC3339Time.format(subscription.createdAt)
         updatedAt = RFC3339Time.format(subscription.updatedAt)
+    }
+}
+
+/// `HH:MM` <-> minutes after midnight.
+enum Clock {
+    static func format(_ minutes: Int) -> String {
+        let hours = minutes / 60, rest = minutes % 60
+        return (hours < 10 ? "0" : "") + String(hours) + ":" + (rest < 10 ? "0" : "") + String(rest)
+    }
+
+    static func parse(_ text: String, field: String) throws -> Int {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hours = Int(parts[0]), let minutes = Int(parts[1]),
+              (0..<24).contains(hours), (0..<60).contains(minutes)
+        else { throw HTTPError(.badRequest, message: "\(field) must be a time of day as HH:MM (24-hour), not \(text)") }
+        return hours * 60 + minutes
     }
 }
 
@@ -48,20 +95,101 @@ struct FilterCheck: ResponseEncodable {
     var message: String?
 }
 
-/// The body of `POST /v1/subscriptions`.
-struct SubscriptionInput: Decodable {
-    var name: String
-    var filter: String
-    var channel: SubscriptionView.Channel
+/// The fields a subscription's owner may set, on create (`POST`) and change (`PATCH`).
+struct SubscriptionSettings: Decodable {
+    var name: String?
+    var filter: String?
+    var channel: SubscriptionView.Channel?
     var minimumUrgency: String?
+    var status: String?
+    var mode: String?
+    var digestTime: String?
+    var timeZone: String?
+    var quietHours: SubscriptionView.Quiet?
+    /// `PATCH` with `"clearQuietHours": true` removes them.
+    var clearQuietHours: Bool?
+    var maxAlertsPerHour: Int?
+    var contactEmail: String?
 
-    func makeSubscription(parser: FilterParser, owner: String) throws -> Subscription {
-        let name = self.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(name.count) else { throw HTTPError(.badRequest, message: "name must be 1 to 200 characters") }
-        try checkFilter(filter, parser)
-        return Subscription(
-            name: name, filter: filter, channel: try Self.channel(channel), minimumUrgency: try Self.urgency(minimumUrgency ?? "routine"),
-            ownerKeyID: owner)
+    func makeSubscription(parser: FilterParser, owner: String, now: Date = Date()) throws -> Subscription {
+        guard let name else { throw HTTPError(.badRequest, message: "invalid JSON body: missing name") }
+        guard let filter else { throw HTTPError(.badRequest, message: "invalid JSON body: missing filter") }
+        guard let channel else { throw HTTPError(.badRequest, message: "invalid JSON body: missing channel") }
+        guard status == nil || status == "active" || status == "paused" else { throw HTTPError(.badRequest, message: "status must be active or paused") }
+        var subscription = Subscription(name: name, filter: filter, channel: try Self.channel(channel), ownerKeyID: owner, createdAt: now, updatedAt: now)
+        try apply(to: &subscription, parser: parser, now: now)
+        return subscription
+    }
+
+    /// Applies the fields given; the others stay as they are.
+    func apply(to subscription: inout Subscription, parser: FilterParser, now: Date = Date()) throws {
+        if let name {
+            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (1...200).contains(trimmed.count) else { throw HTTPError(.badRequest, message: "name must be 1 to 200 characters") }
+            subscription.name = trimmed
+        }
+        if let filter {
+            try checkFilter(filter, parser)
+            subscription.filter = filter
+        }
+        if channel != nil, subscription.createdAt != now {
+            throw HTTPError(.badRequest, message: "the channel cannot change; create a new subscription for another endpoint or address")
+        }
+        if let minimumUrgency { subscription.minimumUrgency = try Self.urgency(minimumUrgency) }
+        if let status {
+            guard let value = Subscription.Status(rawValue: status), value != .disabled else {
+                throw HTTPError(.badRequest, message: "status must be active or paused")
+            }
+            subscription.status = value
+            subscription.disabledReason = nil
+        }
+        if let timeZone {
+            guard TimeZone(identifier: timeZone) != nil else {
+                throw HTTPError(.badRequest, message: "timeZone must be an IANA time zone such as Europe/Paris, not \(timeZone)")
+            }
+            subscription.timeZone = timeZone
+        }
+        if mode != nil || digestTime != nil {
+            subscription.mode = try Self.mode(mode ?? Self.modeName(subscription.mode), digestTime)
+        }
+        if clearQuietHours == true { subscription.quietHours = nil }
+        if let quietHours {
+            subscription.quietHours = Subscription.QuietHours(
+                startMinute: try Clock.parse(quietHours.start, field: "quietHours.start"),
+                endMinute: try Clock.parse(quietHours.end, field: "quietHours.end"), allowFlash: quietHours.allowFlash ?? true)
+        }
+        if let maxAlertsPerHour {
+            guard (0...10_000).contains(maxAlertsPerHour) else { throw HTTPError(.badRequest, message: "maxAlertsPerHour must be 0 (no limit) to 10000") }
+            subscription.maxAlertsPerHour = maxAlertsPerHour == 0 ? nil : maxAlertsPerHour
+        }
+        if let contactEmail {
+            subscription.contactEmail = contactEmail.isEmpty ? nil : try Self.emailAddress(contactEmail, field: "contactEmail")
+        }
+        subscription.updatedAt = now
+    }
+
+    static func modeName(_ mode: Subscription.Mode) -> String {
+        switch mode {
+        case .immediate: "immediate"
+        case .hourly: "hourly"
+        case .daily: "daily"
+        }
+    }
+
+    static func mode(_ name: String, _ time: String?) throws -> Subscription.Mode {
+        switch name {
+        case "immediate":
+            return .immediate
+        case "hourly":
+            let minutes = try time.map { try Clock.parse($0, field: "digestTime") } ?? 0
+            return .hourly(minute: minutes % 60)
+        case "daily":
+            guard let time else { throw HTTPError(.badRequest, message: "mode daily needs digestTime, the local time of day as HH:MM") }
+            let minutes = try Clock.parse(time, field: "digestTime")
+            return .daily(hour: minutes / 60, minute: minutes % 60)
+        default:
+            throw HTTPError(.badRequest, message: "mode must be immediate, hourly or daily")
+        }
     }
 
     static func channel(_ input: SubscriptionView.Channel) throws -> Subscription.Channel {
@@ -72,14 +200,18 @@ struct SubscriptionInput: Decodable {
             }
             return .webhook(url: url)
         case (nil, let address?):
-            let parts = address.split(separator: "@")
-            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), address.count <= 254,
-                  !address.contains(where: { $0.isWhitespace || $0 == "\r" || $0 == "\n" || $0 == "<" || $0 == ">" })
-            else { throw HTTPError(.badRequest, message: "channel.email must be an email address") }
-            return .email(address: address)
+            return .email(address: try emailAddress(address, field: "channel.email"))
         default:
             throw HTTPError(.badRequest, message: "channel needs exactly one of webhook and email")
         }
+    }
+
+    static func emailAddress(_ address: String, field: String) throws -> String {
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), address.count <= 254,
+              !address.contains(where: { $0.isWhitespace || $0.isNewline || $0 == "<" || $0 == ">" || $0 == "," || $0 == "\0" })
+        else { throw HTTPError(.badRequest, message: "\(field) must be an email address") }
+        return address
     }
 
     static func urgency(_ text: String) throws -> Urgency {
@@ -88,29 +220,62 @@ struct SubscriptionInput: Decodable {
     }
 }
 
-/// The body of `PATCH /v1/subscriptions/{id}`: only the fields given change.
-struct SubscriptionPatch: Decodable {
-    var name: String?
-    var filter: String?
-    var minimumUrgency: String?
-    var status: String?
+/// The body of `POST /v1/subscriptions/{id}/secret/rotate`.
+struct RotationInput: Decodable {
+    /// How long the previous secret stays valid; default one day, at most seven.
+    var graceSeconds: Int?
+}
 
-    func apply(to subscription: inout Subscription, parser: FilterParser) throws {
-        if let name {
-            guard (1...200).contains(name.count) else { throw HTTPError(.badRequest, message: "name must be 1 to 200 characters") }
-            subscription.name = name
-        }
-        if let filter {
-            try checkFilter(filter, parser)
-            subscription.filter = filter
-        }
-        if let minimumUrgency { subscription.minimumUrgency = try SubscriptionInput.urgency(minimumUrgency) }
-        if let status {
-            guard let value = Subscription.Status(rawValue: status) else { throw HTTPError(.badRequest, message: "status must be active or paused") }
-            subscription.status = value
-        }
-        subscription.updatedAt = Date()
+struct RotationResult: ResponseEncodable {
+    var secret: String
+    var previousSecretExpiresAt: String
+}
+
+/// The body of `POST /v1/filters/test`.
+struct FilterTestInput: Decodable {
+    var filter: String
+    var limit: Int?
+}
+
+struct FilterTestResult: ResponseEncodable {
+    struct Hit: Encodable {
+        var itemId: String
+        var storyId: String
+        var title: String
+        var source: String
+        var regions: [String]
+        var topics: [String]
+        var urgency: String
+        var matchedTerms: [String]
+        var publishedAt: String?
     }
+
+    /// How many recent items the filter ran against.
+    var checked: Int
+    var matches: [Hit]
+}
+
+/// The body of `POST /v1/subscriptions/{id}/rewind`.
+struct RewindInput: Decodable {
+    /// RFC 3339: re-match the retained items since then.
+    var since: String
+}
+
+struct DeliveryLog: ResponseEncodable {
+    struct Entry: Encodable {
+        var deliveryId: String
+        var storyId: String
+        var version: Int
+        var attempt: Int
+        var outcome: String
+        var statusCode: Int?
+        var error: String?
+        var latencyMs: Double
+        var attemptedAt: String
+        var nextAttemptAt: String?
+    }
+
+    var deliveries: [Entry]
 }
 
 func checkFilter(_ filter: String, _ parser: FilterParser) throws {

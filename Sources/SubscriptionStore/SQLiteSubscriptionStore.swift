@@ -3,12 +3,8 @@ import GRDB
 import NewsModel
 import Subscriptions
 
-/// Subscriptions and what each was sent, in one SQLite file (GRDB).
-///
-/// Every change bumps a store-wide version; match instances poll
-/// ``changes(after:)`` with the last version they saw, so a change reaches
-/// every instance within their poll interval without a message bus.
-public final class SQLiteSubscriptionStore: Sendable {
+/// The subscription store in one SQLite file (GRDB); see ``SubscriptionStoring``.
+public final class SQLiteSubscriptionStore: SubscriptionStoring {
     private let database: DatabaseQueue
 
     public init(path: String) throws {
@@ -36,26 +32,21 @@ public final class SQLiteSubscriptionStore: Sendable {
         migrator.registerMigration("v2-api-keys") { db in
             try db.execute(sql: "CREATE TABLE api_keys (id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL UNIQUE, role TEXT NOT NULL, created_at REAL NOT NULL)")
         }
-        return migrator
-    }
-
-    /// An API key's identity and role; its secret is stored only as SHA-256.
-    public struct APIKey: Sendable, Hashable {
-        public enum Role: String, Sendable, Hashable {
-            /// Everything.
-            case admin
-            /// Only its own subscriptions.
-            case subscriber
+        migrator.registerMigration("v3-receipts") { db in
+            try db.execute(sql: """
+                CREATE TABLE receipts (
+                    event_id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, attempted_at REAL NOT NULL, body TEXT NOT NULL);
+                CREATE INDEX receipts_by_subscription ON receipts(subscription_id, attempted_at);
+                CREATE TABLE endpoint_health (
+                    subscription_id TEXT PRIMARY KEY, failing_since REAL, last_success REAL, last_attempt REAL NOT NULL);
+                """)
         }
-
-        public var id: String
-        public var role: Role
+        return migrator
     }
 
     /// Creates a key; returns it with its secret, which is shown once and not stored.
     public func createKey(role: APIKey.Role) async throws -> (key: APIKey, secret: String) {
-        let id = "key_" + Self.randomHex(10)
-        let secret = "nfk_" + Self.randomHex(24)
+        let (id, secret) = APIKey.generate()
         try await database.write { db in
             try db.execute(sql: "INSERT INTO api_keys (id, secret_sha256, role, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [id, StableID.sha256Hex(secret), role.rawValue, Date().timeIntervalSince1970])
@@ -73,20 +64,8 @@ public final class SQLiteSubscriptionStore: Sendable {
         }
     }
 
-    private static func randomHex(_ bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
-
-    /// A subscription created, changed or deleted, with the store version of that change.
-    public struct Change: Sendable, Hashable {
-        public var subscription: Subscription
-        public var deleted: Bool
-        public var version: Int64
-    }
-
     public func save(_ subscription: Subscription) async throws {
-        let body = String(decoding: try JSONEncoder().encode(subscription), as: UTF8.self)
+        let body = try Self.encode(subscription)
         try await database.write { db in
             let version = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM subscriptions") ?? 0) + 1
             try db.execute(sql: "INSERT OR REPLACE INTO subscriptions (id, body, deleted, version) VALUES (?, ?, 0, ?)",
@@ -107,20 +86,23 @@ public final class SQLiteSubscriptionStore: Sendable {
     public func subscription(_ id: String) async throws -> Subscription? {
         try await database.read { db in
             try String.fetchOne(db, sql: "SELECT body FROM subscriptions WHERE id = ? AND deleted = 0", arguments: [id])
-        }.map { try JSONDecoder().decode(Subscription.self, from: Data($0.utf8)) }
+        }.map(Self.decodeSubscription)
     }
 
     public func all() async throws -> [Subscription] {
         try await changes(after: 0).filter { !$0.deleted }.map(\.subscription).sorted { $0.createdAt < $1.createdAt }
     }
 
-    /// Changes with a version above `version`, oldest first.
-    public func changes(after version: Int64) async throws -> [Change] {
+    public func count(ownedBy keyID: String) async throws -> Int {
+        try await all().filter { $0.ownerKeyID == keyID }.count
+    }
+
+    public func changes(after version: Int64) async throws -> [SubscriptionChange] {
         let rows = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT body, deleted, version FROM subscriptions WHERE version > ? ORDER BY version", arguments: [version])
                 .map { (body: $0["body"] as String, deleted: ($0["deleted"] as Int) != 0, version: $0["version"] as Int64) }
         }
-        return try rows.map { Change(subscription: try JSONDecoder().decode(Subscription.self, from: Data($0.body.utf8)), deleted: $0.deleted, version: $0.version) }
+        return try rows.map { SubscriptionChange(subscription: try Self.decodeSubscription($0.body), deleted: $0.deleted, version: $0.version) }
     }
 
     /// What was sent to a subscription for a story: item id -> highest version.
@@ -138,6 +120,42 @@ public final class SQLiteSubscriptionStore: Sendable {
                 INSERT INTO sent (subscription_id, story_id, item_id, version, sent_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(subscription_id, story_id, item_id) DO UPDATE SET version = MAX(version, excluded.version)
                 """, arguments: [subscriptionID, storyID, itemID, version, Date().timeIntervalSince1970])
+        }
+    }
+
+    public func recordReceipt(_ receipt: DeliveryReceipt) async throws -> Bool {
+        let body = try Self.encode(receipt)
+        return try await database.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO receipts (event_id, subscription_id, attempted_at, body) VALUES (?, ?, ?, ?)",
+                           arguments: [receipt.eventID, receipt.subscriptionId, receipt.attemptedAt.timeIntervalSince1970, body])
+            return db.changesCount > 0
+        }
+    }
+
+    public func receipts(subscriptionID: String, limit: Int) async throws -> [DeliveryReceipt] {
+        let bodies = try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM receipts WHERE subscription_id = ? ORDER BY attempted_at DESC, event_id DESC LIMIT ?",
+                                arguments: [subscriptionID, limit])
+        }
+        return try bodies.map(Self.decodeReceipt)
+    }
+
+    public func recordEndpointResult(subscriptionID: String, success: Bool, at: Date) async throws -> Date? {
+        let time = at.timeIntervalSince1970
+        return try await database.write { db in
+            if success {
+                try db.execute(sql: """
+                    INSERT INTO endpoint_health (subscription_id, failing_since, last_success, last_attempt) VALUES (?, NULL, ?, ?)
+                    ON CONFLICT(subscription_id) DO UPDATE SET failing_since = NULL, last_success = excluded.last_success, last_attempt = excluded.last_attempt
+                    """, arguments: [subscriptionID, time, time])
+                return nil
+            }
+            try db.execute(sql: """
+                INSERT INTO endpoint_health (subscription_id, failing_since, last_success, last_attempt) VALUES (?, ?, NULL, ?)
+                ON CONFLICT(subscription_id) DO UPDATE SET failing_since = COALESCE(failing_since, excluded.failing_since), last_attempt = excluded.last_attempt
+                """, arguments: [subscriptionID, time, time])
+            return try Double.fetchOne(db, sql: "SELECT failing_since FROM endpoint_health WHERE subscription_id = ?", arguments: [subscriptionID])
+                .map(Date.init(timeIntervalSince1970:))
         }
     }
 }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import MatchStage
+import NewsModel
+import Pipeline
+import RdKafka
 import Server
 import ServiceLifecycle
 
@@ -26,7 +30,12 @@ struct KeysCommand: AsyncParsableCommand {
 extension RunCommand {
     struct API: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "api", abstract: "Serve the subscriptions HTTP API (Schemas/openapi.yaml).")
+            commandName: "api", abstract: "Serve the subscriptions HTTP API (Schemas/openapi.yaml).",
+            discussion: """
+                With a reachable broker it also records alerts.receipts into the store (group newsflash-receipts) for \
+                GET /v1/subscriptions/{id}/deliveries, tests filters against the recent news.classified items and \
+                rewinds subscriptions. Without one (--no-kafka, or unreachable) those two routes answer 503.
+                """)
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
@@ -37,14 +46,70 @@ extension RunCommand {
         @Option(help: "Port to listen on.")
         var port = 8080
 
+        @Flag(help: "Serve subscriptions only: no receipts, filter tests or rewinds.")
+        var noKafka = false
+
+        @Option(help: "How many recent news.classified items per partition POST /v1/filters/test searches.")
+        var recentItems = 500
+
         func run() async throws {
             let logger = global.makeLogger("newsflash.api")
-            let router = SubscriptionAPI.buildRouter(store: try files.open(), parser: try SubscriptionFiles.filterParser())
+            let store = try files.open()
+            let parser = try SubscriptionFiles.filterParser()
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            var extras = SubscriptionAPI.Services()
+            if !noKafka {
+                let admin = try await global.connectedAdmin(logger: logger)
+                await admin.close()
+                let client = global.kafkaClient("newsflash-api")
+                let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
+                let consumer = try KafkaConsumer(
+                    configuration: KafkaConsumerConfiguration(client: client, groupID: "newsflash-receipts", subscription: .group(topics: [Topics.alertsReceipts])),
+                    logger: logger)
+                let recorder = StageRunner(name: "receipts", consumer: consumer, producer: producer, processor: ReceiptRecorder(store: store), logger: logger)
+                services = [.init(service: consumer), .init(service: producer), .init(service: recorder)]
+                let rewinder = Rewinder(client: client, producer: producer, parser: parser, logger: logger)
+                let recent = RecentItems(reader: RetainedTopicReader(client: client, topic: Topics.newsClassified, idleTimeout: .seconds(2), logger: logger), perPartition: recentItems)
+                extras = SubscriptionAPI.Services(recentItems: { await recent.items() }, rewind: { try await rewinder.rewind($0, since: $1) })
+            }
+            let router = SubscriptionAPI.buildRouter(store: store, parser: parser, services: extras)
             let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services + [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             logger.info("api listening", metadata: ["http.address": "\(host):\(port)"])
             try await group.run()
         }
+    }
+}
+
+/// The most recent classified items, read again at most every 5 s.
+actor RecentItems {
+    let reader: RetainedTopicReader
+    let perPartition: Int
+    private var cached: (at: ContinuousClock.Instant, items: [ClassifiedItem])?
+
+    init(reader: RetainedTopicReader, perPartition: Int) {
+        self.reader = reader
+        self.perPartition = perPartition
+    }
+
+    func items() async -> [ClassifiedItem] {
+        if let cached, ContinuousClock.now - cached.at < .seconds(5) { return cached.items }
+        let collected = Collected()
+        do {
+            try await reader.read(from: .last(perPartition)) { message in
+                if let item = try? EventCodec.decode(ClassifiedItem.self, from: message.value).data { await collected.add(item) }
+            }
+        } catch {
+            reader.logger.warning("recent items not read", metadata: ["error": "\(error)"])
+        }
+        let items = await collected.items.sorted { $0.classifiedAt < $1.classifiedAt }
+        cached = (.now, items)
+        return items
+    }
+
+    private actor Collected {
+        var items: [ClassifiedItem] = []
+        func add(_ item: ClassifiedItem) { items.append(item) }
     }
 }

@@ -18,7 +18,7 @@ struct SubscriptionFiles: ParsableArguments {
         subscriptions ?? ProcessInfo.processInfo.environment["NEWSFLASH_SUBSCRIPTIONS"] ?? "var/subscriptions.sqlite"
     }
 
-    func open() throws -> SQLiteSubscriptionStore {
+    func open() throws -> any SubscriptionStoring {
         do {
             return try SQLiteSubscriptionStore(path: path)
         } catch {
@@ -38,7 +38,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "subscriptions",
         abstract: "Manage subscriptions in the subscription store.",
-        subcommands: [Add.self, List.self, Remove.self, Pause.self, Resume.self])
+        subcommands: [Add.self, List.self, Remove.self, Pause.self, Resume.self, Rewind.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a subscription; prints its id.")
@@ -127,6 +127,30 @@ struct SubscriptionsCommand: AsyncParsableCommand {
         @Argument(help: "The subscription id.") var id: String
 
         func run() async throws { try await SubscriptionsCommand.setStatus(.active, id, files) }
+    }
+
+    struct Rewind: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-deliver to one subscription what it matches among the retained news.classified items since a time.",
+            discussion: "The deliveries go to alerts.deliveries marked as replays, with the delivery ids of the first time.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var files: SubscriptionFiles
+        @Argument(help: "The subscription id.") var id: String
+        @Option(help: "RFC 3339 start time, e.g. 2026-11-29T08:00:00Z.") var since: String
+
+        func run() async throws {
+            guard let time = RFC3339Time.parse(since) else { throw CLIError("--since must be an RFC 3339 time such as 2026-11-29T08:00:00Z") }
+            guard let subscription = try await files.open().subscription(id) else { throw CLIError("no subscription \(id)") }
+            let logger = global.makeLogger("newsflash.rewind")
+            let admin = try await global.connectedAdmin(logger: logger)
+            await admin.close()
+            let client = global.kafkaClient("newsflash-rewind")
+            let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
+            let count = try await Rewinder(client: client, producer: producer, parser: try SubscriptionFiles.filterParser(), logger: logger)
+                .rewind(subscription, since: time)
+            await producer.shutdown()
+            print("rewound \(subscription.id) since \(RFC3339Time.format(time)): \(count) deliveries re-published to \(Topics.alertsDeliveries)")
+        }
     }
 
     static func setStatus(_ status: Subscription.Status, _ id: String, _ files: SubscriptionFiles) async throws {

@@ -28,11 +28,15 @@ struct MatchStageTests {
         let output = try await TestBroker.makeTopic("deliveries", partitions: 2)
         let store = try SQLiteSubscriptionStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("subs-\(UUID().uuidString).sqlite").path)
         let mena = Subscription(name: "MENA desk", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:9/hook"))
-        let sports = Subscription(name: "Sports", filter: #"topic:Sports OR "cup final""#, channel: .email(address: "fan@example.com"))
+        var sports = Subscription(name: "Sports", filter: #"topic:Sports OR "cup final""#, channel: .email(address: "fan@example.com"))
+        sports.confirmedAt = Date()  // double opt-in done
+        var unconfirmed = Subscription(name: "Unconfirmed", filter: "topic:Sports", channel: .email(address: "new@example.com"))
+        unconfirmed.confirmationSentAt = Date()
         let flashOnly = Subscription(name: "Flash", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:9/flash"), minimumUrgency: .flash)
-        for subscription in [mena, sports, flashOnly] { try await store.save(subscription) }
+        for subscription in [mena, sports, flashOnly, unconfirmed] { try await store.save(subscription) }
         let directory = SubscriptionDirectory(store: store, logger: TestBroker.logger)
-        #expect(try await directory.refresh() == 3)
+        #expect(try await directory.refresh() == 4)
+        #expect(await directory.count == 3)  // an email address that has not confirmed gets nothing
 
         let producer = try TestBroker.producer()
         func publish(_ item: ClassifiedItem) async throws {
@@ -89,5 +93,67 @@ struct MatchStageTests {
             let result = try Subprocess.run(python, [Repository.script("Tests/Support/validate_events.py"), Repository.schemas, "-"], stdin: text + "\n")
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         }
+    }
+
+    @Test func rewindRedeliversOneSubscriptionsMatchesAsReplays() async throws {
+        let input = try await TestBroker.makeTopic("classified-rewind", partitions: 2)
+        let output = try await TestBroker.makeTopic("deliveries-rewind", partitions: 1)
+        let producer = try TestBroker.producer()
+        let old = Self.classified("r0", source: "wire", story: "old", title: "Old MENA story", regions: ["MENA"], topics: ["Politics"], urgency: .urgent)
+        try await producer.send(KafkaProducerMessage(topic: input, key: old.item.itemId, value: try EventCodec.encode(old, occurredAt: Date()),
+                                                     timestampMilliseconds: Int64(Date().addingTimeInterval(-7200).timeIntervalSince1970 * 1000)))
+        let since = Date().addingTimeInterval(-60)
+        let items = [
+            Self.classified("r1", source: "wire", story: "s1", title: "Strike in south Lebanon", regions: ["MENA"], topics: ["Politics"], urgency: .urgent),
+            Self.classified("r2", source: "wire", story: "s2", title: "Cup final tonight", regions: ["Europe"], topics: ["Sports"], urgency: .routine),
+            Self.classified("r3", source: "wire", story: "s3", version: 2, title: "Gaza talks resume", regions: ["MENA", "Palestine"], topics: ["Politics"], urgency: .routine),
+        ]
+        for item in items {
+            try await producer.send(KafkaProducerMessage(topic: input, key: item.item.itemId, value: try EventCodec.encode(item, occurredAt: Date())))
+        }
+        let subscription = Subscription(name: "MENA", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:9/hook"))
+        let rewinder = Rewinder(client: try TestBroker.client("rewind"), producer: producer, parser: FilterParser(regions: [], topics: []),
+                                inputTopic: input, outputTopic: output, logger: TestBroker.logger)
+        #expect(try await rewinder.rewind(subscription, since: since) == 2)
+        let reader = try TestBroker.partitionConsumer(topic: output, partitions: [0])
+        let replays = try await TestBroker.read(2, from: reader, timeout: .seconds(30)).map { try EventCodec.decode(DeliveryRequest.self, from: $0.value).data }
+        #expect(Set(replays.map(\.item.item.itemId)) == Set([items[0].item.itemId, items[2].item.itemId]))
+        #expect(replays.allSatisfy { $0.isReplay && $0.subscriptionId == subscription.id })
+        #expect(replays.first { $0.version == 2 }?.isUpdate == true)
+        // The same delivery id as a first-time match, so receivers can drop what they have.
+        #expect(replays.first { $0.version == 1 }?.deliveryId == DeliveryRequest.makeDeliveryID(subscriptionID: subscription.id, storyID: items[0].item.storyId, version: 1))
+        await reader.close()
+        await producer.shutdown()
+    }
+
+    @Test func receiptsReachTheDeliveryLog() async throws {
+        let topic = try await TestBroker.makeTopic("receipts", partitions: 1)
+        let store = try SQLiteSubscriptionStore(path: ":memory:")
+        let producer = try TestBroker.producer()
+        var receipt = SampleEvents.deliveryReceipt
+        for attempt in 1...3 {
+            receipt.attempt = attempt
+            receipt.attemptedAt = Date().addingTimeInterval(Double(attempt))
+            // Each receipt twice: at least once upstream, once in the log.
+            for _ in 0..<2 {
+                try await producer.send(KafkaProducerMessage(topic: topic, key: receipt.subscriptionId, value: try EventCodec.encode(receipt, occurredAt: Date())))
+            }
+        }
+        let consumer = try TestBroker.groupConsumer(group: TestBroker.unique("receipts"), topic: topic)
+        let stage = StageRunner(name: "receipts-test", consumer: consumer, producer: producer, processor: ReceiptRecorder(store: store), logger: TestBroker.logger)
+        let running = Task { try await stage.run() }
+        let subscriptionID = receipt.subscriptionId
+        let logged = try await withDeadline(.seconds(30), "three receipts in the log") {
+            while true {
+                let found = try await store.receipts(subscriptionID: subscriptionID, limit: 10)
+                if found.count >= 3 { return found }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        #expect(logged.map(\.attempt) == [3, 2, 1])
+        running.cancel()
+        _ = try? await running.value
+        await consumer.close()
+        await producer.shutdown()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import NewsModel
 import NIOCore
 import Server
 import SubscriptionStore
@@ -81,4 +82,184 @@ import TestSupport
             #expect(try await call(.get, "/v1/subscriptions/\(id)", alice).0 == .notFound)
         }
     }
+
+    typealias Call = (_ method: HTTPRequest.Method, _ uri: String, _ key: String?, _ body: String?) async throws -> (HTTPResponse.Status, String)
+
+    /// Runs `body` with a client for a router built on `store`.
+    func withAPI(_ store: SQLiteSubscriptionStore, services: SubscriptionAPI.Services = .init(), _ body: @escaping @Sendable (Call) async throws -> Void) async throws {
+        let app = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser, services: services))
+        try await app.test(.router) { client in
+            try await body { method, uri, key, text in
+                var headers: HTTPFields = [.contentType: "application/json"]
+                if let key { headers[.authorization] = "Bearer \(key)" }
+                return try await client.execute(uri: uri, method: method, headers: headers, body: text.map { ByteBuffer(string: $0) }) { response in
+                    (response.status, String(buffer: response.body))
+                }
+            }
+        }
+    }
+
+    @Test func theWebhookSecretIsShownOnceAndRotatesWithAGracePeriod() async throws {
+        let store = try store()
+        let alice = try await store.createKey(role: .subscriber).secret
+        let bob = try await store.createKey(role: .subscriber).secret
+        try await withAPI(store) { call in
+            let (status, body) = try await call(.post, "/v1/subscriptions", alice, #"{"name": "hook", "filter": "topic:Sports", "channel": {"webhook": "https://hooks.example.com/x"}}"#)
+            #expect(status == .created)
+            let id = String(try #require(body.firstMatch(of: /"id":"(sub_[0-9a-f]{20})"/)?.1))
+            let secret = String(try #require(body.firstMatch(of: /"secret":"(whsec_[A-Za-z0-9+\/=]+)"/)?.1))
+            #expect(try await store.subscription(id)?.signingSecrets(at: Date()) == [secret])
+            // Never again: not in GET, not in the list.
+            #expect(try await !call(.get, "/v1/subscriptions/\(id)", alice, nil).1.contains("whsec_"))
+            #expect(try await !call(.get, "/v1/subscriptions", alice, nil).1.contains("whsec_"))
+
+            #expect(try await call(.post, "/v1/subscriptions/\(id)/secret/rotate", bob, "{}").0 == .notFound)
+            #expect(try await call(.post, "/v1/subscriptions/\(id)/secret/rotate", alice, #"{"graceSeconds": 9999999}"#).0 == .badRequest)
+            let (rotated, rotation) = try await call(.post, "/v1/subscriptions/\(id)/secret/rotate", alice, #"{"graceSeconds": 3600}"#)
+            #expect(rotated == .ok, "\(rotation)")
+            let fresh = String(try #require(rotation.firstMatch(of: /"secret":"(whsec_[A-Za-z0-9+\/=]+)"/)?.1))
+            #expect(fresh != secret)
+            let stored = try #require(try await store.subscription(id))
+            // Both sign during the grace period, the new one first; only the new one after it.
+            #expect(stored.signingSecrets(at: Date()) == [fresh, secret])
+            #expect(stored.signingSecrets(at: Date().addingTimeInterval(3601)) == [fresh])
+
+            let email = try await call(.post, "/v1/subscriptions", alice, #"{"name": "mail", "filter": "topic:Sports", "channel": {"email": "a@example.com"}}"#)
+            #expect(!email.1.contains("whsec_"))
+            #expect(email.1.contains(#""confirmed":false"#))
+            let emailID = String(try #require(email.1.firstMatch(of: /"id":"(sub_[0-9a-f]{20})"/)?.1))
+            #expect(try await call(.post, "/v1/subscriptions/\(emailID)/secret/rotate", alice, "{}").0 == .conflict)
+        }
+    }
+
+    @Test func scheduleSettingsAreValidatedAndKept() async throws {
+        let store = try store()
+        let alice = try await store.createKey(role: .subscriber).secret
+        try await withAPI(store) { call in
+            let create = #"{"name": "digest", "filter": "region:Europe", "channel": {"webhook": "https://h.example.com/"}, "mode": "daily", "digestTime": "07:30", "timeZone": "Europe/Paris", "quietHours": {"start": "22:00", "end": "06:30", "allowFlash": false}, "maxAlertsPerHour": 12, "contactEmail": "ops@example.com"}"#
+            let (status, body) = try await call(.post, "/v1/subscriptions", alice, create)
+            #expect(status == .created, "\(body)")
+            let id = String(try #require(body.firstMatch(of: /"id":"(sub_[0-9a-f]{20})"/)?.1))
+            let stored = try #require(try await store.subscription(id))
+            #expect(stored.mode == .daily(hour: 7, minute: 30))
+            #expect(stored.location.identifier == "Europe/Paris")
+            #expect(stored.quietHours == Subscription.QuietHours(startMinute: 22 * 60, endMinute: 6 * 60 + 30, allowFlash: false))
+            #expect(stored.maxAlertsPerHour == 12)
+            #expect(body.contains(#""digestTime":"07:30""#))
+
+            let cases: [(String, String)] = [
+                (#"{"timeZone": "Mars/Olympus"}"#, "IANA time zone"),
+                (#"{"mode": "weekly"}"#, "mode must be immediate, hourly or daily"),
+                (#"{"mode": "daily", "digestTime": "25:00"}"#, "digestTime must be a time of day"),
+                (#"{"quietHours": {"start": "22", "end": "07:00"}}"#, "quietHours.start"),
+                (#"{"maxAlertsPerHour": -1}"#, "maxAlertsPerHour"),
+                (#"{"contactEmail": "not an address"}"#, "contactEmail must be an email address"),
+                (#"{"status": "disabled"}"#, "status must be active or paused"),
+                (#"{"channel": {"webhook": "https://other.example.com/"}}"#, "the channel cannot change"),
+                ("{\"filter\": \"\(String(repeating: "a ", count: 600))\"}", "the limit is 1024"),
+            ]
+            for (patch, message) in cases {
+                let (code, text) = try await call(.patch, "/v1/subscriptions/\(id)", alice, patch)
+                #expect(code == .badRequest, "\(patch)")
+                #expect(text.contains(message), "\(patch) -> \(text)")
+            }
+            let cleared = try await call(.patch, "/v1/subscriptions/\(id)", alice, #"{"clearQuietHours": true, "mode": "immediate"}"#)
+            #expect(cleared.0 == .ok)
+            #expect(try await store.subscription(id)?.quietHours == nil)
+            #expect(try await store.subscription(id)?.mode == .immediate)
+        }
+    }
+
+    @Test func emailLinksConfirmAndUnsubscribeWithTheirOwnTokens() async throws {
+        let store = try store()
+        let alice = try await store.createKey(role: .subscriber).secret
+        try await withAPI(store) { call in
+            let body = try await call(.post, "/v1/subscriptions", alice, #"{"name": "mail", "filter": "topic:Sports", "channel": {"email": "a@example.com"}}"#).1
+            let id = String(try #require(body.firstMatch(of: /"id":"(sub_[0-9a-f]{20})"/)?.1))
+            var subscription = try #require(try await store.subscription(id))
+            #expect(!subscription.isDeliverable)
+            // What the email notifier does when it mails the confirmation link.
+            let token = "\(id).\(Subscription.randomHex(16))"
+            subscription.confirmationTokenSHA256 = StableID.sha256Hex(String(token.split(separator: ".")[1]))
+            try await store.save(subscription)
+
+            #expect(try await call(.get, "/v1/confirm/\(id).wrong", nil, nil).0 == .notFound)
+            let confirmed = try await call(.get, "/v1/confirm/\(token)", nil, nil)
+            #expect(confirmed.0 == .ok)
+            #expect(confirmed.1.contains("confirmed"))
+            #expect(try await store.subscription(id)?.isDeliverable == true)
+
+            let unsubscribe = try #require(subscription.unsubscribePath)
+            #expect(try await call(.post, "/v1/unsubscribe/\(id).0000", nil, nil).0 == .notFound)
+            let page = try await call(.get, unsubscribe, nil, nil)
+            #expect(page.0 == .ok)
+            #expect(page.1.contains(#"method="post""#))
+            #expect(try await store.subscription(id) != nil)  // a GET never unsubscribes
+            #expect(try await call(.post, unsubscribe, nil, "List-Unsubscribe=One-Click").0 == .ok)
+            #expect(try await store.subscription(id) == nil)
+            #expect(try await call(.post, unsubscribe, nil, nil).0 == .notFound)
+        }
+    }
+
+    @Test func deliveryLogFilterTestsAndRewindsAreTenantScoped() async throws {
+        let store = try store()
+        let alice = try await store.createKey(role: .subscriber).secret
+        let bob = try await store.createKey(role: .subscriber).secret
+        let key = try #require(try await store.key(forSecret: alice))
+        let id = Subscription(name: "hook", filter: "region:MENA", channel: .webhook(url: "https://hooks.example.com/x")).id
+        var owned = Subscription(id: id, name: "hook", filter: "region:MENA", channel: .webhook(url: "https://hooks.example.com/x"))
+        owned.ownerKeyID = key.id
+        try await store.save(owned)
+        for attempt in 1...2 {
+            var receipt = SampleEvents.deliveryReceipt
+            receipt.subscriptionId = id
+            receipt.attempt = attempt
+            receipt.outcome = attempt == 1 ? .retry : .delivered
+            receipt.statusCode = attempt == 1 ? 503 : 204
+            receipt.attemptedAt = Date().addingTimeInterval(Double(attempt))
+            #expect(try await store.recordReceipt(receipt))
+            #expect(try await !store.recordReceipt(receipt))  // once
+        }
+        let item = SampleEvents.classifiedItem
+        let rewound = LockedCount()
+        let services = SubscriptionAPI.Services(recentItems: { [item] }, rewind: { subscription, _ in
+            await rewound.add(subscription.id)
+            return 7
+        })
+        try await withAPI(store, services: services) { call in
+            let log = try await call(.get, "/v1/subscriptions/\(id)/deliveries?limit=10", alice, nil)
+            #expect(log.0 == .ok)
+            #expect(log.1.contains(#""statusCode":204"#))
+            let second = try #require(log.1.range(of: #""attempt":2"#))
+            let first = try #require(log.1.range(of: #""attempt":1"#))
+            #expect(second.lowerBound < first.lowerBound)
+            #expect(try await call(.get, "/v1/subscriptions/\(id)/deliveries", bob, nil).0 == .notFound)
+
+            let region = try #require(item.regions.first?.label)
+            let hit = try await call(.post, "/v1/filters/test", bob, "{\"filter\": \"region:\\\"\(region)\\\"\"}")
+            #expect(hit.0 == .ok, "\(hit.1)")
+            #expect(hit.1.contains(item.item.itemId))
+            #expect(hit.1.contains(#""checked":1"#))
+            let miss = try await call(.post, "/v1/filters/test", bob, #"{"filter": "topic:Sports NOT topic:Sports"}"#)
+            #expect(miss.1.contains(#""matches":[]"#))
+            #expect(try await call(.post, "/v1/filters/test", bob, #"{"filter": "(("}"#).0 == .badRequest)
+
+            #expect(try await call(.post, "/v1/subscriptions/\(id)/rewind", bob, #"{"since": "2026-11-29T00:00:00Z"}"#).0 == .notFound)
+            #expect(try await call(.post, "/v1/subscriptions/\(id)/rewind", alice, #"{"since": "yesterday"}"#).0 == .badRequest)
+            let rewind = try await call(.post, "/v1/subscriptions/\(id)/rewind", alice, #"{"since": "2026-11-29T00:00:00Z"}"#)
+            #expect(rewind.0 == .accepted)
+            #expect(rewind.1.contains(#""redelivered":7"#))
+        }
+        #expect(await rewound.ids == [id])
+        // Without a broker the routes say so.
+        try await withAPI(store) { call in
+            let status = try await call(.post, "/v1/filters/test", alice, #"{"filter": "topic:Sports"}"#).0
+            #expect(status == .serviceUnavailable)
+        }
+    }
+}
+
+actor LockedCount {
+    var ids: [String] = []
+    func add(_ id: String) { ids.append(id) }
 }

@@ -1,0 +1,100 @@
+import Foundation
+import NewsModel
+import Subscriptions
+
+/// An API key's identity and role; its secret is stored only as SHA-256.
+public struct APIKey: Sendable, Hashable {
+    public enum Role: String, Sendable, Hashable {
+        /// Everything.
+        case admin
+        /// Only its own subscriptions.
+        case subscriber
+    }
+
+    public var id: String
+    public var role: Role
+
+    public init(id: String, role: Role) {
+        self.id = id
+        self.role = role
+    }
+
+    /// A new key id and its secret (`nfk_…`, shown once).
+    public static func generate() -> (id: String, secret: String) {
+        ("key_" + Subscription.randomHex(10), "nfk_" + Subscription.randomHex(24))
+    }
+}
+
+/// A subscription created, changed or deleted, with the store version of that change.
+public struct SubscriptionChange: Sendable, Hashable {
+    public var subscription: Subscription
+    public var deleted: Bool
+    public var version: Int64
+
+    public init(subscription: Subscription, deleted: Bool, version: Int64) {
+        self.subscription = subscription
+        self.deleted = deleted
+        self.version = version
+    }
+}
+
+/// Where subscriptions, API keys, what was sent, delivery receipts and endpoint
+/// health live: SQLite (``SQLiteSubscriptionStore``, the default) or PostgreSQL.
+/// Every implementation passes the same store test suite.
+///
+/// Every change to a subscription bumps a store-wide version; match and notify
+/// instances poll ``changes(after:)`` with the last version they saw, so a
+/// change reaches every instance within their poll interval without a message bus.
+public protocol SubscriptionStoring: Sendable {
+    // API keys
+    /// Creates a key; returns it with its secret, which is shown once and not stored.
+    func createKey(role: APIKey.Role) async throws -> (key: APIKey, secret: String)
+    /// The key a secret belongs to, if any.
+    func key(forSecret secret: String) async throws -> APIKey?
+
+    // Subscriptions
+    func save(_ subscription: Subscription) async throws
+    /// Marks a subscription deleted (kept as a tombstone so that instances learn of it); false when there was none.
+    @discardableResult func delete(_ id: String) async throws -> Bool
+    func subscription(_ id: String) async throws -> Subscription?
+    /// Live subscriptions, oldest first.
+    func all() async throws -> [Subscription]
+    /// How many live subscriptions a key owns.
+    func count(ownedBy keyID: String) async throws -> Int
+    /// Changes with a version above `version`, oldest first.
+    func changes(after version: Int64) async throws -> [SubscriptionChange]
+
+    // What the match stage sent
+    /// What was sent to a subscription for a story: item id -> highest version.
+    func sent(subscriptionID: String, storyID: String) async throws -> [String: Int]
+    func recordSent(subscriptionID: String, storyID: String, itemID: String, version: Int) async throws
+
+    // Delivery receipts (the delivery log) and endpoint health
+    /// Stores a receipt once (by its event id); true when it was new.
+    @discardableResult func recordReceipt(_ receipt: DeliveryReceipt) async throws -> Bool
+    /// A subscription's receipts, newest first.
+    func receipts(subscriptionID: String, limit: Int) async throws -> [DeliveryReceipt]
+    /// Notes an attempt's result for a subscription's endpoint; returns since when it has
+    /// failed without a success (nil after a success).
+    func recordEndpointResult(subscriptionID: String, success: Bool, at: Date) async throws -> Date?
+}
+
+extension SubscriptionStoring {
+    /// The stored JSON form of a subscription.
+    static func encode(_ subscription: Subscription) throws -> String {
+        String(decoding: try JSONEncoder().encode(subscription), as: UTF8.self)
+    }
+
+    static func decodeSubscription(_ body: String) throws -> Subscription {
+        try JSONDecoder().decode(Subscription.self, from: Data(body.utf8))
+    }
+
+    /// A receipt as stored: its event envelope.
+    static func encode(_ receipt: DeliveryReceipt) throws -> String {
+        String(decoding: try EventCodec.encode(receipt, occurredAt: receipt.attemptedAt), as: UTF8.self)
+    }
+
+    static func decodeReceipt(_ body: String) throws -> DeliveryReceipt {
+        try EventCodec.decode(DeliveryReceipt.self, from: Array(body.utf8)).data
+    }
+}
