@@ -98,8 +98,20 @@ let package = Package(
             name: "Server",
             dependencies: ["Subscriptions", "SubscriptionStore", "NewsModel", .product(name: "Hummingbird", package: "hummingbird")]
         ),
-        // Notifier: webhook signing (Standard Webhooks) and the address policy (SSRF protection).
-        .target(name: "Notifier", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Notifier: webhook signing (Standard Webhooks), the address policy (SSRF protection),
+        // the webhook sender, the retry schedule and the notify stage.
+        .target(
+            name: "Notifier",
+            dependencies: [
+                "NewsModel", "Subscriptions", "SubscriptionStore", "Pipeline", "RdKafka",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(name: "NotifierTests", dependencies: ["Notifier", "TestSupport"]),
         // The match stage: news.classified -> alerts.deliveries.
         .target(
@@ -125,6 +137,7 @@ let package = Package(
                 "SubscriptionStore",
                 "MatchStage",
                 "Server",
+                "Notifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,7 +181,10 @@ let package = Package(
                 "SubscriptionStore",
                 "MatchStage",
                 "Server",
+                "Notifier",
                 "TestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import ServiceLifecycle
 import SubscriptionStore
 import Subscriptions
 
@@ -51,30 +50,5 @@ public actor SubscriptionDirectory {
     /// The active subscriptions an item matches, with the matched terms.
     public func matches(_ subject: FilterSubject) -> [(Subscription, [String])] {
         index.matches(subject).compactMap { match in subscriptions[match.subscriptionID].map { ($0, match.matchedTerms) } }
-    }
-
-    /// Keeps refreshing until graceful shutdown.
-    public func refreshForever(every interval: Duration = .seconds(2)) async {
-        while !Task.isCancelled {
-            do {
-                try await refresh()
-            } catch {
-                logger.warning("subscriptions not refreshed", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: interval)
-        }
-    }
-}
-
-/// Runs ``SubscriptionDirectory/refreshForever(every:)`` as a service.
-public struct SubscriptionRefresher: Service {
-    let directory: SubscriptionDirectory
-
-    public init(directory: SubscriptionDirectory) {
-        self.directory = directory
-    }
-
-    public func run() async throws {
-        try await cancelWhenGracefulShutdown { await directory.refreshForever() }
     }
 }

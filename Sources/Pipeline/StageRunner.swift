@@ -60,6 +60,11 @@ public protocol StageProcessor: Sendable {
 /// produce or a transient error is retried with backoff (1 s doubling to 30 s)
 /// until it succeeds or the stage shuts down.
 ///
+/// With `dueTime` (delay topics), a message that is not due yet is not held in
+/// the window: its partition is paused and rewound to it, and resumed when it is
+/// due. The consumer keeps polling meanwhile, so the group never sees it stall
+/// and other partitions go on.
+///
 /// Put it after its consumer and producer in a `ServiceGroup`: it stops first.
 public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
     public let name: String
@@ -68,11 +73,13 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
     private let processor: Processor
     private let deadLetterTopic: String
     private let window: Int
+    private let dueTime: (@Sendable (KafkaConsumerMessage) -> Date?)?
     private let logger: Logger
 
     public init(
         name: String, consumer: KafkaConsumer, producer: KafkaProducer, processor: Processor,
-        deadLetterTopic: String = Topics.alertsDLQ, window: Int = 256, logger: Logger
+        deadLetterTopic: String = Topics.alertsDLQ, window: Int = 256,
+        dueTime: (@Sendable (KafkaConsumerMessage) -> Date?)? = nil, logger: Logger
     ) {
         self.name = name
         self.consumer = consumer
@@ -80,6 +87,7 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
         self.processor = processor
         self.deadLetterTopic = deadLetterTopic
         self.window = max(1, window)
+        self.dueTime = dueTime
         self.logger = logger
     }
 
@@ -88,10 +96,34 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
         let processed = Counter(label: "stage_messages_total", dimensions: [("stage", name), ("outcome", "processed")])
         let poisoned = Counter(label: "stage_messages_total", dimensions: [("stage", name), ("outcome", "dead-lettered")])
         let latency = Timer(label: "stage_processing_seconds", dimensions: [("stage", name)])
+        let holds = Holds()
+        let watcher = dueTime == nil ? nil : Task { [consumer] in
+            // A partition that moves to another member, or comes back, starts afresh.
+            for await event in consumer.events {
+                switch event {
+                case .assigned(let partitions), .revoked(let partitions), .lost(let partitions):
+                    await holds.clear(partitions)
+                    try? consumer.resume(partitions)
+                default:
+                    break
+                }
+            }
+        }
+        defer {
+            watcher?.cancel()
+            Task { await holds.cancelAll() }
+        }
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var running = 0
                 for try await message in self.consumer.messages {
+                    if let dueTime = self.dueTime {
+                        if await holds.isHeld(message) { continue }  // fetched before its partition was paused
+                        if let due = dueTime(message), due.timeIntervalSinceNow > 0.05 {
+                            await self.hold(message, until: due, holds)
+                            continue
+                        }
+                    }
                     if running >= self.window {
                         try await group.next()
                         running -= 1
@@ -115,6 +147,28 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
                 }
                 try await group.waitForAll()
             }
+        }
+    }
+
+    /// Pauses the message's partition, rewinds it to the message and resumes it when due.
+    private func hold(_ message: KafkaConsumerMessage, until due: Date, _ holds: Holds) async {
+        let partition = message.topicPartition
+        do {
+            try consumer.pause([partition])
+            await holds.hold(message, until: due, resume: Task { [consumer, logger] in
+                try? await Task.sleep(for: .milliseconds(Int64(max(0, due.timeIntervalSinceNow) * 1000) + 1))
+                guard !Task.isCancelled else { return }
+                await holds.release(partition)
+                do {
+                    try consumer.resume([partition])
+                } catch {
+                    logger.info("held partition not resumed", metadata: ["kafka.partition": "\(partition)", "kafka.error": "\(error)"])
+                }
+            })
+            try await consumer.seek(to: [KafkaTopicPartitionOffset(topic: message.topic, partition: message.partition, offset: message.offset)])
+        } catch {
+            // The partition is no longer ours; its next owner holds the message itself.
+            logger.info("message not held", metadata: ["stage": "\(name)", "kafka.message": "\(message)", "kafka.error": "\(error)"])
         }
     }
 
@@ -161,6 +215,35 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
             "kafka.offset": "\(message.offset)", "error": "\(error.message)",
         ])
         try await publish([try StageOutput(topic: deadLetterTopic, key: message.keyString, event: letter)])
+    }
+}
+
+/// The partitions a delay-topic runner paused, from which offset, and the tasks that resume them.
+private actor Holds {
+    private var held: [KafkaTopicPartition: (offset: Int64, resume: Task<Void, Never>)] = [:]
+
+    func hold(_ message: KafkaConsumerMessage, until due: Date, resume: Task<Void, Never>) {
+        held[message.topicPartition]?.resume.cancel()
+        held[message.topicPartition] = (message.offset, resume)
+    }
+
+    /// Whether the message comes at or after a held one of its partition.
+    func isHeld(_ message: KafkaConsumerMessage) -> Bool {
+        guard let entry = held[message.topicPartition] else { return false }
+        return message.offset >= entry.offset
+    }
+
+    func release(_ partition: KafkaTopicPartition) {
+        held[partition] = nil
+    }
+
+    func clear(_ partitions: [KafkaTopicPartition]) {
+        for partition in partitions { held.removeValue(forKey: partition)?.resume.cancel() }
+    }
+
+    func cancelAll() {
+        for entry in held.values { entry.resume.cancel() }
+        held = [:]
     }
 }
 

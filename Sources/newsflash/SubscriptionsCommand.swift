@@ -189,7 +189,7 @@ extension RunCommand {
             // One message at a time per instance keeps the per-subscription story decisions in order.
             try await global.runStage(
                 name: "match", input: input, group: group, window: 1, logger: logger,
-                extraServices: [SubscriptionRefresher(directory: directory)],
+                extraServices: [PeriodicTask(name: "subscriptions refresh", logger: logger) { try await directory.refresh() }],
                 processor: MatchProcessor(directory: directory, store: store, outputTopic: output),
                 startedMetadata: ["subscriptions": "\(active)"])
         }

@@ -1,0 +1,125 @@
+import Foundation
+import NewsModel
+import Pipeline
+import RdKafka
+
+/// What follows a delivery attempt, for every channel: the receipt on
+/// `alerts.receipts`, the re-publication to a delay topic, or the dead letter
+/// with the whole attempt history.
+public struct DeliveryFlow: Sendable {
+    /// The header that says when a delay-topic message is due (milliseconds since 1970).
+    public static let notBeforeHeader = "newsflash-not-before"
+
+    public var schedule: RetrySchedule
+    public var receiptsTopic: String
+    public var deadLetterTopic: String
+    /// How long a delivery deferred without an attempt (its endpoint is busy) waits.
+    public var deferral: Duration
+
+    public init(schedule: RetrySchedule = RetrySchedule(), receiptsTopic: String = Topics.alertsReceipts,
+                deadLetterTopic: String = Topics.alertsDLQ, deferral: Duration = .seconds(5)) {
+        self.schedule = schedule
+        self.receiptsTopic = receiptsTopic
+        self.deadLetterTopic = deadLetterTopic
+        self.deferral = deferral
+    }
+
+    /// When a delay-topic message is due, from its header; nil for other messages.
+    public static func dueTime(_ message: KafkaConsumerMessage) -> Date? {
+        guard let header = message.headers.first(where: { $0.key == notBeforeHeader }), let value = header.value,
+              let milliseconds = Int64(String(decoding: value, as: UTF8.self)) else { return nil }
+        return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    /// The outcome of one attempt, as a channel reports it.
+    public enum Verdict: Sendable, Hashable {
+        case delivered
+        /// Worth another try (5xx, 3xx, other 4xx, timeouts, connection errors, SMTP 4xx).
+        case failed(retryAfter: Double?)
+        /// Never worth another try for this delivery (SMTP 5xx): to the DLQ now.
+        case permanent
+        /// The receiver asked to stop (HTTP 410) or failed for too long: the subscription is disabled.
+        case disable(reason: String)
+    }
+
+    /// The outputs after attempt number `request.attempts.count + 1` came to `verdict`.
+    public func conclude(
+        _ request: DeliveryRequest, from message: KafkaConsumerMessage, verdict: Verdict, statusCode: Int?, error: String?,
+        latencyMs: Double, at now: Date, random: Double = Double.random(in: 0..<1)
+    ) throws -> [StageOutput] {
+        let number = request.attempts.count + 1
+        var nextAttemptAt: Date?
+        var outputs: [StageOutput] = []
+        let outcome: DeliveryOutcome
+        var history = request.attempts
+        func record(_ outcome: DeliveryOutcome) {
+            history.append(DeliveryAttempt(attempt: number, at: now, outcome: outcome, statusCode: statusCode, error: error, latencyMs: latencyMs))
+        }
+        switch verdict {
+        case .delivered:
+            outcome = .delivered
+            record(outcome)
+        case .failed(let retryAfter):
+            switch schedule.decide(afterFailedAttempt: number, retryAfter: retryAfter, now: now, random: random) {
+            case .retry(let at, let topic):
+                outcome = .retry
+                nextAttemptAt = at
+                record(outcome)
+                var again = request
+                again.attempts = history
+                again.notBefore = at
+                outputs.append(try delayed(again, until: at, topic: topic))
+            case .deadLetter:
+                outcome = .deadLettered
+                record(outcome)
+                outputs.append(try deadLetter(request, history, message, reason: .retriesExhausted, error: error ?? "failed", now: now))
+            }
+        case .permanent:
+            outcome = .deadLettered
+            record(outcome)
+            outputs.append(try deadLetter(request, history, message, reason: .permanentFailure, error: error ?? "refused", now: now))
+        case .disable(let reason):
+            outcome = .disabled
+            record(outcome)
+            outputs.append(try deadLetter(request, history, message, reason: .permanentFailure, error: reason, now: now))
+        }
+        let receipt = DeliveryReceipt(
+            deliveryId: request.deliveryId, subscriptionId: request.subscriptionId, storyId: request.storyId, channel: request.channel,
+            version: request.version, attempt: number, outcome: outcome, statusCode: statusCode, error: error, latencyMs: latencyMs,
+            attemptedAt: now, nextAttemptAt: nextAttemptAt)
+        return [try StageOutput(topic: receiptsTopic, key: request.subscriptionId, event: receipt, occurredAt: now)] + outputs
+    }
+
+    /// A delivery that was not attempted (the subscription is gone or paused): one receipt saying why.
+    public func notSent(_ request: DeliveryRequest, reason: String, at now: Date) throws -> [StageOutput] {
+        let receipt = DeliveryReceipt(
+            deliveryId: request.deliveryId, subscriptionId: request.subscriptionId, storyId: request.storyId, channel: request.channel,
+            version: request.version, attempt: request.attempts.count + 1, outcome: .failed, error: reason, latencyMs: 0, attemptedAt: now)
+        return [try StageOutput(topic: receiptsTopic, key: request.subscriptionId, event: receipt, occurredAt: now)]
+    }
+
+    /// The same delivery, not attempted, back on the shortest delay topic (its endpoint is busy).
+    public func deferred(_ request: DeliveryRequest, at now: Date) throws -> [StageOutput] {
+        let at = now.addingTimeInterval(Double(deferral.components.seconds))
+        var again = request
+        again.notBefore = at
+        return [try delayed(again, until: at, topic: schedule.topic(forDelay: Double(deferral.components.seconds)))]
+    }
+
+    func delayed(_ request: DeliveryRequest, until at: Date, topic: String) throws -> StageOutput {
+        var output = try StageOutput(topic: topic, key: request.subscriptionId, event: request)
+        output.headers.append(KafkaHeader(key: Self.notBeforeHeader, value: Array(String(Int64((at.timeIntervalSince1970 * 1000).rounded())).utf8)))
+        return output
+    }
+
+    func deadLetter(_ request: DeliveryRequest, _ history: [DeliveryAttempt], _ message: KafkaConsumerMessage,
+                    reason: DeadLetter.Reason, error: String, now: Date) throws -> StageOutput {
+        var final = request
+        final.attempts = history
+        final.notBefore = nil
+        let letter = DeadLetter(
+            reason: reason, error: error, originalTopic: message.topic, partition: Int(message.partition), offset: message.offset,
+            rawKey: message.key, rawPayload: message.value, delivery: final, attempts: history, deadLetteredAt: now)
+        return try StageOutput(topic: deadLetterTopic, key: request.subscriptionId, event: letter, occurredAt: now)
+    }
+}

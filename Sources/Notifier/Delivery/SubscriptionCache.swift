@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import SubscriptionStore
+import Subscriptions
+
+/// Every subscription a notifier may need (active, paused, disabled), kept
+/// current by polling the store with a version cursor like the match stage.
+public actor SubscriptionCache {
+    private let store: any SubscriptionStoring
+    private let logger: Logger
+    private var subscriptions: [String: Subscription] = [:]
+    private var cursor: Int64 = 0
+
+    public init(store: any SubscriptionStoring, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    @discardableResult
+    public func refresh() async throws -> Int {
+        let changes = try await store.changes(after: cursor)
+        for change in changes {
+            cursor = max(cursor, change.version)
+            subscriptions[change.subscription.id] = change.deleted ? nil : change.subscription
+        }
+        return changes.count
+    }
+
+    /// The subscription as last seen; asks the store when it is not known yet (created a moment ago).
+    public func subscription(_ id: String) async throws -> Subscription? {
+        if let known = subscriptions[id] { return known }
+        try await refresh()
+        return subscriptions[id]
+    }
+
+    /// Saves a change made by the notifier (disabling, confirmation sent) and keeps it.
+    public func save(_ subscription: Subscription) async throws {
+        try await store.save(subscription)
+        subscriptions[subscription.id] = subscription
+    }
+
+    public var all: [Subscription] { Array(subscriptions.values) }
+}
+
+/// Bounds the deliveries in flight to one endpoint, so that a slow endpoint
+/// holds at most `limit` of the stage's window; the rest are deferred.
+public actor EndpointGate {
+    public let limit: Int
+    private var inFlight: [String: Int] = [:]
+
+    public init(limit: Int) {
+        self.limit = max(1, limit)
+    }
+
+    public func enter(_ endpoint: String) -> Bool {
+        let count = inFlight[endpoint, default: 0]
+        guard count < limit else { return false }
+        inFlight[endpoint] = count + 1
+        return true
+    }
+
+    public func leave(_ endpoint: String) {
+        let count = inFlight[endpoint, default: 1] - 1
+        inFlight[endpoint] = count > 0 ? count : nil
+    }
+}
+
+/// Endpoint health as the store keeps it (since when an endpoint has failed
+/// without a success), written only when it changes: the first failure after a
+/// success, the first success after failures. Deliveries in between cost no
+/// store write.
+public actor EndpointHealth {
+    private let store: any SubscriptionStoring
+    /// Subscription id -> failing since (nil: healthy), as last written or read.
+    private var known: [String: Date?] = [:]
+
+    public init(store: any SubscriptionStoring) {
+        self.store = store
+    }
+
+    /// Records a result; returns since when the endpoint has failed (nil when healthy).
+    public func record(subscriptionID: String, success: Bool, at now: Date) async throws -> Date? {
+        if let state = known[subscriptionID] {
+            if success && state == nil { return nil }
+            if !success, let since = state { return since }
+        }
+        let since = try await store.recordEndpointResult(subscriptionID: subscriptionID, success: success, at: now)
+        known[subscriptionID] = .some(since)
+        return since
+    }
+}

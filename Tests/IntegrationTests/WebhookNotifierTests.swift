@@ -1,0 +1,231 @@
+import Foundation
+import Logging
+import NewsModel
+import Notifier
+import Pipeline
+import RdKafka
+import SubscriptionStore
+import Subscriptions
+import Testing
+import TestSupport
+
+/// The webhook notifier through the real broker and a real HTTP receiver:
+/// signatures, outcomes, retries through delay topics, the DLQ, disabling, SSRF.
+@Suite(.serialized, TestBroker.available)
+struct WebhookNotifierTests {
+    /// A notifier on topics of its own, with a fast schedule (1 s, 1 s: three attempts).
+    struct Harness {
+        let deliveries: String
+        let retryTopics: [String]
+        let receipts: String
+        let dlq: String
+        let store: SQLiteSubscriptionStore
+        let producer: KafkaProducer
+        let stage: NotifierStage<WebhookProcessor>
+        let sender: WebhookSender
+        let tasks: [Task<Void, any Error>]
+
+        static func start(
+            window: Int = 64, perEndpoint: Int = 64, totalTimeout: Duration = .seconds(2), delays: [Duration] = [.seconds(1), .seconds(1)],
+            policy: AddressPolicy = .allowLoopback
+        ) async throws -> Harness {
+            let deliveries = try await TestBroker.makeTopic("deliveries", partitions: 2)
+            var retryTopics: [String] = []
+            for tier in ["5s", "5m", "30m", "2h", "5h", "10h"] { retryTopics.append(try await TestBroker.makeTopic("retry-\(tier)", partitions: 1)) }
+            let receipts = try await TestBroker.makeTopic("receipts", partitions: 1)
+            let dlq = try await TestBroker.makeTopic("dlq", partitions: 1)
+            let store = try SQLiteSubscriptionStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString).sqlite").path)
+            var configuration = WebhookSender.Configuration()
+            configuration.totalTimeout = totalTimeout
+            configuration.connectTimeout = .seconds(1)
+            configuration.policy = policy
+            let sender = WebhookSender(configuration: configuration, logger: TestBroker.logger)
+            let flow = DeliveryFlow(
+                schedule: RetrySchedule(delays: delays, jitter: 0, retryAfterBounds: 1...5, topics: retryTopics),
+                receiptsTopic: receipts, deadLetterTopic: dlq, deferral: .seconds(1))
+            let processor = WebhookProcessor(
+                cache: SubscriptionCache(store: store, logger: TestBroker.logger), store: store, sender: sender,
+                gate: EndpointGate(limit: perEndpoint), flow: flow, logger: TestBroker.logger)
+            let producer = try TestBroker.producer()
+            var client = try TestBroker.client("notify")
+            client.additionalConfig["topic.metadata.refresh.interval.ms"] = "1000"
+            let stage = try NotifierStage(
+                name: "notify-test", client: client, group: TestBroker.unique("notify"), input: deliveries, retryTopics: retryTopics,
+                producer: producer, processor: processor, window: window, logger: TestBroker.logger)
+            let tasks = stage.runners.map { runner in Task { try await runner.run() } }
+            return Harness(deliveries: deliveries, retryTopics: retryTopics, receipts: receipts, dlq: dlq, store: store, producer: producer,
+                           stage: stage, sender: sender, tasks: tasks)
+        }
+
+        func deliver(to subscription: Subscription, title: String = "Airstrike on Arabsalim") async throws -> DeliveryRequest {
+            var item = SampleEvents.classifiedItem
+            item.item.title = title
+            item.item.storyId = StableID.make(prefix: "sty", [title, subscription.id])
+            let request = DeliveryRequest(
+                deliveryId: DeliveryRequest.makeDeliveryID(subscriptionID: subscription.id, storyID: item.item.storyId, version: 1),
+                subscriptionId: subscription.id, channel: .webhook, storyId: item.item.storyId, version: 1, isUpdate: false, isReplay: false,
+                item: item, match: MatchExplanation(filter: subscription.filter, matchedTerms: ["region:mena"]), createdAt: Date())
+            let output = try StageOutput(topic: deliveries, key: subscription.id, event: request)
+            try await producer.send(KafkaProducerMessage(topic: output.topic, key: output.key, value: output.value, headers: output.headers))
+            return request
+        }
+
+        func subscribe(_ url: String, name: String = "hook") async throws -> Subscription {
+            let subscription = Subscription(name: name, filter: "region:MENA", channel: .webhook(url: url))
+            try await store.save(subscription)
+            return subscription
+        }
+
+        func stop() async {
+            for task in tasks { task.cancel() }
+            for task in tasks { _ = try? await task.value }
+            for consumer in stage.consumers { await consumer.close() }
+            await producer.shutdown()
+            await sender.shutdown()
+        }
+    }
+
+    static func decodeReceipts(_ messages: [KafkaConsumerMessage]) throws -> [DeliveryReceipt] {
+        try messages.map { try EventCodec.decode(DeliveryReceipt.self, from: $0.value).data }
+    }
+
+    @Test func signedDeliveriesAndEveryOutcome() async throws {
+        let receiver = try await WebhookReceiver.start()
+        let resetter = try await ResettingServer.start()
+        let harness = try await Harness.start()
+        let good = try await harness.subscribe(receiver.url("/hook/good"))
+        receiver.register("good", secrets: good.signingSecrets(at: Date()))
+        var rotated = try await harness.subscribe(receiver.url("/hook/rotated"))
+        let oldSecret = rotated.signingSecrets(at: Date())
+        _ = rotated.rotateSecret(grace: 3600)
+        try await harness.store.save(rotated)
+        receiver.register("rotated", secrets: oldSecret)  // a receiver that has not switched yet
+        let failing = try await harness.subscribe(receiver.url("/status/500"))
+        let gone = try await harness.subscribe(receiver.url("/status/410"))
+        let moved = try await harness.subscribe(receiver.url("/status/301"))
+        let limited = try await harness.subscribe(receiver.url("/status/429?retry_after=3"))
+        let slow = try await harness.subscribe(receiver.url("/slow/5000"))
+        let reset = try await harness.subscribe("http://127.0.0.1:\(resetter.port)/hook")
+        let slowBody = try await harness.subscribe(receiver.url("/slowbody"))
+        let privateAddress = try await harness.subscribe("http://10.0.0.1/hook")
+
+        var requests: [String: DeliveryRequest] = [:]
+        for subscription in [good, rotated, failing, gone, moved, limited, slow, reset, slowBody, privateAddress] {
+            requests[subscription.id] = try await harness.deliver(to: subscription)
+        }
+        // 2 one-attempt outcomes (good, rotated) + 1 (gone) + 3 attempts for each of the 7 that keep failing.
+        let reader = try TestBroker.partitionConsumer(topic: harness.receipts, partitions: [0])
+        let collected = ReceiptLog()
+        let collecting = Task {
+            for try await message in reader.messages { await collected.add(try EventCodec.decode(DeliveryReceipt.self, from: message.value).data) }
+        }
+        do {
+            try await withDeadline(.seconds(60), "24 receipts") { while await collected.receipts.count < 3 + 7 * 3 { try await Task.sleep(for: .milliseconds(100)) } }
+        } catch {
+            let names = [good.id: "good", rotated.id: "rotated", failing.id: "500", gone.id: "410", moved.id: "301", limited.id: "429", slow.id: "slow", reset.id: "reset", slowBody.id: "slowbody", privateAddress.id: "private"]
+            for receipt in await collected.receipts { print("receipt", names[receipt.subscriptionId] ?? "?", receipt.attempt, receipt.outcome, receipt.error ?? "") }
+            throw error
+        }
+        collecting.cancel()
+        let receipts = await collected.receipts
+        let bySubscription = Dictionary(grouping: receipts, by: \.subscriptionId).mapValues { $0.sorted { $0.attempt < $1.attempt } }
+
+        // Delivered, signed, with the stable webhook-id; a receiver on the old secret still verifies during the grace period.
+        #expect(bySubscription[good.id]?.map(\.outcome) == [.delivered])
+        #expect(bySubscription[good.id]?.first?.statusCode == 204)
+        let hit = try #require(receiver.received("/hook/good").first)
+        #expect(hit.verified)
+        #expect(hit.headers["webhook-id"] == requests[good.id]?.deliveryId)
+        let payload = try #require(try JSONSerialization.jsonObject(with: Data(hit.body)) as? [String: Any])
+        let alert = try #require((payload["alerts"] as? [[String: Any]])?.first)
+        #expect((alert["why"] as? [String: Any])?["matchedTerms"] as? [String] == ["region:mena"])
+        #expect(payload["type"] as? String == "alert")
+        #expect(bySubscription[rotated.id]?.map(\.outcome) == [.delivered])
+        #expect(receiver.received("/hook/rotated").first?.headers["webhook-signature"]?.split(separator: " ").count == 2)
+
+        // 410 disables the subscription at once.
+        #expect(bySubscription[gone.id]?.map(\.outcome) == [.disabled])
+        #expect(try await harness.store.subscription(gone.id)?.status == .disabled)
+
+        // The rest are retried through the delay topics, then dead-lettered with their history.
+        for subscription in [failing, moved, limited, slow, reset, slowBody, privateAddress] {
+            #expect(bySubscription[subscription.id]?.map(\.outcome) == [.retry, .retry, .deadLettered], "\(subscription.channel)")
+        }
+        #expect(bySubscription[failing.id]?.first?.statusCode == 500)
+        #expect(bySubscription[moved.id]?.first?.statusCode == 301)
+        #expect(receiver.received("/hook/redirected").isEmpty)  // redirects are not followed
+        // Retry-After: 3 is honoured: the second attempt waits 3 s, not the schedule's 1 s.
+        let limitedTimes = try #require(bySubscription[limited.id]).map(\.attemptedAt)
+        #expect(limitedTimes[1].timeIntervalSince(limitedTimes[0]) >= 2.9)
+        let failingTimes = try #require(bySubscription[failing.id]).map(\.attemptedAt)
+        #expect(failingTimes[1].timeIntervalSince(failingTimes[0]) >= 0.9)
+        #expect(bySubscription[slow.id]?.first?.error == "timed out")
+        // 200 and then a body a byte a second: not complete within the 2 s total timeout, so not delivered.
+        let slowBodyFirst = try #require(bySubscription[slowBody.id]?.first)
+        #expect(slowBodyFirst.error == "timed out")
+        #expect(slowBodyFirst.latencyMs < 3000)
+        #expect(bySubscription[reset.id]?.first?.statusCode == nil)
+        #expect(bySubscription[privateAddress.id]?.first?.error?.contains("refused 10.0.0.1") == true)
+        #expect(receiver.received("/status/500").count == 3)
+
+        let letters = try await TestBroker.read(8, from: try TestBroker.partitionConsumer(topic: harness.dlq, partitions: [0]), timeout: .seconds(30))
+            .map { try EventCodec.decode(DeadLetter.self, from: $0.value).data }
+        let failed = try #require(letters.first { $0.delivery?.subscriptionId == failing.id })
+        #expect(failed.reason == .retriesExhausted)
+        #expect(failed.attempts.map(\.statusCode) == [500, 500, 500])
+        #expect(failed.delivery?.deliveryId == requests[failing.id]?.deliveryId)
+        #expect(letters.first { $0.delivery?.subscriptionId == gone.id }?.reason == .permanentFailure)
+
+        // Receipts and dead letters validate against their schemas.
+        if let python = Repository.python {
+            let lines = try receipts.map { String(decoding: try EventCodec.encode($0, occurredAt: Date()), as: UTF8.self) }
+                + letters.map { String(decoding: try EventCodec.encode($0, occurredAt: Date()), as: UTF8.self) }
+            let result = try Subprocess.run(python, [Repository.script("Tests/Support/validate_events.py"), Repository.schemas, "-"], stdin: lines.joined(separator: "\n") + "\n")
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        }
+        await reader.close()
+        await harness.stop()
+        await resetter.stop()
+        receiver.stop()
+    }
+
+    @Test func aSlowEndpointDoesNotDelayAnotherSubscriber() async throws {
+        let receiver = try await WebhookReceiver.start()
+        // Every delivery to the slow endpoint takes 20 s; at most 8 are in flight to it.
+        let harness = try await Harness.start(window: 64, perEndpoint: 8, totalTimeout: .seconds(30), delays: [.seconds(1)])
+        let fast = try await harness.subscribe(receiver.url("/hook/fast"), name: "fast")
+        receiver.register("fast", secrets: fast.signingSecrets(at: Date()))
+        let slow = try await harness.subscribe("http://localhost:\(receiver.port)/slow/20000", name: "slow")
+        // Once the stage has joined its groups (a first delivery arrived), measure.
+        _ = try await harness.deliver(to: fast, title: "warm-up")
+        try await withDeadline(.seconds(60), "the warm-up delivery") {
+            while receiver.received("/hook/fast").isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let count = 100
+        var sentAt: [String: Date] = [:]
+        for index in 0..<count {
+            _ = try await harness.deliver(to: slow, title: "slow \(index)")
+            let request = try await harness.deliver(to: fast, title: "fast \(index)")
+            sentAt[request.deliveryId] = Date()
+        }
+        try await withDeadline(.seconds(60), "every fast delivery") {
+            while receiver.received("/hook/fast").count < count + 1 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let latencies = receiver.received("/hook/fast").compactMap { hit in
+            hit.headers["webhook-id"].flatMap { sentAt[$0] }.map { hit.at.timeIntervalSince($0) }
+        }.sorted()
+        let p50 = latencies[latencies.count / 2], p99 = latencies[latencies.count * 99 / 100], worst = latencies.last ?? 0
+        print("webhook isolation: \(count) fast deliveries beside \(count) to a 20 s endpoint: p50 \(Int(p50 * 1000)) ms, p99 \(Int(p99 * 1000)) ms, max \(Int(worst * 1000)) ms")
+        let fastHits = receiver.received("/hook/fast")
+        #expect(fastHits.allSatisfy { $0.verified })
+        // Had slow deliveries held the window, fast ones behind them would have waited 20 s.
+        #expect(worst < 10)
+        await harness.stop()
+        receiver.stop()
+    }
+}
+
+actor ReceiptLog {
+    var receipts: [DeliveryReceipt] = []
+    func add(_ receipt: DeliveryReceipt) { receipts.append(receipt) }
+}

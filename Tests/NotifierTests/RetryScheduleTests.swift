@@ -1,0 +1,82 @@
+import Foundation
+import NewsModel
+import Notifier
+import Testing
+
+@Suite struct RetryScheduleTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let schedule = RetrySchedule()
+
+    @Test(arguments: [(1, 5.0, "alerts.retry.5s"), (2, 300, "alerts.retry.5m"), (3, 1800, "alerts.retry.30m"), (4, 7200, "alerts.retry.2h"),
+                      (5, 18_000, "alerts.retry.5h"), (6, 36_000, "alerts.retry.10h"), (7, 36_000, "alerts.retry.10h")])
+    func theIssuesScheduleWithTwentyPercentJitter(attempt: Int, seconds: Double, topic: String) {
+        for (random, factor) in [(0.0, 0.8), (0.5, 1.0), (0.999_999, 1.2)] {
+            guard case .retry(let at, let chosen) = schedule.decide(afterFailedAttempt: attempt, now: now, random: random) else {
+                Issue.record("attempt \(attempt) should be retried")
+                return
+            }
+            #expect(abs(at.timeIntervalSince(now) - seconds * factor) < 0.1)
+            #expect(chosen == topic)
+        }
+    }
+
+    @Test func eightAttemptsThenTheDeadLetterTopic() {
+        #expect(schedule.maximumAttempts == 8)
+        #expect(schedule.decide(afterFailedAttempt: 8, now: now) == .deadLetter)
+        #expect(schedule.decide(afterFailedAttempt: 0, now: now) == .deadLetter)
+    }
+
+    @Test func retryAfterIsHonouredWithinBounds() {
+        #expect(schedule.decide(afterFailedAttempt: 1, retryAfter: 120, now: now, random: 0) == .retry(at: now.addingTimeInterval(120), topic: "alerts.retry.5s"))
+        #expect(schedule.decide(afterFailedAttempt: 1, retryAfter: 0, now: now) == .retry(at: now.addingTimeInterval(1), topic: "alerts.retry.5s"))
+        // A day asked for: an hour given.
+        #expect(schedule.decide(afterFailedAttempt: 3, retryAfter: 86_400, now: now) == .retry(at: now.addingTimeInterval(3600), topic: "alerts.retry.30m"))
+    }
+
+    @Test func aDelayIsHeldInTheLongestTierNotAboveIt() {
+        #expect(schedule.topic(forDelay: 1) == "alerts.retry.5s")
+        #expect(schedule.topic(forDelay: 240) == "alerts.retry.5m")  // 5 min minus 20% jitter
+        #expect(schedule.topic(forDelay: 1500) == "alerts.retry.30m")
+        #expect(schedule.topic(forDelay: 43_200) == "alerts.retry.10h")
+    }
+
+    @Test(arguments: [(200, "delivered"), (204, "delivered"), (301, "failed"), (302, "failed"), (400, "failed"), (404, "failed"),
+                      (410, "disable"), (429, "failed"), (500, "failed"), (503, "failed")])
+    func statusCodesBecomeVerdicts(code: Int, expected: String) {
+        let verdict = WebhookProcessor.verdict(statusCode: code, retryAfter: 7)
+        switch verdict {
+        case .delivered: #expect(expected == "delivered")
+        case .failed(let retryAfter):
+            #expect(expected == "failed")
+            #expect(retryAfter == ([429, 503].contains(code) ? 7 : nil))
+        case .disable: #expect(expected == "disable")
+        case .permanent: Issue.record("no permanent verdict for HTTP")
+        }
+        #expect(WebhookProcessor.verdict(statusCode: nil, retryAfter: nil) == .failed(retryAfter: nil))
+    }
+}
+
+@Suite struct EndpointResolverTests {
+    let resolver = EndpointResolver(policy: AddressPolicy())
+
+    @Test(arguments: [
+        "http://127.0.0.1/", "http://localhost:8080/x", "http://[::1]/", "http://10.1.2.3/", "http://169.254.169.254/latest/meta-data",
+        "http://[::ffff:127.0.0.1]/", "http://[64:ff9b::a9fe:a9fe]/", "http://2130706433/", "http://0x7f.1/", "http://017700000001/",
+        "http://0/", "http://100.64.0.1/", "http://[fd00::1]/", "http://[fe80::1]/", "http://224.0.0.1/", "ftp://example.com/", "not a url",
+    ])
+    func refusesWhatTheIssueLists(_ url: String) async {
+        await #expect(throws: EndpointRefusal.self) { try await resolver.vet(url) }
+    }
+
+    @Test func theAllowListAndPinnedAddress() async throws {
+        let local = EndpointResolver(policy: .allowLoopback)
+        let endpoint = try await local.vet("http://localhost:9999/hook")
+        #expect(endpoint.host == "localhost")
+        #expect(endpoint.port == 9999)
+        #expect(endpoint.address.description == "127.0.0.1" || endpoint.address.description == "0:0:0:0:0:0:0:1")
+        let literal = try await local.vet("https://[::1]/x")
+        #expect(literal.port == 443)
+        // The allow-list opens loopback only, not private ranges.
+        await #expect(throws: EndpointRefusal.self) { try await local.vet("http://192.168.1.1/") }
+    }
+}
