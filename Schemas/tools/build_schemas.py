@@ -263,6 +263,55 @@ SCHEMAS = {
 }
 
 
+CI = DEFS["ClassifiedItem"]["properties"]
+DEFS["WebhookAlert"] = obj(
+    "One alert: the item, its tags and why this subscriber got it.",
+    {
+        "deliveryId": d(DELIVERY_ID, "Also the webhook-id header: the same across retries and replays."),
+        "storyId": d(STORY_ID, "The story."),
+        "version": d({"type": "integer", "minimum": 1}, "The item version."),
+        "isUpdate": d({"type": "boolean"}, "A new version of a story this subscription already got."),
+        "isReplay": d({"type": "boolean"}, "Sent again by a rewind or replay."),
+        "item": {"$ref": "#/$defs/NewsItem", "description": "The item."},
+        "regions": CI["regions"],
+        "topics": CI["topics"],
+        "countries": CI["countries"],
+        "urgency": CI["urgency"],
+        "why": obj(
+            "Why this subscriber got it.",
+            {
+                "filter": d({"type": "string", "minLength": 1}, "The subscription's filter."),
+                "matchedTerms": d({"type": "array", "items": {"type": "string"}}, "The filter terms the item matched."),
+                "classifierVersion": CI["classifierVersion"],
+                "explanation": CI["explanation"],
+            },
+            ["filter", "matchedTerms", "classifierVersion", "explanation"],
+        ),
+    },
+    ["deliveryId", "storyId", "version", "isUpdate", "isReplay", "item", "regions", "topics", "countries", "urgency", "why"],
+)
+
+HTTP_SCHEMAS = {
+    "webhook-alert.v1": {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://newsflash.dev/schemas/http/webhook-alert.v1.schema.json",
+        "title": "Newsflash webhook body v1",
+        "description": "The JSON body POSTed to a webhook subscription, signed with the Standard Webhooks headers "
+                       "webhook-id, webhook-timestamp and webhook-signature.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["type", "subscriptionId", "sentAt", "alerts"],
+        "properties": {
+            "type": d({"enum": ["alert", "digest"]}, "alert: one alert, sent at once; digest: every alert held for the subscriber's digest time."),
+            "subscriptionId": d({"type": "string", "minLength": 1}, "The subscription."),
+            "sentAt": d(DATE_TIME, "When this attempt was made."),
+            "alerts": d({"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/WebhookAlert"}}, "The alerts, oldest first."),
+        },
+        "$defs": {name: DEFS[name] for name in sorted(uses("WebhookAlert"))},
+    },
+}
+
+
 def render(schema):
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
@@ -271,8 +320,9 @@ def main():
     check = "--check" in sys.argv[1:]
     stale = []
     HERE.mkdir(parents=True, exist_ok=True)
-    for stem, schema in SCHEMAS.items():
-        path = HERE / f"{stem}.schema.json"
+    outputs = [(HERE / f"{stem}.schema.json", schema) for stem, schema in SCHEMAS.items()]
+    outputs += [(HERE.parent / "http" / f"{stem}.schema.json", schema) for stem, schema in HTTP_SCHEMAS.items()]
+    for path, schema in outputs:
         text = render(schema)
         if check:
             if not path.exists() or path.read_text() != text:
