@@ -135,8 +135,8 @@ DEFS = {
         ["attempt", "at", "outcome"],
     ),
     "DeliveryOutcome": d(
-        {"enum": ["delivered", "retry", "failed", "dead-lettered", "disabled"]},
-        "delivered: accepted; retry: will be tried again; failed: failed for good; dead-lettered: retries exhausted, sent to alerts.dlq; disabled: endpoint or address disabled.",
+        {"enum": ["delivered", "retry", "failed", "dead-lettered", "disabled", "held"]},
+        "delivered: accepted; retry: will be tried again; failed: failed for good; dead-lettered: retries exhausted, sent to alerts.dlq; disabled: endpoint or address disabled; held: waits for the subscriber's digest (digest mode, quiet hours or rate limit) at nextAttemptAt.",
     ),
     "DeliveryRequest": obj(
         "An alert to deliver to one subscription.",
@@ -218,7 +218,7 @@ DEFS["DeliveryReceipt"] = obj(
         "error": d({"type": "string"}, "What went wrong."),
         "latencyMs": d({"type": "number", "minimum": 0}, "How long the attempt took."),
         "attemptedAt": d(DATE_TIME, "When it was made."),
-        "nextAttemptAt": d(DATE_TIME, "When the next attempt is due (outcome retry)."),
+        "nextAttemptAt": d(DATE_TIME, "When the next attempt is due (outcome retry, or held until the digest)."),
     },
     ["deliveryId", "subscriptionId", "storyId", "channel", "version", "attempt", "outcome", "latencyMs", "attemptedAt"],
 )

@@ -76,6 +76,8 @@ public enum DeliveryOutcome: String, Codable, Sendable, Hashable, CaseIterable {
     case deadLettered = "dead-lettered"
     /// The endpoint or address is disabled (e.g. HTTP 410 Gone); nothing more is sent to it.
     case disabled
+    /// It waits for the subscriber's digest (digest mode, quiet hours or rate limit).
+    case held
 }
 
 /// One attempt in a delivery's history.

@@ -41,6 +41,14 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
                     subscription_id TEXT PRIMARY KEY, failing_since REAL, last_success REAL, last_attempt REAL NOT NULL);
                 """)
         }
+        migrator.registerMigration("v4-digests") { db in
+            try db.execute(sql: """
+                CREATE TABLE held (
+                    delivery_id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, channel TEXT NOT NULL, due_at REAL NOT NULL, lease_until REAL,
+                    failed_attempts INTEGER NOT NULL DEFAULT 0, held_at REAL NOT NULL, body TEXT NOT NULL);
+                CREATE INDEX held_by_due ON held(due_at);
+                """)
+        }
         return migrator
     }
 
@@ -156,6 +164,50 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
                 """, arguments: [subscriptionID, time, time])
             return try Double.fetchOne(db, sql: "SELECT failing_since FROM endpoint_health WHERE subscription_id = ?", arguments: [subscriptionID])
                 .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    public func hold(_ request: DeliveryRequest, until: Date) async throws {
+        let body = try Self.encode(request)
+        try await database.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO held (delivery_id, subscription_id, channel, due_at, held_at, body) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [request.deliveryId, request.subscriptionId, request.channel.rawValue, until.timeIntervalSince1970, Date().timeIntervalSince1970, body])
+        }
+    }
+
+    public func claimDueDigests(channel: DeliveryChannel, now: Date, lease: TimeInterval, limit: Int) async throws -> [HeldDigest] {
+        let time = now.timeIntervalSince1970
+        let rows = try await database.write { db in
+            let subscriptions = try String.fetchAll(db, sql: """
+                SELECT DISTINCT subscription_id FROM held WHERE channel = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?) LIMIT ?
+                """, arguments: [channel.rawValue, time, time, limit])
+            var rows: [(subscription: String, body: String, attempts: Int)] = []
+            for subscription in subscriptions {
+                // Everything held for it that is due goes in one digest.
+                try db.execute(sql: "UPDATE held SET lease_until = ? WHERE subscription_id = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?)",
+                               arguments: [time + lease, subscription, time, time])
+                rows += try Row.fetchAll(db, sql: "SELECT body, failed_attempts FROM held WHERE subscription_id = ? AND lease_until = ? ORDER BY held_at, delivery_id",
+                                         arguments: [subscription, time + lease]).map { (subscription, $0["body"], $0["failed_attempts"]) }
+            }
+            return rows
+        }
+        return try Self.group(rows)
+    }
+
+    public func release(subscriptionID: String, deliveryIDs: [String]) async throws {
+        try await database.write { db in
+            for id in deliveryIDs {
+                try db.execute(sql: "DELETE FROM held WHERE subscription_id = ? AND delivery_id = ?", arguments: [subscriptionID, id])
+            }
+        }
+    }
+
+    public func postpone(subscriptionID: String, deliveryIDs: [String], until at: Date) async throws {
+        try await database.write { db in
+            for id in deliveryIDs {
+                try db.execute(sql: "UPDATE held SET due_at = ?, lease_until = NULL, failed_attempts = failed_attempts + 1 WHERE subscription_id = ? AND delivery_id = ?",
+                               arguments: [at.timeIntervalSince1970, subscriptionID, id])
+            }
         }
     }
 }

@@ -77,6 +77,31 @@ public protocol SubscriptionStoring: Sendable {
     /// Notes an attempt's result for a subscription's endpoint; returns since when it has
     /// failed without a success (nil after a success).
     func recordEndpointResult(subscriptionID: String, success: Bool, at: Date) async throws -> Date?
+
+    // Alerts held for a digest (digest mode, quiet hours, rate limit)
+    /// Holds a delivery until `until` (once per delivery id; a second hold keeps the first).
+    func hold(_ request: DeliveryRequest, until: Date) async throws
+    /// Claims every subscription's held deliveries that are due at `now`, for `lease`
+    /// seconds (another notifier instance does not get them meanwhile), oldest first.
+    func claimDueDigests(channel: DeliveryChannel, now: Date, lease: TimeInterval, limit: Int) async throws -> [HeldDigest]
+    /// Removes delivered (or dead-lettered) held deliveries.
+    func release(subscriptionID: String, deliveryIDs: [String]) async throws
+    /// Puts a failed digest back, due again at `at`, with one more attempt counted.
+    func postpone(subscriptionID: String, deliveryIDs: [String], until at: Date) async throws
+}
+
+/// A subscription's held deliveries, due together as one digest.
+public struct HeldDigest: Sendable, Hashable {
+    public var subscriptionID: String
+    public var requests: [DeliveryRequest]
+    /// Digest attempts that failed so far.
+    public var failedAttempts: Int
+
+    public init(subscriptionID: String, requests: [DeliveryRequest], failedAttempts: Int) {
+        self.subscriptionID = subscriptionID
+        self.requests = requests
+        self.failedAttempts = failedAttempts
+    }
 }
 
 extension SubscriptionStoring {
@@ -96,5 +121,31 @@ extension SubscriptionStoring {
 
     static func decodeReceipt(_ body: String) throws -> DeliveryReceipt {
         try EventCodec.decode(DeliveryReceipt.self, from: Array(body.utf8)).data
+    }
+
+    /// A held delivery as stored: its event envelope.
+    static func encode(_ request: DeliveryRequest) throws -> String {
+        String(decoding: try EventCodec.encode(request, occurredAt: request.createdAt), as: UTF8.self)
+    }
+
+    static func decodeRequest(_ body: String) throws -> DeliveryRequest {
+        try EventCodec.decode(DeliveryRequest.self, from: Array(body.utf8)).data
+    }
+
+    /// Rows (subscription id, body, failed attempts) grouped into digests, in row order.
+    static func group(_ rows: [(subscription: String, body: String, attempts: Int)]) throws -> [HeldDigest] {
+        var order: [String] = []
+        var digests: [String: HeldDigest] = [:]
+        for row in rows {
+            if digests[row.subscription] == nil {
+                order.append(row.subscription)
+                digests[row.subscription] = HeldDigest(subscriptionID: row.subscription, requests: [], failedAttempts: row.attempts)
+            }
+            let request = try decodeRequest(row.body)
+            let attempts = max(digests[row.subscription]?.failedAttempts ?? 0, row.attempts)
+            digests[row.subscription]?.requests.append(request)
+            digests[row.subscription]?.failedAttempts = attempts
+        }
+        return order.compactMap { digests[$0] }
     }
 }

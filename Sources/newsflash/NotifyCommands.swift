@@ -91,8 +91,12 @@ extension RunCommand {
             let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
             let stage = try NotifierStage(
                 name: "notify-webhook", client: client, group: group, producer: producer, processor: processor, window: notifier.window, logger: logger)
+            let digests = DigestRunner(channel: .webhook, store: store, cache: cache, producer: producer, flow: DeliveryFlow(), logger: logger) {
+                await processor.sendDigest($0, $1, at: $2)
+            }
+            let extra: [any Service] = [PeriodicTask(name: "subscriptions refresh", logger: logger) { try await cache.refresh() }, digests]
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: stage.services(producer: producer, extra: [PeriodicTask(name: "subscriptions refresh", logger: logger) { try await cache.refresh() }]).map { .init(service: $0) },
+                services: stage.services(producer: producer, extra: extra).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             logger.info("notify-webhook running", metadata: ["kafka.group": "\(self.group)", "allowed": "\(allowedRanges)"])
             try await group.run()

@@ -22,6 +22,8 @@ struct WebhookNotifierTests {
         let store: SQLiteSubscriptionStore
         let producer: KafkaProducer
         let stage: NotifierStage<WebhookProcessor>
+        let processor: WebhookProcessor
+        let flow: DeliveryFlow
         let sender: WebhookSender
         let tasks: [Task<Void, any Error>]
 
@@ -54,12 +56,13 @@ struct WebhookNotifierTests {
                 producer: producer, processor: processor, window: window, logger: TestBroker.logger)
             let tasks = stage.runners.map { runner in Task { try await runner.run() } }
             return Harness(deliveries: deliveries, retryTopics: retryTopics, receipts: receipts, dlq: dlq, store: store, producer: producer,
-                           stage: stage, sender: sender, tasks: tasks)
+                           stage: stage, processor: processor, flow: flow, sender: sender, tasks: tasks)
         }
 
-        func deliver(to subscription: Subscription, title: String = "Airstrike on Arabsalim") async throws -> DeliveryRequest {
+        func deliver(to subscription: Subscription, title: String = "Airstrike on Arabsalim", urgency: Urgency = .urgent) async throws -> DeliveryRequest {
             var item = SampleEvents.classifiedItem
             item.item.title = title
+            item.urgency = urgency
             item.item.storyId = StableID.make(prefix: "sty", [title, subscription.id])
             let request = DeliveryRequest(
                 deliveryId: DeliveryRequest.makeDeliveryID(subscriptionID: subscription.id, storyID: item.item.storyId, version: 1),
@@ -70,8 +73,9 @@ struct WebhookNotifierTests {
             return request
         }
 
-        func subscribe(_ url: String, name: String = "hook") async throws -> Subscription {
-            let subscription = Subscription(name: name, filter: "region:MENA", channel: .webhook(url: url))
+        func subscribe(_ url: String, name: String = "hook", configure: (inout Subscription) -> Void = { _ in }) async throws -> Subscription {
+            var subscription = Subscription(name: name, filter: "region:MENA", channel: .webhook(url: url))
+            configure(&subscription)
             try await store.save(subscription)
             return subscription
         }
@@ -202,6 +206,58 @@ struct WebhookNotifierTests {
         await reader.close()
         await harness.stop()
         await resetter.stop()
+        receiver.stop()
+    }
+
+    @Test func digestsQuietHoursAndRateLimitsHoldAlertsForOneSignedDigest() async throws {
+        let receiver = try await WebhookReceiver.start()
+        let harness = try await Harness.start()
+        let hourly = try await harness.subscribe(receiver.url("/hook/hourly"), name: "hourly") { $0.mode = .hourly(minute: 0) }
+        let nowMinute = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+        let start = (nowMinute.hour! * 60 + nowMinute.minute!) % 1440
+        let quiet = try await harness.subscribe(receiver.url("/hook/quiet"), name: "quiet") {
+            $0.quietHours = Subscription.QuietHours(startMinute: start, endMinute: (start + 120) % 1440, allowFlash: true)
+        }
+        let limited = try await harness.subscribe(receiver.url("/hook/limited"), name: "limited") { $0.maxAlertsPerHour = 2 }
+        for subscription in [hourly, quiet, limited] { receiver.register(subscription.name, secrets: subscription.signingSecrets(at: Date())) }
+
+        var held: [String] = []
+        for index in 0..<3 { held.append(try await harness.deliver(to: hourly, title: "hourly \(index)").deliveryId) }
+        _ = try await harness.deliver(to: quiet, title: "quiet routine", urgency: .routine)
+        _ = try await harness.deliver(to: quiet, title: "quiet flash", urgency: .flash)  // allowed through
+        for index in 0..<4 { _ = try await harness.deliver(to: limited, title: "limited \(index)") }
+
+        let reader = try TestBroker.partitionConsumer(topic: harness.receipts, partitions: [0])
+        let first = try Self.decodeReceipts(try await TestBroker.read(3 + 2 + 4, from: reader, timeout: .seconds(60)))
+        let outcomes = Dictionary(grouping: first, by: \.subscriptionId).mapValues { $0.map(\.outcome).sorted { $0.rawValue < $1.rawValue } }
+        #expect(outcomes[hourly.id] == [.held, .held, .held])
+        #expect(outcomes[quiet.id] == [.delivered, .held])
+        #expect(outcomes[limited.id] == [.delivered, .delivered, .held, .held])
+        #expect(first.filter { $0.outcome == .held }.allSatisfy { ($0.nextAttemptAt ?? .distantPast) > Date() })
+        #expect(receiver.received("/hook/hourly").isEmpty)
+        #expect(receiver.received("/hook/quiet").count == 1)
+
+        // Two hours on, every digest is due: one signed body per subscription with all its held alerts.
+        let processor = harness.processor
+        let later = DigestRunner(channel: .webhook, store: harness.store, cache: SubscriptionCache(store: harness.store, logger: TestBroker.logger),
+                                 producer: harness.producer, flow: harness.flow, clock: { Date().addingTimeInterval(7300) }, logger: TestBroker.logger) {
+            await processor.sendDigest($0, $1, at: $2)
+        }
+        #expect(try await later.runOnce() == 3)
+        #expect(try await later.runOnce() == 0)  // released once delivered
+        let digest = try #require(receiver.received("/hook/hourly").first)
+        let digestVerified = digest.verified
+        #expect(digestVerified)
+        #expect(digest.headers["webhook-id"]?.hasPrefix("dgs_") == true)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(digest.body)) as? [String: Any])
+        #expect(body["type"] as? String == "digest")
+        #expect((body["alerts"] as? [[String: Any]])?.compactMap { $0["deliveryId"] as? String } == held)
+        #expect(receiver.received("/hook/limited").count == 3)  // two at once, then one digest of two
+        let second = try Self.decodeReceipts(try await TestBroker.read(3 + 1 + 2, from: reader, timeout: .seconds(30)))
+        #expect(second.allSatisfy { $0.outcome == .delivered })
+        #expect(Set(second.filter { $0.subscriptionId == hourly.id }.map(\.attempt)) == [2])  // attempt 1 was the hold
+        await reader.close()
+        await harness.stop()
         receiver.stop()
     }
 

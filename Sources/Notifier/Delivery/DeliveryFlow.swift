@@ -42,10 +42,38 @@ public struct DeliveryFlow: Sendable {
         case disable(reason: String)
     }
 
+    /// Where a delivery was read, for its dead letter.
+    public struct Origin: Sendable, Hashable {
+        public var topic: String
+        public var partition: Int
+        public var offset: Int64
+        public var key: [UInt8]?
+        public var value: [UInt8]
+
+        public init(topic: String, partition: Int, offset: Int64, key: [UInt8]?, value: [UInt8]) {
+            self.topic = topic
+            self.partition = partition
+            self.offset = offset
+            self.key = key
+            self.value = value
+        }
+
+        public init(_ message: KafkaConsumerMessage) {
+            self.init(topic: message.topic, partition: Int(message.partition), offset: message.offset, key: message.key, value: message.value)
+        }
+    }
+
     /// The outputs after attempt number `request.attempts.count + 1` came to `verdict`.
     public func conclude(
         _ request: DeliveryRequest, from message: KafkaConsumerMessage, verdict: Verdict, statusCode: Int?, error: String?,
         latencyMs: Double, at now: Date, random: Double = Double.random(in: 0..<1)
+    ) throws -> [StageOutput] {
+        try conclude(request, from: Origin(message), verdict: verdict, statusCode: statusCode, error: error, latencyMs: latencyMs, at: now, random: random)
+    }
+
+    public func conclude(
+        _ request: DeliveryRequest, from message: Origin, verdict: Verdict, statusCode: Int?, error: String?,
+        latencyMs: Double, at now: Date, random: Double = Double.random(in: 0..<1), retries: Bool = true
     ) throws -> [StageOutput] {
         let number = request.attempts.count + 1
         var nextAttemptAt: Date?
@@ -58,6 +86,10 @@ public struct DeliveryFlow: Sendable {
         switch verdict {
         case .delivered:
             outcome = .delivered
+            record(outcome)
+        case .failed where !retries:
+            // A digest: the caller keeps it and tries again; the receipt says when.
+            outcome = .retry
             record(outcome)
         case .failed(let retryAfter):
             switch schedule.decide(afterFailedAttempt: number, retryAfter: retryAfter, now: now, random: random) {
@@ -92,10 +124,21 @@ public struct DeliveryFlow: Sendable {
 
     /// A delivery that was not attempted (the subscription is gone or paused): one receipt saying why.
     public func notSent(_ request: DeliveryRequest, reason: String, at now: Date) throws -> [StageOutput] {
+        [try receipt(request, outcome: .failed, error: reason, at: now)]
+    }
+
+    /// A delivery held for the subscriber's digest until `until`: one receipt saying so.
+    public func held(_ request: DeliveryRequest, until: Date, at now: Date) throws -> [StageOutput] {
+        [try receipt(request, outcome: .held, next: until, at: now)]
+    }
+
+    /// A receipt for attempt number `request.attempts.count + 1` that made no HTTP or SMTP exchange.
+    func receipt(_ request: DeliveryRequest, outcome: DeliveryOutcome, error: String? = nil, next: Date? = nil, at now: Date) throws -> StageOutput {
         let receipt = DeliveryReceipt(
             deliveryId: request.deliveryId, subscriptionId: request.subscriptionId, storyId: request.storyId, channel: request.channel,
-            version: request.version, attempt: request.attempts.count + 1, outcome: .failed, error: reason, latencyMs: 0, attemptedAt: now)
-        return [try StageOutput(topic: receiptsTopic, key: request.subscriptionId, event: receipt, occurredAt: now)]
+            version: request.version, attempt: request.attempts.count + 1, outcome: outcome, error: error, latencyMs: 0, attemptedAt: now,
+            nextAttemptAt: next)
+        return try StageOutput(topic: receiptsTopic, key: request.subscriptionId, event: receipt, occurredAt: now)
     }
 
     /// The same delivery, not attempted, back on the shortest delay topic (its endpoint is busy).
@@ -112,13 +155,13 @@ public struct DeliveryFlow: Sendable {
         return output
     }
 
-    func deadLetter(_ request: DeliveryRequest, _ history: [DeliveryAttempt], _ message: KafkaConsumerMessage,
+    func deadLetter(_ request: DeliveryRequest, _ history: [DeliveryAttempt], _ message: Origin,
                     reason: DeadLetter.Reason, error: String, now: Date) throws -> StageOutput {
         var final = request
         final.attempts = history
         final.notBefore = nil
         let letter = DeadLetter(
-            reason: reason, error: error, originalTopic: message.topic, partition: Int(message.partition), offset: message.offset,
+            reason: reason, error: error, originalTopic: message.topic, partition: message.partition, offset: message.offset,
             rawKey: message.key, rawPayload: message.value, delivery: final, attempts: history, deadLetteredAt: now)
         return try StageOutput(topic: deadLetterTopic, key: request.subscriptionId, event: letter, occurredAt: now)
     }

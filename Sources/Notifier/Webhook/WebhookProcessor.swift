@@ -26,7 +26,9 @@ public struct WebhookProcessor: StageProcessor {
     }
 
     let cache: SubscriptionCache
+    let store: any SubscriptionStoring
     let health: EndpointHealth
+    let rates = SentInLastHour()
     let sender: WebhookSender
     let gate: EndpointGate
     let flow: DeliveryFlow
@@ -41,6 +43,7 @@ public struct WebhookProcessor: StageProcessor {
         onDisabled: @escaping @Sendable (Subscription) async -> Void = { _ in }
     ) {
         self.cache = cache
+        self.store = store
         self.health = EndpointHealth(store: store)
         self.sender = sender
         self.gate = gate
@@ -79,6 +82,18 @@ public struct WebhookProcessor: StageProcessor {
         guard subscription.status == .active else {
             return try flow.notSent(request, reason: "subscription \(subscription.id) is \(subscription.status.rawValue); not sent", at: now)
         }
+        // Digest mode, quiet hours and the rate limit hold an alert for a digest.
+        var overLimit = false
+        if let limit = subscription.maxAlertsPerHour, subscription.holdUntil(urgency: request.item.urgency, now: now, sentInLastHour: 0) == nil {
+            overLimit = !(await rates.admit(subscription.id, limit: limit, at: now))
+        }
+        if let until = subscription.holdUntil(urgency: request.item.urgency, now: now, sentInLastHour: overLimit ? Int.max : 0) {
+            var held = request
+            held.attempts.append(DeliveryAttempt(attempt: request.attempts.count + 1, at: now, outcome: .held))
+            held.notBefore = nil
+            try await store.hold(held, until: until)
+            return try flow.held(request, until: until, at: now)
+        }
         let endpoint = URLComponents(string: url).map { "\($0.scheme ?? "")://\($0.host ?? ""):\($0.port ?? 0)" } ?? url
         guard await gate.enter(endpoint) else {
             Counter(label: "notify_deliveries_deferred_total", dimensions: [("channel", "webhook")]).increment()
@@ -91,6 +106,25 @@ public struct WebhookProcessor: StageProcessor {
         let result = await sender.post(url, headers: headers, body: body)
         await gate.leave(endpoint)
         return try await conclude(request, message, result, subscription, now)
+    }
+
+    /// Sends held alerts as one `digest` body (for ``DigestRunner``); the webhook-id
+    /// derives from the subscription and the alerts' delivery ids.
+    public func sendDigest(_ subscription: Subscription, _ requests: [DeliveryRequest], at now: Date) async -> DigestRunner.Attempt {
+        guard case .webhook(let url) = subscription.channel else {
+            return DigestRunner.Attempt(verdict: .permanent, statusCode: nil, error: "not a webhook subscription", latencyMs: 0)
+        }
+        let payload = WebhookPayload(type: .digest, subscriptionId: subscription.id, sentAt: now, alerts: requests.map(WebhookPayload.Alert.init))
+        guard let body = try? payload.encoded() else {
+            return DigestRunner.Attempt(verdict: .permanent, statusCode: nil, error: "digest not encodable", latencyMs: 0)
+        }
+        let id = StableID.make(prefix: "dgs", [subscription.id] + requests.map(\.deliveryId))
+        let secrets = subscription.signingSecrets(at: now).compactMap(WebhookSecret.init)
+        let result = await sender.post(url, headers: WebhookSigner.headers(id: id, timestamp: Int64(now.timeIntervalSince1970), body: body, secrets: secrets), body: body)
+        var verdict = Self.verdict(statusCode: result.statusCode, retryAfter: result.retryAfter)
+        if result.error != nil, verdict == .delivered { verdict = .failed(retryAfter: nil) }
+        if case .disable(let reason) = verdict { await disable(subscription, reason: reason, at: now) }
+        return DigestRunner.Attempt(verdict: verdict, statusCode: result.statusCode, error: result.error, latencyMs: result.latencyMs)
     }
 
     private func conclude(
