@@ -149,6 +149,13 @@ let package = Package(
             name: "newsflash-bench",
             dependencies: [
                 "RdKafka",
+                "NewsModel",
+                "Notifier",
+                "Subscriptions",
+                "SubscriptionStore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
