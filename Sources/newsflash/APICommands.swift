@@ -73,6 +73,10 @@ extension RunCommand {
                 extras = SubscriptionAPI.Services(recentItems: { await recent.items() }, rewind: { try await rewinder.rewind($0, since: $1) })
             }
             let router = SubscriptionAPI.buildRouter(store: store, parser: parser, services: extras)
+            // /metrics and /health/ready on the API's own port (/health/live is part of the API).
+            var checks: [Observability.Check] = [Observability.storeCheck { _ = try await store.count(ownedBy: "") }]
+            if !noKafka { checks.append(Observability.brokerCheck(global.kafkaClient("newsflash-api-health"), logger: logger)) }
+            Observability.addRoutes(to: router, checks: checks, live: false)
             let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: services + [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -46,6 +46,7 @@ struct GlobalOptions: ParsableArguments {
     func makeLogger(_ label: String) -> Logger {
         let level = (logLevel ?? ProcessInfo.processInfo.environment["NEWSFLASH_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .warning
         LoggingBootstrap.once(level: level)
+        Observability.bootstrap()
         var logger = Logger(label: label)
         logger.logLevel = level
         return logger

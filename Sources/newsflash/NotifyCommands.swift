@@ -36,6 +36,7 @@ extension RunCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
         @OptionGroup var notifier: NotifierOptions
+        @OptionGroup var observability: ObservabilityOptions
 
         @Option(help: "Consumer group of alerts.deliveries (delay topics use <group>.<topic>).")
         var group = "newsflash-notify-webhook"
@@ -94,7 +95,12 @@ extension RunCommand {
             let digests = DigestRunner(channel: .webhook, store: store, cache: cache, producer: producer, flow: DeliveryFlow(), logger: logger) {
                 await processor.sendDigest($0, $1, at: $2)
             }
+            let metrics = Observability.server(observability, checks: [
+                Observability.brokerCheck(global.kafkaClient("newsflash-notify-webhook-health"), logger: logger),
+                Observability.storeCheck { _ = try await store.count(ownedBy: "") },
+            ], logger: logger)
             let extra: [any Service] = [PeriodicTask(name: "subscriptions refresh", logger: logger) { try await cache.refresh() }, digests]
+                + (metrics.map { [$0] } ?? [])
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: stage.services(producer: producer, extra: extra).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -24,6 +24,7 @@ struct RunCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var files: IngestFiles
+        @OptionGroup var observability: ObservabilityOptions
 
         @Option(help: "Topic to publish to.")
         var topic: String = Topics.newsRaw
@@ -48,7 +49,9 @@ struct RunCommand: AsyncParsableCommand {
                 configuration: configuration, store: store, producer: producer, fetcher: fetcher, topic: topic, logger: logger)
             // The producer comes first: a ServiceGroup stops services in reverse order, so the
             // worker and the push endpoint stop taking work before the producer flushes and closes.
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: producer), .init(service: worker)]
+            let metrics = Observability.server(observability, checks: [Observability.brokerCheck(global.kafkaClient("newsflash-ingest-health"), logger: logger)], logger: logger)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] =
+                (metrics.map { [.init(service: $0)] } ?? []) + [.init(service: producer), .init(service: worker)]
             if configuration.sources.contains(where: { $0.kind == .push && $0.enabled }) {
                 let router = Router()
                 PushEndpoint.register(on: router, worker: worker)
@@ -73,6 +76,7 @@ extension RunCommand {
             discussion: "Scale by running more copies: they share the consumer group and split the partitions.")
 
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var observability: ObservabilityOptions
 
         @Option(help: "Topic to read.")
         var input: String = Topics.newsRaw
@@ -95,7 +99,7 @@ extension RunCommand {
                 throw CLIError("cannot load the classifier: \(error)")
             }
             try await global.runStage(
-                name: "classify", input: input, group: group, window: window, statistics: true, logger: logger,
+                name: "classify", input: input, group: group, window: window, logger: logger, observability: observability,
                 processor: ClassifyProcessor(classifier: classifier, outputTopic: output),
                 startedMetadata: ["classifier.version": "\(classifier.version)"])
         }

@@ -10,20 +10,26 @@ extension GlobalOptions {
     /// finishes its in-flight messages, the producer flushes, then the consumer
     /// commits and leaves the group.
     func runStage<Processor: StageProcessor>(
-        name: String, input: String, group: String, window: Int, statistics: Bool = false, logger: Logger,
+        name: String, input: String, group: String, window: Int, logger: Logger, observability: ObservabilityOptions,
+        storeCheck: (@Sendable () async throws -> Void)? = nil,
         extraServices: [any Service] = [], processor: Processor, startedMetadata: Logger.Metadata = [:]
     ) async throws {
         let admin = try await connectedAdmin(logger: logger)
         await admin.close()
         var consumerConfiguration = KafkaConsumerConfiguration(
             client: kafkaClient("newsflash-\(name)"), groupID: group, subscription: .group(topics: [input]))
-        if statistics { consumerConfiguration.client.statisticsInterval = .seconds(30) }
+        // Statistics feed kafka_consumer_lag and the client gauges of /metrics.
+        consumerConfiguration.client.statisticsInterval = .seconds(15)
         consumerConfiguration.assignmentStrategy = .cooperativeSticky
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: kafkaClient("newsflash-\(name)")), logger: logger)
         let stage = StageRunner(name: name, consumer: consumer, producer: producer, processor: processor, window: window, logger: logger)
+        var checks = [Observability.brokerCheck(kafkaClient("newsflash-\(name)-health"), logger: logger)]
+        if let storeCheck { checks.append(Observability.storeCheck(storeCheck)) }
+        let metrics = Observability.server(observability, checks: checks, logger: logger)
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
-            [.init(service: consumer), .init(service: producer)] + extraServices.map { .init(service: $0) } + [.init(service: stage)]
+            (metrics.map { [.init(service: $0)] } ?? []) + [.init(service: consumer), .init(service: producer)]
+            + extraServices.map { .init(service: $0) } + [.init(service: stage)]
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("\(name) running", metadata: startedMetadata.merging(["kafka.group": "\(group)"]) { $1 })

@@ -170,6 +170,7 @@ extension RunCommand {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var observability: ObservabilityOptions
 
         @Option(help: "Topic to read.")
         var input: String = Topics.newsClassified
@@ -188,7 +189,8 @@ extension RunCommand {
             let active = await directory.count
             // One message at a time per instance keeps the per-subscription story decisions in order.
             try await global.runStage(
-                name: "match", input: input, group: group, window: 1, logger: logger,
+                name: "match", input: input, group: group, window: 1, logger: logger, observability: observability,
+                storeCheck: { _ = try await store.count(ownedBy: "") },
                 extraServices: [PeriodicTask(name: "subscriptions refresh", logger: logger) { try await directory.refresh() }],
                 processor: MatchProcessor(directory: directory, store: store, outputTopic: output),
                 startedMetadata: ["subscriptions": "\(active)"])

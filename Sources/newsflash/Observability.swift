@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import RdKafka
+import ServiceLifecycle
+import Synchronization
+
+/// Where a process serves `/metrics` (Prometheus text), `/health/live` and `/health/ready`.
+struct ObservabilityOptions: ParsableArguments {
+    @Option(help: "Serve /metrics, /health/live and /health/ready on this port; 0 picks a free one, -1 serves none. Default: $NEWSFLASH_METRICS_PORT, else 9464.")
+    var metricsPort: Int?
+
+    @Option(help: "Address for --metrics-port. Default: $NEWSFLASH_METRICS_HOST, else 127.0.0.1 (0.0.0.0 in a container).")
+    var metricsHost: String?
+
+    var port: Int { metricsPort ?? ProcessInfo.processInfo.environment["NEWSFLASH_METRICS_PORT"].flatMap(Int.init) ?? 9464 }
+    var host: String { metricsHost ?? ProcessInfo.processInfo.environment["NEWSFLASH_METRICS_HOST"] ?? "127.0.0.1" }
+}
+
+/// The process's Prometheus registry behind swift-metrics, and the routes that expose it.
+enum Observability {
+    static let registry = PrometheusCollectorRegistry()
+    private static let bootstrapped = Mutex(false)
+
+    /// Makes swift-metrics report into ``registry`` (once per process).
+    static func bootstrap() {
+        bootstrapped.withLock { done in
+            guard !done else { return }
+            done = true
+            var factory = PrometheusMetricsFactory(registry: registry)
+            factory.defaultDurationHistogramBuckets = [
+                .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+                .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+                .seconds(300),
+            ]
+            MetricsSystem.bootstrap(factory)
+        }
+    }
+
+    /// A named readiness check: nil when fine, else what is wrong.
+    typealias Check = (name: String, run: @Sendable () async -> String?)
+
+    /// Adds `/metrics`, `/health/live` and `/health/ready` to a router.
+    static func addRoutes<Context: RequestContext>(to router: Router<Context>, checks: [Check], live: Bool = true) {
+        router.get("metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        if live { router.get("health/live") { _, _ in "ok\n" } }
+        router.get("health/ready") { _, _ -> Response in
+            var failures: [String: String] = [:]
+            for check in checks {
+                if let problem = await check.run() { failures[check.name] = problem }
+            }
+            let body: [String: Any] = ["ready": failures.isEmpty, "checks": Dictionary(uniqueKeysWithValues: checks.map { ($0.name, failures[$0.name] ?? "ok") })]
+            let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+            return Response(status: failures.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
+    /// The metrics and health server for a stage process, or nil with `--metrics-port -1`.
+    static func server(_ options: ObservabilityOptions, checks: [Check], logger: Logger) -> (any Service)? {
+        bootstrap()
+        guard options.port >= 0 else { return nil }
+        let router = Router()
+        addRoutes(to: router, checks: checks)
+        let host = options.host, port = options.port
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "newsflash"),
+            onServerRunning: { channel in
+                logger.info("metrics and health listening", metadata: ["http.address": "\(host):\(channel.localAddress?.port ?? port)"])
+            },
+            logger: logger)
+    }
+
+    /// Ready when the broker answers a metadata request (checked at most every 5 s).
+    static func brokerCheck(_ client: KafkaClientConfiguration, logger: Logger) -> Check {
+        let cache = CheckCache()
+        return ("kafka", {
+            await cache.value {
+                do {
+                    let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(client: client), logger: logger)
+                    defer { Task { await admin.close() } }
+                    try await admin.waitUntilReachable(timeout: .seconds(3))
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
+            }
+        })
+    }
+
+    /// Ready when the store answers a query.
+    static func storeCheck(_ query: @escaping @Sendable () async throws -> Void) -> Check {
+        let cache = CheckCache()
+        return ("store", {
+            await cache.value {
+                do {
+                    try await query()
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
+            }
+        })
+    }
+}
+
+/// The last result of a check, reused for 5 s so probes cannot flood the broker.
+actor CheckCache {
+    private var last: (at: ContinuousClock.Instant, result: String?)?
+
+    func value(_ compute: @Sendable () async -> String?) async -> String? {
+        if let last, ContinuousClock.now - last.at < .seconds(5) { return last.result }
+        let result = await compute()
+        last = (.now, result)
+        return result
+    }
+}
