@@ -114,7 +114,7 @@ struct MIMEBuilderTests {
 
     @Test(arguments: [
         "plain", "two@@example.com", "a@b@c", "@example.com", "a@", "a b@example.com", "<a@example.com>",
-        "a@example.com\r\nRCPT TO:<x@y>", "a\u{0}@example.com", "a,b@example.com",
+        "a@example.com\r\nRCPT TO:<x@y>", "a\u{0}@example.com", "a,b@example.com", "jürgen@example.com",
     ])
     func badAddressesAreRefused(_ address: String) {
         #expect(!EmailAddress.isValid(address))

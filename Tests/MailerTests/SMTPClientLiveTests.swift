@@ -108,6 +108,7 @@ struct SMTPClientLiveTests {
         #expect(error?.code == .startTLSUnavailable)
         #expect(error?.isTransient == false)
         #expect(error?.message.contains("STARTTLS") == true)
+        #expect(try sink.receivedNow(for: recipient).isEmpty)
     }
 
     @Test func reusesOneConnectionForTwentyMessages() async throws {

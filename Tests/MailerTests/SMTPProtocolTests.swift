@@ -73,4 +73,19 @@ struct SMTPProtocolTests {
         #expect(SMTPConnection.serverHostname("::1") == nil)
         #expect(SMTPConnection.serverHostname("mail.example.com") == "mail.example.com")
     }
+
+    @Test func envelopeAddressesAreCheckedBeforeConnecting() async throws {
+        let client = try SMTPClient(configuration: SMTPConfiguration(host: "127.0.0.1", port: 1, security: .none))
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send(Array("x".utf8), from: "a@b.example>\r\nRCPT TO:<x@y.example", to: ["r@example.com"])
+        }
+        #expect(error?.code == .invalidMessage)
+        await client.shutdown()
+    }
+
+    @Test func unreadableCAFileIsRefusedAtOnce() {
+        #expect(throws: SMTPError.self) {
+            try SMTPClient(configuration: SMTPConfiguration(host: "localhost", port: 465, security: .implicitTLS, caFile: "/nonexistent/ca.pem"))
+        }
+    }
 }

@@ -61,21 +61,27 @@ struct SMTPSink {
     /// writes the .eml before replying, so they are normally there at once).
     func received(for recipient: String, count: Int = 1) async throws -> [Received] {
         for _ in 0..<50 {
-            var found: [Received] = []
-            let names = try FileManager.default.contentsOfDirectory(atPath: maildir.path).filter { $0.hasSuffix(".json") }.sorted()
-            for name in names {
-                let url = maildir.appendingPathComponent(name)
-                guard var received = try? JSONDecoder().decode(Received.self, from: Data(contentsOf: url)),
-                    received.rcpt_tos.contains(recipient)
-                else { continue }
-                received.file = url.deletingPathExtension().appendingPathExtension("eml")
-                found.append(received)
-            }
+            let found = try receivedNow(for: recipient)
             if found.count >= count { return found }
             try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("the sink has no \(count) message(s) for \(recipient) in \(maildir.path)")
         return []
+    }
+
+    /// The messages for `recipient` in the maildir now, oldest first.
+    func receivedNow(for recipient: String) throws -> [Received] {
+        var found: [Received] = []
+        let names = try FileManager.default.contentsOfDirectory(atPath: maildir.path).filter { $0.hasSuffix(".json") }.sorted()
+        for name in names {
+            let url = maildir.appendingPathComponent(name)
+            guard var received = try? JSONDecoder().decode(Received.self, from: Data(contentsOf: url)),
+                received.rcpt_tos.contains(recipient)
+            else { continue }
+            received.file = url.deletingPathExtension().appendingPathExtension("eml")
+            found.append(received)
+        }
+        return found
     }
 
     static func recipient(_ tag: String) -> String {

@@ -13,14 +13,14 @@ public struct EmailAddress: Sendable, Hashable {
         self.name = name
     }
 
-    /// A minimal check, not RFC 5321 in full: one "@" with something on both sides, and no
+    /// A minimal check, not RFC 5321 in full: one "@" with something on both sides, printable
+    /// ASCII only (no SMTPUTF8: an internationalized domain must come as punycode), and no
     /// spaces, angle brackets, quotes, commas, semicolons or control characters.
     public static func isValid(_ address: String) -> Bool {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, address.utf8.count <= 254 else { return false }
         return address.unicodeScalars.allSatisfy { scalar in
-            scalar.value > 0x20 && scalar.value != 0x7F && !"<>\"(),;:\\[]".unicodeScalars.contains(scalar)
-                && !(0x80...0x9F).contains(scalar.value)
+            (0x21...0x7E).contains(scalar.value) && !"<>\"(),;:\\[]".unicodeScalars.contains(scalar)
         }
     }
 }

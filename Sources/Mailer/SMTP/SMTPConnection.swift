@@ -199,6 +199,11 @@ public struct SMTPSendReport: Sendable, Equatable {
     public var accepted: [String]
     /// Refusals at RCPT TO, each with its reply code (``SMTPError/replyCode``) and ``SMTPError/recipient``.
     public var rejected: [SMTPError]
+
+    public init(accepted: [String], rejected: [SMTPError] = []) {
+        self.accepted = accepted
+        self.rejected = rejected
+    }
 }
 
 /// The SASL tokens of AUTH PLAIN (RFC 4616) and AUTH LOGIN.
