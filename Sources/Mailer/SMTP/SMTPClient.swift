@@ -9,6 +9,9 @@ import NIOSSL
 /// connections are open; callers beyond that wait for one to come free. A connection is kept
 /// open between sends (RSET before each reuse) and replaced transparently when the server has
 /// closed it. Call ``shutdown()`` when done: it sends QUIT on every idle connection.
+///
+/// A send that waits for a free connection is not ended by task cancellation; every wait on the
+/// server is bounded by the configured timeouts.
 public actor SMTPClient {
     public let configuration: SMTPConfiguration
     private let group: any EventLoopGroup

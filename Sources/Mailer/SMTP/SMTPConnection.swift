@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -191,30 +190,5 @@ struct SMTPConnection: Sendable {
     /// checked against the address connected to).
     static func serverHostname(_ host: String) -> String? {
         (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
-    }
-}
-
-/// What happened to each recipient of a message that was accepted for at least one of them.
-public struct SMTPSendReport: Sendable, Equatable {
-    public var accepted: [String]
-    /// Refusals at RCPT TO, each with its reply code (``SMTPError/replyCode``) and ``SMTPError/recipient``.
-    public var rejected: [SMTPError]
-
-    public init(accepted: [String], rejected: [SMTPError] = []) {
-        self.accepted = accepted
-        self.rejected = rejected
-    }
-}
-
-/// The SASL tokens of AUTH PLAIN (RFC 4616) and AUTH LOGIN.
-enum SMTPAuthentication {
-    static func plain(username: String, password: String) -> String {
-        base64Bytes([0] + Array(username.utf8) + [0] + Array(password.utf8))
-    }
-
-    static func base64(_ text: String) -> String { base64Bytes(Array(text.utf8)) }
-
-    static func base64Bytes(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
     }
 }
