@@ -13,6 +13,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=pidfile.sh
+. "$root/Deploy/pidfile.sh"
 venv="$root/.venv"
 libdir="$root/.local/lib"
 state="${NEWSFLASH_BROKER_STATE:-$root/var/broker}"
@@ -41,13 +43,7 @@ install() {
   echo "local-broker: tools in $venv, librdkafka $("$python" -c 'import confluent_kafka; print(confluent_kafka.libversion()[0])') linked at $libdir/librdkafka.so.1"
 }
 
-running_pid() {
-  local pid
-  [ -f "$state/tansu.pid" ] || return 1
-  pid=$(cat "$state/tansu.pid")
-  kill -0 "$pid" 2>/dev/null || return 1
-  echo "$pid"
-}
+running_pid() { pidfile_pid "$state/tansu.pid"; }
 
 free_port() {
   "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -99,22 +95,7 @@ PY
   echo "local-broker: Tansu $("$bin" --version | awk '{print $2}') ready on 127.0.0.1:$port (pid $(cat "$state/tansu.pid"), log $state/tansu.log)"
 }
 
-stop() {
-  local pid
-  if ! pid=$(running_pid); then
-    rm -f "$state/tansu.pid"
-    echo "local-broker: not running"
-    return 0
-  fi
-  kill "$pid"
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-  rm -f "$state/tansu.pid"
-  echo "local-broker: stopped (pid $pid)"
-}
+stop() { pidfile_stop "$state/tansu.pid" local-broker; }
 
 status() {
   if pid=$(running_pid); then
