@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "Notifier",
             dependencies: [
-                "NewsModel", "Subscriptions", "SubscriptionStore", "Pipeline", "RdKafka",
+                "NewsModel", "Subscriptions", "SubscriptionStore", "Pipeline", "RdKafka", "Mailer",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -133,6 +133,15 @@ let package = Package(
             dependencies: [
                 "Mailer",
                 "TestSupport",
+                "Notifier",
+                "Pipeline",
+                "NewsModel",
+                "RdKafka",
+                "Server",
+                "SubscriptionStore",
+                "Subscriptions",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -163,6 +172,7 @@ let package = Package(
                 "MatchStage",
                 "Server",
                 "Notifier",
+                "Mailer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -102,6 +102,8 @@ public struct Subscription: Codable, Sendable, Hashable {
     public var disabledReason: String?
     /// Where to tell the owner that the endpoint was disabled.
     public var contactEmail: String?
+    /// When the email notifier told ``contactEmail`` that the subscription was disabled.
+    public var disabledNoticeSentAt: Date?
 
     public init(
         id: String = Subscription.newID(), name: String, filter: String, channel: Channel, minimumUrgency: Urgency = .routine,

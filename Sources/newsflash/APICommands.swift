@@ -34,7 +34,7 @@ extension RunCommand {
             discussion: """
                 With a reachable broker it also records alerts.receipts into the store (group newsflash-receipts) for \
                 GET /v1/subscriptions/{id}/deliveries, tests filters against the recent news.classified items and \
-                rewinds subscriptions. Without one (--no-kafka, or unreachable) those two routes answer 503.
+                rewinds subscriptions. With --no-kafka it serves subscriptions alone and those two routes answer 503.
                 """)
 
         @OptionGroup var global: GlobalOptions

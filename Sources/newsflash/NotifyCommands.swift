@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Mailer
 import NewsModel
 import Notifier
 import Pipeline
@@ -27,9 +28,9 @@ extension RunCommand {
             commandName: "notify-webhook",
             abstract: "Deliver alerts.deliveries to webhook subscriptions, signed (Standard Webhooks), with retries through the alerts.retry.* delay topics.",
             discussion: """
-                Every attempt publishes a receipt to alerts.receipts; a delivery whose retries are exhausted goes to alerts.dlq \\
-                with its attempt history. Webhook hosts are resolved once and every address is checked: loopback, private, \\
-                link-local, CGNAT, multicast, IPv4-mapped/NAT64 and metadata addresses are refused unless --allow-address \\
+                Every attempt publishes a receipt to alerts.receipts; a delivery whose retries are exhausted goes to alerts.dlq \
+                with its attempt history. Webhook hosts are resolved once and every address is checked: loopback, private, \
+                link-local, CGNAT, multicast, IPv4-mapped/NAT64 and metadata addresses are refused unless --allow-address \
                 (or NEWSFLASH_WEBHOOK_ALLOW, comma-separated) lists them. Scale by running more copies.
                 """)
 
@@ -107,6 +108,122 @@ extension RunCommand {
             logger.info("notify-webhook running", metadata: ["kafka.group": "\(self.group)", "allowed": "\(allowedRanges)"])
             try await group.run()
             await sender.shutdown()
+        }
+    }
+}
+
+extension RunCommand {
+    struct NotifyEmail: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "notify-email",
+            abstract: "Mail alerts.deliveries to email subscriptions over SMTP, with retries through the alerts.retry.* delay topics.",
+            discussion: """
+                Sends the double opt-in confirmation to every new email subscription first (nothing else goes to an address \
+                before it confirms), multipart text and HTML mails with a stable Message-ID and one-click List-Unsubscribe \
+                (RFC 8058) links to --public-url, digests when due, and the notice to the contact address of a subscription \
+                that a notifier disabled. SMTP 4xx replies are retried; 5xx go to alerts.dlq and mark the address as failing.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var notifier: NotifierOptions
+        @OptionGroup var observability: ObservabilityOptions
+
+        @Option(help: "Consumer group of alerts.deliveries (delay topics use <group>.<topic>).")
+        var group = "newsflash-notify-email"
+
+        @Option(help: "SMTP server: smtp://[user:password@]host[:port] (STARTTLS required; add ?tls=none for a local sink without TLS) or smtps:// (TLS from the start). Default: $NEWSFLASH_SMTP_URL.")
+        var smtpURL: String?
+
+        @Option(help: "Trust only the CA certificates in this PEM file for the SMTP server (default: the system's). Default: $NEWSFLASH_SMTP_CA_FILE.")
+        var smtpCAFile: String?
+
+        @Option(help: "SMTP connections kept open.")
+        var smtpConnections = 4
+
+        @Option(help: "The From address, e.g. 'Newsflash <alerts@example.com>' or alerts@example.com. Default: $NEWSFLASH_MAIL_FROM.")
+        var from: String?
+
+        @Option(help: "The API's public base URL, for confirmation and unsubscribe links. Default: $NEWSFLASH_PUBLIC_URL, else http://127.0.0.1:8080.")
+        var publicURL: String?
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            guard let smtpText = smtpURL ?? environment["NEWSFLASH_SMTP_URL"] else { throw CLIError("give --smtp-url or NEWSFLASH_SMTP_URL") }
+            var smtp = try SMTPURL.parse(smtpText)
+            smtp.maxConnections = smtpConnections
+            if let ca = smtpCAFile ?? environment["NEWSFLASH_SMTP_CA_FILE"] { smtp.trust = .caFile(ca) }
+            guard let fromText = from ?? environment["NEWSFLASH_MAIL_FROM"] else { throw CLIError("give --from or NEWSFLASH_MAIL_FROM") }
+            let sender = try SMTPURL.address(fromText)
+            let base = publicURL ?? environment["NEWSFLASH_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
+            guard let parsed = URL(string: base), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw CLIError("--public-url must be an absolute http(s) URL")
+            }
+
+            let logger = global.makeLogger("newsflash.notify-email")
+            let admin = try await global.connectedAdmin(logger: logger)
+            await admin.close()
+            let store = try files.open()
+            let cache = SubscriptionCache(store: store, logger: logger)
+            try await cache.refresh()
+            let client = try SMTPClient(configuration: smtp, logger: logger)
+            let templates = try MailTemplates()
+            var settings = EmailProcessor.Settings(from: sender, publicURL: base)
+            settings.disableAfter = notifier.disableAfterDays * 86_400
+            let processor = EmailProcessor(cache: cache, store: store, transport: client, templates: templates, settings: settings, logger: logger)
+            let notices = MailNotices(cache: cache, transport: client, templates: templates, settings: settings, logger: logger)
+            let kafka = global.kafkaClient("newsflash-notify-email")
+            let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: kafka), logger: logger)
+            let stage = try NotifierStage(
+                name: "notify-email", client: kafka, group: group, producer: producer, processor: processor, window: notifier.window, logger: logger)
+            let digests = DigestRunner(channel: .email, store: store, cache: cache, producer: producer, flow: DeliveryFlow(), logger: logger) {
+                await processor.send($0, $1, at: $2)
+            }
+            let metrics = Observability.server(observability, checks: [
+                Observability.brokerCheck(global.kafkaClient("newsflash-notify-email-health"), logger: logger),
+                Observability.storeCheck { _ = try await store.count(ownedBy: "") },
+            ], logger: logger)
+            let extra: [any Service] = [
+                PeriodicTask(name: "subscriptions refresh", logger: logger) {
+                    try await cache.refresh()
+                    try await notices.runOnce()
+                },
+                digests,
+            ] + (metrics.map { [$0] } ?? [])
+            let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: stage.services(producer: producer, extra: extra).map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            logger.info("notify-email running", metadata: ["kafka.group": "\(group)", "smtp": "\(smtp)"])
+            try await serviceGroup.run()
+            await client.shutdown()
+        }
+    }
+}
+
+/// `smtp://user:password@host:port`, `smtps://…`, `?tls=none`.
+enum SMTPURL {
+    static func parse(_ text: String) throws -> SMTPConfiguration {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
+              let host = components.host, !host.isEmpty
+        else { throw CLIError("the SMTP URL must look like smtp://user:password@host:587 or smtps://host:465") }
+        let plain = components.queryItems?.contains { $0.name == "tls" && $0.value == "none" } == true
+        let security: SMTPConfiguration.Security = scheme == "smtps" ? .implicitTLS : (plain ? .none : .startTLS)
+        let port = components.port ?? (scheme == "smtps" ? 465 : 587)
+        return SMTPConfiguration(
+            host: host, port: port, security: security, username: components.user?.removingPercentEncoding,
+            password: components.password?.removingPercentEncoding, heloName: ProcessInfo.processInfo.hostName)
+    }
+
+    /// `Name <address>` or `address`.
+    static func address(_ text: String) throws -> EmailAddress {
+        do {
+            if let open = text.lastIndex(of: "<"), text.hasSuffix(">") {
+                let name = text[..<open].trimmingCharacters(in: .whitespaces)
+                return try EmailAddress(String(text[text.index(after: open)..<text.index(before: text.endIndex)]), name: name.isEmpty ? nil : name)
+            }
+            return try EmailAddress(text.trimmingCharacters(in: .whitespaces))
+        } catch {
+            throw CLIError("--from is not an email address: \(error)")
         }
     }
 }

@@ -15,7 +15,7 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a pipeline stage until SIGTERM or SIGINT.",
-        subcommands: [Ingest.self, Classify.self, Match.self, NotifyWebhook.self, API.self])
+        subcommands: [Ingest.self, Classify.self, Match.self, NotifyWebhook.self, NotifyEmail.self, API.self])
 
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

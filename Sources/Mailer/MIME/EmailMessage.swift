@@ -33,7 +33,12 @@ public struct EmailMessage: Sendable {
     /// Adds `List-Unsubscribe: <url>` and, for one-click unsubscription (RFC 8058),
     /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. The URL must be https.
     public mutating func setListUnsubscribe(_ url: String, oneClick: Bool = true) throws {
-        guard url.lowercased().hasPrefix("https://"), !url.contains(where: { $0 == "<" || $0 == ">" || $0.isWhitespace }) else {
+        let lower = url.lowercased()
+        // RFC 8058 wants https; plain http only for a loopback address (the local demo and tests).
+        let loopback = ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:", "http://[::1]/"]
+        guard lower.hasPrefix("https://") || loopback.contains(where: lower.hasPrefix),
+              !url.contains(where: { $0 == "<" || $0 == ">" || $0.isWhitespace })
+        else {
             throw EmailMessageError("List-Unsubscribe needs an https URL without spaces or angle brackets: \(url.debugDescription)")
         }
         headers.removeAll { ["list-unsubscribe", "list-unsubscribe-post"].contains($0.name.lowercased()) }

@@ -166,3 +166,28 @@ public struct DeliveryFlow: Sendable {
         return try StageOutput(topic: deadLetterTopic, key: request.subscriptionId, event: letter, occurredAt: now)
     }
 }
+
+extension DeliveryFlow {
+    /// The common start of a notifier's work on a message: decodes the delivery (poison
+    /// when it is not one), skips other channels, and runs `deliver`, turning its
+    /// errors into transient ones (the runner tries the message again).
+    public func handle(
+        _ message: KafkaConsumerMessage, channel: DeliveryChannel,
+        _ deliver: (DeliveryRequest) async throws -> [StageOutput]
+    ) async throws(StageError) -> [StageOutput] {
+        let request: DeliveryRequest
+        do {
+            request = try EventCodec.decode(DeliveryRequest.self, from: message.value).data
+        } catch {
+            throw StageError(.poison, "not an alerts.delivery v1 event: \(error.message)")
+        }
+        guard request.channel == channel else { return [] }
+        do {
+            return try await deliver(request)
+        } catch let error as StageError {
+            throw error
+        } catch {
+            throw StageError(.transient, "\(error)")
+        }
+    }
+}

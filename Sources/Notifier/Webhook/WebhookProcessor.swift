@@ -26,9 +26,8 @@ public struct WebhookProcessor: StageProcessor {
     }
 
     let cache: SubscriptionCache
-    let store: any SubscriptionStoring
+    let holding: Holding
     let health: EndpointHealth
-    let rates = SentInLastHour()
     let sender: WebhookSender
     let gate: EndpointGate
     let flow: DeliveryFlow
@@ -43,7 +42,7 @@ public struct WebhookProcessor: StageProcessor {
         onDisabled: @escaping @Sendable (Subscription) async -> Void = { _ in }
     ) {
         self.cache = cache
-        self.store = store
+        self.holding = Holding(store: store, flow: flow)
         self.health = EndpointHealth(store: store)
         self.sender = sender
         self.gate = gate
@@ -55,20 +54,7 @@ public struct WebhookProcessor: StageProcessor {
     }
 
     public func process(_ message: KafkaConsumerMessage) async throws(StageError) -> [StageOutput] {
-        let request: DeliveryRequest
-        do {
-            request = try EventCodec.decode(DeliveryRequest.self, from: message.value).data
-        } catch {
-            throw StageError(.poison, "not an alerts.delivery v1 event: \(error.message)")
-        }
-        guard request.channel == .webhook else { return [] }
-        do {
-            return try await deliver(request, message)
-        } catch let error as StageError {
-            throw error
-        } catch {
-            throw StageError(.transient, "\(error)")
-        }
+        try await flow.handle(message, channel: .webhook) { try await deliver($0, message) }
     }
 
     private func deliver(_ request: DeliveryRequest, _ message: KafkaConsumerMessage) async throws -> [StageOutput] {
@@ -83,17 +69,7 @@ public struct WebhookProcessor: StageProcessor {
             return try flow.notSent(request, reason: "subscription \(subscription.id) is \(subscription.status.rawValue); not sent", at: now)
         }
         // Digest mode, quiet hours and the rate limit hold an alert for a digest.
-        var overLimit = false
-        if let limit = subscription.maxAlertsPerHour, subscription.holdUntil(urgency: request.item.urgency, now: now, sentInLastHour: 0) == nil {
-            overLimit = !(await rates.admit(subscription.id, limit: limit, at: now))
-        }
-        if let until = subscription.holdUntil(urgency: request.item.urgency, now: now, sentInLastHour: overLimit ? Int.max : 0) {
-            var held = request
-            held.attempts.append(DeliveryAttempt(attempt: request.attempts.count + 1, at: now, outcome: .held))
-            held.notBefore = nil
-            try await store.hold(held, until: until)
-            return try flow.held(request, until: until, at: now)
-        }
+        if let held = try await holding.holdIfDue(request, for: subscription, at: now) { return held }
         let endpoint = URLComponents(string: url).map { "\($0.scheme ?? "")://\($0.host ?? ""):\($0.port ?? 0)" } ?? url
         guard await gate.enter(endpoint) else {
             Counter(label: "notify_deliveries_deferred_total", dimensions: [("channel", "webhook")]).increment()

@@ -1,0 +1,35 @@
+import Foundation
+import NewsModel
+import Pipeline
+import SubscriptionStore
+import Subscriptions
+
+/// Digest mode, quiet hours and the rate limit, for every channel: holds an
+/// alert in the store for the subscriber's next digest when one of them says so.
+public struct Holding: Sendable {
+    let store: any SubscriptionStoring
+    let flow: DeliveryFlow
+    let rates = SentInLastHour()
+
+    public init(store: any SubscriptionStoring, flow: DeliveryFlow) {
+        self.store = store
+        self.flow = flow
+    }
+
+    /// The `held` receipt when the alert waits for a digest; nil when it goes now
+    /// (then it counts against the rate limit).
+    public func holdIfDue(_ request: DeliveryRequest, for subscription: Subscription, at now: Date) async throws -> [StageOutput]? {
+        var overLimit = false
+        if let limit = subscription.maxAlertsPerHour, subscription.holdUntil(urgency: request.item.urgency, now: now, sentInLastHour: 0) == nil {
+            overLimit = !(await rates.admit(subscription.id, limit: limit, at: now))
+        }
+        guard let until = subscription.holdUntil(urgency: request.item.urgency, now: now, sentInLastHour: overLimit ? Int.max : 0) else {
+            return nil
+        }
+        var held = request
+        held.attempts.append(DeliveryAttempt(attempt: request.attempts.count + 1, at: now, outcome: .held))
+        held.notBefore = nil
+        try await store.hold(held, until: until)
+        return try flow.held(request, until: until, at: now)
+    }
+}
