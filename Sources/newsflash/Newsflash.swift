@@ -15,6 +15,7 @@ struct Newsflash: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
+            UpCommand.self,
             TopicsCommand.self,
             FeedCommand.self,
             ClassifyCommand.self,

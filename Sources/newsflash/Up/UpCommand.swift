@@ -1,0 +1,243 @@
+import ArgumentParser
+import ClassifyStage
+import Classifier
+import Foundation
+import Hummingbird
+import Ingest
+import Logging
+import Mailer
+import MatchStage
+import NewsModel
+import Notifier
+import Pipeline
+import RdKafka
+import Server
+import ServiceLifecycle
+import SubscriptionStore
+import Subscriptions
+
+/// `newsflash up`: the whole pipeline and the API in one process on embedded defaults.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Run every stage and the API in one process: local broker, SQLite, demo sources, a demo webhook receiver and an SMTP sink.",
+        discussion: """
+            Uses the broker at --bootstrap when it answers; otherwise starts the local one (Deploy/local-broker.sh) on a free port. \
+            Creates the topics, keeps SQLite files under --dir, serves demo sources (a BREAKING ticker page, an RSS feed and a \
+            JSON Feed whose items appear one at a time) and a webhook receiver that verifies signatures and prints each alert, \
+            starts the SMTP sink (Deploy/smtp-sink.sh; mails land in var/smtp-sink/maildir), creates an admin API key and a \
+            demo webhook subscription, and prints where everything is. Stop with Ctrl-C.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Where the SQLite files and the admin key go.")
+    var dir = "var/up"
+
+    @Option(help: "Port of the subscriptions API.")
+    var apiPort = 8080
+
+    @Option(help: "Port of the demo sources and the demo webhook receiver.")
+    var demoPort = 8090
+
+    @Option(help: "Port of /metrics and /health/*; -1 for none.")
+    var metricsPort = 9464
+
+    @Option(help: "Seconds between new demo items.")
+    var pace: Double = 15
+
+    @Option(help: "Seconds between polls of each demo source (at least 10).")
+    var poll: Double = 10
+
+    func run() async throws {
+        let logger = global.makeLogger("newsflash.up")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var global = self.global
+        var startedHere: [String] = []  // scripts whose service this run started, stopped at the end
+        // 1. A broker: the configured one, else the local one.
+        if let admin = try? KafkaAdmin(configuration: KafkaAdminConfiguration(client: global.kafkaClient("newsflash-up")), logger: logger),
+           (try? await admin.waitUntilReachable(timeout: .seconds(3))) != nil {
+            await admin.close()
+        } else {
+            say("up: no broker at \(global.bootstrapServers.joined(separator: ",")); starting the local one (Deploy/local-broker.sh)")
+            let started = try Self.script("Deploy/local-broker.sh", ["start", "0"])
+            startedHere.append("Deploy/local-broker.sh")
+            say("up: \(started.trimmingCharacters(in: .whitespacesAndNewlines))")
+            let environment = try Self.script("Deploy/local-broker.sh", ["env"])
+            guard let bootstrap = environment.firstMatch(of: /KAFKA_BOOTSTRAP=['"]?([0-9.:]+)/)?.1 else { throw CLIError("the local broker did not say where it listens") }
+            global.bootstrap = String(bootstrap)
+        }
+        let admin = try await global.connectedAdmin(logger: logger)
+        _ = try await admin.createTopics(TopicPlan.specifications(partitions: 2, replicationFactor: -1))
+        await admin.close()
+
+        // 2. The SMTP sink.
+        if (try? Self.script("Deploy/smtp-sink.sh", ["status"])) == nil {
+            _ = try Self.script("Deploy/smtp-sink.sh", ["start"])
+            startedHere.append("Deploy/smtp-sink.sh")
+        }
+        let sinkEnvironment = try Self.script("Deploy/smtp-sink.sh", ["env"])
+        func sinkValue(_ name: String) -> String? {
+            sinkEnvironment.split(separator: "\n").compactMap { line -> String? in
+                let parts = line.replacingOccurrences(of: "export ", with: "").split(separator: "=", maxSplits: 1)
+                return parts.count == 2 && parts[0] == name ? parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) : nil
+            }.first
+        }
+        guard let smtpPort = sinkValue("NEWSFLASH_TEST_SMTP_PORT").flatMap(Int.init), let smtpCA = sinkValue("NEWSFLASH_TEST_SMTP_CA"),
+              let maildir = sinkValue("NEWSFLASH_TEST_SMTP_MAILDIR")
+        else { throw CLIError("the SMTP sink did not start (Deploy/smtp-sink.sh start)") }
+
+        // 3. Stores, the admin key, the demo subscription.
+        let store = try SQLiteSubscriptionStore(path: "\(dir)/subscriptions.sqlite")
+        let keyFile = "\(dir)/admin-key"
+        let adminKey: String
+        if let saved = try? String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !saved.isEmpty {
+            adminKey = saved
+        } else {
+            adminKey = try await store.createKey(role: .admin).secret
+            FileManager.default.createFile(atPath: keyFile, contents: Data(adminKey.utf8), attributes: [.posixPermissions: 0o600])
+        }
+        let demo = DemoSite(pace: pace)
+        let hook = "http://127.0.0.1:\(demoPort)/demo/webhook"
+        var demoSubscription = try await store.all().first { $0.channel == .webhook(url: hook) }
+        if demoSubscription == nil {
+            let created = Subscription(name: "Demo: MENA, Politics and everything flash", filter: "region:MENA OR topic:Politics OR urgency>=flash", channel: .webhook(url: hook))
+            try await store.save(created)
+            demoSubscription = created
+        }
+        demo.trust("/demo/webhook", secrets: demoSubscription?.signingSecrets(at: Date()) ?? [])
+
+        // 4. The stages.
+        let client = global.kafkaClient("newsflash-up")
+        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
+        func consumer(_ name: String, _ topic: String) throws -> KafkaConsumer {
+            var configuration = KafkaConsumerConfiguration(client: global.kafkaClient("newsflash-up-\(name)"), groupID: "newsflash-\(name)", subscription: .group(topics: [topic]))
+            configuration.client.statisticsInterval = .seconds(15)
+            return try KafkaConsumer(configuration: configuration, logger: logger)
+        }
+        let base = "http://127.0.0.1:\(demoPort)/demo"
+        let ingestConfiguration = IngestConfiguration(sources: [
+            SourceConfiguration(id: "demo-ticker", kind: .htmlTicker, url: "\(base)/ticker.html", pollIntervalSeconds: poll, language: "en",
+                                ticker: TickerSelectors.breakingList),
+            SourceConfiguration(id: "demo-world", kind: .rss, url: "\(base)/world.rss", pollIntervalSeconds: poll, language: "en"),
+            SourceConfiguration(id: "demo-science", kind: .jsonfeed, url: "\(base)/science.json", pollIntervalSeconds: poll, language: "en"),
+        ])
+        let fetcher = FeedFetcher(configuration: ingestConfiguration)
+        let ingest = try await IngestWorker(
+            configuration: ingestConfiguration, store: try IngestStore(path: "\(dir)/ingest.sqlite"), producer: producer, fetcher: fetcher, logger: logger)
+
+        let classifier = try NewsClassifier.bundled()
+        let classifyConsumer = try consumer("classify", Topics.newsRaw)
+        let classify = StageRunner(name: "classify", consumer: classifyConsumer, producer: producer, processor: ClassifyProcessor(classifier: classifier), logger: logger)
+
+        let parser = FilterParser(regions: classifier.taxonomy.regions.map(\.label), topics: classifier.taxonomy.topics.map(\.label))
+        let directory = SubscriptionDirectory(store: store, parser: parser, logger: logger)
+        try await directory.refresh()
+        let matchConsumer = try consumer("match", Topics.newsClassified)
+        let match = StageRunner(name: "match", consumer: matchConsumer, producer: producer, processor: MatchProcessor(directory: directory, store: store), window: 1, logger: logger)
+
+        let cache = SubscriptionCache(store: store, logger: logger)
+        try await cache.refresh()
+        var senderConfiguration = WebhookSender.Configuration()
+        senderConfiguration.policy = .allowLoopback  // the demo receiver is on loopback
+        let sender = WebhookSender(configuration: senderConfiguration, logger: logger)
+        let webhooks = WebhookProcessor(cache: cache, store: store, sender: sender, gate: EndpointGate(limit: 64), logger: logger)
+        let webhookStage = try NotifierStage(name: "notify-webhook", client: client, group: "newsflash-notify-webhook", producer: producer, processor: webhooks, window: 256, logger: logger)
+
+        let smtp = try SMTPClient(configuration: SMTPConfiguration(
+            host: "127.0.0.1", port: smtpPort, security: .startTLS, username: "newsflash", password: "sink-password", caFile: smtpCA, maxConnections: 2), logger: logger)
+        let templates = try MailTemplates()
+        let mailSettings = EmailProcessor.Settings(from: try EmailAddress("alerts@newsflash.local", name: "Newsflash demo"), publicURL: "http://127.0.0.1:\(apiPort)")
+        let email = EmailProcessor(cache: cache, store: store, transport: smtp, templates: templates, settings: mailSettings, logger: logger)
+        let notices = MailNotices(cache: cache, transport: smtp, templates: templates, settings: mailSettings, logger: logger)
+        let emailStage = try NotifierStage(name: "notify-email", client: client, group: "newsflash-notify-email", producer: producer, processor: email, window: 64, logger: logger)
+
+        let receiptsConsumer = try consumer("receipts", Topics.alertsReceipts)
+        let receipts = StageRunner(name: "receipts", consumer: receiptsConsumer, producer: producer, processor: ReceiptRecorder(store: store), logger: logger)
+        let rewinder = Rewinder(client: client, producer: producer, parser: parser, logger: logger)
+        let recent = RecentItems(reader: RetainedTopicReader(client: client, topic: Topics.newsClassified, idleTimeout: .seconds(2), logger: logger), perPartition: 500)
+        let apiRouter = SubscriptionAPI.buildRouter(store: store, parser: parser, services: SubscriptionAPI.Services(
+            recentItems: { await recent.items() }, rewind: { try await rewinder.rewind($0, since: $1) }))
+        Observability.addRoutes(to: apiRouter, checks: [
+            Observability.storeCheck { _ = try await store.count(ownedBy: "") },
+            Observability.brokerCheck(global.kafkaClient("newsflash-up-health"), logger: logger),
+        ], live: false)
+        let api = Application(router: apiRouter, configuration: .init(address: .hostname("127.0.0.1", port: apiPort)), logger: logger)
+        let demoRouter = Router()
+        demo.addRoutes(to: demoRouter)
+        let demoServer = Application(router: demoRouter, configuration: .init(address: .hostname("127.0.0.1", port: demoPort)), logger: logger)
+
+        let observability = try ObservabilityOptions.parse(["--metrics-port", String(metricsPort)])
+        let metrics = Observability.server(observability, checks: [], logger: logger)
+
+        // Consumers and the producer first, the work last: a ServiceGroup stops in reverse order,
+        // so the stages stop taking work, the producer flushes, then the consumers commit and leave.
+        let consumers: [any Service] = [classifyConsumer, matchConsumer, receiptsConsumer] + webhookStage.consumers + emailStage.consumers
+        let background: [any Service] = [
+            demoServer, producer,
+            PeriodicTask(name: "subscriptions refresh", logger: logger) {
+                try await directory.refresh()
+                try await cache.refresh()
+                try await notices.runOnce()
+            },
+            DigestRunner(channel: .webhook, store: store, cache: cache, producer: producer, flow: DeliveryFlow(), logger: logger) { await webhooks.sendDigest($0, $1, at: $2) },
+            DigestRunner(channel: .email, store: store, cache: cache, producer: producer, flow: DeliveryFlow(), logger: logger) { await email.send($0, $1, at: $2) },
+        ]
+        let work: [any Service] = [ingest, classify, match, receipts, api] + webhookStage.runners + emailStage.runners
+        let services = (metrics.map { [$0] } ?? []) + consumers + background + work
+
+        say("""
+
+            Newsflash is up (Ctrl-C stops it).
+              broker            \(global.bootstrapServers.joined(separator: ","))
+              API               http://127.0.0.1:\(apiPort)   (admin key in \(keyFile))
+              demo sources      \(base)/ticker.html  \(base)/world.rss  \(base)/science.json  (a new item every \(Int(pace)) s)
+              demo receiver     \(hook)   (prints each alert below, after verifying its signature)
+              SMTP sink         127.0.0.1:\(smtpPort), mails in \(maildir)
+              metrics, health   http://127.0.0.1:\(metricsPort)/metrics  /health/ready
+              state             \(dir)/subscriptions.sqlite, \(dir)/ingest.sqlite
+
+            A demo subscription (\(demoSubscription?.id ?? "")) sends MENA, Politics and flash alerts to the demo receiver.
+            Create your own, e.g. an email one (its confirmation mail lands in the maildir; open the link in it):
+
+              curl -s -X POST http://127.0.0.1:\(apiPort)/v1/subscriptions -H "Authorization: Bearer \(adminKey)" \\
+                -H 'Content-Type: application/json' \\
+                -d '{"name": "Europe economy", "filter": "region:Europe OR topic:Economy", "channel": {"email": "you@example.com"}}'
+
+            """)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("up stopped", metadata: ["error": "\(error)"])
+        }
+        await sender.shutdown()
+        await smtp.shutdown()
+        await fetcher.shutdown()
+        for script in startedHere.reversed() { _ = try? Self.script(script, ["stop"]) }
+        say("up: stopped")
+    }
+
+    /// Runs a repository script and returns its standard output.
+    static func script(_ path: String, _ arguments: [String]) throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw CLIError("\(path) is not here: run newsflash up from the repository, or give --bootstrap a running broker")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CLIError("\(path) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))") }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Writes a line to standard output at once (unbuffered, also through a pipe).
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

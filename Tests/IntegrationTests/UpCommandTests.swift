@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `newsflash up` as a user runs it: the whole pipeline in one process, from the demo
+/// sources to a signed alert at the demo receiver, then a graceful stop on SIGTERM.
+@Suite(.serialized, TestBroker.available)
+struct UpCommandTests {
+    /// A port that was free a moment ago.
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    final class Output: Sendable {
+        let lines = Mutex<[String]>([])
+        func contains(_ text: String) -> Bool { lines.withLock { $0.contains { $0.contains(text) } } }
+        var all: String { lines.withLock { $0.joined(separator: "\n") } }
+    }
+
+    static func get(_ url: String, key: String? = nil) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: url)
+        if let key { request.headers.add(name: "authorization", value: "Bearer \(key)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 22)))
+    }
+
+    @Test func upDeliversASignedAlertEndToEndAndStopsCleanly() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-\(UUID().uuidString)").path
+        let (api, demo, metrics) = (Self.freePort(), Self.freePort(), Self.freePort())
+        let process = Process()
+        process.executableURL = NewsflashCLI.executable
+        process.arguments = ["up", "--bootstrap", bootstrap, "--pace", "2", "--poll", "10", "--dir", dir,
+                             "--api-port", String(api), "--demo-port", String(demo), "--metrics-port", String(metrics)]
+        process.currentDirectoryURL = Repository.root
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        let output = Output()
+        try process.run()
+        let reader = Thread {
+            var buffer = Data()
+            while true {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+                while let newline = buffer.firstIndex(of: 0x0A) {
+                    let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+                    buffer = Data(buffer[buffer.index(after: newline)...])
+                    output.lines.withLock { $0.append(line) }
+                }
+            }
+        }
+        reader.start()
+        defer { if process.isRunning { process.terminate() } }
+
+        try await withDeadline(.seconds(150), "a verified alert at the demo receiver") {
+            while !output.contains("ALERT (signature verified)") {
+                guard process.isRunning else { throw DeadlineExceeded(what: "newsflash up exited: \(output.all)") }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        #expect(output.contains("Newsflash is up"))
+        #expect(output.contains("curl -s -X POST http://127.0.0.1:\(api)/v1/subscriptions"))
+
+        // Health, metrics, and the API with the admin key it made; the delivery log is fed by receipts.
+        #expect(try await Self.get("http://127.0.0.1:\(metrics)/health/ready").0 == 200)
+        let metricsText = try await Self.get("http://127.0.0.1:\(metrics)/metrics").1
+        #expect(metricsText.contains("stage_messages_total{stage=\"classify\",outcome=\"processed\"}"))
+        #expect(metricsText.contains("notify_attempts_total{channel=\"webhook\",outcome=\"delivered\"}"))
+        let key = try String(contentsOfFile: "\(dir)/admin-key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let list = try await Self.get("http://127.0.0.1:\(api)/v1/subscriptions", key: key)
+        #expect(list.0 == 200)
+        let id = try #require(list.1.firstMatch(of: /"id":"(sub_[0-9a-f]{20})"/)?.1)
+        try await withDeadline(.seconds(60), "the delivery log") {
+            while try await !Self.get("http://127.0.0.1:\(api)/v1/subscriptions/\(id)/deliveries", key: key).1.contains("\"delivered\"") {
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+
+        process.interrupt()  // SIGINT, as Ctrl-C
+        try await withDeadline(.seconds(60), "newsflash up to stop") {
+            while process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(process.terminationStatus == 0)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(output.contains("up: stopped"))
+    }
+}
