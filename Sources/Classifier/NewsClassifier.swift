@@ -19,10 +19,8 @@ public struct NewsClassifier: Sendable {
     let resolver: PlaceResolver
     let urgency: UrgencyDetector
     let topicIndex: TopicFeatureIndex?
-    let regionsByCountry: [String: [Int]]
-    /// "country:LB" and so on, made once.
-    let countryRules: [String: String]
-    let regionsByPlace: [String: [Int]]
+    /// The regions each gazetteer entity adds to, with the rule of each (rules made once).
+    let entityRegions: EntityRegions
     let hintRegion: [String: Int]
     let hintTopic: [String: Int]
 
@@ -73,13 +71,13 @@ public struct NewsClassifier: Sendable {
         resolver = PlaceResolver(gazetteer: gazetteer, knownFirstWords: knownFirstWords)
         urgency = UrgencyDetector(rules: urgencyRules, vocabulary: trie.vocabulary)
         topicIndex = topicModel.map { TopicFeatureIndex(model: $0, topicLabels: taxonomy.topics.map(\.label), vocabulary: trie.vocabulary) }
-        regionsByCountry = taxonomy.regionIndicesByCountry()
-        countryRules = Dictionary(uniqueKeysWithValues: Set(gazetteer.entities.flatMap(\.countries)).map { ($0, "country:\($0)") })
+        let countryRules = Dictionary(uniqueKeysWithValues: Set(gazetteer.entities.flatMap(\.countries)).map { ($0, "country:\($0)") })
         var byPlace: [String: [Int]] = [:]
         for entry in taxonomy.placeRegions {
             byPlace[entry.place] = entry.regions.compactMap { label in taxonomy.regions.firstIndex { $0.label == label } }
         }
-        regionsByPlace = byPlace
+        entityRegions = EntityRegions(
+            gazetteer: gazetteer, regionsByPlace: byPlace, regionsByCountry: taxonomy.regionIndicesByCountry(), countryRules: countryRules)
         hintRegion = Dictionary(taxonomy.regions.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
         hintTopic = Dictionary(taxonomy.topics.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
         version = [
@@ -102,16 +100,13 @@ public struct NewsClassifier: Sendable {
     /// Classifies one item.
     public func classify(_ input: ClassificationInput) -> Classification {
         let analysis = analyse(input)
-        let (countries, places, countryEvidence) = describePlaces(analysis)
-        let (regions, regionEvidence) = scoreRegions(analysis, hint: input.hints?.region)
-        let (topics, topicEvidence) = scoreTopics(analysis, hint: input.hints?.topic)
-        let (level, urgencyEvidence) = urgency.detect(fields: analysis.fields, sourceKind: input.sourceKind)
+        // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
         var explanation: [Evidence] = []
-        explanation.reserveCapacity(countryEvidence.count + regionEvidence.count + topicEvidence.count + urgencyEvidence.count)
-        explanation += countryEvidence
-        explanation += regionEvidence
-        explanation += topicEvidence
-        explanation += urgencyEvidence
+        explanation.reserveCapacity(2 * analysis.mentions.count + 8)
+        let (countries, places) = describePlaces(analysis, evidence: &explanation)
+        let regions = scoreRegions(analysis, hint: input.hints?.region, evidence: &explanation)
+        let topics = scoreTopics(analysis, hint: input.hints?.topic, evidence: &explanation)
+        let level = urgency.detect(fields: analysis.fields, sourceKind: input.sourceKind, evidence: &explanation)
 
         return Classification(
             regions: regions, topics: topics, countries: countries, places: places, urgency: level,

@@ -3,11 +3,19 @@
 ///
 /// Open addressing with FNV-1a hashes. Built once, then only read; safe to share between tasks.
 public struct TokenVocabulary: Sendable {
+    /// One hash table slot: the word's full hash, its id, and where its bytes are (start << 8 | length,
+    /// length 255 meaning "see `lengths`"), so that a lookup touches one slot and the bytes it compares.
+    struct Slot {
+        var hash: UInt64
+        var id: Int32
+        var place: UInt32
+    }
+
     private var arena: [UInt8] = []
     private var starts: [Int32] = []
     private var lengths: [Int32] = []
     private var hashes: [UInt64] = []
-    private var slots: [Int32] = Array(repeating: -1, count: 1 << 12)
+    private var slots: [Slot] = Array(repeating: Slot(hash: 0, id: -1, place: 0), count: 1 << 12)
 
     public init() {}
 
@@ -39,7 +47,7 @@ public struct TokenVocabulary: Sendable {
         lengths.append(Int32(bytes.count))
         hashes.append(hash)
         arena.append(contentsOf: bytes)
-        place(newID, hash: hash)
+        place(newID)
         return newID
     }
 
@@ -52,13 +60,15 @@ public struct TokenVocabulary: Sendable {
     /// The id of the folded word with these bytes and FNV-1a hash, or -1.
     @inline(__always)
     func id(hash: UInt64, bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
-        while true {
-            let id = slots[slot]
-            if id < 0 { return -1 }
-            if hashes[Int(id)] == hash && Int(lengths[Int(id)]) == bytes.count && matches(Int(id), bytes) { return id }
-            slot = (slot + 1) & mask
+        slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+            while true {
+                let entry = slots[slot]
+                if entry.id < 0 { return -1 }
+                if entry.hash == hash && matches(entry, bytes) { return entry.id }
+                slot = (slot + 1) & mask
+            }
         }
     }
 
@@ -69,39 +79,50 @@ public struct TokenVocabulary: Sendable {
     }
 
     @inline(__always)
-    private func matches(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = Int(starts[id])
+    private func matches(_ entry: Slot, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var length = Int(entry.place & 0xFF)
+        if length == 0xFF { length = Int(lengths[Int(entry.id)]) }
+        guard length == bytes.count else { return false }
+        let start = Int(entry.place >> 8)
         return arena.withUnsafeBufferPointer { arena in
-            for offset in 0..<bytes.count where arena[start + offset] != bytes[offset] { return false }
+            for offset in 0..<length where arena[start + offset] != bytes[offset] { return false }
             return true
         }
     }
 
-    private mutating func place(_ id: Int32, hash: UInt64) {
+    private mutating func place(_ id: Int32) {
+        let hash = hashes[Int(id)]
+        let length = Int(lengths[Int(id)])
+        let start = Int(starts[Int(id)])
+        precondition(start < 1 << 24, "vocabulary arena over 16 MiB")
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
-        while slots[slot] >= 0 { slot = (slot + 1) & mask }
-        slots[slot] = id
+        while slots[slot].id >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = Slot(hash: hash, id: id, place: UInt32(start) << 8 | UInt32(min(length, 0xFF)))
     }
 
     private mutating func grow() {
-        slots = Array(repeating: -1, count: slots.count * 2)
-        for id in 0..<count { place(Int32(id), hash: hashes[id]) }
+        slots = Array(repeating: Slot(hash: 0, id: -1, place: 0), count: slots.count * 2)
+        for id in 0..<count { place(Int32(id)) }
     }
 }
 
 /// An open-addressing map from 64-bit keys to non-negative 32-bit values (trie transitions,
 /// bigram rows). Built once, then only read.
 struct IntegerMap: Sendable {
-    private var keys: [UInt64]
-    private var values: [Int32]
+    /// Key and value side by side, so a probe reads one cache line.
+    private struct Entry {
+        var key: UInt64
+        var value: Int32
+    }
+
+    private var entries: [Entry]
     private(set) var count = 0
 
     init(capacity: Int = 16) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = Array(repeating: 0, count: size)
-        values = Array(repeating: -1, count: size)
+        entries = Array(repeating: Entry(key: 0, value: -1), count: size)
     }
 
     @inline(__always)
@@ -111,40 +132,39 @@ struct IntegerMap: Sendable {
 
     @inline(__always)
     func value(_ key: UInt64) -> Int32 {
-        let mask = keys.count - 1
-        var slot = Self.slot(key, mask)
-        while true {
-            let value = values[slot]
-            if value < 0 { return -1 }
-            if keys[slot] == key { return value }
-            slot = (slot + 1) & mask
+        entries.withUnsafeBufferPointer { entries in
+            let mask = entries.count - 1
+            var slot = Self.slot(key, mask)
+            while true {
+                let entry = entries[slot]
+                if entry.value < 0 { return -1 }
+                if entry.key == key { return entry.value }
+                slot = (slot + 1) & mask
+            }
         }
     }
 
     mutating func set(_ key: UInt64, _ value: Int32) {
         precondition(value >= 0)
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
+        if (count + 1) * 2 > entries.count { grow() }
+        let mask = entries.count - 1
         var slot = Self.slot(key, mask)
-        while values[slot] >= 0 {
-            if keys[slot] == key {
-                values[slot] = value
+        while entries[slot].value >= 0 {
+            if entries[slot].key == key {
+                entries[slot].value = value
                 return
             }
             slot = (slot + 1) & mask
         }
-        keys[slot] = key
-        values[slot] = value
+        entries[slot] = Entry(key: key, value: value)
         count += 1
     }
 
     private mutating func grow() {
-        let oldKeys = keys
-        let oldValues = values
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: -1, count: oldKeys.count * 2)
+        let old = entries
+        entries = Array(repeating: Entry(key: 0, value: -1), count: old.count * 2)
         count = 0
-        for (key, value) in zip(oldKeys, oldValues) where value >= 0 { set(key, value) }
+        for entry in old where entry.value >= 0 { set(entry.key, entry.value) }
     }
 
     @inline(__always)

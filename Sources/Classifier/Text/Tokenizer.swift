@@ -5,7 +5,7 @@
 /// initials join ("U.S." -> "us", shape `.upper`). Folding is NFKD, nonspacing marks removed,
 /// lower case. `Generator/generate_gazetteer.py` mirrors these rules; keep the two in step.
 ///
-/// The scan works on UTF-8 bytes with an ASCII fast path and hashes each folded word as it goes,
+/// The scan works on UTF-8 bytes with an ASCII fast path; each folded word is then hashed and looked up by its bytes,
 /// so looking a word up in a `TokenVocabulary` costs no allocation.
 public enum Tokenizer {
     /// Tokens of `text`, in order, with their folded forms.
@@ -27,10 +27,22 @@ public enum Tokenizer {
     /// Tokens of `text` with their ids in `vocabulary` (-1 for unknown words).
     static func scan(_ text: String, vocabulary: TokenVocabulary?) -> ScannedText {
         var text = text
-        return text.withUTF8 { bytes in
-            var scanner = Scanner(bytes: bytes, vocabulary: vocabulary)
+        var scanned = text.withUTF8 { bytes in
+            var scanner = Scanner(bytes: bytes)
             return scanner.run()
         }
+        // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary.
+        if let vocabulary {
+            scanned.foldedBytes.withUnsafeBufferPointer { folded in
+                scanned.tokens.withUnsafeMutableBufferPointer { tokens in
+                    for index in tokens.indices {
+                        let word = UnsafeBufferPointer(rebasing: folded[Int(tokens[index].foldedStart)..<Int(tokens[index].foldedEnd)])
+                        tokens[index].id = vocabulary.id(hash: TokenVocabulary.hash(word), bytes: word)
+                    }
+                }
+            }
+        }
+        return scanned
     }
 
     // MARK: - Characters
@@ -115,7 +127,6 @@ struct ScannedToken {
 /// One pass over UTF-8 bytes (see `Tokenizer` for the rules).
 private struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
-    let vocabulary: TokenVocabulary?
     var tokens: [ScannedToken] = []
     var folded: [UInt8] = []
 
@@ -123,7 +134,6 @@ private struct Scanner {
     var inWord = false
     var wordStart = 0
     var foldedStart = 0
-    var hash = TokenVocabulary.fnvOffset
     var scalars = 0
     var letters = 0
     var upper = 0
@@ -134,9 +144,8 @@ private struct Scanner {
     var pendingGap = TokenGap.sentenceBreak
     var gap = TokenGap.sentenceBreak
 
-    init(bytes: UnsafeBufferPointer<UInt8>, vocabulary: TokenVocabulary?) {
+    init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
-        self.vocabulary = vocabulary
         tokens.reserveCapacity(bytes.count / 5 + 2)
         folded.reserveCapacity(bytes.count)
     }
@@ -187,7 +196,6 @@ private struct Scanner {
         inWord = true
         wordStart = index
         foldedStart = folded.count
-        hash = TokenVocabulary.fnvOffset
         scalars = 0
         letters = 0
         upper = 0
@@ -214,7 +222,6 @@ private struct Scanner {
         lastIsLetter = isLetter
         scalars += 1
         folded.append(lower)
-        hash = TokenVocabulary.mix(hash, lower)
     }
 
     private mutating func appendNonASCII(_ scalar: Unicode.Scalar, at index: Int, length: Int) {
@@ -241,17 +248,10 @@ private struct Scanner {
             let raw = String(decoding: folded[foldedStart...], as: UTF8.self)
             folded.removeSubrange(foldedStart...)
             folded.append(contentsOf: Tokenizer.fold(raw).utf8)
-            hash = TokenVocabulary.hash(folded[foldedStart...])
         }
         let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
-        var id: Int32 = -1
-        if let vocabulary {
-            id = folded.withUnsafeBufferPointer { buffer in
-                vocabulary.id(hash: hash, bytes: UnsafeBufferPointer(rebasing: buffer[foldedStart...]))
-            }
-        }
         tokens.append(ScannedToken(
-            id: id, shape: shape, gapBefore: gap, utf8Start: Int32(wordStart), utf8End: Int32(end),
+            id: -1, shape: shape, gapBefore: gap, utf8Start: Int32(wordStart), utf8End: Int32(end),
             foldedStart: Int32(foldedStart), foldedEnd: Int32(folded.count)))
     }
 

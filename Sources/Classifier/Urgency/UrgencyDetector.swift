@@ -50,13 +50,16 @@ final class UrgencyDetector: Sendable {
         flashCasualtyRule = "casualties>=\(rules.casualtyFlashThreshold)"
     }
 
-    func detect(fields: [FieldText], sourceKind: ClassificationInput.SourceKind?) -> (UrgencyLevel, [Evidence]) {
+    /// The urgency level; its evidence (at most 6 steps) is appended to `evidence`.
+    func detect(fields: [FieldText], sourceKind: ClassificationInput.SourceKind?, evidence: inout [Evidence]) -> UrgencyLevel {
         var level = UrgencyLevel.routine
-        var evidence: [Evidence] = []
-        evidence.reserveCapacity(4)
-        func raise(_ to: UrgencyLevel, phrase: String, field: ItemField, rule: String) {
+        var shown = 0
+        func raise(_ to: UrgencyLevel, phrase: @autoclosure () -> String, field: ItemField, rule: String) {
             if to > level { level = to }
-            if evidence.count < 6 { evidence.append(Evidence(kind: .urgency, tag: to.rawValue, phrase: phrase, field: field, rule: rule)) }
+            if shown < 6 {
+                evidence.append(Evidence(kind: .urgency, tag: to.rawValue, phrase: phrase(), field: field, rule: rule))
+                shown += 1
+            }
         }
         var anyCue = false
         if let title = fields.first, let marker = openingMarker(title) {
@@ -64,11 +67,18 @@ final class UrgencyDetector: Sendable {
             anyCue = true
         }
         for field in fields {
-            var cueHits: [PhraseTrie.Hit] = []
+            var cueCount = 0
             for hit in field.hits {
-                if case .urgencyCue = hit.payload { cueHits.append(hit) }
+                if case .urgencyCue = hit.payload { cueCount += 1 }
             }
-            if cueHits.count > 1 { cueHits = PhraseTrie.leftmostLongest(cueHits) }
+            var cueHits: [PhraseTrie.Hit] = []
+            if cueCount > 0 {
+                cueHits.reserveCapacity(cueCount)
+                for hit in field.hits {
+                    if case .urgencyCue = hit.payload { cueHits.append(hit) }
+                }
+                if cueCount > 1 { cueHits = PhraseTrie.leftmostLongest(cueHits) }
+            }
             for hit in cueHits {
                 guard case .urgencyCue(let cue) = hit.payload else { continue }
                 raise(cueLevels[cue], phrase: field.text(from: hit.start, to: hit.end), field: field.field, rule: cueRules[cue])
@@ -84,7 +94,7 @@ final class UrgencyDetector: Sendable {
         if let sourceKind, rules.breakingSourceKinds.contains(sourceKind.rawValue) {
             raise(anyCue ? .flash : .urgent, phrase: sourceKind.rawValue, field: .source, rule: "source:\(sourceKind.rawValue)")
         }
-        return (level, evidence)
+        return level
     }
 
     /// The number of tokens of an opening marker in capitals ("BREAKING", "JUST IN"), if any.
