@@ -23,6 +23,7 @@ public struct NewsClassifier: Sendable {
     let entityRegions: EntityRegions
     let hintRegion: [String: Int]
     let hintTopic: [String: Int]
+    let scratchPool = ScratchPool()
 
     public init(resources: ClassifierResources) {
         let taxonomy = resources.taxonomy
@@ -99,14 +100,18 @@ public struct NewsClassifier: Sendable {
 
     /// Classifies one item.
     public func classify(_ input: ClassificationInput) -> Classification {
-        let analysis = analyse(input)
+        let scratch = scratchPool.take()
+        defer { scratchPool.give(scratch) }
+        let analysis = analyse(input, scratch: scratch)
         // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
         var explanation: [Evidence] = []
         explanation.reserveCapacity(2 * analysis.mentions.count + 8)
         let (countries, places) = describePlaces(analysis, evidence: &explanation)
         let regions = scoreRegions(analysis, hint: input.hints?.region, evidence: &explanation)
-        let topics = scoreTopics(analysis, hint: input.hints?.topic, evidence: &explanation)
+        var occurrences = Array.reusing(&scratch.occurrences)
+        let topics = scoreTopics(analysis, hint: input.hints?.topic, occurrences: &occurrences, evidence: &explanation)
         let level = urgency.detect(fields: analysis.fields, sourceKind: input.sourceKind, evidence: &explanation)
+        scratch.recycle(analysis, occurrences: occurrences)
 
         return Classification(
             regions: regions, topics: topics, countries: countries, places: places, urgency: level,
@@ -120,25 +125,32 @@ public struct NewsClassifier: Sendable {
 
     // MARK: - Shared analysis
 
+    /// A lexicon keyword hit of `topic` in field `field`.
+    typealias KeywordHit = (topic: Int, field: Int, hit: PhraseTrie.Hit)
+
     /// The tokenised fields and the names resolved in them.
     struct Analysis {
         var fields: [FieldText]
         var mentions: [PlaceMention]
         /// Lexicon keyword hits, per topic in taxonomy order (leftmost longest within a topic): (field index, hit).
-        var keywordHits: [(topic: Int, field: Int, hit: PhraseTrie.Hit)]
+        var keywordHits: [KeywordHit]
 
         func keywordHits(of topic: Int) -> some Sequence<(field: Int, hit: PhraseTrie.Hit)> {
             keywordHits.lazy.filter { $0.topic == topic }.map { ($0.field, $0.hit) }
         }
     }
 
-    func analyse(_ input: ClassificationInput) -> Analysis {
-        var fields = [FieldText(field: .title, text: input.title, trie: trie, weight: 1)]
+    /// Scans the item's fields and resolves the names in them, in the buffers of `scratch`.
+    func analyse(_ input: ClassificationInput, scratch: ClassifierScratch) -> Analysis {
+        var fields = Array.reusing(&scratch.fields)
+        scratch.title.fill(field: .title, text: input.title, trie: trie, weight: 1)
+        fields.append(scratch.title)
         if !input.summary.isEmpty {
-            fields.append(FieldText(field: .summary, text: input.summary, trie: trie, weight: 0.5))
+            scratch.summary.fill(field: .summary, text: input.summary, trie: trie, weight: 0.5)
+            fields.append(scratch.summary)
         }
-        let mentions = resolver.resolve(fields)
-        var keywordHits: [(topic: Int, field: Int, hit: PhraseTrie.Hit)] = []
+        let mentions = resolver.resolve(fields, scratch: scratch)
+        var keywordHits = Array.reusing(&scratch.keywordHits)
         for (fieldIndex, field) in fields.enumerated() {
             for hit in field.hits {
                 if case .topicKeyword(let topic, _) = hit.payload { keywordHits.append((topic, fieldIndex, hit)) }
@@ -146,12 +158,16 @@ public struct NewsClassifier: Sendable {
         }
         if keywordHits.count > 1 {
             keywordHits.sort { ($0.topic, $0.field, $0.hit.start, $1.hit.end) < ($1.topic, $1.field, $1.hit.start, $0.hit.end) }
-            var kept: [(topic: Int, field: Int, hit: PhraseTrie.Hit)] = []
-            for entry in keywordHits {
-                if let last = kept.last, last.topic == entry.topic, last.field == entry.field, entry.hit.start < last.hit.end { continue }
-                kept.append(entry)
+            // Keep the first of overlapping hits of a topic in a field, compacting in place.
+            var kept = 1
+            for index in 1..<keywordHits.count {
+                let entry = keywordHits[index]
+                let last = keywordHits[kept - 1]
+                if last.topic == entry.topic, last.field == entry.field, entry.hit.start < last.hit.end { continue }
+                keywordHits[kept] = entry
+                kept += 1
             }
-            keywordHits = kept
+            keywordHits.removeSubrange(kept...)
         }
         return Analysis(fields: fields, mentions: mentions, keywordHits: keywordHits)
     }

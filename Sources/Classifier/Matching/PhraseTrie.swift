@@ -105,8 +105,15 @@ public struct PhraseTrie: Sendable {
     }
 
     /// Every phrase occurrence among `tokens` whose capitals fit `style`, by start, then length.
-    func hits(in tokenArray: [ScannedToken], style: CaseStyle) -> [Hit] {
+    func hits(in tokens: [ScannedToken], style: CaseStyle) -> [Hit] {
         var found: [Hit] = []
+        hits(in: tokens, style: style, into: &found)
+        return found
+    }
+
+    /// `hits(in:style:)` into `found` (emptied first, its buffer reused).
+    func hits(in tokenArray: [ScannedToken], style: CaseStyle, into found: inout [Hit]) {
+        found.removeAll(keepingCapacity: true)
         tokenArray.withUnsafeBufferPointer { tokens in
             payloadStart.withUnsafeBufferPointer { payloadStart in
                 payloads.withUnsafeBufferPointer { payloads in
@@ -136,7 +143,6 @@ public struct PhraseTrie: Sendable {
                 }
             }
         }
-        return found
     }
 
     /// The hits that do not overlap, preferring the leftmost and then the longest.

@@ -31,7 +31,7 @@ final class PlaceResolver: Sendable {
     }
 
     /// The readings of one span: `aliases[aliasStart..<aliasEnd]` of the shared candidate list.
-    private struct Group {
+    struct Group {
         var fieldIndex: Int
         var start: Int
         var end: Int
@@ -40,10 +40,15 @@ final class PlaceResolver: Sendable {
         var region = -1
     }
 
-    func resolve(_ fields: [FieldText]) -> [PlaceMention] {
+    /// The mentions kept in `fields`, in the buffers of `scratch`.
+    func resolve(_ fields: [FieldText], scratch: ClassifierScratch) -> [PlaceMention] {
         // Hits of one span come one after another (same trie node), so a group is a run of them.
-        var groups: [Group] = []
-        var aliases: [Int] = []
+        var groups = Array.reusing(&scratch.groups)
+        var aliases = Array.reusing(&scratch.aliases)
+        defer {
+            scratch.groups = groups
+            scratch.aliases = aliases
+        }
         for (fieldIndex, field) in fields.enumerated() {
             for hit in field.hits {
                 var alias = -1
@@ -64,10 +69,12 @@ final class PlaceResolver: Sendable {
                 if region >= 0 && groups[groups.count - 1].region < 0 { groups[groups.count - 1].region = region }
             }
         }
-        guard !groups.isEmpty else { return [] }
+        var mentions = Array.reusing(&scratch.mentions)
+        guard !groups.isEmpty else { return mentions }
 
         // Countries named without doubt: one entity, not a trap, not a bare surname.
-        var contextCountries: [String] = []
+        var contextCountries = Array.reusing(&scratch.contextCountries)
+        defer { scratch.contextCountries = contextCountries }
         var needsContext = false
         for group in groups where group.aliasEnd > group.aliasStart {
             let first = gazetteer.aliases[aliases[group.aliasStart]]
@@ -85,7 +92,6 @@ final class PlaceResolver: Sendable {
         }
         var trapContext: TrapRules.Context?
 
-        var mentions: [PlaceMention] = []
         mentions.reserveCapacity(groups.count)
         for group in groups {
             let field = fields[group.fieldIndex]
@@ -126,21 +132,24 @@ final class PlaceResolver: Sendable {
         // Leftmost longest, per field (mentions are in field order, then start, then length).
         if mentions.count < 2 { return mentions }
         mentions.sort { ($0.fieldIndex, $0.start, $1.end) < ($1.fieldIndex, $1.start, $0.end) }
-        var kept: [PlaceMention] = []
-        kept.reserveCapacity(mentions.count)
+        // Compacted in place.
+        var kept = 0
         var lastField = -1
         var lastEnd = 0
-        for mention in mentions {
+        for index in mentions.indices {
+            let mention = mentions[index]
             if mention.fieldIndex != lastField {
                 lastField = mention.fieldIndex
                 lastEnd = 0
             }
             if mention.start >= lastEnd {
-                kept.append(mention)
+                if kept != index { mentions[kept] = mention }
+                kept += 1
                 lastEnd = mention.end
             }
         }
-        return kept
+        mentions.removeSubrange(kept...)
+        return mentions
     }
 
     /// The best reading among `aliases`: the preferred country's, else one whose country is named

@@ -29,7 +29,7 @@ extension NewsClassifier {
 
     /// The model's features of an item, by name (what training sees).
     func namedTopicFeatures(_ input: ClassificationInput) -> [String: Double] {
-        let analysis = analyse(input)
+        let analysis = analyse(input, scratch: ClassifierScratch())
         var counts = [Double](repeating: 0, count: taxonomy.topics.count)
         var kinds = [Gazetteer.EntityKind](repeating: .country, count: Gazetteer.EntityKind.allCases.count)
         let kindCount = counts.withUnsafeMutableBufferPointer { counts in
@@ -63,8 +63,10 @@ extension NewsClassifier {
     }
 
     /// The topics (at most `maxTopics`, best first); their evidence is appended to `evidence`.
-    func scoreTopics(_ analysis: Analysis, hint: String?, evidence: inout [Evidence]) -> [ScoredTag] {
-        var occurrences: [TopicFeatureIndex.Occurrence] = []
+    /// `occurrences` (empty) is the buffer for the model's word and bigram occurrences.
+    func scoreTopics(
+        _ analysis: Analysis, hint: String?, occurrences: inout [TopicFeatureIndex.Occurrence], evidence: inout [Evidence]
+    ) -> [ScoredTag] {
         var tokenCount = 0
         for field in analysis.fields { tokenCount += field.tokens.count }
         occurrences.reserveCapacity(2 * tokenCount)

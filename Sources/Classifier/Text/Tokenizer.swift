@@ -26,9 +26,16 @@ public enum Tokenizer {
 
     /// Tokens of `text` with their ids in `vocabulary` (-1 for unknown words).
     static func scan(_ text: String, vocabulary: TokenVocabulary?) -> ScannedText {
+        var scanned = ScannedText(tokens: [], foldedBytes: [])
+        scan(text, vocabulary: vocabulary, into: &scanned)
+        return scanned
+    }
+
+    /// Scans `text` into `scanned`, reusing its buffers.
+    static func scan(_ text: String, vocabulary: TokenVocabulary?, into scanned: inout ScannedText) {
         var text = text
-        var scanned = text.withUTF8 { bytes in
-            var scanner = Scanner(bytes: bytes)
+        scanned = text.withUTF8 { bytes in
+            var scanner = Scanner(bytes: bytes, tokens: .reusing(&scanned.tokens), folded: .reusing(&scanned.foldedBytes))
             return scanner.run()
         }
         // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary.
@@ -42,7 +49,6 @@ public enum Tokenizer {
                 }
             }
         }
-        return scanned
     }
 
     // MARK: - Characters
@@ -127,8 +133,8 @@ struct ScannedToken {
 /// One pass over UTF-8 bytes (see `Tokenizer` for the rules).
 private struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
-    var tokens: [ScannedToken] = []
-    var folded: [UInt8] = []
+    var tokens: [ScannedToken]
+    var folded: [UInt8]
 
     // The word being read.
     var inWord = false
@@ -144,10 +150,12 @@ private struct Scanner {
     var pendingGap = TokenGap.sentenceBreak
     var gap = TokenGap.sentenceBreak
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>, tokens: [ScannedToken], folded: [UInt8]) {
         self.bytes = bytes
-        tokens.reserveCapacity(bytes.count / 5 + 2)
-        folded.reserveCapacity(bytes.count)
+        self.tokens = tokens
+        self.folded = folded
+        self.tokens.reserveCapacity(bytes.count / 5 + 2)
+        self.folded.reserveCapacity(bytes.count)
     }
 
     mutating func run() -> ScannedText {
@@ -186,7 +194,10 @@ private struct Scanner {
             }
         }
         finish(at: count)
-        return ScannedText(tokens: tokens, foldedBytes: folded)
+        var scanned = ScannedText(tokens: [], foldedBytes: [])
+        swap(&scanned.tokens, &tokens)
+        swap(&scanned.foldedBytes, &folded)
+        return scanned
     }
 
     // MARK: Words
@@ -316,5 +327,16 @@ private struct Scanner {
         guard index + length <= bytes.count else { return ("\u{FFFD}", 1) }
         for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
         return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+    }
+}
+
+extension Array {
+    /// The array in `slot`, emptied but keeping its capacity, and `slot` left empty: a buffer to
+    /// fill again without allocating.
+    static func reusing(_ slot: inout [Element]) -> [Element] {
+        var taken: [Element] = []
+        swap(&taken, &slot)
+        taken.removeAll(keepingCapacity: true)
+        return taken
     }
 }
