@@ -9,7 +9,7 @@ final class ClassifierScratch: @unchecked Sendable {
     var fields: [FieldText] = []
     var groups: [PlaceResolver.Group] = []
     var aliases: [Int] = []
-    var contextCountries: [String] = []
+    var contextCountries: [Int32] = []
     var mentions: [PlaceMention] = []
     var keywordHits: [NewsClassifier.KeywordHit] = []
     var occurrences: [TopicFeatureIndex.Occurrence] = []
