@@ -61,7 +61,6 @@ public struct NewsClassifier: Sendable {
         }
         for word in UrgencyDetector.words(of: urgencyRules) { trie.intern(word) }
         trie.compile()
-        self.trie = trie
         var knownFirstWords = Set<String>()
         for alias in gazetteer.aliases where !alias.isAlternate {
             if let first = Tokenizer.tokenize(alias.text).first { knownFirstWords.insert(first.folded) }
@@ -71,7 +70,14 @@ public struct NewsClassifier: Sendable {
         }
         resolver = PlaceResolver(gazetteer: gazetteer, knownFirstWords: knownFirstWords)
         urgency = UrgencyDetector(rules: urgencyRules, vocabulary: trie.vocabulary)
-        topicIndex = topicModel.map { TopicFeatureIndex(model: $0, topicLabels: taxonomy.topics.map(\.label), vocabulary: trie.vocabulary) }
+        let topicIndex = topicModel.map { TopicFeatureIndex(model: $0, topicLabels: taxonomy.topics.map(\.label), vocabulary: trie.vocabulary) }
+        self.topicIndex = topicIndex
+        let urgency = self.urgency
+        trie.tagWords { id, tag in
+            topicIndex?.tag(id, &tag)
+            urgency.tag(id, &tag)
+        }
+        self.trie = trie
         let countryRules = Dictionary(uniqueKeysWithValues: Set(gazetteer.entities.flatMap(\.countries)).map { ($0, "country:\($0)") })
         var byPlace: [String: [Int]] = [:]
         for entry in taxonomy.placeRegions {

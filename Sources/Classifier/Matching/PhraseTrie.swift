@@ -98,6 +98,16 @@ public struct PhraseTrie: Sendable {
         }
     }
 
+    /// Sets the `WordTag` of every vocabulary word: its root node here, then whatever `tag` adds.
+    mutating func tagWords(_ tag: (Int32, inout WordTag) -> Void) {
+        for id in 0..<Int32(vocabulary.count) {
+            var wordTag = WordTag(vocabulary.tag(of: id))
+            wordTag.rootNode = transitions.value(IntegerMap.pack(0, id))
+            tag(id, &wordTag)
+            vocabulary.setTag(wordTag.bits, for: id)
+        }
+    }
+
     /// Whether some phrase starts with this folded word.
     public func startsPhrase(_ folded: String) -> Bool {
         let id = vocabulary.id(of: folded)
@@ -119,18 +129,13 @@ public struct PhraseTrie: Sendable {
                 payloads.withUnsafeBufferPointer { payloads in
                     let count = tokens.count
                     for start in 0..<count {
-                        var node: Int32 = 0
-                        var end = start
-                        while end < count {
-                            let id = tokens[end].id
-                            if id < 0 { break }
-                            let next = transitions.value(IntegerMap.pack(node, id))
-                            if next < 0 { break }
-                            node = next
-                            end += 1
+                        // The first step comes with the token (its word's tag), the next from the map.
+                        var node = WordTag(tokens[start].tag).rootNode
+                        var end = start + 1
+                        while node >= 0 {
+                            // `node` is tokens start..<end.
                             let first = Int(payloadStart[Int(node)])
                             let last = Int(payloadStart[Int(node) + 1])
-                            guard first < last else { continue }
                             for index in first..<last {
                                 let entry = payloads[index]
                                 if Self.fits(entry, tokens: tokens, from: start, style: style) {
@@ -138,6 +143,9 @@ public struct PhraseTrie: Sendable {
                                     found.append(Hit(start: start, end: end, payload: entry.payload, phrase: Int(entry.phrase)))
                                 }
                             }
+                            guard end < count, tokens[end].id >= 0 else { break }
+                            node = transitions.value(IntegerMap.pack(node, tokens[end].id))
+                            end += 1
                         }
                     }
                 }

@@ -3,19 +3,22 @@
 ///
 /// Open addressing with FNV-1a hashes. Built once, then only read; safe to share between tasks.
 public struct TokenVocabulary: Sendable {
-    /// One hash table slot: the word's full hash, its id, and where its bytes are (start << 8 | length,
-    /// length 255 meaning "see `lengths`"), so that a lookup touches one slot and the bytes it compares.
+    /// One hash table slot: the word's full hash, its first 8 bytes, its id, where its bytes are
+    /// (start << 8 | length, length 255 meaning "see `lengths`") and the owner's tag for it, so that
+    /// looking up a word of up to 8 bytes reads one slot and nothing else.
     struct Slot {
         var hash: UInt64
+        var prefix: UInt64
         var id: Int32
         var place: UInt32
+        var tag: UInt64
     }
 
     private var arena: [UInt8] = []
     private var starts: [Int32] = []
     private var lengths: [Int32] = []
     private var hashes: [UInt64] = []
-    private var slots: [Slot] = Array(repeating: Slot(hash: 0, id: -1, place: 0), count: 1 << 12)
+    private var slots: [Slot] = Array(repeating: Slot.empty, count: 1 << 12)
 
     public init() {}
 
@@ -60,16 +63,49 @@ public struct TokenVocabulary: Sendable {
     /// The id of the folded word with these bytes and FNV-1a hash, or -1.
     @inline(__always)
     func id(hash: UInt64, bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
-        slots.withUnsafeBufferPointer { slots in
+        entry(hash: hash, bytes: bytes).id
+    }
+
+    /// The id and tag of the folded word with these bytes and FNV-1a hash, or (-1, 0).
+    @inline(__always)
+    func entry(hash: UInt64, bytes: UnsafeBufferPointer<UInt8>) -> (id: Int32, tag: UInt64) {
+        let prefix = Self.prefix(bytes)
+        return slots.withUnsafeBufferPointer { slots in
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
             while true {
                 let entry = slots[slot]
-                if entry.id < 0 { return -1 }
-                if entry.hash == hash && matches(entry, bytes) { return entry.id }
+                if entry.id < 0 { return (-1, 0) }
+                if entry.hash == hash && entry.prefix == prefix && matches(entry, bytes) { return (entry.id, entry.tag) }
                 slot = (slot + 1) & mask
             }
         }
+    }
+
+    /// Sets the tag a lookup of word `id` returns with it (the owner's facts about the word).
+    mutating func setTag(_ tag: UInt64, for id: Int32) {
+        let mask = slots.count - 1
+        let hash = hashes[Int(id)]
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        while slots[slot].id != id { slot = (slot + 1) & mask }
+        slots[slot].tag = tag
+    }
+
+    /// The tag of word `id`.
+    func tag(of id: Int32) -> UInt64 {
+        let mask = slots.count - 1
+        let hash = hashes[Int(id)]
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        while slots[slot].id != id { slot = (slot + 1) & mask }
+        return slots[slot].tag
+    }
+
+    /// The first 8 bytes of a word, little-endian, zero-padded.
+    @inline(__always)
+    private static func prefix(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var prefix: UInt64 = 0
+        for index in 0..<min(8, bytes.count) { prefix |= UInt64(bytes[index]) << (8 * UInt64(index)) }
+        return prefix
     }
 
     /// The word with this id.
@@ -83,6 +119,7 @@ public struct TokenVocabulary: Sendable {
         var length = Int(entry.place & 0xFF)
         if length == 0xFF { length = Int(lengths[Int(entry.id)]) }
         guard length == bytes.count else { return false }
+        if length <= 8 { return true }  // the prefix was the whole word
         let start = Int(entry.place >> 8)
         return arena.withUnsafeBufferPointer { arena in
             for offset in 0..<length where arena[start + offset] != bytes[offset] { return false }
@@ -98,13 +135,23 @@ public struct TokenVocabulary: Sendable {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
         while slots[slot].id >= 0 { slot = (slot + 1) & mask }
-        slots[slot] = Slot(hash: hash, id: id, place: UInt32(start) << 8 | UInt32(min(length, 0xFF)))
+        let prefix = arena.withUnsafeBufferPointer { Self.prefix(UnsafeBufferPointer(rebasing: $0[start..<(start + length)])) }
+        slots[slot] = Slot(hash: hash, prefix: prefix, id: id, place: UInt32(start) << 8 | UInt32(min(length, 0xFF)), tag: 0)
     }
 
     private mutating func grow() {
-        slots = Array(repeating: Slot(hash: 0, id: -1, place: 0), count: slots.count * 2)
-        for id in 0..<count { place(Int32(id)) }
+        var tags = [UInt64](repeating: 0, count: count)
+        for slot in slots where slot.id >= 0 { tags[Int(slot.id)] = slot.tag }
+        slots = Array(repeating: Slot.empty, count: slots.count * 2)
+        for id in 0..<count {
+            place(Int32(id))
+            if tags[id] != 0 { setTag(tags[id], for: Int32(id)) }
+        }
     }
+}
+
+extension TokenVocabulary.Slot {
+    static let empty = TokenVocabulary.Slot(hash: 0, prefix: 0, id: -1, place: 0, tag: 0)
 }
 
 /// An open-addressing map from 64-bit keys to non-negative 32-bit values (trie transitions,

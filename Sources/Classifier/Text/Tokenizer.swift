@@ -44,7 +44,9 @@ public enum Tokenizer {
                 scanned.tokens.withUnsafeMutableBufferPointer { tokens in
                     for index in tokens.indices {
                         let word = UnsafeBufferPointer(rebasing: folded[Int(tokens[index].foldedStart)..<Int(tokens[index].foldedEnd)])
-                        tokens[index].id = vocabulary.id(hash: TokenVocabulary.hash(word), bytes: word)
+                        let entry = vocabulary.entry(hash: TokenVocabulary.hash(word), bytes: word)
+                        tokens[index].id = entry.id
+                        tokens[index].tag = entry.tag
                     }
                 }
             }
@@ -120,6 +122,8 @@ struct ScannedText {
 /// A token as the scanner records it: ids and offsets, no strings.
 struct ScannedToken {
     var id: Int32
+    /// What the classifier knows of the word (`WordTag`), from its vocabulary slot; 0 for unknown words.
+    var tag: UInt64 = 0
     var shape: TokenShape
     var gapBefore: TokenGap
     var utf8Start: Int32

@@ -59,9 +59,12 @@ final class TopicFeatureIndex: Sendable {
     let model: TopicModel
     /// For each model label, the taxonomy topic it is (nil: the taxonomy has no such topic).
     let topicOfLabel: [Int?]
-    /// The model row of each word's `w:` feature by token id: -1 for none, `stopWordRow` for a stop-word.
+    /// The model row of each word's `w:` feature by token id: -1 for none, `stopWordRow` for a
+    /// stop-word (for `tag`: scanning then brings it in each word's `WordTag`).
     private let wordRow: [Int32]
     private static let stopWordRow: Int32 = -2
+    /// The row (or `stopWordRow`) of `<num>`, which every number token reads.
+    private let numberRow: Int32
     private let numberID: Int32
     private let bigramRows: IntegerMap
     private let lexiconRows: [Int32]
@@ -106,9 +109,15 @@ final class TopicFeatureIndex: Sendable {
         }
         self.wordRow = wordRow
         numberID = vocabulary.id(of: TopicFeatures.numberToken)
+        numberRow = numberID >= 0 ? wordRow[Int(numberID)] : -1
         bigramRows = bigrams
         lexiconRows = lexicon
         kindRows = kinds
+    }
+
+    /// Adds the model row of word `id` to its tag.
+    func tag(_ id: Int32, _ tag: inout WordTag) {
+        tag.modelRow = wordRow[Int(id)]
     }
 
     /// Topic probabilities (taxonomy order) into `probabilities` (topics the model has no label for
@@ -134,7 +143,7 @@ final class TopicFeatureIndex: Sendable {
     ) {
         let labelCount = model.labels.count
         model.weights.withUnsafeBufferPointer { weights in
-            wordRow.withUnsafeBufferPointer { wordRow in
+            do {
                 @inline(__always)
                 func add(_ row: Int32, _ value: Double) {
                     let base = Int(row) * labelCount
@@ -146,12 +155,13 @@ final class TopicFeatureIndex: Sendable {
                     field.tokens.withUnsafeBufferPointer { tokens in
                         for index in tokens.indices {
                             let token = tokens[index]
-                            let id = token.shape == .number ? numberID : token.id
+                            let isNumber = token.shape == .number
+                            let id = isNumber ? numberID : token.id
                             guard id >= 0 else {
                                 previous = id
                                 continue
                             }
-                            let row = wordRow[Int(id)]
+                            let row = isNumber ? numberRow : WordTag(token.tag).modelRow
                             if row == Self.stopWordRow {
                                 previous = -1
                                 continue

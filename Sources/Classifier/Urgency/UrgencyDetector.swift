@@ -8,10 +8,12 @@
 final class UrgencyDetector: Sendable {
     let rules: UrgencyRules
     private let markers: [[Int32]]
+    // By token id, for `tag`: scanning then brings each word's facts in its `WordTag`.
     private let isCasualtyWord: [Bool]
     private let isKillingVerb: [Bool]
-    /// Value of a number word by token id, -1 for other words.
-    private let numberWordValue: [Int]
+    /// Index of a number word into `numberValues` by token id, -1 for other words.
+    private let numberWordIndex: [Int]
+    private let numberValues: [Int]
     /// Cue index -> level, for `PhraseTrie.Payload.urgencyCue`.
     let cueLevels: [UrgencyLevel]
     private let cueRules: [String]
@@ -42,15 +44,24 @@ final class UrgencyDetector: Sendable {
         var killing = [Bool](repeating: false, count: vocabulary.count)
         for word in Self.killingVerbs where vocabulary.id(of: word) >= 0 { killing[Int(vocabulary.id(of: word))] = true }
         isKillingVerb = killing
-        var values = [Int](repeating: -1, count: vocabulary.count)
-        for (word, value) in Self.numberWords where vocabulary.id(of: word) >= 0 { values[Int(vocabulary.id(of: word))] = value }
-        numberWordValue = values
+        var indices = [Int](repeating: -1, count: vocabulary.count)
+        let numberWords = Self.numberWords.keys.sorted()
+        for (index, word) in numberWords.enumerated() where vocabulary.id(of: word) >= 0 { indices[Int(vocabulary.id(of: word))] = index }
+        numberWordIndex = indices
+        numberValues = numberWords.map { Self.numberWords[$0] ?? 0 }
         cueLevels = rules.cues.map(\.level)
         cueRules = rules.cues.map { "cue:\($0.phrase)" }
         flashCasualtyRule = "casualties>=\(rules.casualtyFlashThreshold)"
     }
 
     /// The urgency level; its evidence (at most 6 steps) is appended to `evidence`.
+    /// Adds what the rules make of word `id` to its tag.
+    func tag(_ id: Int32, _ tag: inout WordTag) {
+        tag.isCasualtyWord = isCasualtyWord[Int(id)]
+        tag.isKillingVerb = isKillingVerb[Int(id)]
+        tag.numberWord = numberWordIndex[Int(id)]
+    }
+
     func detect(fields: [FieldText], sourceKind: ClassificationInput.SourceKind?, evidence: inout [Evidence]) -> UrgencyLevel {
         var level = UrgencyLevel.routine
         var shown = 0
@@ -121,12 +132,12 @@ final class UrgencyDetector: Sendable {
         for index in tokens.indices {
             guard let value = number(field, index) else { continue }
             var end: Int?
-            for ahead in (index + 1)..<min(index + 4, tokens.count) where tokens[ahead].id >= 0 && isCasualtyWord[Int(tokens[ahead].id)] {
+            for ahead in (index + 1)..<min(index + 4, tokens.count) where WordTag(tokens[ahead].tag).isCasualtyWord {
                 end = ahead + 1
                 break
             }
             var start = index
-            if end == nil, index > 0, tokens[index - 1].id >= 0, isKillingVerb[Int(tokens[index - 1].id)] {
+            if end == nil, index > 0, WordTag(tokens[index - 1].tag).isKillingVerb {
                 start = index - 1
                 end = index + 1
             }
@@ -145,7 +156,7 @@ final class UrgencyDetector: Sendable {
             }
             return value
         }
-        guard token.id >= 0, numberWordValue[Int(token.id)] >= 0 else { return nil }
-        return numberWordValue[Int(token.id)]
+        let word = WordTag(token.tag).numberWord
+        return word >= 0 ? numberValues[word] : nil
     }
 }
