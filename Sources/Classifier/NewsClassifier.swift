@@ -148,12 +148,11 @@ public struct NewsClassifier: Sendable {
 
     /// Scans the item's fields and resolves the names in them, in the buffers of `scratch`.
     func analyse(_ input: ClassificationInput, scratch: ClassifierScratch) -> Analysis {
+        // Emptying the previous item's fields first leaves their arrays to the buffers alone.
         var fields = Array.reusing(&scratch.fields)
-        scratch.title.fill(field: .title, text: input.title, trie: trie, weight: 1)
-        fields.append(scratch.title)
+        fields.append(FieldText(field: .title, text: input.title, trie: trie, weight: 1, buffers: &scratch.title))
         if !input.summary.isEmpty {
-            scratch.summary.fill(field: .summary, text: input.summary, trie: trie, weight: 0.5)
-            fields.append(scratch.summary)
+            fields.append(FieldText(field: .summary, text: input.summary, trie: trie, weight: 0.5, buffers: &scratch.summary))
         }
         let mentions = resolver.resolve(fields, scratch: scratch)
         var keywordHits = Array.reusing(&scratch.keywordHits)

@@ -4,8 +4,8 @@ import Synchronization
 /// model occurrences), kept between items so that classifying allocates little beyond its result.
 /// Only ever used by one classification at a time: `ScratchPool` hands each call its own.
 final class ClassifierScratch: @unchecked Sendable {
-    let title = FieldText()
-    let summary = FieldText()
+    var title = FieldBuffers()
+    var summary = FieldBuffers()
     var fields: [FieldText] = []
     var groups: [PlaceResolver.Group] = []
     var aliases: [Int] = []
@@ -16,6 +16,9 @@ final class ClassifierScratch: @unchecked Sendable {
 
     /// Takes the buffers of a finished analysis back (they are reused once it is gone).
     func recycle(_ analysis: NewsClassifier.Analysis, occurrences: [TopicFeatureIndex.Occurrence]) {
+        for field in analysis.fields {
+            if field.field == .title { field.giveBack(to: &title) } else { field.giveBack(to: &summary) }
+        }
         fields = analysis.fields
         mentions = analysis.mentions
         keywordHits = analysis.keywordHits

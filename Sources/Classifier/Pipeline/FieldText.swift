@@ -1,25 +1,35 @@
 /// One field of an item (title or summary), scanned and looked up in the phrase trie.
-/// A class so that passing it around costs one reference count, not one per array inside; its
-/// buffers are reused when a `ClassifierScratch` fills it again for the next item.
+/// A class so that passing it around costs one reference count, not one per array inside;
+/// immutable once made. Its arrays are lent by a `FieldBuffers` and given back after the item.
 final class FieldText {
-    private(set) var field: ItemField = .title
-    private(set) var text = ""
-    private(set) var scanned = ScannedText(tokens: [], foldedBytes: [])
-    private(set) var style = CaseStyle.sentence
-    private(set) var hits: [PhraseTrie.Hit] = []
+    let field: ItemField
+    let text: String
+    let scanned: ScannedText
+    let style: CaseStyle
+    let hits: [PhraseTrie.Hit]
     /// How much this field's words weigh against the title's.
-    private(set) var weight = 1.0
+    let weight: Double
 
-    init() {}
-
-    /// Scans `text` afresh, reusing this field's buffers.
-    func fill(field: ItemField, text: String, trie: PhraseTrie, weight: Double) {
+    /// Scans `text` into the arrays of `buffers` (left empty until `giveBack`).
+    init(field: ItemField, text: String, trie: PhraseTrie, weight: Double, buffers: inout FieldBuffers) {
         self.field = field
         self.text = text
         self.weight = weight
+        var scanned = ScannedText(tokens: .reusing(&buffers.tokens), foldedBytes: .reusing(&buffers.folded))
         Tokenizer.scan(text, vocabulary: trie.vocabulary, into: &scanned)
-        style = CaseStyle.of(scanned.tokens)
+        let style = CaseStyle.of(scanned.tokens)
+        var hits = Array.reusing(&buffers.hits)
         trie.hits(in: scanned.tokens, style: style, into: &hits)
+        self.scanned = scanned
+        self.style = style
+        self.hits = hits
+    }
+
+    /// Returns the arrays to `buffers`, for the next item once this field is gone.
+    func giveBack(to buffers: inout FieldBuffers) {
+        buffers.tokens = scanned.tokens
+        buffers.folded = scanned.foldedBytes
+        buffers.hits = hits
     }
 
     var tokens: [ScannedToken] { scanned.tokens }
@@ -43,4 +53,11 @@ final class FieldText {
     func startsSentence(_ index: Int) -> Bool {
         scanned.tokens[index].gapBefore == .sentenceBreak
     }
+}
+
+/// The arrays of one field, kept between items.
+struct FieldBuffers {
+    var tokens: [ScannedToken] = []
+    var folded: [UInt8] = []
+    var hits: [PhraseTrie.Hit] = []
 }

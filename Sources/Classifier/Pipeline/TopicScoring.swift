@@ -75,11 +75,20 @@ extension NewsClassifier {
             probabilities.initialize(repeating: 0)
             topicProbabilities(analysis, into: probabilities, occurrences: &occurrences)
             return withUnsafeTemporaryAllocation(of: Int.self, capacity: topicCount) { order in
-                var order = order
                 for topic in 0..<topicCount { order.initializeElement(at: topic, to: topic) }
-                order.sort { (probabilities[$0], $1) > (probabilities[$1], $0) }
+                // The first `maxTopics` places of the ranking by probability, then taxonomy order
+                // (a selection: the rest of the order is never read).
+                let ranked = min(Self.maxTopics, topicCount)
+                for place in 0..<ranked {
+                    var best = place
+                    for candidate in (place + 1)..<topicCount
+                    where (probabilities[order[candidate]], order[best]) > (probabilities[order[best]], order[candidate]) {
+                        best = candidate
+                    }
+                    order.swapAt(place, best)
+                }
                 var chosenCount = 0
-                while chosenCount < min(Self.maxTopics, topicCount) && probabilities[order[chosenCount]] >= Self.topicThreshold { chosenCount += 1 }
+                while chosenCount < ranked && probabilities[order[chosenCount]] >= Self.topicThreshold { chosenCount += 1 }
                 if chosenCount == 0, topicCount > 0, probabilities[order[0]] >= Self.topicFloor { chosenCount = 1 }
                 if chosenCount == 0 {
                     if let hint, hintTopic[hint] != nil {

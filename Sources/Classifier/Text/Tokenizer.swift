@@ -44,7 +44,7 @@ public enum Tokenizer {
                 scanned.tokens.withUnsafeMutableBufferPointer { tokens in
                     for index in tokens.indices {
                         let word = UnsafeBufferPointer(rebasing: folded[Int(tokens[index].foldedStart)..<Int(tokens[index].foldedEnd)])
-                        let entry = vocabulary.entry(hash: TokenVocabulary.hash(word), bytes: word)
+                        let entry = vocabulary.entry(bytes: word)
                         tokens[index].id = entry.id
                         tokens[index].tag = entry.tag
                     }

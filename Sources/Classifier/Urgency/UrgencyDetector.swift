@@ -128,29 +128,33 @@ final class UrgencyDetector: Sendable {
     /// casualty word up to three words after it, or a killing verb just before it ("kills 5").
     private func largestCasualtyCount(_ field: FieldText) -> (Int, Int, Int)? {
         var best: (Int, Int, Int)?
-        let tokens = field.tokens
-        for index in tokens.indices {
-            guard let value = number(field, index) else { continue }
-            var end: Int?
-            for ahead in (index + 1)..<min(index + 4, tokens.count) where WordTag(tokens[ahead].tag).isCasualtyWord {
-                end = ahead + 1
-                break
+        field.scanned.tokens.withUnsafeBufferPointer { tokens in
+            field.scanned.foldedBytes.withUnsafeBufferPointer { folded in
+                for index in tokens.indices {
+                    guard let value = number(tokens[index], folded: folded) else { continue }
+                    var end: Int?
+                    for ahead in (index + 1)..<min(index + 4, tokens.count) where WordTag(tokens[ahead].tag).isCasualtyWord {
+                        end = ahead + 1
+                        break
+                    }
+                    var start = index
+                    if end == nil, index > 0, WordTag(tokens[index - 1].tag).isKillingVerb {
+                        start = index - 1
+                        end = index + 1
+                    }
+                    if let end, value > (best?.0 ?? 0) { best = (value, start, end) }
+                }
             }
-            var start = index
-            if end == nil, index > 0, WordTag(tokens[index - 1].tag).isKillingVerb {
-                start = index - 1
-                end = index + 1
-            }
-            if let end, value > (best?.0 ?? 0) { best = (value, start, end) }
         }
         return best
     }
 
-    private func number(_ field: FieldText, _ index: Int) -> Int? {
-        let token = field.tokens[index]
+    /// The value of a number token ("27") or number word ("dozens"); `folded` is its field's folded bytes.
+    @inline(__always)
+    private func number(_ token: ScannedToken, folded: UnsafeBufferPointer<UInt8>) -> Int? {
         if token.shape == .number {
             var value = 0
-            for byte in field.scanned.foldedBytes[Int(token.foldedStart)..<Int(token.foldedEnd)] {
+            for byte in folded[Int(token.foldedStart)..<Int(token.foldedEnd)] {
                 guard byte >= 0x30 && byte <= 0x39, value < 100_000_000 else { return nil }
                 value = value * 10 + Int(byte - 0x30)
             }
