@@ -126,7 +126,7 @@ extension NewsClassifier {
         var best: (Int, Double) = (-1, 0.3)
         var second: (Int, Double) = (-1, 0.3)
         for (position, occurrence) in occurrences.enumerated() {
-            let contribution = index.model.weight(row: Int(occurrence.row), label: modelLabel) * occurrence.value
+            let contribution = index.weight(row: Int(occurrence.row), label: modelLabel) * occurrence.value
             if contribution > best.1 {
                 if best.0 < 0 || occurrences[best.0].row != occurrence.row { second = best }
                 best = (position, contribution)

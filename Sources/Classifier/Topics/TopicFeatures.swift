@@ -57,6 +57,10 @@ final class TopicFeatureIndex: Sendable {
     }
 
     let model: TopicModel
+    /// The model's biases and weights (`weights[row * labelCount + label]`), read without copying the model.
+    private let biases: [Double]
+    private let weights: [Double]
+    let labelCount: Int
     /// For each model label, the taxonomy topic it is (nil: the taxonomy has no such topic).
     let topicOfLabel: [Int?]
     /// The model row of each word's `w:` feature by token id: -1 for none, `stopWordRow` for a
@@ -85,6 +89,9 @@ final class TopicFeatureIndex: Sendable {
 
     init(model: TopicModel, topicLabels: [String], vocabulary: TokenVocabulary) {
         self.model = model
+        biases = model.biases
+        weights = model.weights
+        labelCount = model.labels.count
         topicOfLabel = model.labels.map { topicLabels.firstIndex(of: $0) }
         var wordRow = [Int32](repeating: -1, count: vocabulary.count)
         var bigrams = IntegerMap(capacity: model.features.count)
@@ -115,6 +122,10 @@ final class TopicFeatureIndex: Sendable {
         kindRows = kinds
     }
 
+    /// The weight of one feature row for one label.
+    @inline(__always)
+    func weight(row: Int, label: Int) -> Double { weights[row * labelCount + label] }
+
     /// Adds the model row of word `id` to its tag.
     func tag(_ id: Int32, _ tag: inout WordTag) {
         tag.modelRow = wordRow[Int(id)]
@@ -126,8 +137,8 @@ final class TopicFeatureIndex: Sendable {
         fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
         occurrences: inout [Occurrence], into probabilities: UnsafeMutableBufferPointer<Double>
     ) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: model.labels.count) { sums in
-            _ = sums.initialize(from: model.biases)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: labelCount) { sums in
+            _ = sums.initialize(from: biases)
             accumulate(fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, occurrences: &occurrences, into: sums)
             for (label, topic) in topicOfLabel.enumerated() {
                 if let topic { probabilities[topic] = 1 / (1 + exp(-sums[label])) }
@@ -141,8 +152,8 @@ final class TopicFeatureIndex: Sendable {
         fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
         occurrences: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
     ) {
-        let labelCount = model.labels.count
-        model.weights.withUnsafeBufferPointer { weights in
+        let labelCount = labelCount
+        weights.withUnsafeBufferPointer { weights in
             do {
                 @inline(__always)
                 func add(_ row: Int32, _ value: Double) {
