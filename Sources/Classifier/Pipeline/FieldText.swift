@@ -15,7 +15,9 @@ final class FieldText {
         self.field = field
         self.text = text
         self.weight = weight
-        var scanned = ScannedText(tokens: .reusing(&buffers.tokens), foldedBytes: .reusing(&buffers.folded))
+        var scanned = ScannedText(tokens: [], foldedBytes: [])
+        swap(&scanned.tokens, &buffers.tokens)
+        swap(&scanned.foldedBytes, &buffers.folded)
         Tokenizer.scan(text, vocabulary: trie.vocabulary, into: &scanned)
         let style = CaseStyle.of(scanned.tokens)
         var hits = Array.reusing(&buffers.hits)

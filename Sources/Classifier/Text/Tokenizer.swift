@@ -34,10 +34,27 @@ public enum Tokenizer {
     /// Scans `text` into `scanned`, reusing its buffers.
     static func scan(_ text: String, vocabulary: TokenVocabulary?, into scanned: inout ScannedText) {
         var text = text
-        scanned = text.withUTF8 { bytes in
-            var scanner = Scanner(bytes: bytes, tokens: .reusing(&scanned.tokens), folded: .reusing(&scanned.foldedBytes))
-            return scanner.run()
+        var tokens = Array.reusing(&scanned.tokens)
+        var folded: [UInt8] = []
+        swap(&folded, &scanned.foldedBytes)
+        text.withUTF8 { bytes in
+            // Folded words are no longer than their bytes, except the NFKD forms of a few non-ASCII
+            // letters: with those, the scan may run out of room, and runs again with more.
+            var capacity = bytes.count + 16
+            while true {
+                if folded.count < capacity { folded = [UInt8](repeating: 0, count: capacity) }
+                let done = folded.withUnsafeMutableBufferPointer { out in
+                    var scanner = Scanner(bytes: bytes, out: out)
+                    swap(&scanner.tokens, &tokens)
+                    defer { swap(&scanner.tokens, &tokens) }
+                    return scanner.run()
+                }
+                if done { break }
+                tokens.removeAll(keepingCapacity: true)
+                capacity *= 4
+            }
         }
+        scanned = ScannedText(tokens: tokens, foldedBytes: folded)
         // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary.
         if let vocabulary {
             scanned.foldedBytes.withUnsafeBufferPointer { folded in
@@ -110,6 +127,8 @@ public enum Tokenizer {
 /// The tokens of one text and the bytes of their folded forms.
 struct ScannedText {
     var tokens: [ScannedToken]
+    /// Token `i`'s folded form is `foldedBytes[tokens[i].foldedStart..<tokens[i].foldedEnd]`; bytes
+    /// after the last token's are room the scanner did not use.
     var foldedBytes: [UInt8]
 
     /// The folded form of token `index`.
@@ -137,8 +156,11 @@ struct ScannedToken {
 /// One pass over UTF-8 bytes (see `Tokenizer` for the rules).
 private struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
-    var tokens: [ScannedToken]
-    var folded: [UInt8]
+    var tokens: [ScannedToken] = []
+    /// Folded bytes go to `out[..<outCount]`; `overflow` when they did not fit.
+    let out: UnsafeMutableBufferPointer<UInt8>
+    var outCount = 0
+    var overflow = false
 
     // The word being read.
     var inWord = false
@@ -154,15 +176,14 @@ private struct Scanner {
     var pendingGap = TokenGap.sentenceBreak
     var gap = TokenGap.sentenceBreak
 
-    init(bytes: UnsafeBufferPointer<UInt8>, tokens: [ScannedToken], folded: [UInt8]) {
+    init(bytes: UnsafeBufferPointer<UInt8>, out: UnsafeMutableBufferPointer<UInt8>) {
         self.bytes = bytes
-        self.tokens = tokens
-        self.folded = folded
-        self.tokens.reserveCapacity(bytes.count / 5 + 2)
-        self.folded.reserveCapacity(bytes.count)
+        self.out = out
     }
 
-    mutating func run() -> ScannedText {
+    /// Scans all of `bytes` into `tokens` and `out`; false when `out` was too small.
+    mutating func run() -> Bool {
+        tokens.reserveCapacity(bytes.count / 5 + 2)
         let count = bytes.count
         var index = 0
         while index < count {
@@ -198,10 +219,7 @@ private struct Scanner {
             }
         }
         finish(at: count)
-        var scanned = ScannedText(tokens: [], foldedBytes: [])
-        swap(&scanned.tokens, &tokens)
-        swap(&scanned.foldedBytes, &folded)
-        return scanned
+        return !overflow
     }
 
     // MARK: Words
@@ -210,7 +228,7 @@ private struct Scanner {
     private mutating func begin(at index: Int) {
         inWord = true
         wordStart = index
-        foldedStart = folded.count
+        foldedStart = outCount
         scalars = 0
         letters = 0
         upper = 0
@@ -236,7 +254,7 @@ private struct Scanner {
         }
         lastIsLetter = isLetter
         scalars += 1
-        folded.append(lower)
+        put(lower)
     }
 
     private mutating func appendNonASCII(_ scalar: Unicode.Scalar, at index: Int, length: Int) {
@@ -252,7 +270,7 @@ private struct Scanner {
         }
         lastIsLetter = isLetter
         scalars += 1
-        for offset in 0..<length { folded.append(bytes[index + offset]) }
+        for offset in 0..<length { put(bytes[index + offset]) }
     }
 
     private mutating func finish(at end: Int) {
@@ -260,14 +278,24 @@ private struct Scanner {
         inWord = false
         acronym = false
         if nonASCII {
-            let raw = String(decoding: folded[foldedStart...], as: UTF8.self)
-            folded.removeSubrange(foldedStart...)
-            folded.append(contentsOf: Tokenizer.fold(raw).utf8)
+            let raw = String(decoding: UnsafeBufferPointer(rebasing: out[foldedStart..<outCount]), as: UTF8.self)
+            outCount = foldedStart
+            for byte in Tokenizer.fold(raw).utf8 { put(byte) }
         }
         let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
         tokens.append(ScannedToken(
             id: -1, shape: shape, gapBefore: gap, utf8Start: Int32(wordStart), utf8End: Int32(end),
-            foldedStart: Int32(foldedStart), foldedEnd: Int32(folded.count)))
+            foldedStart: Int32(foldedStart), foldedEnd: Int32(outCount)))
+    }
+
+    @inline(__always)
+    private mutating func put(_ byte: UInt8) {
+        guard outCount < out.count else {
+            overflow = true
+            return
+        }
+        out[outCount] = byte
+        outCount += 1
     }
 
     // MARK: Punctuation
