@@ -108,16 +108,20 @@ public struct NewsClassifier: Sendable {
     public func classify(_ input: ClassificationInput) -> Classification {
         let scratch = scratchPool.take()
         defer { scratchPool.give(scratch) }
-        let analysis = analyse(input, scratch: scratch)
+        return classify(input, buffers: &scratch.buffers)
+    }
+
+    private func classify(_ input: ClassificationInput, buffers: inout ScratchBuffers) -> Classification {
+        let analysis = analyse(input, buffers: &buffers)
         // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
         var explanation: [Evidence] = []
         explanation.reserveCapacity(2 * analysis.mentions.count + 8)
         let (countries, places) = describePlaces(analysis, evidence: &explanation)
         let regions = scoreRegions(analysis, hint: input.hints?.region, evidence: &explanation)
-        var occurrences = Array.reusing(&scratch.occurrences)
+        var occurrences = Array.reusing(&buffers.occurrences)
         let topics = scoreTopics(analysis, hint: input.hints?.topic, occurrences: &occurrences, evidence: &explanation)
         let level = urgency.detect(fields: analysis.fields, sourceKind: input.sourceKind, evidence: &explanation)
-        scratch.recycle(analysis, occurrences: occurrences)
+        buffers.recycle(analysis, occurrences: occurrences)
 
         return Classification(
             regions: regions, topics: topics, countries: countries, places: places, urgency: level,
@@ -146,16 +150,16 @@ public struct NewsClassifier: Sendable {
         }
     }
 
-    /// Scans the item's fields and resolves the names in them, in the buffers of `scratch`.
-    func analyse(_ input: ClassificationInput, scratch: ClassifierScratch) -> Analysis {
+    /// Scans the item's fields and resolves the names in them, in `buffers`.
+    func analyse(_ input: ClassificationInput, buffers: inout ScratchBuffers) -> Analysis {
         // Emptying the previous item's fields first leaves their arrays to the buffers alone.
-        var fields = Array.reusing(&scratch.fields)
-        fields.append(FieldText(field: .title, text: input.title, trie: trie, weight: 1, buffers: &scratch.title))
+        var fields = Array.reusing(&buffers.fields)
+        fields.append(FieldText(field: .title, text: input.title, trie: trie, weight: 1, buffers: &buffers.title))
         if !input.summary.isEmpty {
-            fields.append(FieldText(field: .summary, text: input.summary, trie: trie, weight: 0.5, buffers: &scratch.summary))
+            fields.append(FieldText(field: .summary, text: input.summary, trie: trie, weight: 0.5, buffers: &buffers.summary))
         }
-        let mentions = resolver.resolve(fields, scratch: scratch)
-        var keywordHits = Array.reusing(&scratch.keywordHits)
+        let mentions = resolver.resolve(fields, buffers: &buffers)
+        var keywordHits = Array.reusing(&buffers.keywordHits)
         for (fieldIndex, field) in fields.enumerated() {
             for hit in field.hits {
                 if case .topicKeyword(let topic, _) = hit.payload { keywordHits.append((topic, fieldIndex, hit)) }

@@ -92,14 +92,14 @@ final class PlaceResolver: Sendable {
         var region = -1
     }
 
-    /// The mentions kept in `fields`, in the buffers of `scratch`.
-    func resolve(_ fields: [FieldText], scratch: ClassifierScratch) -> [PlaceMention] {
+    /// The mentions kept in `fields`, made in `buffers`.
+    func resolve(_ fields: [FieldText], buffers: inout ScratchBuffers) -> [PlaceMention] {
         // Hits of one span come one after another (same trie node), so a group is a run of them.
-        var groups = Array.reusing(&scratch.groups)
-        var aliases = Array.reusing(&scratch.aliases)
+        var groups = Array.reusing(&buffers.groups)
+        var aliases = Array.reusing(&buffers.aliases)
         defer {
-            scratch.groups = groups
-            scratch.aliases = aliases
+            buffers.groups = groups
+            buffers.aliases = aliases
         }
         for (fieldIndex, field) in fields.enumerated() {
             for hit in field.hits {
@@ -121,12 +121,12 @@ final class PlaceResolver: Sendable {
                 if region >= 0 && groups[groups.count - 1].region < 0 { groups[groups.count - 1].region = region }
             }
         }
-        var mentions = Array.reusing(&scratch.mentions)
+        var mentions = Array.reusing(&buffers.mentions)
         guard !groups.isEmpty else { return mentions }
 
         // Countries named without doubt: one entity, not a trap, not a bare surname.
-        var contextCountries = Array.reusing(&scratch.contextCountries)
-        defer { scratch.contextCountries = contextCountries }
+        var contextCountries = Array.reusing(&buffers.contextCountries)
+        defer { buffers.contextCountries = contextCountries }
         var needsContext = false
         for group in groups where group.aliasEnd > group.aliasStart {
             let first = aliasFacts[aliases[group.aliasStart]]
