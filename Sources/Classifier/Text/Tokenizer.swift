@@ -190,8 +190,7 @@ private struct Scanner {
             let byte = bytes[index]
             if byte < 0x80 {
                 if Tokenizer.isASCIIWord(byte) {
-                    appendASCII(byte, at: index)
-                    index += 1
+                    index = appendASCIIRun(from: index)
                     continue
                 }
                 if byte == 0x27 || byte == 0x60 {
@@ -239,22 +238,51 @@ private struct Scanner {
     }
 
     @inline(__always)
-    private mutating func appendASCII(_ byte: UInt8, at index: Int) {
-        if !inWord { begin(at: index) }
-        var lower = byte
-        let isLetter = Tokenizer.isASCIILetter(byte)
-        if isLetter {
-            let isUpper = byte <= 0x5A
-            if letters == 0 { firstIsUpper = isUpper }
-            letters += 1
-            if isUpper {
-                upper += 1
-                lower = byte + 32
+    /// Appends the run of ASCII letters and digits from `first` to the word; returns where it ends.
+    /// The word's counters are kept in locals for the run (a byte at a time, as the rules say).
+    private mutating func appendASCIIRun(from first: Int) -> Int {
+        if !inWord { begin(at: first) }
+        var letters = self.letters
+        var upper = self.upper
+        var scalars = self.scalars
+        var firstIsUpper = self.firstIsUpper
+        var lastIsLetter = self.lastIsLetter
+        var outCount = self.outCount
+        var overflow = self.overflow
+        let count = bytes.count
+        var index = first
+        while index < count {
+            let byte = bytes[index]
+            guard Tokenizer.isASCIIWord(byte) else { break }
+            var lower = byte
+            let isLetter = Tokenizer.isASCIILetter(byte)
+            if isLetter {
+                let isUpper = byte <= 0x5A
+                if letters == 0 { firstIsUpper = isUpper }
+                letters += 1
+                if isUpper {
+                    upper += 1
+                    lower = byte + 32
+                }
             }
+            lastIsLetter = isLetter
+            scalars += 1
+            if outCount < out.count {
+                out[outCount] = lower
+                outCount += 1
+            } else {
+                overflow = true
+            }
+            index += 1
         }
-        lastIsLetter = isLetter
-        scalars += 1
-        put(lower)
+        self.letters = letters
+        self.upper = upper
+        self.scalars = scalars
+        self.firstIsUpper = firstIsUpper
+        self.lastIsLetter = lastIsLetter
+        self.outCount = outCount
+        self.overflow = overflow
+        return index
     }
 
     private mutating func appendNonASCII(_ scalar: Unicode.Scalar, at index: Int, length: Int) {
