@@ -19,12 +19,11 @@ public struct NewsClassifier: Sendable {
     let resolver: PlaceResolver
     let urgency: UrgencyDetector
     let topicIndex: TopicFeatureIndex?
-    let regionsByCountry: [String: [Int]]
-    /// "country:LB" and so on, made once.
-    let countryRules: [String: String]
-    let regionsByPlace: [String: [Int]]
+    /// The regions each gazetteer entity adds to, with the rule of each (rules made once).
+    let entityRegions: EntityRegions
     let hintRegion: [String: Int]
     let hintTopic: [String: Int]
+    let scratchPool = ScratchPool()
 
     public init(resources: ClassifierResources) {
         let taxonomy = resources.taxonomy
@@ -62,7 +61,6 @@ public struct NewsClassifier: Sendable {
         }
         for word in UrgencyDetector.words(of: urgencyRules) { trie.intern(word) }
         trie.compile()
-        self.trie = trie
         var knownFirstWords = Set<String>()
         for alias in gazetteer.aliases where !alias.isAlternate {
             if let first = Tokenizer.tokenize(alias.text).first { knownFirstWords.insert(first.folded) }
@@ -72,14 +70,21 @@ public struct NewsClassifier: Sendable {
         }
         resolver = PlaceResolver(gazetteer: gazetteer, knownFirstWords: knownFirstWords)
         urgency = UrgencyDetector(rules: urgencyRules, vocabulary: trie.vocabulary)
-        topicIndex = topicModel.map { TopicFeatureIndex(model: $0, topicLabels: taxonomy.topics.map(\.label), vocabulary: trie.vocabulary) }
-        regionsByCountry = taxonomy.regionIndicesByCountry()
-        countryRules = Dictionary(uniqueKeysWithValues: Set(gazetteer.entities.flatMap(\.countries)).map { ($0, "country:\($0)") })
+        let topicIndex = topicModel.map { TopicFeatureIndex(model: $0, topicLabels: taxonomy.topics.map(\.label), vocabulary: trie.vocabulary) }
+        self.topicIndex = topicIndex
+        let urgency = self.urgency
+        trie.tagWords { id, tag in
+            topicIndex?.tag(id, &tag)
+            urgency.tag(id, &tag)
+        }
+        self.trie = trie
+        let countryRules = Dictionary(uniqueKeysWithValues: Set(gazetteer.entities.flatMap(\.countries)).map { ($0, "country:\($0)") })
         var byPlace: [String: [Int]] = [:]
         for entry in taxonomy.placeRegions {
             byPlace[entry.place] = entry.regions.compactMap { label in taxonomy.regions.firstIndex { $0.label == label } }
         }
-        regionsByPlace = byPlace
+        entityRegions = EntityRegions(
+            gazetteer: gazetteer, regionsByPlace: byPlace, regionsByCountry: taxonomy.regionIndicesByCountry(), countryRules: countryRules)
         hintRegion = Dictionary(taxonomy.regions.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
         hintTopic = Dictionary(taxonomy.topics.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
         version = [
@@ -101,17 +106,22 @@ public struct NewsClassifier: Sendable {
 
     /// Classifies one item.
     public func classify(_ input: ClassificationInput) -> Classification {
-        let analysis = analyse(input)
-        let (countries, places, countryEvidence) = describePlaces(analysis)
-        let (regions, regionEvidence) = scoreRegions(analysis, hint: input.hints?.region)
-        let (topics, topicEvidence) = scoreTopics(analysis, hint: input.hints?.topic)
-        let (level, urgencyEvidence) = urgency.detect(fields: analysis.fields, sourceKind: input.sourceKind)
+        let scratch = scratchPool.take()
+        defer { scratchPool.give(scratch) }
+        return classify(input, buffers: &scratch.buffers)
+    }
+
+    private func classify(_ input: ClassificationInput, buffers: inout ScratchBuffers) -> Classification {
+        let analysis = analyse(input, buffers: &buffers)
+        // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
         var explanation: [Evidence] = []
-        explanation.reserveCapacity(countryEvidence.count + regionEvidence.count + topicEvidence.count + urgencyEvidence.count)
-        explanation += countryEvidence
-        explanation += regionEvidence
-        explanation += topicEvidence
-        explanation += urgencyEvidence
+        explanation.reserveCapacity(2 * analysis.mentions.count + 8)
+        let (countries, places) = describePlaces(analysis, evidence: &explanation)
+        let regions = scoreRegions(analysis, hint: input.hints?.region, evidence: &explanation)
+        var occurrences = Array.reusing(&buffers.occurrences)
+        let topics = scoreTopics(analysis, hint: input.hints?.topic, occurrences: &occurrences, evidence: &explanation)
+        let level = urgency.detect(fields: analysis.fields, sourceKind: input.sourceKind, evidence: &explanation)
+        buffers.recycle(analysis, occurrences: occurrences)
 
         return Classification(
             regions: regions, topics: topics, countries: countries, places: places, urgency: level,
@@ -125,25 +135,31 @@ public struct NewsClassifier: Sendable {
 
     // MARK: - Shared analysis
 
+    /// A lexicon keyword hit of `topic` in field `field`.
+    typealias KeywordHit = (topic: Int, field: Int, hit: PhraseTrie.Hit)
+
     /// The tokenised fields and the names resolved in them.
     struct Analysis {
         var fields: [FieldText]
         var mentions: [PlaceMention]
         /// Lexicon keyword hits, per topic in taxonomy order (leftmost longest within a topic): (field index, hit).
-        var keywordHits: [(topic: Int, field: Int, hit: PhraseTrie.Hit)]
+        var keywordHits: [KeywordHit]
 
         func keywordHits(of topic: Int) -> some Sequence<(field: Int, hit: PhraseTrie.Hit)> {
             keywordHits.lazy.filter { $0.topic == topic }.map { ($0.field, $0.hit) }
         }
     }
 
-    func analyse(_ input: ClassificationInput) -> Analysis {
-        var fields = [FieldText(field: .title, text: input.title, trie: trie, weight: 1)]
+    /// Scans the item's fields and resolves the names in them, in `buffers`.
+    func analyse(_ input: ClassificationInput, buffers: inout ScratchBuffers) -> Analysis {
+        // Emptying the previous item's fields first leaves their arrays to the buffers alone.
+        var fields = Array.reusing(&buffers.fields)
+        fields.append(FieldText(field: .title, text: input.title, trie: trie, weight: 1, buffers: &buffers.title))
         if !input.summary.isEmpty {
-            fields.append(FieldText(field: .summary, text: input.summary, trie: trie, weight: 0.5))
+            fields.append(FieldText(field: .summary, text: input.summary, trie: trie, weight: 0.5, buffers: &buffers.summary))
         }
-        let mentions = resolver.resolve(fields)
-        var keywordHits: [(topic: Int, field: Int, hit: PhraseTrie.Hit)] = []
+        let mentions = resolver.resolve(fields, buffers: &buffers)
+        var keywordHits = Array.reusing(&buffers.keywordHits)
         for (fieldIndex, field) in fields.enumerated() {
             for hit in field.hits {
                 if case .topicKeyword(let topic, _) = hit.payload { keywordHits.append((topic, fieldIndex, hit)) }
@@ -151,12 +167,16 @@ public struct NewsClassifier: Sendable {
         }
         if keywordHits.count > 1 {
             keywordHits.sort { ($0.topic, $0.field, $0.hit.start, $1.hit.end) < ($1.topic, $1.field, $1.hit.start, $0.hit.end) }
-            var kept: [(topic: Int, field: Int, hit: PhraseTrie.Hit)] = []
-            for entry in keywordHits {
-                if let last = kept.last, last.topic == entry.topic, last.field == entry.field, entry.hit.start < last.hit.end { continue }
-                kept.append(entry)
+            // Keep the first of overlapping hits of a topic in a field, compacting in place.
+            var kept = 1
+            for index in 1..<keywordHits.count {
+                let entry = keywordHits[index]
+                let last = keywordHits[kept - 1]
+                if last.topic == entry.topic, last.field == entry.field, entry.hit.start < last.hit.end { continue }
+                keywordHits[kept] = entry
+                kept += 1
             }
-            keywordHits = kept
+            keywordHits.removeSubrange(kept...)
         }
         return Analysis(fields: fields, mentions: mentions, keywordHits: keywordHits)
     }

@@ -7,7 +7,19 @@ public struct Gazetteer: Sendable {
     public enum EntityKind: String, Sendable, Hashable, CaseIterable, Comparable {
         case country, area, institution, organisation, subdivision, city, demonym, leader
 
-        var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+        /// Position in `allCases` (a switch: `allCases` would build an array on every call).
+        var rank: Int {
+            switch self {
+            case .country: 0
+            case .area: 1
+            case .institution: 2
+            case .organisation: 3
+            case .subdivision: 4
+            case .city: 5
+            case .demonym: 6
+            case .leader: 7
+            }
+        }
         public static func < (lhs: EntityKind, rhs: EntityKind) -> Bool { lhs.rank < rhs.rank }
 
         /// The explanation rule for a match of this kind ("gazetteer:city").

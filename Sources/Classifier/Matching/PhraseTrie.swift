@@ -39,8 +39,16 @@ public struct PhraseTrie: Sendable {
     private var building: [(node: Int32, payload: Payload, phrase: Int32)] = []
     // After compile(): the payloads of node n are entries payloadStart[n]..<payloadStart[n + 1].
     private var payloadStart: [Int32] = [0, 0]
-    private var payloads: [Payload] = []
-    private var payloadPhrases: [Int32] = []
+    private var payloads: [Entry] = []
+
+    /// A payload with what `fits` needs of its phrase, so a hit reads no `Phrase` (and no string).
+    private struct Entry {
+        var payload: Payload
+        var phrase: Int32
+        var tokenCount: Int32
+        var capitalMask: UInt64
+        var upperMask: UInt64
+    }
 
     public init() {}
 
@@ -82,8 +90,22 @@ public struct PhraseTrie: Sendable {
         payloadStart = [Int32](repeating: 0, count: Int(nodeCount) + 1)
         for entry in sorted { payloadStart[Int(entry.node) + 1] += 1 }
         for node in 0..<Int(nodeCount) { payloadStart[node + 1] += payloadStart[node] }
-        payloads = sorted.map(\.payload)
-        payloadPhrases = sorted.map(\.phrase)
+        payloads = sorted.map { entry in
+            let phrase = phrases[Int(entry.phrase)]
+            return Entry(
+                payload: entry.payload, phrase: entry.phrase, tokenCount: Int32(phrase.tokenCount), capitalMask: phrase.capitalMask,
+                upperMask: phrase.upperMask)
+        }
+    }
+
+    /// Sets the `WordTag` of every vocabulary word: its root node here, then whatever `tag` adds.
+    mutating func tagWords(_ tag: (Int32, inout WordTag) -> Void) {
+        for id in 0..<Int32(vocabulary.count) {
+            var wordTag = WordTag(vocabulary.tag(of: id))
+            wordTag.rootNode = transitions.value(IntegerMap.pack(0, id))
+            tag(id, &wordTag)
+            vocabulary.setTag(wordTag.bits, for: id)
+        }
     }
 
     /// Whether some phrase starts with this folded word.
@@ -95,29 +117,40 @@ public struct PhraseTrie: Sendable {
     /// Every phrase occurrence among `tokens` whose capitals fit `style`, by start, then length.
     func hits(in tokens: [ScannedToken], style: CaseStyle) -> [Hit] {
         var found: [Hit] = []
-        let count = tokens.count
-        for start in 0..<count {
-            var node: Int32 = 0
-            var end = start
-            while end < count {
-                let id = tokens[end].id
-                if id < 0 { break }
-                let next = transitions.value(IntegerMap.pack(node, id))
-                if next < 0 { break }
-                node = next
-                end += 1
-                let first = Int(payloadStart[Int(node)])
-                let last = Int(payloadStart[Int(node) + 1])
-                guard first < last else { continue }
-                for entry in first..<last {
-                    let phraseIndex = Int(payloadPhrases[entry])
-                    if fits(phrases[phraseIndex], tokens: tokens, from: start, style: style) {
-                        found.append(Hit(start: start, end: end, payload: payloads[entry], phrase: phraseIndex))
+        hits(in: tokens, style: style, into: &found)
+        return found
+    }
+
+    /// `hits(in:style:)` into `found` (emptied first, its buffer reused).
+    func hits(in tokenArray: [ScannedToken], style: CaseStyle, into found: inout [Hit]) {
+        found.removeAll(keepingCapacity: true)
+        tokenArray.withUnsafeBufferPointer { tokens in
+            payloadStart.withUnsafeBufferPointer { payloadStart in
+                payloads.withUnsafeBufferPointer { payloads in
+                    let count = tokens.count
+                    for start in 0..<count {
+                        // The first step comes with the token (its word's tag), the next from the map.
+                        var node = WordTag(tokens[start].tag).rootNode
+                        var end = start + 1
+                        while node >= 0 {
+                            // `node` is tokens start..<end.
+                            let first = Int(payloadStart[Int(node)])
+                            let last = Int(payloadStart[Int(node) + 1])
+                            for index in first..<last {
+                                let entry = payloads[index]
+                                if Self.fits(entry, tokens: tokens, from: start, style: style) {
+                                    if found.isEmpty { found.reserveCapacity(8) }
+                                    found.append(Hit(start: start, end: end, payload: entry.payload, phrase: Int(entry.phrase)))
+                                }
+                            }
+                            guard end < count, tokens[end].id >= 0 else { break }
+                            node = transitions.value(IntegerMap.pack(node, tokens[end].id))
+                            end += 1
+                        }
                     }
                 }
             }
         }
-        return found
     }
 
     /// The hits that do not overlap, preferring the leftmost and then the longest.
@@ -133,15 +166,15 @@ public struct PhraseTrie: Sendable {
     }
 
     @inline(__always)
-    private func fits(_ phrase: Phrase, tokens: [ScannedToken], from start: Int, style: CaseStyle) -> Bool {
+    private static func fits(_ phrase: Entry, tokens: UnsafeBufferPointer<ScannedToken>, from start: Int, style: CaseStyle) -> Bool {
         if phrase.upperMask != 0 && style != .upper {
-            for index in 0..<phrase.tokenCount where phrase.upperMask & (1 << UInt64(index)) != 0 {
+            for index in 0..<Int(phrase.tokenCount) where phrase.upperMask & (1 << UInt64(index)) != 0 {
                 let shape = tokens[start + index].shape
                 if shape != .upper && shape != .number { return false }
             }
         }
         if style.capitalsAreInformative && phrase.capitalMask != 0 {
-            for index in 0..<phrase.tokenCount where phrase.capitalMask & (1 << UInt64(index)) != 0 {
+            for index in 0..<Int(phrase.tokenCount) where phrase.capitalMask & (1 << UInt64(index)) != 0 {
                 let token = tokens[start + index]
                 if !token.isCapitalized && token.shape != .number { return false }
             }

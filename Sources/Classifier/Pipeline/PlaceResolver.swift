@@ -25,13 +25,65 @@ final class PlaceResolver: Sendable {
     /// "Jordan" does not make it a person's name ("Jordan King Abdallah", "Chad President Deby").
     let knownFirstWords: Set<String>
 
+    /// What resolving reads of each alias and entity, without the strings (so reading costs no
+    /// reference counting); countries by index into `countryCodes`.
+    private struct AliasFacts {
+        var entity: Int
+        var isTrap: Bool
+        var isSurname: Bool
+        var isAlternate: Bool
+    }
+
+    private struct EntityFacts {
+        var kind: Gazetteer.EntityKind
+        var population: Int
+        /// `entityCountries[countryStart..<countryEnd]`.
+        var countryStart: Int32
+        var countryEnd: Int32
+    }
+
+    private let aliasFacts: [AliasFacts]
+    private let entityFacts: [EntityFacts]
+    private let entityCountries: [Int32]
+    private let countryCodes: [String]
+    private let countryIndex: [String: Int32]
+
     init(gazetteer: Gazetteer, knownFirstWords: Set<String>) {
         self.gazetteer = gazetteer
         self.knownFirstWords = knownFirstWords
+        aliasFacts = gazetteer.aliases.map {
+            AliasFacts(entity: $0.entity, isTrap: $0.isTrap, isSurname: $0.isSurname, isAlternate: $0.isAlternate)
+        }
+        var codes: [String] = []
+        var index: [String: Int32] = [:]
+        var countries: [Int32] = []
+        var facts: [EntityFacts] = []
+        facts.reserveCapacity(gazetteer.entities.count)
+        for entity in gazetteer.entities {
+            let start = Int32(countries.count)
+            for code in entity.countries {
+                if index[code] == nil {
+                    index[code] = Int32(codes.count)
+                    codes.append(code)
+                }
+                countries.append(index[code]!)
+            }
+            facts.append(EntityFacts(kind: entity.kind, population: entity.population, countryStart: start, countryEnd: Int32(countries.count)))
+        }
+        entityFacts = facts
+        entityCountries = countries
+        countryCodes = codes
+        countryIndex = index
+    }
+
+    /// The countries of an entity, as indices into `countryCodes`.
+    @inline(__always)
+    private func countries(of entity: Int) -> ArraySlice<Int32> {
+        entityCountries[Int(entityFacts[entity].countryStart)..<Int(entityFacts[entity].countryEnd)]
     }
 
     /// The readings of one span: `aliases[aliasStart..<aliasEnd]` of the shared candidate list.
-    private struct Group {
+    struct Group {
         var fieldIndex: Int
         var start: Int
         var end: Int
@@ -40,10 +92,15 @@ final class PlaceResolver: Sendable {
         var region = -1
     }
 
-    func resolve(_ fields: [FieldText]) -> [PlaceMention] {
+    /// The mentions kept in `fields`, made in `buffers`.
+    func resolve(_ fields: [FieldText], buffers: inout ScratchBuffers) -> [PlaceMention] {
         // Hits of one span come one after another (same trie node), so a group is a run of them.
-        var groups: [Group] = []
-        var aliases: [Int] = []
+        var groups = Array.reusing(&buffers.groups)
+        var aliases = Array.reusing(&buffers.aliases)
+        defer {
+            buffers.groups = groups
+            buffers.aliases = aliases
+        }
         for (fieldIndex, field) in fields.enumerated() {
             for hit in field.hits {
                 var alias = -1
@@ -64,19 +121,21 @@ final class PlaceResolver: Sendable {
                 if region >= 0 && groups[groups.count - 1].region < 0 { groups[groups.count - 1].region = region }
             }
         }
-        guard !groups.isEmpty else { return [] }
+        var mentions = Array.reusing(&buffers.mentions)
+        guard !groups.isEmpty else { return mentions }
 
         // Countries named without doubt: one entity, not a trap, not a bare surname.
-        var contextCountries: [String] = []
+        var contextCountries = Array.reusing(&buffers.contextCountries)
+        defer { buffers.contextCountries = contextCountries }
         var needsContext = false
         for group in groups where group.aliasEnd > group.aliasStart {
-            let first = gazetteer.aliases[aliases[group.aliasStart]]
+            let first = aliasFacts[aliases[group.aliasStart]]
             var sameEntity = true
-            for index in (group.aliasStart + 1)..<group.aliasEnd where gazetteer.aliases[aliases[index]].entity != first.entity {
+            for index in (group.aliasStart + 1)..<group.aliasEnd where aliasFacts[aliases[index]].entity != first.entity {
                 sameEntity = false
             }
             if sameEntity, !first.isTrap, !first.isSurname {
-                for country in gazetteer.entities[first.entity].countries where !contextCountries.contains(country) {
+                for country in countries(of: first.entity) where !contextCountries.contains(country) {
                     contextCountries.append(country)
                 }
             } else {
@@ -85,26 +144,27 @@ final class PlaceResolver: Sendable {
         }
         var trapContext: TrapRules.Context?
 
-        var mentions: [PlaceMention] = []
         mentions.reserveCapacity(groups.count)
         for group in groups {
             let field = fields[group.fieldIndex]
             var candidates = aliases[group.aliasStart..<group.aliasEnd]
-            var preferred: String?
+            var preferred: Int32?
             var rule: String?
-            if needsContext, candidates.contains(where: { gazetteer.aliases[$0].isTrap }) {
+            if needsContext, candidates.contains(where: { aliasFacts[$0].isTrap }) {
                 if trapContext == nil {
                     var words = Set<String>()
                     for field in fields { for index in field.tokens.indices { words.insert(field.word(index)) } }
                     let known = knownFirstWords
-                    trapContext = TrapRules.Context(words: words, countries: Set(contextCountries), startsKnownPhrase: { known.contains($0) })
+                    trapContext = TrapRules.Context(
+                        words: words, countries: Set(contextCountries.map { countryCodes[Int($0)] }), startsKnownPhrase: { known.contains($0) })
                 }
                 let key = (group.start..<group.end).map { field.word($0) }.joined(separator: " ")
                 switch TrapRules.decide(key, field: field, start: group.start, end: group.end, context: trapContext!) {
                 case .reject:
-                    candidates = candidates.filter { !gazetteer.aliases[$0].isTrap }[...]
+                    candidates = candidates.filter { !aliasFacts[$0].isTrap }[...]
                 case .accept(let country, let decided):
-                    preferred = country
+                    // A country no entity has: no candidate can match it, as before.
+                    preferred = country.map { countryIndex[$0] ?? -1 }
                     rule = decided
                 }
             }
@@ -115,54 +175,62 @@ final class PlaceResolver: Sendable {
                     matchedText: field.text(from: group.start, to: group.end), target: .region(group.region), rule: "region-phrase",
                     isSurname: false))
             } else if let alias = choose(candidates, preferred: preferred, context: contextCountries) {
-                let entity = gazetteer.entities[gazetteer.aliases[alias].entity]
+                let facts = aliasFacts[alias]
                 mentions.append(PlaceMention(
                     fieldIndex: group.fieldIndex, field: field.field, start: group.start, end: group.end,
-                    matchedText: field.text(from: group.start, to: group.end), target: .entity(gazetteer.aliases[alias].entity),
-                    rule: rule ?? entity.kind.gazetteerRule, isSurname: gazetteer.aliases[alias].isSurname))
+                    matchedText: field.text(from: group.start, to: group.end), target: .entity(facts.entity),
+                    rule: rule ?? entityFacts[facts.entity].kind.gazetteerRule, isSurname: facts.isSurname))
             }
         }
 
         // Leftmost longest, per field (mentions are in field order, then start, then length).
         if mentions.count < 2 { return mentions }
         mentions.sort { ($0.fieldIndex, $0.start, $1.end) < ($1.fieldIndex, $1.start, $0.end) }
-        var kept: [PlaceMention] = []
-        kept.reserveCapacity(mentions.count)
+        // Compacted in place.
+        var kept = 0
         var lastField = -1
         var lastEnd = 0
-        for mention in mentions {
+        for index in mentions.indices {
+            let mention = mentions[index]
             if mention.fieldIndex != lastField {
                 lastField = mention.fieldIndex
                 lastEnd = 0
             }
             if mention.start >= lastEnd {
-                kept.append(mention)
+                if kept != index { mentions[kept] = mention }
+                kept += 1
                 lastEnd = mention.end
             }
         }
-        return kept
+        mentions.removeSubrange(kept...)
+        return mentions
     }
 
     /// The best reading among `aliases`: the preferred country's, else one whose country is named
     /// elsewhere, else main names before alternate names, then by kind (countries first) and population.
-    private func choose(_ aliases: ArraySlice<Int>, preferred: String?, context: [String]) -> Int? {
+    private func choose(_ aliases: ArraySlice<Int>, preferred: Int32?, context: [Int32]) -> Int? {
         guard !aliases.isEmpty else { return nil }
+        // A single reading is the answer whatever the countries say (it is also the fallback).
+        if aliases.count == 1 { return aliases.first }
         func better(_ a: Int, _ b: Int) -> Bool {
-            if gazetteer.aliases[a].isAlternate != gazetteer.aliases[b].isAlternate { return !gazetteer.aliases[a].isAlternate }
-            let left = gazetteer.entities[gazetteer.aliases[a].entity]
-            let right = gazetteer.entities[gazetteer.aliases[b].entity]
+            if aliasFacts[a].isAlternate != aliasFacts[b].isAlternate { return !aliasFacts[a].isAlternate }
+            let left = entityFacts[aliasFacts[a].entity]
+            let right = entityFacts[aliasFacts[b].entity]
             // Cities and subdivisions compete on population (a subdivision's is estimated).
             if left.kind != right.kind && !(left.kind.isSettlement && right.kind.isSettlement) { return left.kind < right.kind }
             return left.population > right.population
         }
-        if let preferred {
-            let matching = aliases.filter { gazetteer.entities[gazetteer.aliases[$0].entity].countries.contains(preferred) }
-            if let best = matching.min(by: better) { return best }
+        /// The first best of the readings that `keep` accepts (as `filter(keep).min(by: better)`).
+        func best(where keep: (Int) -> Bool) -> Int? {
+            var result: Int?
+            for alias in aliases where keep(alias) {
+                if let current = result, !better(alias, current) { continue }
+                result = alias
+            }
+            return result
         }
-        if aliases.count > 1 {
-            let inContext = aliases.filter { gazetteer.entities[gazetteer.aliases[$0].entity].countries.contains(where: context.contains) }
-            if let best = inContext.min(by: better) { return best }
-        }
-        return aliases.min(by: better)
+        if let preferred, let found = best(where: { countries(of: aliasFacts[$0].entity).contains(preferred) }) { return found }
+        if let found = best(where: { countries(of: aliasFacts[$0].entity).contains(where: context.contains) }) { return found }
+        return best(where: { _ in true })
     }
 }

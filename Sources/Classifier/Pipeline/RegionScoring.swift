@@ -17,13 +17,11 @@ extension NewsClassifier {
     /// A region is reported from this score up.
     static let regionThreshold = 0.2
 
-    /// Countries in order of first mention, the places among the mentions, and one explanation
-    /// step per country.
-    func describePlaces(_ analysis: Analysis) -> ([String], [MatchedPlace], [Evidence]) {
+    /// Countries in order of first mention and the places among the mentions; one explanation
+    /// step per country is appended to `evidence`.
+    func describePlaces(_ analysis: Analysis, evidence: inout [Evidence]) -> ([String], [MatchedPlace]) {
         var countries: [String] = []
         var places: [MatchedPlace] = []
-        var evidence: [Evidence] = []
-        evidence.reserveCapacity(analysis.mentions.count)
         for mention in analysis.mentions {
             guard case .entity(let index) = mention.target else { continue }
             let entity = gazetteer.entities[index]
@@ -37,63 +35,114 @@ extension NewsClassifier {
                     matchedText: mention.matchedText, field: mention.field))
             }
         }
-        return (countries, places, evidence)
+        return (countries, places)
     }
 
     /// Regions scored from their mentions: each adds `kind weight x field weight`, and the score
     /// is `1 - exp(-1.2 x total)`. With no mention at all, the source's hint region (if any).
-    func scoreRegions(_ analysis: Analysis, hint: String?) -> ([ScoredTag], [Evidence]) {
-        var totals = [Double](repeating: 0, count: taxonomy.regions.count)
-        var reasons: [(region: Int, mention: Int, rule: String)] = []
-        for (mentionIndex, mention) in analysis.mentions.enumerated() {
-            let fieldWeight = analysis.fields[mention.fieldIndex].weight
-            switch mention.target {
-            case .region(let region):
-                totals[region] += Self.regionPhraseWeight * fieldWeight
-                reasons.append((region, mentionIndex, "region-phrase"))
-            case .entity(let index):
-                let entity = gazetteer.entities[index]
-                let weight = Self.weight(of: entity.kind, surname: mention.isSurname) * fieldWeight
-                if !regionsByPlace.isEmpty, let regions = regionsByPlace[entity.name] {
-                    for region in regions {
-                        totals[region] += weight
-                        reasons.append((region, mentionIndex, "place:\(entity.name)"))
-                    }
-                    continue
+    /// Up to three reasons per region are appended to `evidence`.
+    func scoreRegions(_ analysis: Analysis, hint: String?, evidence: inout [Evidence]) -> [ScoredTag] {
+        let regionCount = taxonomy.regions.count
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: regionCount) { totals in
+            totals.initialize(repeating: 0)
+            for mention in analysis.mentions {
+                let fieldWeight = analysis.fields[mention.fieldIndex].weight
+                switch mention.target {
+                case .region(let region):
+                    totals[region] += Self.regionPhraseWeight * fieldWeight
+                case .entity(let index):
+                    let weight = Self.weight(of: gazetteer.entities[index].kind, surname: mention.isSurname) * fieldWeight
+                    for contribution in entityRegions.range(of: index) { totals[entityRegions.region(contribution)] += weight }
                 }
+            }
+            return withUnsafeTemporaryAllocation(of: (score: Double, region: Int).self, capacity: regionCount) { tags in
+                var tagCount = 0
+                for region in 0..<regionCount where totals[region] > 0 {
+                    let score = 1 - exp(-1.2 * totals[region])
+                    if score >= Self.regionThreshold {
+                        tags.initializeElement(at: tagCount, to: (Self.rounded(score), region))
+                        tagCount += 1
+                    }
+                }
+                if tagCount == 0 {
+                    if let hint, hintRegion[hint] != nil {
+                        evidence.append(Evidence(kind: .region, tag: hint, phrase: hint, field: .source, rule: "hint"))
+                        return [ScoredTag(label: hint, score: 0.5)]
+                    }
+                    return []
+                }
+                var found = UnsafeMutableBufferPointer(rebasing: tags[..<tagCount])
+                if tagCount > 1 { found.sort { ($0.score, $1.region) > ($1.score, $0.region) } }
+                var result: [ScoredTag] = []
+                result.reserveCapacity(tagCount)
+                for (score, region) in found {
+                    let label = taxonomy.regions[region].label
+                    result.append(ScoredTag(label: label, score: score))
+                    appendReasons(region: region, label: label, analysis, evidence: &evidence)
+                }
+                return result
+            }
+        }
+    }
+
+    /// The first three mentions (and their rules) that added to `region`, in the order they added.
+    private func appendReasons(region: Int, label: String, _ analysis: Analysis, evidence: inout [Evidence]) {
+        var shown = 0
+        for mention in analysis.mentions {
+            switch mention.target {
+            case .region(let phraseRegion):
+                guard phraseRegion == region else { continue }
+                evidence.append(Evidence(kind: .region, tag: label, phrase: mention.matchedText, field: mention.field, rule: "region-phrase"))
+                shown += 1
+            case .entity(let index):
+                for contribution in entityRegions.range(of: index) where entityRegions.region(contribution) == region && shown < 3 {
+                    evidence.append(Evidence(
+                        kind: .region, tag: label, phrase: mention.matchedText, field: mention.field, rule: entityRegions.rules[contribution]))
+                    shown += 1
+                }
+            }
+            if shown == 3 { return }
+        }
+    }
+
+    static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}
+
+/// For each gazetteer entity, the regions its mention adds to and the rule of each, worked out
+/// once: the taxonomy's place → regions entries first, else the regions of its countries (a region
+/// that two of its countries share counts once). Flat arrays: entity `e` has contributions
+/// `starts[e]..<starts[e + 1]`.
+struct EntityRegions: Sendable {
+    private var starts: [Int32] = [0]
+    private var regions: [Int32] = []
+    private(set) var rules: [String] = []
+
+    init(gazetteer: Gazetteer, regionsByPlace: [String: [Int]], regionsByCountry: [String: [Int]], countryRules: [String: String]) {
+        starts.reserveCapacity(gazetteer.entities.count + 1)
+        for entity in gazetteer.entities {
+            if !regionsByPlace.isEmpty, let places = regionsByPlace[entity.name] {
+                for region in places { add(region, "place:\(entity.name)") }
+            } else {
                 for (position, country) in entity.countries.enumerated() {
                     for region in regionsByCountry[country] ?? [] {
                         // A place in two countries of one region counts once for it.
                         if position > 0, entity.countries[..<position].contains(where: { regionsByCountry[$0]?.contains(region) ?? false }) { continue }
-                        totals[region] += weight
-                        reasons.append((region, mentionIndex, countryRules[country] ?? "country:\(country)"))
+                        add(region, countryRules[country] ?? "country:\(country)")
                     }
                 }
             }
+            starts.append(Int32(regions.count))
         }
-        var tags: [(tag: ScoredTag, region: Int)] = []
-        for (region, total) in totals.enumerated() where total > 0 {
-            let score = 1 - exp(-1.2 * total)
-            if score >= Self.regionThreshold {
-                tags.append((ScoredTag(label: taxonomy.regions[region].label, score: Self.rounded(score)), region))
-            }
-        }
-        if tags.isEmpty, let hint, hintRegion[hint] != nil {
-            return ([ScoredTag(label: hint, score: 0.5)], [Evidence(kind: .region, tag: hint, phrase: hint, field: .source, rule: "hint")])
-        }
-        if tags.count > 1 { tags.sort { ($0.tag.score, $1.region) > ($1.tag.score, $0.region) } }
-        var evidence: [Evidence] = []
-        evidence.reserveCapacity(min(reasons.count, tags.count * 3))
-        for (tag, region) in tags {
-            var shown = 0
-            for reason in reasons where reason.region == region && shown < 3 {
-                let mention = analysis.mentions[reason.mention]
-                evidence.append(Evidence(kind: .region, tag: tag.label, phrase: mention.matchedText, field: mention.field, rule: reason.rule))
-                shown += 1
-            }
-        }
-        return (tags.map(\.tag), evidence)
     }
 
-    static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+    private mutating func add(_ region: Int, _ rule: String) {
+        regions.append(Int32(region))
+        rules.append(rule)
+    }
+
+    @inline(__always)
+    func range(of entity: Int) -> Range<Int> { Int(starts[entity])..<Int(starts[entity + 1]) }
+
+    @inline(__always)
+    func region(_ contribution: Int) -> Int { Int(regions[contribution]) }
 }

@@ -7,71 +7,116 @@ extension NewsClassifier {
     static let topicFloor = 0.25
     static let maxTopics = 3
 
-    /// Lexicon hit counts per topic (title hits count 1, summary hits 0.5) and the kinds of names found.
-    func topicSignals(_ analysis: Analysis) -> ([Double], [Gazetteer.EntityKind]) {
-        var counts = [Double](repeating: 0, count: taxonomy.topics.count)
+    /// Lexicon hit counts per topic into `counts` (title hits count 1, summary hits 0.5), and the
+    /// kinds of names found, in order of first mention, into `kinds`; returns how many kinds.
+    func topicSignals(
+        _ analysis: Analysis, counts: UnsafeMutableBufferPointer<Double>, kinds: UnsafeMutableBufferPointer<Gazetteer.EntityKind>
+    ) -> Int {
+        counts.update(repeating: 0)
         for entry in analysis.keywordHits { counts[entry.topic] += analysis.fields[entry.field].weight }
-        var kinds: [Gazetteer.EntityKind] = []
+        var kindCount = 0
         for mention in analysis.mentions {
-            if case .entity(let index) = mention.target, !kinds.contains(gazetteer.entities[index].kind) {
-                kinds.append(gazetteer.entities[index].kind)
+            if case .entity(let index) = mention.target {
+                let kind = gazetteer.entities[index].kind
+                if !kinds[..<kindCount].contains(kind) {
+                    kinds[kindCount] = kind
+                    kindCount += 1
+                }
             }
         }
-        return (counts, kinds)
+        return kindCount
     }
 
     /// The model's features of an item, by name (what training sees).
     func namedTopicFeatures(_ input: ClassificationInput) -> [String: Double] {
-        let analysis = analyse(input)
-        let (counts, kinds) = topicSignals(analysis)
-        return TopicFeatures.named(fields: analysis.fields, lexiconCounts: counts, kinds: Set(kinds), topicLabels: taxonomy.topics.map(\.label))
+        var buffers = ScratchBuffers()
+        let analysis = analyse(input, buffers: &buffers)
+        var counts = [Double](repeating: 0, count: taxonomy.topics.count)
+        var kinds = [Gazetteer.EntityKind](repeating: .country, count: Gazetteer.EntityKind.allCases.count)
+        let kindCount = counts.withUnsafeMutableBufferPointer { counts in
+            kinds.withUnsafeMutableBufferPointer { topicSignals(analysis, counts: counts, kinds: $0) }
+        }
+        return TopicFeatures.named(
+            fields: analysis.fields, lexiconCounts: counts, kinds: Set(kinds.prefix(kindCount)), topicLabels: taxonomy.topics.map(\.label))
     }
 
-    /// Topic probabilities (taxonomy order): the model's when there is one, else a lexicon-only estimate.
-    func topicProbabilities(_ analysis: Analysis, occurrences: inout [TopicFeatureIndex.Occurrence]) -> [Double] {
-        let (counts, kinds) = topicSignals(analysis)
-        guard let index = topicIndex else {
-            return counts.map { $0 > 0 ? 1 - 0.5 * exp2(-$0) : 0 }
+    /// Topic probabilities (taxonomy order) into `probabilities`: the model's when there is one, else
+    /// a lexicon-only estimate.
+    func topicProbabilities(
+        _ analysis: Analysis, into probabilities: UnsafeMutableBufferPointer<Double>, occurrences: inout [TopicFeatureIndex.Occurrence]
+    ) {
+        let kindCapacity = Gazetteer.EntityKind.allCases.count
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: probabilities.count) { counts in
+            withUnsafeTemporaryAllocation(of: Gazetteer.EntityKind.self, capacity: kindCapacity) { kinds in
+                kinds.initialize(repeating: .country)
+                counts.initialize(repeating: 0)
+                let kindCount = topicSignals(analysis, counts: counts, kinds: kinds)
+                guard let index = topicIndex else {
+                    for topic in counts.indices { probabilities[topic] = counts[topic] > 0 ? 1 - 0.5 * exp2(-counts[topic]) : 0 }
+                    return
+                }
+                probabilities.update(repeating: 0)
+                index.probabilities(
+                    fields: analysis.fields, lexiconCounts: UnsafeBufferPointer(counts), kinds: UnsafeBufferPointer(rebasing: kinds[..<kindCount]),
+                    occurrences: &occurrences, into: probabilities)
+            }
         }
-        let sums = index.accumulate(fields: analysis.fields, lexiconCounts: counts, kinds: kinds, occurrences: &occurrences)
-        var probabilities = [Double](repeating: 0, count: taxonomy.topics.count)
-        for (label, topic) in index.topicOfLabel.enumerated() {
-            if let topic { probabilities[topic] = 1 / (1 + exp(-sums[label])) }
-        }
-        return probabilities
     }
 
-    func scoreTopics(_ analysis: Analysis, hint: String?) -> ([ScoredTag], [Evidence]) {
-        var occurrences: [TopicFeatureIndex.Occurrence] = []
-        occurrences.reserveCapacity(32)
-        let probabilities = topicProbabilities(analysis, occurrences: &occurrences)
-        var order = Array(probabilities.indices)
-        order.sort { (probabilities[$0], $1) > (probabilities[$1], $0) }
-        var chosen = order.prefix(Self.maxTopics).filter { probabilities[$0] >= Self.topicThreshold }
-        if chosen.isEmpty, let best = order.first, probabilities[best] >= Self.topicFloor {
-            chosen = [best]
-        }
-        if chosen.isEmpty {
-            if let hint, hintTopic[hint] != nil {
-                return ([ScoredTag(label: hint, score: 0.5)], [Evidence(kind: .topic, tag: hint, phrase: hint, field: .source, rule: "hint")])
+    /// The topics (at most `maxTopics`, best first); their evidence is appended to `evidence`.
+    /// `occurrences` (empty) is the buffer for the model's word and bigram occurrences.
+    func scoreTopics(
+        _ analysis: Analysis, hint: String?, occurrences: inout [TopicFeatureIndex.Occurrence], evidence: inout [Evidence]
+    ) -> [ScoredTag] {
+        var tokenCount = 0
+        for field in analysis.fields { tokenCount += field.tokens.count }
+        occurrences.reserveCapacity(2 * tokenCount)
+        let topicCount = taxonomy.topics.count
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: topicCount) { probabilities in
+            probabilities.initialize(repeating: 0)
+            topicProbabilities(analysis, into: probabilities, occurrences: &occurrences)
+            return withUnsafeTemporaryAllocation(of: Int.self, capacity: topicCount) { order in
+                for topic in 0..<topicCount { order.initializeElement(at: topic, to: topic) }
+                // The first `maxTopics` places of the ranking by probability, then taxonomy order
+                // (a selection: the rest of the order is never read).
+                let ranked = min(Self.maxTopics, topicCount)
+                for place in 0..<ranked {
+                    var best = place
+                    for candidate in (place + 1)..<topicCount
+                    where (probabilities[order[candidate]], order[best]) > (probabilities[order[best]], order[candidate]) {
+                        best = candidate
+                    }
+                    order.swapAt(place, best)
+                }
+                var chosenCount = 0
+                while chosenCount < ranked && probabilities[order[chosenCount]] >= Self.topicThreshold { chosenCount += 1 }
+                if chosenCount == 0, topicCount > 0, probabilities[order[0]] >= Self.topicFloor { chosenCount = 1 }
+                if chosenCount == 0 {
+                    if let hint, hintTopic[hint] != nil {
+                        evidence.append(Evidence(kind: .topic, tag: hint, phrase: hint, field: .source, rule: "hint"))
+                        return [ScoredTag(label: hint, score: 0.5)]
+                    }
+                    if let fallback = taxonomy.fallbackTopic {
+                        let score = Self.rounded(max(0.3, 1 - (topicCount > 0 ? probabilities[order[0]] : 0)))
+                        evidence.append(Evidence(kind: .topic, tag: fallback, phrase: "", field: .title, rule: "fallback"))
+                        return [ScoredTag(label: fallback, score: score)]
+                    }
+                    return []
+                }
+                var tags: [ScoredTag] = []
+                tags.reserveCapacity(chosenCount)
+                for topic in order[..<chosenCount] {
+                    let label = taxonomy.topics[topic].label
+                    tags.append(ScoredTag(label: label, score: Self.rounded(probabilities[topic])))
+                    for (fieldIndex, hit) in analysis.keywordHits(of: topic).prefix(3) {
+                        let field = analysis.fields[fieldIndex]
+                        evidence.append(Evidence(kind: .topic, tag: label, phrase: field.text(from: hit.start, to: hit.end), field: field.field, rule: "lexicon"))
+                    }
+                    modelEvidence(topic: topic, label: label, occurrences: occurrences, analysis: analysis, into: &evidence)
+                }
+                return tags
             }
-            if let fallback = taxonomy.fallbackTopic {
-                let score = Self.rounded(max(0.3, 1 - (order.first.map { probabilities[$0] } ?? 0)))
-                return ([ScoredTag(label: fallback, score: score)], [Evidence(kind: .topic, tag: fallback, phrase: "", field: .title, rule: "fallback")])
-            }
-            return ([], [])
         }
-        var evidence: [Evidence] = []
-        evidence.reserveCapacity(chosen.count * 5)
-        for topic in chosen {
-            let label = taxonomy.topics[topic].label
-            for (fieldIndex, hit) in analysis.keywordHits(of: topic).prefix(3) {
-                let field = analysis.fields[fieldIndex]
-                evidence.append(Evidence(kind: .topic, tag: label, phrase: field.text(from: hit.start, to: hit.end), field: field.field, rule: "lexicon"))
-            }
-            modelEvidence(topic: topic, label: label, occurrences: occurrences, analysis: analysis, into: &evidence)
-        }
-        return (chosen.map { ScoredTag(label: taxonomy.topics[$0].label, score: Self.rounded(probabilities[$0])) }, evidence)
     }
 
     /// The (up to two) words or bigrams that pushed the model most towards `topic`.
@@ -82,7 +127,7 @@ extension NewsClassifier {
         var best: (Int, Double) = (-1, 0.3)
         var second: (Int, Double) = (-1, 0.3)
         for (position, occurrence) in occurrences.enumerated() {
-            let contribution = index.model.weight(row: Int(occurrence.row), label: modelLabel) * occurrence.value
+            let contribution = index.weight(row: Int(occurrence.row), label: modelLabel) * occurrence.value
             if contribution > best.1 {
                 if best.0 < 0 || occurrences[best.0].row != occurrence.row { second = best }
                 best = (position, contribution)
@@ -90,12 +135,15 @@ extension NewsClassifier {
                 second = (position, contribution)
             }
         }
-        for (position, _) in [best, second] where position >= 0 {
+        func append(_ position: Int) {
+            guard position >= 0 else { return }
             let occurrence = occurrences[position]
             let field = analysis.fields[Int(occurrence.field)]
             evidence.append(Evidence(
                 kind: .topic, tag: label, phrase: field.text(from: Int(occurrence.start), to: Int(occurrence.end)), field: field.field,
                 rule: "model"))
         }
+        append(best.0)
+        append(second.0)
     }
 }

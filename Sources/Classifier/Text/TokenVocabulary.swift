@@ -1,66 +1,111 @@
 /// Folded words the classifier knows, each with an integer id, looked up by the bytes and hash
 /// the tokenizer computes as it scans (no `String` is made per word of a text).
 ///
-/// Open addressing with FNV-1a hashes. Built once, then only read; safe to share between tasks.
+/// Open addressing, words hashed 8 bytes at a time. Built once, then only read; safe to share between tasks.
 public struct TokenVocabulary: Sendable {
+    /// One hash table slot: the word's full hash, its first 8 bytes, its id, where its bytes are
+    /// (start << 8 | length, length 255 meaning "see `lengths`") and the owner's tag for it, so that
+    /// looking up a word of up to 8 bytes reads one slot and nothing else.
+    struct Slot {
+        var hash: UInt64
+        var prefix: UInt64
+        var id: Int32
+        var place: UInt32
+        var tag: UInt64
+    }
+
     private var arena: [UInt8] = []
     private var starts: [Int32] = []
     private var lengths: [Int32] = []
     private var hashes: [UInt64] = []
-    private var slots: [Int32] = Array(repeating: -1, count: 1 << 12)
+    private var slots: [Slot] = Array(repeating: Slot.empty, count: 1 << 12)
 
     public init() {}
 
     /// How many words.
     public var count: Int { starts.count }
 
-    static let fnvOffset: UInt64 = 0xCBF2_9CE4_8422_2325
-    static let fnvPrime: UInt64 = 0x100_0000_01B3
-
+    /// A word's hash and its first 8 bytes (little-endian, zero-padded), mixing 8 bytes at a time,
+    /// so a word of up to 8 bytes costs one step.
     @inline(__always)
-    static func mix(_ hash: UInt64, _ byte: UInt8) -> UInt64 { (hash ^ UInt64(byte)) &* fnvPrime }
-
-    static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
-        var hash = fnvOffset
-        for byte in bytes { hash = mix(hash, byte) }
-        return hash
+    static func hashAndPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, prefix: UInt64) {
+        var hash = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        var prefix: UInt64 = 0
+        var index = 0
+        while index < bytes.count {
+            let end = min(index + 8, bytes.count)
+            var chunk: UInt64 = 0
+            if end - index == 8, let base = bytes.baseAddress {
+                chunk = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            } else {
+                for offset in index..<end { chunk |= UInt64(bytes[offset]) << (8 * UInt64(offset - index)) }
+            }
+            if index == 0 { prefix = chunk }
+            hash = (hash ^ chunk) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 31
+            index = end
+        }
+        return (hash, prefix)
     }
 
     /// The id of a folded word, adding it if new.
     @discardableResult
     public mutating func intern(_ folded: String) -> Int32 {
         let bytes = Array(folded.utf8)
-        let hash = Self.hash(bytes)
-        let existing = bytes.withUnsafeBufferPointer { id(hash: hash, bytes: $0) }
+        let existing = bytes.withUnsafeBufferPointer { entry(bytes: $0).id }
         if existing >= 0 { return existing }
+        let hash = bytes.withUnsafeBufferPointer { Self.hashAndPrefix($0).hash }
         if (count + 1) * 2 > slots.count { grow() }
         let newID = Int32(count)
         starts.append(Int32(arena.count))
         lengths.append(Int32(bytes.count))
         hashes.append(hash)
         arena.append(contentsOf: bytes)
-        place(newID, hash: hash)
+        place(newID)
         return newID
     }
 
     /// The id of a folded word, or -1.
     public func id(of folded: String) -> Int32 {
         let bytes = Array(folded.utf8)
-        return bytes.withUnsafeBufferPointer { id(hash: Self.hash($0), bytes: $0) }
+        return bytes.withUnsafeBufferPointer { entry(bytes: $0).id }
     }
 
-    /// The id of the folded word with these bytes and FNV-1a hash, or -1.
+    /// The id and tag of the folded word with these bytes, or (-1, 0).
     @inline(__always)
-    func id(hash: UInt64, bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
-        while true {
-            let id = slots[slot]
-            if id < 0 { return -1 }
-            if hashes[Int(id)] == hash && Int(lengths[Int(id)]) == bytes.count && matches(Int(id), bytes) { return id }
-            slot = (slot + 1) & mask
+    func entry(bytes: UnsafeBufferPointer<UInt8>) -> (id: Int32, tag: UInt64) {
+        let (hash, prefix) = Self.hashAndPrefix(bytes)
+        return slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+            while true {
+                let entry = slots[slot]
+                if entry.id < 0 { return (-1, 0) }
+                if entry.hash == hash && entry.prefix == prefix && matches(entry, bytes) { return (entry.id, entry.tag) }
+                slot = (slot + 1) & mask
+            }
         }
     }
+
+    /// Sets the tag a lookup of word `id` returns with it (the owner's facts about the word).
+    mutating func setTag(_ tag: UInt64, for id: Int32) {
+        let mask = slots.count - 1
+        let hash = hashes[Int(id)]
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        while slots[slot].id != id { slot = (slot + 1) & mask }
+        slots[slot].tag = tag
+    }
+
+    /// The tag of word `id`.
+    func tag(of id: Int32) -> UInt64 {
+        let mask = slots.count - 1
+        let hash = hashes[Int(id)]
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        while slots[slot].id != id { slot = (slot + 1) & mask }
+        return slots[slot].tag
+    }
+
+
 
     /// The word with this id.
     public func word(_ id: Int32) -> String {
@@ -69,39 +114,61 @@ public struct TokenVocabulary: Sendable {
     }
 
     @inline(__always)
-    private func matches(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = Int(starts[id])
+    private func matches(_ entry: Slot, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var length = Int(entry.place & 0xFF)
+        if length == 0xFF { length = Int(lengths[Int(entry.id)]) }
+        guard length == bytes.count else { return false }
+        if length <= 8 { return true }  // the prefix was the whole word
+        let start = Int(entry.place >> 8)
         return arena.withUnsafeBufferPointer { arena in
-            for offset in 0..<bytes.count where arena[start + offset] != bytes[offset] { return false }
+            for offset in 0..<length where arena[start + offset] != bytes[offset] { return false }
             return true
         }
     }
 
-    private mutating func place(_ id: Int32, hash: UInt64) {
+    private mutating func place(_ id: Int32) {
+        let hash = hashes[Int(id)]
+        let length = Int(lengths[Int(id)])
+        let start = Int(starts[Int(id)])
+        precondition(start < 1 << 24, "vocabulary arena over 16 MiB")
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
-        while slots[slot] >= 0 { slot = (slot + 1) & mask }
-        slots[slot] = id
+        while slots[slot].id >= 0 { slot = (slot + 1) & mask }
+        let prefix = arena.withUnsafeBufferPointer { Self.hashAndPrefix(UnsafeBufferPointer(rebasing: $0[start..<(start + length)])).prefix }
+        slots[slot] = Slot(hash: hash, prefix: prefix, id: id, place: UInt32(start) << 8 | UInt32(min(length, 0xFF)), tag: 0)
     }
 
     private mutating func grow() {
-        slots = Array(repeating: -1, count: slots.count * 2)
-        for id in 0..<count { place(Int32(id), hash: hashes[id]) }
+        var tags = [UInt64](repeating: 0, count: count)
+        for slot in slots where slot.id >= 0 { tags[Int(slot.id)] = slot.tag }
+        slots = Array(repeating: Slot.empty, count: slots.count * 2)
+        for id in 0..<count {
+            place(Int32(id))
+            if tags[id] != 0 { setTag(tags[id], for: Int32(id)) }
+        }
     }
+}
+
+extension TokenVocabulary.Slot {
+    static let empty = TokenVocabulary.Slot(hash: 0, prefix: 0, id: -1, place: 0, tag: 0)
 }
 
 /// An open-addressing map from 64-bit keys to non-negative 32-bit values (trie transitions,
 /// bigram rows). Built once, then only read.
 struct IntegerMap: Sendable {
-    private var keys: [UInt64]
-    private var values: [Int32]
+    /// Key and value side by side, so a probe reads one cache line.
+    private struct Entry {
+        var key: UInt64
+        var value: Int32
+    }
+
+    private var entries: [Entry]
     private(set) var count = 0
 
     init(capacity: Int = 16) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = Array(repeating: 0, count: size)
-        values = Array(repeating: -1, count: size)
+        entries = Array(repeating: Entry(key: 0, value: -1), count: size)
     }
 
     @inline(__always)
@@ -111,40 +178,39 @@ struct IntegerMap: Sendable {
 
     @inline(__always)
     func value(_ key: UInt64) -> Int32 {
-        let mask = keys.count - 1
-        var slot = Self.slot(key, mask)
-        while true {
-            let value = values[slot]
-            if value < 0 { return -1 }
-            if keys[slot] == key { return value }
-            slot = (slot + 1) & mask
+        entries.withUnsafeBufferPointer { entries in
+            let mask = entries.count - 1
+            var slot = Self.slot(key, mask)
+            while true {
+                let entry = entries[slot]
+                if entry.value < 0 { return -1 }
+                if entry.key == key { return entry.value }
+                slot = (slot + 1) & mask
+            }
         }
     }
 
     mutating func set(_ key: UInt64, _ value: Int32) {
         precondition(value >= 0)
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
+        if (count + 1) * 2 > entries.count { grow() }
+        let mask = entries.count - 1
         var slot = Self.slot(key, mask)
-        while values[slot] >= 0 {
-            if keys[slot] == key {
-                values[slot] = value
+        while entries[slot].value >= 0 {
+            if entries[slot].key == key {
+                entries[slot].value = value
                 return
             }
             slot = (slot + 1) & mask
         }
-        keys[slot] = key
-        values[slot] = value
+        entries[slot] = Entry(key: key, value: value)
         count += 1
     }
 
     private mutating func grow() {
-        let oldKeys = keys
-        let oldValues = values
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: -1, count: oldKeys.count * 2)
+        let old = entries
+        entries = Array(repeating: Entry(key: 0, value: -1), count: old.count * 2)
         count = 0
-        for (key, value) in zip(oldKeys, oldValues) where value >= 0 { set(key, value) }
+        for entry in old where entry.value >= 0 { set(entry.key, entry.value) }
     }
 
     @inline(__always)

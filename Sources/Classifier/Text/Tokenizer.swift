@@ -5,7 +5,7 @@
 /// initials join ("U.S." -> "us", shape `.upper`). Folding is NFKD, nonspacing marks removed,
 /// lower case. `Generator/generate_gazetteer.py` mirrors these rules; keep the two in step.
 ///
-/// The scan works on UTF-8 bytes with an ASCII fast path and hashes each folded word as it goes,
+/// The scan works on UTF-8 bytes with an ASCII fast path; each folded word is then hashed and looked up by its bytes,
 /// so looking a word up in a `TokenVocabulary` costs no allocation.
 public enum Tokenizer {
     /// Tokens of `text`, in order, with their folded forms.
@@ -26,10 +26,47 @@ public enum Tokenizer {
 
     /// Tokens of `text` with their ids in `vocabulary` (-1 for unknown words).
     static func scan(_ text: String, vocabulary: TokenVocabulary?) -> ScannedText {
+        var scanned = ScannedText(tokens: [], foldedBytes: [])
+        scan(text, vocabulary: vocabulary, into: &scanned)
+        return scanned
+    }
+
+    /// Scans `text` into `scanned`, reusing its buffers.
+    static func scan(_ text: String, vocabulary: TokenVocabulary?, into scanned: inout ScannedText) {
         var text = text
-        return text.withUTF8 { bytes in
-            var scanner = Scanner(bytes: bytes, vocabulary: vocabulary)
-            return scanner.run()
+        var tokens = Array.reusing(&scanned.tokens)
+        var folded: [UInt8] = []
+        swap(&folded, &scanned.foldedBytes)
+        text.withUTF8 { bytes in
+            // Folded words are no longer than their bytes, except the NFKD forms of a few non-ASCII
+            // letters: with those, the scan may run out of room, and runs again with more.
+            var capacity = bytes.count + 16
+            while true {
+                if folded.count < capacity { folded = [UInt8](repeating: 0, count: capacity) }
+                let done = folded.withUnsafeMutableBufferPointer { out in
+                    var scanner = Scanner(bytes: bytes, out: out)
+                    swap(&scanner.tokens, &tokens)
+                    defer { swap(&scanner.tokens, &tokens) }
+                    return scanner.run()
+                }
+                if done { break }
+                tokens.removeAll(keepingCapacity: true)
+                capacity *= 4
+            }
+        }
+        scanned = ScannedText(tokens: tokens, foldedBytes: folded)
+        // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary.
+        if let vocabulary {
+            scanned.foldedBytes.withUnsafeBufferPointer { folded in
+                scanned.tokens.withUnsafeMutableBufferPointer { tokens in
+                    for index in tokens.indices {
+                        let word = UnsafeBufferPointer(rebasing: folded[Int(tokens[index].foldedStart)..<Int(tokens[index].foldedEnd)])
+                        let entry = vocabulary.entry(bytes: word)
+                        tokens[index].id = entry.id
+                        tokens[index].tag = entry.tag
+                    }
+                }
+            }
         }
     }
 
@@ -90,6 +127,8 @@ public enum Tokenizer {
 /// The tokens of one text and the bytes of their folded forms.
 struct ScannedText {
     var tokens: [ScannedToken]
+    /// Token `i`'s folded form is `foldedBytes[tokens[i].foldedStart..<tokens[i].foldedEnd]`; bytes
+    /// after the last token's are room the scanner did not use.
     var foldedBytes: [UInt8]
 
     /// The folded form of token `index`.
@@ -102,6 +141,8 @@ struct ScannedText {
 /// A token as the scanner records it: ids and offsets, no strings.
 struct ScannedToken {
     var id: Int32
+    /// What the classifier knows of the word (`WordTag`), from its vocabulary slot; 0 for unknown words.
+    var tag: UInt64 = 0
     var shape: TokenShape
     var gapBefore: TokenGap
     var utf8Start: Int32
@@ -115,15 +156,16 @@ struct ScannedToken {
 /// One pass over UTF-8 bytes (see `Tokenizer` for the rules).
 private struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
-    let vocabulary: TokenVocabulary?
     var tokens: [ScannedToken] = []
-    var folded: [UInt8] = []
+    /// Folded bytes go to `out[..<outCount]`; `overflow` when they did not fit.
+    let out: UnsafeMutableBufferPointer<UInt8>
+    var outCount = 0
+    var overflow = false
 
     // The word being read.
     var inWord = false
     var wordStart = 0
     var foldedStart = 0
-    var hash = TokenVocabulary.fnvOffset
     var scalars = 0
     var letters = 0
     var upper = 0
@@ -134,22 +176,21 @@ private struct Scanner {
     var pendingGap = TokenGap.sentenceBreak
     var gap = TokenGap.sentenceBreak
 
-    init(bytes: UnsafeBufferPointer<UInt8>, vocabulary: TokenVocabulary?) {
+    init(bytes: UnsafeBufferPointer<UInt8>, out: UnsafeMutableBufferPointer<UInt8>) {
         self.bytes = bytes
-        self.vocabulary = vocabulary
-        tokens.reserveCapacity(bytes.count / 5 + 2)
-        folded.reserveCapacity(bytes.count)
+        self.out = out
     }
 
-    mutating func run() -> ScannedText {
+    /// Scans all of `bytes` into `tokens` and `out`; false when `out` was too small.
+    mutating func run() -> Bool {
+        tokens.reserveCapacity(bytes.count / 5 + 2)
         let count = bytes.count
         var index = 0
         while index < count {
             let byte = bytes[index]
             if byte < 0x80 {
                 if Tokenizer.isASCIIWord(byte) {
-                    appendASCII(byte, at: index)
-                    index += 1
+                    index = appendASCIIRun(from: index)
                     continue
                 }
                 if byte == 0x27 || byte == 0x60 {
@@ -177,7 +218,7 @@ private struct Scanner {
             }
         }
         finish(at: count)
-        return ScannedText(tokens: tokens, foldedBytes: folded)
+        return !overflow
     }
 
     // MARK: Words
@@ -186,8 +227,7 @@ private struct Scanner {
     private mutating func begin(at index: Int) {
         inWord = true
         wordStart = index
-        foldedStart = folded.count
-        hash = TokenVocabulary.fnvOffset
+        foldedStart = outCount
         scalars = 0
         letters = 0
         upper = 0
@@ -198,23 +238,51 @@ private struct Scanner {
     }
 
     @inline(__always)
-    private mutating func appendASCII(_ byte: UInt8, at index: Int) {
-        if !inWord { begin(at: index) }
-        var lower = byte
-        let isLetter = Tokenizer.isASCIILetter(byte)
-        if isLetter {
-            let isUpper = byte <= 0x5A
-            if letters == 0 { firstIsUpper = isUpper }
-            letters += 1
-            if isUpper {
-                upper += 1
-                lower = byte + 32
+    /// Appends the run of ASCII letters and digits from `first` to the word; returns where it ends.
+    /// The word's counters are kept in locals for the run (a byte at a time, as the rules say).
+    private mutating func appendASCIIRun(from first: Int) -> Int {
+        if !inWord { begin(at: first) }
+        var letters = self.letters
+        var upper = self.upper
+        var scalars = self.scalars
+        var firstIsUpper = self.firstIsUpper
+        var lastIsLetter = self.lastIsLetter
+        var outCount = self.outCount
+        var overflow = self.overflow
+        let count = bytes.count
+        var index = first
+        while index < count {
+            let byte = bytes[index]
+            guard Tokenizer.isASCIIWord(byte) else { break }
+            var lower = byte
+            let isLetter = Tokenizer.isASCIILetter(byte)
+            if isLetter {
+                let isUpper = byte <= 0x5A
+                if letters == 0 { firstIsUpper = isUpper }
+                letters += 1
+                if isUpper {
+                    upper += 1
+                    lower = byte + 32
+                }
             }
+            lastIsLetter = isLetter
+            scalars += 1
+            if outCount < out.count {
+                out[outCount] = lower
+                outCount += 1
+            } else {
+                overflow = true
+            }
+            index += 1
         }
-        lastIsLetter = isLetter
-        scalars += 1
-        folded.append(lower)
-        hash = TokenVocabulary.mix(hash, lower)
+        self.letters = letters
+        self.upper = upper
+        self.scalars = scalars
+        self.firstIsUpper = firstIsUpper
+        self.lastIsLetter = lastIsLetter
+        self.outCount = outCount
+        self.overflow = overflow
+        return index
     }
 
     private mutating func appendNonASCII(_ scalar: Unicode.Scalar, at index: Int, length: Int) {
@@ -230,7 +298,7 @@ private struct Scanner {
         }
         lastIsLetter = isLetter
         scalars += 1
-        for offset in 0..<length { folded.append(bytes[index + offset]) }
+        for offset in 0..<length { put(bytes[index + offset]) }
     }
 
     private mutating func finish(at end: Int) {
@@ -238,21 +306,24 @@ private struct Scanner {
         inWord = false
         acronym = false
         if nonASCII {
-            let raw = String(decoding: folded[foldedStart...], as: UTF8.self)
-            folded.removeSubrange(foldedStart...)
-            folded.append(contentsOf: Tokenizer.fold(raw).utf8)
-            hash = TokenVocabulary.hash(folded[foldedStart...])
+            let raw = String(decoding: UnsafeBufferPointer(rebasing: out[foldedStart..<outCount]), as: UTF8.self)
+            outCount = foldedStart
+            for byte in Tokenizer.fold(raw).utf8 { put(byte) }
         }
         let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
-        var id: Int32 = -1
-        if let vocabulary {
-            id = folded.withUnsafeBufferPointer { buffer in
-                vocabulary.id(hash: hash, bytes: UnsafeBufferPointer(rebasing: buffer[foldedStart...]))
-            }
-        }
         tokens.append(ScannedToken(
-            id: id, shape: shape, gapBefore: gap, utf8Start: Int32(wordStart), utf8End: Int32(end),
-            foldedStart: Int32(foldedStart), foldedEnd: Int32(folded.count)))
+            id: -1, shape: shape, gapBefore: gap, utf8Start: Int32(wordStart), utf8End: Int32(end),
+            foldedStart: Int32(foldedStart), foldedEnd: Int32(outCount)))
+    }
+
+    @inline(__always)
+    private mutating func put(_ byte: UInt8) {
+        guard outCount < out.count else {
+            overflow = true
+            return
+        }
+        out[outCount] = byte
+        outCount += 1
     }
 
     // MARK: Punctuation
@@ -316,5 +387,16 @@ private struct Scanner {
         guard index + length <= bytes.count else { return ("\u{FFFD}", 1) }
         for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
         return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+    }
+}
+
+extension Array {
+    /// The array in `slot`, emptied but keeping its capacity, and `slot` left empty: a buffer to
+    /// fill again without allocating.
+    static func reusing(_ slot: inout [Element]) -> [Element] {
+        var taken: [Element] = []
+        swap(&taken, &slot)
+        taken.removeAll(keepingCapacity: true)
+        return taken
     }
 }

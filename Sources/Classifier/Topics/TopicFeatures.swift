@@ -1,3 +1,5 @@
+import Foundation
+
 /// The features the topic model sees in an item: its words and bigrams (stop-words left out,
 /// numbers as `<num>`, no bigram across a sentence break), how many lexicon keywords of each
 /// topic it has, and the kinds of names in it.
@@ -55,10 +57,18 @@ final class TopicFeatureIndex: Sendable {
     }
 
     let model: TopicModel
+    /// The model's biases and weights (`weights[row * labelCount + label]`), read without copying the model.
+    private let biases: [Double]
+    private let weights: [Double]
+    let labelCount: Int
     /// For each model label, the taxonomy topic it is (nil: the taxonomy has no such topic).
     let topicOfLabel: [Int?]
+    /// The model row of each word's `w:` feature by token id: -1 for none, `stopWordRow` for a
+    /// stop-word (for `tag`: scanning then brings it in each word's `WordTag`).
     private let wordRow: [Int32]
-    private let isStopWord: [Bool]
+    private static let stopWordRow: Int32 = -2
+    /// The row (or `stopWordRow`) of `<num>`, which every number token reads.
+    private let numberRow: Int32
     private let numberID: Int32
     private let bigramRows: IntegerMap
     private let lexiconRows: [Int32]
@@ -79,13 +89,11 @@ final class TopicFeatureIndex: Sendable {
 
     init(model: TopicModel, topicLabels: [String], vocabulary: TokenVocabulary) {
         self.model = model
+        biases = model.biases
+        weights = model.weights
+        labelCount = model.labels.count
         topicOfLabel = model.labels.map { topicLabels.firstIndex(of: $0) }
         var wordRow = [Int32](repeating: -1, count: vocabulary.count)
-        var isStopWord = [Bool](repeating: false, count: vocabulary.count)
-        for word in TopicFeatures.stopWords {
-            let id = vocabulary.id(of: word)
-            if id >= 0 { isStopWord[Int(id)] = true }
-        }
         var bigrams = IntegerMap(capacity: model.features.count)
         var lexicon = [Int32](repeating: -1, count: topicLabels.count)
         var kinds = [Int32](repeating: -1, count: Gazetteer.EntityKind.allCases.count)
@@ -102,57 +110,93 @@ final class TopicFeatureIndex: Sendable {
                 kinds[kind.rank] = Int32(row)
             }
         }
+        for word in TopicFeatures.stopWords {
+            let id = vocabulary.id(of: word)
+            if id >= 0 { wordRow[Int(id)] = Self.stopWordRow }
+        }
         self.wordRow = wordRow
-        self.isStopWord = isStopWord
         numberID = vocabulary.id(of: TopicFeatures.numberToken)
+        numberRow = numberID >= 0 ? wordRow[Int(numberID)] : -1
         bigramRows = bigrams
         lexiconRows = lexicon
         kindRows = kinds
     }
 
-    /// The model's label sums (bias + weights x values) for an item, and its word and bigram occurrences.
-    func accumulate(
-        fields: [FieldText], lexiconCounts: [Double], kinds: [Gazetteer.EntityKind], occurrences: inout [Occurrence]
-    ) -> [Double] {
-        let labelCount = model.labels.count
-        var sums = model.biases
-        model.weights.withUnsafeBufferPointer { weights in
-            func add(_ row: Int32, _ value: Double) {
-                let base = Int(row) * labelCount
-                for label in 0..<labelCount { sums[label] += weights[base + label] * value }
+    /// The weight of one feature row for one label.
+    @inline(__always)
+    func weight(row: Int, label: Int) -> Double { weights[row * labelCount + label] }
+
+    /// Adds the model row of word `id` to its tag.
+    func tag(_ id: Int32, _ tag: inout WordTag) {
+        tag.modelRow = wordRow[Int(id)]
+    }
+
+    /// Topic probabilities (taxonomy order) into `probabilities` (topics the model has no label for
+    /// are left alone), and the item's word and bigram occurrences appended to `occurrences`.
+    func probabilities(
+        fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
+        occurrences: inout [Occurrence], into probabilities: UnsafeMutableBufferPointer<Double>
+    ) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: labelCount) { sums in
+            _ = sums.initialize(from: biases)
+            accumulate(fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, occurrences: &occurrences, into: sums)
+            for (label, topic) in topicOfLabel.enumerated() {
+                if let topic { probabilities[topic] = 1 / (1 + exp(-sums[label])) }
             }
-            for (fieldIndex, field) in fields.enumerated() {
-                var previous: Int32 = -1
-                let tokens = field.tokens
-                for index in tokens.indices {
-                    let token = tokens[index]
-                    let id = token.shape == .number ? numberID : token.id
-                    if id >= 0 && isStopWord[Int(id)] {
-                        previous = -1
-                        continue
-                    }
-                    if id >= 0 {
-                        let row = wordRow[Int(id)]
-                        if row >= 0 {
-                            add(row, field.weight)
-                            occurrences.append(Occurrence(row: row, value: field.weight, field: Int32(fieldIndex), start: Int32(index), end: Int32(index + 1)))
-                        }
-                        if previous >= 0 && token.gapBefore != .sentenceBreak {
-                            let bigram = bigramRows.value(IntegerMap.pack(previous, id))
-                            if bigram >= 0 {
-                                add(bigram, field.weight)
-                                occurrences.append(Occurrence(row: bigram, value: field.weight, field: Int32(fieldIndex), start: Int32(index - 1), end: Int32(index + 1)))
-                            }
-                        }
-                    }
-                    previous = id
-                }
-            }
-            for (topic, count) in lexiconCounts.enumerated() where count > 0 && lexiconRows[topic] >= 0 {
-                add(lexiconRows[topic], min(count, 3))
-            }
-            for kind in kinds where kindRows[kind.rank] >= 0 { add(kindRows[kind.rank], 1) }
         }
-        return sums
+    }
+
+    /// Adds the model's weights x values for an item to `sums` (which start as the biases), and
+    /// appends its word and bigram occurrences.
+    private func accumulate(
+        fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
+        occurrences: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
+    ) {
+        let labelCount = labelCount
+        weights.withUnsafeBufferPointer { weights in
+            do {
+                @inline(__always)
+                func add(_ row: Int32, _ value: Double) {
+                    let base = Int(row) * labelCount
+                    for label in 0..<labelCount { sums[label] += weights[base + label] * value }
+                }
+                for (fieldIndex, field) in fields.enumerated() {
+                    var previous: Int32 = -1
+                    let weight = field.weight
+                    field.tokens.withUnsafeBufferPointer { tokens in
+                        for index in tokens.indices {
+                            let token = tokens[index]
+                            let isNumber = token.shape == .number
+                            let id = isNumber ? numberID : token.id
+                            guard id >= 0 else {
+                                previous = id
+                                continue
+                            }
+                            let row = isNumber ? numberRow : WordTag(token.tag).modelRow
+                            if row == Self.stopWordRow {
+                                previous = -1
+                                continue
+                            }
+                            if row >= 0 {
+                                add(row, weight)
+                                occurrences.append(Occurrence(row: row, value: weight, field: Int32(fieldIndex), start: Int32(index), end: Int32(index + 1)))
+                            }
+                            if previous >= 0 && token.gapBefore != .sentenceBreak {
+                                let bigram = bigramRows.value(IntegerMap.pack(previous, id))
+                                if bigram >= 0 {
+                                    add(bigram, weight)
+                                    occurrences.append(Occurrence(row: bigram, value: weight, field: Int32(fieldIndex), start: Int32(index - 1), end: Int32(index + 1)))
+                                }
+                            }
+                            previous = id
+                        }
+                    }
+                }
+                for (topic, count) in lexiconCounts.enumerated() where count > 0 && lexiconRows[topic] >= 0 {
+                    add(lexiconRows[topic], min(count, 3))
+                }
+                for kind in kinds where kindRows[kind.rank] >= 0 { add(kindRows[kind.rank], 1) }
+            }
+        }
     }
 }

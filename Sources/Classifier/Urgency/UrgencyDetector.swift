@@ -8,10 +8,12 @@
 final class UrgencyDetector: Sendable {
     let rules: UrgencyRules
     private let markers: [[Int32]]
+    // By token id, for `tag`: scanning then brings each word's facts in its `WordTag`.
     private let isCasualtyWord: [Bool]
     private let isKillingVerb: [Bool]
-    /// Value of a number word by token id, -1 for other words.
-    private let numberWordValue: [Int]
+    /// Index of a number word into `numberValues` by token id, -1 for other words.
+    private let numberWordIndex: [Int]
+    private let numberValues: [Int]
     /// Cue index -> level, for `PhraseTrie.Payload.urgencyCue`.
     let cueLevels: [UrgencyLevel]
     private let cueRules: [String]
@@ -42,21 +44,33 @@ final class UrgencyDetector: Sendable {
         var killing = [Bool](repeating: false, count: vocabulary.count)
         for word in Self.killingVerbs where vocabulary.id(of: word) >= 0 { killing[Int(vocabulary.id(of: word))] = true }
         isKillingVerb = killing
-        var values = [Int](repeating: -1, count: vocabulary.count)
-        for (word, value) in Self.numberWords where vocabulary.id(of: word) >= 0 { values[Int(vocabulary.id(of: word))] = value }
-        numberWordValue = values
+        var indices = [Int](repeating: -1, count: vocabulary.count)
+        let numberWords = Self.numberWords.keys.sorted()
+        for (index, word) in numberWords.enumerated() where vocabulary.id(of: word) >= 0 { indices[Int(vocabulary.id(of: word))] = index }
+        numberWordIndex = indices
+        numberValues = numberWords.map { Self.numberWords[$0] ?? 0 }
         cueLevels = rules.cues.map(\.level)
         cueRules = rules.cues.map { "cue:\($0.phrase)" }
         flashCasualtyRule = "casualties>=\(rules.casualtyFlashThreshold)"
     }
 
-    func detect(fields: [FieldText], sourceKind: ClassificationInput.SourceKind?) -> (UrgencyLevel, [Evidence]) {
+    /// The urgency level; its evidence (at most 6 steps) is appended to `evidence`.
+    /// Adds what the rules make of word `id` to its tag.
+    func tag(_ id: Int32, _ tag: inout WordTag) {
+        tag.isCasualtyWord = isCasualtyWord[Int(id)]
+        tag.isKillingVerb = isKillingVerb[Int(id)]
+        tag.numberWord = numberWordIndex[Int(id)]
+    }
+
+    func detect(fields: [FieldText], sourceKind: ClassificationInput.SourceKind?, evidence: inout [Evidence]) -> UrgencyLevel {
         var level = UrgencyLevel.routine
-        var evidence: [Evidence] = []
-        evidence.reserveCapacity(4)
-        func raise(_ to: UrgencyLevel, phrase: String, field: ItemField, rule: String) {
+        var shown = 0
+        func raise(_ to: UrgencyLevel, phrase: @autoclosure () -> String, field: ItemField, rule: String) {
             if to > level { level = to }
-            if evidence.count < 6 { evidence.append(Evidence(kind: .urgency, tag: to.rawValue, phrase: phrase, field: field, rule: rule)) }
+            if shown < 6 {
+                evidence.append(Evidence(kind: .urgency, tag: to.rawValue, phrase: phrase(), field: field, rule: rule))
+                shown += 1
+            }
         }
         var anyCue = false
         if let title = fields.first, let marker = openingMarker(title) {
@@ -64,11 +78,18 @@ final class UrgencyDetector: Sendable {
             anyCue = true
         }
         for field in fields {
-            var cueHits: [PhraseTrie.Hit] = []
+            var cueCount = 0
             for hit in field.hits {
-                if case .urgencyCue = hit.payload { cueHits.append(hit) }
+                if case .urgencyCue = hit.payload { cueCount += 1 }
             }
-            if cueHits.count > 1 { cueHits = PhraseTrie.leftmostLongest(cueHits) }
+            var cueHits: [PhraseTrie.Hit] = []
+            if cueCount > 0 {
+                cueHits.reserveCapacity(cueCount)
+                for hit in field.hits {
+                    if case .urgencyCue = hit.payload { cueHits.append(hit) }
+                }
+                if cueCount > 1 { cueHits = PhraseTrie.leftmostLongest(cueHits) }
+            }
             for hit in cueHits {
                 guard case .urgencyCue(let cue) = hit.payload else { continue }
                 raise(cueLevels[cue], phrase: field.text(from: hit.start, to: hit.end), field: field.field, rule: cueRules[cue])
@@ -84,7 +105,7 @@ final class UrgencyDetector: Sendable {
         if let sourceKind, rules.breakingSourceKinds.contains(sourceKind.rawValue) {
             raise(anyCue ? .flash : .urgent, phrase: sourceKind.rawValue, field: .source, rule: "source:\(sourceKind.rawValue)")
         }
-        return (level, evidence)
+        return level
     }
 
     /// The number of tokens of an opening marker in capitals ("BREAKING", "JUST IN"), if any.
@@ -107,35 +128,39 @@ final class UrgencyDetector: Sendable {
     /// casualty word up to three words after it, or a killing verb just before it ("kills 5").
     private func largestCasualtyCount(_ field: FieldText) -> (Int, Int, Int)? {
         var best: (Int, Int, Int)?
-        let tokens = field.tokens
-        for index in tokens.indices {
-            guard let value = number(field, index) else { continue }
-            var end: Int?
-            for ahead in (index + 1)..<min(index + 4, tokens.count) where tokens[ahead].id >= 0 && isCasualtyWord[Int(tokens[ahead].id)] {
-                end = ahead + 1
-                break
+        field.scanned.tokens.withUnsafeBufferPointer { tokens in
+            field.scanned.foldedBytes.withUnsafeBufferPointer { folded in
+                for index in tokens.indices {
+                    guard let value = number(tokens[index], folded: folded) else { continue }
+                    var end: Int?
+                    for ahead in (index + 1)..<min(index + 4, tokens.count) where WordTag(tokens[ahead].tag).isCasualtyWord {
+                        end = ahead + 1
+                        break
+                    }
+                    var start = index
+                    if end == nil, index > 0, WordTag(tokens[index - 1].tag).isKillingVerb {
+                        start = index - 1
+                        end = index + 1
+                    }
+                    if let end, value > (best?.0 ?? 0) { best = (value, start, end) }
+                }
             }
-            var start = index
-            if end == nil, index > 0, tokens[index - 1].id >= 0, isKillingVerb[Int(tokens[index - 1].id)] {
-                start = index - 1
-                end = index + 1
-            }
-            if let end, value > (best?.0 ?? 0) { best = (value, start, end) }
         }
         return best
     }
 
-    private func number(_ field: FieldText, _ index: Int) -> Int? {
-        let token = field.tokens[index]
+    /// The value of a number token ("27") or number word ("dozens"); `folded` is its field's folded bytes.
+    @inline(__always)
+    private func number(_ token: ScannedToken, folded: UnsafeBufferPointer<UInt8>) -> Int? {
         if token.shape == .number {
             var value = 0
-            for byte in field.scanned.foldedBytes[Int(token.foldedStart)..<Int(token.foldedEnd)] {
+            for byte in folded[Int(token.foldedStart)..<Int(token.foldedEnd)] {
                 guard byte >= 0x30 && byte <= 0x39, value < 100_000_000 else { return nil }
                 value = value * 10 + Int(byte - 0x30)
             }
             return value
         }
-        guard token.id >= 0, numberWordValue[Int(token.id)] >= 0 else { return nil }
-        return numberWordValue[Int(token.id)]
+        let word = WordTag(token.tag).numberWord
+        return word >= 0 ? numberValues[word] : nil
     }
 }

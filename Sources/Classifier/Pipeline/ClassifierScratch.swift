@@ -1,0 +1,54 @@
+import Synchronization
+
+/// The working buffers of one classification (scanned fields, hits, candidate groups, mentions,
+/// model occurrences), kept between items so that classifying allocates little beyond its result.
+/// Only ever used by one classification at a time: `ScratchPool` hands each call its own. The
+/// buffers are one struct, passed `inout` down the call, so that reaching them costs one access
+/// check per item rather than one per buffer.
+final class ClassifierScratch: @unchecked Sendable {
+    var buffers = ScratchBuffers()
+}
+
+struct ScratchBuffers {
+    var title = FieldBuffers()
+    var summary = FieldBuffers()
+    var fields: [FieldText] = []
+    var groups: [PlaceResolver.Group] = []
+    var aliases: [Int] = []
+    var contextCountries: [Int32] = []
+    var mentions: [PlaceMention] = []
+    var keywordHits: [NewsClassifier.KeywordHit] = []
+    var occurrences: [TopicFeatureIndex.Occurrence] = []
+
+    /// Takes the buffers of a finished analysis back (they are reused once it is gone).
+    mutating func recycle(_ analysis: NewsClassifier.Analysis, occurrences: [TopicFeatureIndex.Occurrence]) {
+        for field in analysis.fields {
+            if field.field == .title {
+                field.giveBack(to: &title)
+            } else {
+                field.giveBack(to: &summary)
+            }
+        }
+        fields = analysis.fields
+        mentions = analysis.mentions
+        keywordHits = analysis.keywordHits
+        self.occurrences = occurrences
+    }
+}
+
+/// Scratch buffers for classifications running at the same time, one per call: taken at the
+/// start, given back at the end. Holds at most `limit` idle ones.
+final class ScratchPool: Sendable {
+    private let idle = Mutex<[ClassifierScratch]>([])
+    private let limit = 16
+
+    func take() -> ClassifierScratch {
+        idle.withLock { $0.popLast() } ?? ClassifierScratch()
+    }
+
+    func give(_ scratch: ClassifierScratch) {
+        idle.withLock { idle in
+            if idle.count < limit { idle.append(scratch) }
+        }
+    }
+}

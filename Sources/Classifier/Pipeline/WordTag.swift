@@ -1,0 +1,53 @@
+/// What the classifier knows of one vocabulary word, packed into the tag of its vocabulary slot so
+/// that scanning a word fetches it with the id (one memory access per word instead of one per table):
+/// the trie node its phrases start at, its topic model row, and what it means to the urgency rules.
+/// Unknown words have tag 0, which reads as "nothing".
+struct WordTag: Equatable {
+    var bits: UInt64 = 0
+
+    init(_ bits: UInt64 = 0) { self.bits = bits }
+
+    /// Child of the trie root for this word, or -1.
+    var rootNode: Int32 {
+        get { Int32(truncatingIfNeeded: bits & 0xFFFF_FFFF) - 1 }
+        set { set(UInt64(UInt32(newValue + 1)), shift: 0, width: 32) }
+    }
+
+    /// The model row of the word's `w:` feature: -1 none, -2 a stop-word.
+    var modelRow: Int32 {
+        get {
+            let code = Int32((bits >> 32) & Self.rowMask)
+            return code == 0 ? -1 : (code == 1 ? -2 : code - 2)
+        }
+        set {
+            precondition(newValue < Int32(Self.rowMask) - 2, "topic model over \(Self.rowMask - 2) features")
+            set(UInt64(newValue == -1 ? 0 : (newValue == -2 ? 1 : newValue + 2)), shift: 32, width: 20)
+        }
+    }
+
+    /// Index into `UrgencyDetector.numberWords`' values, or -1.
+    var numberWord: Int {
+        get { Int((bits >> 52) & 0x1F) - 1 }
+        set {
+            precondition(newValue < 31)
+            set(UInt64(newValue + 1), shift: 52, width: 5)
+        }
+    }
+
+    var isCasualtyWord: Bool {
+        get { bits & (1 << 57) != 0 }
+        set { set(newValue ? 1 : 0, shift: 57, width: 1) }
+    }
+
+    var isKillingVerb: Bool {
+        get { bits & (1 << 58) != 0 }
+        set { set(newValue ? 1 : 0, shift: 58, width: 1) }
+    }
+
+    private static let rowMask: UInt64 = (1 << 20) - 1
+
+    private mutating func set(_ value: UInt64, shift: UInt64, width: UInt64) {
+        let mask: UInt64 = ((1 << width) - 1) << shift
+        bits = (bits & ~mask) | ((value << shift) & mask)
+    }
+}
