@@ -11,14 +11,15 @@
 public struct MatchIndex: Sendable {
     private var vocabulary = MatchVocabulary()
     private var slotsByID: [String: UInt32] = [:]
-    /// By slot: the subscription's id ("" for a free slot), its sort key and its filter's id.
-    private var subscriptionIDs: [String] = []
-    private var sortKeys: [SortKey] = []
+    /// By slot: the subscription's id ("" for a free slot) with its sort key, and its filter's id.
+    private var slots: [Slot] = []
     private var filterOfSlot: [UInt32] = []
     private var freeSlots: [UInt32] = []
-    /// By filter id: the compiled filter, the slots that use it, and its keys (empty: unindexed).
+    /// By filter id: the compiled filter, the slots that use it (the first apart, as most filters
+    /// have one subscription: one memory access fewer per match), and its keys (empty: unindexed).
     private var filters: [CompiledFilter] = []
-    private var members: [[UInt32]] = []
+    private var firstMembers: [UInt32] = []
+    private var moreMembers: [[UInt32]] = []
     private var keysOfFilter: [[UInt64]] = []
     private var filterIDs: [CompiledFilter: UInt32] = [:]
     private var freeFilters: [UInt32] = []
@@ -37,26 +38,32 @@ public struct MatchIndex: Sendable {
         let slot: UInt32
         if let free = freeSlots.popLast() {
             slot = free
-            subscriptionIDs[Int(slot)] = subscriptionID
-            sortKeys[Int(slot)] = SortKey(subscriptionID)
+            slots[Int(slot)] = Slot(subscriptionID)
             filterOfSlot[Int(slot)] = filterID
         } else {
-            slot = UInt32(subscriptionIDs.count)
-            subscriptionIDs.append(subscriptionID)
-            sortKeys.append(SortKey(subscriptionID))
+            slot = UInt32(slots.count)
+            slots.append(Slot(subscriptionID))
             filterOfSlot.append(filterID)
         }
         slotsByID[subscriptionID] = slot
-        members[Int(filterID)].append(slot)
+        if firstMembers[Int(filterID)] == Self.none {
+            firstMembers[Int(filterID)] = slot
+        } else {
+            moreMembers[Int(filterID)].append(slot)
+        }
     }
 
     public mutating func remove(_ subscriptionID: String) {
         guard let slot = slotsByID.removeValue(forKey: subscriptionID) else { return }
         let filterID = filterOfSlot[Int(slot)]
-        subscriptionIDs[Int(slot)] = ""
+        slots[Int(slot)] = Slot("")
         freeSlots.append(slot)
-        Self.removeFirst(slot, from: &members[Int(filterID)])
-        if members[Int(filterID)].isEmpty { release(filterID) }
+        if firstMembers[Int(filterID)] == slot {
+            firstMembers[Int(filterID)] = moreMembers[Int(filterID)].popLast() ?? Self.none
+        } else {
+            Self.removeFirst(slot, from: &moreMembers[Int(filterID)])
+        }
+        if firstMembers[Int(filterID)] == Self.none { release(filterID) }
     }
 
     /// The subscriptions whose filters match, with the terms that matched, sorted by id.
@@ -70,13 +77,15 @@ public struct MatchIndex: Sendable {
             guard filter.matches(item, vocabulary) else { return }
             let terms = UInt32(termLists.count)
             termLists.append(filter.matchedTerms(item, vocabulary))
-            for slot in members[Int(filterID)] { hits.append((sortKeys[Int(slot)], slot, terms)) }
+            let first = firstMembers[Int(filterID)]
+            hits.append((slots[Int(first)].key, first, terms))
+            for slot in moreMembers[Int(filterID)] { hits.append((slots[Int(slot)].key, slot, terms)) }
         }
         hits.sort { first, second in
             if let ordered = first.key.orders(before: second.key) { return ordered }
-            return subscriptionIDs[Int(first.slot)] < subscriptionIDs[Int(second.slot)]
+            return slots[Int(first.slot)].id < slots[Int(second.slot)].id
         }
-        return hits.map { (subscriptionIDs[Int($0.slot)], termLists[Int($0.terms)]) }
+        return hits.map { (slots[Int($0.slot)].id, termLists[Int($0.terms)]) }
     }
 
     /// How many distinct filters an item is checked against (for metrics and tests).
@@ -124,7 +133,8 @@ public struct MatchIndex: Sendable {
         } else {
             filterID = UInt32(filters.count)
             filters.append(compiled)
-            members.append([])
+            firstMembers.append(Self.none)
+            moreMembers.append([])
             keysOfFilter.append(keys)
         }
         filterIDs[compiled] = filterID
@@ -150,10 +160,23 @@ public struct MatchIndex: Sendable {
         freeFilters.append(filterID)
     }
 
+    private static let none = UInt32.max
+
     private static func removeFirst(_ element: UInt32, from array: inout [UInt32]) {
         guard let index = array.firstIndex(of: element) else { return }
         array.swapAt(index, array.count - 1)
         array.removeLast()
+    }
+}
+
+/// A subscription's id and its sort key, side by side (one memory access for both).
+private struct Slot: Sendable {
+    var id: String
+    var key: SortKey
+
+    init(_ id: String) {
+        self.id = id
+        key = SortKey(id)
     }
 }
 
