@@ -7,6 +7,8 @@ import Subscriptions
 /// labels, countries from the names in the text, and a seeded source, language and urgency.
 struct BenchItems {
     var items: [ClassifiedItem]
+    /// Distinct words of 6 letters or more in all the file's texts (whatever the item count), sorted.
+    var longWords: [String]
 
     /// Names in a text and the country each stands for (matched on normalised words).
     static let countryNames: [String: String] = [
@@ -28,6 +30,11 @@ struct BenchItems {
             rows.append((text, object["regions"] as? [String] ?? [], object["topics"] as? [String] ?? []))
         }
         guard !rows.isEmpty else { throw BenchError("\(path) has no JSON lines with a \"text\" field") }
+        var words = Set<String>()
+        for row in rows {
+            for word in FilterText.normalise(row.text).split(separator: " ") where word.count >= 6 { words.insert(String(word)) }
+        }
+        longWords = words.sorted()
         var random = SeededGenerator(seed: seed)
         items = (0..<count).map { number in
             let row = rows[number % rows.count]
@@ -44,15 +51,6 @@ struct BenchItems {
             item.urgency = roll == 0 ? .flash : roll < 5 ? .urgent : .routine
             return item
         }
-    }
-
-    /// Distinct words of 6 letters or more in the items' texts, sorted.
-    var longWords: [String] {
-        var words = Set<String>()
-        for item in items {
-            for word in FilterText.normalise(item.item.title).split(separator: " ") where word.count >= 6 { words.insert(String(word)) }
-        }
-        return words.sorted()
     }
 }
 
