@@ -11,15 +11,9 @@ struct MatchBench: ParsableCommand {
         commandName: "match-bench",
         abstract: "Measure the subscription matcher: index build, items/s, peak memory, and a linear scan for comparison.",
         discussion: """
-            Generates seeded-random subscriptions, parses them with FilterParser, builds the MatchIndex, then
-            runs classified items (the headlines of --items with their region and topic labels, countries from
-            names in the text, a seeded source, language and urgency) through MatchIndex.matches for --seconds.
-            The linear scan evaluates every filter for each item (FilterExpression.matches), for
-            --linear-seconds, after the index is dropped and the same filters are generated again.
+            Generates seeded-random subscriptions, parses them with FilterParser, builds the MatchIndex, then runs classified items (the headlines of --items with their region and topic labels, countries from names in the text, a seeded source, language and urgency) through MatchIndex.matches for --seconds. The linear scan evaluates every filter for each item (FilterExpression.matches) for --linear-seconds, after the index is dropped and the same filters are generated again. Peak RSS is read before the linear scan.
 
-            Filter mix at the defaults (--label-share 30, --unindexed-share 1); keywords are popular events
-            and names (60 of them, skewed), words of the items' texts, or people's and companies' names that
-            rarely occur:
+            Filter mix at the defaults (--label-share 30, --unindexed-share 1). Keywords are popular events and names (60, skewed towards the first), words of the item file's texts, or people's and companies' names that rarely occur; one to three per filter, joined by OR:
             \(FilterMix(labelPercent: 30, unindexedPercent: 1).table)
 
             Output lines (stable, for Tests/Benchmarks/match/run.sh):
