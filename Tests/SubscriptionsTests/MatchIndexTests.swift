@@ -19,18 +19,24 @@ import Testing
         #expect(index.candidateCount(item) == 2)
     }
 
-    /// The index must give exactly what evaluating every filter gives.
+    /// The index must give exactly what evaluating every filter gives: the same subscriptions,
+    /// in id order, with the same matched terms, also after removals and replacements.
     @Test func agreesWithEvaluatingEveryFilter() throws {
         var generator = SystemRandomNumberGenerator()
-        let words = ["quake", "strike", "election", "vaccine", "final", "storm", "talks", "chip"]
+        let words = ["quake", "strike", "election", "vaccine", "final", "storm", "talks", "chip", "séisme"]
         let sources = ["wire", "ticker", "partner"]
+        let countries = ["LB", "IL", "UA", "US"]
+        let languages = ["en", "en-GB", "en-gb-oxendict", "fr", "fr-CA"]
+        let languageValues = ["en", "en-gb", "fr", "fr-ca", "e"]
         func randomTerm() -> String {
-            switch Int.random(in: 0..<6, using: &generator) {
+            switch Int.random(in: 0..<9, using: &generator) {
             case 0: return "region:\"\(regions.randomElement()!)\""
             case 1: return "topic:\(topics.randomElement()!)"
             case 2: return "source:\(sources.randomElement()!)"
-            case 3: return "urgency>=\(Urgency.allCases.randomElement()!.rawValue)"
+            case 3: return "urgency\([">=", ">", "=", "<=", "<"].randomElement()!)\(Urgency.allCases.randomElement()!.rawValue)"
             case 4: return "\"\(words.randomElement()!) \(words.randomElement()!)\""
+            case 5: return "country:\(countries.randomElement()!)"
+            case 6: return "lang:\(languageValues.randomElement()!)"
             default: return words.randomElement()!
             }
         }
@@ -43,21 +49,64 @@ import Testing
         var index = MatchIndex()
         var filters: [String: FilterExpression] = [:]
         for number in 0..<400 {
+            // Some subscriptions share a filter (and so a compiled filter in the index).
             let filter = try parser.parse(randomFilter())
+            let shared = number % 7 == 6 ? filters["s\(number - 1)"]! : filter
+            filters["s\(number)"] = shared
+            index.upsert("s\(number)", filter: shared)
+        }
+        // Removals, and replacements that keep, share or change the filter.
+        for number in stride(from: 0, to: 400, by: 13) {
+            index.remove("s\(number)")
+            filters["s\(number)"] = nil
+        }
+        for number in stride(from: 5, to: 400, by: 17) {
+            let filter = Bool.random() ? filters.values.randomElement()! : try parser.parse(randomFilter())
             filters["s\(number)"] = filter
             index.upsert("s\(number)", filter: filter)
         }
+        #expect(index.count == filters.count)
         var candidatesChecked = 0
+        var matchesSeen = 0
         for _ in 0..<300 {
             let item = subject(
                 regions: Array(regions.shuffled().prefix(Int.random(in: 0...2))), topics: Array(topics.shuffled().prefix(Int.random(in: 0...2))),
-                source: sources.randomElement()!, urgency: Urgency.allCases.randomElement()!,
-                text: (0..<Int.random(in: 1...6)).map { _ in words.randomElement()! }.joined(separator: " "))
-            let expected = filters.filter { $0.value.matches(item) }.keys.sorted()
-            #expect(index.matches(item).map(\.subscriptionID) == expected)
+                countries: Array(countries.shuffled().prefix(Int.random(in: 0...2))), source: sources.randomElement()!,
+                language: Bool.random() ? languages.randomElement()! : nil, urgency: Urgency.allCases.randomElement()!,
+                text: (0..<Int.random(in: 1...6)).map { _ in words.randomElement()! }.joined(separator: [" ", "-", ", "].randomElement()!))
+            let expected = filters.keys.sorted().compactMap { id -> (String, [String])? in
+                var terms: [String] = []
+                return filters[id]!.matches(item, matched: &terms) ? (id, terms) : nil
+            }
+            let actual = index.matches(item)
+            #expect(actual.map(\.subscriptionID) == expected.map(\.0))
+            #expect(actual.map(\.matchedTerms) == expected.map(\.1))
             candidatesChecked += index.candidateCount(item)
+            matchesSeen += expected.count
         }
+        #expect(matchesSeen > 300)
         // The index must prune: on average far fewer than all 400 filters are evaluated.
         #expect(candidatesChecked / 300 < 400)
+    }
+
+    @Test func aLanguageFilterMatchesEveryLongerTag() throws {
+        var index = MatchIndex()
+        index.upsert("en-gb", filter: try parser.parse("lang:en-GB"))
+        index.upsert("en", filter: try parser.parse("lang:en"))
+        let item = subject(language: "en-GB-oxendict")
+        #expect(try parser.parse("lang:en-GB").matches(item))
+        #expect(index.matches(item).map(\.subscriptionID) == ["en", "en-gb"])
+    }
+
+    @Test func subscriptionsWithTheSameFilterShareItsEvaluation() throws {
+        var index = MatchIndex()
+        for number in 0..<50 { index.upsert("s\(number)", filter: try parser.parse("region:MENA AND topic:Politics")) }
+        let item = subject(regions: ["MENA"], topics: ["Politics"])
+        #expect(index.candidateCount(item) == 1)
+        #expect(index.matches(item).count == 50)
+        #expect(index.matches(item).allSatisfy { $0.matchedTerms == ["region:mena", "topic:politics"] })
+        for number in 0..<50 { index.remove("s\(number)") }
+        #expect(index.candidateCount(item) == 0)
+        #expect(index.matches(item).isEmpty)
     }
 }

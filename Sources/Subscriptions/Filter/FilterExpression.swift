@@ -103,15 +103,15 @@ extension FilterExpression {
             case .source: hit = subject.source == value
             case .lang: hit = subject.language.map { $0 == value || $0.hasPrefix(value + "-") } ?? false
             }
-            if hit { matched.append("\(field.rawValue):\(value)") }
+            if hit { matched.append(FilterTerm.field(field, value)) }
             return hit
         case .urgency(let comparison, let level):
             let hit = comparison.holds(subject.urgency, level)
-            if hit { matched.append("urgency\(comparison.rawValue)\(level.rawValue)") }
+            if hit { matched.append(FilterTerm.urgency(comparison, level)) }
             return hit
         case .text(let phrase):
             let hit = subject.paddedText.contains(" " + phrase + " ")
-            if hit { matched.append(phrase.contains(" ") ? "\"\(phrase)\"" : phrase) }
+            if hit { matched.append(FilterTerm.text(phrase)) }
             return hit
         }
     }
@@ -120,6 +120,13 @@ extension FilterExpression {
         var ignored: [String] = []
         return matches(subject, matched: &ignored)
     }
+}
+
+/// How a matched term is written in a match's explanation.
+enum FilterTerm {
+    static func field(_ field: FilterField, _ value: String) -> String { "\(field.rawValue):\(value)" }
+    static func urgency(_ comparison: FilterComparison, _ level: Urgency) -> String { "urgency\(comparison.rawValue)\(level.rawValue)" }
+    static func text(_ phrase: String) -> String { phrase.contains(" ") ? "\"\(phrase)\"" : phrase }
 }
 
 /// How filter words and item text are normalised: lower case, diacritics and

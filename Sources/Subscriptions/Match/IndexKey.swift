@@ -1,0 +1,56 @@
+/// The keys of the match index: a field (or a word of the text) and a value, packed into 64 bits
+/// once the value is interned.
+enum IndexKey {
+    enum Kind: UInt64, Sendable {
+        case region, topic, country, source, lang, word
+
+        /// About how many items carry a key of this kind, relative to a word: the index keeps the
+        /// cheapest necessary key set of an AND's parts, so `region:mena AND earthquake` is found
+        /// through `earthquake`.
+        var cost: Int {
+            switch self {
+            case .word: 1
+            case .country: 4
+            case .source: 6
+            case .region, .topic: 12
+            case .lang: 50
+            }
+        }
+    }
+
+    static func make(_ kind: Kind, _ value: UInt32) -> UInt64 { kind.rawValue << 32 | UInt64(value) }
+
+    /// Keys of which any matching item has at least one; nil when there is no such set.
+    static func necessary(_ expression: FilterExpression) -> [(kind: Kind, value: String)]? {
+        switch expression {
+        case .field(let field, let value):
+            let kind: Kind = switch field {
+            case .region: .region
+            case .topic: .topic
+            case .country: .country
+            case .source: .source
+            case .lang: .lang
+            }
+            return [(kind, value)]
+        case .text(let phrase):
+            // Every word of a phrase must occur; the longest is the most selective.
+            guard let word = phrase.split(separator: " ").max(by: { $0.count < $1.count }) else { return nil }
+            return [(.word, String(word))]
+        case .urgency, .not:
+            return nil
+        case .and(let parts):
+            return parts.compactMap(necessary).min { cost($0) < cost($1) }
+        case .or(let parts):
+            var union: [(kind: Kind, value: String)] = []
+            for part in parts {
+                guard let keys = necessary(part) else { return nil }
+                for key in keys where !union.contains(where: { $0.kind == key.kind && $0.value == key.value }) { union.append(key) }
+            }
+            return union
+        }
+    }
+
+    private static func cost(_ keys: [(kind: Kind, value: String)]) -> Int {
+        keys.reduce(0) { $0 + $1.kind.cost }
+    }
+}
