@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // librdkafka from Debian's librdkafka-dev, found with pkg-config.
@@ -92,6 +93,14 @@ let package = Package(
         .target(
             name: "SubscriptionStore",
             dependencies: ["Subscriptions", "NewsModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The store test suite, run against SQLite and PostgreSQL ($NEWSFLASH_TEST_POSTGRES_URL).
+        .testTarget(
+            name: "SubscriptionStoreTests",
+            dependencies: [
+                "SubscriptionStore", "Subscriptions", "NewsModel", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         // The HTTP API (Hummingbird): subscriptions.
         .target(
@@ -179,3 +188,9 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// PostgreSQL for the subscription store (PostgresSubscriptionStore), beside SQLite.
+package.targets.first { $0.name == "SubscriptionStore" }?.dependencies += [
+    .product(name: "PostgresNIO", package: "postgres-nio"),
+    .product(name: "Logging", package: "swift-log"),
+]
