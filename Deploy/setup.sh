@@ -8,7 +8,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # librdkafka-dev: headers and the link-time library of the Kafka client.
 # libxml2-dev: the feed and ticker-page parser.
 # pkg-config: how SwiftPM finds both.
-packages=(librdkafka-dev libxml2-dev pkg-config)
+# postgresql: the server the store tests run against (Deploy/postgres.sh).
+packages=(librdkafka-dev libxml2-dev pkg-config postgresql)
 
 missing=()
 for package in "${packages[@]}"; do
