@@ -28,8 +28,13 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
     private init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
-        // Immediate: run() marks the client running before init returns, so the first lease finds it running.
-        running = Task.immediate { await client.run() }
+        // Immediate: run() marks the client running before init returns, so the first lease
+        // does not log that it is not running yet.
+        if #available(macOS 26, *) {
+            running = Task.immediate { await client.run() }
+        } else {
+            running = Task { await client.run() }
+        }
     }
 
     /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=disable`), applies

@@ -101,7 +101,11 @@ struct StoreUnderTest: Sendable {
         let configuration = try PostgresLocation(url: location, schema: schema).clientConfiguration()
         let client = PostgresClient(configuration: configuration, backgroundLogger: Self.logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addImmediateTask { await client.run() }
+            if #available(macOS 26, *) {
+                group.addImmediateTask { await client.run() }
+            } else {
+                group.addTask { await client.run() }
+            }
             defer { group.cancelAll() }
             return try await client.query(query, logger: Self.logger).collect()
         }
