@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // librdkafka from Debian's librdkafka-dev, found with pkg-config.
@@ -100,6 +101,14 @@ let package = Package(
         .target(
             name: "SubscriptionStore",
             dependencies: ["Subscriptions", "NewsModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The store test suite, run against SQLite and PostgreSQL ($NEWSFLASH_TEST_POSTGRES_URL).
+        .testTarget(
+            name: "SubscriptionStoreTests",
+            dependencies: [
+                "SubscriptionStore", "Subscriptions", "NewsModel", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         // The HTTP API (Hummingbird): subscriptions.
         .target(
@@ -246,3 +255,9 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// PostgreSQL for the subscription store (PostgresSubscriptionStore), beside SQLite.
+package.targets.first { $0.name == "SubscriptionStore" }?.dependencies += [
+    .product(name: "PostgresNIO", package: "postgres-nio"),
+    .product(name: "Logging", package: "swift-log"),
+]

@@ -9,7 +9,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # libxml2-dev: the feed and ticker-page parser.
 # pkg-config: how SwiftPM finds both.
 # openssl: the SMTP test sink makes its throw-away CA with it.
-packages=(librdkafka-dev libxml2-dev pkg-config openssl)
+# postgresql: the server the store tests run against (Deploy/postgres.sh).
+packages=(librdkafka-dev libxml2-dev pkg-config openssl postgresql)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -97,14 +97,6 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
         }.map(Self.decodeSubscription)
     }
 
-    public func all() async throws -> [Subscription] {
-        try await changes(after: 0).filter { !$0.deleted }.map(\.subscription).sorted { $0.createdAt < $1.createdAt }
-    }
-
-    public func count(ownedBy keyID: String) async throws -> Int {
-        try await all().filter { $0.ownerKeyID == keyID }.count
-    }
-
     public func changes(after version: Int64) async throws -> [SubscriptionChange] {
         let rows = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT body, deleted, version FROM subscriptions WHERE version > ? ORDER BY version", arguments: [version])

@@ -39,7 +39,7 @@ public struct SubscriptionChange: Sendable, Hashable {
 }
 
 /// Where subscriptions, API keys, what was sent, delivery receipts and endpoint
-/// health live: SQLite (``SQLiteSubscriptionStore``, the default) or PostgreSQL.
+/// health live: SQLite (``SQLiteSubscriptionStore``, the default) or PostgreSQL (``PostgresSubscriptionStore``).
 /// Every implementation passes the same store test suite.
 ///
 /// Every change to a subscription bumps a store-wide version; match and notify
@@ -78,6 +78,9 @@ public protocol SubscriptionStoring: Sendable {
     /// failed without a success (nil after a success).
     func recordEndpointResult(subscriptionID: String, success: Bool, at: Date) async throws -> Date?
 
+    /// Releases the store's connections; call it on every path once the store is no longer used.
+    func shutdown() async
+
     // Alerts held for a digest (digest mode, quiet hours, rate limit)
     /// Holds a delivery until `until` (once per delivery id; a second hold keeps the first).
     func hold(_ request: DeliveryRequest, until: Date) async throws
@@ -105,6 +108,18 @@ public struct HeldDigest: Sendable, Hashable {
 }
 
 extension SubscriptionStoring {
+    /// Live subscriptions, oldest first (from the change log).
+    public func all() async throws -> [Subscription] {
+        try await changes(after: 0).filter { !$0.deleted }.map(\.subscription).sorted { $0.createdAt < $1.createdAt }
+    }
+
+    public func count(ownedBy keyID: String) async throws -> Int {
+        try await all().filter { $0.ownerKeyID == keyID }.count
+    }
+
+    /// Nothing to release (a SQLite file closes with its last reference).
+    public func shutdown() async {}
+
     /// The stored JSON form of a subscription.
     static func encode(_ subscription: Subscription) throws -> String {
         String(decoding: try JSONEncoder().encode(subscription), as: UTF8.self)

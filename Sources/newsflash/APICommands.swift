@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Logging
 import MatchStage
 import NewsModel
 import Pipeline
 import RdKafka
 import Server
 import ServiceLifecycle
+import SubscriptionStore
 
 /// `newsflash keys create [--admin]`: an API key, shown once.
 struct KeysCommand: AsyncParsableCommand {
@@ -21,7 +23,7 @@ struct KeysCommand: AsyncParsableCommand {
         var admin = false
 
         func run() async throws {
-            let (key, secret) = try await files.open().createKey(role: admin ? .admin : .subscriber)
+            let (key, secret) = try await files.withStore { try await $0.createKey(role: admin ? .admin : .subscriber) }
             print("\(key.id) \(key.role.rawValue) \(secret)")
         }
     }
@@ -54,7 +56,10 @@ extension RunCommand {
 
         func run() async throws {
             let logger = global.makeLogger("newsflash.api")
-            let store = try files.open()
+            try await files.withStore(logger: logger) { try await serve($0, logger: logger) }
+        }
+
+        func serve(_ store: any SubscriptionStoring, logger: Logger) async throws {
             let parser = try SubscriptionFiles.filterParser()
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
             var extras = SubscriptionAPI.Services()

@@ -76,7 +76,7 @@ extension RunCommand {
             let logger = global.makeLogger("newsflash.notify-webhook")
             let admin = try await global.connectedAdmin(logger: logger)
             await admin.close()
-            let store = try files.open()
+            let store = try await files.open(logger: logger)
             let cache = SubscriptionCache(store: store, logger: logger)
             try await cache.refresh()
             var senderConfiguration = WebhookSender.Configuration()
@@ -108,6 +108,7 @@ extension RunCommand {
             logger.info("notify-webhook running", metadata: ["kafka.group": "\(self.group)", "allowed": "\(allowedRanges)"])
             try await group.run()
             await sender.shutdown()
+            await store.shutdown()
         }
     }
 }
@@ -163,7 +164,7 @@ extension RunCommand {
             let logger = global.makeLogger("newsflash.notify-email")
             let admin = try await global.connectedAdmin(logger: logger)
             await admin.close()
-            let store = try files.open()
+            let store = try await files.open(logger: logger)
             let cache = SubscriptionCache(store: store, logger: logger)
             try await cache.refresh()
             let client = try SMTPClient(configuration: smtp, logger: logger)
@@ -196,6 +197,7 @@ extension RunCommand {
             logger.info("notify-email running", metadata: ["kafka.group": "\(group)", "smtp": "\(smtp)"])
             try await serviceGroup.run()
             await client.shutdown()
+            await store.shutdown()
         }
     }
 }

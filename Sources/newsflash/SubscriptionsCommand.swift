@@ -1,6 +1,7 @@
 import ArgumentParser
 import Classifier
 import Foundation
+import Logging
 import MatchStage
 import NewsModel
 import Pipeline
@@ -9,20 +10,49 @@ import ServiceLifecycle
 import SubscriptionStore
 import Subscriptions
 
-/// Where the subscriptions live.
+/// Where the subscriptions live: a SQLite file, or PostgreSQL by URL.
 struct SubscriptionFiles: ParsableArguments {
-    @Option(help: "Subscription store (SQLite). Default: $NEWSFLASH_SUBSCRIPTIONS, else var/subscriptions.sqlite.")
+    @Option(help: """
+        Subscription store: a SQLite file, or a postgres:// (postgresql://) URL such as \
+        postgres://user:password@host:5432/newsflash?sslmode=require for PostgreSQL. \
+        Default: $NEWSFLASH_SUBSCRIPTIONS, else var/subscriptions.sqlite.
+        """)
     var subscriptions: String?
 
-    var path: String {
+    var location: String {
         subscriptions ?? ProcessInfo.processInfo.environment["NEWSFLASH_SUBSCRIPTIONS"] ?? "var/subscriptions.sqlite"
     }
 
-    func open() throws -> any SubscriptionStoring {
+    /// Where the store logs when the command has no logger of its own: at $NEWSFLASH_LOG_LEVEL, else warning.
+    static var logger: Logger {
+        let level = ProcessInfo.processInfo.environment["NEWSFLASH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        LoggingBootstrap.once(level: level)
+        var logger = Logger(label: "newsflash.subscriptions")
+        logger.logLevel = level
+        return logger
+    }
+
+    /// Opens the store; the caller shuts it down (``withStore(logger:_:)`` does that on every path).
+    func open(logger: Logger = Self.logger) async throws -> any SubscriptionStoring {
         do {
-            return try SQLiteSubscriptionStore(path: path)
+            return try await openSubscriptionStore(at: location, logger: logger)
+        } catch let error as SubscriptionStoreError {
+            throw CLIError(error.message)
+        }
+    }
+
+    /// Opens the store, runs `body` with it and shuts it down, also when `body` throws.
+    func withStore<Result>(
+        logger: Logger = Self.logger, _ body: (any SubscriptionStoring) async throws -> Result
+    ) async throws -> Result {
+        let store = try await open(logger: logger)
+        do {
+            let result = try await body(store)
+            await store.shutdown()
+            return result
         } catch {
-            throw CLIError("cannot open the subscription store \(path): \(error)")
+            await store.shutdown()
+            throw error
         }
     }
 
@@ -82,7 +112,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
                 throw CLIError("give exactly one of --webhook and --email")
             }
             let subscription = Subscription(name: name, filter: filter, channel: channel, minimumUrgency: urgency)
-            try await files.open().save(subscription)
+            try await files.withStore { try await $0.save(subscription) }
             print(subscription.id)
         }
     }
@@ -92,7 +122,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
         @OptionGroup var files: SubscriptionFiles
 
         func run() async throws {
-            for subscription in try await files.open().all() {
+            for subscription in try await files.withStore({ try await $0.all() }) {
                 let target: String
                 switch subscription.channel {
                 case .webhook(let url): target = "webhook \(url)"
@@ -109,7 +139,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
         @Argument(help: "The subscription id.") var id: String
 
         func run() async throws {
-            guard try await files.open().delete(id) else { throw CLIError("no subscription \(id)") }
+            guard try await files.withStore({ try await $0.delete(id) }) else { throw CLIError("no subscription \(id)") }
         }
     }
 
@@ -140,7 +170,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let time = RFC3339Time.parse(since) else { throw CLIError("--since must be an RFC 3339 time such as 2026-11-29T08:00:00Z") }
-            guard let subscription = try await files.open().subscription(id) else { throw CLIError("no subscription \(id)") }
+            guard let subscription = try await files.withStore({ try await $0.subscription(id) }) else { throw CLIError("no subscription \(id)") }
             let logger = global.makeLogger("newsflash.rewind")
             let admin = try await global.connectedAdmin(logger: logger)
             await admin.close()
@@ -154,11 +184,12 @@ struct SubscriptionsCommand: AsyncParsableCommand {
     }
 
     static func setStatus(_ status: Subscription.Status, _ id: String, _ files: SubscriptionFiles) async throws {
-        let store = try files.open()
-        guard var subscription = try await store.subscription(id) else { throw CLIError("no subscription \(id)") }
-        subscription.status = status
-        subscription.updatedAt = Date()
-        try await store.save(subscription)
+        try await files.withStore { store in
+            guard var subscription = try await store.subscription(id) else { throw CLIError("no subscription \(id)") }
+            subscription.status = status
+            subscription.updatedAt = Date()
+            try await store.save(subscription)
+        }
     }
 }
 
@@ -183,17 +214,18 @@ extension RunCommand {
 
         func run() async throws {
             let logger = global.makeLogger("newsflash.match")
-            let store = try files.open()
-            let directory = SubscriptionDirectory(store: store, logger: logger)
-            try await directory.refresh()
-            let active = await directory.count
-            // One message at a time per instance keeps the per-subscription story decisions in order.
-            try await global.runStage(
-                name: "match", input: input, group: group, window: 1, logger: logger, observability: observability,
-                storeCheck: { _ = try await store.count(ownedBy: "") },
-                extraServices: [PeriodicTask(name: "subscriptions refresh", logger: logger) { try await directory.refresh() }],
-                processor: MatchProcessor(directory: directory, store: store, outputTopic: output),
-                startedMetadata: ["subscriptions": "\(active)"])
+            try await files.withStore(logger: logger) { store in
+                let directory = SubscriptionDirectory(store: store, logger: logger)
+                try await directory.refresh()
+                let active = await directory.count
+                // One message at a time per instance keeps the per-subscription story decisions in order.
+                try await global.runStage(
+                    name: "match", input: input, group: group, window: 1, logger: logger, observability: observability,
+                    storeCheck: { _ = try await store.count(ownedBy: "") },
+                    extraServices: [PeriodicTask(name: "subscriptions refresh", logger: logger) { try await directory.refresh() }],
+                    processor: MatchProcessor(directory: directory, store: store, outputTopic: output),
+                    startedMetadata: ["subscriptions": "\(active)"])
+            }
         }
     }
 }

@@ -1,0 +1,268 @@
+import Foundation
+import NewsModel
+@testable import SubscriptionStore
+import Subscriptions
+import Testing
+
+/// Every ``SubscriptionStoring`` method, run against SQLite and PostgreSQL alike.
+@Suite struct SubscriptionStoreTests {
+    static let t0 = Date(timeIntervalSince1970: 1_795_000_000)
+
+    static func subscription(_ name: String, owner: String? = nil, created: TimeInterval = 0) -> Subscription {
+        Subscription(
+            name: name, filter: "region:MENA", channel: .webhook(url: "https://example.com/\(name)"), ownerKeyID: owner,
+            createdAt: t0.addingTimeInterval(created), updatedAt: t0.addingTimeInterval(created))
+    }
+
+    static func at(_ seconds: TimeInterval) -> Date { t0.addingTimeInterval(seconds) }
+
+    static func receipt(_ delivery: String, subscription: String = "sub_1", attempt: Int = 1, at seconds: TimeInterval) -> DeliveryReceipt {
+        DeliveryReceipt(
+            deliveryId: delivery, subscriptionId: subscription, storyId: "story_1", channel: .webhook, version: 1, attempt: attempt,
+            outcome: .delivered, statusCode: 200, latencyMs: 12, attemptedAt: t0.addingTimeInterval(seconds))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func keysAreStoredAsHashesAndFoundBySecret(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { place in
+            try await place.withStore { store in
+                let (admin, adminSecret) = try await store.createKey(role: .admin)
+                let (subscriber, subscriberSecret) = try await store.createKey(role: .subscriber)
+                #expect(adminSecret.hasPrefix("nfk_") && admin.id.hasPrefix("key_"))
+                #expect(try await store.key(forSecret: adminSecret) == APIKey(id: admin.id, role: .admin))
+                #expect(try await store.key(forSecret: subscriberSecret) == APIKey(id: subscriber.id, role: .subscriber))
+                #expect(try await store.key(forSecret: adminSecret + "x") == nil)
+                #expect(try await store.key(forSecret: "") == nil)
+
+                let stored = try await place.storedText("api_keys")
+                #expect(stored.contains(StableID.sha256Hex(adminSecret)))
+                #expect(!stored.contains(adminSecret) && !stored.contains(subscriberSecret))
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func savedSubscriptionsAreReadCountedAndDeletedAsTombstones(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.withStore(kind) { store in
+            let later = Self.subscription("later", owner: "key_a", created: 20)
+            var first = Self.subscription("first", owner: "key_a", created: 10)
+            let other = Self.subscription("other", owner: "key_b", created: 30)
+            for subscription in [later, first, other] { try await store.save(subscription) }
+
+            #expect(try await store.subscription(first.id) == first)
+            #expect(try await store.subscription("sub_missing") == nil)
+            #expect(try await store.all().map(\.id) == [first.id, later.id, other.id])
+            #expect(try await store.count(ownedBy: "key_a") == 2)
+            #expect(try await store.count(ownedBy: "key_b") == 1)
+            #expect(try await store.count(ownedBy: "key_none") == 0)
+
+            first.name = "renamed"
+            first.status = .paused
+            try await store.save(first)
+            #expect(try await store.subscription(first.id) == first)
+            #expect(try await store.all().count == 3)
+
+            #expect(try await store.delete(first.id))
+            #expect(try await store.subscription(first.id) == nil)
+            #expect(try await store.all().map(\.id) == [later.id, other.id])
+            #expect(try await store.count(ownedBy: "key_a") == 1)
+            #expect(try await !store.delete(first.id))
+            #expect(try await !store.delete("sub_missing"))
+
+            let tombstone = try #require(try await store.changes(after: 0).last)
+            #expect(tombstone.deleted && tombstone.subscription == first)
+
+            // Saving a deleted subscription again brings it back.
+            try await store.save(first)
+            #expect(try await store.subscription(first.id) == first)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func changesComeInVersionOrderWithTheLatestStateOfEach(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.withStore(kind) { store in
+            #expect(try await store.changes(after: 0).isEmpty)
+            var a = Self.subscription("a")
+            let b = Self.subscription("b")
+            let c = Self.subscription("c")
+            try await store.save(a)
+            try await store.save(b)
+            let afterB = try #require(try await store.changes(after: 0).last?.version)
+            try await store.save(c)
+            a.filter = "topic:Politics"
+            try await store.save(a)
+            try await store.delete(b.id)
+
+            let changes = try await store.changes(after: 0)
+            #expect(changes.map(\.subscription.id) == [c.id, a.id, b.id])
+            #expect(changes.map(\.deleted) == [false, false, true])
+            #expect(changes[1].subscription.filter == "topic:Politics")
+            #expect(zip(changes, changes.dropFirst()).allSatisfy { $0.version < $1.version })
+            #expect(changes[0].version > afterB)
+
+            #expect(try await store.changes(after: afterB) == changes)
+            #expect(try await store.changes(after: changes[1].version) == [changes[2]])
+            #expect(try await store.changes(after: changes[2].version).isEmpty)
+        }
+    }
+
+    /// Many writers at once, through two store instances (two processes' worth of connections).
+    @Test(arguments: StoreKind.allCases)
+    func concurrentSavesGetUniqueIncreasingVersions(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { place in
+            try await place.withStore { first in
+                try await place.withStore { second in
+                    let stores = [first, second]
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for index in 0..<40 {
+                            let store = stores[index % 2]
+                            group.addTask {
+                                let subscription = Self.subscription("s\(index)", created: Double(index))
+                                try await store.save(subscription)
+                                if index % 4 == 0 { try await store.delete(subscription.id) }
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                    let changes = try await first.changes(after: 0)
+                    #expect(changes.count == 40)
+                    #expect(Set(changes.map(\.version)).count == 40)
+                    #expect(zip(changes, changes.dropFirst()).allSatisfy { $0.version < $1.version })
+                    #expect(changes.filter(\.deleted).count == 10)
+                    #expect(try await second.all().count == 30)
+                }
+            }
+        }
+    }
+
+    static func held(_ number: Int, subscription: String, channel: DeliveryChannel = .webhook) -> DeliveryRequest {
+        var request = SampleEvents.deliveryRequest
+        request.deliveryId = "dlv_" + String(repeating: String(number % 10), count: 20)
+        request.subscriptionId = subscription
+        request.channel = channel
+        request.attempts = []
+        return request
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func heldDeliveriesAreClaimedWhenDueOnceLeasedPostponedAndReleased(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.withStore(kind) { store in
+            try await store.hold(Self.held(1, subscription: "sub_a"), until: Self.at(100))
+            try await store.hold(Self.held(2, subscription: "sub_a"), until: Self.at(100))
+            try await store.hold(Self.held(2, subscription: "sub_a"), until: Self.at(999))  // once per delivery id
+            try await store.hold(Self.held(3, subscription: "sub_b"), until: Self.at(500))
+            try await store.hold(Self.held(4, subscription: "sub_c", channel: .email), until: Self.at(100))
+
+            #expect(try await store.claimDueDigests(channel: .webhook, now: Self.at(99), lease: 60, limit: 10).isEmpty)
+            let due = try await store.claimDueDigests(channel: .webhook, now: Self.at(100), lease: 60, limit: 10)
+            #expect(due.map(\.subscriptionID) == ["sub_a"])
+            #expect(Set(due.first?.requests.map(\.deliveryId) ?? []) == [Self.held(1, subscription: "").deliveryId, Self.held(2, subscription: "").deliveryId])
+            #expect(due.first?.failedAttempts == 0)
+            // Leased: another instance does not get them until the lease ends.
+            #expect(try await store.claimDueDigests(channel: .webhook, now: Self.at(130), lease: 60, limit: 10).isEmpty)
+            // Postponed after a failure: due again later, with the attempt counted.
+            let ids = due.first?.requests.map(\.deliveryId) ?? []
+            try await store.postpone(subscriptionID: "sub_a", deliveryIDs: ids, until: Self.at(200))
+            #expect(try await store.claimDueDigests(channel: .webhook, now: Self.at(150), lease: 60, limit: 10).isEmpty)
+            let again = try await store.claimDueDigests(channel: .webhook, now: Self.at(600), lease: 60, limit: 10)
+            #expect(Set(again.map(\.subscriptionID)) == ["sub_a", "sub_b"])
+            #expect(again.first { $0.subscriptionID == "sub_a" }?.failedAttempts == 1)
+            // The email channel's are its own.
+            #expect(try await store.claimDueDigests(channel: .email, now: Self.at(600), lease: 60, limit: 10).map(\.subscriptionID) == ["sub_c"])
+            try await store.release(subscriptionID: "sub_a", deliveryIDs: ids)
+            try await store.release(subscriptionID: "sub_b", deliveryIDs: [Self.held(3, subscription: "").deliveryId])
+            #expect(try await store.claimDueDigests(channel: .webhook, now: Self.at(10_000), lease: 60, limit: 10).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func sentKeepsTheHighestVersionPerItem(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.withStore(kind) { store in
+            #expect(try await store.sent(subscriptionID: "sub_1", storyID: "story_1").isEmpty)
+            try await store.recordSent(subscriptionID: "sub_1", storyID: "story_1", itemID: "item_a", version: 1)
+            try await store.recordSent(subscriptionID: "sub_1", storyID: "story_1", itemID: "item_a", version: 3)
+            try await store.recordSent(subscriptionID: "sub_1", storyID: "story_1", itemID: "item_a", version: 2)
+            try await store.recordSent(subscriptionID: "sub_1", storyID: "story_1", itemID: "item_b", version: 1)
+            try await store.recordSent(subscriptionID: "sub_1", storyID: "story_2", itemID: "item_c", version: 5)
+            try await store.recordSent(subscriptionID: "sub_2", storyID: "story_1", itemID: "item_a", version: 7)
+
+            #expect(try await store.sent(subscriptionID: "sub_1", storyID: "story_1") == ["item_a": 3, "item_b": 1])
+            #expect(try await store.sent(subscriptionID: "sub_1", storyID: "story_2") == ["item_c": 5])
+            #expect(try await store.sent(subscriptionID: "sub_2", storyID: "story_1") == ["item_a": 7])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func receiptsAreStoredOnceAndReadNewestFirst(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.withStore(kind) { store in
+            let old = Self.receipt("dlv_1", at: 0)
+            let retried = Self.receipt("dlv_1", attempt: 2, at: 60)
+            let newest = Self.receipt("dlv_2", at: 120)
+            let elsewhere = Self.receipt("dlv_3", subscription: "sub_2", at: 30)
+            #expect(try await store.recordReceipt(old))
+            #expect(try await !store.recordReceipt(old))
+            #expect(try await store.recordReceipt(newest))
+            #expect(try await store.recordReceipt(retried))
+            #expect(try await store.recordReceipt(elsewhere))
+
+            let all = try await store.receipts(subscriptionID: "sub_1", limit: 10)
+            #expect(all.map(\.eventID) == [newest.eventID, retried.eventID, old.eventID])
+            #expect(all.first == newest)
+            #expect(try await store.receipts(subscriptionID: "sub_1", limit: 2).map(\.eventID) == [newest.eventID, retried.eventID])
+            #expect(try await store.receipts(subscriptionID: "sub_2", limit: 10) == [elsewhere])
+            #expect(try await store.receipts(subscriptionID: "sub_none", limit: 10).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func endpointFailuresKeepTheFirstFailureUntilASuccess(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.withStore(kind) { store throws in
+            #expect(try await store.recordEndpointResult(subscriptionID: "sub_1", success: false, at: Self.at(0)) == Self.at(0))
+            #expect(try await store.recordEndpointResult(subscriptionID: "sub_1", success: false, at: Self.at(60)) == Self.at(0))
+            #expect(try await store.recordEndpointResult(subscriptionID: "sub_2", success: false, at: Self.at(30)) == Self.at(30))
+            #expect(try await store.recordEndpointResult(subscriptionID: "sub_1", success: true, at: Self.at(90)) == nil)
+            #expect(try await store.recordEndpointResult(subscriptionID: "sub_1", success: false, at: Self.at(120)) == Self.at(120))
+            #expect(try await store.recordEndpointResult(subscriptionID: "sub_2", success: false, at: Self.at(150)) == Self.at(30))
+            #expect(try await store.recordEndpointResult(subscriptionID: "sub_3", success: true, at: Self.at(0)) == nil)
+        }
+    }
+
+    /// Opening a store again on the same database applies no migration twice and keeps the data.
+    @Test(arguments: StoreKind.allCases)
+    func reopeningMigratesNothingAndKeepsTheData(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { place in
+            let saved = Self.subscription("kept")
+            var version: Int64 = 0
+            try await place.withStore { store in
+                try await store.save(saved)
+                version = try #require(try await store.changes(after: 0).last?.version)
+                if let postgres = store as? PostgresSubscriptionStore {
+                    #expect(try await postgres.appliedMigrations() == PostgresSubscriptionStore.migrations.map(\.number))
+                }
+            }
+            try await place.withStore { store in
+                #expect(try await store.subscription(saved.id) == saved)
+                try await store.save(Self.subscription("next"))
+                #expect(try #require(try await store.changes(after: 0).last?.version) > version)
+                if let postgres = store as? PostgresSubscriptionStore {
+                    #expect(try await postgres.appliedMigrations() == PostgresSubscriptionStore.migrations.map(\.number))
+                }
+            }
+        }
+    }
+
+    /// Processes starting together on an empty database: one migrates, the others wait and find it done.
+    @Test func postgresStoresOpeningTogetherMigrateOnce() async throws {
+        try await StoreUnderTest.with(.postgres) { place in
+            let stores = try await withThrowingTaskGroup(of: (any SubscriptionStoring).self) { group in
+                for _ in 0..<4 { group.addTask { try await place.open() } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            for store in stores {
+                let postgres = try #require(store as? PostgresSubscriptionStore)
+                #expect(try await postgres.appliedMigrations() == PostgresSubscriptionStore.migrations.map(\.number))
+                await store.shutdown()
+            }
+        }
+    }
+}
