@@ -19,12 +19,18 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default: $NEWSFLASH_LOG_LEVEL, else warning.")
     var logLevel: String?
 
+    @Option(help: "Log format on standard error: text, or json (one object a line). Default: $NEWSFLASH_LOG_FORMAT, else text.")
+    var logFormat: String?
+
     func validate() throws {
         for entry in kafkaConfig where !entry.contains("=") || entry.hasPrefix("=") {
             throw ValidationError("--kafka-config takes key=value, got '\(entry)'")
         }
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if let logFormat, !["text", "json"].contains(logFormat) {
+            throw ValidationError("--log-format must be text or json")
         }
     }
 
@@ -45,7 +51,8 @@ struct GlobalOptions: ParsableArguments {
     /// Sets up swift-log once for the process (stderr) and returns a logger.
     func makeLogger(_ label: String) -> Logger {
         let level = (logLevel ?? ProcessInfo.processInfo.environment["NEWSFLASH_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        LoggingBootstrap.once(level: level)
+        let json = (logFormat ?? ProcessInfo.processInfo.environment["NEWSFLASH_LOG_FORMAT"]) == "json"
+        LoggingBootstrap.once(level: level, json: json)
         Observability.bootstrap()
         var logger = Logger(label: label)
         logger.logLevel = level
@@ -70,11 +77,12 @@ struct GlobalOptions: ParsableArguments {
 enum LoggingBootstrap {
     private static let bootstrapped = Mutex(false)
 
-    static func once(level: Logger.Level) {
+    static func once(level: Logger.Level, json: Bool = false) {
         bootstrapped.withLock { done in
             guard !done else { return }
             done = true
             LoggingSystem.bootstrap { label in
+                if json { return JSONLogHandler(label: label, logLevel: level) }
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
                 return handler
@@ -87,4 +95,33 @@ enum LoggingBootstrap {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// One JSON object a line on standard error: `time`, `level`, `logger`, `message`, and the
+/// metadata as fields (e.g. `subscription.id`, `delivery.id`, `story.id`, `kafka.topic`).
+/// Secrets never reach a log: configuration is printed redacted, API keys and webhook secrets not at all.
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+    private static let lock = Mutex(())
+
+    init(label: String, logLevel: Logger.Level) {
+        self.label = label
+        self.logLevel = logLevel
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String, function: String, line: UInt
+    ) {
+        var object: [String: String] = ["time": ISO8601DateFormatter().string(from: Date()), "level": level.rawValue, "logger": label, "message": "\(message)"]
+        for (key, value) in self.metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) { object[key] = "\(value)" }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        Self.lock.withLock { _ in FileHandle.standardError.write(data + Data([0x0A])) }
+    }
 }

@@ -46,6 +46,21 @@ struct CommandLineTests {
         #expect((first["headers"] as? [String: String])?["newsflash-schema"] == "news-item.v1")
     }
 
+    @Test("--log-format json writes one JSON object a line with the metadata as fields")
+    func jsonLogs() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let run = try NewsflashCLI.run(["topics", "list", "--bootstrap", bootstrap, "--log-format", "json", "--log-level", "info"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "\(line)")
+            #expect(object["level"] != nil && object["message"] != nil && object["time"] != nil)
+        }
+        #expect(lines.contains { $0.contains("\"librdkafka.version\"") })
+        #expect(try NewsflashCLI.run(["topics", "list", "--log-format", "xml"]).stderr.contains("--log-format must be text or json"))
+    }
+
     @Test("bad input is refused with a message, not a crash")
     func badInput() throws {
         let tail = try NewsflashCLI.run(["tail", "news.raw", "--from", "yesterday"])
