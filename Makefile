@@ -1,14 +1,19 @@
 # Newsflash developer commands. Each target installs what it needs (Deploy/setup.sh).
-.PHONY: demo test setup build release broker broker-stop topics smoke bench-kafka bench-feeds bench-classifier bench-match clean
+.PHONY: demo test setup build release broker broker-stop topics smoke bench-kafka bench-feeds bench-classifier bench-match bench-webhooks clean
 
 SWIFT ?= swift
 ENV = export LD_LIBRARY_PATH=$(CURDIR)/.local/lib$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH};
 
-## demo: set up, build, start the local broker on 127.0.0.1:9092, create the topics and run a smoke round trip
-demo: setup build broker
+## demo: set up, build, and run `newsflash up`: every stage, the API, demo sources, a demo webhook
+## receiver and an SMTP sink in one process (the broker on 127.0.0.1:9092 when one runs there,
+## else a local one of its own). Ctrl-C stops it.
+demo: setup build
+	$(ENV) .build/debug/newsflash up --bootstrap 127.0.0.1:9092
+
+## smoke: start the local broker on 127.0.0.1:9092, create the topics and run a produce/consume round trip
+smoke: setup build broker
 	$(ENV) .build/debug/newsflash topics init --bootstrap 127.0.0.1:9092
 	$(ENV) .build/debug/newsflash smoke --bootstrap 127.0.0.1:9092
-	@echo "The broker keeps running: 'make broker-stop' stops it; 'newsflash tail news.raw --from beginning' reads it."
 
 ## test: unit and integration tests against a broker of their own
 test:
@@ -36,6 +41,10 @@ bench-kafka: setup
 ## bench-feeds: feed parsing vs Python feedparser on generated multi-MB feeds
 bench-feeds: setup
 	Tests/Benchmarks/feeds/run.sh --runs 5
+
+## bench-webhooks: signed webhook deliveries per second to a verifying keep-alive receiver process, medians of 3
+bench-webhooks: setup
+	Tests/Benchmarks/webhooks/run.sh --runs 3
 
 ## bench-classifier: full classification vs flashtext's gazetteer lookup
 bench-classifier: setup
