@@ -84,7 +84,7 @@ extension RunCommand {
             Observability.addRoutes(to: router, checks: checks, live: false)
             let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: services + [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services + [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
             logger.info("api listening", metadata: ["http.address": "\(host):\(port)"])
             try await group.run()
         }

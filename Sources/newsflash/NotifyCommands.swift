@@ -104,7 +104,7 @@ extension RunCommand {
                 + (metrics.map { [$0] } ?? [])
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: stage.services(producer: producer, extra: extra).map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
             logger.info("notify-webhook running", metadata: ["kafka.group": "\(self.group)", "allowed": "\(allowedRanges)"])
             try await group.run()
             await sender.shutdown()
@@ -193,7 +193,7 @@ extension RunCommand {
             ] + (metrics.map { [$0] } ?? [])
             let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
                 services: stage.services(producer: producer, extra: extra).map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
             logger.info("notify-email running", metadata: ["kafka.group": "\(group)", "smtp": "\(smtp)"])
             try await serviceGroup.run()
             await client.shutdown()

@@ -61,7 +61,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
             logger.info("ingest running", metadata: ["kafka.topic": "\(topic)", "librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"])
             try await group.run()
             await fetcher.shutdown()

@@ -31,8 +31,21 @@ extension GlobalOptions {
             (metrics.map { [.init(service: $0)] } ?? []) + [.init(service: consumer), .init(service: producer)]
             + extraServices.map { .init(service: $0) } + [.init(service: stage)]
         let serviceGroup = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
         logger.info("\(name) running", metadata: startedMetadata.merging(["kafka.group": "\(group)"]) { $1 })
         try await serviceGroup.run()
+    }
+}
+
+extension ServiceGroupConfiguration {
+    /// A graceful shutdown (SIGTERM/SIGINT) gets 45 s: the stages stop taking work and finish or
+    /// hand back in flight (a webhook attempt takes at most its 15 s timeout), the producer flushes,
+    /// the consumers commit their stored offsets and leave; after that the rest is cancelled.
+    /// (Kubernetes' terminationGracePeriodSeconds in Deploy/k8s is 60.)
+    func withShutdownDeadline(_ deadline: Duration = .seconds(45)) -> ServiceGroupConfiguration {
+        var configuration = self
+        configuration.maximumGracefulShutdownDuration = deadline
+        configuration.maximumCancellationDuration = .seconds(10)
+        return configuration
     }
 }

@@ -206,7 +206,7 @@ struct UpCommand: AsyncParsableCommand {
 
             """)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
         do {
             try await group.run()
         } catch {
