@@ -166,6 +166,7 @@ let package = Package(
             name: "MatchStage",
             dependencies: [
                 "Subscriptions", "SubscriptionStore", "Pipeline", "NewsModel", "RdKafka",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import NewsModel
 import Pipeline
 import RdKafka
@@ -40,6 +41,7 @@ public struct MatchProcessor: StageProcessor {
                 let story = item.item.storyId
                 try await store.recordSent(subscriptionID: subscription.id, storyID: story, itemID: item.item.itemId, version: item.item.version)
                 outputs.append(try StageOutput(topic: outputTopic, key: subscription.id, event: request))
+                Counter(label: "match_deliveries_total", dimensions: [("kind", isUpdate ? "update" : "alert")]).increment()
             } catch let error as StageError {
                 throw error
             } catch {

@@ -87,8 +87,9 @@ struct WebhookBenchmark: AsyncParsableCommand {
                     while ContinuousClock.now < deadline {
                         let index = counters.next.add(1, ordering: .relaxed).newValue
                         let outputs = try await processor.process(messages[index % messages.count])
-                        let receipt = try EventCodec.decode(DeliveryReceipt.self, from: outputs[0].value).data
-                        if receipt.outcome == .delivered { counters.delivered.add(1, ordering: .relaxed) } else { counters.failed.add(1, ordering: .relaxed) }
+                        // A delivered attempt yields its receipt alone (a failure adds a retry or a dead letter).
+                        let delivered = outputs.count == 1 && outputs[0].value.firstRange(of: Array(#""outcome":"delivered""#.utf8)) != nil
+                        if delivered { counters.delivered.add(1, ordering: .relaxed) } else { counters.failed.add(1, ordering: .relaxed) }
                     }
                 }
             }

@@ -24,6 +24,7 @@ public struct NotifierStage<Processor: StageProcessor> {
             var configuration = KafkaConsumerConfiguration(
                 client: client, groupID: isDelay ? "\(group).\(topic)" : group, subscription: .group(topics: [topic]))
             configuration.assignmentStrategy = .cooperativeSticky
+            configuration.client.statisticsInterval = .seconds(15)  // kafka_consumer_lag on /metrics
             let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
             consumers.append(consumer)
             runners.append(StageRunner(
