@@ -55,10 +55,14 @@ struct UpCommand: AsyncParsableCommand {
         var global = self.global
         var startedHere: [String] = []  // scripts whose service this run started, stopped at the end
         // 1. A broker: the configured one, else the local one.
-        if let admin = try? KafkaAdmin(configuration: KafkaAdminConfiguration(client: global.kafkaClient("newsflash-up")), logger: logger),
-           (try? await admin.waitUntilReachable(timeout: .seconds(3))) != nil {
-            await admin.close()
-        } else {
+        var quiet = Logger(label: "newsflash.up.probe")
+        quiet.logLevel = .critical  // a refused connection is the expected answer when no broker runs
+        var reachable = false
+        if let probe = try? KafkaAdmin(configuration: KafkaAdminConfiguration(client: global.kafkaClient("newsflash-up")), logger: quiet) {
+            reachable = (try? await probe.waitUntilReachable(timeout: .seconds(3))) != nil
+            await probe.close()
+        }
+        if !reachable {
             say("up: no broker at \(global.bootstrapServers.joined(separator: ",")); starting the local one (Deploy/local-broker.sh)")
             let started = try Self.script("Deploy/local-broker.sh", ["start", "0"])
             startedHere.append("Deploy/local-broker.sh")
@@ -95,7 +99,9 @@ struct UpCommand: AsyncParsableCommand {
             adminKey = saved
         } else {
             adminKey = try await store.createKey(role: .admin).secret
-            FileManager.default.createFile(atPath: keyFile, contents: Data(adminKey.utf8), attributes: [.posixPermissions: 0o600])
+            guard FileManager.default.createFile(atPath: keyFile, contents: Data(adminKey.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CLIError("cannot write the admin key to \(keyFile)")
+            }
         }
         let demo = DemoSite(pace: pace)
         let hook = "http://127.0.0.1:\(demoPort)/demo/webhook"
