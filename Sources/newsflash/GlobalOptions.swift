@@ -116,11 +116,10 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String, function: String, line: UInt
-    ) {
-        var object: [String: String] = ["time": ISO8601DateFormatter().string(from: Date()), "level": level.rawValue, "logger": label, "message": "\(message)"]
-        for (key, value) in self.metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) { object[key] = "\(value)" }
+    func log(event: LogEvent) {
+        var object: [String: String] = ["time": ISO8601DateFormatter().string(from: Date()), "level": event.level.rawValue, "logger": label, "message": "\(event.message)"]
+        for (key, value) in self.metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = "\(value)" }
+        if let error = event.error { object["error"] = "\(error)" }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         Self.lock.withLock { _ in FileHandle.standardError.write(data + Data([0x0A])) }
     }

@@ -233,11 +233,15 @@ struct UpCommand: AsyncParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
+        // A file, not a pipe: a service the script starts in the background inherits its output,
+        // and a pipe would not reach end-of-file while that service runs.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("newsflash-up-\(UUID().uuidString).out")
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else { throw CLIError("cannot write \(file.path)") }
+        defer { try? FileManager.default.removeItem(at: file) }
+        process.standardOutput = try FileHandle(forWritingTo: file)
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let data = (try? Data(contentsOf: file)) ?? Data()
         guard process.terminationStatus == 0 else { throw CLIError("\(path) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))") }
         return String(decoding: data, as: UTF8.self)
     }
