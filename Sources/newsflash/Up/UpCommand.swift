@@ -226,24 +226,33 @@ struct UpCommand: AsyncParsableCommand {
     }
 
     /// Runs a repository script and returns its standard output.
+    ///
+    /// posix_spawn and waitpid on the script itself: a service the script starts in the background
+    /// inherits its output and outlives it, so neither a pipe's end-of-file nor Foundation's
+    /// Process (which did not return here) can tell when the script is done.
     static func script(_ path: String, _ arguments: [String]) throws -> String {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CLIError("\(path) is not here: run newsflash up from the repository, or give --bootstrap a running broker")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        // A file, not a pipe: a service the script starts in the background inherits its output,
-        // and a pipe would not reach end-of-file while that service runs.
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("newsflash-up-\(UUID().uuidString).out")
-        guard FileManager.default.createFile(atPath: file.path, contents: nil) else { throw CLIError("cannot write \(file.path)") }
         defer { try? FileManager.default.removeItem(at: file) }
-        process.standardOutput = try FileHandle(forWritingTo: file)
-        try process.run()
-        process.waitUntilExit()
-        let data = (try? Data(contentsOf: file)) ?? Data()
-        guard process.terminationStatus == 0 else { throw CLIError("\(path) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))") }
-        return String(decoding: data, as: UTF8.self)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, file.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw CLIError("cannot run \(path): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let output = String(decoding: (try? Data(contentsOf: file)) ?? Data(), as: UTF8.self)
+        // WIFEXITED && WEXITSTATUS == 0
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            throw CLIError("\(path) \(arguments.joined(separator: " ")) failed (status \(status)): \(output)")
+        }
+        return output
     }
 }
 
