@@ -48,6 +48,11 @@ struct UpCommandTests {
         process.arguments = ["up", "--bootstrap", bootstrap, "--pace", "2", "--poll", "10", "--dir", dir,
                              "--api-port", String(api), "--demo-port", String(demo), "--metrics-port", String(metrics)]
         process.currentDirectoryURL = Repository.root
+        // An SMTP sink state of its own: `up` starts the sink (a background service of a script) and stops it.
+        var environment = ProcessInfo.processInfo.environment
+        let sinkState = "\(dir)/smtp-sink"
+        environment["NEWSFLASH_SMTP_SINK_STATE"] = sinkState
+        process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -100,5 +105,9 @@ struct UpCommandTests {
         #expect(process.terminationStatus == 0)
         try await Task.sleep(for: .milliseconds(200))
         #expect(output.contains("up: stopped"))
+        #expect(output.contains("SMTP sink         127.0.0.1:"))
+        // The sink it started is stopped again.
+        let status = try Subprocess.run(Repository.root.appendingPathComponent("Deploy/smtp-sink.sh"), ["status"], environment: environment)
+        #expect(status.stdout.contains("not running"))
     }
 }
