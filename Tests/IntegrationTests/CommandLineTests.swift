@@ -69,6 +69,21 @@ struct CommandLineTests {
         let config = try NewsflashCLI.run(["topics", "list", "--kafka-config", "novalue"])
         #expect(config.status != 0)
         #expect(config.stderr.contains("key=value"))
+        // The notifiers check their settings before they touch the broker.
+        let cases: [([String], String)] = [
+            (["run", "notify-webhook", "--allow-address", "not-a-range"], "is not a CIDR range"),
+            (["run", "notify-email", "--smtp-url", "ftp://mail.example.com", "--from", "a@example.com"], "the SMTP URL must look like"),
+            (["run", "notify-email", "--smtp-url", "smtp://mail.example.com"], "give --from or NEWSFLASH_MAIL_FROM"),
+            (["run", "notify-email", "--smtp-url", "smtp://mail.example.com", "--from", "not an address"], "--from is not an email address"),
+            (["run", "notify-email", "--smtp-url", "smtp://mail.example.com", "--from", "a@example.com", "--public-url", "ftp://x"], "--public-url must be"),
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["NEWSFLASH_SMTP_URL", "NEWSFLASH_MAIL_FROM", "NEWSFLASH_PUBLIC_URL", "NEWSFLASH_WEBHOOK_ALLOW"] { environment[name] = nil }
+        for (arguments, message) in cases {
+            let run = try NewsflashCLI.run(arguments, environment: environment, timeout: 20)
+            #expect(run.status != 0, "\(arguments)")
+            #expect(run.stderr.contains(message), "\(arguments): \(run.stderr)")
+        }
     }
 
     @Test("an unreachable broker is reported clearly")
