@@ -191,3 +191,9 @@ extension DeliveryFlow {
         }
     }
 }
+
+/// Milliseconds from `start` to now, for an attempt's `latencyMs`.
+func millisecondsSince(_ start: ContinuousClock.Instant) -> Double {
+    let spent = ContinuousClock.now - start
+    return Double(spent.components.seconds) * 1000 + Double(spent.components.attoseconds) / 1e15
+}

@@ -39,6 +39,21 @@ public actor SubscriptionCache {
         subscriptions[subscription.id] = subscription
     }
 
+    /// Disables a subscription for `reason` (HTTP 410, an endpoint or address failing for too
+    /// long) and keeps it; the email notifier later tells its `contactEmail` (``MailNotices``).
+    public func disable(_ subscription: Subscription, reason: String, at now: Date) async {
+        var disabled = subscription
+        disabled.status = .disabled
+        disabled.disabledReason = reason
+        disabled.updatedAt = now
+        do {
+            try await save(disabled)
+            logger.warning("subscription disabled", metadata: ["subscription.id": "\(subscription.id)", "reason": "\(reason)"])
+        } catch {
+            logger.error("subscription not disabled", metadata: ["subscription.id": "\(subscription.id)", "error": "\(error)"])
+        }
+    }
+
     public var all: [Subscription] { Array(subscriptions.values) }
 }
 

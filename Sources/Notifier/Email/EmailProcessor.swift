@@ -85,10 +85,7 @@ public struct EmailProcessor: StageProcessor {
     /// Sends one alert, or several as a digest (for ``DigestRunner``).
     public func send(_ subscription: Subscription, _ requests: [DeliveryRequest], at now: Date) async -> DigestRunner.Attempt {
         let start = ContinuousClock.now
-        func elapsed() -> Double {
-            let spent = ContinuousClock.now - start
-            return Double(spent.components.seconds) * 1000 + Double(spent.components.attoseconds) / 1e15
-        }
+        func elapsed() -> Double { millisecondsSince(start) }
         guard case .email(let address) = subscription.channel, let first = requests.first else {
             return DigestRunner.Attempt(verdict: .permanent, statusCode: nil, error: "not an email subscription", latencyMs: 0)
         }
@@ -120,21 +117,13 @@ public struct EmailProcessor: StageProcessor {
             if let since = try? await health.record(subscriptionID: subscription.id, success: false, at: now),
                now.timeIntervalSince(since) >= settings.disableAfter {
                 verdict = .disable(reason: "the address has been refused since \(RFC3339Time.format(since)): \(error.message)")
-                await disable(subscription, reason: "the address has been refused since \(RFC3339Time.format(since))", at: now)
+                await cache.disable(subscription, reason: "the address has been refused since \(RFC3339Time.format(since))", at: now)
             }
             logger.info("email refused", metadata: ["subscription.id": "\(subscription.id)", "smtp.code": "\(error.replyCode ?? 0)"])
             return DigestRunner.Attempt(verdict: verdict, statusCode: error.replyCode, error: error.message, latencyMs: elapsed())
         } catch {
             return DigestRunner.Attempt(verdict: .failed(retryAfter: nil), statusCode: nil, error: "\(error)", latencyMs: elapsed())
         }
-    }
-
-    private func disable(_ subscription: Subscription, reason: String, at now: Date) async {
-        var disabled = subscription
-        disabled.status = .disabled
-        disabled.disabledReason = reason
-        disabled.updatedAt = now
-        try? await cache.save(disabled)
     }
 
     static func content(_ request: DeliveryRequest) -> AlertContent {

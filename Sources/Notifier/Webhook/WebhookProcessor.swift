@@ -34,12 +34,10 @@ public struct WebhookProcessor: StageProcessor {
     let settings: Settings
     let clock: @Sendable () -> Date
     let logger: Logger
-    let onDisabled: @Sendable (Subscription) async -> Void
 
     public init(
         cache: SubscriptionCache, store: any SubscriptionStoring, sender: WebhookSender, gate: EndpointGate, flow: DeliveryFlow = DeliveryFlow(),
-        settings: Settings = Settings(), clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger,
-        onDisabled: @escaping @Sendable (Subscription) async -> Void = { _ in }
+        settings: Settings = Settings(), clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.cache = cache
         self.holding = Holding(store: store, flow: flow)
@@ -50,7 +48,6 @@ public struct WebhookProcessor: StageProcessor {
         self.settings = settings
         self.clock = clock
         self.logger = logger
-        self.onDisabled = onDisabled
     }
 
     public func process(_ message: KafkaConsumerMessage) async throws(StageError) -> [StageOutput] {
@@ -99,7 +96,7 @@ public struct WebhookProcessor: StageProcessor {
         let result = await sender.post(url, headers: WebhookSigner.headers(id: id, timestamp: Int64(now.timeIntervalSince1970), body: body, secrets: secrets), body: body)
         var verdict = Self.verdict(statusCode: result.statusCode, retryAfter: result.retryAfter)
         if result.error != nil, verdict == .delivered { verdict = .failed(retryAfter: nil) }
-        if case .disable(let reason) = verdict { await disable(subscription, reason: reason, at: now) }
+        if case .disable(let reason) = verdict { await cache.disable(subscription, reason: reason, at: now) }
         return DigestRunner.Attempt(verdict: verdict, statusCode: result.statusCode, error: result.error, latencyMs: result.latencyMs)
     }
 
@@ -117,7 +114,7 @@ public struct WebhookProcessor: StageProcessor {
         } catch {
             logger.warning("endpoint health not recorded", metadata: ["subscription.id": "\(subscription.id)", "error": "\(error)"])
         }
-        if case .disable(let reason) = verdict { await disable(subscription, reason: reason, at: now) }
+        if case .disable(let reason) = verdict { await cache.disable(subscription, reason: reason, at: now) }
         Counter(label: "notify_attempts_total", dimensions: [("channel", "webhook"), ("outcome", Self.label(verdict))]).increment()
         Timer(label: "notify_attempt_seconds", dimensions: [("channel", "webhook")]).recordNanoseconds(Int64(result.latencyMs * 1_000_000))
         if success {
@@ -132,20 +129,6 @@ public struct WebhookProcessor: StageProcessor {
         }
         return try flow.conclude(
             request, from: message, verdict: verdict, statusCode: result.statusCode, error: result.error, latencyMs: result.latencyMs, at: now)
-    }
-
-    private func disable(_ subscription: Subscription, reason: String, at now: Date) async {
-        var disabled = subscription
-        disabled.status = .disabled
-        disabled.disabledReason = reason
-        disabled.updatedAt = now
-        do {
-            try await cache.save(disabled)
-            logger.warning("webhook subscription disabled", metadata: ["subscription.id": "\(subscription.id)", "reason": "\(reason)"])
-            await onDisabled(disabled)
-        } catch {
-            logger.error("subscription not disabled", metadata: ["subscription.id": "\(subscription.id)", "error": "\(error)"])
-        }
     }
 
     /// An HTTP status (nil: no answer) as a verdict.

@@ -51,7 +51,7 @@ public actor WebhookSender {
     /// POSTs `body` to `url` with `headers`; never throws: failures are in the result.
     public func post(_ url: String, headers: [(String, String)], body: [UInt8]) async -> Result {
         let start = ContinuousClock.now
-        func elapsed() -> Double { Double((ContinuousClock.now - start).components.attoseconds) / 1e15 + Double((ContinuousClock.now - start).components.seconds) * 1000 }
+        func elapsed() -> Double { millisecondsSince(start) }
         let client: HTTPClient
         do {
             client = try await self.client(for: url)
