@@ -30,15 +30,16 @@ public struct Rewinder: Sendable {
         let topic = outputTopic
         let producer = self.producer
         try await reader.read(from: .time(since)) { message in
-            guard let envelope = try? EventCodec.decode(ClassifiedItem.self, from: message.value) else { return }
+            guard let envelope = try? EventCodec.decode(ClassifiedItem.self, from: message.value) else { return true }
             let item = envelope.data
-            guard item.urgency >= subscription.minimumUrgency else { return }
+            guard item.urgency >= subscription.minimumUrgency else { return true }
             var terms: [String] = []
-            guard filter.matches(FilterSubject(item), matched: &terms) else { return }
+            guard filter.matches(FilterSubject(item), matched: &terms) else { return true }
             let request = DeliveryRequest.replay(of: item, for: subscription, matchedTerms: terms)
             let output = try StageOutput(topic: topic, key: subscription.id, event: request)
             try await producer.send(KafkaProducerMessage(topic: output.topic, key: output.key, value: output.value, headers: output.headers))
             await published.add()
+            return true
         }
         return await published.value
     }

@@ -32,9 +32,9 @@ public struct RetainedTopicReader: Sendable {
     }
 
     /// Calls `handle` for each message from `start` to the end as it is now, in
-    /// offset order per partition; returns how many messages it read.
+    /// offset order per partition, until it returns false; returns how many messages it handled.
     @discardableResult
-    public func read(from start: Start, _ handle: @escaping @Sendable (KafkaConsumerMessage) async throws -> Void) async throws -> Int {
+    public func read(from start: Start, _ handle: @escaping @Sendable (KafkaConsumerMessage) async throws -> Bool) async throws -> Int {
         let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(client: client), logger: logger)
         let description: KafkaTopicDescription?
         do {
@@ -76,7 +76,8 @@ public struct RetainedTopicReader: Sendable {
         let stream = consumer.messages
         let finalEnds = ends
         let limit = maximumMessages
-        let idle = Idle()
+        let idle = IdleClock()
+        let handled = Handled()
         let reader = Task { () async throws in
             var count = 0
             for try await message in stream {
@@ -85,10 +86,10 @@ public struct RetainedTopicReader: Sendable {
                 if let end = finalEnds[message.partition], message.offset >= end {
                     if pending.isEmpty { break } else { continue }
                 }
-                try await handle(message)
+                let goOn = try await handle(message)
                 count += 1
-                await idle.count(count)
-                if pending.isEmpty || count >= limit { break }
+                await handled.set(count)
+                if !goOn || pending.isEmpty || count >= limit { break }
             }
         }
         let timeout = idleTimeout
@@ -106,14 +107,22 @@ public struct RetainedTopicReader: Sendable {
             throw error
         }
         await consumer.close()
-        return await idle.handled
+        return await handled.value
     }
 
-    private actor Idle {
-        private var last = ContinuousClock.now
-        private(set) var handled = 0
-        func touch() { last = .now }
-        func count(_ value: Int) { handled = value }
-        func idleFor() -> Duration { .now - last }
+    private actor Handled {
+        private(set) var value = 0
+        func set(_ count: Int) { value = count }
     }
+}
+
+/// When the last message arrived: a reader's watchdog stops it after a quiet spell.
+public actor IdleClock {
+    private var last = ContinuousClock.now
+
+    public init() {}
+
+    public func touch() { last = .now }
+
+    public func idleFor() -> Duration { .now - last }
 }

@@ -108,6 +108,7 @@ actor RecentItems {
         do {
             try await reader.read(from: .last(perPartition)) { message in
                 if let item = try? EventCodec.decode(ClassifiedItem.self, from: message.value).data { await collected.add(item) }
+                return true
             }
         } catch {
             reader.logger.warning("recent items not read", metadata: ["error": "\(error)"])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import RdKafka
 
 /// `newsflash tail <topic>`: print a topic's messages, without joining a group.
@@ -97,9 +98,3 @@ struct TailCommand: AsyncParsableCommand {
     }
 }
 
-/// When the last message arrived.
-actor IdleClock {
-    private var last = ContinuousClock.now
-    func touch() { last = .now }
-    func idleFor() -> Duration { .now - last }
-}

@@ -3,6 +3,7 @@ import Classifier
 import ClassifyStage
 import Foundation
 import NewsModel
+import Pipeline
 import RdKafka
 
 /// `newsflash classify shadow`: a candidate classifier over the retained stream, compared with
@@ -56,66 +57,21 @@ struct ClassifyShadowCommand: AsyncParsableCommand {
         let admin = try await global.connectedAdmin(logger: logger)
         let described = try await admin.listTopics().first { $0.name == topic }
         await admin.close()
-        guard let description = described else { throw CLIError("no topic named \(topic)") }
-        let partitions = description.partitions.map { KafkaTopicPartition(topic: topic, partition: $0.id) }
-        var configuration = KafkaConsumerConfiguration(
-            client: global.kafkaClient("newsflash-shadow"), groupID: "newsflash-shadow-\(UUID().uuidString.prefix(8))",
-            subscription: .partitions(partitions.map { KafkaTopicPartitionOffset(topic: topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.beginning) }))
-        configuration.isAutoCommitEnabled = false
-        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
-        // The end as it is now: stop when every partition reached it.
-        var ends: [Int32: Int64] = [:]
-        for partition in partitions { ends[partition.partition] = try await consumer.watermarks(for: partition).high }
-        if let time = RFC3339Time.parse(since) {
-            try await consumer.seek(toTimestampMilliseconds: Int64((time.timeIntervalSince1970 * 1000).rounded()), partitions: partitions)
-        }
-        let initiallyPending = Set(ends.filter { $0.value > 0 }.map(\.key))
+        guard described != nil else { throw CLIError("no topic named \(topic)") }
+        // From --since to the end as it was at the start; Tansu's high watermark can be off
+        // after a batch, so the reader also stops after 5 s without a message.
+        let reader = RetainedTopicReader(client: global.kafkaClient("newsflash-shadow"), topic: topic, idleTimeout: .seconds(5), logger: logger)
         let now = Date()
-        let stream = consumer.messages
-        let idle = IdleClock()
-        let (limit, asJSON, finalEnds) = (max, json, ends)
-        let reader = Task { () async throws -> Tally in
-            var tally = Tally()
-            var pending = initiallyPending
-            var lines: [String] = []
-            for try await message in stream {
-                await idle.touch()
-                if let end = finalEnds[message.partition], message.offset >= end - 1 { pending.remove(message.partition) }
-                guard let item = try? EventCodec.decode(NewsItem.self, from: message.value).data else {
-                    tally.undecodable += 1
-                    if pending.isEmpty { break } else { continue }
-                }
-                tally.compared += 1
-                let before = currentStage.classify(item, at: now)
-                let after = candidateStage.classify(item, at: now)
-                let regions = (before.regions.map(\.label), after.regions.map(\.label))
-                let topics = (before.topics.first?.label, after.topics.first?.label)
-                let changed = (regions.0 != regions.1, topics.0 != topics.1, before.urgency != after.urgency)
-                if changed.0 { tally.regionChanges += 1 }
-                if changed.1 { tally.topicChanges += 1 }
-                if changed.2 { tally.urgencyChanges += 1 }
-                if changed.0 || changed.1 || changed.2 {
-                    tally.differing += 1
-                    lines.append(Self.describe(item, before: before, after: after, json: asJSON))
-                    if lines.count >= 64 {
-                        print(lines.joined(separator: "\n"))
-                        lines.removeAll()
-                    }
-                }
-                if pending.isEmpty || tally.compared >= limit { break }
+        let comparison = Comparison(json: json)
+        let limit = max
+        try await reader.read(from: RFC3339Time.parse(since).map { .time($0) } ?? .beginning) { message in
+            guard let item = try? EventCodec.decode(NewsItem.self, from: message.value).data else {
+                await comparison.undecodable()
+                return true
             }
-            if !lines.isEmpty { print(lines.joined(separator: "\n")) }
-            return tally
+            return await comparison.compare(item, before: currentStage.classify(item, at: now), after: candidateStage.classify(item, at: now)) < limit
         }
-        // Tansu's high watermark can be off after a batch: also stop after 5 s without a message.
-        let watchdog = Task {
-            while await idle.idleFor() < .seconds(5) { try await Task.sleep(for: .milliseconds(200)) }
-            reader.cancel()
-        }
-        let tally = initiallyPending.isEmpty ? Tally() : try await reader.value
-        watchdog.cancel()
-        reader.cancel()
-        await consumer.close()
+        let tally = await comparison.finish()
         let summary = "shadow: \(tally.compared) items compared, \(tally.differing) differ (regions \(tally.regionChanges), "
             + "top topic \(tally.topicChanges), urgency \(tally.urgencyChanges))"
             + (tally.undecodable > 0 ? ", \(tally.undecodable) undecodable skipped" : "")
@@ -128,6 +84,44 @@ struct ClassifyShadowCommand: AsyncParsableCommand {
 
     struct Tally: Sendable {
         var compared = 0, differing = 0, regionChanges = 0, topicChanges = 0, urgencyChanges = 0, undecodable = 0
+    }
+
+    /// The running comparison: counts, and the differing items printed 64 lines at a time.
+    actor Comparison {
+        let json: Bool
+        private var tally = Tally()
+        private var lines: [String] = []
+
+        init(json: Bool) {
+            self.json = json
+        }
+
+        func undecodable() { tally.undecodable += 1 }
+
+        /// Compares one item; returns how many have been compared.
+        func compare(_ item: NewsItem, before: ClassifiedItem, after: ClassifiedItem) -> Int {
+            tally.compared += 1
+            let changed = (before.regions.map(\.label) != after.regions.map(\.label), before.topics.first?.label != after.topics.first?.label,
+                           before.urgency != after.urgency)
+            if changed.0 { tally.regionChanges += 1 }
+            if changed.1 { tally.topicChanges += 1 }
+            if changed.2 { tally.urgencyChanges += 1 }
+            if changed.0 || changed.1 || changed.2 {
+                tally.differing += 1
+                lines.append(ClassifyShadowCommand.describe(item, before: before, after: after, json: json))
+                if lines.count >= 64 {
+                    print(lines.joined(separator: "\n"))
+                    lines.removeAll()
+                }
+            }
+            return tally.compared
+        }
+
+        func finish() -> Tally {
+            if !lines.isEmpty { print(lines.joined(separator: "\n")) }
+            lines.removeAll()
+            return tally
+        }
     }
 
     static func describe(_ item: NewsItem, before: ClassifiedItem, after: ClassifiedItem, json: Bool) -> String {
