@@ -53,6 +53,17 @@ public enum WebhookSigner {
         ]
     }
 
+    /// Verifies a received delivery from its headers (`header` looks one up by its lower-case
+    /// name); false when any of the three is missing.
+    public static func verify(
+        header: (String) -> String?, body: [UInt8], secrets: [WebhookSecret], now: Int64 = Int64(Date().timeIntervalSince1970)
+    ) -> Bool {
+        guard let id = header("webhook-id"), let timestamp = header("webhook-timestamp"), let signatures = header("webhook-signature") else {
+            return false
+        }
+        return verify(id: id, timestamp: timestamp, signatures: signatures, body: body, secrets: secrets, now: now)
+    }
+
     /// Verifies a delivery as a receiver would: a v1 signature matches one of `secrets`
     /// and the timestamp is within `tolerance` seconds of `now`.
     public static func verify(

@@ -134,10 +134,7 @@ struct WebhookReceiverCommand: AsyncParsableCommand {
         router.post("hook/:n") { request, _ -> HTTPResponse.Status in
             let body = try await request.body.collect(upTo: 1 << 20)
             let headers = request.headers
-            guard let id = headers[HTTPField.Name("webhook-id")!], let timestamp = headers[HTTPField.Name("webhook-timestamp")!],
-                  let signature = headers[HTTPField.Name("webhook-signature")!],
-                  WebhookSigner.verify(id: id, timestamp: timestamp, signatures: signature, body: Array(buffer: body), secrets: secret)
-            else {
+            guard WebhookSigner.verify(header: { HTTPField.Name($0).flatMap { headers[$0] } }, body: Array(buffer: body), secrets: secret) else {
                 counters.failed.add(1, ordering: .relaxed)
                 return .unauthorized
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NewsModel
 import RdKafka
 import Synchronization
 
@@ -117,7 +118,7 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var object: [String: String] = ["time": ISO8601DateFormatter().string(from: Date()), "level": event.level.rawValue, "logger": label, "message": "\(event.message)"]
+        var object: [String: String] = ["time": RFC3339Time.format(Date()), "level": event.level.rawValue, "logger": label, "message": "\(event.message)"]
         for (key, value) in self.metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = "\(value)" }
         if let error = event.error { object["error"] = "\(error)" }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }

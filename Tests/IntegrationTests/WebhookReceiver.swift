@@ -52,9 +52,8 @@ final class WebhookReceiver: Sendable {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             var verified = false
-            if let name, let secrets = state.secrets.withLock({ $0[name] }),
-               let id = headers["webhook-id"], let timestamp = headers["webhook-timestamp"], let signatures = headers["webhook-signature"] {
-                verified = WebhookSigner.verify(id: id, timestamp: timestamp, signatures: signatures, body: body, secrets: secrets)
+            if let name, let secrets = state.secrets.withLock({ $0[name] }) {
+                verified = WebhookSigner.verify(header: { headers[$0] }, body: body, secrets: secrets)
             }
             let received = Received(path: request.uri.path, headers: headers, body: body, verified: verified, at: Date())
             state.received.withLock { $0.append(received) }

@@ -86,8 +86,7 @@ final class DemoSite: Sendable {
             let headers = request.headers
             let id = headers[HTTPField.Name("webhook-id")!] ?? ""
             let verified = WebhookSigner.verify(
-                id: id, timestamp: headers[HTTPField.Name("webhook-timestamp")!] ?? "", signatures: headers[HTTPField.Name("webhook-signature")!] ?? "",
-                body: body, secrets: self.secrets.withLock { $0["/demo/webhook"] ?? [] })
+                header: { HTTPField.Name($0).flatMap { headers[$0] } }, body: body, secrets: self.secrets.withLock { $0["/demo/webhook"] ?? [] })
             guard verified else {
                 say("demo receiver: REFUSED \(id): the signature does not verify")
                 return .unauthorized
