@@ -7,6 +7,7 @@ import Notifier
 import Pipeline
 import RdKafka
 import ServiceLifecycle
+import SubscriptionStore
 
 /// Settings every notifier shares.
 struct NotifierOptions: ParsableArguments {
@@ -89,24 +90,10 @@ extension RunCommand {
             settings.disableAfter = notifier.disableAfterDays * 86_400
             let processor = WebhookProcessor(
                 cache: cache, store: store, sender: sender, gate: EndpointGate(limit: perEndpoint), settings: settings, logger: logger)
-            let client = global.kafkaClient("newsflash-notify-webhook")
-            let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
-            let stage = try NotifierStage(
-                name: "notify-webhook", client: client, group: group, producer: producer, processor: processor, window: notifier.window, logger: logger)
-            let digests = DigestRunner(channel: .webhook, store: store, cache: cache, producer: producer, flow: DeliveryFlow(), logger: logger) {
-                await processor.sendDigest($0, $1, at: $2)
-            }
-            let metrics = Observability.server(observability, checks: [
-                Observability.brokerCheck(global.kafkaClient("newsflash-notify-webhook-health"), logger: logger),
-                Observability.storeCheck { _ = try await store.count(ownedBy: "") },
-            ], logger: logger)
-            let extra: [any Service] = [PeriodicTask(name: "subscriptions refresh", logger: logger) { try await cache.refresh() }, digests]
-                + (metrics.map { [$0] } ?? [])
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: stage.services(producer: producer, extra: extra).map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
-            logger.info("notify-webhook running", metadata: ["kafka.group": "\(self.group)", "allowed": "\(allowedRanges)"])
-            try await group.run()
+            try await global.runNotifier(
+                name: "notify-webhook", channel: .webhook, group: group, window: notifier.window, store: store, cache: cache, processor: processor,
+                sendDigest: { await processor.sendDigest($0, $1, at: $2) }, refresh: { try await cache.refresh() },
+                observability: observability, logger: logger, startedMetadata: ["allowed": "\(allowedRanges)"])
             await sender.shutdown()
             await store.shutdown()
         }
@@ -173,32 +160,43 @@ extension RunCommand {
             settings.disableAfter = notifier.disableAfterDays * 86_400
             let processor = EmailProcessor(cache: cache, store: store, transport: client, templates: templates, settings: settings, logger: logger)
             let notices = MailNotices(cache: cache, transport: client, templates: templates, settings: settings, logger: logger)
-            let kafka = global.kafkaClient("newsflash-notify-email")
-            let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: kafka), logger: logger)
-            let stage = try NotifierStage(
-                name: "notify-email", client: kafka, group: group, producer: producer, processor: processor, window: notifier.window, logger: logger)
-            let digests = DigestRunner(channel: .email, store: store, cache: cache, producer: producer, flow: DeliveryFlow(), logger: logger) {
-                await processor.send($0, $1, at: $2)
-            }
-            let metrics = Observability.server(observability, checks: [
-                Observability.brokerCheck(global.kafkaClient("newsflash-notify-email-health"), logger: logger),
-                Observability.storeCheck { _ = try await store.count(ownedBy: "") },
-            ], logger: logger)
-            let extra: [any Service] = [
-                PeriodicTask(name: "subscriptions refresh", logger: logger) {
+            try await global.runNotifier(
+                name: "notify-email", channel: .email, group: group, window: notifier.window, store: store, cache: cache, processor: processor,
+                sendDigest: { await processor.send($0, $1, at: $2) },
+                refresh: {
                     try await cache.refresh()
                     try await notices.runOnce()
                 },
-                digests,
-            ] + (metrics.map { [$0] } ?? [])
-            let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: stage.services(producer: producer, extra: extra).map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
-            logger.info("notify-email running", metadata: ["kafka.group": "\(group)", "smtp": "\(smtp)"])
-            try await serviceGroup.run()
+                observability: observability, logger: logger, startedMetadata: ["smtp": "\(smtp)"])
             await client.shutdown()
             await store.shutdown()
         }
+    }
+}
+
+extension GlobalOptions {
+    /// Runs a notifier process until SIGTERM/SIGINT: the notify stage on alerts.deliveries and
+    /// the delay topics (``NotifierStage``), its channel's digests, the subscription refresh
+    /// (`refresh`, every 2 s) and /metrics with health, in one ServiceGroup.
+    func runNotifier<Processor: StageProcessor>(
+        name: String, channel: DeliveryChannel, group: String, window: Int, store: any SubscriptionStoring, cache: SubscriptionCache,
+        processor: Processor, sendDigest: @escaping DigestRunner.Send, refresh: @escaping @Sendable () async throws -> Void,
+        observability: ObservabilityOptions, logger: Logger, startedMetadata: Logger.Metadata
+    ) async throws {
+        let client = kafkaClient("newsflash-\(name)")
+        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
+        let stage = try NotifierStage(name: name, client: client, group: group, producer: producer, processor: processor, window: window, logger: logger)
+        let digests = DigestRunner(channel: channel, store: store, cache: cache, producer: producer, flow: DeliveryFlow(), logger: logger, send: sendDigest)
+        let metrics = Observability.server(observability, checks: [
+            Observability.brokerCheck(kafkaClient("newsflash-\(name)-health"), logger: logger),
+            Observability.storeCheck { _ = try await store.count(ownedBy: "") },
+        ], logger: logger)
+        let extra: [any Service] = [PeriodicTask(name: "subscriptions refresh", logger: logger, refresh), digests] + (metrics.map { [$0] } ?? [])
+        let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: stage.services(producer: producer, extra: extra).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
+        logger.info("\(name) running", metadata: startedMetadata.merging(["kafka.group": "\(group)"]) { $1 })
+        try await serviceGroup.run()
     }
 }
 
