@@ -19,13 +19,12 @@ public struct Holding: Sendable {
     /// The `held` receipt when the alert waits for a digest; nil when it goes now
     /// (then it counts against the rate limit).
     public func holdIfDue(_ request: DeliveryRequest, for subscription: Subscription, at now: Date) async throws -> [StageOutput]? {
-        var overLimit = false
-        if let limit = subscription.maxAlertsPerHour, subscription.holdUntil(urgency: request.item.urgency, now: now, sentInLastHour: 0) == nil {
-            overLimit = !(await rates.admit(subscription.id, limit: limit, at: now))
+        // Digest mode and quiet hours first; only an alert that would go now counts against the limit.
+        var hold = subscription.holdUntil(urgency: request.item.urgency, now: now, sentInLastHour: 0)
+        if hold == nil, let limit = subscription.maxAlertsPerHour, !(await rates.admit(subscription.id, limit: limit, at: now)) {
+            hold = subscription.holdUntil(urgency: request.item.urgency, now: now, sentInLastHour: limit)
         }
-        guard let until = subscription.holdUntil(urgency: request.item.urgency, now: now, sentInLastHour: overLimit ? Int.max : 0) else {
-            return nil
-        }
+        guard let until = hold else { return nil }
         var held = request
         held.attempts.append(DeliveryAttempt(attempt: request.attempts.count + 1, at: now, outcome: .held))
         held.notBefore = nil
