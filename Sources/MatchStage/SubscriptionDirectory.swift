@@ -49,6 +49,12 @@ public actor SubscriptionDirectory {
 
     /// The active subscriptions an item matches, with the matched terms.
     public func matches(_ subject: FilterSubject) -> [(Subscription, [String])] {
-        index.matches(subject).compactMap { match in subscriptions[match.subscriptionID].map { ($0, match.matchedTerms) } }
+        let set = index.match(subject)
+        var result: [(Subscription, [String])] = []
+        result.reserveCapacity(index.subscriptionCount(in: set))
+        index.forEachSubscription(in: set) { id, terms in
+            if let subscription = subscriptions[id] { result.append((subscription, terms)) }
+        }
+        return result
     }
 }

@@ -11,14 +11,15 @@ struct MatchBench: ParsableCommand {
         commandName: "match-bench",
         abstract: "Measure the subscription matcher: index build, items/s, peak memory, and a linear scan for comparison.",
         discussion: """
-            Generates seeded-random subscriptions, parses them with FilterParser, builds the MatchIndex, then runs classified items (the headlines of --items with their region and topic labels, countries from names in the text, a seeded source, language and urgency) through MatchIndex.matches for --seconds. The linear scan evaluates every filter for each item (FilterExpression.matches) for --linear-seconds, after the index is dropped and the same filters are generated again. Peak RSS is read before the linear scan.
+            Generates seeded-random subscriptions, parses them with FilterParser, builds the MatchIndex, then runs classified items (the headlines of --items with their region and topic labels, countries from names in the text, a seeded source, language and urgency) through MatchIndex.match for --seconds (the matching filters and how many subscriptions have them: what decides who gets the item), then for --fan-out-seconds also lists every matched subscription with its matched terms (MatchIndex.forEachSubscription, as the match stage does). The linear scan evaluates every filter for each item (FilterExpression.matches) for --linear-seconds, after the index is dropped and the same filters are generated again. Peak RSS is read before the linear scan.
 
             Filter mix at the defaults (--label-share 30, --unindexed-share 1). Keywords are popular events and names (60, skewed towards the first), words of the item file's texts, or people's and companies' names that rarely occur; one to three per filter, joined by OR:
             \(FilterMix(labelPercent: 30, unindexedPercent: 1).table)
 
             Output lines (stable, for Tests/Benchmarks/match/run.sh):
               index build: <s> s for <n> subscriptions
-              match index: <n> items/s, <c> candidates/item, <m> matches/item
+              match index: <n> items/s, <c> candidates/item, <m> matches/item in <f> distinct filters (...)
+              with fan-out: <n> items/s, <m> (subscription, terms) pairs/item
               peak RSS: <n> MB
               linear scan: <n> items/s
             """)
@@ -35,6 +36,9 @@ struct MatchBench: ParsableCommand {
     @Option(help: "How long to run items through the index, in seconds.")
     var seconds = 5.0
 
+    @Option(help: "How long to run items through the index listing every matched subscription, in seconds.")
+    var fanOutSeconds = 3.0
+
     @Option(help: "How long to run the linear scan, in seconds (0 skips it).")
     var linearSeconds = 3.0
 
@@ -49,7 +53,9 @@ struct MatchBench: ParsableCommand {
 
     func validate() throws {
         guard subscriptions > 0, itemCount > 0 else { throw ValidationError("--subscriptions and --item-count must be positive") }
-        guard seconds > 0, linearSeconds >= 0 else { throw ValidationError("--seconds must be positive, --linear-seconds not negative") }
+        guard seconds > 0, fanOutSeconds > 0, linearSeconds >= 0 else {
+            throw ValidationError("--seconds and --fan-out-seconds must be positive, --linear-seconds not negative")
+        }
         guard labelShare >= 0, unindexedShare >= 0, labelShare + unindexedShare <= 100 else {
             throw ValidationError("--label-share and --unindexed-share are percentages that add up to at most 100")
         }
@@ -85,22 +91,39 @@ struct MatchBench: ParsableCommand {
 
         let sampled = subjects.prefix(500)
         var candidates = 0
-        for subject in sampled { candidates += index.candidateCount(subject) }
+        var sampledMatches = 0
+        for subject in sampled {
+            candidates += index.candidateCount(subject)
+            sampledMatches += index.subscriptionCount(in: index.match(subject))
+        }
         let checked = min(subjects.count, 50)
         let expected = subjects.prefix(checked).map { index.matches($0).map(\.subscriptionID) }
 
         var processed = 0
-        var matched = 0
+        var matchedFilters = 0
         let start = clock.now
         var elapsed = Duration.zero
         while elapsed < .seconds(seconds) {
-            matched += index.matches(subjects[processed % subjects.count]).count
+            matchedFilters += index.match(subjects[processed % subjects.count]).filterCount
             processed += 1
             elapsed = clock.now - start
         }
         let rate = Double(processed) / elapsed.seconds
         report("match index: \(Int(rate.rounded())) items/s, \(format(Double(candidates) / Double(sampled.count))) candidates/item, "
-              + "\(format(Double(matched) / Double(processed))) matches/item (\(processed) items in \(format(elapsed.seconds)) s)")
+              + "\(format(Double(sampledMatches) / Double(sampled.count))) matches/item in \(format(Double(matchedFilters) / Double(processed))) distinct filters "
+              + "(\(processed) items in \(format(elapsed.seconds)) s; \(index.filterCount) distinct filters in all)")
+
+        // The fan-out: every matched subscription listed with its matched terms, as the match stage does per item.
+        var listed = 0
+        var fannedOut = 0
+        let fanOutStart = clock.now
+        var fanOutElapsed = Duration.zero
+        while fanOutElapsed < .seconds(fanOutSeconds) {
+            index.forEachSubscription(in: index.match(subjects[fannedOut % subjects.count])) { _, _ in listed += 1 }
+            fannedOut += 1
+            fanOutElapsed = clock.now - fanOutStart
+        }
+        report("with fan-out: \(Int((Double(fannedOut) / fanOutElapsed.seconds).rounded())) items/s, \(format(Double(listed) / Double(fannedOut))) (subscription, terms) pairs/item")
         if let peak = peakResidentBytes() { report("peak RSS: \(peak / 1_000_000) MB") }
 
         guard linearSeconds > 0 else { return }

@@ -110,3 +110,37 @@ import Testing
         #expect(index.matches(item).isEmpty)
     }
 }
+
+@Suite struct MatchIndexClauseTests {
+    /// Filters whose normal form is too large are filed under keys every match has and evaluated
+    /// as trees; contradictions never match; negations are pushed down to the terms.
+    @Test func largeContradictoryAndNegatedFiltersMatchExactly() throws {
+        let filters = [
+            // 2^5 = 32 clauses, over Clauses.maxClauses.
+            "large": "(quake OR storm) AND (strike OR talks) AND (final OR chip) AND (vaccine OR election) AND (region:MENA OR region:Europe)",
+            "never": "quake AND NOT quake",
+            "negated-or": "NOT (quake OR storm) AND region:MENA",
+            "negated-and": "NOT (region:MENA AND topic:Politics) AND talks",
+            "four-literals": "region:MENA AND topic:Politics AND urgency>=urgent AND \"storm talks\" NOT source:wire",
+        ]
+        var index = MatchIndex()
+        for (id, text) in filters { index.upsert(id, filter: try parser.parse(text)) }
+        var vocabulary = MatchVocabulary()
+        let large = try Clauses(parser.parse(filters["large"]!), vocabulary: &vocabulary)
+        let never = try Clauses(parser.parse(filters["never"]!), vocabulary: &vocabulary)
+        #expect(large == nil)
+        #expect(never?.clauses.isEmpty == true)
+        let items = [
+            subject(regions: ["MENA"], topics: ["Politics"], source: "ticker", urgency: .flash, text: "storm talks chip election"),
+            subject(regions: ["Europe"], topics: ["Politics"], urgency: .routine, text: "quake strike final vaccine talks"),
+            subject(regions: ["MENA"], topics: ["Economy"], text: "markets calm"),
+            subject(regions: ["MENA"], topics: ["Politics"], source: "wire", urgency: .flash, text: "storm talks"),
+        ]
+        for item in items {
+            let expected = filters.keys.sorted().filter { (try? parser.parse(filters[$0]!).matches(item)) == true }
+            #expect(index.matches(item).map(\.subscriptionID) == expected)
+        }
+        #expect(index.matches(items[0]).map(\.subscriptionID) == ["four-literals", "large"])
+        #expect(index.matches(items[2]).map(\.subscriptionID) == ["negated-or"])
+    }
+}

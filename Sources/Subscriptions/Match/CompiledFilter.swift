@@ -63,11 +63,11 @@ struct CompiledFilter: Sendable, Hashable {
 
     private static let comparisons: [FilterComparison] = [.atLeast, .greater, .equal, .atMost, .less]
 
-    private static func urgencyValue(_ comparison: FilterComparison, _ level: Urgency) -> UInt32 {
+    static func urgencyValue(_ comparison: FilterComparison, _ level: Urgency) -> UInt32 {
         UInt32(comparisons.firstIndex(of: comparison)!) << 8 | UInt32(Urgency.allCases.firstIndex(of: level)!)
     }
 
-    private static func urgencyHolds(_ value: UInt32, _ urgency: Urgency) -> Bool {
+    static func urgencyHolds(_ value: UInt32, _ urgency: Urgency) -> Bool {
         comparisons[Int(value >> 8)].holds(urgency, Urgency.allCases[Int(value & 0xFF)])
     }
 
@@ -105,17 +105,7 @@ struct CompiledFilter: Sendable, Hashable {
     }
 
     private func termHolds(_ node: Node, _ item: MatchItem, _ vocabulary: MatchVocabulary) -> Bool {
-        switch node.operation {
-        case .region: item.regions.contains(node.value)
-        case .topic: item.topics.contains(node.value)
-        case .country: item.countries.contains(node.value)
-        case .source: item.source == node.value
-        case .lang: item.languages.contains(node.value)
-        case .urgency: Self.urgencyHolds(node.value, item.urgency)
-        case .word: item.hasWord(node.value)
-        case .phrase: item.hasPhrase(vocabulary.phrases[Int(node.value)])
-        case .and, .or, .not: false
-        }
+        item.holds(node.operation, node.value, vocabulary)
     }
 
     /// The terms that matched, in the order and with the rules of ``FilterExpression/matches(_:matched:)``

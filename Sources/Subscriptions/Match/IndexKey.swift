@@ -20,6 +20,12 @@ enum IndexKey {
 
     static func make(_ kind: Kind, _ value: UInt32) -> UInt64 { kind.rawValue << 32 | UInt64(value) }
 
+    /// No key is this: marks an empty place in a key table.
+    static let absent: UInt64 = 0xFFFF_FFFF_FFFF
+    /// No item has this key (and it is not ``absent``).
+    static let never: UInt64 = 0xFFFF_FFFF_FFFE
+
+
     /// Keys of which any matching item has at least one; nil when there is no such set.
     static func necessary(_ expression: FilterExpression) -> [(kind: Kind, value: String)]? {
         switch expression {

@@ -1,35 +1,50 @@
 /// All active subscriptions' filters, indexed so that an item is checked only
-/// against the filters it could match.
+/// against the filters it could match, and cheaply.
 ///
-/// Subscriptions with the same filter share one compiled filter (``CompiledFilter``), evaluated
-/// once per item. Each distinct filter is reduced to a set of keys of which a matching item must
-/// have at least one (a region, topic, country, source, language tag or word of its text); filters
-/// with no such set (only `NOT`, only urgency) are checked for every item. For an item, the
-/// candidates are the filters on its keys' postings plus those; only they are evaluated.
-/// Strings are interned to 32-bit ids (``MatchVocabulary``): postings are arrays of filter ids.
+/// Subscriptions with the same filter share one filter id, checked once per item. Each distinct
+/// filter is rewritten as clauses (``Clauses``, disjunctive normal form: any clause whose literals
+/// all hold) and each clause is filed on the posting of one of its positive literals (a region,
+/// topic, country, source, language tag or word of the text), with the rest of its literals inline
+/// in the posting entry. So an item reads the postings of its own keys, one after the other in
+/// memory, and tests at most three literals an entry: `region:MENA AND topic:Politics` costs one
+/// array membership test; `earthquake` none. Filters too large to rewrite are filed under keys
+/// every match must have (``IndexKey/necessary(_:)``) and their compiled tree (``CompiledFilter``)
+/// is evaluated; filters with a clause of no positive literal (only `NOT`, only urgency) are
+/// evaluated for every item.
+///
+/// ``match(_:)`` gives the matching filters (each stands for its subscribers), not a list per subscriber:
+/// its cost grows with the distinct filters that match, not with the subscriptions behind them.
+/// ``forEachSubscription(in:_:)`` lists the subscriptions, working out the matched terms once per filter.
+/// Strings are interned to 32-bit ids (``MatchVocabulary``).
 /// A value type: build or update it on one task, read it from any.
 public struct MatchIndex: Sendable {
     private var vocabulary = MatchVocabulary()
     private var slotsByID: [String: UInt32] = [:]
-    /// By slot: the subscription's id ("" for a free slot) with its sort key, and its filter's id.
-    private var slots: [Slot] = []
+    /// By slot: the subscription's id ("" for a free slot) and its filter's id.
+    private var subscriptionIDs: [String] = []
     private var filterOfSlot: [UInt32] = []
     private var freeSlots: [UInt32] = []
     /// By filter id: the compiled filter, the slots that use it (the first apart, as most filters
-    /// have one subscription: one memory access fewer per match), and its keys (empty: unindexed).
+    /// have one subscription: one memory access fewer per match) and how many, and the posting
+    /// keys it is filed under (empty: never filed, or unindexed).
     private var filters: [CompiledFilter] = []
     private var firstMembers: [UInt32] = []
     private var moreMembers: [[UInt32]] = []
+    private var memberCounts: [UInt32] = []
     private var keysOfFilter: [[UInt64]] = []
     private var filterIDs: [CompiledFilter: UInt32] = [:]
     private var freeFilters: [UInt32] = []
-    /// Key (``IndexKey``) to the ids of the filters that need it.
-    private var postings: [UInt64: [UInt32]] = [:]
+    /// Key (``IndexKey``) to the clauses filed under it.
+    private var postings: [UInt64: Posting] = [:]
     private var unindexed: [UInt32] = []
 
     public init() {}
 
+    /// How many subscriptions are indexed.
     public var count: Int { slotsByID.count }
+
+    /// How many distinct filters they have.
+    public var filterCount: Int { filterIDs.count }
 
     /// Adds or replaces a subscription's filter.
     public mutating func upsert(_ subscriptionID: String, filter: FilterExpression) {
@@ -38,11 +53,11 @@ public struct MatchIndex: Sendable {
         let slot: UInt32
         if let free = freeSlots.popLast() {
             slot = free
-            slots[Int(slot)] = Slot(subscriptionID)
+            subscriptionIDs[Int(slot)] = subscriptionID
             filterOfSlot[Int(slot)] = filterID
         } else {
-            slot = UInt32(slots.count)
-            slots.append(Slot(subscriptionID))
+            slot = UInt32(subscriptionIDs.count)
+            subscriptionIDs.append(subscriptionID)
             filterOfSlot.append(filterID)
         }
         slotsByID[subscriptionID] = slot
@@ -51,62 +66,83 @@ public struct MatchIndex: Sendable {
         } else {
             moreMembers[Int(filterID)].append(slot)
         }
+        memberCounts[Int(filterID)] += 1
     }
 
     public mutating func remove(_ subscriptionID: String) {
         guard let slot = slotsByID.removeValue(forKey: subscriptionID) else { return }
         let filterID = filterOfSlot[Int(slot)]
-        slots[Int(slot)] = Slot("")
+        subscriptionIDs[Int(slot)] = ""
         freeSlots.append(slot)
         if firstMembers[Int(filterID)] == slot {
             firstMembers[Int(filterID)] = moreMembers[Int(filterID)].popLast() ?? Self.none
         } else {
             Self.removeFirst(slot, from: &moreMembers[Int(filterID)])
         }
-        if firstMembers[Int(filterID)] == Self.none { release(filterID) }
+        memberCounts[Int(filterID)] -= 1
+        if memberCounts[Int(filterID)] == 0 { release(filterID) }
+    }
+
+    /// The filters an item matches. Valid for this index as it is: list its subscriptions with
+    /// ``forEachSubscription(in:_:)`` before the index changes.
+    public func match(_ subject: FilterSubject) -> MatchSet {
+        var checked = 0
+        return scan(MatchItem(subject, vocabulary), checked: &checked)
+    }
+
+    /// Calls `body` with each subscription of the set and the terms that matched (the terms are
+    /// worked out once per filter and shared by its subscriptions), filter by filter.
+    public func forEachSubscription(in set: MatchSet, _ body: (_ subscriptionID: String, _ matchedTerms: [String]) throws -> Void) rethrows {
+        for filterID in set.filterIDs {
+            let terms = filters[Int(filterID)].matchedTerms(set.item, vocabulary)
+            try body(subscriptionIDs[Int(firstMembers[Int(filterID)])], terms)
+            for slot in moreMembers[Int(filterID)] { try body(subscriptionIDs[Int(slot)], terms) }
+        }
+    }
+
+    /// How many subscriptions the set's filters have (one memory access a filter, which is why
+    /// ``match(_:)`` does not count them).
+    public func subscriptionCount(in set: MatchSet) -> Int {
+        set.filterIDs.reduce(0) { $0 + Int(memberCounts[Int($1)]) }
     }
 
     /// The subscriptions whose filters match, with the terms that matched, sorted by id.
     public func matches(_ subject: FilterSubject) -> [(subscriptionID: String, matchedTerms: [String])] {
-        let item = MatchItem(subject, vocabulary)
-        // Sorted as plain values (slot, sort key, terms' index); the strings are touched once, at the end.
-        var hits: [(key: SortKey, slot: UInt32, terms: UInt32)] = []
-        var termLists: [[String]] = []
-        forEachCandidate(of: item) { filterID in
-            let filter = filters[Int(filterID)]
-            guard filter.matches(item, vocabulary) else { return }
-            let terms = UInt32(termLists.count)
-            termLists.append(filter.matchedTerms(item, vocabulary))
-            let first = firstMembers[Int(filterID)]
-            hits.append((slots[Int(first)].key, first, terms))
-            for slot in moreMembers[Int(filterID)] { hits.append((slots[Int(slot)].key, slot, terms)) }
-        }
-        hits.sort { first, second in
-            if let ordered = first.key.orders(before: second.key) { return ordered }
-            return slots[Int(first.slot)].id < slots[Int(second.slot)].id
-        }
-        return hits.map { (slots[Int($0.slot)].id, termLists[Int($0.terms)]) }
+        var result: [(subscriptionID: String, matchedTerms: [String])] = []
+        let set = match(subject)
+        result.reserveCapacity(subscriptionCount(in: set))
+        forEachSubscription(in: set) { result.append(($0, $1)) }
+        return result.sorted { $0.subscriptionID < $1.subscriptionID }
     }
 
-    /// How many distinct filters an item is checked against (for metrics and tests).
+    /// How many posting entries and unindexed filters an item is checked against (for metrics and tests).
     public func candidateCount(_ subject: FilterSubject) -> Int {
-        var count = 0
-        forEachCandidate(of: MatchItem(subject, vocabulary)) { _ in count += 1 }
-        return count
+        var checked = 0
+        _ = scan(MatchItem(subject, vocabulary), checked: &checked)
+        return checked
     }
 
-    /// Calls `body` once for each filter on the postings of the item's keys, then for each unindexed one.
-    private func forEachCandidate(of item: MatchItem, _ body: (UInt32) -> Void) {
+    /// Reads the postings of the item's keys, then checks the unindexed filters. A filter is
+    /// marked when it matches (one of its clauses did), so that its other clauses are skipped.
+    private func scan(_ item: MatchItem, checked: inout Int) -> MatchSet {
+        var matched: [UInt32] = []
         var seen = [UInt64](repeating: 0, count: (filters.count + 63) >> 6)
+        func check(_ filterID: UInt32, _ holds: () -> Bool) {
+            let word = Int(filterID >> 6)
+            let bit = UInt64(1) << (filterID & 63)
+            guard seen[word] & bit == 0 else { return }
+            checked += 1
+            guard holds() else { return }
+            seen[word] |= bit
+            matched.append(filterID)
+        }
         func visit(_ kind: IndexKey.Kind, _ values: some Sequence<UInt32>) {
             for value in values {
                 guard let posting = postings[IndexKey.make(kind, value)] else { continue }
-                for filterID in posting {
-                    let word = Int(filterID >> 6)
-                    let bit = UInt64(1) << (filterID & 63)
-                    if seen[word] & bit == 0 {
-                        seen[word] |= bit
-                        body(filterID)
+                for filterID in posting.exact { check(filterID) { true } }
+                for entry in posting.checked {
+                    check(entry.filterID) {
+                        entry.holds(item, vocabulary) ?? filters[Int(entry.filterID)].matches(item, vocabulary)
                     }
                 }
             }
@@ -117,32 +153,42 @@ public struct MatchIndex: Sendable {
         if let source = item.source { visit(.source, CollectionOfOne(source)) }
         visit(.lang, item.languages)
         visit(.word, item.wordSet)
-        for filterID in unindexed { body(filterID) }
+        for filterID in unindexed { check(filterID) { filters[Int(filterID)].matches(item, vocabulary) } }
+        return MatchSet(filterIDs: matched, item: item)
     }
 
-    /// The id of the filter's compiled form, compiling and indexing it when no subscription has it yet.
+    /// The id of the filter's compiled form, compiling and filing it when no subscription has it yet.
     private mutating func intern(_ filter: FilterExpression) -> UInt32 {
         let compiled = CompiledFilter(filter, vocabulary: &vocabulary)
         if let existing = filterIDs[compiled] { return existing }
-        let keys = (IndexKey.necessary(filter) ?? []).map { IndexKey.make($0.kind, vocabulary.value($0.value)) }
         let filterID: UInt32
         if let free = freeFilters.popLast() {
             filterID = free
             filters[Int(filterID)] = compiled
-            keysOfFilter[Int(filterID)] = keys
         } else {
             filterID = UInt32(filters.count)
             filters.append(compiled)
             firstMembers.append(Self.none)
             moreMembers.append([])
-            keysOfFilter.append(keys)
+            memberCounts.append(0)
+            keysOfFilter.append([])
         }
         filterIDs[compiled] = filterID
-        if keys.isEmpty {
-            unindexed.append(filterID)
+        // rest nil: evaluate the compiled filter.
+        var entries: [(key: UInt64, rest: [Literal]?)] = []
+        if let clauses = Clauses(filter, vocabulary: &vocabulary) {
+            if clauses.isIndexable {
+                entries = clauses.clauses.map { clause in (clause.key!, Clauses.rest(of: clause)) }
+            } else {
+                unindexed.append(filterID)
+            }
+        } else if let keys = IndexKey.necessary(filter) {
+            entries = keys.map { (IndexKey.make($0.kind, vocabulary.value($0.value)), nil) }
         } else {
-            for key in keys { postings[key, default: []].append(filterID) }
+            unindexed.append(filterID)
         }
+        for (key, rest) in entries { postings[key, default: Posting()].append(filterID, rest: rest) }
+        keysOfFilter[Int(filterID)] = entries.map(\.key)
         return filterID
     }
 
@@ -151,8 +197,8 @@ public struct MatchIndex: Sendable {
         filterIDs[filters[Int(filterID)]] = nil
         let keys = keysOfFilter[Int(filterID)]
         if keys.isEmpty { Self.removeFirst(filterID, from: &unindexed) }
-        for key in keys {
-            Self.removeFirst(filterID, from: &postings[key, default: []])
+        for key in Set(keys) {
+            postings[key]?.remove(filterID)
             if postings[key]?.isEmpty == true { postings[key] = nil }
         }
         filters[Int(filterID)] = CompiledFilter()
@@ -169,42 +215,111 @@ public struct MatchIndex: Sendable {
     }
 }
 
-/// A subscription's id and its sort key, side by side (one memory access for both).
-private struct Slot: Sendable {
-    var id: String
-    var key: SortKey
+/// The filters that matched an item, from ``MatchIndex/match(_:)``.
+public struct MatchSet: Sendable {
+    /// In the order they were found.
+    let filterIDs: [UInt32]
+    /// The item as the filters saw it, to work out the matched terms.
+    let item: MatchItem
 
-    init(_ id: String) {
-        self.id = id
-        key = SortKey(id)
-    }
+    /// How many distinct filters matched.
+    public var filterCount: Int { filterIDs.count }
 }
 
-/// The first 16 bytes of an ASCII subscription id as two big-endian integers: comparing them
-/// orders ids as `String` does, without touching the strings, unless the prefixes are equal.
-struct SortKey: Sendable {
-    private var high: UInt64 = 0
-    private var low: UInt64 = 0
-    private var isASCII = true
+/// The clauses filed under one key: those the key alone decides (only their filter ids), and
+/// those with more literals to test. Kept apart so that the common exact case is a plain loop.
+struct Posting: Sendable {
+    var exact: [UInt32] = []
+    var checked: [PostingEntry] = []
 
-    init(_ id: String) {
-        var index = 0
-        for byte in id.utf8 {
-            if byte >= 0x80 { isASCII = false }
-            if index < 8 {
-                high |= UInt64(byte) << (56 - 8 * index)
-            } else if index < 16 {
-                low |= UInt64(byte) << (56 - 8 * (index - 8))
-            }
-            index += 1
+    var isEmpty: Bool { exact.isEmpty && checked.isEmpty }
+
+    mutating func append(_ filterID: UInt32, rest: [Literal]?) {
+        if let rest, rest.isEmpty {
+            exact.append(filterID)
+        } else {
+            checked.append(PostingEntry(filterID, rest: rest))
         }
     }
 
-    /// Whether `self` sorts first; nil when only the strings can tell (equal prefixes, or not ASCII).
-    func orders(before other: SortKey) -> Bool? {
-        guard isASCII, other.isASCII else { return nil }
-        if high != other.high { return high < other.high }
-        if low != other.low { return low < other.low }
-        return nil
+    mutating func remove(_ filterID: UInt32) {
+        exact.removeAll { $0 == filterID }
+        checked.removeAll { $0.filterID == filterID }
+    }
+}
+
+/// A clause on a posting with the literals besides the posting's key that it needs, inline (up
+/// to three, packed as ``LiteralTest``s: 32 bytes an entry), or a mark that the filter's compiled
+/// tree must be evaluated.
+struct PostingEntry: Sendable {
+    let filterID: UInt32
+    private let restCount: UInt32
+    private let first: LiteralTest
+    private let second: LiteralTest
+    private let third: LiteralTest
+
+    private static let evaluateTree = UInt32.max
+
+    /// `rest` nil, or longer than three: the entry evaluates the whole filter.
+    init(_ filterID: UInt32, rest: [Literal]?) {
+        self.filterID = filterID
+        let tests = rest.map { $0.map(LiteralTest.init) } ?? []
+        restCount = rest != nil && tests.count <= 3 ? UInt32(tests.count) : Self.evaluateTree
+        first = tests.count > 0 ? tests[0] : .none
+        second = tests.count > 1 ? tests[1] : .none
+        third = tests.count > 2 ? tests[2] : .none
+    }
+
+    /// Whether the clause holds for an item that has the posting's key; nil when only the filter's tree can tell.
+    @inline(__always)
+    func holds(_ item: borrowing MatchItem, _ vocabulary: borrowing MatchVocabulary) -> Bool? {
+        guard restCount != Self.evaluateTree else { return nil }
+        // Unused tests hold; testing all three avoids a jump on the count.
+        return first.holds(item, vocabulary) && second.holds(item, vocabulary) && third.holds(item, vocabulary)
+    }
+}
+
+/// A ``Literal`` packed into 64 bits for the posting entries: most are "the item has key K"
+/// (a field value or a word), tested in the item's key table; phrases and urgency are the rest.
+struct LiteralTest: Sendable {
+    private let bits: UInt64
+
+    private static let negatedBit: UInt64 = 1 << 63
+    private static let phraseBit: UInt64 = 1 << 62
+    private static let urgencyBit: UInt64 = 1 << 61
+    private static let payload: UInt64 = (1 << 61) - 1
+
+    /// Always holds (no item has that key): fills the unused places of an entry.
+    static let none = LiteralTest(bits: negatedBit | IndexKey.never)
+
+    private init(bits: UInt64) { self.bits = bits }
+
+    init(_ literal: Literal) {
+        var bits: UInt64 = switch literal.operation {
+        case .region: IndexKey.make(.region, literal.value)
+        case .topic: IndexKey.make(.topic, literal.value)
+        case .country: IndexKey.make(.country, literal.value)
+        case .source: IndexKey.make(.source, literal.value)
+        case .lang: IndexKey.make(.lang, literal.value)
+        case .word: IndexKey.make(.word, literal.value)
+        case .phrase: Self.phraseBit | UInt64(literal.value)
+        case .urgency: Self.urgencyBit | UInt64(literal.value)
+        case .and, .or, .not: preconditionFailure("not a literal")
+        }
+        if literal.isNegated { bits |= Self.negatedBit }
+        self.bits = bits
+    }
+
+    @inline(__always)
+    func holds(_ item: borrowing MatchItem, _ vocabulary: borrowing MatchVocabulary) -> Bool {
+        let hit: Bool
+        if bits & (Self.phraseBit | Self.urgencyBit) == 0 {
+            hit = item.keys.contains(bits & Self.payload)
+        } else if bits & Self.phraseBit != 0 {
+            hit = item.hasPhrase(vocabulary.phrases[Int(bits & Self.payload)])
+        } else {
+            hit = CompiledFilter.urgencyHolds(UInt32(truncatingIfNeeded: bits & Self.payload), item.urgency)
+        }
+        return hit != (bits & Self.negatedBit != 0)
     }
 }

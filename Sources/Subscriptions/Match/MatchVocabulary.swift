@@ -41,7 +41,7 @@ struct MatchVocabulary: Sendable {
 
 /// An item as the compiled filters see it: every value as a vocabulary id, computed once per item.
 /// Values that no filter uses are left out of the sets; in the word sequence they are `UInt32.max`.
-struct MatchItem {
+struct MatchItem: Sendable {
     var regions: [UInt32] = []
     var topics: [UInt32] = []
     var countries: [UInt32] = []
@@ -53,6 +53,8 @@ struct MatchItem {
     var words: [UInt32] = []
     /// The distinct known words, sorted, for single words.
     var wordSet: [UInt32] = []
+    /// All of the above as index keys, for the posting entries' literal tests.
+    var keys = KeyTable()
 
     static let unknown = UInt32.max
 
@@ -71,6 +73,30 @@ struct MatchItem {
         words.reserveCapacity(subject.words.count)
         for word in subject.words { words.append(vocabulary.existing(word) ?? Self.unknown) }
         wordSet = Array(Set(words.lazy.filter { $0 != Self.unknown })).sorted()
+        var all: [UInt64] = []
+        all.reserveCapacity(regions.count + topics.count + countries.count + languages.count + wordSet.count + 1)
+        all += regions.lazy.map { IndexKey.make(.region, $0) }
+        all += topics.lazy.map { IndexKey.make(.topic, $0) }
+        all += countries.lazy.map { IndexKey.make(.country, $0) }
+        if let source { all.append(IndexKey.make(.source, source)) }
+        all += languages.lazy.map { IndexKey.make(.lang, $0) }
+        all += wordSet.lazy.map { IndexKey.make(.word, $0) }
+        keys = KeyTable(all)
+    }
+
+    /// Whether a term test (not and, or, not) holds.
+    func holds(_ operation: CompiledFilter.Node.Operation, _ value: UInt32, _ vocabulary: MatchVocabulary) -> Bool {
+        switch operation {
+        case .region: regions.contains(value)
+        case .topic: topics.contains(value)
+        case .country: countries.contains(value)
+        case .source: source == value
+        case .lang: languages.contains(value)
+        case .urgency: CompiledFilter.urgencyHolds(value, urgency)
+        case .word: hasWord(value)
+        case .phrase: hasPhrase(vocabulary.phrases[Int(value)])
+        case .and, .or, .not: false
+        }
     }
 
     func hasWord(_ word: UInt32) -> Bool {
@@ -95,5 +121,41 @@ struct MatchItem {
             start += 1
         }
         return false
+    }
+}
+
+/// A small open-addressing hash set of an item's index keys: a membership test is a multiply,
+/// a shift and (nearly always) one or two probes.
+struct KeyTable: Sendable {
+    private var slots: [UInt64] = [IndexKey.absent]
+    /// 64 - log2(slots.count); shifting by 64 gives 0.
+    private var shift: UInt64 = 64
+
+    init() {}
+
+    init(_ keys: [UInt64]) {
+        // At most half full.
+        var bits = 1
+        while 1 << bits < keys.count * 2 { bits += 1 }
+        shift = UInt64(64 - bits)
+        slots = [UInt64](repeating: IndexKey.absent, count: 1 << bits)
+        for key in keys {
+            var slot = position(key)
+            while slots[slot] != IndexKey.absent && slots[slot] != key { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = key
+        }
+    }
+
+    private func position(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    @inline(__always)
+    func contains(_ key: UInt64) -> Bool {
+        var slot = position(key)
+        while true {
+            let found = slots[slot]
+            if found == key { return true }
+            if found == IndexKey.absent { return false }
+            slot = (slot + 1) & (slots.count - 1)
+        }
     }
 }
