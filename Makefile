@@ -51,7 +51,7 @@ bench-classifier: setup
 	Tests/Benchmarks/classifier/run.sh
 
 ## bench-match: the subscription matcher on one core, 1,000,000 generated subscriptions, medians of 3 runs;
-##   goal (issue #5) >= 20,000 items/s under 2 GB peak RSS, beside a linear scan. Filter mix (match-bench --help):
+##   goal (issue #5) >= 20,000 items/s under 2 GB peak RSS; also the fan-out and a linear scan. Filter mix (match-bench --help):
 ##   30% label-only: region:MENA; region AND topic; (region OR region) AND topic; country:LB [AND topic];
 ##       ... NOT source:example-wire; topic AND urgency>=urgent; topic:Sports alone (1.5%)
 ##   69% keywords ("air strike", earthquake, names; popular, words of the items, or rare names), alone,
