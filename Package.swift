@@ -129,7 +129,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        .testTarget(name: "NotifierTests", dependencies: ["Notifier", "TestSupport"]),
+        .testTarget(name: "NotifierTests", dependencies: ["Notifier", "NewsModel", "TestSupport"]),
         // Mailer: the SMTP client (SwiftNIO, STARTTLS, AUTH), MIME messages and the mail templates.
         .target(
             name: "Mailer",
