@@ -1,8 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
-import HTTPTypes
-import Hummingbird
 import Logging
 import NewsModel
 import Notifier
@@ -117,39 +115,6 @@ struct WebhookBenchmark: AsyncParsableCommand {
         let body = try await response.body.collect(upTo: 1024)
         let parts = String(buffer: body).split(separator: " ").compactMap { Int($0) }
         return (parts.first ?? 0, parts.last ?? 0)
-    }
-}
-
-/// The benchmark's receiver: verifies every delivery's Standard Webhooks signature, answers 204 (or 401), counts.
-struct WebhookReceiverCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "webhook-receiver", abstract: "The webhook benchmark's verifying receiver.", shouldDisplay: false)
-
-    @Option(help: "Write the port here once listening.") var portFile: String
-    @Option(help: "Port (0: any free one).") var port = 0
-
-    func run() async throws {
-        let secret = [WebhookSecret(WebhookBenchmark.secret)!]
-        let counters = Counters()
-        let router = Router()
-        router.post("hook/:n") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            let headers = request.headers
-            guard WebhookSigner.verify(header: { HTTPField.Name($0).flatMap { headers[$0] } }, body: Array(buffer: body), secrets: secret) else {
-                counters.failed.add(1, ordering: .relaxed)
-                return .unauthorized
-            }
-            counters.delivered.add(1, ordering: .relaxed)
-            return .noContent
-        }
-        router.get("count") { _, _ in "\(counters.delivered.load(ordering: .relaxed)) \(counters.failed.load(ordering: .relaxed))" }
-        var logger = Logger(label: "webhook-receiver")
-        logger.logLevel = .error
-        let file = portFile
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { channel in try? String(channel.localAddress?.port ?? 0).write(toFile: file, atomically: true, encoding: .utf8) },
-            logger: logger)
-        try await app.runService()
     }
 }
 
