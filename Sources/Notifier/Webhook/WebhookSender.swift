@@ -171,6 +171,9 @@ public final class WebhookSender: Sendable {
         settings.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerEndpoint)
         settings.httpVersion = .http1Only
         settings.dnsOverride = [endpoint.host: endpoint.address.description]
+        // Newsflash bootstraps no tracer; with the default (the global no-op one) AsyncHTTPClient
+        // still makes a span per request and parses the URL again for its attributes.
+        settings.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
     }
 
