@@ -126,6 +126,27 @@ import Testing
         #expect(throws: EventDecodingError.self) { try EventCodec.decode(DeliveryRequest.self, from: bytes) }
     }
 
+    /// Well-formed and ill-formed UTF-8 in a string: the decoders agree with `String(validating:)`.
+    @Test(arguments: [
+        [0xC3, 0xA9], [0xE2, 0x9C, 0x93], [0xF0, 0x9F, 0x9A, 0xA8], [0xF4, 0x8F, 0xBF, 0xBF], [0xEF, 0xBF, 0xBF],
+        [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xF0, 0x80, 0x80, 0x80],
+        [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0x80], [0xBF], [0xC3], [0xE2, 0x9C], [0xF0, 0x9F, 0x9A], [0xFF],
+    ] as [[UInt8]])
+    func utf8IsCheckedAsTheStandardLibraryChecksIt(_ sequence: [UInt8]) throws {
+        let good = try EventCodec.encode(SampleEvents.deliveryRequest, occurredAt: Self.occurred)
+        let marker = Array("Arabsalim\",".utf8)
+        let at = try #require(good.firstRange(of: marker)).lowerBound
+        let bytes = Array(good[..<at]) + sequence + Array(good[at...])
+        if let text = String(validating: sequence, as: UTF8.self) {
+            let delivery = try EventCodec.decodeDelivery(bytes).data
+            #expect(delivery.item.item.title.hasSuffix(text + "Arabsalim"))
+            #expect(delivery == (try EventCodec.decode(DeliveryRequest.self, from: bytes)).data)
+        } else {
+            #expect(throws: EventDecodingError.self) { try EventCodec.decodeDelivery(bytes) }
+            #expect(throws: EventDecodingError.self) { try EventCodec.decode(DeliveryRequest.self, from: bytes) }
+        }
+    }
+
     /// Both decoders fail with the same code; the hand-written one's error is returned.
     @discardableResult
     private func expectSameError(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> EventDecodingError? {

@@ -82,7 +82,7 @@ struct JSONReader {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw malformed("expected a key in quotes") }
         let key: JSONKey
         switch try scanString() {
-        case .raw(let range):
+        case .raw(let range, _):
             path[path.count - 1] = .key(range)
             key = JSONKey(bytes: UnsafeBufferPointer(rebasing: bytes[range]))
         case .escaped(let decoded):
@@ -136,11 +136,8 @@ struct JSONReader {
     mutating func readString() throws(JSONReadError) -> String {
         try startValue(UInt8(ascii: "\""), expected: "a string")
         switch try scanString() {
-        case .raw(let range):
-            guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) else {
-                throw malformed("a string is not UTF-8")
-            }
-            return text
+        case .raw(let range, let isASCII):
+            return try string(UnsafeBufferPointer(rebasing: bytes[range]), isASCII: isASCII)
         case .escaped(let text):
             return text
         }
@@ -186,7 +183,7 @@ struct JSONReader {
         let parsed: Date?
         let text: () -> String
         switch try scanString() {
-        case .raw(let range):
+        case .raw(let range, _):
             let raw = UnsafeBufferPointer(rebasing: bytes[range])
             parsed = RFC3339Time.parse(utf8: raw)
             text = { String(decoding: raw, as: UTF8.self) }
@@ -322,8 +319,8 @@ struct JSONReader {
     }
 
     private enum ScannedString {
-        /// The bytes between the quotes, without escapes (not yet checked to be UTF-8).
-        case raw(Range<Int>)
+        /// The bytes between the quotes, without escapes (not yet checked to be UTF-8 unless all ASCII).
+        case raw(Range<Int>, isASCII: Bool)
         /// Decoded escapes.
         case escaped(String)
     }
@@ -332,20 +329,60 @@ struct JSONReader {
     private mutating func scanString() throws(JSONReadError) -> ScannedString {
         index += 1
         let start = index
+        var isASCII = true
         while index < bytes.count {
             switch bytes[index] {
             case UInt8(ascii: "\""):
                 index += 1
-                return .raw(start..<index - 1)
+                return .raw(start..<index - 1, isASCII: isASCII)
             case UInt8(ascii: "\\"):
                 return .escaped(try decodeEscapedString(from: start))
             case 0..<0x20:
                 throw malformed("unescaped control character in a string")
+            case 0x80...:
+                isASCII = false
+                index += 1
             default:
                 index += 1
             }
         }
         throw malformed("unterminated string")
+    }
+
+    /// `utf8` as a `String`, refusing bytes that are not UTF-8. Not `String(validating:as:)`:
+    /// it is generic and looked up type metadata on every call, a quarter of the decoding time.
+    private func string(_ utf8: UnsafeBufferPointer<UInt8>, isASCII: Bool) throws(JSONReadError) -> String {
+        guard isASCII || Self.isUTF8(utf8) else { throw malformed("a string is not UTF-8") }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// Well-formed UTF-8 (Unicode 15, table 3-7): no overlong forms, surrogates or scalars above U+10FFFF.
+    static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        func continuation(_ offset: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
+            index + offset < bytes.count && range.contains(bytes[index + offset])
+        }
+        while index < bytes.count {
+            let lead = bytes[index]
+            switch lead {
+            case 0x00...0x7F:
+                index += 1
+            case 0xC2...0xDF:
+                guard continuation(1) else { return false }
+                index += 2
+            case 0xE0...0xEF:
+                let second: ClosedRange<UInt8> = lead == 0xE0 ? 0xA0...0xBF : lead == 0xED ? 0x80...0x9F : 0x80...0xBF
+                guard continuation(1, second), continuation(2) else { return false }
+                index += 3
+            case 0xF0...0xF4:
+                let second: ClosedRange<UInt8> = lead == 0xF0 ? 0x90...0xBF : lead == 0xF4 ? 0x80...0x8F : 0x80...0xBF
+                guard continuation(1, second), continuation(2), continuation(3) else { return false }
+                index += 4
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     /// The rest of a string that has escapes, from its first byte at `start`.
@@ -356,8 +393,7 @@ struct JSONReader {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: decoded, as: UTF8.self) else { throw malformed("a string is not UTF-8") }
-                return text
+                return try decoded.withUnsafeBufferPointer { utf8 throws(JSONReadError) in try string(utf8, isASCII: false) }
             case UInt8(ascii: "\\"):
                 guard index < bytes.count else { break }
                 let escape = bytes[index]
