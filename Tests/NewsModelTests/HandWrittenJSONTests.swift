@@ -145,6 +145,16 @@ import Testing
             #expect(throws: EventDecodingError.self) { try EventCodec.decodeDelivery(bytes) }
             #expect(throws: EventDecodingError.self) { try EventCodec.decode(DeliveryRequest.self, from: bytes) }
         }
+        // In a key, and in a member that is skipped (JSONDecoder lets some of these through).
+        let unknown = Array(#"{"x":""#.utf8) + sequence + Array(#"","#.utf8) + good.dropFirst()
+        let key = Array(#"{""#.utf8) + sequence + Array(#"":1,"#.utf8) + good.dropFirst()
+        for elsewhere in [unknown, key] {
+            if String(validating: sequence, as: UTF8.self) != nil {
+                #expect(try EventCodec.decodeDelivery(elsewhere).data == SampleEvents.deliveryRequest)
+            } else {
+                #expect(throws: EventDecodingError.self) { try EventCodec.decodeDelivery(elsewhere) }
+            }
+        }
     }
 
     /// Both decoders fail with the same code; the hand-written one's error is returned.

@@ -9,7 +9,8 @@ extension EventCodec {
     /// ``decode(_:from:)`` of an `alerts.delivery` envelope without `JSONDecoder`: the
     /// same value, or an error with the same ``EventDecodingError/code``, except that
     /// the few broken documents `JSONDecoder` reads past (a trailing comma, a number such
-    /// as `01` or `1.`) are `malformedJSON` here rather than `invalidField`.
+    /// as `01` or `1.`, bytes that are not UTF-8 in a key or an unknown member) are
+    /// `malformedJSON` here.
     public static func decodeDelivery(_ bytes: [UInt8]) throws(EventDecodingError) -> EventEnvelope<DeliveryRequest> {
         let result = bytes.withUnsafeBufferPointer { buffer -> Result<EventEnvelope<DeliveryRequest>, any Error> in
             var reader = JSONReader(buffer)
