@@ -129,7 +129,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        .testTarget(name: "NotifierTests", dependencies: ["Notifier", "TestSupport"]),
+        .testTarget(name: "NotifierTests", dependencies: ["Notifier", "NewsModel", "TestSupport"]),
         // Mailer: the SMTP client (SwiftNIO, STARTTLS, AUTH), MIME messages and the mail templates.
         .target(
             name: "Mailer",
@@ -206,9 +206,10 @@ let package = Package(
                 "Notifier",
                 "Subscriptions",
                 "SubscriptionStore",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -13,14 +13,20 @@ public enum RFC3339Time {
 
     /// `date` as `YYYY-MM-DDThh:mm:ss.sssZ`, rounded to the millisecond.
     public static func format(_ date: Date) -> String {
+        var text = [UInt8]()
+        text.reserveCapacity(24)
+        write(date, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends ``format(_:)``'s 24 bytes to `text` (for JSON writers, without a `String` between).
+    public static func write(_ date: Date, to text: inout [UInt8]) {
         let exact = (date.timeIntervalSince1970 * 1000).rounded()
         let milliseconds: Int64 =
             exact.isNaN ? 0 : Int64(min(max(exact, Double(representableMilliseconds.lowerBound)), Double(representableMilliseconds.upperBound)))
         let (seconds, millisecond) = floorDivision(milliseconds, 1000)
         let (days, secondOfDay) = floorDivision(seconds, 86_400)
         let (year, month, day) = civilDate(daysSince1970: days)
-        var text = [UInt8]()
-        text.reserveCapacity(24)
         func append(_ value: Int64, digits: Int) {
             var divisor: Int64 = 1
             for _ in 1..<digits { divisor *= 10 }
@@ -43,14 +49,19 @@ public enum RFC3339Time {
         text.append(UInt8(ascii: "."))
         append(millisecond, digits: 3)
         text.append(UInt8(ascii: "Z"))
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// Reads `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)` (`t` and `z` in lower case too; a
     /// leap second `:60` counts as the next second), rounded half up to the millisecond.
     /// Returns `nil` for anything else, including impossible dates such as February 30.
     public static func parse(_ text: String) -> Date? {
-        var scanner = Scanner(Array(text.utf8))
+        var text = text
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// ``parse(_:)`` of UTF-8 bytes (a JSON reader's string, without a `String` between).
+    public static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        var scanner = Scanner(bytes)
         guard let year = scanner.digits(4), scanner.take("-"), let month = scanner.digits(2), scanner.take("-"),
             let day = scanner.digits(2), scanner.take("T") || scanner.take("t"),
             let hour = scanner.digits(2), scanner.take(":"), let minute = scanner.digits(2), scanner.take(":"),
@@ -118,10 +129,10 @@ public enum RFC3339Time {
 
     /// Reads ASCII digits and punctuation from the front of a time string.
     private struct Scanner {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
         var isAtEnd: Bool { index == bytes.count }
 

@@ -10,13 +10,10 @@ public struct WebhookSecret: Sendable, Hashable, CustomStringConvertible {
         self.bytes = bytes
     }
 
-    /// Parses `whsec_<base64>`; nil for anything else or an empty key.
+    /// Parses `whsec_<base64>` (padded or not); nil for anything else or an empty key.
     public init?(_ text: String) {
-        guard text.hasPrefix("whsec_") else { return nil }
-        var encoded = String(text.dropFirst(6))
-        while encoded.count % 4 != 0 { encoded += "=" }
-        guard let data = Data(base64Encoded: encoded), !data.isEmpty else { return nil }
-        bytes = Array(data)
+        guard text.hasPrefix("whsec_"), let bytes = Base64.decode(text.dropFirst(6)), !bytes.isEmpty else { return nil }
+        self.bytes = bytes
     }
 
     public static func generate() -> WebhookSecret {
@@ -25,7 +22,7 @@ public struct WebhookSecret: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `whsec_…`; shown to the subscriber once.
-    public var text: String { "whsec_" + Data(bytes).base64EncodedString() }
+    public var text: String { "whsec_" + Base64.encode(bytes) }
 
     public var description: String { "whsec_<redacted>" }
 }
@@ -38,19 +35,19 @@ public struct WebhookSecret: Sendable, Hashable, CustomStringConvertible {
 /// `standardwebhooks` / `svix` libraries.
 public enum WebhookSigner {
     public static func signature(id: String, timestamp: Int64, body: [UInt8], secret: WebhookSecret) -> String {
-        var message = Array("\(id).\(timestamp).".utf8)
-        message += body
-        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret.bytes))
-        return "v1," + Data(mac).base64EncodedString()
+        "v1," + Base64.encode(mac(prefix: signedPrefix(id: id, timestamp: String(timestamp)), body: body, secret: secret))
     }
 
     /// The three headers for a delivery.
     public static func headers(id: String, timestamp: Int64, body: [UInt8], secrets: [WebhookSecret]) -> [(String, String)] {
-        [
-            ("webhook-id", id),
-            ("webhook-timestamp", String(timestamp)),
-            ("webhook-signature", secrets.map { signature(id: id, timestamp: timestamp, body: body, secret: $0) }.joined(separator: " ")),
-        ]
+        let time = String(timestamp)
+        let prefix = signedPrefix(id: id, timestamp: time)
+        var signatures = ""
+        for secret in secrets {
+            if !signatures.isEmpty { signatures += " " }
+            signatures += "v1," + Base64.encode(mac(prefix: prefix, body: body, secret: secret))
+        }
+        return [("webhook-id", id), ("webhook-timestamp", time), ("webhook-signature", signatures)]
     }
 
     /// Verifies a received delivery from its headers (`header` looks one up by its lower-case
@@ -71,19 +68,36 @@ public enum WebhookSigner {
         now: Int64 = Int64(Date().timeIntervalSince1970), tolerance: Int64 = 300
     ) -> Bool {
         guard let time = Int64(timestamp), abs(now - time) <= tolerance else { return false }
-        let offered = signatures.split(separator: " ").compactMap { entry -> Data? in
-            let parts = entry.split(separator: ",", maxSplits: 1)
-            guard parts.count == 2, parts[0] == "v1" else { return nil }
-            return Data(base64Encoded: String(parts[1]))
+        let offered = signatures.split(separator: " ").compactMap { entry -> [UInt8]? in
+            guard entry.hasPrefix("v1,") else { return nil }
+            return Base64.decode(entry.dropFirst(3))
         }
+        guard !offered.isEmpty else { return false }
+        let prefix = signedPrefix(id: id, timestamp: String(time))
         for secret in secrets {
-            var message = Array("\(id).\(time).".utf8)
-            message += body
-            for candidate in offered
-            where HMAC<SHA256>.isValidAuthenticationCode(candidate, authenticating: message, using: SymmetricKey(data: secret.bytes)) {
-                return true
-            }
+            let expected = mac(prefix: prefix, body: body, secret: secret)
+            // The MAC's == with bytes compares in constant time.
+            if offered.contains(where: { expected == $0 }) { return true }
         }
         return false
+    }
+
+    /// `id.timestamp.`, which the signed message starts with.
+    private static func signedPrefix(id: String, timestamp: String) -> [UInt8] {
+        var prefix: [UInt8] = []
+        prefix.reserveCapacity(id.utf8.count + timestamp.utf8.count + 2)
+        prefix.append(contentsOf: id.utf8)
+        prefix.append(UInt8(ascii: "."))
+        prefix.append(contentsOf: timestamp.utf8)
+        prefix.append(UInt8(ascii: "."))
+        return prefix
+    }
+
+    /// HMAC-SHA256 of `prefix` then `body`, without copying the body into one message.
+    private static func mac(prefix: [UInt8], body: [UInt8], secret: WebhookSecret) -> HMAC<SHA256>.MAC {
+        var hmac = HMAC<SHA256>(key: SymmetricKey(data: secret.bytes))
+        hmac.update(data: prefix)
+        hmac.update(data: body)
+        return hmac.finalize()
     }
 }

@@ -119,7 +119,7 @@ public struct DeliveryFlow: Sendable {
             deliveryId: request.deliveryId, subscriptionId: request.subscriptionId, storyId: request.storyId, channel: request.channel,
             version: request.version, attempt: number, outcome: outcome, statusCode: statusCode, error: error, latencyMs: latencyMs,
             attemptedAt: now, nextAttemptAt: nextAttemptAt)
-        return [try StageOutput(topic: receiptsTopic, key: request.subscriptionId, event: receipt, occurredAt: now)] + outputs
+        return [try output(receipt, at: now)] + outputs
     }
 
     /// A delivery that was not attempted (the subscription is gone or paused): one receipt saying why.
@@ -138,8 +138,17 @@ public struct DeliveryFlow: Sendable {
             deliveryId: request.deliveryId, subscriptionId: request.subscriptionId, storyId: request.storyId, channel: request.channel,
             version: request.version, attempt: request.attempts.count + 1, outcome: outcome, error: error, latencyMs: 0, attemptedAt: now,
             nextAttemptAt: next)
-        return try StageOutput(topic: receiptsTopic, key: request.subscriptionId, event: receipt, occurredAt: now)
+        return try output(receipt, at: now)
     }
+
+    /// A receipt as the message on ``receiptsTopic``; encoded without `JSONEncoder`, as there is one per attempt.
+    func output(_ receipt: DeliveryReceipt, at now: Date) throws -> StageOutput {
+        StageOutput(
+            topic: receiptsTopic, key: receipt.subscriptionId, value: try EventCodec.encodeReceipt(receipt, occurredAt: now),
+            headers: Self.receiptHeaders)
+    }
+
+    private static let receiptHeaders = EventHeaders.values(for: DeliveryReceipt.self).map { KafkaHeader(key: $0.0, value: $0.1) }
 
     /// The same delivery, not attempted, back on the shortest delay topic (its endpoint is busy).
     public func deferred(_ request: DeliveryRequest, at now: Date) throws -> [StageOutput] {
@@ -177,7 +186,7 @@ extension DeliveryFlow {
     ) async throws(StageError) -> [StageOutput] {
         let request: DeliveryRequest
         do {
-            request = try EventCodec.decode(DeliveryRequest.self, from: message.value).data
+            request = try EventCodec.decodeDelivery(message.value).data
         } catch {
             throw StageError(.poison, "not an alerts.delivery v1 event: \(error.message)")
         }

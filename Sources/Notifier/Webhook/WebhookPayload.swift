@@ -63,8 +63,47 @@ public struct WebhookPayload: Codable, Sendable, Hashable {
         self.alerts = alerts
     }
 
-    /// The body: sorted keys, RFC 3339 times (the event conventions).
+    /// The body: sorted keys, RFC 3339 times (the event conventions). Written by hand,
+    /// not with `JSONEncoder`, as every attempt makes one: the same bytes as
+    /// `EventCodec.encodeValue(self)` (which tests compare it with).
+    /// - Throws: `EncodingError` when a score is not finite.
     public func encoded() throws -> [UInt8] {
-        try EventCodec.encodeValue(self)
+        var writer = JSONWriter(capacity: 4096)
+        writer.beginObject()
+        writer.key("alerts")
+        try writer.array(alerts) { writer, alert in try alert.writeJSON(to: &writer) }
+        writer.member("sentAt", sentAt)
+        writer.member("subscriptionId", subscriptionId)
+        writer.member("type", type.rawValue)
+        writer.endObject()
+        return writer.bytes
+    }
+}
+
+extension WebhookPayload.Alert {
+    func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.member("countries", countries)
+        writer.member("deliveryId", deliveryId)
+        writer.member("isReplay", isReplay)
+        writer.member("isUpdate", isUpdate)
+        writer.key("item")
+        item.writeJSON(to: &writer)
+        writer.key("regions")
+        try writer.array(regions) { writer, label in try label.writeJSON(to: &writer) }
+        writer.member("storyId", storyId)
+        writer.key("topics")
+        try writer.array(topics) { writer, label in try label.writeJSON(to: &writer) }
+        writer.member("urgency", urgency.rawValue)
+        writer.member("version", version)
+        writer.key("why")
+        writer.beginObject()
+        writer.member("classifierVersion", why.classifierVersion)
+        writer.key("explanation")
+        writer.array(why.explanation) { writer, step in step.writeJSON(to: &writer) }
+        writer.member("filter", why.filter)
+        writer.member("matchedTerms", why.matchedTerms)
+        writer.endObject()
+        writer.endObject()
     }
 }

@@ -67,7 +67,7 @@ public struct WebhookProcessor: StageProcessor {
         }
         // Digest mode, quiet hours and the rate limit hold an alert for a digest.
         if let held = try await holding.holdIfDue(request, for: subscription, at: now) { return held }
-        let endpoint = URLComponents(string: url).map { "\($0.scheme ?? "")://\($0.host ?? ""):\($0.port ?? 0)" } ?? url
+        let endpoint = sender.endpoint(of: url) ?? url
         guard await gate.enter(endpoint) else {
             Counter(label: "notify_deliveries_deferred_total", dimensions: [("channel", "webhook")]).increment()
             return try flow.deferred(request, at: now)
