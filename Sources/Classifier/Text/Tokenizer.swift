@@ -54,20 +54,22 @@ public enum Tokenizer {
                 capacity *= 4
             }
         }
-        scanned = ScannedText(tokens: tokens, foldedBytes: folded)
-        // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary.
+        // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary. The
+        // arrays are packed into `scanned` only afterwards, so that they are still uniquely
+        // referenced here and writing the ids does not copy them.
         if let vocabulary {
-            scanned.foldedBytes.withUnsafeBufferPointer { folded in
-                scanned.tokens.withUnsafeMutableBufferPointer { tokens in
+            folded.withUnsafeBufferPointer { folded in
+                tokens.withUnsafeMutableBufferPointer { tokens in
                     for index in tokens.indices {
-                        let word = UnsafeBufferPointer(rebasing: folded[Int(tokens[index].foldedStart)..<Int(tokens[index].foldedEnd)])
-                        let entry = vocabulary.entry(bytes: word)
+                        let start = Int(tokens[index].foldedStart)
+                        let entry = vocabulary.entry(in: folded, from: start, to: Int(tokens[index].foldedEnd))
                         tokens[index].id = entry.id
                         tokens[index].tag = entry.tag
                     }
                 }
             }
         }
+        scanned = ScannedText(tokens: tokens, foldedBytes: folded)
     }
 
     // MARK: - Characters
