@@ -10,8 +10,8 @@ final class ClassifierScratch: @unchecked Sendable {
 }
 
 struct ScratchBuffers {
-    var title = FieldBuffers()
-    var summary = FieldBuffers()
+    let title = FieldText(field: .title, weight: 1)
+    let summary = FieldText(field: .summary, weight: 0.5)
     var fields: [FieldText] = []
     var groups: [PlaceResolver.Group] = []
     var aliases: [Int] = []
@@ -22,13 +22,6 @@ struct ScratchBuffers {
 
     /// Takes the buffers of a finished analysis back (they are reused once it is gone).
     mutating func recycle(_ analysis: NewsClassifier.Analysis, occurrences: [TopicFeatureIndex.Occurrence]) {
-        for field in analysis.fields {
-            if field.field == .title {
-                field.giveBack(to: &title)
-            } else {
-                field.giveBack(to: &summary)
-            }
-        }
         fields = analysis.fields
         mentions = analysis.mentions
         keywordHits = analysis.keywordHits

@@ -398,7 +398,8 @@ extension Array {
     static func reusing(_ slot: inout [Element]) -> [Element] {
         var taken: [Element] = []
         swap(&taken, &slot)
-        taken.removeAll(keepingCapacity: true)
+        // Emptying an empty array still costs a call into `replaceSubrange`.
+        if !taken.isEmpty { taken.removeAll(keepingCapacity: true) }
         return taken
     }
 }
