@@ -45,6 +45,21 @@ final class FieldText {
         return String(text[utf8.index(utf8.startIndex, offsetBy: lower)..<utf8.index(utf8.startIndex, offsetBy: upper)])
     }
 
+    /// Whether some token of the field folds to `word`, compared byte for byte: folded words are
+    /// decomposed (NFKD), so one equals a word in that form, such as an ASCII cue word, exactly
+    /// when their bytes are equal.
+    func containsWord(_ word: String) -> Bool {
+        var word = word
+        return word.withUTF8 { word in
+            scanned.foldedBytes.withUnsafeBufferPointer { folded in
+                scanned.tokens.contains { token in
+                    Int(token.foldedEnd - token.foldedStart) == word.count
+                        && UnsafeBufferPointer(rebasing: folded[Int(token.foldedStart)..<Int(token.foldedEnd)]).elementsEqual(word)
+                }
+            }
+        }
+    }
+
     /// Whether the token at `index` starts a sentence or clause (so its capital tells nothing).
     func startsSentence(_ index: Int) -> Bool {
         scanned.tokens[index].gapBefore == .sentenceBreak
