@@ -3,10 +3,10 @@ import Synchronization
 /// The working buffers of one classification (scanned fields, hits, candidate groups, mentions,
 /// model occurrences), kept between items so that classifying allocates little beyond its result.
 /// Only ever used by one classification at a time: `ScratchPool` hands each call its own. The
-/// buffers are one struct, passed `inout` down the call, so that reaching them costs one access
-/// check per item rather than one per buffer.
+/// buffers are one struct, passed `inout` down the call; as the pool never hands a scratch to two
+/// calls at once, the runtime exclusivity check on that access is left out.
 final class ClassifierScratch: @unchecked Sendable {
-    var buffers = ScratchBuffers()
+    @exclusivity(unchecked) var buffers = ScratchBuffers()
 }
 
 struct ScratchBuffers {
