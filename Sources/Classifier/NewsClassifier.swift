@@ -152,11 +152,12 @@ public struct NewsClassifier: Sendable {
 
     /// Scans the item's fields and resolves the names in them, in `buffers`.
     func analyse(_ input: ClassificationInput, buffers: inout ScratchBuffers) -> Analysis {
-        // Emptying the previous item's fields first leaves their arrays to the buffers alone.
         var fields = Array.reusing(&buffers.fields)
-        fields.append(FieldText(field: .title, text: input.title, trie: trie, weight: 1, buffers: &buffers.title))
+        buffers.title.scan(input.title, trie: trie)
+        fields.append(buffers.title)
         if !input.summary.isEmpty {
-            fields.append(FieldText(field: .summary, text: input.summary, trie: trie, weight: 0.5, buffers: &buffers.summary))
+            buffers.summary.scan(input.summary, trie: trie)
+            fields.append(buffers.summary)
         }
         let mentions = resolver.resolve(fields, buffers: &buffers)
         var keywordHits = Array.reusing(&buffers.keywordHits)

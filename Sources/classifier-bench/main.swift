@@ -3,8 +3,10 @@
 // Tests/Benchmarks/classifier/run.sh runs it beside Python's flashtext doing only the gazetteer
 // lookup over the same names (exported with --export-names) and the same headlines.
 //
-// usage: classifier-bench --headlines FILE [--seconds S] [--max-passes N] [--export-names FILE]
+// usage: classifier-bench --headlines FILE [--seconds S] [--max-passes N] [--iterations N] [--export-names FILE]
 //   FILE: one headline per line, or JSON lines with a "text" field.
+//   --iterations N: classify exactly N headlines (cycling through FILE) instead of running for a
+//   time, so that two runs' instruction counts (perf stat) differ by exactly the classification work.
 import Classifier
 import Foundation
 
@@ -12,6 +14,7 @@ struct BenchOptions {
     var headlines: String?
     var seconds = 3.0
     var maxPasses = 100_000
+    var iterations: Int?
     var exportNames: String?
 
     static func parse(_ arguments: [String]) -> BenchOptions {
@@ -27,9 +30,10 @@ struct BenchOptions {
             case "--headlines": options.headlines = value()
             case "--seconds": options.seconds = Double(value()) ?? options.seconds
             case "--max-passes": options.maxPasses = Int(value()) ?? options.maxPasses
+            case "--iterations": options.iterations = Int(value())
             case "--export-names": options.exportNames = value()
             case "-h", "--help":
-                print("usage: classifier-bench --headlines FILE [--seconds S] [--max-passes N] [--export-names FILE]")
+                print("usage: classifier-bench --headlines FILE [--seconds S] [--max-passes N] [--iterations N] [--export-names FILE]")
                 exit(0)
             default: fail("unknown argument \(arguments[index])")
             }
@@ -81,6 +85,19 @@ guard let path = options.headlines else {
 }
 let headlines = readHeadlines(path)
 guard !headlines.isEmpty else { fail("no headlines in \(path)") }
+
+if let iterations = options.iterations {
+    // A fixed amount of work and no warm-up: for instruction and allocation counts, not rates.
+    var checksum = 0
+    let start = now()
+    for iteration in 0..<iterations {
+        let result = classifier.classify(text: headlines[iteration % headlines.count])
+        checksum &+= result.regions.count &+ result.topics.count &+ result.explanation.count
+    }
+    let elapsed = now() - start
+    print(String(format: "swift full classification: %d headlines in %.3f s (checksum %d)", iterations, elapsed, checksum))
+    exit(0)
+}
 
 // Warm up, then classify the headlines pass after pass until the time or pass limit is reached.
 var checksum = 0

@@ -14,12 +14,23 @@ enum TrapRules {
 
     /// What the rules may look at beyond the match itself.
     struct Context {
-        /// Folded words of the whole item (title and summary).
-        var words: Set<String>
+        /// The item's fields (title and summary), for the cue words the rules look for.
+        var fields: [FieldText]
         /// Countries named unambiguously elsewhere in the item.
         var countries: Set<String>
         /// Whether a folded token starts any phrase the classifier knows (a place, a title, a keyword).
         var startsKnownPhrase: (String) -> Bool
+
+        /// Whether some word of the item folds to `word` (bytes compared in place: the rules ask
+        /// for a few cue words, which costs less than a set of all the item's words).
+        func mentions(_ word: String) -> Bool {
+            fields.contains { $0.containsWord(word) }
+        }
+
+        /// Whether some word of the item folds to one of `words`.
+        func mentions(anyOf words: Set<String>) -> Bool {
+            words.contains { mentions($0) }
+        }
     }
 
     /// The decision for the trap name `key` (folded) at tokens `start..<end` of `field`.
@@ -28,10 +39,10 @@ enum TrapRules {
         let next = end < field.tokens.count ? Neighbour(field, end) : nil
         switch key {
         case "georgia":
-            if !context.words.isDisjoint(with: georgiaStateCues) || context.countries.contains("US") {
+            if context.mentions(anyOf: georgiaStateCues) || context.countries.contains("US") {
                 return .accept(country: "US", rule: "trap:georgia-us-context")
             }
-            if !context.words.isDisjoint(with: georgiaCountryCues) {
+            if context.mentions(anyOf: georgiaCountryCues) {
                 return .accept(country: "GE", rule: "trap:georgia-country-context")
             }
             return .accept(country: "GE", rule: "trap:georgia-country-default")
@@ -41,12 +52,12 @@ enum TrapRules {
             }
             return .accept(country: nil, rule: "trap:\(key)-country")
         case "turkey":
-            if !context.words.isDisjoint(with: turkeyBirdCues) {
+            if context.mentions(anyOf: turkeyBirdCues) {
                 return .reject(rule: "trap:turkey-bird-context")
             }
             return .accept(country: nil, rule: "trap:turkey-country")
         case "nice":
-            if !context.words.isDisjoint(with: niceCues) || context.countries.contains("FR") {
+            if context.mentions(anyOf: niceCues) || context.countries.contains("FR") {
                 return .accept(country: nil, rule: "trap:nice-france-context")
             }
             if isLocativeName(at: start, previous: previous, field: field) {
@@ -54,7 +65,7 @@ enum TrapRules {
             }
             return .reject(rule: "trap:nice-adjective")
         case "mobile":
-            if context.words.contains("alabama") {
+            if context.mentions("alabama") {
                 return .accept(country: nil, rule: "trap:mobile-alabama-context")
             }
             if isLocativeName(at: start, previous: previous, field: field), !(next.map { mobileTechWords.contains($0.folded) } ?? false) {
@@ -62,7 +73,7 @@ enum TrapRules {
             }
             return .reject(rule: "trap:mobile-common-word")
         case "of":
-            if next?.folded == "trabzon" || (context.words.contains("trabzon") && field.tokens[start].shape == .capitalized && !field.startsSentence(start)) {
+            if next?.folded == "trabzon" || (context.mentions("trabzon") && field.tokens[start].shape == .capitalized && !field.startsSentence(start)) {
                 return .accept(country: nil, rule: "trap:of-trabzon-context")
             }
             return .reject(rule: "trap:of-preposition")

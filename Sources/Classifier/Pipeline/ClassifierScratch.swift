@@ -3,15 +3,15 @@ import Synchronization
 /// The working buffers of one classification (scanned fields, hits, candidate groups, mentions,
 /// model occurrences), kept between items so that classifying allocates little beyond its result.
 /// Only ever used by one classification at a time: `ScratchPool` hands each call its own. The
-/// buffers are one struct, passed `inout` down the call, so that reaching them costs one access
-/// check per item rather than one per buffer.
+/// buffers are one struct, passed `inout` down the call; as the pool never hands a scratch to two
+/// calls at once, the runtime exclusivity check on that access is left out.
 final class ClassifierScratch: @unchecked Sendable {
-    var buffers = ScratchBuffers()
+    @exclusivity(unchecked) var buffers = ScratchBuffers()
 }
 
 struct ScratchBuffers {
-    var title = FieldBuffers()
-    var summary = FieldBuffers()
+    let title = FieldText(field: .title, weight: 1)
+    let summary = FieldText(field: .summary, weight: 0.5)
     var fields: [FieldText] = []
     var groups: [PlaceResolver.Group] = []
     var aliases: [Int] = []
@@ -22,13 +22,6 @@ struct ScratchBuffers {
 
     /// Takes the buffers of a finished analysis back (they are reused once it is gone).
     mutating func recycle(_ analysis: NewsClassifier.Analysis, occurrences: [TopicFeatureIndex.Occurrence]) {
-        for field in analysis.fields {
-            if field.field == .title {
-                field.giveBack(to: &title)
-            } else {
-                field.giveBack(to: &summary)
-            }
-        }
         fields = analysis.fields
         mentions = analysis.mentions
         keywordHits = analysis.keywordHits

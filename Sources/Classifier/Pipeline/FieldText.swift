@@ -1,37 +1,31 @@
 /// One field of an item (title or summary), scanned and looked up in the phrase trie.
-/// A class so that passing it around costs one reference count, not one per array inside;
-/// immutable once made. Its arrays are lent by a `FieldBuffers` and given back after the item.
+/// A class so that passing it around costs one reference count, not one per array inside.
+/// Each `ScratchBuffers` keeps one per field and rescans it for every item, so that its arrays
+/// keep their capacity from item to item; it is read-only between two `scan`s.
+///
+/// The scanned state is `@exclusivity(unchecked)`: a scratch serves one classification at a
+/// time, which writes the fields only in `scan`, before it reads them, so the runtime access
+/// check on every read (over a thousand instructions per headline) would guard against nothing.
 final class FieldText {
     let field: ItemField
-    let text: String
-    let scanned: ScannedText
-    let style: CaseStyle
-    let hits: [PhraseTrie.Hit]
     /// How much this field's words weigh against the title's.
     let weight: Double
+    @exclusivity(unchecked) private(set) var text = ""
+    @exclusivity(unchecked) private(set) var scanned = ScannedText(tokens: [], foldedBytes: [])
+    @exclusivity(unchecked) private(set) var style = CaseStyle.sentence
+    @exclusivity(unchecked) private(set) var hits: [PhraseTrie.Hit] = []
 
-    /// Scans `text` into the arrays of `buffers` (left empty until `giveBack`).
-    init(field: ItemField, text: String, trie: PhraseTrie, weight: Double, buffers: inout FieldBuffers) {
+    init(field: ItemField, weight: Double) {
         self.field = field
-        self.text = text
         self.weight = weight
-        var scanned = ScannedText(tokens: [], foldedBytes: [])
-        swap(&scanned.tokens, &buffers.tokens)
-        swap(&scanned.foldedBytes, &buffers.folded)
-        Tokenizer.scan(text, vocabulary: trie.vocabulary, into: &scanned)
-        let style = CaseStyle.of(scanned.tokens)
-        var hits = Array.reusing(&buffers.hits)
-        trie.hits(in: scanned.tokens, style: style, into: &hits)
-        self.scanned = scanned
-        self.style = style
-        self.hits = hits
     }
 
-    /// Returns the arrays to `buffers`, for the next item once this field is gone.
-    func giveBack(to buffers: inout FieldBuffers) {
-        buffers.tokens = scanned.tokens
-        buffers.folded = scanned.foldedBytes
-        buffers.hits = hits
+    /// Scans `text` in place of the previous item's, reusing the arrays.
+    func scan(_ text: String, trie: PhraseTrie) {
+        self.text = text
+        Tokenizer.scan(text, vocabulary: trie.vocabulary, into: &scanned)
+        style = CaseStyle.of(scanned.tokens)
+        trie.hits(in: scanned.tokens, style: style, into: &hits)
     }
 
     var tokens: [ScannedToken] { scanned.tokens }
@@ -51,15 +45,23 @@ final class FieldText {
         return String(text[utf8.index(utf8.startIndex, offsetBy: lower)..<utf8.index(utf8.startIndex, offsetBy: upper)])
     }
 
+    /// Whether some token of the field folds to `word`, compared byte for byte: folded words are
+    /// decomposed (NFKD), so one equals a word in that form, such as an ASCII cue word, exactly
+    /// when their bytes are equal.
+    func containsWord(_ word: String) -> Bool {
+        var word = word
+        return word.withUTF8 { word in
+            scanned.foldedBytes.withUnsafeBufferPointer { folded in
+                scanned.tokens.contains { token in
+                    Int(token.foldedEnd - token.foldedStart) == word.count
+                        && UnsafeBufferPointer(rebasing: folded[Int(token.foldedStart)..<Int(token.foldedEnd)]).elementsEqual(word)
+                }
+            }
+        }
+    }
+
     /// Whether the token at `index` starts a sentence or clause (so its capital tells nothing).
     func startsSentence(_ index: Int) -> Bool {
         scanned.tokens[index].gapBefore == .sentenceBreak
     }
-}
-
-/// The arrays of one field, kept between items.
-struct FieldBuffers {
-    var tokens: [ScannedToken] = []
-    var folded: [UInt8] = []
-    var hits: [PhraseTrie.Hit] = []
 }

@@ -152,11 +152,9 @@ final class PlaceResolver: Sendable {
             var rule: String?
             if needsContext, candidates.contains(where: { aliasFacts[$0].isTrap }) {
                 if trapContext == nil {
-                    var words = Set<String>()
-                    for field in fields { for index in field.tokens.indices { words.insert(field.word(index)) } }
                     let known = knownFirstWords
                     trapContext = TrapRules.Context(
-                        words: words, countries: Set(contextCountries.map { countryCodes[Int($0)] }), startsKnownPhrase: { known.contains($0) })
+                        fields: fields, countries: Set(contextCountries.map { countryCodes[Int($0)] }), startsKnownPhrase: { known.contains($0) })
                 }
                 let key = (group.start..<group.end).map { field.word($0) }.joined(separator: " ")
                 switch TrapRules.decide(key, field: field, start: group.start, end: group.end, context: trapContext!) {

@@ -29,14 +29,23 @@ public struct TokenVocabulary: Sendable {
     /// so a word of up to 8 bytes costs one step.
     @inline(__always)
     static func hashAndPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, prefix: UInt64) {
+        hashAndPrefix(bytes, readable: bytes.count)
+    }
+
+    /// `hashAndPrefix(_:)` of `bytes`, which may read up to `readable` bytes from their start
+    /// (`readable >= bytes.count`): a chunk with 8 readable bytes is loaded in one go and the bytes
+    /// past the word masked off, instead of being put together a byte at a time.
+    @inline(__always)
+    static func hashAndPrefix(_ bytes: UnsafeBufferPointer<UInt8>, readable: Int) -> (hash: UInt64, prefix: UInt64) {
         var hash = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
         var prefix: UInt64 = 0
         var index = 0
         while index < bytes.count {
             let end = min(index + 8, bytes.count)
             var chunk: UInt64 = 0
-            if end - index == 8, let base = bytes.baseAddress {
+            if index + 8 <= readable, let base = bytes.baseAddress {
                 chunk = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                if end - index < 8 { chunk &= (1 << (8 * UInt64(end - index))) - 1 }
             } else {
                 for offset in index..<end { chunk |= UInt64(bytes[offset]) << (8 * UInt64(offset - index)) }
             }
@@ -74,7 +83,20 @@ public struct TokenVocabulary: Sendable {
     /// The id and tag of the folded word with these bytes, or (-1, 0).
     @inline(__always)
     func entry(bytes: UnsafeBufferPointer<UInt8>) -> (id: Int32, tag: UInt64) {
-        let (hash, prefix) = Self.hashAndPrefix(bytes)
+        entry(bytes, hashed: Self.hashAndPrefix(bytes))
+    }
+
+    /// The id and tag of the folded word `buffer[start..<end]`, or (-1, 0); the bytes after it in
+    /// `buffer` speed up the hashing (see `hashAndPrefix(_:readable:)`).
+    @inline(__always)
+    func entry(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (id: Int32, tag: UInt64) {
+        let bytes = UnsafeBufferPointer(rebasing: buffer[start..<end])
+        return entry(bytes, hashed: Self.hashAndPrefix(bytes, readable: buffer.count - start))
+    }
+
+    @inline(__always)
+    private func entry(_ bytes: UnsafeBufferPointer<UInt8>, hashed: (hash: UInt64, prefix: UInt64)) -> (id: Int32, tag: UInt64) {
+        let (hash, prefix) = hashed
         return slots.withUnsafeBufferPointer { slots in
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask

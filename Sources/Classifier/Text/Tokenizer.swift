@@ -54,20 +54,22 @@ public enum Tokenizer {
                 capacity *= 4
             }
         }
-        scanned = ScannedText(tokens: tokens, foldedBytes: folded)
-        // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary.
+        // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary. The
+        // arrays are packed into `scanned` only afterwards, so that they are still uniquely
+        // referenced here and writing the ids does not copy them.
         if let vocabulary {
-            scanned.foldedBytes.withUnsafeBufferPointer { folded in
-                scanned.tokens.withUnsafeMutableBufferPointer { tokens in
+            folded.withUnsafeBufferPointer { folded in
+                tokens.withUnsafeMutableBufferPointer { tokens in
                     for index in tokens.indices {
-                        let word = UnsafeBufferPointer(rebasing: folded[Int(tokens[index].foldedStart)..<Int(tokens[index].foldedEnd)])
-                        let entry = vocabulary.entry(bytes: word)
+                        let start = Int(tokens[index].foldedStart)
+                        let entry = vocabulary.entry(in: folded, from: start, to: Int(tokens[index].foldedEnd))
                         tokens[index].id = entry.id
                         tokens[index].tag = entry.tag
                     }
                 }
             }
         }
+        scanned = ScannedText(tokens: tokens, foldedBytes: folded)
     }
 
     // MARK: - Characters
@@ -87,12 +89,18 @@ public enum Tokenizer {
 
     @inline(__always)
     static func isASCIIWord(_ byte: UInt8) -> Bool {
-        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+        isASCIILetter(byte) || isASCIIDigit(byte)
+    }
+
+    /// A-Z or a-z: with bit 0x20 set (lower case), a byte from 0x61 to 0x7A.
+    @inline(__always)
+    static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (byte | 0x20) &- 0x61 < 26
     }
 
     @inline(__always)
-    static func isASCIILetter(_ byte: UInt8) -> Bool {
-        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
+    static func isASCIIDigit(_ byte: UInt8) -> Bool {
+        byte &- 0x30 < 10
     }
 
     static func isApostrophe(_ value: UInt32) -> Bool {
@@ -237,51 +245,45 @@ private struct Scanner {
         pendingGap = .space
     }
 
-    @inline(__always)
     /// Appends the run of ASCII letters and digits from `first` to the word; returns where it ends.
-    /// The word's counters are kept in locals for the run (a byte at a time, as the rules say).
+    /// The loop keeps everything in locals and counts without branches; an ASCII letter or digit
+    /// folds to itself with bit 0x20 set. The case of the word's first letter and whether the run
+    /// ends in a letter are read off the bytes afterwards.
+    @inline(__always)
     private mutating func appendASCIIRun(from first: Int) -> Int {
         if !inWord { begin(at: first) }
-        var letters = self.letters
-        var upper = self.upper
-        var scalars = self.scalars
-        var firstIsUpper = self.firstIsUpper
-        var lastIsLetter = self.lastIsLetter
+        let bytes = self.bytes
+        let out = self.out
         var outCount = self.outCount
-        var overflow = self.overflow
-        let count = bytes.count
+        var letters = 0
+        var upper = 0
+        var overflow = false
         var index = first
-        while index < count {
+        while index < bytes.count {
             let byte = bytes[index]
-            guard Tokenizer.isASCIIWord(byte) else { break }
-            var lower = byte
             let isLetter = Tokenizer.isASCIILetter(byte)
-            if isLetter {
-                let isUpper = byte <= 0x5A
-                if letters == 0 { firstIsUpper = isUpper }
-                letters += 1
-                if isUpper {
-                    upper += 1
-                    lower = byte + 32
-                }
-            }
-            lastIsLetter = isLetter
-            scalars += 1
+            guard isLetter || Tokenizer.isASCIIDigit(byte) else { break }
+            letters &+= isLetter ? 1 : 0
+            upper &+= isLetter && byte & 0x20 == 0 ? 1 : 0
             if outCount < out.count {
-                out[outCount] = lower
+                out[outCount] = byte | 0x20
                 outCount += 1
             } else {
                 overflow = true
             }
             index += 1
         }
-        self.letters = letters
-        self.upper = upper
-        self.scalars = scalars
-        self.firstIsUpper = firstIsUpper
-        self.lastIsLetter = lastIsLetter
+        if self.letters == 0, letters > 0 {
+            var firstLetter = first
+            while !Tokenizer.isASCIILetter(bytes[firstLetter]) { firstLetter += 1 }
+            firstIsUpper = bytes[firstLetter] & 0x20 == 0
+        }
+        self.letters += letters
+        self.upper += upper
+        scalars += index - first
+        lastIsLetter = Tokenizer.isASCIILetter(bytes[index - 1])
         self.outCount = outCount
-        self.overflow = overflow
+        if overflow { self.overflow = true }
         return index
     }
 
@@ -396,7 +398,9 @@ extension Array {
     static func reusing(_ slot: inout [Element]) -> [Element] {
         var taken: [Element] = []
         swap(&taken, &slot)
-        taken.removeAll(keepingCapacity: true)
+        // Element by element: for the few elements of a scratch buffer, cheaper than
+        // `removeAll(keepingCapacity:)`, which goes through `replaceSubrange`.
+        while taken.popLast() != nil {}
         return taken
     }
 }
