@@ -118,7 +118,7 @@ public struct NewsClassifier: Sendable {
         explanation.reserveCapacity(2 * analysis.mentions.count + 8)
         let (countries, places) = describePlaces(analysis, evidence: &explanation)
         let regions = scoreRegions(analysis, hint: input.hints?.region, evidence: &explanation)
-        var occurrences = Array.reusing(&buffers.occurrences)
+        var occurrences = Array.reusingMany(&buffers.occurrences)
         let topics = scoreTopics(analysis, hint: input.hints?.topic, occurrences: &occurrences, evidence: &explanation)
         let level = urgency.detect(fields: analysis.fields, sourceKind: input.sourceKind, evidence: &explanation)
         buffers.recycle(analysis, occurrences: occurrences)
