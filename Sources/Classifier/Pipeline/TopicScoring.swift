@@ -30,7 +30,7 @@ extension NewsClassifier {
     /// The model's features of an item, by name (what training sees).
     func namedTopicFeatures(_ input: ClassificationInput) -> [String: Double] {
         var buffers = ScratchBuffers()
-        let analysis = analyse(input, buffers: &buffers)
+        let analysis = analyse(title: input.title, summary: input.summary, buffers: &buffers)
         var counts = [Double](repeating: 0, count: taxonomy.topics.count)
         var kinds = [Gazetteer.EntityKind](repeating: .country, count: Gazetteer.EntityKind.allCases.count)
         let kindCount = counts.withUnsafeMutableBufferPointer { counts in
