@@ -394,7 +394,9 @@ private struct Scanner {
 
 extension Array {
     /// The array in `slot`, emptied but keeping its capacity, and `slot` left empty: a buffer to
-    /// fill again without allocating.
+    /// fill again without allocating. Always inlined: its buffers are mostly empty or nearly so,
+    /// and then the call to a specialised copy costs more than the emptying.
+    @inline(__always)
     static func reusing(_ slot: inout [Element]) -> [Element] {
         var taken: [Element] = []
         swap(&taken, &slot)
@@ -405,7 +407,7 @@ extension Array {
     }
 
     /// `reusing` for a buffer of many elements (one per word): emptied in one `removeAll`, which
-    /// then costs less than the pops. Always inlined: the call to a specialised copy costs more.
+    /// then costs less than the pops. Always inlined, like `reusing`.
     @inline(__always)
     static func reusingMany(_ slot: inout [Element]) -> [Element] {
         var taken: [Element] = []
