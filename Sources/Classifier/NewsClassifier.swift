@@ -148,10 +148,6 @@ public struct NewsClassifier: Sendable {
         var mentions: [PlaceMention]
         /// Lexicon keyword hits, per topic in taxonomy order (leftmost longest within a topic): (field index, hit).
         var keywordHits: [KeywordHit]
-
-        func keywordHits(of topic: Int) -> some Sequence<(field: Int, hit: PhraseTrie.Hit)> {
-            keywordHits.lazy.filter { $0.topic == topic }.map { ($0.field, $0.hit) }
-        }
     }
 
     /// Scans an item's title and summary and resolves the names in them, in `buffers`.

@@ -108,9 +108,13 @@ extension NewsClassifier {
                 for topic in order[..<chosenCount] {
                     let label = taxonomy.topics[topic].label
                     tags.append(ScoredTag(label: label, score: Self.rounded(probabilities[topic])))
-                    for (fieldIndex, hit) in analysis.keywordHits(of: topic).prefix(3) {
-                        let field = analysis.fields[fieldIndex]
-                        evidence.append(Evidence(kind: .topic, tag: label, phrase: field.text(from: hit.start, to: hit.end), field: field.field, rule: "lexicon"))
+                    // The first three lexicon hits of the topic (they are sorted by topic, field and position).
+                    var shown = 0
+                    for entry in analysis.keywordHits where entry.topic == topic && shown < 3 {
+                        let field = analysis.fields[entry.field]
+                        evidence.append(Evidence(
+                            kind: .topic, tag: label, phrase: field.text(from: entry.hit.start, to: entry.hit.end), field: field.field, rule: "lexicon"))
+                        shown += 1
                     }
                     modelEvidence(topic: topic, label: label, occurrences: occurrences, analysis: analysis, into: &evidence)
                 }
