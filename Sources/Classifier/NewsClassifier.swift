@@ -106,31 +106,35 @@ public struct NewsClassifier: Sendable {
 
     /// Classifies one item.
     public func classify(_ input: ClassificationInput) -> Classification {
-        let scratch = scratchPool.take()
-        defer { scratchPool.give(scratch) }
-        return classify(input, buffers: &scratch.buffers)
-    }
-
-    private func classify(_ input: ClassificationInput, buffers: inout ScratchBuffers) -> Classification {
-        let analysis = analyse(input, buffers: &buffers)
-        // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
-        var explanation: [Evidence] = []
-        explanation.reserveCapacity(2 * analysis.mentions.count + 8)
-        let (countries, places) = describePlaces(analysis, evidence: &explanation)
-        let regions = scoreRegions(analysis, hint: input.hints?.region, evidence: &explanation)
-        var occurrences = Array.reusing(&buffers.occurrences)
-        let topics = scoreTopics(analysis, hint: input.hints?.topic, occurrences: &occurrences, evidence: &explanation)
-        let level = urgency.detect(fields: analysis.fields, sourceKind: input.sourceKind, evidence: &explanation)
-        buffers.recycle(analysis, occurrences: occurrences)
-
-        return Classification(
-            regions: regions, topics: topics, countries: countries, places: places, urgency: level,
-            explanation: explanation, classifierVersion: version)
+        classify(title: input.title, summary: input.summary, sourceKind: input.sourceKind, hints: input.hints)
     }
 
     /// Classifies a bare text as a title (the CLI and evaluation form).
     public func classify(text: String, sourceKind: ClassificationInput.SourceKind? = nil) -> Classification {
-        classify(ClassificationInput(title: text, sourceKind: sourceKind))
+        classify(title: text, summary: "", sourceKind: sourceKind, hints: nil)
+    }
+
+    /// Both entry points come here with the parts of the input that classifying reads, so that a
+    /// bare text is not first made into a `ClassificationInput` (built and destroyed per item).
+    private func classify(
+        title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?
+    ) -> Classification {
+        let scratch = scratchPool.take()
+        defer { scratchPool.give(scratch) }
+        let analysis = analyse(title: title, summary: summary, buffers: &scratch.buffers)
+        // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
+        var explanation: [Evidence] = []
+        explanation.reserveCapacity(2 * analysis.mentions.count + 8)
+        let (countries, places) = describePlaces(analysis, evidence: &explanation)
+        let regions = scoreRegions(analysis, hint: hints?.region, evidence: &explanation)
+        var occurrences = Array.reusingMany(&scratch.buffers.occurrences)
+        let topics = scoreTopics(analysis, hint: hints?.topic, occurrences: &occurrences, evidence: &explanation)
+        let level = urgency.detect(fields: analysis.fields, sourceKind: sourceKind, evidence: &explanation)
+        scratch.buffers.recycle(analysis, occurrences: occurrences)
+
+        return Classification(
+            regions: regions, topics: topics, countries: countries, places: places, urgency: level,
+            explanation: explanation, classifierVersion: version)
     }
 
     // MARK: - Shared analysis
@@ -144,19 +148,15 @@ public struct NewsClassifier: Sendable {
         var mentions: [PlaceMention]
         /// Lexicon keyword hits, per topic in taxonomy order (leftmost longest within a topic): (field index, hit).
         var keywordHits: [KeywordHit]
-
-        func keywordHits(of topic: Int) -> some Sequence<(field: Int, hit: PhraseTrie.Hit)> {
-            keywordHits.lazy.filter { $0.topic == topic }.map { ($0.field, $0.hit) }
-        }
     }
 
-    /// Scans the item's fields and resolves the names in them, in `buffers`.
-    func analyse(_ input: ClassificationInput, buffers: inout ScratchBuffers) -> Analysis {
+    /// Scans an item's title and summary and resolves the names in them, in `buffers`.
+    func analyse(title: String, summary: String, buffers: inout ScratchBuffers) -> Analysis {
         var fields = Array.reusing(&buffers.fields)
-        buffers.title.scan(input.title, trie: trie)
+        buffers.title.scan(title, trie: trie)
         fields.append(buffers.title)
-        if !input.summary.isEmpty {
-            buffers.summary.scan(input.summary, trie: trie)
+        if !summary.isEmpty {
+            buffers.summary.scan(summary, trie: trie)
             fields.append(buffers.summary)
         }
         let mentions = resolver.resolve(fields, buffers: &buffers)

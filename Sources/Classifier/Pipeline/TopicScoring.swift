@@ -30,7 +30,7 @@ extension NewsClassifier {
     /// The model's features of an item, by name (what training sees).
     func namedTopicFeatures(_ input: ClassificationInput) -> [String: Double] {
         var buffers = ScratchBuffers()
-        let analysis = analyse(input, buffers: &buffers)
+        let analysis = analyse(title: input.title, summary: input.summary, buffers: &buffers)
         var counts = [Double](repeating: 0, count: taxonomy.topics.count)
         var kinds = [Gazetteer.EntityKind](repeating: .country, count: Gazetteer.EntityKind.allCases.count)
         let kindCount = counts.withUnsafeMutableBufferPointer { counts in
@@ -51,12 +51,13 @@ extension NewsClassifier {
                 kinds.initialize(repeating: .country)
                 counts.initialize(repeating: 0)
                 let kindCount = topicSignals(analysis, counts: counts, kinds: kinds)
-                guard let index = topicIndex else {
+                guard topicIndex != nil else {
                     for topic in counts.indices { probabilities[topic] = counts[topic] > 0 ? 1 - 0.5 * exp2(-counts[topic]) : 0 }
                     return
                 }
                 probabilities.update(repeating: 0)
-                index.probabilities(
+                // Read in place, as in `modelEvidence`.
+                topicIndex?.probabilities(
                     fields: analysis.fields, lexiconCounts: UnsafeBufferPointer(counts), kinds: UnsafeBufferPointer(rebasing: kinds[..<kindCount]),
                     occurrences: &occurrences, into: probabilities)
             }
@@ -108,9 +109,13 @@ extension NewsClassifier {
                 for topic in order[..<chosenCount] {
                     let label = taxonomy.topics[topic].label
                     tags.append(ScoredTag(label: label, score: Self.rounded(probabilities[topic])))
-                    for (fieldIndex, hit) in analysis.keywordHits(of: topic).prefix(3) {
-                        let field = analysis.fields[fieldIndex]
-                        evidence.append(Evidence(kind: .topic, tag: label, phrase: field.text(from: hit.start, to: hit.end), field: field.field, rule: "lexicon"))
+                    // The first three lexicon hits of the topic (they are sorted by topic, field and position).
+                    var shown = 0
+                    for entry in analysis.keywordHits where entry.topic == topic && shown < 3 {
+                        let field = analysis.fields[entry.field]
+                        evidence.append(Evidence(
+                            kind: .topic, tag: label, phrase: field.text(from: entry.hit.start, to: entry.hit.end), field: field.field, rule: "lexicon"))
+                        shown += 1
                     }
                     modelEvidence(topic: topic, label: label, occurrences: occurrences, analysis: analysis, into: &evidence)
                 }
@@ -123,18 +128,9 @@ extension NewsClassifier {
     private func modelEvidence(
         topic: Int, label: String, occurrences: [TopicFeatureIndex.Occurrence], analysis: Analysis, into evidence: inout [Evidence]
     ) {
-        guard let index = topicIndex, let modelLabel = index.topicOfLabel.firstIndex(of: topic) else { return }
-        var best: (Int, Double) = (-1, 0.3)
-        var second: (Int, Double) = (-1, 0.3)
-        for (position, occurrence) in occurrences.enumerated() {
-            let contribution = index.weight(row: Int(occurrence.row), label: modelLabel) * occurrence.value
-            if contribution > best.1 {
-                if best.0 < 0 || occurrences[best.0].row != occurrence.row { second = best }
-                best = (position, contribution)
-            } else if contribution > second.1, occurrences[best.0].row != occurrence.row {
-                second = (position, contribution)
-            }
-        }
+        // Optional chaining reads the index in place; binding it (`guard let`) copies the optional
+        // through the runtime's generic value witness, some hundred instructions each time.
+        guard let strongest = topicIndex?.strongestOccurrences(towards: topic, in: occurrences) else { return }
         func append(_ position: Int) {
             guard position >= 0 else { return }
             let occurrence = occurrences[position]
@@ -143,7 +139,7 @@ extension NewsClassifier {
                 kind: .topic, tag: label, phrase: field.text(from: Int(occurrence.start), to: Int(occurrence.end)), field: field.field,
                 rule: "model"))
         }
-        append(best.0)
-        append(second.0)
+        append(strongest.first)
+        append(strongest.second)
     }
 }

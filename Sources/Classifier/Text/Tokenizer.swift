@@ -34,7 +34,7 @@ public enum Tokenizer {
     /// Scans `text` into `scanned`, reusing its buffers.
     static func scan(_ text: String, vocabulary: TokenVocabulary?, into scanned: inout ScannedText) {
         var text = text
-        var tokens = Array.reusing(&scanned.tokens)
+        var tokens = Array.reusingMany(&scanned.tokens)
         var folded: [UInt8] = []
         swap(&folded, &scanned.foldedBytes)
         text.withUTF8 { bytes in
@@ -394,13 +394,25 @@ private struct Scanner {
 
 extension Array {
     /// The array in `slot`, emptied but keeping its capacity, and `slot` left empty: a buffer to
-    /// fill again without allocating.
+    /// fill again without allocating. Always inlined: its buffers are mostly empty or nearly so,
+    /// and then the call to a specialised copy costs more than the emptying.
+    @inline(__always)
     static func reusing(_ slot: inout [Element]) -> [Element] {
         var taken: [Element] = []
         swap(&taken, &slot)
-        // Element by element: for the few elements of a scratch buffer, cheaper than
+        // Element by element: for the few elements of most scratch buffers, cheaper than
         // `removeAll(keepingCapacity:)`, which goes through `replaceSubrange`.
         while taken.popLast() != nil {}
+        return taken
+    }
+
+    /// `reusing` for a buffer of many elements (one per word): emptied in one `removeAll`, which
+    /// then costs less than the pops. Always inlined, like `reusing`.
+    @inline(__always)
+    static func reusingMany(_ slot: inout [Element]) -> [Element] {
+        var taken: [Element] = []
+        swap(&taken, &slot)
+        taken.removeAll(keepingCapacity: true)
         return taken
     }
 }

@@ -126,6 +126,25 @@ final class TopicFeatureIndex: Sendable {
     @inline(__always)
     func weight(row: Int, label: Int) -> Double { weights[row * labelCount + label] }
 
+    /// The positions in `occurrences` of the (up to two) words or bigrams that pushed the model most
+    /// towards taxonomy topic `topic`, strongest first: each adds over 0.3 and the two are different
+    /// features; -1 where there is none.
+    func strongestOccurrences(towards topic: Int, in occurrences: [Occurrence]) -> (first: Int, second: Int) {
+        guard let label = topicOfLabel.firstIndex(of: topic) else { return (-1, -1) }
+        var best: (Int, Double) = (-1, 0.3)
+        var second: (Int, Double) = (-1, 0.3)
+        for (position, occurrence) in occurrences.enumerated() {
+            let contribution = weight(row: Int(occurrence.row), label: label) * occurrence.value
+            if contribution > best.1 {
+                if best.0 < 0 || occurrences[best.0].row != occurrence.row { second = best }
+                best = (position, contribution)
+            } else if contribution > second.1, occurrences[best.0].row != occurrence.row {
+                second = (position, contribution)
+            }
+        }
+        return (best.0, second.0)
+    }
+
     /// Adds the model row of word `id` to its tag.
     func tag(_ id: Int32, _ tag: inout WordTag) {
         tag.modelRow = wordRow[Int(id)]
