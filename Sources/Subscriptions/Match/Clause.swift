@@ -56,29 +56,14 @@ struct Clauses {
         }
     }
 
+    /// A phrase costs what its key word does; only positive field, word and phrase literals are keyed.
     private static func cost(_ literal: Literal) -> Int {
-        switch literal.operation {
-        case .word, .phrase: IndexKey.Kind.word.cost
-        case .country: IndexKey.Kind.country.cost
-        case .source: IndexKey.Kind.source.cost
-        case .region, .topic: IndexKey.Kind.region.cost
-        case .lang: IndexKey.Kind.lang.cost
-        case .urgency, .and, .or, .not: Int.max
-        }
+        literal.operation == .phrase ? IndexKey.Kind.word.cost : literal.operation.keyKind?.cost ?? Int.max
     }
 
     /// The key of a field or word literal (a phrase's key is its longest word, set by normalForm).
     private static func key(of literal: Literal) -> UInt64? {
-        let kind: IndexKey.Kind? = switch literal.operation {
-        case .region: .region
-        case .topic: .topic
-        case .country: .country
-        case .source: .source
-        case .lang: .lang
-        case .word: .word
-        case .phrase, .urgency, .and, .or, .not: nil
-        }
-        return kind.map { IndexKey.make($0, literal.value) }
+        literal.operation.keyKind.map { IndexKey.make($0, literal.value) }
     }
 
     /// Pushes NOT down to the terms (De Morgan) while multiplying out AND over OR.
@@ -108,14 +93,7 @@ struct Clauses {
         case .not(let inner):
             return normalForm(inner, negated: !negated, &vocabulary, &keys)
         case .field(let field, let value):
-            let operation: CompiledFilter.Node.Operation = switch field {
-            case .region: .region
-            case .topic: .topic
-            case .country: .country
-            case .source: .source
-            case .lang: .lang
-            }
-            let term = Literal(operation: operation, value: vocabulary.value(value))
+            let term = Literal(operation: CompiledFilter.Node.Operation(field), value: vocabulary.value(value))
             return literal(term, key: key(of: term))
         case .urgency(let comparison, let level):
             return literal(Literal(operation: .urgency, value: CompiledFilter.urgencyValue(comparison, level)), key: nil)

@@ -6,6 +6,29 @@ struct CompiledFilter: Sendable, Hashable {
     struct Node: Sendable, Hashable {
         enum Operation: UInt8, Sendable {
             case and, or, not, region, topic, country, source, lang, urgency, word, phrase
+
+            init(_ field: FilterField) {
+                self = switch field {
+                case .region: .region
+                case .topic: .topic
+                case .country: .country
+                case .source: .source
+                case .lang: .lang
+                }
+            }
+
+            /// The kind of index key a term of this operation is exactly (nil: a phrase, urgency or composite).
+            var keyKind: IndexKey.Kind? {
+                switch self {
+                case .region: .region
+                case .topic: .topic
+                case .country: .country
+                case .source: .source
+                case .lang: .lang
+                case .word: .word
+                case .phrase, .urgency, .and, .or, .not: nil
+                }
+            }
         }
 
         var operation: Operation
@@ -41,14 +64,7 @@ struct CompiledFilter: Sendable, Hashable {
         case .or(let parts): composite(.or, parts)
         case .not(let inner): composite(.not, [inner])
         case .field(let field, let value):
-            let operation: Node.Operation = switch field {
-            case .region: .region
-            case .topic: .topic
-            case .country: .country
-            case .source: .source
-            case .lang: .lang
-            }
-            leaf(operation, vocabulary.value(value), FilterTerm.field(field, value))
+            leaf(Node.Operation(field), vocabulary.value(value), FilterTerm.field(field, value))
         case .urgency(let comparison, let level):
             leaf(.urgency, Self.urgencyValue(comparison, level), FilterTerm.urgency(comparison, level))
         case .text(let phrase):

@@ -30,14 +30,7 @@ enum IndexKey {
     static func necessary(_ expression: FilterExpression) -> [(kind: Kind, value: String)]? {
         switch expression {
         case .field(let field, let value):
-            let kind: Kind = switch field {
-            case .region: .region
-            case .topic: .topic
-            case .country: .country
-            case .source: .source
-            case .lang: .lang
-            }
-            return [(kind, value)]
+            return [(CompiledFilter.Node.Operation(field).keyKind!, value)]
         case .text(let phrase):
             // Every word of a phrase must occur; the longest is the most selective.
             guard let word = phrase.split(separator: " ").max(by: { $0.count < $1.count }) else { return nil }

@@ -296,15 +296,10 @@ struct LiteralTest: Sendable {
 
     init(_ literal: Literal) {
         var bits: UInt64 = switch literal.operation {
-        case .region: IndexKey.make(.region, literal.value)
-        case .topic: IndexKey.make(.topic, literal.value)
-        case .country: IndexKey.make(.country, literal.value)
-        case .source: IndexKey.make(.source, literal.value)
-        case .lang: IndexKey.make(.lang, literal.value)
-        case .word: IndexKey.make(.word, literal.value)
         case .phrase: Self.phraseBit | UInt64(literal.value)
         case .urgency: Self.urgencyBit | UInt64(literal.value)
         case .and, .or, .not: preconditionFailure("not a literal")
+        default: IndexKey.make(literal.operation.keyKind!, literal.value)
         }
         if literal.isNegated { bits |= Self.negatedBit }
         self.bits = bits

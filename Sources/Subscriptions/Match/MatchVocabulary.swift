@@ -51,7 +51,7 @@ struct MatchItem: Sendable {
     var urgency: Urgency
     /// The words in order, for phrases.
     var words: [UInt32] = []
-    /// The distinct known words, sorted, for single words.
+    /// The distinct known words, sorted, for the word postings.
     var wordSet: [UInt32] = []
     /// All of the above as index keys, for the posting entries' literal tests.
     var keys = KeyTable()
@@ -84,29 +84,14 @@ struct MatchItem: Sendable {
         keys = KeyTable(all)
     }
 
-    /// Whether a term test (not and, or, not) holds.
+    /// Whether a term test (not and, or, not) holds: fields and words are looked up in ``keys``.
     func holds(_ operation: CompiledFilter.Node.Operation, _ value: UInt32, _ vocabulary: MatchVocabulary) -> Bool {
         switch operation {
-        case .region: regions.contains(value)
-        case .topic: topics.contains(value)
-        case .country: countries.contains(value)
-        case .source: source == value
-        case .lang: languages.contains(value)
         case .urgency: CompiledFilter.urgencyHolds(value, urgency)
-        case .word: hasWord(value)
         case .phrase: hasPhrase(vocabulary.phrases[Int(value)])
         case .and, .or, .not: false
+        default: keys.contains(IndexKey.make(operation.keyKind!, value))
         }
-    }
-
-    func hasWord(_ word: UInt32) -> Bool {
-        var low = 0
-        var high = wordSet.count
-        while low < high {
-            let middle = (low + high) / 2
-            if wordSet[middle] < word { low = middle + 1 } else { high = middle }
-        }
-        return low < wordSet.count && wordSet[low] == word
     }
 
     func hasPhrase(_ phrase: [UInt32]) -> Bool {
