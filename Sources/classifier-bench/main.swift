@@ -3,10 +3,13 @@
 // Tests/Benchmarks/classifier/run.sh runs it beside Python's flashtext doing only the gazetteer
 // lookup over the same names (exported with --export-names) and the same headlines.
 //
-// usage: classifier-bench --headlines FILE [--seconds S] [--max-passes N] [--iterations N] [--export-names FILE]
+// usage: classifier-bench --headlines FILE [--seconds S] [--max-passes N] [--iterations N] [--export-names FILE] [--dump]
 //   FILE: one headline per line, or JSON lines with a "text" field.
 //   --iterations N: classify exactly N headlines (cycling through FILE) instead of running for a
 //   time, so that two runs' instruction counts (perf stat) differ by exactly the classification work.
+//   --dump: print every classification as JSON instead of timing: each headline as a bare text, then
+//   as a title with the next headline as its summary, a source kind and hints. Two builds' dumps of
+//   the same FILE are equal exactly when a change to the classifier left its output alone.
 import Classifier
 import Foundation
 
@@ -16,6 +19,7 @@ struct BenchOptions {
     var maxPasses = 100_000
     var iterations: Int?
     var exportNames: String?
+    var dump = false
 
     static func parse(_ arguments: [String]) -> BenchOptions {
         var options = BenchOptions()
@@ -32,8 +36,9 @@ struct BenchOptions {
             case "--max-passes": options.maxPasses = Int(value()) ?? options.maxPasses
             case "--iterations": options.iterations = Int(value())
             case "--export-names": options.exportNames = value()
+            case "--dump": options.dump = true
             case "-h", "--help":
-                print("usage: classifier-bench --headlines FILE [--seconds S] [--max-passes N] [--iterations N] [--export-names FILE]")
+                print("usage: classifier-bench --headlines FILE [--seconds S] [--max-passes N] [--iterations N] [--export-names FILE] [--dump]")
                 exit(0)
             default: fail("unknown argument \(arguments[index])")
             }
@@ -85,6 +90,26 @@ guard let path = options.headlines else {
 }
 let headlines = readHeadlines(path)
 guard !headlines.isEmpty else { fail("no headlines in \(path)") }
+
+if options.dump {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let kinds: [ClassificationInput.SourceKind?] = [nil] + ClassificationInput.SourceKind.allCases
+    var output = ""
+    for (index, headline) in headlines.enumerated() {
+        let hints = ClassificationInput.Hints(
+            region: index % 3 == 0 ? classifier.taxonomy.regions[index % classifier.taxonomy.regions.count].label : nil,
+            topic: index % 4 == 0 ? classifier.taxonomy.topics[index % classifier.taxonomy.topics.count].label : nil)
+        let input = ClassificationInput(
+            title: headline, summary: headlines[(index + 1) % headlines.count], sourceKind: kinds[index % kinds.count], hints: hints)
+        for result in [classifier.classify(text: headline), classifier.classify(input)] {
+            guard let line = try? encoder.encode(result) else { fail("cannot encode the classification of line \(index + 1)") }
+            output += String(decoding: line, as: UTF8.self) + "\n"
+        }
+    }
+    FileHandle.standardOutput.write(Data(output.utf8))
+    exit(0)
+}
 
 if let iterations = options.iterations {
     // A fixed amount of work and no warm-up: for instruction and allocation counts, not rates.
