@@ -37,6 +37,8 @@ public struct PhraseTrie: Sendable {
     private var transitions = IntegerMap(capacity: 1 << 15)
     private var nodeCount: Int32 = 1
     private var building: [(node: Int32, payload: Payload, phrase: Int32)] = []
+    /// Ids of the words that stand second or later in some phrase (for `WordTag.continuesPhrase`).
+    private var continuations: Set<Int32> = []
     // After compile(): the payloads of node n are entries payloadStart[n]..<payloadStart[n + 1].
     private var payloadStart: [Int32] = [0, 0]
     private var payloads: [Entry] = []
@@ -63,7 +65,9 @@ public struct PhraseTrie: Sendable {
         for (index, token) in tokens.enumerated() {
             if token.shape == .capitalized || token.shape == .upper { capitalMask |= 1 << UInt64(index) }
             if forceUpper { upperMask |= 1 << UInt64(index) }
-            let key = IntegerMap.pack(node, vocabulary.intern(token.folded))
+            let id = vocabulary.intern(token.folded)
+            if index > 0 { continuations.insert(id) }
+            let key = IntegerMap.pack(node, id)
             let next = transitions.value(key)
             if next >= 0 {
                 node = next
@@ -98,11 +102,13 @@ public struct PhraseTrie: Sendable {
         }
     }
 
-    /// Sets the `WordTag` of every vocabulary word: its root node here, then whatever `tag` adds.
+    /// Sets the `WordTag` of every vocabulary word: its root node and whether it goes on a phrase
+    /// here, then whatever `tag` adds.
     mutating func tagWords(_ tag: (Int32, inout WordTag) -> Void) {
         for id in 0..<Int32(vocabulary.count) {
             var wordTag = WordTag(vocabulary.tag(of: id))
             wordTag.rootNode = transitions.value(IntegerMap.pack(0, id))
+            wordTag.continuesPhrase = continuations.contains(id)
             tag(id, &wordTag)
             vocabulary.setTag(wordTag.bits, for: id)
         }
@@ -143,7 +149,7 @@ public struct PhraseTrie: Sendable {
                                     found.append(Hit(start: start, end: end, payload: entry.payload, phrase: Int(entry.phrase)))
                                 }
                             }
-                            guard end < count, tokens[end].id >= 0 else { break }
+                            guard end < count, WordTag(tokens[end].tag).continuesPhrase else { break }
                             node = transitions.value(IntegerMap.pack(node, tokens[end].id))
                             end += 1
                         }

@@ -1,6 +1,7 @@
 /// What the classifier knows of one vocabulary word, packed into the tag of its vocabulary slot so
 /// that scanning a word fetches it with the id (one memory access per word instead of one per table):
-/// the trie node its phrases start at, its topic model row, and what it means to the urgency rules.
+/// the trie node its phrases start at, whether it goes on a phrase, its topic model row, and what
+/// it means to the urgency rules.
 /// Unknown words have tag 0, which reads as "nothing".
 struct WordTag: Equatable {
     var bits: UInt64 = 0
@@ -42,6 +43,14 @@ struct WordTag: Equatable {
     var isKillingVerb: Bool {
         get { bits & (1 << 58) != 0 }
         set { set(newValue ? 1 : 0, shift: 58, width: 1) }
+    }
+
+    /// Whether the word is the second or a later word of some phrase: when the next token's word
+    /// is not, a phrase cannot go on into it, and the trie is not asked (a probe of its big
+    /// transition table, mostly a cache miss, for almost every word that starts a phrase).
+    var continuesPhrase: Bool {
+        get { bits & (1 << 59) != 0 }
+        set { set(newValue ? 1 : 0, shift: 59, width: 1) }
     }
 
     private static let rowMask: UInt64 = (1 << 20) - 1
