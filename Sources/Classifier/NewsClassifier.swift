@@ -120,6 +120,7 @@ public struct NewsClassifier: Sendable {
         title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?
     ) -> Classification {
         let scratch = scratchPool.take()
+        // Also what keeps the scratch's fields alive while the analysis reads them.
         defer { scratchPool.give(scratch) }
         let analysis = analyse(title: title, summary: summary, buffers: &scratch.buffers)
         // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
@@ -144,21 +145,18 @@ public struct NewsClassifier: Sendable {
 
     /// The tokenised fields and the names resolved in them.
     struct Analysis {
-        var fields: [FieldText]
+        var fields: FieldList
         var mentions: [PlaceMention]
         /// Lexicon keyword hits, per topic in taxonomy order (leftmost longest within a topic): (field index, hit).
         var keywordHits: [KeywordHit]
     }
 
-    /// Scans an item's title and summary and resolves the names in them, in `buffers`.
+    /// Scans an item's title and summary and resolves the names in them, in `buffers`. The analysis
+    /// reads the fields of `buffers` unretained (`FieldList`): keep `buffers` alive while using it.
     func analyse(title: String, summary: String, buffers: inout ScratchBuffers) -> Analysis {
-        var fields = Array.reusing(&buffers.fields)
         buffers.title.scan(title, trie: trie)
-        fields.append(buffers.title)
-        if !summary.isEmpty {
-            buffers.summary.scan(summary, trie: trie)
-            fields.append(buffers.summary)
-        }
+        if !summary.isEmpty { buffers.summary.scan(summary, trie: trie) }
+        let fields = FieldList(title: buffers.title, summary: buffers.summary, hasSummary: !summary.isEmpty)
         let mentions = resolver.resolve(fields, buffers: &buffers)
         var keywordHits = Array.reusing(&buffers.keywordHits)
         for (fieldIndex, field) in fields.enumerated() {

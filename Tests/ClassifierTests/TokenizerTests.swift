@@ -40,7 +40,7 @@ import Testing
         let gaza = vocabulary.intern("gaza")
         vocabulary.intern("bogota")
         let scanned = Tokenizer.scan("GAZA and Bogotá", vocabulary: vocabulary)
-        #expect(scanned.tokens.map(\.id) == [gaza, -1, vocabulary.id(of: "bogota")])
+        #expect(scanned.tokens.elements.map(\.id) == [gaza, -1, vocabulary.id(of: "bogota")])
         #expect(vocabulary.word(gaza) == "gaza")
     }
 }

@@ -15,7 +15,7 @@ enum TrapRules {
     /// What the rules may look at beyond the match itself.
     struct Context {
         /// The item's fields (title and summary), for the cue words the rules look for.
-        var fields: [FieldText]
+        var fields: FieldList
         /// Countries named unambiguously elsewhere in the item.
         var countries: Set<String>
         /// Whether a folded token starts any phrase the classifier knows (a place, a title, a keyword).

@@ -7,7 +7,7 @@
 /// to share between tasks.
 public struct PhraseTrie: Sendable {
     /// What a phrase stands for: an index into the owner's own table for that kind.
-    public enum Payload: Sendable, Hashable {
+    public enum Payload: Sendable, Hashable, BitwiseCopyable {
         case placeAlias(Int)
         case regionPhrase(region: Int, phrase: Int)
         case topicKeyword(topic: Int, phrase: Int)
@@ -25,7 +25,7 @@ public struct PhraseTrie: Sendable {
     }
 
     /// One phrase found in a text: tokens `start..<end`.
-    public struct Hit: Sendable, Hashable {
+    public struct Hit: Sendable, Hashable, BitwiseCopyable {
         public var start: Int
         public var end: Int
         public var payload: Payload
@@ -120,39 +120,30 @@ public struct PhraseTrie: Sendable {
         return id >= 0 && transitions.value(IntegerMap.pack(0, id)) >= 0
     }
 
-    /// Every phrase occurrence among `tokens` whose capitals fit `style`, by start, then length.
-    func hits(in tokens: [ScannedToken], style: CaseStyle) -> [Hit] {
-        var found: [Hit] = []
-        hits(in: tokens, style: style, into: &found)
-        return found
-    }
-
-    /// `hits(in:style:)` into `found` (emptied first, its buffer reused).
-    func hits(in tokenArray: [ScannedToken], style: CaseStyle, into found: inout [Hit]) {
-        found.removeAll(keepingCapacity: true)
-        tokenArray.withUnsafeBufferPointer { tokens in
-            payloadStart.withUnsafeBufferPointer { payloadStart in
-                payloads.withUnsafeBufferPointer { payloads in
-                    let count = tokens.count
-                    for start in 0..<count {
-                        // The first step comes with the token (its word's tag), the next from the map.
-                        var node = WordTag(tokens[start].tag).rootNode
-                        var end = start + 1
-                        while node >= 0 {
-                            // `node` is tokens start..<end.
-                            let first = Int(payloadStart[Int(node)])
-                            let last = Int(payloadStart[Int(node) + 1])
-                            for index in first..<last {
-                                let entry = payloads[index]
-                                if Self.fits(entry, tokens: tokens, from: start, style: style) {
-                                    if found.isEmpty { found.reserveCapacity(8) }
-                                    found.append(Hit(start: start, end: end, payload: entry.payload, phrase: Int(entry.phrase)))
-                                }
+    /// Every phrase occurrence among `tokens` whose capitals fit `style`, by start, then length,
+    /// into `found` (emptied first, its room reused).
+    func hits(in tokens: UnsafeBufferPointer<ScannedToken>, style: CaseStyle, into found: inout ScratchStorage<Hit>) {
+        found.removeAll()
+        payloadStart.withUnsafeBufferPointer { payloadStart in
+            payloads.withUnsafeBufferPointer { payloads in
+                let count = tokens.count
+                for start in 0..<count {
+                    // The first step comes with the token (its word's tag), the next from the map.
+                    var node = WordTag(tokens[start].tag).rootNode
+                    var end = start + 1
+                    while node >= 0 {
+                        // `node` is tokens start..<end.
+                        let first = Int(payloadStart[Int(node)])
+                        let last = Int(payloadStart[Int(node) + 1])
+                        for index in first..<last {
+                            let entry = payloads[index]
+                            if Self.fits(entry, tokens: tokens, from: start, style: style) {
+                                found.append(Hit(start: start, end: end, payload: entry.payload, phrase: Int(entry.phrase)))
                             }
-                            guard end < count, WordTag(tokens[end].tag).continuesPhrase else { break }
-                            node = transitions.value(IntegerMap.pack(node, tokens[end].id))
-                            end += 1
                         }
+                        guard end < count, WordTag(tokens[end].tag).continuesPhrase else { break }
+                        node = transitions.value(IntegerMap.pack(node, tokens[end].id))
+                        end += 1
                     }
                 }
             }

@@ -12,7 +12,6 @@ final class ClassifierScratch: @unchecked Sendable {
 struct ScratchBuffers {
     let title = FieldText(field: .title, weight: 1)
     let summary = FieldText(field: .summary, weight: 0.5)
-    var fields: [FieldText] = []
     var groups: [PlaceResolver.Group] = []
     var aliases: [Int] = []
     var contextCountries: [Int32] = []
@@ -22,7 +21,6 @@ struct ScratchBuffers {
 
     /// Takes the buffers of a finished analysis back (they are reused once it is gone).
     mutating func recycle(_ analysis: NewsClassifier.Analysis, occurrences: [TopicFeatureIndex.Occurrence]) {
-        fields = analysis.fields
         mentions = analysis.mentions
         keywordHits = analysis.keywordHits
         self.occurrences = occurrences

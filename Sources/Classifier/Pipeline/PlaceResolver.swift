@@ -93,7 +93,7 @@ final class PlaceResolver: Sendable {
     }
 
     /// The mentions kept in `fields`, made in `buffers`.
-    func resolve(_ fields: [FieldText], buffers: inout ScratchBuffers) -> [PlaceMention] {
+    func resolve(_ fields: FieldList, buffers: inout ScratchBuffers) -> [PlaceMention] {
         // Hits of one span come one after another (same trie node), so a group is a run of them.
         var groups = Array.reusing(&buffers.groups)
         var aliases = Array.reusing(&buffers.aliases)

@@ -22,7 +22,7 @@ public struct TextToken: Sendable, Hashable {
 }
 
 /// How a token was written.
-public enum TokenShape: Sendable, Hashable {
+public enum TokenShape: Sendable, Hashable, BitwiseCopyable {
     /// "sanctions"
     case lower
     /// "Gaza", "McDonald", and single capitals ("A")
@@ -34,7 +34,7 @@ public enum TokenShape: Sendable, Hashable {
 }
 
 /// What stood between a token and the one before it.
-public enum TokenGap: Sendable, Hashable {
+public enum TokenGap: Sendable, Hashable, BitwiseCopyable {
     /// Only spaces.
     case space
     /// Punctuation inside a sentence: a comma, a parenthesis, a hyphen.
@@ -62,7 +62,7 @@ public enum CaseStyle: Sendable, Hashable {
         of(tokens.lazy.map { ($0.shape, $0.utf8End - $0.utf8Start) })
     }
 
-    static func of(_ tokens: [ScannedToken]) -> CaseStyle {
+    static func of(_ tokens: UnsafeBufferPointer<ScannedToken>) -> CaseStyle {
         of(tokens.lazy.map { ($0.shape, Int($0.utf8End - $0.utf8Start)) })
     }
 

@@ -11,7 +11,7 @@ public enum Tokenizer {
     /// Tokens of `text`, in order, with their folded forms.
     public static func tokenize(_ text: String) -> [TextToken] {
         let scanned = scan(text, vocabulary: nil)
-        return scanned.tokens.indices.map { index in
+        return scanned.tokens.elements.indices.map { index in
             let token = scanned.tokens[index]
             return TextToken(
                 folded: scanned.folded(index), shape: token.shape, utf8Start: Int(token.utf8Start),
@@ -26,50 +26,45 @@ public enum Tokenizer {
 
     /// Tokens of `text` with their ids in `vocabulary` (-1 for unknown words).
     static func scan(_ text: String, vocabulary: TokenVocabulary?) -> ScannedText {
-        var scanned = ScannedText(tokens: [], foldedBytes: [])
-        scan(text, vocabulary: vocabulary, into: &scanned)
+        var scanned = ScannedText()
+        var text = text
+        text.withUTF8 { scan($0, vocabulary: vocabulary, into: &scanned) }
         return scanned
     }
 
-    /// Scans `text` into `scanned`, reusing its buffers.
-    static func scan(_ text: String, vocabulary: TokenVocabulary?, into scanned: inout ScannedText) {
-        var text = text
-        var tokens = Array.reusingMany(&scanned.tokens)
+    /// Scans the UTF-8 `bytes` of a text into `scanned`, reusing its buffers.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, vocabulary: TokenVocabulary?, into scanned: inout ScannedText) {
+        scanned.tokens.removeAll()
         var folded: [UInt8] = []
         swap(&folded, &scanned.foldedBytes)
-        text.withUTF8 { bytes in
-            // Folded words are no longer than their bytes, except the NFKD forms of a few non-ASCII
-            // letters: with those, the scan may run out of room, and runs again with more.
-            var capacity = bytes.count + 16
-            while true {
-                if folded.count < capacity { folded = [UInt8](repeating: 0, count: capacity) }
-                let done = folded.withUnsafeMutableBufferPointer { out in
-                    var scanner = Scanner(bytes: bytes, out: out)
-                    swap(&scanner.tokens, &tokens)
-                    defer { swap(&scanner.tokens, &tokens) }
+        // Folded words are no longer than their bytes, except the NFKD forms of a few non-ASCII
+        // letters: with those, the scan may run out of room, and runs again with more.
+        var capacity = bytes.count + 16
+        while true {
+            if folded.count < capacity { folded = [UInt8](repeating: 0, count: capacity) }
+            let done = folded.withUnsafeMutableBufferPointer { out in
+                withUnsafeMutablePointer(to: &scanned.tokens) { tokens in
+                    var scanner = Scanner(bytes: bytes, out: out, tokens: tokens)
                     return scanner.run()
                 }
-                if done { break }
-                tokens.removeAll(keepingCapacity: true)
-                capacity *= 4
             }
+            if done { break }
+            scanned.tokens.removeAll()
+            capacity *= 4
         }
-        // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary. The
-        // arrays are packed into `scanned` only afterwards, so that they are still uniquely
-        // referenced here and writing the ids does not copy them.
+        // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary.
         if let vocabulary {
+            let tokens = scanned.tokens.mutableElements
             folded.withUnsafeBufferPointer { folded in
-                tokens.withUnsafeMutableBufferPointer { tokens in
-                    for index in tokens.indices {
-                        let start = Int(tokens[index].foldedStart)
-                        let entry = vocabulary.entry(in: folded, from: start, to: Int(tokens[index].foldedEnd))
-                        tokens[index].id = entry.id
-                        tokens[index].tag = entry.tag
-                    }
+                for index in tokens.indices {
+                    let start = Int(tokens[index].foldedStart)
+                    let entry = vocabulary.entry(in: folded, from: start, to: Int(tokens[index].foldedEnd))
+                    tokens[index].id = entry.id
+                    tokens[index].tag = entry.tag
                 }
             }
         }
-        scanned = ScannedText(tokens: tokens, foldedBytes: folded)
+        scanned.foldedBytes = folded
     }
 
     // MARK: - Characters
@@ -133,11 +128,11 @@ public enum Tokenizer {
 }
 
 /// The tokens of one text and the bytes of their folded forms.
-struct ScannedText {
-    var tokens: [ScannedToken]
+struct ScannedText: ~Copyable {
+    var tokens = ScratchStorage<ScannedToken>()
     /// Token `i`'s folded form is `foldedBytes[tokens[i].foldedStart..<tokens[i].foldedEnd]`; bytes
     /// after the last token's are room the scanner did not use.
-    var foldedBytes: [UInt8]
+    var foldedBytes: [UInt8] = []
 
     /// The folded form of token `index`.
     func folded(_ index: Int) -> String {
@@ -147,7 +142,7 @@ struct ScannedText {
 }
 
 /// A token as the scanner records it: ids and offsets, no strings.
-struct ScannedToken {
+struct ScannedToken: BitwiseCopyable {
     var id: Int32
     /// What the classifier knows of the word (`WordTag`), from its vocabulary slot; 0 for unknown words.
     var tag: UInt64 = 0
@@ -164,7 +159,8 @@ struct ScannedToken {
 /// One pass over UTF-8 bytes (see `Tokenizer` for the rules).
 private struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
-    var tokens: [ScannedToken] = []
+    /// Where finished tokens go (the caller's storage, for the length of the scan).
+    let tokens: UnsafeMutablePointer<ScratchStorage<ScannedToken>>
     /// Folded bytes go to `out[..<outCount]`; `overflow` when they did not fit.
     let out: UnsafeMutableBufferPointer<UInt8>
     var outCount = 0
@@ -184,14 +180,15 @@ private struct Scanner {
     var pendingGap = TokenGap.sentenceBreak
     var gap = TokenGap.sentenceBreak
 
-    init(bytes: UnsafeBufferPointer<UInt8>, out: UnsafeMutableBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>, out: UnsafeMutableBufferPointer<UInt8>, tokens: UnsafeMutablePointer<ScratchStorage<ScannedToken>>) {
         self.bytes = bytes
         self.out = out
+        self.tokens = tokens
     }
 
     /// Scans all of `bytes` into `tokens` and `out`; false when `out` was too small.
     mutating func run() -> Bool {
-        tokens.reserveCapacity(bytes.count / 5 + 2)
+        tokens.pointee.reserveCapacity(bytes.count / 5 + 2)
         let count = bytes.count
         var index = 0
         while index < count {
@@ -313,7 +310,7 @@ private struct Scanner {
             for byte in Tokenizer.fold(raw).utf8 { put(byte) }
         }
         let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
-        tokens.append(ScannedToken(
+        tokens.pointee.append(ScannedToken(
             id: -1, shape: shape, gapBefore: gap, utf8Start: Int32(wordStart), utf8End: Int32(end),
             foldedStart: Int32(foldedStart), foldedEnd: Int32(outCount)))
     }

@@ -11,7 +11,7 @@ enum TopicFeatures {
 
     /// The item's features by name, with values (repeats add up), as training sees them.
     static func named(
-        fields: [FieldText], lexiconCounts: [Double], kinds: Set<Gazetteer.EntityKind>, topicLabels: [String]
+        fields: FieldList, lexiconCounts: [Double], kinds: Set<Gazetteer.EntityKind>, topicLabels: [String]
     ) -> [String: Double] {
         var features: [String: Double] = [:]
         for field in fields {
@@ -153,7 +153,7 @@ final class TopicFeatureIndex: Sendable {
     /// Topic probabilities (taxonomy order) into `probabilities` (topics the model has no label for
     /// are left alone), and the item's word and bigram occurrences appended to `occurrences`.
     func probabilities(
-        fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
+        fields: FieldList, lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
         occurrences: inout [Occurrence], into probabilities: UnsafeMutableBufferPointer<Double>
     ) {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: labelCount) { sums in
@@ -168,7 +168,7 @@ final class TopicFeatureIndex: Sendable {
     /// Adds the model's weights x values for an item to `sums` (which start as the biases), and
     /// appends its word and bigram occurrences.
     private func accumulate(
-        fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
+        fields: FieldList, lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
         occurrences: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
     ) {
         let labelCount = labelCount
@@ -196,7 +196,8 @@ final class TopicFeatureIndex: Sendable {
                 for (fieldIndex, field) in fields.enumerated() {
                     var previous: Int32 = -1
                     let weight = field.weight
-                    field.tokens.withUnsafeBufferPointer { tokens in
+                    do {
+                        let tokens = field.tokens
                         for index in tokens.indices {
                             let token = tokens[index]
                             let isNumber = token.shape == .number

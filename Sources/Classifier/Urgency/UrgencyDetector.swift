@@ -62,7 +62,7 @@ final class UrgencyDetector: Sendable {
         tag.numberWord = numberWordIndex[Int(id)]
     }
 
-    func detect(fields: [FieldText], sourceKind: ClassificationInput.SourceKind?, evidence: inout [Evidence]) -> UrgencyLevel {
+    func detect(fields: FieldList, sourceKind: ClassificationInput.SourceKind?, evidence: inout [Evidence]) -> UrgencyLevel {
         var level = UrgencyLevel.routine
         var shown = 0
         func raise(_ to: UrgencyLevel, phrase: @autoclosure () -> String, field: ItemField, rule: String) {
@@ -128,7 +128,8 @@ final class UrgencyDetector: Sendable {
     /// casualty word up to three words after it, or a killing verb just before it ("kills 5").
     private func largestCasualtyCount(_ field: FieldText) -> (Int, Int, Int)? {
         var best: (Int, Int, Int)?
-        field.scanned.tokens.withUnsafeBufferPointer { tokens in
+        let tokens = field.tokens
+        do {
             field.scanned.foldedBytes.withUnsafeBufferPointer { folded in
                 for index in tokens.indices {
                     guard let value = number(tokens[index], folded: folded) else { continue }

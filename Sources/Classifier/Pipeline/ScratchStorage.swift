@@ -1,0 +1,76 @@
+/// Plain values (tokens, hits, bytes) that a classification scratch fills for each item and keeps
+/// for the next: emptied, not freed, and read through a pointer.
+///
+/// Why not an array: a scratch is a class, and every read of an array property of a class retains
+/// and releases the array's buffer (the class could change it meanwhile), and every append checks
+/// that the buffer is not shared. Over the dozen reads and appends of each word of a headline,
+/// that reference counting was a sizeable part of classifying. This storage is noncopyable, so it
+/// has one owner and no reference count; `elements` is valid until the storage next changes.
+struct ScratchStorage<Element: BitwiseCopyable>: ~Copyable {
+    private var base: UnsafeMutablePointer<Element>?
+    private var capacity = 0
+    private(set) var count = 0
+
+    init() {}
+
+    deinit { base?.deallocate() }
+
+    /// The elements, valid until the storage next changes.
+    var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// The elements to change in place, valid until the storage next changes.
+    var mutableElements: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: base, count: count) }
+
+    var isEmpty: Bool { count == 0 }
+
+    subscript(index: Int) -> Element {
+        get {
+            precondition(index >= 0 && index < count, "ScratchStorage index out of range")
+            return base.unsafelyUnwrapped[index]
+        }
+        set {
+            precondition(index >= 0 && index < count, "ScratchStorage index out of range")
+            base.unsafelyUnwrapped[index] = newValue
+        }
+    }
+
+    /// Empties the storage, keeping its room.
+    mutating func removeAll() { count = 0 }
+
+    /// Keeps the first `newCount` elements.
+    mutating func truncate(to newCount: Int) {
+        precondition(newCount >= 0 && newCount <= count)
+        count = newCount
+    }
+
+    @inline(__always)
+    mutating func append(_ element: Element) {
+        if count == capacity { grow(to: count + 1) }
+        (base.unsafelyUnwrapped + count).initialize(to: element)
+        count += 1
+    }
+
+    /// Replaces the elements with `elements`.
+    mutating func replace(with elements: UnsafeBufferPointer<Element>) {
+        count = 0
+        if elements.count > capacity { grow(to: elements.count) }
+        if let source = elements.baseAddress { base.unsafelyUnwrapped.initialize(from: source, count: elements.count) }
+        count = elements.count
+    }
+
+    /// Room for at least `minimumCapacity` elements.
+    mutating func reserveCapacity(_ minimumCapacity: Int) {
+        if minimumCapacity > capacity { grow(to: minimumCapacity) }
+    }
+
+    private mutating func grow(to minimum: Int) {
+        let newCapacity = max(minimum, 2 * capacity, 16)
+        let grown = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        if let base {
+            grown.moveInitialize(from: base, count: count)
+            base.deallocate()
+        }
+        base = grown
+        capacity = newCapacity
+    }
+}
