@@ -59,34 +59,42 @@ public enum CaseStyle: Sendable, Hashable {
 
     /// The style of a tokenised field.
     public static func of(_ tokens: [TextToken]) -> CaseStyle {
-        of(tokens.lazy.map { ($0.shape, $0.utf8End - $0.utf8Start) })
+        var tally = Tally()
+        for token in tokens { tally.add(token.shape, length: token.utf8End - token.utf8Start) }
+        return tally.style
     }
 
+    /// The style of a scanned field (a plain loop: this runs for every field classified).
     static func of(_ tokens: UnsafeBufferPointer<ScannedToken>) -> CaseStyle {
-        of(tokens.lazy.map { ($0.shape, Int($0.utf8End - $0.utf8Start)) })
+        var tally = Tally()
+        for token in tokens { tally.add(token.shape, length: Int(token.utf8End - token.utf8Start)) }
+        return tally.style
     }
 
     /// Sentence case unless at least 3/4 of the words of 4+ bytes are capitalised (title case),
     /// 4/5 are in capitals (upper), or nothing is capitalised at all (lower).
-    static func of(_ shapes: some Sequence<(TokenShape, Int)>) -> CaseStyle {
+    private struct Tally {
         var words = 0
         var upper = 0
         var capitalized = 0
         var anyCapital = false
-        for (shape, length) in shapes where shape != .number {
+
+        @inline(__always)
+        mutating func add(_ shape: TokenShape, length: Int) {
+            guard shape != .number else { return }
             if shape != .lower { anyCapital = true }
-            guard length >= 4 else { continue }
+            guard length >= 4 else { return }
             words += 1
-            switch shape {
-            case .upper: upper += 1
-            case .capitalized: capitalized += 1
-            default: break
-            }
+            upper += shape == .upper ? 1 : 0
+            capitalized += shape == .capitalized ? 1 : 0
         }
-        if !anyCapital { return .lower }
-        guard words > 0 else { return .sentence }
-        if upper * 5 >= words * 4 { return .upper }
-        if words >= 3 && (upper + capitalized) * 4 >= words * 3 { return .title }
-        return .sentence
+
+        var style: CaseStyle {
+            if !anyCapital { return .lower }
+            guard words > 0 else { return .sentence }
+            if upper * 5 >= words * 4 { return .upper }
+            if words >= 3 && (upper + capitalized) * 4 >= words * 3 { return .title }
+            return .sentence
+        }
     }
 }

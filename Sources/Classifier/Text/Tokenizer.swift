@@ -195,7 +195,16 @@ private struct Scanner {
             let byte = bytes[index]
             if byte < 0x80 {
                 if Tokenizer.isASCIIWord(byte) {
+                    if !inWord, let end = wholeASCIIWord(from: index) {
+                        index = end
+                        continue
+                    }
                     index = appendASCIIRun(from: index)
+                    continue
+                }
+                if byte == 0x20 {
+                    if inWord { finish(at: index) }  // a space ends a word and changes no gap
+                    index += 1
                     continue
                 }
                 if byte == 0x27 || byte == 0x60 {
@@ -240,6 +249,53 @@ private struct Scanner {
         nonASCII = false
         gap = pendingGap
         pendingGap = .space
+    }
+
+    /// The common word, done in one go: ASCII letters and digits from `first` (no word open)
+    /// up to a byte that cannot go on the word (a space, punctuation other than an apostrophe or
+    /// the dot of initials, the end). Returns where the word ends, or nil when the byte after the
+    /// run might continue it (an apostrophe, a dot after a single character, a non-ASCII byte) or
+    /// its folded bytes do not fit: the general path then reads the word from its start.
+    @inline(__always)
+    private mutating func wholeASCIIWord(from first: Int) -> Int? {
+        let bytes = self.bytes
+        let foldedStart = outCount
+        // The word is no longer than the bytes left, so with that much room the loop folds each
+        // byte into `out` without checking for room.
+        guard foldedStart + (bytes.count - first) <= out.count else { return nil }
+        let out = self.out
+        var end = first
+        var letters = 0
+        var upper = 0
+        while end < bytes.count {
+            let byte = bytes[end]
+            let isLetter = Tokenizer.isASCIILetter(byte)
+            guard isLetter || Tokenizer.isASCIIDigit(byte) else { break }
+            // Counted without branches: a letter is upper case when its bit 0x20 is clear.
+            let letter = isLetter ? 1 : 0
+            letters &+= letter
+            upper &+= letter & Int(~byte >> 5 & 1)
+            out[foldedStart &+ (end &- first)] = byte | 0x20
+            end += 1
+        }
+        let length = end - first
+        if end < bytes.count {
+            let next = bytes[end]
+            if next >= 0x80 || next == 0x27 || next == 0x60 || (next == 0x2E && length == 1) { return nil }
+        }
+        outCount = foldedStart + length
+        var firstIsUpper = false
+        if letters > 0 {
+            var firstLetter = first
+            while !Tokenizer.isASCIILetter(bytes[firstLetter]) { firstLetter += 1 }
+            firstIsUpper = bytes[firstLetter] & 0x20 == 0
+        }
+        let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
+        tokens.pointee.append(ScannedToken(
+            id: -1, shape: shape, gapBefore: pendingGap, utf8Start: Int32(first), utf8End: Int32(end),
+            foldedStart: Int32(foldedStart), foldedEnd: Int32(outCount)))
+        pendingGap = .space
+        return end
     }
 
     /// Appends the run of ASCII letters and digits from `first` to the word; returns where it ends.
