@@ -14,7 +14,6 @@ final class FieldText {
     let weight: Double
     @exclusivity(unchecked) private var textBytes = ScratchStorage<UInt8>()
     @exclusivity(unchecked) private(set) var scanned = ScannedText()
-    @exclusivity(unchecked) private(set) var style = CaseStyle.sentence
     @exclusivity(unchecked) private var hitStorage = ScratchStorage<PhraseTrie.Hit>()
 
     init(field: ItemField, weight: Double) {
@@ -27,9 +26,11 @@ final class FieldText {
         var text = text
         text.withUTF8 { textBytes.replace(with: $0) }
         Tokenizer.scan(textBytes.elements, vocabulary: trie.vocabulary, into: &scanned)
-        style = CaseStyle.of(scanned.tokens.elements)
         trie.hits(in: scanned.tokens.elements, style: style, into: &hitStorage)
     }
+
+    /// How the field is capitalised.
+    var style: CaseStyle { scanned.style }
 
     /// The tokens, valid until the next `scan`.
     var tokens: UnsafeBufferPointer<ScannedToken> { scanned.tokens.elements }

@@ -79,8 +79,22 @@ final class PlaceResolver: Sendable {
     /// The countries of an entity, as indices into `countryCodes`.
     @inline(__always)
     private func countries(of entity: Int) -> ArraySlice<Int32> {
-        entityCountries[Int(entityFacts[entity].countryStart)..<Int(entityFacts[entity].countryEnd)]
+        entityCountries[countryPositions(of: entity)]
     }
+
+    /// The kind of gazetteer entity `entity`, read without copying its entry.
+    @inline(__always)
+    func kind(of entity: Int) -> Gazetteer.EntityKind { entityFacts[entity].kind }
+
+    /// The positions of entity `entity`'s countries, for `countryCode(at:)`.
+    @inline(__always)
+    func countryPositions(of entity: Int) -> Range<Int> {
+        Int(entityFacts[entity].countryStart)..<Int(entityFacts[entity].countryEnd)
+    }
+
+    /// The ISO code of the country at `position` (two letters: a string without reference counting).
+    @inline(__always)
+    func countryCode(at position: Int) -> String { countryCodes[Int(entityCountries[position])] }
 
     /// The readings of one span: `aliases[aliasStart..<aliasEnd]` of the shared candidate list.
     struct Group {

@@ -22,16 +22,21 @@ extension NewsClassifier {
     func describePlaces(_ analysis: Analysis, evidence: inout [Evidence]) -> ([String], [MatchedPlace]) {
         var countries: [String] = []
         var places: [MatchedPlace] = []
+        // The resolver's facts, not the gazetteer entry: reading those copies no strings.
         for mention in analysis.mentions {
             guard case .entity(let index) = mention.target else { continue }
-            let entity = gazetteer.entities[index]
-            for country in entity.countries where !countries.contains(country) {
+            let positions = resolver.countryPositions(of: index)
+            for position in positions {
+                let country = resolver.countryCode(at: position)
+                if countries.contains(country) { continue }
                 countries.append(country)
                 evidence.append(Evidence(kind: .country, tag: country, phrase: mention.matchedText, field: mention.field, rule: mention.rule))
             }
-            if entity.kind.isPlace, !places.contains(where: { $0.name == entity.name && $0.field == mention.field }) {
+            guard resolver.kind(of: index).isPlace else { continue }
+            let name = gazetteer.entities[index].name
+            if !places.contains(where: { $0.name == name && $0.field == mention.field }) {
                 places.append(MatchedPlace(
-                    name: entity.name, countryCode: entity.countries.count == 1 ? entity.countries[0] : nil,
+                    name: name, countryCode: positions.count == 1 ? resolver.countryCode(at: positions.lowerBound) : nil,
                     matchedText: mention.matchedText, field: mention.field))
             }
         }

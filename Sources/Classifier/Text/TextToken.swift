@@ -64,16 +64,10 @@ public enum CaseStyle: Sendable, Hashable {
         return tally.style
     }
 
-    /// The style of a scanned field (a plain loop: this runs for every field classified).
-    static func of(_ tokens: UnsafeBufferPointer<ScannedToken>) -> CaseStyle {
-        var tally = Tally()
-        for token in tokens { tally.add(token.shape, length: Int(token.utf8End - token.utf8Start)) }
-        return tally.style
-    }
-
     /// Sentence case unless at least 3/4 of the words of 4+ bytes are capitalised (title case),
-    /// 4/5 are in capitals (upper), or nothing is capitalised at all (lower).
-    private struct Tally {
+    /// 4/5 are in capitals (upper), or nothing is capitalised at all (lower). Counted word by
+    /// word (the tokenizer counts as it scans, so a field is not read again for its style).
+    struct Tally {
         var words = 0
         var upper = 0
         var capitalized = 0

@@ -45,7 +45,9 @@ public enum Tokenizer {
             let done = folded.withUnsafeMutableBufferPointer { out in
                 withUnsafeMutablePointer(to: &scanned.tokens) { tokens in
                     var scanner = Scanner(bytes: bytes, out: out, tokens: tokens)
-                    return scanner.run()
+                    let done = scanner.run()
+                    scanned.style = scanner.style.style
+                    return done
                 }
             }
             if done { break }
@@ -130,6 +132,8 @@ public enum Tokenizer {
 /// The tokens of one text and the bytes of their folded forms.
 struct ScannedText: ~Copyable {
     var tokens = ScratchStorage<ScannedToken>()
+    /// How the text is capitalised, counted as it was scanned.
+    var style = CaseStyle.sentence
     /// Token `i`'s folded form is `foldedBytes[tokens[i].foldedStart..<tokens[i].foldedEnd]`; bytes
     /// after the last token's are room the scanner did not use.
     var foldedBytes: [UInt8] = []
@@ -161,6 +165,8 @@ private struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
     /// Where finished tokens go (the caller's storage, for the length of the scan).
     let tokens: UnsafeMutablePointer<ScratchStorage<ScannedToken>>
+    /// The capitals of the tokens so far.
+    var style = CaseStyle.Tally()
     /// Folded bytes go to `out[..<outCount]`; `overflow` when they did not fit.
     let out: UnsafeMutableBufferPointer<UInt8>
     var outCount = 0
@@ -291,6 +297,7 @@ private struct Scanner {
             firstIsUpper = bytes[firstLetter] & 0x20 == 0
         }
         let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
+        style.add(shape, length: length)
         tokens.pointee.append(ScannedToken(
             id: -1, shape: shape, gapBefore: pendingGap, utf8Start: Int32(first), utf8End: Int32(end),
             foldedStart: Int32(foldedStart), foldedEnd: Int32(outCount)))
@@ -366,6 +373,7 @@ private struct Scanner {
             for byte in Tokenizer.fold(raw).utf8 { put(byte) }
         }
         let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
+        style.add(shape, length: end - wordStart)
         tokens.pointee.append(ScannedToken(
             id: -1, shape: shape, gapBefore: gap, utf8Start: Int32(wordStart), utf8End: Int32(end),
             foldedStart: Int32(foldedStart), foldedEnd: Int32(outCount)))
