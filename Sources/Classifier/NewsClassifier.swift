@@ -152,11 +152,10 @@ public struct NewsClassifier: Sendable {
     }
 
     /// Scans an item's title and summary and resolves the names in them, in `buffers`. The analysis
-    /// reads the fields of `buffers` unretained (`FieldList`): keep `buffers` alive while using it.
+    /// reads the storage of `buffers`' fields (`FieldView`): keep `buffers` alive while using it.
     func analyse(title: String, summary: String, buffers: inout ScratchBuffers) -> Analysis {
-        buffers.title.scan(title, trie: trie)
-        if !summary.isEmpty { buffers.summary.scan(summary, trie: trie) }
-        let fields = FieldList(title: buffers.title, summary: buffers.summary, hasSummary: !summary.isEmpty)
+        let fields = FieldList(
+            title: buffers.title.scan(title, trie: trie), summary: summary.isEmpty ? nil : buffers.summary.scan(summary, trie: trie))
         let mentions = resolver.resolve(fields, buffers: &buffers)
         var keywordHits = Array.reusing(&buffers.keywordHits)
         for (fieldIndex, field) in fields.enumerated() {

@@ -34,7 +34,7 @@ enum TrapRules {
     }
 
     /// The decision for the trap name `key` (folded) at tokens `start..<end` of `field`.
-    static func decide(_ key: String, field: FieldText, start: Int, end: Int, context: Context) -> Decision {
+    static func decide(_ key: String, field: FieldView, start: Int, end: Int, context: Context) -> Decision {
         let previous = start > 0 ? Neighbour(field, start - 1) : nil
         let next = end < field.tokens.count ? Neighbour(field, end) : nil
         switch key {
@@ -90,7 +90,7 @@ enum TrapRules {
         var shape: TokenShape { token.shape }
         var gapBefore: TokenGap { token.gapBefore }
 
-        init(_ field: FieldText, _ index: Int) {
+        init(_ field: FieldView, _ index: Int) {
             folded = field.word(index)
             token = field.tokens[index]
         }
@@ -98,7 +98,7 @@ enum TrapRules {
 
     /// "Michael Jordan", "Chad Smith": a first name before, or an unknown capitalised word right after
     /// in sentence-case text.
-    private static func isPerson(previous: Neighbour?, next: Neighbour?, field: FieldText, context: Context) -> Bool {
+    private static func isPerson(previous: Neighbour?, next: Neighbour?, field: FieldView, context: Context) -> Bool {
         if let previous, previous.isCapitalized, givenNames.contains(previous.folded) {
             return true
         }
@@ -111,7 +111,7 @@ enum TrapRules {
     }
 
     /// A capitalised word inside a sentence, right after "in", "at", "near"...: "a rally in Nice".
-    private static func isLocativeName(at index: Int, previous: Neighbour?, field: FieldText) -> Bool {
+    private static func isLocativeName(at index: Int, previous: Neighbour?, field: FieldView) -> Bool {
         guard field.style.capitalsAreInformative, field.tokens[index].isCapitalized, !field.startsSentence(index),
             let previous, field.tokens[index].gapBefore == .space
         else { return false }

@@ -1,55 +1,68 @@
-/// One field of an item (title or summary), scanned and looked up in the phrase trie.
-/// A class so that passing it around costs one reference count, not one per buffer inside.
-/// Each `ScratchBuffers` keeps one per field and rescans it for every item, so that its buffers
-/// keep their room from item to item; it is read-only between two `scan`s.
+/// One field of an item (title or summary): the storage its scan fills. Each `ScratchBuffers`
+/// keeps one per field and rescans it for every item, so that its buffers keep their room from
+/// item to item; classifying reads the scan through the `FieldView` that `scan` returns.
 ///
-/// The scanned state is `@exclusivity(unchecked)`: a scratch serves one classification at a
-/// time, which writes the fields only in `scan`, before it reads them, so the runtime access
-/// check on every read (over a thousand instructions per headline) would guard against nothing.
-/// Tokens, hits and the text's bytes are `ScratchStorage`, read through pointers: reading them
-/// retains nothing.
+/// The storage is `@exclusivity(unchecked)`: a scratch serves one classification at a time,
+/// which writes a field only in `scan`, before it reads it, so the runtime access check on
+/// every read would guard against nothing.
 final class FieldText {
     let field: ItemField
     /// How much this field's words weigh against the title's.
     let weight: Double
     @exclusivity(unchecked) private var textBytes = ScratchStorage<UInt8>()
-    @exclusivity(unchecked) private(set) var scanned = ScannedText()
-    @exclusivity(unchecked) private var hitStorage = ScratchStorage<PhraseTrie.Hit>()
+    @exclusivity(unchecked) private var scanned = ScannedText()
+    @exclusivity(unchecked) private var hits = ScratchStorage<PhraseTrie.Hit>()
 
     init(field: ItemField, weight: Double) {
         self.field = field
         self.weight = weight
     }
 
-    /// Scans `text` in place of the previous item's, reusing the buffers.
-    func scan(_ text: String, trie: PhraseTrie) {
+    /// Scans `text` in place of the previous item's, reusing the buffers; the view of the result
+    /// is valid until the next `scan` (and while this field lives).
+    func scan(_ text: String, trie: PhraseTrie) -> FieldView {
         var text = text
         text.withUTF8 { textBytes.replace(with: $0) }
         Tokenizer.scan(textBytes.elements, vocabulary: trie.vocabulary, into: &scanned)
-        trie.hits(in: scanned.tokens.elements, style: style, into: &hitStorage)
+        trie.hits(in: scanned.tokens.elements, style: scanned.style, into: &hits)
+        return FieldView(
+            field: field, weight: weight, style: scanned.style, tokens: scanned.tokens.elements, hits: hits.elements,
+            textBytes: textBytes.elements, foldedBytes: scanned.foldedBytes.elements)
     }
+}
 
+/// A scanned field as classifying reads it: its tokens, phrase hits and bytes, as pointers into
+/// its `FieldText`'s storage, valid until that field is scanned again. A plain value: passing it
+/// around or reading it counts no references (loading a class reference out of a list retains
+/// it, a dozen times per headline when the fields were `FieldText`s).
+struct FieldView {
+    let field: ItemField
+    /// How much this field's words weigh against the title's.
+    let weight: Double
     /// How the field is capitalised.
-    var style: CaseStyle { scanned.style }
-
-    /// The tokens, valid until the next `scan`.
-    var tokens: UnsafeBufferPointer<ScannedToken> { scanned.tokens.elements }
-
-    /// Every phrase occurrence (see `PhraseTrie.hits`), valid until the next `scan`.
-    var hits: UnsafeBufferPointer<PhraseTrie.Hit> { hitStorage.elements }
+    let style: CaseStyle
+    let tokens: UnsafeBufferPointer<ScannedToken>
+    /// Every phrase occurrence (see `PhraseTrie.hits`).
+    let hits: UnsafeBufferPointer<PhraseTrie.Hit>
+    /// The field's UTF-8 bytes.
+    let textBytes: UnsafeBufferPointer<UInt8>
+    /// Token `i`'s folded form is `foldedBytes[tokens[i].foldedStart..<tokens[i].foldedEnd]`.
+    let foldedBytes: UnsafeBufferPointer<UInt8>
 
     /// The folded form of token `index`.
-    func word(_ index: Int) -> String { scanned.folded(index) }
+    func word(_ index: Int) -> String {
+        let token = tokens[index]
+        return String(decoding: foldedBytes[Int(token.foldedStart)..<Int(token.foldedEnd)], as: UTF8.self)
+    }
 
     /// The text of tokens `start..<end` as it stood in the field.
     func text(from start: Int, to end: Int) -> String {
-        let tokens = self.tokens
         let lower = Int(tokens[start].utf8Start)
         let upper = Int(tokens[end - 1].utf8End)
         // Token bounds are scalar boundaries, so the bytes make the same string as slicing would.
         // Copied into a string of that capacity: its check of the bytes (short phrases, mostly
         // ASCII) costs less than `String(decoding:as:)`, which also prepares to repair them.
-        let bytes = textBytes.elements
+        let bytes = textBytes
         return String(unsafeUninitializedCapacity: upper - lower) { $0.initialize(fromContentsOf: bytes[lower..<upper]) }
     }
 
@@ -58,13 +71,11 @@ final class FieldText {
     /// when their bytes are equal.
     func containsWord(_ word: String) -> Bool {
         var word = word
-        let tokens = self.tokens
+        let folded = foldedBytes
         return word.withUTF8 { word in
-            scanned.foldedBytes.withUnsafeBufferPointer { folded in
-                tokens.contains { token in
-                    Int(token.foldedEnd - token.foldedStart) == word.count
-                        && UnsafeBufferPointer(rebasing: folded[Int(token.foldedStart)..<Int(token.foldedEnd)]).elementsEqual(word)
-                }
+            tokens.contains { token in
+                Int(token.foldedEnd - token.foldedStart) == word.count
+                    && UnsafeBufferPointer(rebasing: folded[Int(token.foldedStart)..<Int(token.foldedEnd)]).elementsEqual(word)
             }
         }
     }
@@ -75,26 +86,21 @@ final class FieldText {
     }
 }
 
-/// The fields of one item, title first, then the summary if it has one: the scratch's own
-/// `FieldText`s, held unretained. A scratch outlives every classification that reads its fields,
-/// so retaining a field on each read (as loading a class reference from an array does, a dozen
-/// times per headline) would keep nothing alive that was not already.
+/// The fields of one item, title first, then the summary if it has one.
 struct FieldList: RandomAccessCollection {
-    private unowned(unsafe) let title: FieldText
-    private unowned(unsafe) let summary: FieldText
-    let endIndex: Int
+    private let title: FieldView
+    private let summary: FieldView?
 
-    /// The title alone, or the title and the summary.
-    init(title: FieldText, summary: FieldText, hasSummary: Bool) {
+    init(title: FieldView, summary: FieldView?) {
         self.title = title
         self.summary = summary
-        endIndex = hasSummary ? 2 : 1
     }
 
     var startIndex: Int { 0 }
+    var endIndex: Int { summary == nil ? 1 : 2 }
 
-    subscript(index: Int) -> FieldText {
+    subscript(index: Int) -> FieldView {
         precondition(index >= 0 && index < endIndex, "FieldList index out of range")
-        return index == 0 ? title : summary
+        return index == 0 ? title : summary.unsafelyUnwrapped
     }
 }

@@ -58,6 +58,14 @@ struct ScratchStorage<Element: BitwiseCopyable>: ~Copyable {
         count = elements.count
     }
 
+    /// Makes the count `newCount`: fewer elements are cut off, new ones are `value`.
+    mutating func resize(to newCount: Int, filling value: Element) {
+        precondition(newCount >= 0)
+        if newCount > capacity { grow(to: newCount) }
+        if newCount > count { (base.unsafelyUnwrapped + count).initialize(repeating: value, count: newCount - count) }
+        count = newCount
+    }
+
     /// Room for at least `minimumCapacity` elements.
     mutating func reserveCapacity(_ minimumCapacity: Int) {
         if minimumCapacity > capacity { grow(to: minimumCapacity) }

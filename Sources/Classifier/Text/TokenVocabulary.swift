@@ -22,6 +22,9 @@ public struct TokenVocabulary: Sendable {
 
     public init() {}
 
+    /// A vocabulary of no words: every lookup answers (-1, 0).
+    static let empty = TokenVocabulary()
+
     /// How many words.
     public var count: Int { starts.count }
 

@@ -10,7 +10,7 @@
 public enum Tokenizer {
     /// Tokens of `text`, in order, with their folded forms.
     public static func tokenize(_ text: String) -> [TextToken] {
-        let scanned = scan(text, vocabulary: nil)
+        let scanned = scan(text, vocabulary: .empty)
         return scanned.tokens.elements.indices.map { index in
             let token = scanned.tokens[index]
             return TextToken(
@@ -25,7 +25,7 @@ public enum Tokenizer {
     }
 
     /// Tokens of `text` with their ids in `vocabulary` (-1 for unknown words).
-    static func scan(_ text: String, vocabulary: TokenVocabulary?) -> ScannedText {
+    static func scan(_ text: String, vocabulary: TokenVocabulary) -> ScannedText {
         var scanned = ScannedText()
         var text = text
         text.withUTF8 { scan($0, vocabulary: vocabulary, into: &scanned) }
@@ -33,40 +33,35 @@ public enum Tokenizer {
     }
 
     /// Scans the UTF-8 `bytes` of a text into `scanned`, reusing its buffers.
-    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, vocabulary: TokenVocabulary?, into scanned: inout ScannedText) {
+    /// (Not an optional vocabulary: wrapping the caller's in an optional copies it, retaining and
+    /// releasing each of its arrays, on every call.)
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, vocabulary: TokenVocabulary, into scanned: inout ScannedText) {
         scanned.tokens.removeAll()
-        var folded: [UInt8] = []
-        swap(&folded, &scanned.foldedBytes)
         // Folded words are no longer than their bytes, except the NFKD forms of a few non-ASCII
         // letters: with those, the scan may run out of room, and runs again with more.
         var capacity = bytes.count + 16
         while true {
-            if folded.count < capacity { folded = [UInt8](repeating: 0, count: capacity) }
-            let done = folded.withUnsafeMutableBufferPointer { out in
-                withUnsafeMutablePointer(to: &scanned.tokens) { tokens in
-                    var scanner = Scanner(bytes: bytes, out: out, tokens: tokens)
-                    let done = scanner.run()
-                    scanned.style = scanner.style.style
-                    return done
-                }
+            if scanned.foldedBytes.count < capacity { scanned.foldedBytes.resize(to: capacity, filling: 0) }
+            let out = scanned.foldedBytes.mutableElements
+            let done = withUnsafeMutablePointer(to: &scanned.tokens) { tokens in
+                var scanner = Scanner(bytes: bytes, out: out, tokens: tokens)
+                let done = scanner.run()
+                scanned.style = scanner.style.style
+                return done
             }
             if done { break }
             scanned.tokens.removeAll()
             capacity *= 4
         }
         // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary.
-        if let vocabulary {
-            let tokens = scanned.tokens.mutableElements
-            folded.withUnsafeBufferPointer { folded in
-                for index in tokens.indices {
-                    let start = Int(tokens[index].foldedStart)
-                    let entry = vocabulary.entry(in: folded, from: start, to: Int(tokens[index].foldedEnd))
-                    tokens[index].id = entry.id
-                    tokens[index].tag = entry.tag
-                }
-            }
+        let tokens = scanned.tokens.mutableElements
+        let folded = UnsafeBufferPointer(scanned.foldedBytes.mutableElements)
+        for index in tokens.indices {
+            let start = Int(tokens[index].foldedStart)
+            let entry = vocabulary.entry(in: folded, from: start, to: Int(tokens[index].foldedEnd))
+            tokens[index].id = entry.id
+            tokens[index].tag = entry.tag
         }
-        scanned.foldedBytes = folded
     }
 
     // MARK: - Characters
@@ -136,12 +131,12 @@ struct ScannedText: ~Copyable {
     var style = CaseStyle.sentence
     /// Token `i`'s folded form is `foldedBytes[tokens[i].foldedStart..<tokens[i].foldedEnd]`; bytes
     /// after the last token's are room the scanner did not use.
-    var foldedBytes: [UInt8] = []
+    var foldedBytes = ScratchStorage<UInt8>()
 
     /// The folded form of token `index`.
     func folded(_ index: Int) -> String {
         let token = tokens[index]
-        return String(decoding: foldedBytes[Int(token.foldedStart)..<Int(token.foldedEnd)], as: UTF8.self)
+        return String(decoding: foldedBytes.elements[Int(token.foldedStart)..<Int(token.foldedEnd)], as: UTF8.self)
     }
 }
 

@@ -109,7 +109,7 @@ final class UrgencyDetector: Sendable {
     }
 
     /// The number of tokens of an opening marker in capitals ("BREAKING", "JUST IN"), if any.
-    private func openingMarker(_ title: FieldText) -> Int? {
+    private func openingMarker(_ title: FieldView) -> Int? {
         let tokens = title.tokens
         for marker in markers where marker.count <= tokens.count {
             var matches = true
@@ -126,26 +126,22 @@ final class UrgencyDetector: Sendable {
 
     /// The largest number of dead or hurt in a field: a number (or "dozens", "hundreds"...) with a
     /// casualty word up to three words after it, or a killing verb just before it ("kills 5").
-    private func largestCasualtyCount(_ field: FieldText) -> (Int, Int, Int)? {
+    private func largestCasualtyCount(_ field: FieldView) -> (Int, Int, Int)? {
         var best: (Int, Int, Int)?
         let tokens = field.tokens
-        do {
-            field.scanned.foldedBytes.withUnsafeBufferPointer { folded in
-                for index in tokens.indices {
-                    guard let value = number(tokens[index], folded: folded) else { continue }
-                    var end: Int?
-                    for ahead in (index + 1)..<min(index + 4, tokens.count) where WordTag(tokens[ahead].tag).isCasualtyWord {
-                        end = ahead + 1
-                        break
-                    }
-                    var start = index
-                    if end == nil, index > 0, WordTag(tokens[index - 1].tag).isKillingVerb {
-                        start = index - 1
-                        end = index + 1
-                    }
-                    if let end, value > (best?.0 ?? 0) { best = (value, start, end) }
-                }
+        for index in tokens.indices {
+            guard let value = number(tokens[index], folded: field.foldedBytes) else { continue }
+            var end: Int?
+            for ahead in (index + 1)..<min(index + 4, tokens.count) where WordTag(tokens[ahead].tag).isCasualtyWord {
+                end = ahead + 1
+                break
             }
+            var start = index
+            if end == nil, index > 0, WordTag(tokens[index - 1].tag).isKillingVerb {
+                start = index - 1
+                end = index + 1
+            }
+            if let end, value > (best?.0 ?? 0) { best = (value, start, end) }
         }
         return best
     }
