@@ -41,6 +41,13 @@ public struct TokenVocabulary: Sendable {
     @inline(__always)
     static func hashAndPrefix(_ bytes: UnsafeBufferPointer<UInt8>, readable: Int) -> (hash: UInt64, prefix: UInt64) {
         var hash = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        // Most words: 1 to 8 bytes with 8 readable, one load, one masking shift (the loop's step).
+        if UInt(bitPattern: bytes.count &- 1) < 8, readable >= 8, let base = bytes.baseAddress {
+            let chunk = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)) & (~0 &>> (64 &- 8 &* UInt64(bytes.count)))
+            hash = (hash ^ chunk) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 31
+            return (hash, chunk)
+        }
         var prefix: UInt64 = 0
         var index = 0
         while index < bytes.count {
@@ -48,7 +55,7 @@ public struct TokenVocabulary: Sendable {
             var chunk: UInt64 = 0
             if index + 8 <= readable, let base = bytes.baseAddress {
                 chunk = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                if end - index < 8 { chunk &= (1 << (8 * UInt64(end - index))) - 1 }
+                if end - index < 8 { chunk &= (1 &<< (8 &* UInt64(end - index))) &- 1 }
             } else {
                 for offset in index..<end { chunk |= UInt64(bytes[offset]) << (8 * UInt64(offset - index)) }
             }
