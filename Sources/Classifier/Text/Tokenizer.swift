@@ -268,7 +268,32 @@ private struct Scanner {
         var end = first
         var letters = 0
         var upper = 0
-        while end < bytes.count {
+        // Eight bytes at a time while eight are left, in a register: which bytes are letters or
+        // digits, where the run ends, how many letters and capitals (bit 7 of each byte flags it;
+        // the bytes are ASCII, so no addition carries into the next byte). The folded chunk is
+        // stored whole: bytes past the word are room the next word overwrites.
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var runEnded = false
+        if let base = bytes.baseAddress, let outBase = out.baseAddress {
+            while end &+ 8 <= bytes.count {
+                let chunk = UInt64(littleEndian: UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self))
+                guard chunk & high == 0 else { break }  // a non-ASCII byte: the byte loop takes over
+                let lower = chunk | 0x2020_2020_2020_2020
+                let letterBits = (lower &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(lower &+ 0x0505_0505_0505_0505) & high
+                let digitBits = (chunk &+ 0x5050_5050_5050_5050) & ~(chunk &+ 0x4646_4646_4646_4646) & high
+                let run = (~(letterBits | digitBits) & high).trailingZeroBitCount &>> 3
+                let runLetters = run == 8 ? letterBits : letterBits & ((1 &<< (UInt64(run) &* 8)) &- 1)
+                letters &+= Self.flagCount(runLetters)
+                upper &+= Self.flagCount(runLetters & ~(chunk &<< 2))  // bit 5 (lower case) under bit 7
+                UnsafeMutableRawPointer(outBase + (foldedStart &+ end &- first)).storeBytes(of: lower.littleEndian, as: UInt64.self)
+                end &+= run
+                if run < 8 {
+                    runEnded = true
+                    break
+                }
+            }
+        }
+        while !runEnded && end < bytes.count {
             let byte = bytes[end]
             let isLetter = Tokenizer.isASCIILetter(byte)
             guard isLetter || Tokenizer.isASCIIDigit(byte) else { break }
@@ -298,6 +323,13 @@ private struct Scanner {
             foldedStart: Int32(foldedStart), foldedEnd: Int32(outCount)))
         pendingGap = .space
         return end
+    }
+
+    /// How many bytes of `flags` have bit 7 set (no other bit is): the flags moved to bit 0 of
+    /// each byte and summed into the top byte by one multiplication.
+    @inline(__always)
+    private static func flagCount(_ flags: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((flags &>> 7) &* 0x0101_0101_0101_0101) &>> 56)
     }
 
     /// Appends the run of ASCII letters and digits from `first` to the word; returns where it ends.
