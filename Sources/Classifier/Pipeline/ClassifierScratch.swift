@@ -9,12 +9,12 @@ final class ClassifierScratch: @unchecked Sendable {
     @exclusivity(unchecked) var buffers = ScratchBuffers()
 }
 
-struct ScratchBuffers {
+struct ScratchBuffers: ~Copyable {
     let title = FieldText(field: .title, weight: 1)
     let summary = FieldText(field: .summary, weight: 0.5)
-    var groups: [PlaceResolver.Group] = []
-    var aliases: [Int] = []
-    var contextCountries: [Int32] = []
+    var groups = ScratchStorage<PlaceResolver.Group>()
+    var aliases = ScratchStorage<Int>()
+    var contextCountries = ScratchStorage<Int32>()
     var mentions: [PlaceMention] = []
     var keywordHits: [NewsClassifier.KeywordHit] = []
     var occurrences: [TopicFeatureIndex.Occurrence] = []

@@ -76,12 +76,6 @@ final class PlaceResolver: Sendable {
         countryIndex = index
     }
 
-    /// The countries of an entity, as indices into `countryCodes`.
-    @inline(__always)
-    private func countries(of entity: Int) -> ArraySlice<Int32> {
-        entityCountries[countryPositions(of: entity)]
-    }
-
     /// The kind of gazetteer entity `entity`, read without copying its entry.
     @inline(__always)
     func kind(of entity: Int) -> Gazetteer.EntityKind { entityFacts[entity].kind }
@@ -97,7 +91,7 @@ final class PlaceResolver: Sendable {
     func countryCode(at position: Int) -> String { countryCodes[Int(entityCountries[position])] }
 
     /// The readings of one span: `aliases[aliasStart..<aliasEnd]` of the shared candidate list.
-    struct Group {
+    struct Group: BitwiseCopyable {
         var fieldIndex: Int
         var start: Int
         var end: Int
@@ -109,12 +103,8 @@ final class PlaceResolver: Sendable {
     /// The mentions kept in `fields`, made in `buffers`.
     func resolve(_ fields: FieldList, buffers: inout ScratchBuffers) -> [PlaceMention] {
         // Hits of one span come one after another (same trie node), so a group is a run of them.
-        var groups = Array.reusing(&buffers.groups)
-        var aliases = Array.reusing(&buffers.aliases)
-        defer {
-            buffers.groups = groups
-            buffers.aliases = aliases
-        }
+        buffers.groups.removeAll()
+        buffers.aliases.removeAll()
         for (fieldIndex, field) in fields.enumerated() {
             for hit in field.hits {
                 var alias = -1
@@ -124,23 +114,29 @@ final class PlaceResolver: Sendable {
                 case .regionPhrase(let index, _): region = index
                 case .topicKeyword, .urgencyCue: continue
                 }
-                if let last = groups.last, last.fieldIndex == fieldIndex, last.start == hit.start, last.end == hit.end {
+                let count = buffers.groups.count
+                if count > 0, buffers.groups[count - 1].fieldIndex == fieldIndex, buffers.groups[count - 1].start == hit.start,
+                    buffers.groups[count - 1].end == hit.end
+                {
                 } else {
-                    groups.append(Group(fieldIndex: fieldIndex, start: hit.start, end: hit.end, aliasStart: aliases.count, aliasEnd: aliases.count))
+                    let next = buffers.aliases.count
+                    buffers.groups.append(Group(fieldIndex: fieldIndex, start: hit.start, end: hit.end, aliasStart: next, aliasEnd: next))
                 }
+                let last = buffers.groups.count - 1
                 if alias >= 0 {
-                    aliases.append(alias)
-                    groups[groups.count - 1].aliasEnd = aliases.count
+                    buffers.aliases.append(alias)
+                    buffers.groups[last].aliasEnd = buffers.aliases.count
                 }
-                if region >= 0 && groups[groups.count - 1].region < 0 { groups[groups.count - 1].region = region }
+                if region >= 0 && buffers.groups[last].region < 0 { buffers.groups[last].region = region }
             }
         }
         var mentions = Array.reusing(&buffers.mentions)
+        let groups = buffers.groups.elements
         guard !groups.isEmpty else { return mentions }
+        let aliases = buffers.aliases.elements
 
         // Countries named without doubt: one entity, not a trap, not a bare surname.
-        var contextCountries = Array.reusing(&buffers.contextCountries)
-        defer { buffers.contextCountries = contextCountries }
+        buffers.contextCountries.removeAll()
         var needsContext = false
         for group in groups where group.aliasEnd > group.aliasStart {
             let first = aliasFacts[aliases[group.aliasStart]]
@@ -149,19 +145,21 @@ final class PlaceResolver: Sendable {
                 sameEntity = false
             }
             if sameEntity, !first.isTrap, !first.isSurname {
-                for country in countries(of: first.entity) where !contextCountries.contains(country) {
-                    contextCountries.append(country)
+                for position in countryPositions(of: first.entity) where !buffers.contextCountries.elements.contains(entityCountries[position]) {
+                    buffers.contextCountries.append(entityCountries[position])
                 }
             } else {
                 needsContext = true
             }
         }
+        let contextCountries = buffers.contextCountries.elements
         var trapContext: TrapRules.Context?
 
         mentions.reserveCapacity(groups.count)
         for group in groups {
             let field = fields[group.fieldIndex]
-            var candidates = aliases[group.aliasStart..<group.aliasEnd]
+            let candidates = UnsafeBufferPointer(rebasing: aliases[group.aliasStart..<group.aliasEnd])
+            var kept: [Int]?
             var preferred: Int32?
             var rule: String?
             if needsContext, candidates.contains(where: { aliasFacts[$0].isTrap }) {
@@ -173,57 +171,65 @@ final class PlaceResolver: Sendable {
                 let key = (group.start..<group.end).map { field.word($0) }.joined(separator: " ")
                 switch TrapRules.decide(key, field: field, start: group.start, end: group.end, context: trapContext!) {
                 case .reject:
-                    candidates = candidates.filter { !aliasFacts[$0].isTrap }[...]
+                    kept = candidates.filter { !aliasFacts[$0].isTrap }
                 case .accept(let country, let decided):
                     // A country no entity has: no candidate can match it, as before.
                     preferred = country.map { countryIndex[$0] ?? -1 }
                     rule = decided
                 }
             }
+            // The text is filled in below, for the mentions that are kept.
             if group.region >= 0 {
                 // The taxonomy's own phrases ("Red Sea", "Middle East") win over generated names.
                 mentions.append(PlaceMention(
-                    fieldIndex: group.fieldIndex, field: field.field, start: group.start, end: group.end,
-                    matchedText: field.text(from: group.start, to: group.end), target: .region(group.region), rule: "region-phrase",
-                    isSurname: false))
-            } else if let alias = choose(candidates, preferred: preferred, context: contextCountries) {
+                    fieldIndex: group.fieldIndex, field: field.field, start: group.start, end: group.end, matchedText: "",
+                    target: .region(group.region), rule: "region-phrase", isSurname: false))
+            } else if let alias = kept.map({ choose($0, preferred: preferred, context: contextCountries) })
+                ?? choose(candidates, preferred: preferred, context: contextCountries)
+            {
                 let facts = aliasFacts[alias]
                 mentions.append(PlaceMention(
-                    fieldIndex: group.fieldIndex, field: field.field, start: group.start, end: group.end,
-                    matchedText: field.text(from: group.start, to: group.end), target: .entity(facts.entity),
-                    rule: rule ?? entityFacts[facts.entity].kind.gazetteerRule, isSurname: facts.isSurname))
+                    fieldIndex: group.fieldIndex, field: field.field, start: group.start, end: group.end, matchedText: "",
+                    target: .entity(facts.entity), rule: rule ?? entityFacts[facts.entity].kind.gazetteerRule, isSurname: facts.isSurname))
             }
         }
 
         // Leftmost longest, per field (mentions are in field order, then start, then length).
-        if mentions.count < 2 { return mentions }
-        mentions.sort { ($0.fieldIndex, $0.start, $1.end) < ($1.fieldIndex, $1.start, $0.end) }
-        // Compacted in place.
-        var kept = 0
-        var lastField = -1
-        var lastEnd = 0
-        for index in mentions.indices {
-            let mention = mentions[index]
-            if mention.fieldIndex != lastField {
-                lastField = mention.fieldIndex
-                lastEnd = 0
+        if mentions.count > 1 {
+            mentions.sort { ($0.fieldIndex, $0.start, $1.end) < ($1.fieldIndex, $1.start, $0.end) }
+            // Compacted in place.
+            var kept = 0
+            var lastField = -1
+            var lastEnd = 0
+            // Fields read one by one and dropped mentions swapped out: copying a whole mention
+            // would retain and release its strings.
+            for index in mentions.indices {
+                let fieldIndex = mentions[index].fieldIndex
+                if fieldIndex != lastField {
+                    lastField = fieldIndex
+                    lastEnd = 0
+                }
+                if mentions[index].start >= lastEnd {
+                    lastEnd = mentions[index].end
+                    if kept != index { mentions.swapAt(kept, index) }
+                    kept += 1
+                }
             }
-            if mention.start >= lastEnd {
-                if kept != index { mentions[kept] = mention }
-                kept += 1
-                lastEnd = mention.end
-            }
+            mentions.removeSubrange(kept...)
         }
-        mentions.removeSubrange(kept...)
+        for index in mentions.indices {
+            let (fieldIndex, start, end) = (mentions[index].fieldIndex, mentions[index].start, mentions[index].end)
+            mentions[index].matchedText = fields[fieldIndex].text(from: start, to: end)
+        }
         return mentions
     }
 
     /// The best reading among `aliases`: the preferred country's, else one whose country is named
     /// elsewhere, else main names before alternate names, then by kind (countries first) and population.
-    private func choose(_ aliases: ArraySlice<Int>, preferred: Int32?, context: [Int32]) -> Int? {
-        guard !aliases.isEmpty else { return nil }
+    private func choose(_ aliases: some Collection<Int>, preferred: Int32?, context: UnsafeBufferPointer<Int32>) -> Int? {
+        guard let only = aliases.first else { return nil }
         // A single reading is the answer whatever the countries say (it is also the fallback).
-        if aliases.count == 1 { return aliases.first }
+        if aliases.count == 1 { return only }
         func better(_ a: Int, _ b: Int) -> Bool {
             if aliasFacts[a].isAlternate != aliasFacts[b].isAlternate { return !aliasFacts[a].isAlternate }
             let left = entityFacts[aliasFacts[a].entity]
@@ -241,8 +247,12 @@ final class PlaceResolver: Sendable {
             }
             return result
         }
-        if let preferred, let found = best(where: { countries(of: aliasFacts[$0].entity).contains(preferred) }) { return found }
-        if let found = best(where: { countries(of: aliasFacts[$0].entity).contains(where: context.contains) }) { return found }
+        /// Whether one of the countries of `alias`'s entity passes `test`.
+        func anyCountry(of alias: Int, _ test: (Int32) -> Bool) -> Bool {
+            countryPositions(of: aliasFacts[alias].entity).contains { test(entityCountries[$0]) }
+        }
+        if let preferred, let found = best(where: { anyCountry(of: $0) { $0 == preferred } }) { return found }
+        if let found = best(where: { anyCountry(of: $0, context.contains) }) { return found }
         return best(where: { _ in true })
     }
 }
