@@ -50,13 +50,15 @@ extension NewsClassifier {
         let regionCount = taxonomy.regions.count
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: regionCount) { totals in
             totals.initialize(repeating: 0)
-            for mention in analysis.mentions {
-                let fieldWeight = analysis.fields[mention.fieldIndex].weight
-                switch mention.target {
+            // Mentions read field by field: a whole copy would retain and release its strings.
+            let mentions = analysis.mentions
+            for position in mentions.indices {
+                let fieldWeight = analysis.fields[mentions[position].fieldIndex].weight
+                switch mentions[position].target {
                 case .region(let region):
                     totals[region] += Self.regionPhraseWeight * fieldWeight
                 case .entity(let index):
-                    let weight = Self.weight(of: gazetteer.entities[index].kind, surname: mention.isSurname) * fieldWeight
+                    let weight = Self.weight(of: resolver.kind(of: index), surname: mentions[position].isSurname) * fieldWeight
                     for contribution in entityRegions.range(of: index) { totals[entityRegions.region(contribution)] += weight }
                 }
             }
@@ -93,16 +95,19 @@ extension NewsClassifier {
     /// The first three mentions (and their rules) that added to `region`, in the order they added.
     private func appendReasons(region: Int, label: String, _ analysis: Analysis, evidence: inout [Evidence]) {
         var shown = 0
-        for mention in analysis.mentions {
-            switch mention.target {
+        let mentions = analysis.mentions
+        for position in mentions.indices {
+            switch mentions[position].target {
             case .region(let phraseRegion):
                 guard phraseRegion == region else { continue }
-                evidence.append(Evidence(kind: .region, tag: label, phrase: mention.matchedText, field: mention.field, rule: "region-phrase"))
+                evidence.append(Evidence(
+                    kind: .region, tag: label, phrase: mentions[position].matchedText, field: mentions[position].field, rule: "region-phrase"))
                 shown += 1
             case .entity(let index):
                 for contribution in entityRegions.range(of: index) where entityRegions.region(contribution) == region && shown < 3 {
                     evidence.append(Evidence(
-                        kind: .region, tag: label, phrase: mention.matchedText, field: mention.field, rule: entityRegions.rules[contribution]))
+                        kind: .region, tag: label, phrase: mentions[position].matchedText, field: mentions[position].field,
+                        rule: entityRegions.rules[contribution]))
                     shown += 1
                 }
             }
