@@ -150,14 +150,17 @@ public struct PhraseTrie: Sendable {
         }
     }
 
-    /// The hits that do not overlap, preferring the leftmost and then the longest.
-    public static func leftmostLongest(_ hits: [Hit]) -> [Hit] {
-        let sorted = hits.sorted { ($0.start, $1.end) < ($1.start, $0.end) }
-        var kept: [Hit] = []
+    /// Keeps the hits that do not overlap, preferring the leftmost and then the longest: they end
+    /// up first in `hits`, in order; returns how many.
+    static func keepLeftmostLongest(_ hits: UnsafeMutableBufferPointer<Hit>) -> Int {
+        var hits = hits
+        hits.sort { ($0.start, $1.end) < ($1.start, $0.end) }
+        var kept = 0
         var lastEnd = 0
-        for hit in sorted where hit.start >= lastEnd {
-            kept.append(hit)
-            lastEnd = hit.end
+        for index in hits.indices where hits[index].start >= lastEnd {
+            lastEnd = hits[index].end
+            hits[kept] = hits[index]
+            kept += 1
         }
         return kept
     }

@@ -63,18 +63,10 @@ final class UrgencyDetector: Sendable {
     }
 
     func detect(fields: FieldList, sourceKind: ClassificationInput.SourceKind?, evidence: inout [Evidence]) -> UrgencyLevel {
-        var level = UrgencyLevel.routine
-        var shown = 0
-        func raise(_ to: UrgencyLevel, phrase: @autoclosure () -> String, field: ItemField, rule: String) {
-            if to > level { level = to }
-            if shown < 6 {
-                evidence.append(Evidence(kind: .urgency, tag: to.rawValue, phrase: phrase(), field: field, rule: rule))
-                shown += 1
-            }
-        }
+        var found = Found()
         var anyCue = false
         if let title = fields.first, let marker = openingMarker(title) {
-            raise(.flash, phrase: title.text(from: 0, to: marker), field: .title, rule: "marker")
+            found.raise(.flash, phrase: title.text(from: 0, to: marker), field: .title, rule: "marker", evidence: &evidence)
             anyCue = true
         }
         for field in fields {
@@ -82,35 +74,62 @@ final class UrgencyDetector: Sendable {
             for hit in field.hits {
                 if case .urgencyCue = hit.payload { cueCount += 1 }
             }
-            var cueHits: [PhraseTrie.Hit] = []
             if cueCount > 0 {
-                cueHits.reserveCapacity(cueCount)
-                for hit in field.hits {
-                    if case .urgencyCue = hit.payload { cueHits.append(hit) }
+                // The cue hits, leftmost longest, in a buffer on the stack (not an array per field).
+                withUnsafeTemporaryAllocation(of: PhraseTrie.Hit.self, capacity: cueCount) { cueHits in
+                    var count = 0
+                    for hit in field.hits {
+                        if case .urgencyCue = hit.payload {
+                            cueHits.initializeElement(at: count, to: hit)
+                            count += 1
+                        }
+                    }
+                    if count > 1 { count = PhraseTrie.keepLeftmostLongest(cueHits) }
+                    for hit in cueHits[..<count] {
+                        guard case .urgencyCue(let cue) = hit.payload else { continue }
+                        found.raise(
+                            cueLevels[cue], phrase: field.text(from: hit.start, to: hit.end), field: field.field, rule: cueRules[cue],
+                            evidence: &evidence)
+                        anyCue = true
+                    }
                 }
-                if cueCount > 1 { cueHits = PhraseTrie.leftmostLongest(cueHits) }
-            }
-            for hit in cueHits {
-                guard case .urgencyCue(let cue) = hit.payload else { continue }
-                raise(cueLevels[cue], phrase: field.text(from: hit.start, to: hit.end), field: field.field, rule: cueRules[cue])
-                anyCue = true
             }
             if let (count, start, end) = largestCasualtyCount(field) {
                 let flash = count >= rules.casualtyFlashThreshold
-                raise(flash ? .flash : .urgent, phrase: field.text(from: start, to: end), field: field.field,
-                      rule: flash ? flashCasualtyRule : "casualties")
+                found.raise(
+                    flash ? .flash : .urgent, phrase: field.text(from: start, to: end), field: field.field,
+                    rule: flash ? flashCasualtyRule : "casualties", evidence: &evidence)
                 anyCue = true
             }
         }
         if let sourceKind, rules.breakingSourceKinds.contains(sourceKind.rawValue) {
-            raise(anyCue ? .flash : .urgent, phrase: sourceKind.rawValue, field: .source, rule: "source:\(sourceKind.rawValue)")
+            found.raise(
+                anyCue ? .flash : .urgent, phrase: sourceKind.rawValue, field: .source, rule: "source:\(sourceKind.rawValue)",
+                evidence: &evidence)
         }
-        return level
+        return found.level
+    }
+
+    /// The level so far and how many steps explain it (at most 6 are shown). A value, not a nested
+    /// function over local variables: those captures cost a runtime access check each.
+    private struct Found {
+        var level = UrgencyLevel.routine
+        var shown = 0
+
+        mutating func raise(_ to: UrgencyLevel, phrase: @autoclosure () -> String, field: ItemField, rule: String, evidence: inout [Evidence]) {
+            if to > level { level = to }
+            if shown < 6 {
+                evidence.append(Evidence(kind: .urgency, tag: to.rawValue, phrase: phrase(), field: field, rule: rule))
+                shown += 1
+            }
+        }
     }
 
     /// The number of tokens of an opening marker in capitals ("BREAKING", "JUST IN"), if any.
     private func openingMarker(_ title: FieldView) -> Int? {
         let tokens = title.tokens
+        // A marker is written in capitals: most titles do not open with a word in capitals.
+        guard let first = tokens.first, first.shape == .upper else { return nil }
         for marker in markers where marker.count <= tokens.count {
             var matches = true
             for (index, id) in marker.enumerated() where tokens[index].id != id || tokens[index].shape != .upper {
