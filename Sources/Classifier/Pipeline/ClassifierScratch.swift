@@ -29,17 +29,30 @@ struct ScratchBuffers: ~Copyable {
 
 /// Scratch buffers for classifications running at the same time, one per call: taken at the
 /// start, given back at the end. Holds at most `limit` idle ones.
+///
+/// The last one given back waits in `ready`, taken and put back with one atomic exchange each;
+/// the locked list only serves classifications that overlap (a stage classifying one item at a
+/// time never reaches it).
 final class ScratchPool: Sendable {
+    private let ready = Atomic<Unmanaged<ClassifierScratch>?>(nil)
     private let idle = Mutex<[ClassifierScratch]>([])
     private let limit = 16
 
     func take() -> ClassifierScratch {
-        idle.withLock { $0.popLast() } ?? ClassifierScratch()
+        if let scratch = ready.exchange(nil, ordering: .acquiring) { return scratch.takeRetainedValue() }
+        return idle.withLock { $0.popLast() } ?? ClassifierScratch()
     }
 
     func give(_ scratch: ClassifierScratch) {
+        let unmanaged = Unmanaged.passRetained(scratch)
+        if ready.compareExchange(expected: nil, desired: unmanaged, ordering: .releasing).exchanged { return }
+        unmanaged.release()
         idle.withLock { idle in
             if idle.count < limit { idle.append(scratch) }
         }
+    }
+
+    deinit {
+        ready.load(ordering: .acquiring)?.release()
     }
 }
