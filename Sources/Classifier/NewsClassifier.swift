@@ -148,7 +148,7 @@ public struct NewsClassifier: Sendable {
         var fields: FieldList
         var mentions: [PlaceMention]
         /// Lexicon keyword hits, per topic in taxonomy order (leftmost longest within a topic): (field index, hit).
-        var keywordHits: [KeywordHit]
+        var keywordHits: UnsafeBufferPointer<KeywordHit>
     }
 
     /// Scans an item's title and summary and resolves the names in them, in `buffers`. The analysis
@@ -157,13 +157,14 @@ public struct NewsClassifier: Sendable {
         let fields = FieldList(
             title: buffers.title.scan(title, trie: trie), summary: summary.isEmpty ? nil : buffers.summary.scan(summary, trie: trie))
         let mentions = resolver.resolve(fields, buffers: &buffers)
-        var keywordHits = Array.reusing(&buffers.keywordHits)
+        buffers.keywordHits.removeAll()
         for (fieldIndex, field) in fields.enumerated() {
             for hit in field.hits {
-                if case .topicKeyword(let topic, _) = hit.payload { keywordHits.append((topic, fieldIndex, hit)) }
+                if case .topicKeyword(let topic, _) = hit.payload { buffers.keywordHits.append((topic, fieldIndex, hit)) }
             }
         }
-        if keywordHits.count > 1 {
+        if buffers.keywordHits.count > 1 {
+            var keywordHits = buffers.keywordHits.mutableElements
             keywordHits.sort { ($0.topic, $0.field, $0.hit.start, $1.hit.end) < ($1.topic, $1.field, $1.hit.start, $0.hit.end) }
             // Keep the first of overlapping hits of a topic in a field, compacting in place.
             var kept = 1
@@ -174,8 +175,9 @@ public struct NewsClassifier: Sendable {
                 keywordHits[kept] = entry
                 kept += 1
             }
-            keywordHits.removeSubrange(kept...)
+            buffers.keywordHits.truncate(to: kept)
         }
+        let keywordHits = buffers.keywordHits.elements
         return Analysis(fields: fields, mentions: mentions, keywordHits: keywordHits)
     }
 

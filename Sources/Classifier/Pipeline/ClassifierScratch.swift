@@ -10,19 +10,19 @@ final class ClassifierScratch: @unchecked Sendable {
 }
 
 struct ScratchBuffers: ~Copyable {
-    let title = FieldText(field: .title, weight: 1)
-    let summary = FieldText(field: .summary, weight: 0.5)
+    var title = FieldText(field: .title, weight: 1)
+    var summary = FieldText(field: .summary, weight: 0.5)
     var groups = ScratchStorage<PlaceResolver.Group>()
     var aliases = ScratchStorage<Int>()
     var contextCountries = ScratchStorage<Int32>()
     var mentions: [PlaceMention] = []
-    var keywordHits: [NewsClassifier.KeywordHit] = []
+    var keywordHits = ScratchStorage<NewsClassifier.KeywordHit>()
     var occurrences: [TopicFeatureIndex.Occurrence] = []
 
-    /// Takes the buffers of a finished analysis back (they are reused once it is gone).
-    mutating func recycle(_ analysis: NewsClassifier.Analysis, occurrences: [TopicFeatureIndex.Occurrence]) {
+    /// Takes the arrays of a finished analysis back, to reuse for the next item; consuming the
+    /// analysis moves them here instead of copying (a retain now, a release when it is gone).
+    mutating func recycle(_ analysis: consuming NewsClassifier.Analysis, occurrences: consuming [TopicFeatureIndex.Occurrence]) {
         mentions = analysis.mentions
-        keywordHits = analysis.keywordHits
         self.occurrences = occurrences
     }
 }

@@ -1,17 +1,14 @@
 /// One field of an item (title or summary): the storage its scan fills. Each `ScratchBuffers`
 /// keeps one per field and rescans it for every item, so that its buffers keep their room from
 /// item to item; classifying reads the scan through the `FieldView` that `scan` returns.
-///
-/// The storage is `@exclusivity(unchecked)`: a scratch serves one classification at a time,
-/// which writes a field only in `scan`, before it reads it, so the runtime access check on
-/// every read would guard against nothing.
-final class FieldText {
+/// Noncopyable: it owns its storage, and lives inline in its scratch (no reference to count).
+struct FieldText: ~Copyable {
     let field: ItemField
     /// How much this field's words weigh against the title's.
     let weight: Double
-    @exclusivity(unchecked) private var textBytes = ScratchStorage<UInt8>()
-    @exclusivity(unchecked) private var scanned = ScannedText()
-    @exclusivity(unchecked) private var hits = ScratchStorage<PhraseTrie.Hit>()
+    private var textBytes = ScratchStorage<UInt8>()
+    private var scanned = ScannedText()
+    private var hits = ScratchStorage<PhraseTrie.Hit>()
 
     init(field: ItemField, weight: Double) {
         self.field = field
@@ -20,7 +17,7 @@ final class FieldText {
 
     /// Scans `text` in place of the previous item's, reusing the buffers; the view of the result
     /// is valid until the next `scan` (and while this field lives).
-    func scan(_ text: String, trie: PhraseTrie) -> FieldView {
+    mutating func scan(_ text: String, trie: PhraseTrie) -> FieldView {
         var text = text
         text.withUTF8 { textBytes.replace(with: $0) }
         Tokenizer.scan(textBytes.elements, vocabulary: trie.vocabulary, into: &scanned)
