@@ -59,8 +59,13 @@ struct FieldView {
         // Token bounds are scalar boundaries, so the bytes make the same string as slicing would.
         // Copied into a string of that capacity: its check of the bytes (short phrases, mostly
         // ASCII) costs less than `String(decoding:as:)`, which also prepares to repair them.
-        let bytes = textBytes
-        return String(unsafeUninitializedCapacity: upper - lower) { $0.initialize(fromContentsOf: bytes[lower..<upper]) }
+        // Copied as one block (a token has at least one byte, so both addresses exist).
+        let source = textBytes.baseAddress.unsafelyUnwrapped + lower
+        let count = upper - lower
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            buffer.baseAddress.unsafelyUnwrapped.initialize(from: source, count: count)
+            return count
+        }
     }
 
     /// Whether some token of the field folds to `word`, compared byte for byte: folded words are
