@@ -69,64 +69,73 @@ extension NewsClassifier {
     func scoreTopics(
         _ analysis: Analysis, hint: String?, occurrences: inout [TopicFeatureIndex.Occurrence], evidence: inout [Evidence]
     ) -> [ScoredTag] {
-        var tokenCount = 0
-        for field in analysis.fields { tokenCount += field.tokens.count }
-        occurrences.reserveCapacity(2 * tokenCount)
-        let topicCount = taxonomy.topics.count
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: topicCount) { probabilities in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: taxonomy.topics.count) { probabilities in
             probabilities.initialize(repeating: 0)
             topicProbabilities(analysis, into: probabilities, occurrences: &occurrences)
-            return withUnsafeTemporaryAllocation(of: Int.self, capacity: topicCount) { order in
-                for topic in 0..<topicCount { order.initializeElement(at: topic, to: topic) }
-                // The first `maxTopics` places of the ranking by probability, then taxonomy order
-                // (a selection: the rest of the order is never read).
-                let ranked = min(Self.maxTopics, topicCount)
-                for place in 0..<ranked {
-                    var best = place
-                    for candidate in (place + 1)..<topicCount
-                    where (probabilities[order[candidate]], order[best]) > (probabilities[order[best]], order[candidate]) {
-                        best = candidate
-                    }
-                    order.swapAt(place, best)
-                }
-                var chosenCount = 0
-                while chosenCount < ranked && probabilities[order[chosenCount]] >= Self.topicThreshold { chosenCount += 1 }
-                if chosenCount == 0, topicCount > 0, probabilities[order[0]] >= Self.topicFloor { chosenCount = 1 }
-                if chosenCount == 0 {
-                    if let hint, hintTopic[hint] != nil {
-                        evidence.append(Evidence(kind: .topic, tag: hint, phrase: hint, field: .source, rule: "hint"))
-                        return [ScoredTag(label: hint, score: 0.5)]
-                    }
-                    if let fallback = taxonomy.fallbackTopic {
-                        let score = Self.rounded(max(0.3, 1 - (topicCount > 0 ? probabilities[order[0]] : 0)))
-                        evidence.append(Evidence(kind: .topic, tag: fallback, phrase: "", field: .title, rule: "fallback"))
-                        return [ScoredTag(label: fallback, score: score)]
-                    }
-                    return []
-                }
-                var tags: [ScoredTag] = []
-                tags.reserveCapacity(chosenCount)
-                for topic in order[..<chosenCount] {
-                    let label = taxonomy.topics[topic].label
-                    tags.append(ScoredTag(label: label, score: Self.rounded(probabilities[topic])))
-                    // The first three lexicon hits of the topic (they are sorted by topic, field and position).
-                    var shown = 0
-                    for entry in analysis.keywordHits where entry.topic == topic && shown < 3 {
-                        let field = analysis.fields[entry.field]
-                        evidence.append(Evidence(
-                            kind: .topic, tag: label, phrase: field.text(from: entry.hit.start, to: entry.hit.end), field: field.field, rule: "lexicon"))
-                        shown += 1
-                    }
-                    modelEvidence(topic: topic, label: label, occurrences: occurrences, analysis: analysis, into: &evidence)
-                }
-                return tags
+            // Read in place: passing the array down would retain it once per chosen topic.
+            return occurrences.withUnsafeBufferPointer { occurrences in
+                chooseTopics(analysis, hint: hint, probabilities: UnsafeBufferPointer(probabilities), occurrences: occurrences, evidence: &evidence)
             }
+        }
+    }
+
+    /// The topics to report given their probabilities, with their evidence appended to `evidence`.
+    private func chooseTopics(
+        _ analysis: Analysis, hint: String?, probabilities: UnsafeBufferPointer<Double>,
+        occurrences: UnsafeBufferPointer<TopicFeatureIndex.Occurrence>, evidence: inout [Evidence]
+    ) -> [ScoredTag] {
+        let topicCount = probabilities.count
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: topicCount) { order in
+            for topic in 0..<topicCount { order.initializeElement(at: topic, to: topic) }
+            // The first `maxTopics` places of the ranking by probability, then taxonomy order
+            // (a selection: the rest of the order is never read).
+            let ranked = min(Self.maxTopics, topicCount)
+            for place in 0..<ranked {
+                var best = place
+                for candidate in (place + 1)..<topicCount
+                where (probabilities[order[candidate]], order[best]) > (probabilities[order[best]], order[candidate]) {
+                    best = candidate
+                }
+                order.swapAt(place, best)
+            }
+            var chosenCount = 0
+            while chosenCount < ranked && probabilities[order[chosenCount]] >= Self.topicThreshold { chosenCount += 1 }
+            if chosenCount == 0, topicCount > 0, probabilities[order[0]] >= Self.topicFloor { chosenCount = 1 }
+            if chosenCount == 0 {
+                if let hint, hintTopic[hint] != nil {
+                    evidence.append(Evidence(kind: .topic, tag: hint, phrase: hint, field: .source, rule: "hint"))
+                    return [ScoredTag(label: hint, score: 0.5)]
+                }
+                if let fallback = taxonomy.fallbackTopic {
+                    let score = Self.rounded(max(0.3, 1 - (topicCount > 0 ? probabilities[order[0]] : 0)))
+                    evidence.append(Evidence(kind: .topic, tag: fallback, phrase: "", field: .title, rule: "fallback"))
+                    return [ScoredTag(label: fallback, score: score)]
+                }
+                return []
+            }
+            var tags: [ScoredTag] = []
+            tags.reserveCapacity(chosenCount)
+            for topic in order[..<chosenCount] {
+                let label = taxonomy.topics[topic].label
+                tags.append(ScoredTag(label: label, score: Self.rounded(probabilities[topic])))
+                // The first three lexicon hits of the topic (they are sorted by topic, field and position).
+                var shown = 0
+                for entry in analysis.keywordHits where entry.topic == topic && shown < 3 {
+                    let field = analysis.fields[entry.field]
+                    evidence.append(Evidence(
+                        kind: .topic, tag: label, phrase: field.text(from: entry.hit.start, to: entry.hit.end), field: field.field, rule: "lexicon"))
+                    shown += 1
+                }
+                modelEvidence(topic: topic, label: label, occurrences: occurrences, analysis: analysis, into: &evidence)
+            }
+            return tags
         }
     }
 
     /// The (up to two) words or bigrams that pushed the model most towards `topic`.
     private func modelEvidence(
-        topic: Int, label: String, occurrences: [TopicFeatureIndex.Occurrence], analysis: Analysis, into evidence: inout [Evidence]
+        topic: Int, label: String, occurrences: UnsafeBufferPointer<TopicFeatureIndex.Occurrence>, analysis: Analysis,
+        into evidence: inout [Evidence]
     ) {
         // Optional chaining reads the index in place; binding it (`guard let`) copies the optional
         // through the runtime's generic value witness, some hundred instructions each time.

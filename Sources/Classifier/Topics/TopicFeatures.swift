@@ -61,8 +61,10 @@ final class TopicFeatureIndex: Sendable {
     private let biases: [Double]
     private let weights: [Double]
     let labelCount: Int
-    /// For each model label, the taxonomy topic it is (nil: the taxonomy has no such topic).
-    let topicOfLabel: [Int?]
+    /// For each model label, the taxonomy topic it is, and for each taxonomy topic, its model label
+    /// (-1: no such topic or label).
+    private let topicOfLabel: [Int]
+    private let labelOfTopic: [Int]
     /// The model row of each word's `w:` feature by token id: -1 for none, `stopWordRow` for a
     /// stop-word (for `tag`: scanning then brings it in each word's `WordTag`).
     private let wordRow: [Int32]
@@ -92,7 +94,8 @@ final class TopicFeatureIndex: Sendable {
         biases = model.biases
         weights = model.weights
         labelCount = model.labels.count
-        topicOfLabel = model.labels.map { topicLabels.firstIndex(of: $0) }
+        topicOfLabel = model.labels.map { topicLabels.firstIndex(of: $0) ?? -1 }
+        labelOfTopic = topicLabels.map { model.labels.firstIndex(of: $0) ?? -1 }
         var wordRow = [Int32](repeating: -1, count: vocabulary.count)
         var bigrams = IntegerMap(capacity: model.features.count)
         var lexicon = [Int32](repeating: -1, count: topicLabels.count)
@@ -122,27 +125,38 @@ final class TopicFeatureIndex: Sendable {
         kindRows = kinds
     }
 
-    /// The weight of one feature row for one label.
-    @inline(__always)
-    func weight(row: Int, label: Int) -> Double { weights[row * labelCount + label] }
-
     /// The positions in `occurrences` of the (up to two) words or bigrams that pushed the model most
     /// towards taxonomy topic `topic`, strongest first: each adds over 0.3 and the two are different
     /// features; -1 where there is none.
-    func strongestOccurrences(towards topic: Int, in occurrences: [Occurrence]) -> (first: Int, second: Int) {
-        guard let label = topicOfLabel.firstIndex(of: topic) else { return (-1, -1) }
-        var best: (Int, Double) = (-1, 0.3)
-        var second: (Int, Double) = (-1, 0.3)
-        for (position, occurrence) in occurrences.enumerated() {
-            let contribution = weight(row: Int(occurrence.row), label: label) * occurrence.value
-            if contribution > best.1 {
-                if best.0 < 0 || occurrences[best.0].row != occurrence.row { second = best }
-                best = (position, contribution)
-            } else if contribution > second.1, occurrences[best.0].row != occurrence.row {
-                second = (position, contribution)
+    func strongestOccurrences(towards topic: Int, in occurrences: UnsafeBufferPointer<Occurrence>) -> (first: Int, second: Int) {
+        let label = labelOfTopic[topic]
+        guard label >= 0 else { return (-1, -1) }
+        let labelCount = labelCount
+        return weights.withUnsafeBufferPointer { weights in
+            var best = -1
+            var bestContribution = 0.3
+            // Rows are never negative, so no occurrence has the row of "no best yet".
+            var bestRow: Int32 = -1
+            var second = -1
+            var secondContribution = 0.3
+            for position in occurrences.indices {
+                let occurrence = occurrences[position]
+                let contribution = weights[Int(occurrence.row) * labelCount + label] * occurrence.value
+                if contribution > bestContribution {
+                    if bestRow != occurrence.row {
+                        second = best
+                        secondContribution = bestContribution
+                    }
+                    best = position
+                    bestContribution = contribution
+                    bestRow = occurrence.row
+                } else if contribution > secondContribution, bestRow != occurrence.row {
+                    second = position
+                    secondContribution = contribution
+                }
             }
+            return (best, second)
         }
-        return (best.0, second.0)
     }
 
     /// Adds the model row of word `id` to its tag.
@@ -159,8 +173,8 @@ final class TopicFeatureIndex: Sendable {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: labelCount) { sums in
             _ = sums.initialize(from: biases)
             accumulate(fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, occurrences: &occurrences, into: sums)
-            for (label, topic) in topicOfLabel.enumerated() {
-                if let topic { probabilities[topic] = 1 / (1 + exp(-sums[label])) }
+            for (label, topic) in topicOfLabel.enumerated() where topic >= 0 {
+                probabilities[topic] = 1 / (1 + exp(-sums[label]))
             }
         }
     }
