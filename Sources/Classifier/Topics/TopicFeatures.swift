@@ -49,8 +49,8 @@ enum TopicFeatures {
 final class TopicFeatureIndex: Sendable {
     /// A word or bigram feature found in an item, kept for the explanation.
     struct Occurrence {
-        var row: Int32
         var value: Double
+        var row: Int32
         var field: Int32
         var start: Int32
         var end: Int32
@@ -172,18 +172,25 @@ final class TopicFeatureIndex: Sendable {
     ) {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: labelCount) { sums in
             _ = sums.initialize(from: biases)
-            accumulate(fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, occurrences: &occurrences, into: sums)
+            withUnsafeTemporaryAllocation(of: Occurrence.self, capacity: Self.pendingCapacity) { pending in
+                accumulate(fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, pending: pending, occurrences: &occurrences, into: sums)
+            }
             for (label, topic) in topicOfLabel.enumerated() where topic >= 0 {
                 probabilities[topic] = 1 / (1 + exp(-sums[label]))
             }
         }
     }
 
+    /// How many occurrences `accumulate` gathers before it appends them to the array in one go (an
+    /// append each costs the array's uniqueness and capacity checks): 1,008 bytes, under the size
+    /// up to which a temporary allocation goes on the stack without asking the runtime.
+    private static let pendingCapacity = 42
+
     /// Adds the model's weights x values for an item to `sums` (which start as the biases), and
-    /// appends its word and bigram occurrences.
+    /// appends its word and bigram occurrences, gathered in `pending`.
     private func accumulate(
         fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
-        occurrences: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
+        pending: UnsafeMutableBufferPointer<Occurrence>, occurrences: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
     ) {
         let labelCount = labelCount
         weights.withUnsafeBufferPointer { weights in
@@ -207,6 +214,16 @@ final class TopicFeatureIndex: Sendable {
                         label += 1
                     }
                 }
+                var pendingCount = 0
+                @inline(__always)
+                func record(_ occurrence: Occurrence) {
+                    if pendingCount == pending.count {
+                        occurrences.append(contentsOf: pending)
+                        pendingCount = 0
+                    }
+                    pending.initializeElement(at: pendingCount, to: occurrence)
+                    pendingCount += 1
+                }
                 for (fieldIndex, field) in fields.enumerated() {
                     var previous: Int32 = -1
                     let weight = field.weight
@@ -226,19 +243,20 @@ final class TopicFeatureIndex: Sendable {
                             }
                             if row >= 0 {
                                 add(row, weight)
-                                occurrences.append(Occurrence(row: row, value: weight, field: Int32(fieldIndex), start: Int32(index), end: Int32(index + 1)))
+                                record(Occurrence(value: weight, row: row, field: Int32(fieldIndex), start: Int32(index), end: Int32(index + 1)))
                             }
                             if previous >= 0 && token.gapBefore != .sentenceBreak {
                                 let bigram = bigramRows.value(IntegerMap.pack(previous, id))
                                 if bigram >= 0 {
                                     add(bigram, weight)
-                                    occurrences.append(Occurrence(row: bigram, value: weight, field: Int32(fieldIndex), start: Int32(index - 1), end: Int32(index + 1)))
+                                    record(Occurrence(value: weight, row: bigram, field: Int32(fieldIndex), start: Int32(index - 1), end: Int32(index + 1)))
                                 }
                             }
                             previous = id
                         }
                     }
                 }
+                occurrences.append(contentsOf: pending[..<pendingCount])
                 for (topic, count) in lexiconCounts.enumerated() where count > 0 && lexiconRows[topic] >= 0 {
                     add(lexiconRows[topic], min(count, 3))
                 }
