@@ -195,23 +195,26 @@ final class TopicFeatureIndex: Sendable {
         let labelCount = labelCount
         weights.withUnsafeBufferPointer { weights in
             do {
+                // The labels that fill groups of four; row * labelCount stays within `weights`, so
+                // the offsets below cannot overflow and are computed unchecked.
+                let vectorLabels = labelCount & ~3
                 /// Four labels at a time: the same multiply and add per label, in vector registers.
                 @inline(__always)
                 func add(_ row: Int32, _ value: Double) {
-                    let base = Int(row) * labelCount
+                    let base = Int(row) &* labelCount
                     let rowWeights = UnsafeRawPointer(weights.baseAddress! + base)
                     let rowSums = UnsafeMutableRawPointer(sums.baseAddress!)
                     var label = 0
-                    while label + 4 <= labelCount {
-                        let offset = label * MemoryLayout<Double>.stride
+                    while label < vectorLabels {
+                        let offset = label &* MemoryLayout<Double>.stride
                         let sum = rowSums.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
                         let weight = rowWeights.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
                         rowSums.storeBytes(of: sum + weight * value, toByteOffset: offset, as: SIMD4<Double>.self)
-                        label += 4
+                        label &+= 4
                     }
                     while label < labelCount {
-                        sums[label] += weights[base + label] * value
-                        label += 1
+                        sums[label] += weights[base &+ label] * value
+                        label &+= 1
                     }
                 }
                 var pendingCount = 0
