@@ -85,18 +85,24 @@ extension NewsClassifier {
         occurrences: UnsafeBufferPointer<TopicFeatureIndex.Occurrence>, evidence: inout [Evidence]
     ) -> [ScoredTag] {
         let topicCount = probabilities.count
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: topicCount) { order in
-            for topic in 0..<topicCount { order.initializeElement(at: topic, to: topic) }
-            // The first `maxTopics` places of the ranking by probability, then taxonomy order
-            // (a selection: the rest of the order is never read).
-            let ranked = min(Self.maxTopics, topicCount)
-            for place in 0..<ranked {
-                var best = place
-                for candidate in (place + 1)..<topicCount
-                where (probabilities[order[candidate]], order[best]) > (probabilities[order[best]], order[candidate]) {
-                    best = candidate
+        let ranked = min(Self.maxTopics, topicCount)
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: ranked) { order in
+            // The first `maxTopics` places of the ranking by probability, then taxonomy order. Topics
+            // come in taxonomy order and each goes in after those at least as probable, so a tie
+            // keeps taxonomy order; most fall below the last place at the first comparison.
+            var filled = 0
+            for topic in 0..<topicCount {
+                let probability = probabilities[topic]
+                var place = filled
+                while place > 0 && probability > probabilities[order[place - 1]] { place -= 1 }
+                guard place < ranked else { continue }
+                if filled < ranked { filled += 1 }
+                var slot = filled - 1
+                while slot > place {
+                    order[slot] = order[slot - 1]
+                    slot -= 1
                 }
-                order.swapAt(place, best)
+                order[place] = topic
             }
             var chosenCount = 0
             while chosenCount < ranked && probabilities[order[chosenCount]] >= Self.topicThreshold { chosenCount += 1 }
