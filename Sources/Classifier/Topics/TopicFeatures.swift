@@ -221,7 +221,7 @@ final class TopicFeatureIndex: Sendable {
                 @inline(__always)
                 func record(_ occurrence: Occurrence) {
                     if pendingCount == pending.count {
-                        occurrences.append(contentsOf: pending)
+                        occurrences.append(contentsOf: UnsafeBufferPointer(pending))
                         pendingCount = 0
                     }
                     pending.initializeElement(at: pendingCount, to: occurrence)
@@ -259,7 +259,7 @@ final class TopicFeatureIndex: Sendable {
                         }
                     }
                 }
-                occurrences.append(contentsOf: pending[..<pendingCount])
+                occurrences.append(contentsOf: UnsafeBufferPointer(rebasing: pending[..<pendingCount]))
                 for (topic, count) in lexiconCounts.enumerated() where count > 0 && lexiconRows[topic] >= 0 {
                     add(lexiconRows[topic], min(count, 3))
                 }
