@@ -141,7 +141,8 @@ final class TopicFeatureIndex: Sendable {
             var secondContribution = 0.3
             for position in occurrences.indices {
                 let occurrence = occurrences[position]
-                let contribution = weights[Int(occurrence.row) * labelCount + label] * occurrence.value
+                // A model row and label index within `weights`, so the offset cannot overflow.
+                let contribution = weights[Int(occurrence.row) &* labelCount &+ label] * occurrence.value
                 if contribution > bestContribution {
                     if bestRow != occurrence.row {
                         second = best
