@@ -231,6 +231,9 @@ final class TopicFeatureIndex: Sendable {
                 for (fieldIndex, field) in fields.enumerated() {
                     var previous: Int32 = -1
                     let weight = field.weight
+                    let fieldIndex = Int32(fieldIndex)
+                    // A token's index fits in an Int32, as its byte offsets do (`ScannedToken.utf8Start`),
+                    // so the occurrences take their positions unchecked.
                     field.tokens.withUnsafeBufferPointer { tokens in
                         for index in tokens.indices {
                             let token = tokens[index]
@@ -247,13 +250,17 @@ final class TopicFeatureIndex: Sendable {
                             }
                             if row >= 0 {
                                 add(row, weight)
-                                record(Occurrence(value: weight, row: row, field: Int32(fieldIndex), start: Int32(index), end: Int32(index + 1)))
+                                record(Occurrence(
+                                    value: weight, row: row, field: fieldIndex, start: Int32(truncatingIfNeeded: index),
+                                    end: Int32(truncatingIfNeeded: index &+ 1)))
                             }
                             if previous >= 0 && token.gapBefore != .sentenceBreak {
                                 let bigram = bigramRows.value(IntegerMap.pack(previous, id))
                                 if bigram >= 0 {
                                     add(bigram, weight)
-                                    record(Occurrence(value: weight, row: bigram, field: Int32(fieldIndex), start: Int32(index - 1), end: Int32(index + 1)))
+                                    record(Occurrence(
+                                        value: weight, row: bigram, field: fieldIndex, start: Int32(truncatingIfNeeded: index &- 1),
+                                        end: Int32(truncatingIfNeeded: index &+ 1)))
                                 }
                             }
                             previous = id
