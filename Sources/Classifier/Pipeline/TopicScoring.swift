@@ -41,40 +41,52 @@ extension NewsClassifier {
     }
 
     /// Topic probabilities (taxonomy order) into `probabilities`: the model's when there is one, else
-    /// a lexicon-only estimate.
+    /// a lexicon-only estimate. The model's word and bigram occurrences are gathered as
+    /// `TopicFeatureIndex.probabilities` says; returns how many are left in `pending`.
     func topicProbabilities(
-        _ analysis: Analysis, into probabilities: UnsafeMutableBufferPointer<Double>, occurrences: inout [TopicFeatureIndex.Occurrence]
-    ) {
+        _ analysis: Analysis, into probabilities: UnsafeMutableBufferPointer<Double>,
+        pending: UnsafeMutableBufferPointer<TopicFeatureIndex.Occurrence>, overflow: inout [TopicFeatureIndex.Occurrence]
+    ) -> Int {
         let kindCapacity = Gazetteer.EntityKind.allCases.count
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: probabilities.count) { counts in
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: probabilities.count) { counts in
             withUnsafeTemporaryAllocation(of: Gazetteer.EntityKind.self, capacity: kindCapacity) { kinds in
                 kinds.initialize(repeating: .country)
                 counts.initialize(repeating: 0)
                 let kindCount = topicSignals(analysis, counts: counts, kinds: kinds)
                 guard topicIndex != nil else {
                     for topic in counts.indices { probabilities[topic] = counts[topic] > 0 ? 1 - 0.5 * exp2(-counts[topic]) : 0 }
-                    return
+                    return 0
                 }
                 probabilities.update(repeating: 0)
                 // Read in place, as in `modelEvidence`.
-                topicIndex?.probabilities(
+                return topicIndex?.probabilities(
                     fields: analysis.fields, lexiconCounts: UnsafeBufferPointer(counts), kinds: UnsafeBufferPointer(rebasing: kinds[..<kindCount]),
-                    occurrences: &occurrences, into: probabilities)
+                    pending: pending, overflow: &overflow, into: probabilities) ?? 0
             }
         }
     }
 
     /// The topics (at most `maxTopics`, best first); their evidence is appended to `evidence`.
-    /// `occurrences` (empty) is the buffer for the model's word and bigram occurrences.
+    /// `occurrences` (empty) is the buffer for the model's word and bigram occurrences when they are
+    /// more than fit on the stack.
     func scoreTopics(
         _ analysis: Analysis, hint: String?, occurrences: inout [TopicFeatureIndex.Occurrence], evidence: inout [Evidence]
     ) -> [ScoredTag] {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: taxonomy.topics.count) { probabilities in
             probabilities.initialize(repeating: 0)
-            topicProbabilities(analysis, into: probabilities, occurrences: &occurrences)
-            // Read in place: passing the array down would retain it once per chosen topic.
-            return occurrences.withUnsafeBufferPointer { occurrences in
-                chooseTopics(analysis, hint: hint, probabilities: UnsafeBufferPointer(probabilities), occurrences: occurrences, evidence: &evidence)
+            let capacity = TopicFeatureIndex.pendingCapacity
+            return withUnsafeTemporaryAllocation(of: TopicFeatureIndex.Occurrence.self, capacity: capacity) { pending in
+                let pendingCount = topicProbabilities(analysis, into: probabilities, pending: pending, overflow: &occurrences)
+                let pending = UnsafeBufferPointer(rebasing: pending[..<pendingCount])
+                let probabilities = UnsafeBufferPointer(probabilities)
+                if occurrences.isEmpty {
+                    return chooseTopics(analysis, hint: hint, probabilities: probabilities, occurrences: pending, evidence: &evidence)
+                }
+                occurrences.append(contentsOf: pending)
+                // Read in place: passing the array down would retain it once per chosen topic.
+                return occurrences.withUnsafeBufferPointer { occurrences in
+                    chooseTopics(analysis, hint: hint, probabilities: probabilities, occurrences: occurrences, evidence: &evidence)
+                }
             }
         }
     }

@@ -166,35 +166,37 @@ final class TopicFeatureIndex: Sendable {
     }
 
     /// Topic probabilities (taxonomy order) into `probabilities` (topics the model has no label for
-    /// are left alone), and the item's word and bigram occurrences appended to `occurrences`.
+    /// are left alone), and the item's word and bigram occurrences: gathered in `pending` (not
+    /// empty) and, each time it fills, appended to `overflow`. Returns how many are left in
+    /// `pending`: the item's occurrences are `overflow` followed by those.
     func probabilities(
         fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
-        occurrences: inout [Occurrence], into probabilities: UnsafeMutableBufferPointer<Double>
-    ) {
+        pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence], into probabilities: UnsafeMutableBufferPointer<Double>
+    ) -> Int {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: labelCount) { sums in
             _ = sums.initialize(from: biases)
-            withUnsafeTemporaryAllocation(of: Occurrence.self, capacity: Self.pendingCapacity) { pending in
-                accumulate(fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, pending: pending, occurrences: &occurrences, into: sums)
-            }
+            let pendingCount = accumulate(
+                fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, pending: pending, overflow: &overflow, into: sums)
             for (label, topic) in topicOfLabel.enumerated() where topic >= 0 {
                 probabilities[topic] = 1 / (1 + exp(-sums[label]))
             }
+            return pendingCount
         }
     }
 
-    /// How many occurrences `accumulate` gathers before it appends them to the array in one go (an
-    /// append each costs the array's uniqueness and capacity checks): 1,008 bytes, under the size
-    /// up to which a temporary allocation goes on the stack without asking the runtime.
-    private static let pendingCapacity = 42
+    /// How many occurrences to gather before moving them to an array (an append each would cost the
+    /// array's uniqueness and capacity checks): enough for most items, and 1,008 bytes, under the
+    /// size up to which a temporary allocation goes on the stack without asking the runtime.
+    static let pendingCapacity = 42
 
     /// Adds the model's weights x values for an item to `sums` (which start as the biases), and
-    /// appends its word and bigram occurrences, gathered in `pending`.
+    /// gathers its word and bigram occurrences as `probabilities` says; returns how many are pending.
     private func accumulate(
         fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
-        pending: UnsafeMutableBufferPointer<Occurrence>, occurrences: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
-    ) {
+        pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
+    ) -> Int {
         let labelCount = labelCount
-        weights.withUnsafeBufferPointer { weights in
+        return weights.withUnsafeBufferPointer { weights in
             do {
                 // The labels that fill groups of four; row * labelCount stays within `weights`, so
                 // the offsets below cannot overflow and are computed unchecked.
@@ -222,7 +224,7 @@ final class TopicFeatureIndex: Sendable {
                 @inline(__always)
                 func record(_ occurrence: Occurrence) {
                     if pendingCount == pending.count {
-                        occurrences.append(contentsOf: UnsafeBufferPointer(pending))
+                        overflow.append(contentsOf: UnsafeBufferPointer(pending))
                         pendingCount = 0
                     }
                     pending.initializeElement(at: pendingCount, to: occurrence)
@@ -267,11 +269,11 @@ final class TopicFeatureIndex: Sendable {
                         }
                     }
                 }
-                occurrences.append(contentsOf: UnsafeBufferPointer(rebasing: pending[..<pendingCount]))
                 for (topic, count) in lexiconCounts.enumerated() where count > 0 && lexiconRows[topic] >= 0 {
                     add(lexiconRows[topic], min(count, 3))
                 }
                 for kind in kinds where kindRows[kind.rank] >= 0 { add(kindRows[kind.rank], 1) }
+                return pendingCount
             }
         }
     }
