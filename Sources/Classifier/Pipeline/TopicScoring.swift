@@ -7,12 +7,13 @@ extension NewsClassifier {
     static let topicFloor = 0.25
     static let maxTopics = 3
 
-    /// Lexicon hit counts per topic into `counts` (title hits count 1, summary hits 0.5), and the
-    /// kinds of names found, in order of first mention, into `kinds`; returns how many kinds.
+    /// Lexicon hit counts per topic into `counts`, initialized here (title hits count 1, summary
+    /// hits 0.5), and the kinds of names found, in order of first mention, into `kinds`; returns
+    /// how many kinds.
     func topicSignals(
         _ analysis: Analysis, counts: UnsafeMutableBufferPointer<Double>, kinds: UnsafeMutableBufferPointer<Gazetteer.EntityKind>
     ) -> Int {
-        counts.update(repeating: 0)
+        counts.initialize(repeating: 0)
         for entry in analysis.keywordHits { counts[entry.topic] += analysis.fields[entry.field].weight }
         var kindCount = 0
         for mention in analysis.mentions {
@@ -40,8 +41,9 @@ extension NewsClassifier {
             fields: analysis.fields, lexiconCounts: counts, kinds: Set(kinds.prefix(kindCount)), topicLabels: taxonomy.topics.map(\.label))
     }
 
-    /// Topic probabilities (taxonomy order) into `probabilities`: the model's when there is one, else
-    /// a lexicon-only estimate. The model's word and bigram occurrences are gathered as
+    /// Topic probabilities (taxonomy order) into `probabilities`, which come in as zeros (those of
+    /// topics the model has no label for stay so): the model's when there is one, else a
+    /// lexicon-only estimate. The model's word and bigram occurrences are gathered as
     /// `TopicFeatureIndex.probabilities` says; returns how many are left in `pending`.
     func topicProbabilities(
         _ analysis: Analysis, into probabilities: UnsafeMutableBufferPointer<Double>,
@@ -51,13 +53,11 @@ extension NewsClassifier {
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: probabilities.count) { counts in
             withUnsafeTemporaryAllocation(of: Gazetteer.EntityKind.self, capacity: kindCapacity) { kinds in
                 kinds.initialize(repeating: .country)
-                counts.initialize(repeating: 0)
                 let kindCount = topicSignals(analysis, counts: counts, kinds: kinds)
                 guard topicIndex != nil else {
                     for topic in counts.indices { probabilities[topic] = counts[topic] > 0 ? 1 - 0.5 * exp2(-counts[topic]) : 0 }
                     return 0
                 }
-                probabilities.update(repeating: 0)
                 // Read in place, as in `modelEvidence`.
                 return topicIndex?.probabilities(
                     fields: analysis.fields, lexiconCounts: UnsafeBufferPointer(counts), kinds: UnsafeBufferPointer(rebasing: kinds[..<kindCount]),
