@@ -47,7 +47,7 @@ enum TopicFeatures {
 /// A topic model bound to one classifier's vocabulary: feature rows by token id, so scoring an
 /// item builds no strings. Immutable; safe to share between tasks.
 final class TopicFeatureIndex: Sendable {
-    /// A word or bigram feature found in an item, kept for the explanation.
+    /// A word or bigram feature found in an item, kept for the explanation if it can be evidence.
     struct Occurrence {
         var value: Double
         var row: Int32
@@ -65,6 +65,12 @@ final class TopicFeatureIndex: Sendable {
     /// (-1: no such topic or label).
     private let topicOfLabel: [Int]
     private let labelOfTopic: [Int]
+    /// A word or bigram is evidence for a topic only if it adds over this to the topic's label.
+    private static let evidenceFloor = 0.3
+    /// Each feature row's largest weight for a label that is a taxonomy topic: an occurrence whose
+    /// value (positive) times this is not over `evidenceFloor` is evidence for no topic (rounding
+    /// keeps the order of the products, so none of its own is over either), and is not kept.
+    private let strongestWeight: [Double]
     /// The model row of each word's `w:` feature by token id: -1 for none, `stopWordRow` for a
     /// stop-word (for `tag`: scanning then brings it in each word's `WordTag`).
     private let wordRow: [Int32]
@@ -96,6 +102,11 @@ final class TopicFeatureIndex: Sendable {
         labelCount = model.labels.count
         topicOfLabel = model.labels.map { topicLabels.firstIndex(of: $0) ?? -1 }
         labelOfTopic = topicLabels.map { model.labels.firstIndex(of: $0) ?? -1 }
+        // `maximum` passes over NaN weights, which are never evidence.
+        let labels = model.labels.indices.filter { topicLabels.contains(model.labels[$0]) }
+        strongestWeight = model.features.indices.map { row in
+            labels.reduce(-Double.infinity) { .maximum($0, model.weights[row * model.labels.count + $1]) }
+        }
         var wordRow = [Int32](repeating: -1, count: vocabulary.count)
         var bigrams = IntegerMap(capacity: model.features.count)
         var lexicon = [Int32](repeating: -1, count: topicLabels.count)
@@ -126,19 +137,19 @@ final class TopicFeatureIndex: Sendable {
     }
 
     /// The positions in `occurrences` of the (up to two) words or bigrams that pushed the model most
-    /// towards taxonomy topic `topic`, strongest first: each adds over 0.3 and the two are different
-    /// features; -1 where there is none.
+    /// towards taxonomy topic `topic`, strongest first: each adds over `evidenceFloor` and the two are
+    /// different features; -1 where there is none.
     func strongestOccurrences(towards topic: Int, in occurrences: UnsafeBufferPointer<Occurrence>) -> (first: Int, second: Int) {
         let label = labelOfTopic[topic]
         guard label >= 0 else { return (-1, -1) }
         let labelCount = labelCount
         return weights.withUnsafeBufferPointer { weights in
             var best = -1
-            var bestContribution = 0.3
+            var bestContribution = Self.evidenceFloor
             // Rows are never negative, so no occurrence has the row of "no best yet".
             var bestRow: Int32 = -1
             var second = -1
-            var secondContribution = 0.3
+            var secondContribution = Self.evidenceFloor
             for position in occurrences.indices {
                 let occurrence = occurrences[position]
                 // A model row and label index within `weights`, so the offset cannot overflow.
@@ -166,9 +177,10 @@ final class TopicFeatureIndex: Sendable {
     }
 
     /// Topic probabilities (taxonomy order) into `probabilities` (topics the model has no label for
-    /// are left alone), and the item's word and bigram occurrences: gathered in `pending` (not
-    /// empty) and, each time it fills, appended to `overflow`. Returns how many are left in
-    /// `pending`: the item's occurrences are `overflow` followed by those.
+    /// are left alone), and the item's word and bigram occurrences that can be evidence (see
+    /// `strongestWeight`): gathered in `pending` (not empty) and, each time it fills, appended to
+    /// `overflow`. Returns how many are left in `pending`: the item's occurrences are `overflow`
+    /// followed by those.
     func probabilities(
         fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
         pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence], into probabilities: UnsafeMutableBufferPointer<Double>
@@ -223,6 +235,8 @@ final class TopicFeatureIndex: Sendable {
                 var pendingCount = 0
                 @inline(__always)
                 func record(_ occurrence: Occurrence) {
+                    let value = occurrence.value
+                    guard !(value > 0) || strongestWeight[Int(occurrence.row)] * value > Self.evidenceFloor else { return }
                     if pendingCount == pending.count {
                         overflow.append(contentsOf: UnsafeBufferPointer(pending))
                         pendingCount = 0
