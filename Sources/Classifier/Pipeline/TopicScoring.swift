@@ -101,7 +101,7 @@ extension NewsClassifier {
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: ranked) { order in
             // The first `maxTopics` places of the ranking by probability, then taxonomy order. Topics
             // come in taxonomy order and each goes in after those at least as probable, so a tie
-            // keeps taxonomy order; most fall below the last place at the first comparison.
+            // keeps taxonomy order; once the places are filled, one below the last costs a comparison.
             var filled = 0
             for topic in 0..<topicCount {
                 let probability = probabilities[topic]
