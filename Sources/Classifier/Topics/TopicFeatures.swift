@@ -57,10 +57,13 @@ final class TopicFeatureIndex: Sendable {
     }
 
     let model: TopicModel
-    /// The model's biases and weights (`weights[row * labelCount + label]`), read without copying the model.
+    /// The model's biases, and its weights with each row padded with zeros to `rowStride` labels
+    /// (`weights[row * rowStride + label]`), a whole number of eights, so that a row adds to the
+    /// sums eight labels at a time with no labels left over.
     private let biases: [Double]
     private let weights: [Double]
     let labelCount: Int
+    private let rowStride: Int
     /// For each model label, the taxonomy topic it is, and for each taxonomy topic, its model label
     /// (-1: no such topic or label).
     private let topicOfLabel: [Int]
@@ -98,8 +101,13 @@ final class TopicFeatureIndex: Sendable {
     init(model: TopicModel, topicLabels: [String], vocabulary: TokenVocabulary) {
         self.model = model
         biases = model.biases
-        weights = model.weights
-        labelCount = model.labels.count
+        let labelCount = model.labels.count
+        let rowStride = (labelCount + 7) & ~7
+        self.labelCount = labelCount
+        self.rowStride = rowStride
+        weights = model.features.indices.flatMap { row in
+            model.weights[(row * labelCount)..<((row + 1) * labelCount)] + repeatElement(0, count: rowStride - labelCount)
+        }
         topicOfLabel = model.labels.map { topicLabels.firstIndex(of: $0) ?? -1 }
         labelOfTopic = topicLabels.map { model.labels.firstIndex(of: $0) ?? -1 }
         // `maximum` passes over NaN weights, which are never evidence.
@@ -142,7 +150,7 @@ final class TopicFeatureIndex: Sendable {
     func strongestOccurrences(towards topic: Int, in occurrences: UnsafeBufferPointer<Occurrence>) -> (first: Int, second: Int) {
         let label = labelOfTopic[topic]
         guard label >= 0 else { return (-1, -1) }
-        let labelCount = labelCount
+        let rowStride = rowStride
         return weights.withUnsafeBufferPointer { weights in
             var best = -1
             var bestContribution = Self.evidenceFloor
@@ -153,7 +161,7 @@ final class TopicFeatureIndex: Sendable {
             for position in occurrences.indices {
                 let occurrence = occurrences[position]
                 // A model row and label index within `weights`, so the offset cannot overflow.
-                let contribution = weights[Int(occurrence.row) &* labelCount &+ label] * occurrence.value
+                let contribution = weights[Int(occurrence.row) &* rowStride &+ label] * occurrence.value
                 if contribution > bestContribution {
                     if bestRow != occurrence.row {
                         second = best
@@ -185,8 +193,10 @@ final class TopicFeatureIndex: Sendable {
         fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
         pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence], into probabilities: UnsafeMutableBufferPointer<Double>
     ) -> Int {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: labelCount) { sums in
-            _ = sums.initialize(from: biases)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: rowStride) { sums in
+            // The padding labels add up zeros and are never read.
+            sums.initialize(repeating: 0)
+            _ = sums.update(fromContentsOf: biases)
             let pendingCount = accumulate(
                 fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, pending: pending, overflow: &overflow, into: sums)
             for (label, topic) in topicOfLabel.enumerated() where topic >= 0 {
@@ -207,29 +217,22 @@ final class TopicFeatureIndex: Sendable {
         fields: [FieldText], lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
         pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
     ) -> Int {
-        let labelCount = labelCount
+        let rowStride = rowStride
         return weights.withUnsafeBufferPointer { weights in
             do {
-                // The labels that fill groups of four; row * labelCount stays within `weights`, so
-                // the offsets below cannot overflow and are computed unchecked.
-                let vectorLabels = labelCount & ~3
-                /// Four labels at a time: the same multiply and add per label, in vector registers.
+                // A row stays within `weights`, so the offsets below cannot overflow and are computed unchecked.
+                let rowBytes = rowStride &* MemoryLayout<Double>.stride
+                /// Eight labels at a time (the padding too): the same multiply and add per label, in vector registers.
                 @inline(__always)
                 func add(_ row: Int32, _ value: Double) {
-                    let base = Int(row) &* labelCount
-                    let rowWeights = UnsafeRawPointer(weights.baseAddress! + base)
+                    let rowWeights = UnsafeRawPointer(weights.baseAddress! + Int(row) &* rowStride)
                     let rowSums = UnsafeMutableRawPointer(sums.baseAddress!)
-                    var label = 0
-                    while label < vectorLabels {
-                        let offset = label &* MemoryLayout<Double>.stride
-                        let sum = rowSums.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
-                        let weight = rowWeights.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
-                        rowSums.storeBytes(of: sum + weight * value, toByteOffset: offset, as: SIMD4<Double>.self)
-                        label &+= 4
-                    }
-                    while label < labelCount {
-                        sums[label] += weights[base &+ label] * value
-                        label &+= 1
+                    var offset = 0
+                    while offset < rowBytes {
+                        let sum = rowSums.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
+                        let weight = rowWeights.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
+                        rowSums.storeBytes(of: sum + weight * value, toByteOffset: offset, as: SIMD8<Double>.self)
+                        offset &+= MemoryLayout<SIMD8<Double>>.stride
                     }
                 }
                 var pendingCount = 0
