@@ -79,6 +79,7 @@ extension NewsClassifier {
                 let pendingCount = topicProbabilities(analysis, into: probabilities, pending: pending, overflow: &occurrences)
                 let pending = UnsafeBufferPointer(rebasing: pending[..<pendingCount])
                 let probabilities = UnsafeBufferPointer(probabilities)
+                // Most items' occurrences all fit in `pending`, and are read there.
                 if occurrences.isEmpty {
                     return chooseTopics(analysis, hint: hint, probabilities: probabilities, occurrences: pending, evidence: &evidence)
                 }
