@@ -247,13 +247,14 @@ final class TopicFeatureIndex: Sendable {
                     pending.initializeElement(at: pendingCount, to: occurrence)
                     pendingCount += 1
                 }
-                for (fieldIndex, field) in fields.enumerated() {
+                for fieldIndex in fields.indices {
                     var previous: Int32 = -1
-                    let weight = field.weight
+                    let weight = fields[fieldIndex].weight
+                    let tokens = fields[fieldIndex].tokens
                     let fieldIndex = Int32(fieldIndex)
                     // A token's index fits in an Int32, as its byte offsets do (`ScannedToken.utf8Start`),
                     // so the occurrences take their positions unchecked.
-                    field.tokens.withUnsafeBufferPointer { tokens in
+                    tokens.withUnsafeBufferPointer { tokens in
                         for index in tokens.indices {
                             let token = tokens[index]
                             let isNumber = token.shape == .number
