@@ -7,12 +7,13 @@ extension NewsClassifier {
     static let topicFloor = 0.25
     static let maxTopics = 3
 
-    /// Lexicon hit counts per topic into `counts` (title hits count 1, summary hits 0.5), and the
-    /// kinds of names found, in order of first mention, into `kinds`; returns how many kinds.
+    /// Lexicon hit counts per topic into `counts`, initialized here (title hits count 1, summary
+    /// hits 0.5), and the kinds of names found, in order of first mention, into `kinds`; returns
+    /// how many kinds.
     func topicSignals(
         _ analysis: Analysis, counts: UnsafeMutableBufferPointer<Double>, kinds: UnsafeMutableBufferPointer<Gazetteer.EntityKind>
     ) -> Int {
-        counts.update(repeating: 0)
+        counts.initialize(repeating: 0)
         for entry in analysis.keywordHits { counts[entry.topic] += analysis.fields[entry.field].weight }
         var kindCount = 0
         for mention in analysis.mentions {
@@ -42,93 +43,120 @@ extension NewsClassifier {
             fields: analysis.fields, lexiconCounts: counts, kinds: Set(kinds.prefix(kindCount)), topicLabels: taxonomy.topics.map(\.label))
     }
 
-    /// Topic probabilities (taxonomy order) into `probabilities`: the model's when there is one, else
-    /// a lexicon-only estimate.
+    /// Topic probabilities (taxonomy order) into `probabilities`, which come in as zeros (those of
+    /// topics the model has no label for stay so): the model's when there is one, else a
+    /// lexicon-only estimate. The model's word and bigram occurrences are gathered as
+    /// `TopicFeatureIndex.probabilities` says; returns how many are left in `pending`.
     func topicProbabilities(
-        _ analysis: Analysis, into probabilities: UnsafeMutableBufferPointer<Double>, occurrences: inout [TopicFeatureIndex.Occurrence]
-    ) {
+        _ analysis: Analysis, into probabilities: UnsafeMutableBufferPointer<Double>,
+        pending: UnsafeMutableBufferPointer<TopicFeatureIndex.Occurrence>, overflow: inout [TopicFeatureIndex.Occurrence]
+    ) -> Int {
         let kindCapacity = Gazetteer.EntityKind.allCases.count
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: probabilities.count) { counts in
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: probabilities.count) { counts in
             withUnsafeTemporaryAllocation(of: Gazetteer.EntityKind.self, capacity: kindCapacity) { kinds in
                 kinds.initialize(repeating: .country)
-                counts.initialize(repeating: 0)
                 let kindCount = topicSignals(analysis, counts: counts, kinds: kinds)
                 guard topicIndex != nil else {
                     for topic in counts.indices { probabilities[topic] = counts[topic] > 0 ? 1 - 0.5 * exp2(-counts[topic]) : 0 }
-                    return
+                    return 0
                 }
-                probabilities.update(repeating: 0)
                 // Read in place, as in `modelEvidence`.
-                topicIndex?.probabilities(
+                return topicIndex?.probabilities(
                     fields: analysis.fields, lexiconCounts: UnsafeBufferPointer(counts), kinds: UnsafeBufferPointer(rebasing: kinds[..<kindCount]),
-                    occurrences: &occurrences, into: probabilities)
+                    pending: pending, overflow: &overflow, into: probabilities) ?? 0
             }
         }
     }
 
     /// The topics (at most `maxTopics`, best first); their evidence is appended to `evidence`.
-    /// `occurrences` (empty) is the buffer for the model's word and bigram occurrences.
+    /// `occurrences` (empty) is the buffer for the model's word and bigram occurrences when they are
+    /// more than fit on the stack.
     func scoreTopics(
         _ analysis: Analysis, hint: String?, occurrences: inout [TopicFeatureIndex.Occurrence], evidence: inout [Evidence]
     ) -> [ScoredTag] {
-        var tokenCount = 0
-        for field in analysis.fields { tokenCount += field.tokens.count }
-        occurrences.reserveCapacity(2 * tokenCount)
-        let topicCount = taxonomy.topics.count
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: topicCount) { probabilities in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: taxonomy.topics.count) { probabilities in
             probabilities.initialize(repeating: 0)
-            topicProbabilities(analysis, into: probabilities, occurrences: &occurrences)
-            return withUnsafeTemporaryAllocation(of: Int.self, capacity: topicCount) { order in
-                for topic in 0..<topicCount { order.initializeElement(at: topic, to: topic) }
-                // The first `maxTopics` places of the ranking by probability, then taxonomy order
-                // (a selection: the rest of the order is never read).
-                let ranked = min(Self.maxTopics, topicCount)
-                for place in 0..<ranked {
-                    var best = place
-                    for candidate in (place + 1)..<topicCount
-                    where (probabilities[order[candidate]], order[best]) > (probabilities[order[best]], order[candidate]) {
-                        best = candidate
-                    }
-                    order.swapAt(place, best)
+            let capacity = TopicFeatureIndex.pendingCapacity
+            return withUnsafeTemporaryAllocation(of: TopicFeatureIndex.Occurrence.self, capacity: capacity) { pending in
+                let pendingCount = topicProbabilities(analysis, into: probabilities, pending: pending, overflow: &occurrences)
+                let pending = UnsafeBufferPointer(rebasing: pending[..<pendingCount])
+                let probabilities = UnsafeBufferPointer(probabilities)
+                // Most items' occurrences all fit in `pending`, and are read there.
+                if occurrences.isEmpty {
+                    return chooseTopics(analysis, hint: hint, probabilities: probabilities, occurrences: pending, evidence: &evidence)
                 }
-                var chosenCount = 0
-                while chosenCount < ranked && probabilities[order[chosenCount]] >= Self.topicThreshold { chosenCount += 1 }
-                if chosenCount == 0, topicCount > 0, probabilities[order[0]] >= Self.topicFloor { chosenCount = 1 }
-                if chosenCount == 0 {
-                    if let hint, hintTopic[hint] != nil {
-                        evidence.append(Evidence(kind: .topic, tag: hint, phrase: hint, field: .source, rule: "hint"))
-                        return [ScoredTag(label: hint, score: 0.5)]
-                    }
-                    if let fallback = taxonomy.fallbackTopic {
-                        let score = Self.rounded(max(0.3, 1 - (topicCount > 0 ? probabilities[order[0]] : 0)))
-                        evidence.append(Evidence(kind: .topic, tag: fallback, phrase: "", field: .title, rule: "fallback"))
-                        return [ScoredTag(label: fallback, score: score)]
-                    }
-                    return []
+                occurrences.append(contentsOf: pending)
+                // Read in place: passing the array down would retain it once per chosen topic.
+                return occurrences.withUnsafeBufferPointer { occurrences in
+                    chooseTopics(analysis, hint: hint, probabilities: probabilities, occurrences: occurrences, evidence: &evidence)
                 }
-                var tags: [ScoredTag] = []
-                tags.reserveCapacity(chosenCount)
-                for topic in order[..<chosenCount] {
-                    let label = taxonomy.topics[topic].label
-                    tags.append(ScoredTag(label: label, score: Self.rounded(probabilities[topic])))
-                    // The first three lexicon hits of the topic (they are sorted by topic, field and position).
-                    var shown = 0
-                    for entry in analysis.keywordHits where entry.topic == topic && shown < 3 {
-                        let field = analysis.fields[entry.field]
-                        evidence.append(Evidence(
-                            kind: .topic, tag: label, phrase: field.text(from: entry.hit.start, to: entry.hit.end), field: field.field, rule: "lexicon"))
-                        shown += 1
-                    }
-                    modelEvidence(topic: topic, label: label, occurrences: occurrences, analysis: analysis, into: &evidence)
-                }
-                return tags
             }
+        }
+    }
+
+    /// The topics to report given their probabilities, with their evidence appended to `evidence`.
+    private func chooseTopics(
+        _ analysis: Analysis, hint: String?, probabilities: UnsafeBufferPointer<Double>,
+        occurrences: UnsafeBufferPointer<TopicFeatureIndex.Occurrence>, evidence: inout [Evidence]
+    ) -> [ScoredTag] {
+        let topicCount = probabilities.count
+        let ranked = min(Self.maxTopics, topicCount)
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: ranked) { order in
+            // The first `maxTopics` places of the ranking by probability, then taxonomy order. Topics
+            // come in taxonomy order and each goes in after those at least as probable, so a tie
+            // keeps taxonomy order; once the places are filled, one below the last costs a comparison.
+            var filled = 0
+            for topic in 0..<topicCount {
+                let probability = probabilities[topic]
+                var place = filled
+                while place > 0 && probability > probabilities[order[place - 1]] { place -= 1 }
+                guard place < ranked else { continue }
+                if filled < ranked { filled += 1 }
+                var slot = filled - 1
+                while slot > place {
+                    order[slot] = order[slot - 1]
+                    slot -= 1
+                }
+                order[place] = topic
+            }
+            var chosenCount = 0
+            while chosenCount < ranked && probabilities[order[chosenCount]] >= Self.topicThreshold { chosenCount += 1 }
+            if chosenCount == 0, topicCount > 0, probabilities[order[0]] >= Self.topicFloor { chosenCount = 1 }
+            if chosenCount == 0 {
+                if let hint, hintTopic[hint] != nil {
+                    evidence.append(Evidence(kind: .topic, tag: hint, phrase: hint, field: .source, rule: "hint"))
+                    return [ScoredTag(label: hint, score: 0.5)]
+                }
+                if let fallback = taxonomy.fallbackTopic {
+                    let score = Self.rounded(max(0.3, 1 - (topicCount > 0 ? probabilities[order[0]] : 0)))
+                    evidence.append(Evidence(kind: .topic, tag: fallback, phrase: "", field: .title, rule: "fallback"))
+                    return [ScoredTag(label: fallback, score: score)]
+                }
+                return []
+            }
+            var tags: [ScoredTag] = []
+            tags.reserveCapacity(chosenCount)
+            for topic in order[..<chosenCount] {
+                let label = taxonomy.topics[topic].label
+                tags.append(ScoredTag(label: label, score: Self.rounded(probabilities[topic])))
+                // The first three lexicon hits of the topic (they are sorted by topic, field and position).
+                var shown = 0
+                for entry in analysis.keywordHits where entry.topic == topic && shown < 3 {
+                    let field = analysis.fields[entry.field]
+                    evidence.append(Evidence(
+                        kind: .topic, tag: label, phrase: field.text(from: entry.hit.start, to: entry.hit.end), field: field.field, rule: "lexicon"))
+                    shown += 1
+                }
+                modelEvidence(topic: topic, label: label, occurrences: occurrences, analysis: analysis, into: &evidence)
+            }
+            return tags
         }
     }
 
     /// The (up to two) words or bigrams that pushed the model most towards `topic`.
     private func modelEvidence(
-        topic: Int, label: String, occurrences: [TopicFeatureIndex.Occurrence], analysis: Analysis, into evidence: inout [Evidence]
+        topic: Int, label: String, occurrences: UnsafeBufferPointer<TopicFeatureIndex.Occurrence>, analysis: Analysis,
+        into evidence: inout [Evidence]
     ) {
         // Optional chaining reads the index in place; binding it (`guard let`) copies the optional
         // through the runtime's generic value witness, some hundred instructions each time.

@@ -47,22 +47,33 @@ enum TopicFeatures {
 /// A topic model bound to one classifier's vocabulary: feature rows by token id, so scoring an
 /// item builds no strings. Immutable; safe to share between tasks.
 final class TopicFeatureIndex: Sendable {
-    /// A word or bigram feature found in an item, kept for the explanation.
+    /// A word or bigram feature found in an item, kept for the explanation if it can be evidence.
     struct Occurrence {
-        var row: Int32
         var value: Double
+        var row: Int32
         var field: Int32
         var start: Int32
         var end: Int32
     }
 
     let model: TopicModel
-    /// The model's biases and weights (`weights[row * labelCount + label]`), read without copying the model.
+    /// The model's biases, and its weights with each row padded with zeros to `rowStride` labels
+    /// (`weights[row * rowStride + label]`), a whole number of eights, so that a row adds to the
+    /// sums eight labels at a time with no labels left over.
     private let biases: [Double]
     private let weights: [Double]
     let labelCount: Int
-    /// For each model label, the taxonomy topic it is (nil: the taxonomy has no such topic).
-    let topicOfLabel: [Int?]
+    private let rowStride: Int
+    /// For each model label, the taxonomy topic it is, and for each taxonomy topic, its model label
+    /// (-1: no such topic or label).
+    private let topicOfLabel: [Int]
+    private let labelOfTopic: [Int]
+    /// A word or bigram is evidence for a topic only if it adds over this to the topic's label.
+    private static let evidenceFloor = 0.3
+    /// Each feature row's largest weight for a label that is a taxonomy topic: an occurrence whose
+    /// value (positive) times this is not over `evidenceFloor` is evidence for no topic (rounding
+    /// keeps the order of the products, so none of its own is over either), and is not kept.
+    private let strongestWeight: [Double]
     /// The model row of each word's `w:` feature by token id: -1 for none, `stopWordRow` for a
     /// stop-word (for `tag`: scanning then brings it in each word's `WordTag`).
     private let wordRow: [Int32]
@@ -90,9 +101,20 @@ final class TopicFeatureIndex: Sendable {
     init(model: TopicModel, topicLabels: [String], vocabulary: TokenVocabulary) {
         self.model = model
         biases = model.biases
-        weights = model.weights
-        labelCount = model.labels.count
-        topicOfLabel = model.labels.map { topicLabels.firstIndex(of: $0) }
+        let labelCount = model.labels.count
+        let rowStride = (labelCount + 7) & ~7
+        self.labelCount = labelCount
+        self.rowStride = rowStride
+        weights = model.features.indices.flatMap { row in
+            model.weights[(row * labelCount)..<((row + 1) * labelCount)] + repeatElement(0, count: rowStride - labelCount)
+        }
+        topicOfLabel = model.labels.map { topicLabels.firstIndex(of: $0) ?? -1 }
+        labelOfTopic = topicLabels.map { model.labels.firstIndex(of: $0) ?? -1 }
+        // `maximum` passes over NaN weights, which are never evidence.
+        let labels = model.labels.indices.filter { topicLabels.contains(model.labels[$0]) }
+        strongestWeight = model.features.indices.map { row in
+            labels.reduce(-Double.infinity) { .maximum($0, model.weights[row * model.labels.count + $1]) }
+        }
         var wordRow = [Int32](repeating: -1, count: vocabulary.count)
         var bigrams = IntegerMap(capacity: model.features.count)
         var lexicon = [Int32](repeating: -1, count: topicLabels.count)
@@ -122,27 +144,39 @@ final class TopicFeatureIndex: Sendable {
         kindRows = kinds
     }
 
-    /// The weight of one feature row for one label.
-    @inline(__always)
-    func weight(row: Int, label: Int) -> Double { weights[row * labelCount + label] }
-
     /// The positions in `occurrences` of the (up to two) words or bigrams that pushed the model most
-    /// towards taxonomy topic `topic`, strongest first: each adds over 0.3 and the two are different
-    /// features; -1 where there is none.
-    func strongestOccurrences(towards topic: Int, in occurrences: [Occurrence]) -> (first: Int, second: Int) {
-        guard let label = topicOfLabel.firstIndex(of: topic) else { return (-1, -1) }
-        var best: (Int, Double) = (-1, 0.3)
-        var second: (Int, Double) = (-1, 0.3)
-        for (position, occurrence) in occurrences.enumerated() {
-            let contribution = weight(row: Int(occurrence.row), label: label) * occurrence.value
-            if contribution > best.1 {
-                if best.0 < 0 || occurrences[best.0].row != occurrence.row { second = best }
-                best = (position, contribution)
-            } else if contribution > second.1, occurrences[best.0].row != occurrence.row {
-                second = (position, contribution)
+    /// towards taxonomy topic `topic`, strongest first: each adds over `evidenceFloor` and the two are
+    /// different features; -1 where there is none.
+    func strongestOccurrences(towards topic: Int, in occurrences: UnsafeBufferPointer<Occurrence>) -> (first: Int, second: Int) {
+        let label = labelOfTopic[topic]
+        guard label >= 0 else { return (-1, -1) }
+        let rowStride = rowStride
+        return weights.withUnsafeBufferPointer { weights in
+            var best = -1
+            var bestContribution = Self.evidenceFloor
+            // Rows are never negative, so no occurrence has the row of "no best yet".
+            var bestRow: Int32 = -1
+            var second = -1
+            var secondContribution = Self.evidenceFloor
+            for position in occurrences.indices {
+                let occurrence = occurrences[position]
+                // A model row and label index within `weights`, so the offset cannot overflow.
+                let contribution = weights[Int(occurrence.row) &* rowStride &+ label] * occurrence.value
+                if contribution > bestContribution {
+                    if bestRow != occurrence.row {
+                        second = best
+                        secondContribution = bestContribution
+                    }
+                    best = position
+                    bestContribution = contribution
+                    bestRow = occurrence.row
+                } else if contribution > secondContribution, bestRow != occurrence.row {
+                    second = position
+                    secondContribution = contribution
+                }
             }
+            return (best, second)
         }
-        return (best.0, second.0)
     }
 
     /// Adds the model row of word `id` to its tag.
@@ -151,53 +185,76 @@ final class TopicFeatureIndex: Sendable {
     }
 
     /// Topic probabilities (taxonomy order) into `probabilities` (topics the model has no label for
-    /// are left alone), and the item's word and bigram occurrences appended to `occurrences`.
+    /// are left alone), and the item's word and bigram occurrences that can be evidence (see
+    /// `strongestWeight`): gathered in `pending` (not empty) and, each time it fills, appended to
+    /// `overflow`. Returns how many are left in `pending`: the item's occurrences are `overflow`
+    /// followed by those.
     func probabilities(
         fields: FieldList, lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
-        occurrences: inout [Occurrence], into probabilities: UnsafeMutableBufferPointer<Double>
-    ) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: labelCount) { sums in
-            _ = sums.initialize(from: biases)
-            accumulate(fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, occurrences: &occurrences, into: sums)
-            for (label, topic) in topicOfLabel.enumerated() {
-                if let topic { probabilities[topic] = 1 / (1 + exp(-sums[label])) }
+        pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence], into probabilities: UnsafeMutableBufferPointer<Double>
+    ) -> Int {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: rowStride) { sums in
+            // The padding labels add up zeros and are never read.
+            sums.initialize(repeating: 0)
+            _ = sums.update(fromContentsOf: biases)
+            let pendingCount = accumulate(
+                fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, pending: pending, overflow: &overflow, into: sums)
+            for (label, topic) in topicOfLabel.enumerated() where topic >= 0 {
+                probabilities[topic] = 1 / (1 + exp(-sums[label]))
             }
+            return pendingCount
         }
     }
 
+    /// How many occurrences to gather before moving them to an array (an append each would cost the
+    /// array's uniqueness and capacity checks): enough for most items, and 1,008 bytes, under the
+    /// size up to which a temporary allocation goes on the stack without asking the runtime.
+    static let pendingCapacity = 42
+
     /// Adds the model's weights x values for an item to `sums` (which start as the biases), and
-    /// appends its word and bigram occurrences.
+    /// gathers its word and bigram occurrences as `probabilities` says; returns how many are pending.
     private func accumulate(
         fields: FieldList, lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
-        occurrences: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
-    ) {
-        let labelCount = labelCount
-        weights.withUnsafeBufferPointer { weights in
+        pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
+    ) -> Int {
+        let rowStride = rowStride
+        return weights.withUnsafeBufferPointer { weights in
             do {
-                /// Four labels at a time: the same multiply and add per label, in vector registers.
+                // A row stays within `weights`, so the offsets below cannot overflow and are computed unchecked.
+                let rowBytes = rowStride &* MemoryLayout<Double>.stride
+                /// Eight labels at a time (the padding too): the same multiply and add per label, in vector registers.
                 @inline(__always)
                 func add(_ row: Int32, _ value: Double) {
-                    let base = Int(row) * labelCount
-                    let rowWeights = UnsafeRawPointer(weights.baseAddress! + base)
+                    let rowWeights = UnsafeRawPointer(weights.baseAddress! + Int(row) &* rowStride)
                     let rowSums = UnsafeMutableRawPointer(sums.baseAddress!)
-                    var label = 0
-                    while label + 4 <= labelCount {
-                        let offset = label * MemoryLayout<Double>.stride
-                        let sum = rowSums.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
-                        let weight = rowWeights.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
-                        rowSums.storeBytes(of: sum + weight * value, toByteOffset: offset, as: SIMD4<Double>.self)
-                        label += 4
-                    }
-                    while label < labelCount {
-                        sums[label] += weights[base + label] * value
-                        label += 1
+                    var offset = 0
+                    while offset < rowBytes {
+                        let sum = rowSums.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
+                        let weight = rowWeights.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
+                        rowSums.storeBytes(of: sum + weight * value, toByteOffset: offset, as: SIMD8<Double>.self)
+                        offset &+= MemoryLayout<SIMD8<Double>>.stride
                     }
                 }
-                for (fieldIndex, field) in fields.enumerated() {
+                var pendingCount = 0
+                @inline(__always)
+                func record(_ occurrence: Occurrence) {
+                    let value = occurrence.value
+                    guard !(value > 0) || strongestWeight[Int(occurrence.row)] * value > Self.evidenceFloor else { return }
+                    if pendingCount == pending.count {
+                        overflow.append(contentsOf: UnsafeBufferPointer(pending))
+                        pendingCount = 0
+                    }
+                    pending.initializeElement(at: pendingCount, to: occurrence)
+                    pendingCount += 1
+                }
+                for fieldIndex in fields.indices {
                     var previous: Int32 = -1
-                    let weight = field.weight
+                    let weight = fields[fieldIndex].weight
+                    let tokens = fields[fieldIndex].tokens
+                    let fieldIndex = Int32(fieldIndex)
+                    // A token's index fits in an Int32, as its byte offsets do (`ScannedToken.utf8Start`),
+                    // so the occurrences take their positions unchecked.
                     do {
-                        let tokens = field.tokens
                         for index in tokens.indices {
                             let token = tokens[index]
                             let isNumber = token.shape == .number
@@ -213,13 +270,17 @@ final class TopicFeatureIndex: Sendable {
                             }
                             if row >= 0 {
                                 add(row, weight)
-                                occurrences.append(Occurrence(row: row, value: weight, field: Int32(fieldIndex), start: Int32(index), end: Int32(index + 1)))
+                                record(Occurrence(
+                                    value: weight, row: row, field: fieldIndex, start: Int32(truncatingIfNeeded: index),
+                                    end: Int32(truncatingIfNeeded: index &+ 1)))
                             }
                             if previous >= 0 && token.gapBefore != .sentenceBreak {
                                 let bigram = bigramRows.value(IntegerMap.pack(previous, id))
                                 if bigram >= 0 {
                                     add(bigram, weight)
-                                    occurrences.append(Occurrence(row: bigram, value: weight, field: Int32(fieldIndex), start: Int32(index - 1), end: Int32(index + 1)))
+                                    record(Occurrence(
+                                        value: weight, row: bigram, field: fieldIndex, start: Int32(truncatingIfNeeded: index &- 1),
+                                        end: Int32(truncatingIfNeeded: index &+ 1)))
                                 }
                             }
                             previous = id
@@ -230,6 +291,7 @@ final class TopicFeatureIndex: Sendable {
                     add(lexiconRows[topic], min(count, 3))
                 }
                 for kind in kinds where kindRows[kind.rank] >= 0 { add(kindRows[kind.rank], 1) }
+                return pendingCount
             }
         }
     }
