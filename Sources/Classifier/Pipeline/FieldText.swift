@@ -18,8 +18,12 @@ struct FieldText: ~Copyable {
     /// Scans `text` in place of the previous item's, reusing the buffers; the view of the result
     /// is valid until the next `scan` (and while this field lives).
     mutating func scan(_ text: String, trie: PhraseTrie) -> FieldView {
-        var text = text
-        text.withUTF8 { textBytes.replace(with: $0) }
+        // Read in place (a native string's bytes are contiguous); `withUTF8` would need a copy of
+        // the string to work on (a retain and release).
+        if text.utf8.withContiguousStorageIfAvailable({ textBytes.replace(with: $0) }) == nil {
+            let bytes = Array(text.utf8)
+            bytes.withUnsafeBufferPointer { textBytes.replace(with: $0) }
+        }
         Tokenizer.scan(textBytes.elements, vocabulary: trie.vocabulary, into: &scanned)
         trie.hits(in: scanned.tokens.elements, style: scanned.style, into: &hits)
         return FieldView(
