@@ -77,6 +77,7 @@ public struct NewsClassifier: Sendable {
             topicIndex?.tag(id, &tag)
             urgency.tag(id, &tag)
         }
+        trie.freeze()
         self.trie = trie
         let countryRules = Dictionary(uniqueKeysWithValues: Set(gazetteer.entities.flatMap(\.countries)).map { ($0, "country:\($0)") })
         var byPlace: [String: [Int]] = [:]

@@ -114,6 +114,12 @@ public struct PhraseTrie: Sendable {
         }
     }
 
+    /// Makes the vocabulary's lookups read a cache-aligned copy of its table (`TokenVocabulary.freeze`);
+    /// call after the last `insert`, `intern` and `tagWords`.
+    mutating func freeze() {
+        vocabulary.freeze()
+    }
+
     /// Whether some phrase starts with this folded word.
     public func startsPhrase(_ folded: String) -> Bool {
         let id = vocabulary.id(of: folded)

@@ -19,6 +19,9 @@ public struct TokenVocabulary: Sendable {
     private var lengths: [Int32] = []
     private var hashes: [UInt64] = []
     private var slots: [Slot] = Array(repeating: Slot.empty, count: 1 << 12)
+    /// The slots again, each in one cache line, from `freeze()` until the next change: what
+    /// lookups read then (a slot of an array's storage spans two lines every other time).
+    private var frozen: CacheAlignedTable<Slot>?
 
     public init() {}
 
@@ -106,8 +109,9 @@ public struct TokenVocabulary: Sendable {
 
     @inline(__always)
     private func entry(_ bytes: UnsafeBufferPointer<UInt8>, hashed: (hash: UInt64, prefix: UInt64)) -> (id: Int32, tag: UInt64) {
-        let (hash, prefix) = hashed
-        return slots.withUnsafeBufferPointer { slots in
+        @inline(__always)
+        func probe(_ slots: UnsafeBufferPointer<Slot>) -> (id: Int32, tag: UInt64) {
+            let (hash, prefix) = hashed
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
             while true {
@@ -117,10 +121,19 @@ public struct TokenVocabulary: Sendable {
                 slot = (slot + 1) & mask
             }
         }
+        if let frozen { return probe(frozen.elements) }
+        return slots.withUnsafeBufferPointer { probe($0) }
+    }
+
+    /// Makes lookups read a cache-aligned copy of the table; call when the last word and tag are in
+    /// (any change after drops the copy).
+    mutating func freeze() {
+        frozen = CacheAlignedTable(slots)
     }
 
     /// Sets the tag a lookup of word `id` returns with it (the owner's facts about the word).
     mutating func setTag(_ tag: UInt64, for id: Int32) {
+        frozen = nil
         let mask = slots.count - 1
         let hash = hashes[Int(id)]
         var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
@@ -159,6 +172,7 @@ public struct TokenVocabulary: Sendable {
     }
 
     private mutating func place(_ id: Int32) {
+        frozen = nil
         let hash = hashes[Int(id)]
         let length = Int(lengths[Int(id)])
         let start = Int(starts[Int(id)])

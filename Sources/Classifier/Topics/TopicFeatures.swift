@@ -61,7 +61,8 @@ final class TopicFeatureIndex: Sendable {
     /// (`weights[row * rowStride + label]`), a whole number of eights, so that a row adds to the
     /// sums eight labels at a time with no labels left over.
     private let biases: [Double]
-    private let weights: [Double]
+    /// Cache-line aligned: a row of eight weights is one line.
+    private let weights: CacheAlignedTable<Double>
     let labelCount: Int
     private let rowStride: Int
     /// For each model label, the taxonomy topic it is, and for each taxonomy topic, its model label
@@ -105,9 +106,9 @@ final class TopicFeatureIndex: Sendable {
         let rowStride = (labelCount + 7) & ~7
         self.labelCount = labelCount
         self.rowStride = rowStride
-        weights = model.features.indices.flatMap { row in
+        weights = CacheAlignedTable(model.features.indices.flatMap { row in
             model.weights[(row * labelCount)..<((row + 1) * labelCount)] + repeatElement(0, count: rowStride - labelCount)
-        }
+        })
         topicOfLabel = model.labels.map { topicLabels.firstIndex(of: $0) ?? -1 }
         labelOfTopic = topicLabels.map { model.labels.firstIndex(of: $0) ?? -1 }
         // `maximum` passes over NaN weights, which are never evidence.
@@ -151,7 +152,8 @@ final class TopicFeatureIndex: Sendable {
         let label = labelOfTopic[topic]
         guard label >= 0 else { return (-1, -1) }
         let rowStride = rowStride
-        return weights.withUnsafeBufferPointer { weights in
+        do {
+            let weights = weights.elements
             var best = -1
             var bestContribution = Self.evidenceFloor
             // Rows are never negative, so no occurrence has the row of "no best yet".
@@ -218,7 +220,8 @@ final class TopicFeatureIndex: Sendable {
         pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
     ) -> Int {
         let rowStride = rowStride
-        return weights.withUnsafeBufferPointer { weights in
+        do {
+            let weights = weights.elements
             do {
                 // A row stays within `weights`, so the offsets below cannot overflow and are computed unchecked.
                 let rowBytes = rowStride &* MemoryLayout<Double>.stride
