@@ -196,7 +196,7 @@ private struct Scanner {
             let byte = bytes[index]
             if byte < 0x80 {
                 if Tokenizer.isASCIIWord(byte) {
-                    if !inWord, let end = wholeASCIIWord(from: index) {
+                    if !inWord, let end = wholeASCIIWords(from: index) {
                         index = end
                         continue
                     }
@@ -252,29 +252,37 @@ private struct Scanner {
         pendingGap = .space
     }
 
-    /// The common word, done in one go: ASCII letters and digits from `first` (no word open)
-    /// up to a byte that cannot go on the word (a space, punctuation other than an apostrophe or
-    /// the dot of initials, the end). Returns where the word ends, or nil when the byte after the
-    /// run might continue it (an apostrophe, a dot after a single character, a non-ASCII byte) or
-    /// its folded bytes do not fit: the general path then reads the word from its start.
+    /// The common words, done in one go: ASCII letters and digits from `first` (no word open) up
+    /// to a byte that cannot go on the word (a space, punctuation other than an apostrophe or the
+    /// dot of initials, the end), and the words after it while one space parts them, with the
+    /// scanner's state in locals for the whole stretch. Returns where the last word done ends, or
+    /// nil when the first word's next byte might continue it (an apostrophe, a dot after a single
+    /// character, a non-ASCII byte) or its folded bytes do not fit: the general path then reads
+    /// that word from its start. A later word that cannot be done so ends the stretch before it.
     @inline(__always)
-    private mutating func wholeASCIIWord(from first: Int) -> Int? {
+    private mutating func wholeASCIIWords(from start: Int) -> Int? {
         let bytes = self.bytes
-        let foldedStart = outCount
-        // The word is no longer than the bytes left, so with that much room the loop folds each
-        // byte into `out` without checking for room.
-        guard foldedStart + (bytes.count - first) <= out.count else { return nil }
         let out = self.out
-        var end = first
-        var letters = 0
-        var upper = 0
-        // Eight bytes at a time while eight are left, in a register: which bytes are letters or
-        // digits, where the run ends, how many letters and capitals (bit 7 of each byte flags it;
-        // the bytes are ASCII, so no addition carries into the next byte). The folded chunk is
-        // stored whole: bytes past the word are room the next word overwrites.
+        guard let base = bytes.baseAddress, let outBase = out.baseAddress else { return nil }
         let high: UInt64 = 0x8080_8080_8080_8080
-        var runEnded = false
-        if let base = bytes.baseAddress, let outBase = out.baseAddress {
+        var first = start
+        var outCount = self.outCount
+        var style = self.style
+        var gap = pendingGap
+        var done: Int?
+        while true {
+            let foldedStart = outCount
+            // The word is no longer than the bytes left, so with that much room it is folded into
+            // `out` without checking for room.
+            guard foldedStart + (bytes.count - first) <= out.count else { break }
+            var end = first
+            var letters = 0
+            var upper = 0
+            // Eight bytes at a time while eight are left, in a register: which bytes are letters
+            // or digits, where the run ends, how many letters and capitals (bit 7 of each byte
+            // flags it; the bytes are ASCII, so no addition carries into the next byte). The
+            // folded chunk is stored whole: bytes past the word are room the next word overwrites.
+            var runEnded = false
             while end &+ 8 <= bytes.count {
                 let chunk = UInt64(littleEndian: UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self))
                 guard chunk & high == 0 else { break }  // a non-ASCII byte: the byte loop takes over
@@ -292,37 +300,47 @@ private struct Scanner {
                     break
                 }
             }
+            while !runEnded && end < bytes.count {
+                let byte = bytes[end]
+                let isLetter = Tokenizer.isASCIILetter(byte)
+                guard isLetter || Tokenizer.isASCIIDigit(byte) else { break }
+                // Counted without branches: a letter is upper case when its bit 0x20 is clear.
+                let letter = isLetter ? 1 : 0
+                letters &+= letter
+                upper &+= letter & Int(~byte >> 5 & 1)
+                out[foldedStart &+ (end &- first)] = byte | 0x20
+                end += 1
+            }
+            let length = end - first
+            if end < bytes.count {
+                let next = bytes[end]
+                if next >= 0x80 || next == 0x27 || next == 0x60 || (next == 0x2E && length == 1) { break }
+            }
+            outCount = foldedStart + length
+            var firstIsUpper = false
+            if letters > 0 {
+                var firstLetter = first
+                while !Tokenizer.isASCIILetter(bytes[firstLetter]) { firstLetter += 1 }
+                firstIsUpper = bytes[firstLetter] & 0x20 == 0
+            }
+            let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
+            style.add(shape, length: length)
+            tokens.pointee.append(ScannedToken(
+                id: -1, shape: shape, gapBefore: gap, utf8Start: Int32(first), utf8End: Int32(end),
+                foldedStart: Int32(foldedStart), foldedEnd: Int32(outCount)))
+            gap = .space
+            done = end
+            // Goes on past one space to a word: the gap before it is a space, as the general path
+            // would find.
+            guard end &+ 1 < bytes.count, bytes[end] == 0x20, Tokenizer.isASCIIWord(bytes[end &+ 1]) else { break }
+            first = end &+ 1
         }
-        while !runEnded && end < bytes.count {
-            let byte = bytes[end]
-            let isLetter = Tokenizer.isASCIILetter(byte)
-            guard isLetter || Tokenizer.isASCIIDigit(byte) else { break }
-            // Counted without branches: a letter is upper case when its bit 0x20 is clear.
-            let letter = isLetter ? 1 : 0
-            letters &+= letter
-            upper &+= letter & Int(~byte >> 5 & 1)
-            out[foldedStart &+ (end &- first)] = byte | 0x20
-            end += 1
+        if done != nil {
+            self.outCount = outCount
+            self.style = style
+            pendingGap = gap
         }
-        let length = end - first
-        if end < bytes.count {
-            let next = bytes[end]
-            if next >= 0x80 || next == 0x27 || next == 0x60 || (next == 0x2E && length == 1) { return nil }
-        }
-        outCount = foldedStart + length
-        var firstIsUpper = false
-        if letters > 0 {
-            var firstLetter = first
-            while !Tokenizer.isASCIILetter(bytes[firstLetter]) { firstLetter += 1 }
-            firstIsUpper = bytes[firstLetter] & 0x20 == 0
-        }
-        let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
-        style.add(shape, length: length)
-        tokens.pointee.append(ScannedToken(
-            id: -1, shape: shape, gapBefore: pendingGap, utf8Start: Int32(first), utf8End: Int32(end),
-            foldedStart: Int32(foldedStart), foldedEnd: Int32(outCount)))
-        pendingGap = .space
-        return end
+        return done
     }
 
     /// How many bytes of `flags` have bit 7 set (no other bit is): the flags moved to bit 0 of
