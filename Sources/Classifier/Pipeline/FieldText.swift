@@ -38,17 +38,45 @@ struct FieldText: ~Copyable {
 /// it, a dozen times per headline when the fields were `FieldText`s).
 struct FieldView {
     let field: ItemField
-    /// How much this field's words weigh against the title's.
-    let weight: Double
     /// How the field is capitalised.
     let style: CaseStyle
-    let tokens: UnsafeBufferPointer<ScannedToken>
+    // Counts as Int32 and bare base addresses: the view and the list of two are copied often, and
+    // at this size a copy is a few moves instead of a call to memcpy.
+    private let tokenCount: Int32
+    private let hitCount: Int32
+    /// How much this field's words weigh against the title's.
+    let weight: Double
+    private let tokenBase: UnsafePointer<ScannedToken>?
+    private let hitBase: UnsafePointer<PhraseTrie.Hit>?
+    private let textBase: UnsafePointer<UInt8>?
+    private let foldedBase: UnsafePointer<UInt8>?
+
+    init(
+        field: ItemField, weight: Double, style: CaseStyle, tokens: UnsafeBufferPointer<ScannedToken>,
+        hits: UnsafeBufferPointer<PhraseTrie.Hit>, textBytes: UnsafeBufferPointer<UInt8>, foldedBytes: UnsafeBufferPointer<UInt8>
+    ) {
+        self.field = field
+        self.style = style
+        // A field's tokens and hits are fewer than its bytes, whose offsets are Int32 (`ScannedToken`).
+        tokenCount = Int32(tokens.count)
+        hitCount = Int32(hits.count)
+        self.weight = weight
+        tokenBase = tokens.baseAddress
+        hitBase = hits.baseAddress
+        textBase = textBytes.baseAddress
+        foldedBase = foldedBytes.baseAddress
+    }
+
+    var tokens: UnsafeBufferPointer<ScannedToken> { UnsafeBufferPointer(start: tokenBase, count: Int(tokenCount)) }
+
     /// Every phrase occurrence (see `PhraseTrie.hits`).
-    let hits: UnsafeBufferPointer<PhraseTrie.Hit>
-    /// The field's UTF-8 bytes.
-    let textBytes: UnsafeBufferPointer<UInt8>
-    /// Token `i`'s folded form is `foldedBytes[tokens[i].foldedStart..<tokens[i].foldedEnd]`.
-    let foldedBytes: UnsafeBufferPointer<UInt8>
+    var hits: UnsafeBufferPointer<PhraseTrie.Hit> { UnsafeBufferPointer(start: hitBase, count: Int(hitCount)) }
+
+    /// The folded bytes of the tokens: token `i`'s folded form is
+    /// `foldedBytes[tokens[i].foldedStart..<tokens[i].foldedEnd]`.
+    var foldedBytes: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: foldedBase, count: tokenCount > 0 ? Int(tokens[Int(tokenCount) - 1].foldedEnd) : 0)
+    }
 
     /// The folded form of token `index`.
     func word(_ index: Int) -> String {
@@ -64,7 +92,7 @@ struct FieldView {
         // Copied into a string of that capacity: its check of the bytes (short phrases, mostly
         // ASCII) costs less than `String(decoding:as:)`, which also prepares to repair them.
         // Copied as one block (a token has at least one byte, so both addresses exist).
-        let source = textBytes.baseAddress.unsafelyUnwrapped + lower
+        let source = textBase.unsafelyUnwrapped + lower
         let count = upper - lower
         return String(unsafeUninitializedCapacity: count) { buffer in
             buffer.baseAddress.unsafelyUnwrapped.initialize(from: source, count: count)
