@@ -289,8 +289,10 @@ private struct Scanner {
                 let lower = chunk | 0x2020_2020_2020_2020
                 let letterBits = (lower &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(lower &+ 0x0505_0505_0505_0505) & high
                 let digitBits = (chunk &+ 0x5050_5050_5050_5050) & ~(chunk &+ 0x4646_4646_4646_4646) & high
-                let run = (~(letterBits | digitBits) & high).trailingZeroBitCount &>> 3
-                let runLetters = run == 8 ? letterBits : letterBits & ((1 &<< (UInt64(run) &* 8)) &- 1)
+                let otherBits = ~(letterBits | digitBits) & high
+                let run = otherBits.trailingZeroBitCount &>> 3
+                // The bits below the first other byte's flag (all of them when there is none).
+                let runLetters = letterBits & (otherBits &- 1) & ~otherBits
                 letters &+= Self.flagCount(runLetters)
                 upper &+= Self.flagCount(runLetters & ~(chunk &<< 2))  // bit 5 (lower case) under bit 7
                 UnsafeMutableRawPointer(outBase + (foldedStart &+ end &- first)).storeBytes(of: lower.littleEndian, as: UInt64.self)
