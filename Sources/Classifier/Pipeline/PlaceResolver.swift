@@ -153,7 +153,6 @@ final class PlaceResolver: Sendable {
             }
         }
         let contextCountries = buffers.contextCountries.elements
-        var trapContext: TrapRules.Context?
 
         mentions.reserveCapacity(groups.count)
         for group in groups {
@@ -163,20 +162,7 @@ final class PlaceResolver: Sendable {
             var preferred: Int32?
             var rule: String?
             if needsContext, candidates.contains(where: { aliasFacts[$0].isTrap }) {
-                if trapContext == nil {
-                    let known = knownFirstWords
-                    trapContext = TrapRules.Context(
-                        fields: fields, countries: Set(contextCountries.map { countryCodes[Int($0)] }), startsKnownPhrase: { known.contains($0) })
-                }
-                let key = (group.start..<group.end).map { field.word($0) }.joined(separator: " ")
-                switch TrapRules.decide(key, field: field, start: group.start, end: group.end, context: trapContext!) {
-                case .reject:
-                    kept = candidates.filter { !aliasFacts[$0].isTrap }
-                case .accept(let country, let decided):
-                    // A country no entity has: no candidate can match it, as before.
-                    preferred = country.map { countryIndex[$0] ?? -1 }
-                    rule = decided
-                }
+                (kept, preferred, rule) = decideTrap(group, in: fields, candidates: candidates, context: contextCountries)
             }
             // The text is filled in below, for the mentions that are kept.
             if group.region >= 0 {
@@ -222,6 +208,27 @@ final class PlaceResolver: Sendable {
             mentions[index].matchedText = fields[fieldIndex].text(from: start, to: end)
         }
         return mentions
+    }
+
+    /// What the trap rules make of a group with a trap reading: the readings left when they reject
+    /// it, or the country and rule they accept it with. Apart from the loop over groups (few items
+    /// have a trap name), so that the loop does not carry the rules' context.
+    @inline(never)
+    private func decideTrap(
+        _ group: Group, in fields: FieldList, candidates: UnsafeBufferPointer<Int>, context: UnsafeBufferPointer<Int32>
+    ) -> (kept: [Int]?, preferred: Int32?, rule: String?) {
+        let field = fields[group.fieldIndex]
+        let known = knownFirstWords
+        let trapContext = TrapRules.Context(
+            fields: fields, countries: Set(context.map { countryCodes[Int($0)] }), startsKnownPhrase: { known.contains($0) })
+        let key = (group.start..<group.end).map { field.word($0) }.joined(separator: " ")
+        switch TrapRules.decide(key, field: field, start: group.start, end: group.end, context: trapContext) {
+        case .reject:
+            return (candidates.filter { !aliasFacts[$0].isTrap }, nil, nil)
+        case .accept(let country, let decided):
+            // A country no entity has: no candidate can match it, as before.
+            return (nil, country.map { countryIndex[$0] ?? -1 }, decided)
+        }
     }
 
     /// The best reading among `aliases`: the preferred country's, else one whose country is named
