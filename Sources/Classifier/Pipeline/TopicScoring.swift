@@ -63,7 +63,7 @@ extension NewsClassifier {
                 // Read in place, as in `modelEvidence`.
                 return topicIndex?.probabilities(
                     fields: analysis.fields, lexiconCounts: UnsafeBufferPointer(counts), kinds: UnsafeBufferPointer(rebasing: kinds[..<kindCount]),
-                    pending: pending, overflow: &overflow, into: probabilities) ?? 0
+                    exactPlaces: Self.maxTopics, pending: pending, overflow: &overflow, into: probabilities) ?? 0
             }
         }
     }

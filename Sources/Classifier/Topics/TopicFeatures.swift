@@ -67,7 +67,7 @@ final class TopicFeatureIndex: Sendable {
     private let rowStride: Int
     /// For each model label, the taxonomy topic it is, and for each taxonomy topic, its model label
     /// (-1: no such topic or label).
-    private let topicOfLabel: [Int]
+    let topicOfLabel: [Int]
     private let labelOfTopic: [Int]
     /// A word or bigram is evidence for a topic only if it adds over this to the topic's label.
     private static let evidenceFloor = 0.3
@@ -191,9 +191,14 @@ final class TopicFeatureIndex: Sendable {
     /// `strongestWeight`): gathered in `pending` (not empty) and, each time it fills, appended to
     /// `overflow`. Returns how many are left in `pending`: the item's occurrences are `overflow`
     /// followed by those.
+    ///
+    /// Only the `exactPlaces` most probable topics are ranked by the caller, so the probability of a
+    /// topic that cannot be among them is left at 0, not computed (an `exp` each, the most of the
+    /// cost here): see `cutoff`.
     func probabilities(
         fields: FieldList, lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
-        pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence], into probabilities: UnsafeMutableBufferPointer<Double>
+        exactPlaces: Int, pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence],
+        into probabilities: UnsafeMutableBufferPointer<Double>
     ) -> Int {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: rowStride) { sums in
             // The padding labels add up zeros and are never read.
@@ -201,11 +206,47 @@ final class TopicFeatureIndex: Sendable {
             _ = sums.update(fromContentsOf: biases)
             let pendingCount = accumulate(
                 fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, pending: pending, overflow: &overflow, into: sums)
-            for (label, topic) in topicOfLabel.enumerated() where topic >= 0 {
+            let cutoff = cutoff(sums: UnsafeBufferPointer(sums), places: exactPlaces)
+            for (label, topic) in topicOfLabel.enumerated() where topic >= 0 && !(sums[label] < cutoff) {
                 probabilities[topic] = 1 / (1 + exp(-sums[label]))
             }
             return pendingCount
         }
+    }
+
+    /// The sum below which a topic's probability is certainly below that of the `places`-th most
+    /// probable topic, never equal, so that leaving it uncomputed changes no ranking, tie or not
+    /// (-infinity: compute them all). Probabilities are `1 / (1 + exp(-sum))`, with `exp` within an
+    /// ulp: between sums of -700 and 20, two sums 1e-6 apart give `exp`s that differ by far more
+    /// than their error and sums `1 + x` that differ by several ulps of 1, hence different
+    /// probabilities in the same order as the sums. Outside that range they may round to the same
+    /// value (1 when `exp(-sum)` is under an ulp of 1, 0 when it overflows), and all are computed.
+    func cutoff(sums: UnsafeBufferPointer<Double>, places: Int) -> Double {
+        // The three largest sums of topic labels (counted with repeats), enough for the three places
+        // ranked; more places compute everything.
+        guard places == 3 else { return -.infinity }
+        var first = -Double.infinity
+        var second = -Double.infinity
+        var third = -Double.infinity
+        var topics = 0
+        for label in 0..<labelCount where topicOfLabel[label] >= 0 {
+            topics += 1
+            let sum = sums[label]
+            guard sum > third else { continue }
+            if sum > second {
+                third = second
+                if sum > first {
+                    second = first
+                    first = sum
+                } else {
+                    second = sum
+                }
+            } else {
+                third = sum
+            }
+        }
+        guard topics > places, third >= -700, third <= 20 else { return -.infinity }
+        return third - 1e-6
     }
 
     /// How many occurrences to gather before moving them to an array (an append each would cost the
