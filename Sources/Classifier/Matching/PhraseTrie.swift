@@ -102,12 +102,14 @@ public struct PhraseTrie: Sendable {
         }
     }
 
-    /// Sets the `WordTag` of every vocabulary word: its root node and whether it goes on a phrase
-    /// here, then whatever `tag` adds.
+    /// Sets the `WordTag` of every vocabulary word: its root node, whether it is a phrase alone and
+    /// whether it goes on a phrase here (call after `compile()`), then whatever `tag` adds.
     mutating func tagWords(_ tag: (Int32, inout WordTag) -> Void) {
         for id in 0..<Int32(vocabulary.count) {
             var wordTag = WordTag(vocabulary.tag(of: id))
-            wordTag.rootNode = transitions.value(IntegerMap.pack(0, id))
+            let root = transitions.value(IntegerMap.pack(0, id))
+            wordTag.rootNode = root
+            wordTag.isPhraseAlone = root >= 0 && payloadStart[Int(root) + 1] > payloadStart[Int(root)]
             wordTag.continuesPhrase = continuations.contains(id)
             tag(id, &wordTag)
             vocabulary.setTag(wordTag.bits, for: id)
@@ -135,18 +137,23 @@ public struct PhraseTrie: Sendable {
                 let count = tokens.count
                 for start in 0..<count {
                     // The first step comes with the token (its word's tag), the next from the map.
-                    var node = WordTag(tokens[start].tag).rootNode
+                    let tag = WordTag(tokens[start].tag)
+                    var node = tag.rootNode
+                    var mayHavePayloads = tag.isPhraseAlone
                     var end = start + 1
                     while node >= 0 {
                         // `node` is tokens start..<end.
-                        let first = Int(payloadStart[Int(node)])
-                        let last = Int(payloadStart[Int(node) + 1])
-                        for index in first..<last {
-                            let entry = payloads[index]
-                            if Self.fits(entry, tokens: tokens, from: start, style: style) {
-                                found.append(Hit(start: start, end: end, payload: entry.payload, phrase: Int(entry.phrase)))
+                        if mayHavePayloads {
+                            let first = Int(payloadStart[Int(node)])
+                            let last = Int(payloadStart[Int(node) + 1])
+                            for index in first..<last {
+                                let entry = payloads[index]
+                                if Self.fits(entry, tokens: tokens, from: start, style: style) {
+                                    found.append(Hit(start: start, end: end, payload: entry.payload, phrase: Int(entry.phrase)))
+                                }
                             }
                         }
+                        mayHavePayloads = true
                         guard end < count, WordTag(tokens[end].tag).continuesPhrase else { break }
                         node = transitions.value(IntegerMap.pack(node, tokens[end].id))
                         end += 1

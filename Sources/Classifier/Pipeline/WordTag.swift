@@ -53,6 +53,13 @@ struct WordTag: Equatable {
         set { set(newValue ? 1 : 0, shift: 59, width: 1) }
     }
 
+    /// Whether the word alone is a phrase (its trie node has payloads): when not ("new", "south"),
+    /// the trie's payload table is not read for it.
+    var isPhraseAlone: Bool {
+        get { bits & (1 << 60) != 0 }
+        set { set(newValue ? 1 : 0, shift: 60, width: 1) }
+    }
+
     private static let rowMask: UInt64 = (1 << 20) - 1
 
     private mutating func set(_ value: UInt64, shift: UInt64, width: UInt64) {
