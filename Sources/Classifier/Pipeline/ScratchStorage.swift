@@ -53,8 +53,10 @@ struct ScratchStorage<Element: BitwiseCopyable>: ~Copyable {
     /// Replaces the elements with `elements`.
     mutating func replace(with elements: UnsafeBufferPointer<Element>) {
         count = 0
+        // An empty buffer may have an address while this storage has none yet.
+        guard let source = elements.baseAddress, !elements.isEmpty else { return }
         if elements.count > capacity { grow(to: elements.count) }
-        if let source = elements.baseAddress { base.unsafelyUnwrapped.initialize(from: source, count: elements.count) }
+        base.unsafelyUnwrapped.initialize(from: source, count: elements.count)
         count = elements.count
     }
 
