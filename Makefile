@@ -46,7 +46,7 @@ bench-feeds: setup
 bench-webhooks: setup
 	Tests/Benchmarks/webhooks/run.sh --runs 3
 
-## bench-classifier: full classification vs flashtext's gazetteer lookup
+## bench-classifier: full classification vs flashtext's gazetteer lookup, taking turns for 5 rounds; ratio of the medians
 bench-classifier: setup
 	Tests/Benchmarks/classifier/run.sh
 
