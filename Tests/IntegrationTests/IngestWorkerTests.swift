@@ -27,9 +27,13 @@ struct IngestWorkerTests {
         }
 
         /// A worker as after a (re)start: a fresh store handle on the same file, a fresh fetcher.
-        func worker(_ sources: [SourceConfiguration], maxResponseBytes: Int = 10 * 1024 * 1024) async throws -> (IngestWorker, () async -> Void) {
+        /// The request timeout is generous unless a test is about it: with the whole suite running
+        /// on two cores, a fetch from the local server has taken over 3 s.
+        func worker(
+            _ sources: [SourceConfiguration], maxResponseBytes: Int = 10 * 1024 * 1024, requestTimeoutSeconds: Double = 20
+        ) async throws -> (IngestWorker, () async -> Void) {
             var configuration = IngestConfiguration(sources: sources)
-            configuration.requestTimeoutSeconds = 3
+            configuration.requestTimeoutSeconds = requestTimeoutSeconds
             configuration.maxResponseBytes = maxResponseBytes
             let producer = try TestBroker.producer()
             let fetcher = FeedFetcher(configuration: configuration)
@@ -75,7 +79,7 @@ struct IngestWorkerTests {
         await fixture.server.documents.touch("main.xml")
         let (second, closeSecond) = try await fixture.worker([source])
         let poll3 = await second.poll(source)
-        #expect(poll3.outcome == .published)
+        #expect(poll3.outcome == .published, "\(poll3.error ?? "")")
         #expect(poll3.published == 0)
         #expect(poll3.unchanged == 3)
         await closeSecond()
@@ -168,7 +172,7 @@ struct IngestWorkerTests {
         defer { fixture.server.stop() }
         let slow = fixture.source("slow", "slow")
         let huge = fixture.source("huge", "huge")
-        let (worker, close) = try await fixture.worker([slow, huge], maxResponseBytes: 1_000_000)
+        let (worker, close) = try await fixture.worker([slow, huge], maxResponseBytes: 1_000_000, requestTimeoutSeconds: 3)
         let clock = ContinuousClock()
         let start = clock.now
         let slowReport = await worker.poll(slow)
