@@ -32,7 +32,7 @@ extension NewsClassifier {
     func namedTopicFeatures(_ input: ClassificationInput) -> [String: Double] {
         var buffers = ScratchBuffers()
         let analysis = analyse(title: input.title, summary: input.summary, buffers: &buffers)
-        // The analysis reads the fields in `buffers` unretained: they must live as long as it is used.
+        // The analysis reads the storage of the fields in `buffers`: they must live as long as it is used.
         defer { withExtendedLifetime(buffers) {} }
         var counts = [Double](repeating: 0, count: taxonomy.topics.count)
         var kinds = [Gazetteer.EntityKind](repeating: .country, count: Gazetteer.EntityKind.allCases.count)
