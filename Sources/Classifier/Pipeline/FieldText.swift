@@ -79,10 +79,7 @@ struct FieldView {
     }
 
     /// The folded form of token `index`.
-    func word(_ index: Int) -> String {
-        let token = tokens[index]
-        return String(decoding: foldedBytes[Int(token.foldedStart)..<Int(token.foldedEnd)], as: UTF8.self)
-    }
+    func word(_ index: Int) -> String { tokens[index].folded(in: foldedBytes) }
 
     /// The text of tokens `start..<end` as it stood in the field.
     func text(from start: Int, to end: Int) -> String {

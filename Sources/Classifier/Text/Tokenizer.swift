@@ -134,9 +134,14 @@ struct ScannedText: ~Copyable {
     var foldedBytes = ScratchStorage<UInt8>()
 
     /// The folded form of token `index`.
-    func folded(_ index: Int) -> String {
-        let token = tokens[index]
-        return String(decoding: foldedBytes.elements[Int(token.foldedStart)..<Int(token.foldedEnd)], as: UTF8.self)
+    func folded(_ index: Int) -> String { tokens[index].folded(in: foldedBytes.elements) }
+}
+
+extension TokenShape {
+    /// The shape of a word from its letters: none (a number), all of two or more in capitals,
+    /// the first one a capital, or none a capital.
+    init(letters: Int, upper: Int, firstIsUpper: Bool) {
+        self = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
     }
 }
 
@@ -153,6 +158,11 @@ struct ScannedToken: BitwiseCopyable {
     var foldedEnd: Int32
 
     var isCapitalized: Bool { shape == .capitalized || shape == .upper }
+
+    /// The token's folded form, from the folded bytes of its text.
+    func folded(in foldedBytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: foldedBytes[Int(foldedStart)..<Int(foldedEnd)], as: UTF8.self)
+    }
 }
 
 /// One pass over UTF-8 bytes (see `Tokenizer` for the rules).
@@ -325,7 +335,7 @@ private struct Scanner {
                 while !Tokenizer.isASCIILetter(bytes[firstLetter]) { firstLetter += 1 }
                 firstIsUpper = bytes[firstLetter] & 0x20 == 0
             }
-            let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
+            let shape = TokenShape(letters: letters, upper: upper, firstIsUpper: firstIsUpper)
             style.add(shape, length: length)
             tokens.pointee.append(ScannedToken(
                 id: -1, shape: shape, gapBefore: gap, utf8Start: Int32(first), utf8End: Int32(end),
@@ -419,7 +429,7 @@ private struct Scanner {
             outCount = foldedStart
             for byte in Tokenizer.fold(raw).utf8 { put(byte) }
         }
-        let shape: TokenShape = letters == 0 ? .number : (letters >= 2 && upper == letters ? .upper : (firstIsUpper ? .capitalized : .lower))
+        let shape = TokenShape(letters: letters, upper: upper, firstIsUpper: firstIsUpper)
         style.add(shape, length: end - wordStart)
         tokens.pointee.append(ScannedToken(
             id: -1, shape: shape, gapBefore: gap, utf8Start: Int32(wordStart), utf8End: Int32(end),
