@@ -120,23 +120,26 @@ public struct NewsClassifier: Sendable {
     private func classify(
         title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?
     ) -> Classification {
-        let scratch = scratchPool.take()
-        // Also what keeps the scratch's fields alive while the analysis reads them.
-        defer { scratchPool.give(scratch) }
-        let analysis = analyse(title: title, summary: summary, buffers: &scratch.buffers)
-        // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
-        var explanation: [Evidence] = []
-        explanation.reserveCapacity(2 * analysis.mentions.count + 8)
-        let (countries, places) = describePlaces(analysis, evidence: &explanation)
-        let regions = scoreRegions(analysis, hint: hints?.region, evidence: &explanation)
-        var occurrences = Array.reusingMany(&scratch.buffers.occurrences)
-        let topics = scoreTopics(analysis, hint: hints?.topic, occurrences: &occurrences, evidence: &explanation)
-        let level = urgency.detect(fields: analysis.fields, sourceKind: sourceKind, evidence: &explanation)
-        scratch.buffers.recycle(analysis, occurrences: occurrences)
+        let taken = scratchPool.take()
+        defer { scratchPool.give(taken) }
+        // The pool's reference keeps the scratch, and with it the fields the analysis reads, alive
+        // until `give`.
+        return taken._withUnsafeGuaranteedRef { scratch in
+            let analysis = analyse(title: title, summary: summary, buffers: &scratch.buffers)
+            // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
+            var explanation: [Evidence] = []
+            explanation.reserveCapacity(2 * analysis.mentions.count + 8)
+            let (countries, places) = describePlaces(analysis, evidence: &explanation)
+            let regions = scoreRegions(analysis, hint: hints?.region, evidence: &explanation)
+            var occurrences = Array.reusingMany(&scratch.buffers.occurrences)
+            let topics = scoreTopics(analysis, hint: hints?.topic, occurrences: &occurrences, evidence: &explanation)
+            let level = urgency.detect(fields: analysis.fields, sourceKind: sourceKind, evidence: &explanation)
+            scratch.buffers.recycle(analysis, occurrences: occurrences)
 
-        return Classification(
-            regions: regions, topics: topics, countries: countries, places: places, urgency: level,
-            explanation: explanation, classifierVersion: version)
+            return Classification(
+                regions: regions, topics: topics, countries: countries, places: places, urgency: level,
+                explanation: explanation, classifierVersion: version)
+        }
     }
 
     // MARK: - Shared analysis

@@ -38,15 +38,18 @@ final class ScratchPool: Sendable {
     private let idle = Mutex<[ClassifierScratch]>([])
     private let limit = 16
 
-    func take() -> ClassifierScratch {
-        if let scratch = ready.exchange(nil, ordering: .acquiring) { return scratch.takeRetainedValue() }
-        return idle.withLock { $0.popLast() } ?? ClassifierScratch()
+    /// A scratch for one classification, owned (+1) by the caller until `give`: handed over as
+    /// `Unmanaged` so that the one reference moves between the pool and the call without the
+    /// retain and release (two more atomic operations) a strong reference in between would cost.
+    func take() -> Unmanaged<ClassifierScratch> {
+        if let scratch = ready.exchange(nil, ordering: .acquiring) { return scratch }
+        return Unmanaged.passRetained(idle.withLock { $0.popLast() } ?? ClassifierScratch())
     }
 
-    func give(_ scratch: ClassifierScratch) {
-        let unmanaged = Unmanaged.passRetained(scratch)
-        if ready.compareExchange(expected: nil, desired: unmanaged, ordering: .releasing).exchanged { return }
-        unmanaged.release()
+    /// Takes back a scratch from `take`, and the caller's reference with it.
+    func give(_ scratch: Unmanaged<ClassifierScratch>) {
+        if ready.compareExchange(expected: nil, desired: scratch, ordering: .releasing).exchanged { return }
+        let scratch = scratch.takeRetainedValue()
         idle.withLock { idle in
             if idle.count < limit { idle.append(scratch) }
         }
