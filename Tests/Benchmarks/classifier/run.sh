@@ -29,8 +29,10 @@ headlines=var/classifier-bench-headlines.jsonl
 cat Tests/ClassifierTests/Fixtures/devset.jsonl Tests/ClassifierTests/Fixtures/holdout.jsonl > "$headlines"
 names=var/classifier-bench-names.txt
 
-swift build -c release --product classifier-bench >/dev/null
-bin=$(swift build -c release --show-bin-path)
+# Linked the way Deploy/Dockerfile links the binary it ships: the Swift runtime static, so the
+# calls into it (retain, release, allocation) are direct instead of through the dynamic linker's table.
+swift build -c release --static-swift-stdlib --product classifier-bench >/dev/null
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
 # One core for both: taskset when the machine has it.
 pin=()
 if command -v taskset >/dev/null 2>&1; then pin=(taskset -c 0); fi
