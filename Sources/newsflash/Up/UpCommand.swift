@@ -54,6 +54,11 @@ struct UpCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var global = self.global
         var startedHere: [String] = []  // scripts whose service this run started, stopped at the end
+        // Also when a step fails: a broker or sink this run started does not outlive it.
+        defer {
+            for script in startedHere.reversed() { _ = try? Self.script(script, ["stop"]) }
+            say("up: stopped")
+        }
         // 1. A broker: the configured one, else the local one.
         var quiet = Logger(label: "newsflash.up.probe")
         quiet.logLevel = .critical  // a refused connection is the expected answer when no broker runs
@@ -91,6 +96,15 @@ struct UpCommand: AsyncParsableCommand {
               let maildir = sinkValue("NEWSFLASH_TEST_SMTP_MAILDIR")
         else { throw CLIError("the SMTP sink did not start (Deploy/smtp-sink.sh start)") }
 
+        // The stages run in a function of their own: when it returns, their Kafka clients are gone
+        // (released with its locals), so none is left retrying the broker that the deferred stop
+        // above then stops, and logging refused connections.
+        try await runStages(global: global, logger: logger, smtpPort: smtpPort, smtpCA: smtpCA, maildir: maildir)
+    }
+
+    /// Steps 3 and 4 of `run`: the stores, the demo subscription and every stage, run until a
+    /// signal stops them.
+    private func runStages(global: GlobalOptions, logger: Logger, smtpPort: Int, smtpCA: String, maildir: String) async throws {
         // 3. Stores, the admin key, the demo subscription.
         let store = try SQLiteSubscriptionStore(path: "\(dir)/subscriptions.sqlite")
         let keyFile = "\(dir)/admin-key"
@@ -221,8 +235,6 @@ struct UpCommand: AsyncParsableCommand {
         await sender.shutdown()
         await smtp.shutdown()
         await fetcher.shutdown()
-        for script in startedHere.reversed() { _ = try? Self.script(script, ["stop"]) }
-        say("up: stopped")
     }
 
     /// Runs a repository script and returns its standard output.
