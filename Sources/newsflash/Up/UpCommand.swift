@@ -23,7 +23,8 @@ struct UpCommand: AsyncParsableCommand {
         abstract: "Run every stage and the API in one process: local broker, SQLite, demo sources, a demo webhook receiver and an SMTP sink.",
         discussion: """
             Uses the broker at --bootstrap when it answers; otherwise starts the local one (Deploy/local-broker.sh) on a free port. \
-            Creates the topics, keeps SQLite files under --dir, serves demo sources (a BREAKING ticker page, an RSS feed and a \
+            Creates the topics, keeps SQLite files under --dir (the subscriptions between runs; the ingest state starts afresh, \
+            as the demo sources do), serves demo sources (a BREAKING ticker page, an RSS feed and a \
             JSON Feed whose items appear one at a time) and a webhook receiver that verifies signatures and prints each alert, \
             starts the SMTP sink (Deploy/smtp-sink.sh; mails land in var/smtp-sink/maildir), creates an admin API key and a \
             demo webhook subscription, and prints where everything is. Stop with Ctrl-C.
@@ -143,8 +144,14 @@ struct UpCommand: AsyncParsableCommand {
             SourceConfiguration(id: "demo-science", kind: .jsonfeed, url: "\(base)/science.json", pollIntervalSeconds: poll, language: "en"),
         ])
         let fetcher = FeedFetcher(configuration: ingestConfiguration)
+        // The demo site starts over each run, so what ingest saw of the last one goes: kept, its
+        // seen-set would drop this run's items, and a second `make demo` would print no alert.
+        let ingestState = "\(dir)/ingest.sqlite"
+        for file in [ingestState, "\(ingestState)-wal", "\(ingestState)-shm"] where FileManager.default.fileExists(atPath: file) {
+            try FileManager.default.removeItem(atPath: file)
+        }
         let ingest = try await IngestWorker(
-            configuration: ingestConfiguration, store: try IngestStore(path: "\(dir)/ingest.sqlite"), producer: producer, fetcher: fetcher, logger: logger)
+            configuration: ingestConfiguration, store: try IngestStore(path: ingestState), producer: producer, fetcher: fetcher, logger: logger)
 
         let classifier = try NewsClassifier.bundled()
         let classifyConsumer = try consumer("classify", Topics.newsRaw)
@@ -215,7 +222,7 @@ struct UpCommand: AsyncParsableCommand {
               demo receiver     \(hook)   (prints each alert below, after verifying its signature)
               SMTP sink         127.0.0.1:\(smtpPort), mails in \(maildir)
               metrics, health   http://127.0.0.1:\(metricsPort)/metrics  /health/ready
-              state             \(dir)/subscriptions.sqlite, \(dir)/ingest.sqlite
+              state             \(dir)/subscriptions.sqlite (kept), \(dir)/ingest.sqlite (new each run)
 
             A demo subscription (\(demoSubscription?.id ?? "")) sends MENA, Politics and flash alerts to the demo receiver.
             Create your own, e.g. an email one (its confirmation mail lands in the maildir; open the link in it):
