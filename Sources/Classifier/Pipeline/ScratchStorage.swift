@@ -21,8 +21,6 @@ struct ScratchStorage<Element: BitwiseCopyable>: ~Copyable {
     /// The elements to change in place, valid until the storage next changes.
     var mutableElements: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: base, count: count) }
 
-    var isEmpty: Bool { count == 0 }
-
     subscript(index: Int) -> Element {
         get {
             precondition(index >= 0 && index < count, "ScratchStorage index out of range")
