@@ -1,7 +1,10 @@
+import Synchronization
+
 /// Messages fetched by a consumer's poll thread and not yet taken by the application.
 ///
 /// The poll thread appends; one async iterator takes. The buffer is bounded
-/// by the poll thread, which stops polling while ``hasRoom`` is false.
+/// by the poll thread, which pauses fetching (and keeps polling) while
+/// ``wantsMessages`` is false.
 final class ConsumerMessageBuffer: Sendable {
     private struct State {
         var messages: [KafkaConsumerMessage] = []
@@ -13,6 +16,8 @@ final class ConsumerMessageBuffer: Sendable {
     }
 
     private let state = LockedBox(State())
+    /// Set with `finished`, read without the lock for every message handed out.
+    private let ended = Atomic<Bool>(false)
     let capacity: Int
 
     init(capacity: Int) {
@@ -20,6 +25,9 @@ final class ConsumerMessageBuffer: Sendable {
     }
 
     var hasRoom: Bool { state.withLock { $0.count < capacity } }
+
+    /// Whether more messages are wanted: the buffer is neither full nor finished.
+    var wantsMessages: Bool { state.withLock { !$0.finished && $0.count < capacity } }
 
     /// Adds fetched messages and wakes the waiting iterator.
     func append(_ batch: [KafkaConsumerMessage]) {
@@ -47,6 +55,7 @@ final class ConsumerMessageBuffer: Sendable {
     /// not processed, so their offsets were not stored and they are read again later.
     func finish(failure: KafkaError? = nil) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            ended.store(true, ordering: .releasing)
             state.finished = true
             state.failure = state.failure ?? failure
             state.messages = []
@@ -56,6 +65,9 @@ final class ConsumerMessageBuffer: Sendable {
         }
         waiter?.resume()
     }
+
+    /// Whether ``finish(failure:)`` was called.
+    var isFinished: Bool { ended.load(ordering: .acquiring) }
 
     enum Take {
         case messages(ArraySlice<KafkaConsumerMessage>)
@@ -121,8 +133,16 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
         let buffer: ConsumerMessageBuffer
         var local: ArraySlice<KafkaConsumerMessage> = []
 
+        /// The next message; nil once the consumer closed or ended its messages, and
+        /// at once when the task is cancelled, even with messages buffered (they were
+        /// not handed out, so their offsets are not stored and they are read again).
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(KafkaError) -> KafkaConsumerMessage? {
             while true {
+                if Task.isCancelled {
+                    local = []
+                    return nil
+                }
+                if buffer.isFinished { local = [] }  // what this iterator took but did not hand out goes too
                 if let message = local.popFirst() { return message }
                 switch buffer.take(limit: 1024) {
                 case .messages(let batch):
@@ -131,7 +151,6 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
                     if let failure { throw failure }
                     return nil
                 case .empty:
-                    if Task.isCancelled { return nil }
                     await buffer.waitForMessages()
                 }
             }

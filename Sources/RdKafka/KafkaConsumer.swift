@@ -14,6 +14,15 @@ import ServiceLifecycle
 /// on revoke and on close. A message whose offset was not stored is read again
 /// after a restart or a rebalance.
 ///
+/// While the buffer is full, or after ``endMessages()``, the poll thread pauses
+/// the assigned partitions and goes on polling, so the group never sees this
+/// member stall (`max.poll.interval.ms`) and rebalances are still served.
+///
+/// Every message carries the number of its partition's assignment; an offset is
+/// stored only while that assignment lasts (checked atomically with the rebalance
+/// callback), so work that finishes after its partition was revoked can never
+/// store an offset for the partition's next owner, nor move one backwards.
+///
 /// The consumer is a `Service`: on graceful shutdown it commits stored offsets,
 /// leaves the group and ends ``messages``. Run the services that process its
 /// messages after it in the `ServiceGroup`, so that they stop first.
@@ -23,6 +32,30 @@ public final class KafkaConsumer: Service, Sendable {
         var commands: [@Sendable (OpaquePointer) -> Void] = []
         var floors = TimestampFloor()
         var closed = false
+        /// The number of each assigned partition's current assignment.
+        var assignments: [KafkaTopicPartition: UInt64] = [:]
+        var lastAssignment: UInt64 = 0
+        /// Partitions the application paused (``pause(_:)``).
+        var paused: Set<KafkaTopicPartition> = []
+        /// Partitions the poll thread paused while the buffer wanted no messages.
+        var heldBack: Set<KafkaTopicPartition> = []
+
+        mutating func assign(_ partitions: [KafkaTopicPartition]) {
+            for partition in partitions {
+                lastAssignment += 1
+                assignments[partition] = lastAssignment
+                paused.remove(partition)
+                heldBack.remove(partition)
+            }
+        }
+
+        mutating func unassign(_ partitions: [KafkaTopicPartition]) {
+            for partition in partitions {
+                assignments[partition] = nil
+                paused.remove(partition)
+                heldBack.remove(partition)
+            }
+        }
     }
 
     public let configuration: KafkaConsumerConfiguration
@@ -40,7 +73,9 @@ public final class KafkaConsumer: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         let buffer = ConsumerMessageBuffer(capacity: configuration.bufferedMessages)
-        let control = LockedBox(Control())
+        var initial = Control()
+        if case .partitions(let positions) = configuration.subscription { initial.assign(positions.map(\.topicPartition)) }
+        let control = LockedBox(initial)
         let (eventStream, events) = AsyncStream<KafkaConsumerEvent>.makeStream(bufferingPolicy: .bufferingNewest(1024))
         self.buffer = buffer
         self.control = control
@@ -78,20 +113,51 @@ public final class KafkaConsumer: Service, Sendable {
 
     /// Marks `message` processed: its offset + 1 is committed with the next commit.
     ///
-    /// - Throws: when the partition is no longer assigned to this member (it was
-    ///   revoked meanwhile; the new owner reads the message again).
+    /// - Throws: when the assignment that fetched the message is over (the
+    ///   partition was revoked or lost meanwhile; its owner reads the message again).
     public func storeOffset(for message: KafkaConsumerMessage) throws(KafkaError) {
-        try storeOffsets([KafkaTopicPartitionOffset(topic: message.topic, partition: message.partition, offset: message.offset + 1)])
+        try storeOffset(message.offset + 1, assignmentOf: message)
     }
 
-    /// Stores positions to commit (the offsets of the next messages to read).
-    public func storeOffsets(_ positions: [KafkaTopicPartitionOffset]) throws(KafkaError) {
+    /// Stores `offset` (the next message to read) for `message`'s partition, to be
+    /// committed with the next commit, if the partition's assignment that fetched
+    /// `message` still lasts.
+    ///
+    /// - Throws: ``KafkaError/Code/state`` when that assignment is over (the
+    ///   partition was revoked or lost, and maybe assigned again since); nothing
+    ///   is stored then.
+    public func storeOffset(_ offset: Int64, assignmentOf message: KafkaConsumerMessage) throws(KafkaError) {
         let handle = self.handle
-        try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
-            let err = rd_kafka_offsets_store(handle.pointer, list)
-            _ = try RDKafkaTopicPartitionList.positions(list, operation: "store offset")
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "store offset") }
+        let partition = message.topicPartition
+        let position = KafkaTopicPartitionOffset(topic: message.topic, partition: message.partition, offset: offset)
+        // Under the lock the rebalance callback takes before it gives a partition up.
+        let failure: KafkaError? = control.withLock { control in
+            guard message.assignment != 0, control.assignments[partition] == message.assignment else {
+                return KafkaError(
+                    code: .state, operation: "store offset \(position)",
+                    message: "the assignment that read offset \(message.offset) of \(partition) is over; its owner reads it again")
+            }
+            do throws(KafkaError) {
+                try RDKafkaTopicPartitionList.with([position]) { list throws(KafkaError) in
+                    let err = rd_kafka_offsets_store(handle.pointer, list)
+                    _ = try RDKafkaTopicPartitionList.positions(list, operation: "store offset")
+                    guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "store offset") }
+                }
+                return nil
+            } catch {
+                return error
+            }
         }
+        if let failure { throw failure }
+    }
+
+    /// Ends ``messages`` for a graceful stop: the iterator hands out nothing more,
+    /// even what is buffered (those offsets are not stored, so the messages are read
+    /// again by whoever owns their partitions next), and the poll thread pauses
+    /// fetching. The consumer stays in its group and still stores offsets of work
+    /// that finishes, until ``close()`` commits them and leaves.
+    public func endMessages() {
+        buffer.finish()
     }
 
     /// Commits the stored offsets now and waits for the broker's answer.
@@ -207,9 +273,11 @@ public final class KafkaConsumer: Service, Sendable {
         return answered
     }
 
-    /// Stops fetching these partitions (already buffered messages are still delivered).
+    /// Stops fetching these partitions (already buffered messages are still delivered)
+    /// until ``resume(_:)``, or until they are revoked and assigned again.
     public func pause(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
         let handle = self.handle
+        control.withLock { $0.paused.formUnion(partitions) }
         try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.invalid) }) { list throws(KafkaError) in
             let err = rd_kafka_pause_partitions(handle.pointer, list)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "pause partitions") }
@@ -217,9 +285,11 @@ public final class KafkaConsumer: Service, Sendable {
         }
     }
 
-    /// Resumes fetching paused partitions.
+    /// Resumes fetching paused partitions (while the buffer is full the poll thread
+    /// holds them back until there is room).
     public func resume(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
         let handle = self.handle
+        control.withLock { $0.paused.subtract(partitions) }
         try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.invalid) }) { list throws(KafkaError) in
             let err = rd_kafka_resume_partitions(handle.pointer, list)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "resume partitions") }
@@ -304,22 +374,33 @@ public final class KafkaConsumer: Service, Sendable {
         // callbacks are served inside this call, on this thread.
         let queue = rd_kafka_queue_get_consumer(rk)
         var slots = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: 512)
+        var holdingBack = false
         polling: while !thread.isStopping {
             runCommands()
-            guard buffer.hasRoom else {
-                usleep(1000)
-                continue
+            // A full (or ended) buffer pauses fetching instead of polling: polls go on, so
+            // the group keeps this member (max.poll.interval.ms) and rebalances are served.
+            let wanted = buffer.wantsMessages
+            if !wanted || holdingBack {
+                holdingBack = !wanted
+                holdBack(rk, wanted: wanted, control: control, logger: logger)
             }
-            let count = slots.withUnsafeMutableBufferPointer { rd_kafka_consume_batch_queue(queue, 50, $0.baseAddress, $0.count) }
+            let count = slots.withUnsafeMutableBufferPointer { rd_kafka_consume_batch_queue(queue, wanted ? 50 : 100, $0.baseAddress, $0.count) }
             guard count > 0 else { continue }
             var batch: [KafkaConsumerMessage] = []
             batch.reserveCapacity(count)
+            let assignments = control.withLock { $0.assignments }
+            var last: (rkt: OpaquePointer?, partition: Int32, assignment: UInt64) = (nil, -1, 0)
             for index in 0..<count {
                 guard let message = slots[index] else { continue }
                 defer { rd_kafka_message_destroy(message) }
                 let pointee = message.pointee
                 if pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    batch.append(copy(pointee, message, names: topicNames))
+                    var copied = copy(pointee, message, names: topicNames)
+                    if pointee.rkt != last.rkt || pointee.partition != last.partition {
+                        last = (pointee.rkt, pointee.partition, assignments[copied.topicPartition] ?? 0)
+                    }
+                    copied.assignment = last.assignment
+                    batch.append(copied)
                 } else if pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
                     let topic = pointee.rkt.map { topicNames.name(of: $0) } ?? ""
                     events.yield(.partitionEOF(KafkaTopicPartitionOffset(topic: topic, partition: pointee.partition, offset: pointee.offset)))
@@ -357,6 +438,32 @@ public final class KafkaConsumer: Service, Sendable {
         }
         buffer.finish(failure: failure)
         events.finish()
+    }
+
+    /// Pauses the assigned partitions the application has not paused itself while
+    /// the buffer wants no messages; resumes them once it does.
+    private static func holdBack(_ rk: OpaquePointer, wanted: Bool, control: LockedBox<Control>, logger: Logger) {
+        let change: (pause: [KafkaTopicPartition], resume: [KafkaTopicPartition]) = control.withLock { control in
+            if wanted {
+                defer { control.heldBack = [] }
+                return ([], control.heldBack.subtracting(control.paused).sorted { $0.description < $1.description })
+            }
+            let more = Set(control.assignments.keys).subtracting(control.paused).subtracting(control.heldBack)
+            control.heldBack.formUnion(more)
+            return (more.sorted { $0.description < $1.description }, [])
+        }
+        for (partitions, pause) in [(change.pause, true), (change.resume, false)] where !partitions.isEmpty {
+            let positions = partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.invalid) }
+            _ = try? RDKafkaTopicPartitionList.with(positions) { list in
+                let err = pause ? rd_kafka_pause_partitions(rk, list) : rd_kafka_resume_partitions(rk, list)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    logger.warning(pause ? "kafka pause on a full buffer failed" : "kafka resume after a full buffer failed", metadata: [
+                        "kafka.partitions": "\(partitions.map(\.description).joined(separator: ","))",
+                        "kafka.error": "\(KafkaError(err, operation: pause ? "pause partitions" : "resume partitions"))",
+                    ])
+                }
+            }
+        }
     }
 
     private static func copy(_ pointee: rd_kafka_message_t, _ message: UnsafeMutablePointer<rd_kafka_message_t>, names: TopicNameCache) -> KafkaConsumerMessage {
@@ -399,6 +506,7 @@ public final class KafkaConsumer: Service, Sendable {
         ]
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            control.withLock { $0.assign(partitions) }
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, list) {
                     logger.error("kafka incremental assign failed", metadata: metadata.merging(["kafka.error": "\(KafkaError(consuming: error, operation: "assign"))"]) { $1 })
@@ -406,12 +514,18 @@ public final class KafkaConsumer: Service, Sendable {
             } else {
                 rd_kafka_assign(rk, list)
             }
+            // A partition paused by its last assignment here (held, or held back) starts afresh.
+            rd_kafka_resume_partitions(rk, list)
             logger.info("kafka partitions assigned", metadata: metadata)
             events.yield(.assigned(partitions))
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let lost = rd_kafka_assignment_lost(rk) != 0
             buffer.remove(partitions: Set(partitions))
-            control.withLock { $0.floors.clear(partitions) }
+            // From here on no offset of these partitions is stored (storeOffset takes this lock).
+            control.withLock { control in
+                control.floors.clear(partitions)
+                control.unassign(partitions)
+            }
             if !lost {
                 let commit = rd_kafka_commit(rk, nil, 0)
                 if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
@@ -429,6 +543,10 @@ public final class KafkaConsumer: Service, Sendable {
             events.yield(lost ? .lost(partitions) : .revoked(partitions))
         default:
             logger.error("kafka rebalance failed", metadata: metadata.merging(["kafka.error": "\(KafkaError(err, operation: "rebalance"))"]) { $1 })
+            control.withLock { control in
+                let all = Array(control.assignments.keys)
+                control.unassign(all)
+            }
             rd_kafka_assign(rk, nil)
             events.yield(.error(KafkaError(err, operation: "rebalance")))
         }

@@ -108,10 +108,15 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     public var headers: [KafkaHeader]
     /// The record's timestamp in milliseconds since 1970 (create or log-append time).
     public var timestampMilliseconds: Int64?
+    /// Which assignment of its partition fetched the message: the consumer gives a
+    /// partition a new number each time the group assigns it to this member (0: none).
+    /// ``KafkaConsumer/storeOffset(_:assignmentOf:)`` refuses a message whose
+    /// assignment is over, so a late task can never move a new owner's offset.
+    public var assignment: UInt64
 
     public init(
         topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8],
-        headers: [KafkaHeader], timestampMilliseconds: Int64?
+        headers: [KafkaHeader], timestampMilliseconds: Int64?, assignment: UInt64 = 0
     ) {
         self.topic = topic
         self.partition = partition
@@ -120,6 +125,7 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
         self.value = value
         self.headers = headers
         self.timestampMilliseconds = timestampMilliseconds
+        self.assignment = assignment
     }
 
     public var topicPartition: KafkaTopicPartition { KafkaTopicPartition(topic: topic, partition: partition) }
