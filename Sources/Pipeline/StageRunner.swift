@@ -4,6 +4,7 @@ import Metrics
 import NewsModel
 import RdKafka
 import ServiceLifecycle
+import Synchronization
 
 /// A message a stage produces.
 public struct StageOutput: Sendable, Hashable {
@@ -56,9 +57,18 @@ public protocol StageProcessor: Sendable {
 /// partition. At least once: a crash re-delivers what was not stored.
 ///
 /// A poison message becomes an `alerts.dead-letter` event on the DLQ topic
-/// (then its offset is stored), so it never blocks its partition. A failed
-/// produce or a transient error is retried with backoff (1 s doubling to 30 s)
-/// until it succeeds or the stage shuts down.
+/// (then its offset is stored), so it never blocks its partition. A transient
+/// processing error is retried with backoff (1 s doubling to 30 s); a failed
+/// produce is retried the same way with the outputs already made, so the
+/// processor's work (a webhook POST, a mail) is not done again for it.
+///
+/// A graceful shutdown stops intake at once (``KafkaConsumer/endMessages()``):
+/// no message is started after it. What is in flight gets `drainTimeout` to
+/// finish, without starting a new retry; what is still running then is cancelled
+/// and abandoned. Offsets are stored only for messages processed or
+/// dead-lettered, never past one that was not (``StageBookkeeping``), so an
+/// abandoned or unstarted message is read again by the partition's next owner.
+/// Cancelling `run()`'s task abandons everything in flight at once.
 ///
 /// With `dueTime` (delay topics), a message that is not due yet is not held in
 /// the window: its partition is paused and rewound to it, and resumed when it is
@@ -73,12 +83,20 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
     private let processor: Processor
     private let deadLetterTopic: String
     private let window: Int
+    private let drainTimeout: Duration
     private let dueTime: (@Sendable (KafkaConsumerMessage) -> Date?)?
     private let logger: Logger
+    private let book = Mutex(StageBookkeeping())
+    private let holdTimers = Mutex<[KafkaTopicPartition: Task<Void, Never>]>([:])
 
+    /// - Parameters:
+    ///   - window: messages processed at once.
+    ///   - drainTimeout: how long a graceful shutdown waits for messages in flight
+    ///     before abandoning them (keep it below the ServiceGroup's deadline, which
+    ///     also has to flush the producer and commit).
     public init(
         name: String, consumer: KafkaConsumer, producer: KafkaProducer, processor: Processor,
-        deadLetterTopic: String = Topics.alertsDLQ, window: Int = 256,
+        deadLetterTopic: String = Topics.alertsDLQ, window: Int = 256, drainTimeout: Duration = .seconds(25),
         dueTime: (@Sendable (KafkaConsumerMessage) -> Date?)? = nil, logger: Logger
     ) {
         self.name = name
@@ -87,109 +105,201 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
         self.processor = processor
         self.deadLetterTopic = deadLetterTopic
         self.window = max(1, window)
+        self.drainTimeout = drainTimeout
         self.dueTime = dueTime
         self.logger = logger
     }
 
+    /// What a child task of the runner reports.
+    private enum Completion: Sendable {
+        case message
+        case drainDeadline
+    }
+
     public func run() async throws {
-        let tracker = TrackerBox()
         let processed = Counter(label: "stage_messages_total", dimensions: [("stage", name), ("outcome", "processed")])
         let poisoned = Counter(label: "stage_messages_total", dimensions: [("stage", name), ("outcome", "dead-lettered")])
+        let abandoned = Counter(label: "stage_messages_total", dimensions: [("stage", name), ("outcome", "abandoned")])
         let latency = Timer(label: "stage_processing_seconds", dimensions: [("stage", name)])
-        let holds = Holds()
-        let watcher = dueTime == nil ? nil : Task { [consumer] in
-            // A partition that moves to another member, or comes back, starts afresh.
-            for await event in consumer.events {
-                switch event {
-                case .assigned(let partitions), .revoked(let partitions), .lost(let partitions):
-                    await holds.clear(partitions)
-                    try? consumer.resume(partitions)
-                default:
-                    break
-                }
-            }
-        }
         defer {
-            watcher?.cancel()
-            Task { await holds.cancelAll() }
+            let timers = holdTimers.withLock { timers in
+                defer { timers = [:] }
+                return timers
+            }
+            for timer in timers.values { timer.cancel() }
         }
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+        let stop = StopSignal()
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Completion.self) { group in
+                // The drain deadline's clock starts with the stop.
+                group.addTask {
+                    await stop.wait()
+                    try? await Task.sleep(for: self.drainTimeout)
+                    return .drainDeadline
+                }
                 var running = 0
-                for try await message in self.consumer.messages {
-                    if let dueTime = self.dueTime {
-                        if await holds.isHeld(message) { continue }  // fetched before its partition was paused
-                        if let due = dueTime(message), due.timeIntervalSinceNow > 0.05 {
-                            await self.hold(message, until: due, holds)
-                            continue
-                        }
-                    }
-                    if running >= self.window {
-                        try await group.next()
+                func settle(_ completion: Completion?) {
+                    switch completion {
+                    case .message:
                         running -= 1
-                    }
-                    await tracker.start(message)
-                    running += 1
-                    group.addTask {
-                        let start = ContinuousClock.now
-                        let deadLettered = await self.handle(message)
-                        if deadLettered { poisoned.increment() } else { processed.increment() }
-                        latency.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
-                        if let next = await tracker.finish(message) {
-                            do {
-                                try self.consumer.storeOffsets([KafkaTopicPartitionOffset(topic: message.topic, partition: message.partition, offset: next)])
-                            } catch {
-                                // The partition was revoked meanwhile; its new owner reads the message again.
-                                self.logger.info("offset not stored", metadata: ["stage": "\(self.name)", "kafka.error": "\(error)"])
-                            }
-                        }
+                    case .drainDeadline:
+                        self.logger.warning("stage drain deadline passed; abandoning messages in flight", metadata: [
+                            "stage": "\(self.name)", "stage.in_flight": "\(running)", "stage.drain_timeout": "\(self.drainTimeout)",
+                        ])
+                        group.cancelAll()
+                    case nil:
+                        running = 0
                     }
                 }
-                try await group.waitForAll()
+                var failure: (any Error)?
+                do {
+                    for try await message in self.consumer.messages {
+                        // A free place first, then the decision: a stop while waiting skips the message.
+                        while running >= self.window { settle(try await group.next()) }
+                        let due = self.dueTime?(message)
+                        switch self.book.withLock({ $0.receive(message, due: due) }) {
+                        case .skip:
+                            continue
+                        case .hold(let until, let hold):
+                            await self.hold(message, until: until, hold: hold)
+                            continue
+                        case .process:
+                            break
+                        }
+                        running += 1
+                        group.addTask {
+                            let start = ContinuousClock.now
+                            let outcome = await self.handle(message)
+                            switch outcome {
+                            case .processed: processed.increment()
+                            case .deadLettered: poisoned.increment()
+                            case .abandoned: abandoned.increment()
+                            }
+                            latency.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+                            self.finish(message, outcome)
+                            return .message
+                        }
+                    }
+                } catch {
+                    failure = error  // the consumer failed: settle what is in flight, then report it
+                }
+                // Intake is over (a graceful shutdown, cancellation or the consumer's end).
+                self.book.withLock { $0.beginDraining() }
+                stop.fire()
+                if running > 0 {
+                    self.logger.info("stage draining", metadata: ["stage": "\(self.name)", "stage.in_flight": "\(running)"])
+                }
+                while running > 0 { settle(try await group.next()) }
+                group.cancelAll()  // the deadline's clock
+                if let failure { throw failure }
+            }
+        } onGracefulShutdown: {
+            self.book.withLock { $0.beginDraining() }
+            stop.fire()
+            self.consumer.endMessages()
+        }
+    }
+
+    /// Records a message's end and stores the offset it lets its partition move to.
+    private func finish(_ message: KafkaConsumerMessage, _ outcome: StageBookkeeping.Outcome) {
+        // Stored under the bookkeeping's lock, so two tasks never store out of order.
+        book.withLock { book in
+            guard let next = book.finish(message, outcome) else { return }
+            do {
+                try consumer.storeOffset(next, assignmentOf: message)
+            } catch {
+                // The partition was revoked meanwhile; its new owner reads the message again.
+                logger.info("offset not stored", metadata: ["stage": "\(name)", "kafka.error": "\(error)"])
             }
         }
     }
 
     /// Pauses the message's partition, rewinds it to the message and resumes it when due.
-    private func hold(_ message: KafkaConsumerMessage, until due: Date, _ holds: Holds) async {
+    private func hold(_ message: KafkaConsumerMessage, until due: Date, hold: UInt64) async {
         let partition = message.topicPartition
         do {
             try consumer.pause([partition])
-            await holds.hold(message, until: due, resume: Task { [consumer, logger] in
-                try? await Task.sleep(for: .milliseconds(Int64(max(0, due.timeIntervalSinceNow) * 1000) + 1))
-                guard !Task.isCancelled else { return }
-                await holds.release(partition)
-                do {
-                    try consumer.resume([partition])
-                } catch {
-                    logger.info("held partition not resumed", metadata: ["kafka.partition": "\(partition)", "kafka.error": "\(error)"])
-                }
-            })
             try await consumer.seek(to: [KafkaTopicPartitionOffset(topic: message.topic, partition: message.partition, offset: message.offset)])
         } catch {
-            // The partition is no longer ours; its next owner holds the message itself.
+            // The partition is no longer ours (its next owner holds the message itself), or the
+            // rewind failed: the hold still ends when due, and nothing is stored past the message.
             logger.info("message not held", metadata: ["stage": "\(name)", "kafka.message": "\(message)", "kafka.error": "\(error)"])
         }
+        let timer = Task { [self] in
+            try? await Task.sleep(for: .milliseconds(Int64(max(0, due.timeIntervalSinceNow) * 1000) + 1))
+            guard !Task.isCancelled, self.book.withLock({ $0.release(partition, hold: hold) }) else { return }
+            do {
+                try self.consumer.resume([partition])
+            } catch {
+                self.logger.info("held partition not resumed", metadata: ["kafka.partition": "\(partition)", "kafka.error": "\(error)"])
+            }
+        }
+        holdTimers.withLock { $0.updateValue(timer, forKey: partition)?.cancel() }
     }
 
-    /// Processes and publishes one message, retrying until done; true when it was dead-lettered.
-    private func handle(_ message: KafkaConsumerMessage) async -> Bool {
+    /// Whether a message should give up instead of trying again: the stage is stopping.
+    private var stopping: Bool {
+        Task.isCancelled || book.withLock { $0.phase == .draining }
+    }
+
+    /// Processes one message and publishes what it made (or its dead letter), each
+    /// retried with backoff until done; abandoned when the stage stops meanwhile.
+    private func handle(_ message: KafkaConsumerMessage) async -> StageBookkeeping.Outcome {
         var delay: Duration = .seconds(1)
-        while !Task.isCancelled {
+        var outputs: [StageOutput] = []
+        var outcome = StageBookkeeping.Outcome.processed
+        while true {
+            if Task.isCancelled { return .abandoned }
             do {
-                let outputs = try await processor.process(message)
-                try await publish(outputs)
-                return false
-            } catch let error as StageError where error.code == .poison {
-                if (try? await deadLetter(message, error: error)) != nil { return true }
+                outputs = try await processor.process(message)
+                break
+            } catch let error where error.code == .poison {
+                logger.error("poison message dead-lettered", metadata: [
+                    "stage": "\(name)", "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)",
+                    "kafka.offset": "\(message.offset)", "error": "\(error.message)",
+                ])
+                do {
+                    outputs = [try deadLetter(message, error: error)]
+                } catch {
+                    logger.critical("dead letter not encoded; message left unprocessed", metadata: ["stage": "\(name)", "error": "\(error)"])
+                    return .abandoned
+                }
+                outcome = .deadLettered
+                break
             } catch {
                 logger.warning("stage message failed; retrying", metadata: [
                     "stage": "\(name)", "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)",
+                    "kafka.offset": "\(message.offset)", "error": "\(error.message)", "retry_in": "\(delay)",
+                ])
+                guard await backOff(&delay) else { return .abandoned }
+            }
+        }
+        delay = .seconds(1)
+        while true {
+            // Work done after the task was cancelled is not published: the message is read again.
+            if Task.isCancelled { return .abandoned }
+            do {
+                try await publish(outputs)
+                return outcome
+            } catch {
+                logger.warning("stage output not published; retrying", metadata: [
+                    "stage": "\(name)", "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)",
                     "kafka.offset": "\(message.offset)", "error": "\(error)", "retry_in": "\(delay)",
                 ])
+                guard await backOff(&delay) else { return .abandoned }
             }
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(30))
+        }
+    }
+
+    /// Waits `delay` before the next try and doubles it (up to 30 s); false, at once,
+    /// when the stage stops meanwhile: no new try starts after a stop.
+    private func backOff(_ delay: inout Duration) async -> Bool {
+        let until = ContinuousClock.now + delay
+        delay = min(delay * 2, .seconds(30))
+        while !stopping {
+            let left = until - ContinuousClock.now
+            guard left > .zero else { return true }
+            try? await Task.sleep(for: min(left, .milliseconds(100)))
         }
         return false
     }
@@ -206,57 +316,39 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
         }
     }
 
-    private func deadLetter(_ message: KafkaConsumerMessage, error: StageError) async throws {
+    private func deadLetter(_ message: KafkaConsumerMessage, error: StageError) throws -> StageOutput {
         let letter = DeadLetter(
             reason: .poison, error: error.message, originalTopic: message.topic, partition: Int(message.partition),
             offset: message.offset, rawKey: message.key, rawPayload: message.value, delivery: nil, attempts: [], deadLetteredAt: Date())
-        logger.error("poison message dead-lettered", metadata: [
-            "stage": "\(name)", "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)",
-            "kafka.offset": "\(message.offset)", "error": "\(error.message)",
-        ])
-        try await publish([try StageOutput(topic: deadLetterTopic, key: message.keyString, event: letter)])
+        return try StageOutput(topic: deadLetterTopic, key: message.keyString, event: letter)
     }
 }
 
-/// The partitions a delay-topic runner paused, from which offset, and the tasks that resume them.
-private actor Holds {
-    private var held: [KafkaTopicPartition: (offset: Int64, resume: Task<Void, Never>)] = [:]
+/// Fired once when a stage stops taking work; ``wait()`` returns then (or when its task is cancelled).
+private final class StopSignal: Sendable {
+    private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
-    func hold(_ message: KafkaConsumerMessage, until due: Date, resume: Task<Void, Never>) {
-        held[message.topicPartition]?.resume.cancel()
-        held[message.topicPartition] = (message.offset, resume)
+    func fire() {
+        let waiters = state.withLock { state in
+            defer { state = (true, []) }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
-    /// Whether the message comes at or after a held one of its partition.
-    func isHeld(_ message: KafkaConsumerMessage) -> Bool {
-        guard let entry = held[message.topicPartition] else { return false }
-        return message.offset >= entry.offset
-    }
-
-    func release(_ partition: KafkaTopicPartition) {
-        held[partition] = nil
-    }
-
-    func clear(_ partitions: [KafkaTopicPartition]) {
-        for partition in partitions { held.removeValue(forKey: partition)?.resume.cancel() }
-    }
-
-    func cancelAll() {
-        for entry in held.values { entry.resume.cancel() }
-        held = [:]
-    }
-}
-
-/// The tracker behind an actor, shared by the runner's tasks.
-private actor TrackerBox {
-    private var tracker = OffsetTracker()
-
-    func start(_ message: KafkaConsumerMessage) {
-        tracker.start(message.topicPartition, offset: message.offset)
-    }
-
-    func finish(_ message: KafkaConsumerMessage) -> Int64? {
-        tracker.finish(message.topicPartition, offset: message.offset)
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let waiting = state.withLock { state in
+                    guard !state.fired, !Task.isCancelled else { return false }
+                    state.waiters.append(continuation)
+                    return true
+                }
+                if !waiting { continuation.resume() }
+            }
+        } onCancel: {
+            fire()
+        }
     }
 }
 
