@@ -10,7 +10,10 @@ import Synchronization
 
 /// Where a process serves `/metrics` (Prometheus text), `/health/live` and `/health/ready`.
 struct ObservabilityOptions: ParsableArguments {
-    @Option(help: "Serve /metrics, /health/live and /health/ready on this port; 0 picks a free one, -1 serves none. Default: $NEWSFLASH_METRICS_PORT, else 9464.")
+    // Unconditional: "-1" is the value, not an option (`--metrics-port -1` as documented).
+    @Option(
+        parsing: .unconditional,
+        help: "Serve /metrics, /health/live and /health/ready on this port; 0 picks a free one, -1 serves none. Default: $NEWSFLASH_METRICS_PORT, else 9464.")
     var metricsPort: Int?
 
     @Option(help: "Address for --metrics-port. Default: $NEWSFLASH_METRICS_HOST, else 127.0.0.1 (0.0.0.0 in a container).")

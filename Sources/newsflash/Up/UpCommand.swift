@@ -41,7 +41,7 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Port of the demo sources and the demo webhook receiver.")
     var demoPort = 8090
 
-    @Option(help: "Port of /metrics and /health/*; -1 for none.")
+    @Option(parsing: .unconditional, help: "Port of /metrics and /health/*; -1 for none.")
     var metricsPort = 9464
 
     @Option(help: "Seconds between new demo items.")
