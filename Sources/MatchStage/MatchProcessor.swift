@@ -12,9 +12,11 @@ import Subscriptions
 /// Per subscription and story: the first item of a story is an alert; a new
 /// version of an item already sent is an update (`isUpdate`, same story id);
 /// the same story from another item (another outlet) is not sent again; an
-/// older version is dropped. What was sent is recorded before the runner
-/// produces, and a re-delivered item (same version) is emitted again with the
-/// same `deliveryId`, so nothing is lost and receivers can drop duplicates.
+/// older version is dropped (``SendClaim``). The store decides and records that
+/// in one atomic step before the runner produces, so two outlets' items of one
+/// story alert once even on two match instances; a re-delivered item (same
+/// version) is emitted again with the same `deliveryId`, so nothing is lost and
+/// receivers can drop duplicates.
 public struct MatchProcessor: StageProcessor {
     public let directory: SubscriptionDirectory
     public let store: any SubscriptionStoring
@@ -36,10 +38,11 @@ public struct MatchProcessor: StageProcessor {
         var outputs: [StageOutput] = []
         for (subscription, terms) in await directory.matches(FilterSubject(item)) where item.urgency >= subscription.minimumUrgency {
             do {
-                guard let isUpdate = try await decide(subscription, item) else { continue }
+                let claim = try await store.claimSend(
+                    subscriptionID: subscription.id, storyID: item.item.storyId, itemID: item.item.itemId, version: item.item.version)
+                guard claim != .skip else { continue }
+                let isUpdate = claim == .update
                 let request = DeliveryRequest.make(item, for: subscription, matchedTerms: terms, isUpdate: isUpdate, isReplay: false)
-                let story = item.item.storyId
-                try await store.recordSent(subscriptionID: subscription.id, storyID: story, itemID: item.item.itemId, version: item.item.version)
                 outputs.append(try StageOutput(topic: outputTopic, key: subscription.id, event: request))
                 Counter(label: "match_deliveries_total", dimensions: [("kind", isUpdate ? "update" : "alert")]).increment()
             } catch let error as StageError {
@@ -51,13 +54,4 @@ public struct MatchProcessor: StageProcessor {
         return outputs
     }
 
-    /// nil: do not send; false: a new alert; true: an update of one already sent.
-    private func decide(_ subscription: Subscription, _ item: ClassifiedItem) async throws -> Bool? {
-        let sent = try await store.sent(subscriptionID: subscription.id, storyID: item.item.storyId)
-        guard !sent.isEmpty else { return false }
-        guard let previous = sent[item.item.itemId] else { return nil }  // the story came through another item
-        if item.item.version > previous { return true }
-        if item.item.version == previous { return sent.count == 1 && previous == 1 ? false : true }  // a re-delivery: same alert again
-        return nil  // older than what was sent
-    }
 }

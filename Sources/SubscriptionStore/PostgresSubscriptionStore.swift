@@ -24,6 +24,8 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
     /// `pg_advisory_xact_lock` keys: one for migrations, one for drawing and committing versions.
     static let migrationLock: Int64 = 0x6e66_6d69_6772_6174
     static let versionLock: Int64 = 0x6e66_7665_7273_696f
+    /// The seed of the hashed advisory-lock keys that serialize claims on one (subscription, story) pair.
+    static let sentLockSeed: Int64 = 0x6e66_7365_6e74
 
     private init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -173,8 +175,26 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
         try await withVersionLock { connection in
             _ = try await connection.query("""
                 INSERT INTO subscriptions (id, body, deleted, version) VALUES (\(subscription.id), \(body), false, nextval('subscription_versions'))
-                ON CONFLICT (id) DO UPDATE SET body = excluded.body, deleted = false, version = excluded.version
+                ON CONFLICT (id) DO UPDATE SET body = excluded.body, version = excluded.version WHERE NOT subscriptions.deleted
                 """, logger: logger)
+        }
+    }
+
+    @discardableResult
+    public func update(
+        _ id: String, _ change: @escaping @Sendable (inout Subscription) throws -> Bool
+    ) async throws -> (subscription: Subscription, changed: Bool)? {
+        // Under the version lock, which every writer of subscriptions takes: read, change, write.
+        try await withVersionLock { connection in
+            let rows = try await connection.query("SELECT body FROM subscriptions WHERE id = \(id) AND NOT deleted FOR UPDATE", logger: logger).collect()
+            guard let body = try rows.first?.decode(String.self) else { return nil }
+            var subscription = try Self.decodeSubscription(body)
+            guard try change(&subscription) else { return (subscription, false) }
+            let encoded = try Self.encode(subscription)
+            _ = try await connection.query("""
+                UPDATE subscriptions SET body = \(encoded), version = nextval('subscription_versions') WHERE id = \(id) AND NOT deleted
+                """, logger: logger)
+            return (subscription, true)
         }
     }
 
@@ -206,11 +226,23 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
         return Dictionary(try found.map { try $0.decode((String, Int).self) }) { max($0, $1) }
     }
 
-    public func recordSent(subscriptionID: String, storyID: String, itemID: String, version: Int) async throws {
-        try await client.query("""
-            INSERT INTO sent (subscription_id, story_id, item_id, version, sent_at) VALUES (\(subscriptionID), \(storyID), \(itemID), \(version), \(Date()))
-            ON CONFLICT (subscription_id, story_id, item_id) DO UPDATE SET version = GREATEST(sent.version, excluded.version)
-            """, logger: logger)
+    public func claimSend(subscriptionID: String, storyID: String, itemID: String, version: Int) async throws -> SendClaim {
+        // A transaction-level lock on the (subscription, story) pair: a second claimer of the
+        // same pair, in any process, reads only after this one committed.
+        try await client.withTransaction(logger: logger) { connection in
+            _ = try await connection.query(
+                "SELECT pg_advisory_xact_lock(hashtextextended(\(subscriptionID + "\u{1F}" + storyID), \(Self.sentLockSeed)))", logger: logger)
+            let found = try await connection.query(
+                "SELECT item_id, version FROM sent WHERE subscription_id = \(subscriptionID) AND story_id = \(storyID)", logger: logger).collect()
+            let sent = Dictionary(try found.map { try $0.decode((String, Int).self) }) { max($0, $1) }
+            let claim = SendClaim.decide(sent: sent, itemID: itemID, version: version)
+            guard claim != .skip else { return claim }
+            _ = try await connection.query("""
+                INSERT INTO sent (subscription_id, story_id, item_id, version, sent_at) VALUES (\(subscriptionID), \(storyID), \(itemID), \(version), \(Date()))
+                ON CONFLICT (subscription_id, story_id, item_id) DO UPDATE SET version = GREATEST(sent.version, excluded.version)
+                """, logger: logger)
+            return claim
+        }
     }
 
     // MARK: Receipts and endpoint health

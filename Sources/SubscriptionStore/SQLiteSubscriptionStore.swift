@@ -76,8 +76,28 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
         let body = try Self.encode(subscription)
         try await database.write { db in
             let version = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM subscriptions") ?? 0) + 1
-            try db.execute(sql: "INSERT OR REPLACE INTO subscriptions (id, body, deleted, version) VALUES (?, ?, 0, ?)",
-                           arguments: [subscription.id, body, version])
+            try db.execute(sql: """
+                INSERT INTO subscriptions (id, body, deleted, version) VALUES (?, ?, 0, ?)
+                ON CONFLICT(id) DO UPDATE SET body = excluded.body, version = excluded.version WHERE deleted = 0
+                """, arguments: [subscription.id, body, version])
+        }
+    }
+
+    @discardableResult
+    public func update(
+        _ id: String, _ change: @escaping @Sendable (inout Subscription) throws -> Bool
+    ) async throws -> (subscription: Subscription, changed: Bool)? {
+        // One write transaction (IMMEDIATE in GRDB): no other writer, in this process or another, in between.
+        try await database.write { db in
+            guard let body = try String.fetchOne(db, sql: "SELECT body FROM subscriptions WHERE id = ? AND deleted = 0", arguments: [id]) else {
+                return nil
+            }
+            var subscription = try Self.decodeSubscription(body)
+            guard try change(&subscription) else { return (subscription, false) }
+            let version = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM subscriptions") ?? 0) + 1
+            try db.execute(sql: "UPDATE subscriptions SET body = ?, version = ? WHERE id = ? AND deleted = 0",
+                           arguments: [try Self.encode(subscription), version, id])
+            return (subscription, true)
         }
     }
 
@@ -107,20 +127,26 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
 
     /// What was sent to a subscription for a story: item id -> highest version.
     public func sent(subscriptionID: String, storyID: String) async throws -> [String: Int] {
-        try await database.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT item_id, version FROM sent WHERE subscription_id = ? AND story_id = ?",
-                                        arguments: [subscriptionID, storyID])
-            return Dictionary(rows.map { ($0["item_id"] as String, $0["version"] as Int) }) { max($0, $1) }
-        }
+        try await database.read { db in try Self.sent(db, subscriptionID, storyID) }
     }
 
-    public func recordSent(subscriptionID: String, storyID: String, itemID: String, version: Int) async throws {
+    public func claimSend(subscriptionID: String, storyID: String, itemID: String, version: Int) async throws -> SendClaim {
+        // Read and insert in one IMMEDIATE transaction: a second claimer waits for this one's commit.
         try await database.write { db in
+            let claim = SendClaim.decide(sent: try Self.sent(db, subscriptionID, storyID), itemID: itemID, version: version)
+            guard claim != .skip else { return claim }
             try db.execute(sql: """
                 INSERT INTO sent (subscription_id, story_id, item_id, version, sent_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(subscription_id, story_id, item_id) DO UPDATE SET version = MAX(version, excluded.version)
                 """, arguments: [subscriptionID, storyID, itemID, version, Date().timeIntervalSince1970])
+            return claim
         }
+    }
+
+    private static func sent(_ db: Database, _ subscriptionID: String, _ storyID: String) throws -> [String: Int] {
+        let rows = try Row.fetchAll(db, sql: "SELECT item_id, version FROM sent WHERE subscription_id = ? AND story_id = ?",
+                                    arguments: [subscriptionID, storyID])
+        return Dictionary(rows.map { ($0["item_id"] as String, $0["version"] as Int) }) { max($0, $1) }
     }
 
     public func recordReceipt(_ receipt: DeliveryReceipt) async throws -> Bool {

@@ -53,7 +53,17 @@ public protocol SubscriptionStoring: Sendable {
     func key(forSecret secret: String) async throws -> APIKey?
 
     // Subscriptions
+    /// Stores a new subscription, or replaces a live one as a whole; never brings a deleted
+    /// one back. To change a stored subscription, use ``update(_:_:)``, which keeps what
+    /// others changed meanwhile.
     func save(_ subscription: Subscription) async throws
+    /// Changes a live subscription in one atomic step: reads the stored copy, applies `change`
+    /// and writes it with a new version, so that concurrent changes of other fields are kept
+    /// and a subscription deleted meanwhile is never brought back. `change` returns false to
+    /// write nothing. Returns the stored subscription afterwards and whether it changed; nil
+    /// when there is no live subscription `id`.
+    @discardableResult
+    func update(_ id: String, _ change: @escaping @Sendable (inout Subscription) throws -> Bool) async throws -> (subscription: Subscription, changed: Bool)?
     /// Marks a subscription deleted (kept as a tombstone so that instances learn of it); false when there was none.
     @discardableResult func delete(_ id: String) async throws -> Bool
     func subscription(_ id: String) async throws -> Subscription?
@@ -67,7 +77,10 @@ public protocol SubscriptionStoring: Sendable {
     // What the match stage sent
     /// What was sent to a subscription for a story: item id -> highest version.
     func sent(subscriptionID: String, storyID: String) async throws -> [String: Int]
-    func recordSent(subscriptionID: String, storyID: String, itemID: String, version: Int) async throws
+    /// Decides what to send a subscription for version `version` of item `itemID` of story
+    /// `storyID` (``SendClaim/decide(sent:itemID:version:)``) and records it, in one atomic
+    /// step: two items of one story (two outlets) alert once, on one match instance or several.
+    func claimSend(subscriptionID: String, storyID: String, itemID: String, version: Int) async throws -> SendClaim
 
     // Delivery receipts (the delivery log) and endpoint health
     /// Stores a receipt once (by its event id); true when it was new.
@@ -91,6 +104,27 @@ public protocol SubscriptionStoring: Sendable {
     func release(subscriptionID: String, deliveryIDs: [String]) async throws
     /// Puts a failed digest back, due again at `at`, with one more attempt counted.
     func postpone(subscriptionID: String, deliveryIDs: [String], until at: Date) async throws
+}
+
+/// What the match stage may send a subscription for one item of a story.
+public enum SendClaim: Sendable, Hashable {
+    /// The story's first item for this subscription: an alert (again, with the same delivery
+    /// id, when the same item and version is matched again after a restart).
+    case alert
+    /// A newer version of the item that was sent (or that update matched again).
+    case update
+    /// Nothing: the story came through another item (another outlet), or this version is
+    /// older than the one sent.
+    case skip
+
+    /// The decision, from what was sent for the story before (item id -> highest version).
+    public static func decide(sent: [String: Int], itemID: String, version: Int) -> SendClaim {
+        guard !sent.isEmpty else { return .alert }
+        guard let previous = sent[itemID] else { return .skip }
+        if version > previous { return .update }
+        if version == previous { return sent.count == 1 && previous == 1 ? .alert : .update }
+        return .skip
+    }
 }
 
 /// A subscription's held deliveries, due together as one digest.

@@ -72,9 +72,9 @@ import Testing
             let tombstone = try #require(try await store.changes(after: 0).last)
             #expect(tombstone.deleted && tombstone.subscription == first)
 
-            // Saving a deleted subscription again brings it back.
+            // Saving a deleted subscription again (a stale copy) does not bring it back (issue #14).
             try await store.save(first)
-            #expect(try await store.subscription(first.id) == first)
+            #expect(try await store.subscription(first.id) == nil)
         }
     }
 
@@ -176,19 +176,97 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
-    func sentKeepsTheHighestVersionPerItem(_ kind: StoreKind) async throws {
+    func claimsDecideAlertUpdateOrNothingPerStoryAndRecordTheHighestVersion(_ kind: StoreKind) async throws {
         try await StoreUnderTest.withStore(kind) { store in
-            #expect(try await store.sent(subscriptionID: "sub_1", storyID: "story_1").isEmpty)
-            try await store.recordSent(subscriptionID: "sub_1", storyID: "story_1", itemID: "item_a", version: 1)
-            try await store.recordSent(subscriptionID: "sub_1", storyID: "story_1", itemID: "item_a", version: 3)
-            try await store.recordSent(subscriptionID: "sub_1", storyID: "story_1", itemID: "item_a", version: 2)
-            try await store.recordSent(subscriptionID: "sub_1", storyID: "story_1", itemID: "item_b", version: 1)
-            try await store.recordSent(subscriptionID: "sub_1", storyID: "story_2", itemID: "item_c", version: 5)
-            try await store.recordSent(subscriptionID: "sub_2", storyID: "story_1", itemID: "item_a", version: 7)
+            let before = try await store.sent(subscriptionID: "sub_1", storyID: "story_1")
+            #expect(before.isEmpty)
+            var claims: [SendClaim] = []
+            for (subscription, story, item, version) in [
+                ("sub_1", "story_1", "item_a", 1), ("sub_1", "story_1", "item_a", 1),  // matched again: the same alert
+                ("sub_1", "story_1", "item_a", 3), ("sub_1", "story_1", "item_a", 2),  // a newer version; an older one
+                ("sub_1", "story_1", "item_b", 1),  // the story through another outlet
+                ("sub_1", "story_2", "item_c", 5), ("sub_2", "story_1", "item_b", 7),
+            ] {
+                claims.append(try await store.claimSend(subscriptionID: subscription, storyID: story, itemID: item, version: version))
+            }
+            #expect(claims == [.alert, .alert, .update, .skip, .skip, .alert, .alert])
+            let sent = [
+                try await store.sent(subscriptionID: "sub_1", storyID: "story_1"), try await store.sent(subscriptionID: "sub_1", storyID: "story_2"),
+                try await store.sent(subscriptionID: "sub_2", storyID: "story_1"),
+            ]
+            #expect(sent == [["item_a": 3], ["item_c": 5], ["item_b": 7]])
+        }
+    }
 
-            #expect(try await store.sent(subscriptionID: "sub_1", storyID: "story_1") == ["item_a": 3, "item_b": 1])
-            #expect(try await store.sent(subscriptionID: "sub_1", storyID: "story_2") == ["item_c": 5])
-            #expect(try await store.sent(subscriptionID: "sub_2", storyID: "story_1") == ["item_a": 7])
+    /// Two match instances (two stores on one database) get two outlets' items of each story at once.
+    @Test(arguments: StoreKind.allCases)
+    func concurrentClaimsOfOneStoryAlertOnce(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { place in
+            let first = try await place.open()
+            let second = try await place.open()
+            let stories = (0..<40).map { "story_\($0)" }
+            let alerts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for story in stories {
+                    for (store, item) in [(first, "item_a"), (second, "item_b")] {
+                        group.addTask {
+                            try await store.claimSend(subscriptionID: "sub_1", storyID: story, itemID: "\(item)_\(story)", version: 1) == .alert ? 1 : 0
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(alerts == stories.count)
+            for story in stories {
+                #expect(try await first.sent(subscriptionID: "sub_1", storyID: story).count == 1)
+            }
+            await first.shutdown()
+            await second.shutdown()
+        }
+    }
+
+    /// Read-modify-write from two processes: every change is kept, none reverts another.
+    @Test(arguments: StoreKind.allCases)
+    func concurrentUpdatesKeepEveryChange(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { place in
+            let first = try await place.open()
+            let second = try await place.open()
+            let subscription = Self.subscription("n0")
+            try await first.save(subscription)
+            let before = try await first.changes(after: 0).map(\.version).max() ?? 0
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for store in [first, second] {
+                    group.addTask {
+                        for _ in 0..<20 {
+                            try await store.update(subscription.id) { stored in
+                                stored.name = "n\(Int(stored.name.dropFirst())! + 1)"
+                                return true
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await first.subscription(subscription.id)?.name == "n40")
+            let unchanged = try await second.update(subscription.id) { _ in false }
+            #expect(unchanged?.changed == false)
+            #expect(try await first.changes(after: before).count == 1)  // the latest version of the one subscription
+            await first.shutdown()
+            await second.shutdown()
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aDeletedSubscriptionIsNeverBroughtBackByAStaleWrite(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.withStore(kind) { store in
+            var subscription = Self.subscription("gone")
+            try await store.save(subscription)
+            #expect(try await store.delete(subscription.id))
+            // A notifier's cached copy, a PATCH or a rotation racing the unsubscribe:
+            #expect(try await store.update(subscription.id) { $0.status = .disabled; return true } == nil)
+            subscription.status = .paused
+            try await store.save(subscription)
+            #expect(try await store.subscription(subscription.id) == nil)
+            #expect(try await store.all().isEmpty)
         }
     }
 
