@@ -65,12 +65,15 @@ public enum SubscriptionAPI {
             SubscriptionView(try await owned(request, context, store))
         }
         api.patch("subscriptions/:id") { request, context -> SubscriptionView in
-            var subscription = try await owned(request, context, store)
+            let subscription = try await owned(request, context, store)
             let patch: SubscriptionSettings = try await decode(request, context, limits)
             try checkLength(patch.filter, limits)
-            try patch.apply(to: &subscription, parser: parser)
-            try await store.save(subscription)
-            return SubscriptionView(subscription)
+            // Applied to the stored copy in one step: a concurrent change of other fields is kept.
+            guard let updated = try await store.update(subscription.id, { stored in
+                try patch.apply(to: &stored, parser: parser)
+                return true
+            }) else { throw HTTPError(.notFound, message: "no subscription \(subscription.id)") }
+            return SubscriptionView(updated.subscription)
         }
         api.delete("subscriptions/:id") { request, context -> HTTPResponse.Status in
             let subscription = try await owned(request, context, store)
@@ -78,15 +81,19 @@ public enum SubscriptionAPI {
             return .noContent
         }
         api.post("subscriptions/:id/secret/rotate") { request, context -> RotationResult in
-            var subscription = try await owned(request, context, store)
+            let subscription = try await owned(request, context, store)
             guard case .webhook = subscription.channel else { throw HTTPError(.conflict, message: "only webhook subscriptions have a signing secret") }
             let body: RotationInput = request.headers[.contentLength] == "0" || request.headers[.contentLength] == nil
                 ? RotationInput() : try await decode(request, context, limits)
             let grace = body.graceSeconds ?? 86_400
             guard (0...7 * 86_400).contains(grace) else { throw HTTPError(.badRequest, message: "graceSeconds must be 0 to 604800 (seven days)") }
             let now = Date()
-            let secret = subscription.rotateSecret(grace: TimeInterval(grace), now: now)
-            try await store.save(subscription)
+            guard let rotated = try await store.update(subscription.id, { stored in
+                _ = stored.rotateSecret(grace: TimeInterval(grace), now: now)
+                return true
+            }), let secret = rotated.subscription.secrets?.first?.secret else {
+                throw HTTPError(.notFound, message: "no subscription \(subscription.id)")
+            }
             return RotationResult(secret: secret, previousSecretExpiresAt: RFC3339Time.format(now.addingTimeInterval(TimeInterval(grace))))
         }
         api.get("subscriptions/:id/deliveries") { request, context -> DeliveryLog in
@@ -150,11 +157,12 @@ public enum SubscriptionAPI {
             guard let expected = subscription.confirmationTokenSHA256, constantTimeEqual(StableID.sha256Hex(token), expected) else {
                 throw HTTPError(.notFound, message: "this confirmation link is not valid (it may have been replaced by a newer one)")
             }
-            var confirmed = subscription
-            if confirmed.confirmedAt == nil {
-                confirmed.confirmedAt = Date()
-                confirmed.updatedAt = Date()
-                try await store.save(confirmed)
+            let now = Date()
+            try await store.update(subscription.id) { stored in
+                guard stored.confirmedAt == nil else { return false }
+                stored.confirmedAt = now
+                stored.updatedAt = now
+                return true
             }
             return page("Subscription confirmed", "Alerts for “\(subscription.name)” will now reach you.")
         }

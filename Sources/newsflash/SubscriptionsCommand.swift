@@ -185,10 +185,13 @@ struct SubscriptionsCommand: AsyncParsableCommand {
 
     static func setStatus(_ status: Subscription.Status, _ id: String, _ files: SubscriptionFiles) async throws {
         try await files.withStore { store in
-            guard var subscription = try await store.subscription(id) else { throw CLIError("no subscription \(id)") }
-            subscription.status = status
-            subscription.updatedAt = Date()
-            try await store.save(subscription)
+            let now = Date()
+            let updated = try await store.update(id) { subscription in
+                subscription.status = status
+                subscription.updatedAt = now
+                return true
+            }
+            guard updated != nil else { throw CLIError("no subscription \(id)") }
         }
     }
 }

@@ -33,22 +33,41 @@ public actor SubscriptionCache {
         return subscriptions[id]
     }
 
-    /// Saves a change made by the notifier (disabling, confirmation sent) and keeps it.
-    public func save(_ subscription: Subscription) async throws {
-        try await store.save(subscription)
-        subscriptions[subscription.id] = subscription
+    /// The subscription; when the cached copy is not `usable` (paused, unconfirmed), as the store
+    /// has it now: match may have made the delivery from a newer view than this cache has polled.
+    public func subscription(_ id: String, rereadUnless usable: @Sendable (Subscription) -> Bool) async throws -> Subscription? {
+        guard let cached = try await subscription(id) else { return nil }
+        if usable(cached) { return cached }
+        let stored = try await store.subscription(id)
+        subscriptions[id] = stored
+        return stored
+    }
+
+    /// Changes a subscription in the store in one atomic step (``SubscriptionStoring/update(_:_:)``:
+    /// others' changes are kept, a deleted one stays deleted) and keeps the stored result.
+    @discardableResult
+    public func update(
+        _ id: String, _ change: @escaping @Sendable (inout Subscription) throws -> Bool
+    ) async throws -> (subscription: Subscription, changed: Bool)? {
+        let result = try await store.update(id, change)
+        subscriptions[id] = result?.subscription
+        return result
     }
 
     /// Disables a subscription for `reason` (HTTP 410, an endpoint or address failing for too
     /// long) and keeps it; the email notifier later tells its `contactEmail` (``MailNotices``).
     public func disable(_ subscription: Subscription, reason: String, at now: Date) async {
-        var disabled = subscription
-        disabled.status = .disabled
-        disabled.disabledReason = reason
-        disabled.updatedAt = now
         do {
-            try await save(disabled)
-            logger.warning("subscription disabled", metadata: ["subscription.id": "\(subscription.id)", "reason": "\(reason)"])
+            let result = try await update(subscription.id) { stored in
+                guard stored.status != .disabled else { return false }
+                stored.status = .disabled
+                stored.disabledReason = reason
+                stored.updatedAt = now
+                return true
+            }
+            if result?.changed == true {
+                logger.warning("subscription disabled", metadata: ["subscription.id": "\(subscription.id)", "reason": "\(reason)"])
+            }
         } catch {
             logger.error("subscription not disabled", metadata: ["subscription.id": "\(subscription.id)", "error": "\(error)"])
         }

@@ -61,7 +61,9 @@ public struct EmailProcessor: StageProcessor {
 
     private func deliver(_ request: DeliveryRequest, _ message: KafkaConsumerMessage) async throws -> [StageOutput] {
         let now = clock()
-        guard let subscription = try await cache.subscription(request.subscriptionId) else {
+        guard let subscription = try await cache.subscription(
+            request.subscriptionId, rereadUnless: { $0.status == .active && $0.confirmedAt != nil }
+        ) else {
             return try flow.notSent(request, reason: "subscription \(request.subscriptionId) was deleted; not sent", at: now)
         }
         guard case .email = subscription.channel, subscription.status == .active else {

@@ -38,12 +38,18 @@ public struct MailNotices: Sendable {
         return sent
     }
 
+    /// Claims the confirmation in the store first (one instance wins; a token mailed by another
+    /// is never replaced), then mails it; a failed mail gives the claim back for the next round.
     private func confirm(_ subscription: Subscription, _ address: String, _ now: Date) async throws -> Bool {
         let token = Subscription.randomHex(16)
-        var updated = subscription
-        updated.confirmationTokenSHA256 = StableID.sha256Hex(token)
-        updated.confirmationSentAt = now
-        try await cache.save(updated)  // the link works once it is mailed
+        let digest = StableID.sha256Hex(token)
+        let claimed = try await cache.update(subscription.id) { stored in
+            guard stored.status == .active, stored.confirmedAt == nil, stored.confirmationSentAt == nil else { return false }
+            stored.confirmationTokenSHA256 = digest  // the link works once it is mailed
+            stored.confirmationSentAt = now
+            return true
+        }
+        guard claimed?.changed == true else { return false }
         let link = "\(settings.publicURL)/v1/confirm/\(subscription.id).\(token)"
         do {
             let rendered = try templates.confirmation(ConfirmationContent(subscriptionName: subscription.name, confirmURL: link))
@@ -53,35 +59,48 @@ public struct MailNotices: Sendable {
             logger.info("confirmation mailed", metadata: ["subscription.id": "\(subscription.id)"])
             return true
         } catch {
-            // Try again on the next round.
-            var retry = updated
-            retry.confirmationSentAt = nil
-            try? await cache.save(retry)
+            // Try again on the next round (unless the address confirmed or a newer token went out meanwhile).
+            _ = try? await cache.update(subscription.id) { stored in
+                guard stored.confirmedAt == nil, stored.confirmationTokenSHA256 == digest else { return false }
+                stored.confirmationSentAt = nil
+                return true
+            }
             logger.warning("confirmation not mailed", metadata: ["subscription.id": "\(subscription.id)", "error": "\(error)"])
             return false
         }
     }
 
+    /// Claims the notice in the store first, so that one instance sends it; a failed mail gives the
+    /// claim back. (A crash between the claim and the mail loses this one notice.)
     private func noticeDisabled(_ subscription: Subscription, _ contact: String, _ now: Date) async throws -> Bool {
+        let claimed = try await cache.update(subscription.id) { stored in
+            guard stored.status == .disabled, stored.disabledNoticeSentAt == nil else { return false }
+            stored.disabledNoticeSentAt = now
+            return true
+        }
+        guard let claimed, claimed.changed else { return false }
+        let disabled = claimed.subscription
         let endpoint: String
-        switch subscription.channel {
+        switch disabled.channel {
         case .webhook(let url): endpoint = url
         case .email(let address): endpoint = address
         }
         do {
             let rendered = try templates.endpointDisabled(EndpointDisabledContent(
-                subscriptionName: subscription.name, endpoint: endpoint, reason: subscription.disabledReason ?? "disabled",
-                disabledAt: subscription.updatedAt, manageURL: "\(settings.publicURL)/v1/subscriptions/\(subscription.id)"))
+                subscriptionName: disabled.name, endpoint: endpoint, reason: disabled.disabledReason ?? "disabled",
+                disabledAt: disabled.updatedAt, manageURL: "\(settings.publicURL)/v1/subscriptions/\(disabled.id)"))
             let mail = try rendered.message(
-                from: settings.from, to: [try EmailAddress(contact)], messageID: "<disabled.\(subscription.id)@newsflash>", date: now)
+                from: settings.from, to: [try EmailAddress(contact)], messageID: "<disabled.\(disabled.id)@newsflash>", date: now)
             _ = try await transport.send(mail, envelopeSender: nil)
         } catch {
+            _ = try? await cache.update(subscription.id) { stored in
+                guard stored.disabledNoticeSentAt == now else { return false }
+                stored.disabledNoticeSentAt = nil
+                return true
+            }
             logger.warning("disabled notice not mailed", metadata: ["subscription.id": "\(subscription.id)", "error": "\(error)"])
             return false
         }
-        var updated = subscription
-        updated.disabledNoticeSentAt = now
-        try await cache.save(updated)
         return true
     }
 }

@@ -56,7 +56,7 @@ public struct WebhookProcessor: StageProcessor {
 
     private func deliver(_ request: DeliveryRequest, _ message: KafkaConsumerMessage) async throws -> [StageOutput] {
         let now = clock()
-        guard let subscription = try await cache.subscription(request.subscriptionId) else {
+        guard let subscription = try await cache.subscription(request.subscriptionId, rereadUnless: { $0.status == .active }) else {
             return try flow.notSent(request, reason: "subscription \(request.subscriptionId) was deleted; not sent", at: now)
         }
         guard case .webhook(let url) = subscription.channel else {
