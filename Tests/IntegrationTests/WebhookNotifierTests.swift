@@ -6,6 +6,7 @@ import Pipeline
 import RdKafka
 import SubscriptionStore
 import Subscriptions
+import Synchronization
 import Testing
 import TestSupport
 
@@ -207,6 +208,51 @@ struct WebhookNotifierTests {
         await harness.stop()
         await resetter.stop()
         receiver.stop()
+    }
+
+    /// Two notifier instances send digests at once, each digest slower than a lease would
+    /// cover for a batch: every digest still goes out once (issue #14).
+    @Test func twoInstancesSendEachDigestOnceThoughARoundOutlivesALease() async throws {
+        let harness = try await Harness.start()
+        var subscriptions: [Subscription] = []
+        for index in 0..<6 {
+            let subscription = try await harness.subscribe("http://127.0.0.1:9/unused/\(index)", name: "digest \(index)") { $0.mode = .hourly(minute: 0) }
+            subscriptions.append(subscription)
+            _ = try await harness.deliver(to: subscription, title: "held \(index)")
+        }
+        let reader = try TestBroker.partitionConsumer(topic: harness.receipts, partitions: [0])
+        let held = try Self.decodeReceipts(try await TestBroker.read(6, from: reader, timeout: .seconds(60)))
+        #expect(held.allSatisfy { $0.outcome == .held })
+        let sends = Mutex<[String: Int]>([:])
+        let runners = (0..<2).map { _ in
+            DigestRunner(
+                channel: .webhook, store: harness.store, cache: SubscriptionCache(store: harness.store, logger: TestBroker.logger),
+                producer: harness.producer, flow: harness.flow, lease: 2, clock: { Date().addingTimeInterval(7300) }, logger: TestBroker.logger
+            ) { subscription, _, _ in
+                sends.withLock { $0[subscription.id, default: 0] += 1 }
+                try? await Task.sleep(for: .milliseconds(700))  // six of these outlast a 2 s lease
+                return DigestRunner.Attempt(verdict: .delivered, statusCode: 200, error: nil, latencyMs: 700)
+            }
+        }
+        // Each instance runs its rounds as the periodic task does (here every 0.3 s), for 8 s.
+        let handled = try await withThrowingTaskGroup(of: Int.self) { group in
+            for runner in runners {
+                group.addTask {
+                    var handled = 0
+                    let end = ContinuousClock.now + .seconds(8)
+                    while ContinuousClock.now < end {
+                        handled += try await runner.runOnce()
+                        try await Task.sleep(for: .milliseconds(300))
+                    }
+                    return handled
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(handled == 6)
+        #expect(sends.withLock { $0 } == Dictionary(uniqueKeysWithValues: subscriptions.map { ($0.id, 1) }))
+        await reader.close()
+        await harness.stop()
     }
 
     @Test func digestsQuietHoursAndRateLimitsHoldAlertsForOneSignedDigest() async throws {

@@ -8,9 +8,10 @@ import SubscriptionStore
 import Subscriptions
 
 /// Sends the held alerts of one channel as digests when they are due: every
-/// `interval` it claims the due digests from the store (a lease keeps other
-/// instances off them), sends each subscription's alerts as one message, and
-/// publishes a receipt per alert. A failed digest is postponed on the retry
+/// `interval` it claims due digests from the store one at a time (a lease of
+/// `lease` keeps other instances off the one being sent, so a long round never
+/// outlives the leases of digests it has not reached), sends each subscription's
+/// alerts as one message, and publishes a receipt per alert. A failed digest is postponed on the retry
 /// schedule; after the last attempt its alerts go to the dead-letter topic.
 public struct DigestRunner: Service {
     /// One digest attempt's result, as the channel reports it.
@@ -36,13 +37,15 @@ public struct DigestRunner: Service {
     let producer: KafkaProducer
     let flow: DeliveryFlow
     let interval: Duration
+    let lease: TimeInterval
     let clock: @Sendable () -> Date
     let logger: Logger
     let send: Send
 
     public init(
         channel: DeliveryChannel, store: any SubscriptionStoring, cache: SubscriptionCache, producer: KafkaProducer, flow: DeliveryFlow,
-        interval: Duration = .seconds(10), clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger, send: @escaping Send
+        interval: Duration = .seconds(10), lease: TimeInterval = 300, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger,
+        send: @escaping Send
     ) {
         self.channel = channel
         self.store = store
@@ -50,6 +53,7 @@ public struct DigestRunner: Service {
         self.producer = producer
         self.flow = flow
         self.interval = interval
+        self.lease = lease
         self.clock = clock
         self.logger = logger
         self.send = send
@@ -61,11 +65,15 @@ public struct DigestRunner: Service {
 
     /// Sends every digest due now; returns how many digests it handled.
     @discardableResult
-    public func runOnce() async throws -> Int {
+    public func runOnce(limit: Int = 100) async throws -> Int {
         let now = clock()
-        let due = try await store.claimDueDigests(channel: channel, now: now, lease: 300, limit: 100)
-        for digest in due { try await handle(digest, now: now) }
-        return due.count
+        var handled = 0
+        // One claim per digest: its lease runs while that digest is sent, not while those before it are.
+        while handled < limit, let digest = try await store.claimDueDigests(channel: channel, now: now, lease: lease, limit: 1).first {
+            try await handle(digest, now: now)
+            handled += 1
+        }
+        return handled
     }
 
     private func handle(_ digest: HeldDigest, now: Date) async throws {
