@@ -17,10 +17,17 @@ struct NotifierOptions: ParsableArguments {
     @Option(help: "Disable an endpoint or address that has failed without a success for this many days.")
     var disableAfterDays: Double = 5
 
+    @Option(help: "Multiply every retry delay (5 s, 5 min, … 10 h) and the Retry-After bounds by this; 0.001 runs the whole schedule in about a minute, for chaos and load tests. Keep 1 in production.")
+    var retryScale: Double = 1
+
     func validate() throws {
         guard window > 0 else { throw ValidationError("--window must be positive") }
         guard disableAfterDays > 0 else { throw ValidationError("--disable-after-days must be positive") }
+        guard retryScale > 0, retryScale <= 1 else { throw ValidationError("--retry-scale must be above 0 and at most 1") }
     }
+
+    /// The delivery flow with the retry schedule as configured.
+    var flow: DeliveryFlow { DeliveryFlow(schedule: RetrySchedule().scaled(by: retryScale)) }
 }
 
 extension RunCommand {
@@ -88,10 +95,11 @@ extension RunCommand {
             let sender = WebhookSender(configuration: senderConfiguration, logger: logger)
             var settings = WebhookProcessor.Settings()
             settings.disableAfter = notifier.disableAfterDays * 86_400
+            let flow = notifier.flow
             let processor = WebhookProcessor(
-                cache: cache, store: store, sender: sender, gate: EndpointGate(limit: perEndpoint), settings: settings, logger: logger)
+                cache: cache, store: store, sender: sender, gate: EndpointGate(limit: perEndpoint), flow: flow, settings: settings, logger: logger)
             try await global.runNotifier(
-                name: "notify-webhook", channel: .webhook, group: group, window: notifier.window, store: store, cache: cache, processor: processor,
+                name: "notify-webhook", channel: .webhook, group: group, window: notifier.window, store: store, cache: cache, flow: flow, processor: processor,
                 sendDigest: { await processor.sendDigest($0, $1, at: $2) }, refresh: { try await cache.refresh() },
                 observability: observability, logger: logger, startedMetadata: ["allowed": "\(allowedRanges)"])
             await sender.shutdown()
@@ -158,10 +166,11 @@ extension RunCommand {
             let templates = try MailTemplates()
             var settings = EmailProcessor.Settings(from: sender, publicURL: base)
             settings.disableAfter = notifier.disableAfterDays * 86_400
-            let processor = EmailProcessor(cache: cache, store: store, transport: client, templates: templates, settings: settings, logger: logger)
+            let flow = notifier.flow
+            let processor = EmailProcessor(cache: cache, store: store, transport: client, templates: templates, flow: flow, settings: settings, logger: logger)
             let notices = MailNotices(cache: cache, transport: client, templates: templates, settings: settings, logger: logger)
             try await global.runNotifier(
-                name: "notify-email", channel: .email, group: group, window: notifier.window, store: store, cache: cache, processor: processor,
+                name: "notify-email", channel: .email, group: group, window: notifier.window, store: store, cache: cache, flow: flow, processor: processor,
                 sendDigest: { await processor.send($0, $1, at: $2) },
                 refresh: {
                     try await cache.refresh()
@@ -180,13 +189,13 @@ extension GlobalOptions {
     /// (`refresh`, every 2 s) and /metrics with health, in one ServiceGroup.
     func runNotifier<Processor: StageProcessor>(
         name: String, channel: DeliveryChannel, group: String, window: Int, store: any SubscriptionStoring, cache: SubscriptionCache,
-        processor: Processor, sendDigest: @escaping DigestRunner.Send, refresh: @escaping @Sendable () async throws -> Void,
+        flow: DeliveryFlow, processor: Processor, sendDigest: @escaping DigestRunner.Send, refresh: @escaping @Sendable () async throws -> Void,
         observability: ObservabilityOptions, logger: Logger, startedMetadata: Logger.Metadata
     ) async throws {
         let client = kafkaClient("newsflash-\(name)")
         let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
         let stage = try NotifierStage(name: name, client: client, group: group, producer: producer, processor: processor, window: window, logger: logger)
-        let digests = DigestRunner(channel: channel, store: store, cache: cache, producer: producer, flow: DeliveryFlow(), logger: logger, send: sendDigest)
+        let digests = DigestRunner(channel: channel, store: store, cache: cache, producer: producer, flow: flow, logger: logger, send: sendDigest)
         let metrics = Observability.server(observability, checks: [
             Observability.brokerCheck(kafkaClient("newsflash-\(name)-health"), logger: logger),
             Observability.storeCheck { _ = try await store.count(ownedBy: "") },

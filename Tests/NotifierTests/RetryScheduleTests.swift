@@ -20,6 +20,21 @@ import Testing
         }
     }
 
+    @Test func aScaledScheduleKeepsItsStepsAndAttemptsInMilliseconds() {
+        let fast = schedule.scaled(by: 0.001)
+        #expect(fast.maximumAttempts == 8)
+        guard case .retry(let first, let topic) = fast.decide(afterFailedAttempt: 1, now: now, random: 0.5),
+              case .retry(let last, _) = fast.decide(afterFailedAttempt: 7, now: now, random: 0.5) else {
+            Issue.record("a scaled schedule should retry")
+            return
+        }
+        #expect(abs(first.timeIntervalSince(now) - 0.005) < 0.0001)
+        #expect(abs(last.timeIntervalSince(now) - 36) < 0.001)
+        #expect(topic == "alerts.retry.5s")
+        #expect(fast.decide(afterFailedAttempt: 8, now: now) == .deadLetter)
+        #expect(fast.decide(afterFailedAttempt: 1, retryAfter: 3600, now: now) == .retry(at: now.addingTimeInterval(3.6), topic: "alerts.retry.5s"))
+    }
+
     @Test func eightAttemptsThenTheDeadLetterTopic() {
         #expect(schedule.maximumAttempts == 8)
         #expect(schedule.decide(afterFailedAttempt: 8, now: now) == .deadLetter)

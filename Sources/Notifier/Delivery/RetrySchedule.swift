@@ -26,6 +26,15 @@ public struct RetrySchedule: Sendable, Hashable {
         self.topics = topics
     }
 
+    /// The same schedule with every delay and the Retry-After bounds multiplied by `factor`
+    /// (chaos and load tests run the whole schedule in seconds with 0.001).
+    public func scaled(by factor: Double) -> RetrySchedule {
+        var scaled = self
+        scaled.delays = delays.map { $0 * factor }
+        scaled.retryAfterBounds = retryAfterBounds.lowerBound * factor...retryAfterBounds.upperBound * factor
+        return scaled
+    }
+
     /// Attempts in all: the first and one per delay.
     public var maximumAttempts: Int { delays.count + 1 }
 
