@@ -219,6 +219,7 @@ DEFS["DeliveryReceipt"] = obj(
         "latencyMs": d({"type": "number", "minimum": 0}, "How long the attempt took."),
         "attemptedAt": d(DATE_TIME, "When it was made."),
         "nextAttemptAt": d(DATE_TIME, "When the next attempt is due (outcome retry, or held until the digest)."),
+        "replayedAt": d(DATE_TIME, "For an attempt of a replay (a rewind or replayed stream): when the replay was made; its receipts' ids include it."),
     },
     ["deliveryId", "subscriptionId", "storyId", "channel", "version", "attempt", "outcome", "latencyMs", "attemptedAt"],
 )
@@ -256,7 +257,9 @@ SCHEMAS = {
                                     "^dlv_[0-9a-f]{20}#(0|[1-9][0-9]*)$"),
     "delivery-receipt.v1": envelope("alerts.receipt", "delivery-receipt.v1", "alerts.receipt v1",
                                     "The outcome of one delivery attempt, on alerts.receipts, keyed by subscription id.",
-                                    "DeliveryReceipt", "<deliveryId>#a<attempt>.", "^dlv_[0-9a-f]{20}#a[1-9][0-9]*$"),
+                                    "DeliveryReceipt",
+                                    "<deliveryId>#a<attempt>; a replay's attempts: <deliveryId>#r<replayedAt, milliseconds since 1970>a<attempt>.",
+                                    "^dlv_[0-9a-f]{20}#(r[0-9]+)?a[1-9][0-9]*$"),
     "dead-letter.v1": envelope("alerts.dead-letter", "dead-letter.v1", "alerts.dead-letter v1",
                                "A message that could not be processed, on alerts.dlq.", "DeadLetter",
                                "<originalTopic>/<partition>/<offset>.", "^[^/]+/(0|[1-9][0-9]*)/(0|[1-9][0-9]*)$"),

@@ -3,7 +3,9 @@ import Foundation
 /// The outcome of one delivery attempt: `alerts.receipt` v1 on `alerts.receipts`, keyed by subscription id.
 ///
 /// Schema: `Schemas/events/delivery-receipt.v1.schema.json`. ``eventID`` is
-/// `<deliveryId>#a<attempt>`: one receipt per attempt.
+/// `<deliveryId>#a<attempt>`: one receipt per attempt; a replay's attempts have
+/// `<deliveryId>#r<replayedAt in ms>a<attempt>`, so they are kept beside the first
+/// delivery's in the delivery log instead of being taken for them.
 public struct DeliveryReceipt: NewsEvent {
     public static let eventType = "alerts.receipt"
     public static let schemaVersion = 1
@@ -26,11 +28,13 @@ public struct DeliveryReceipt: NewsEvent {
     public var attemptedAt: Date
     /// When the next attempt is due (outcome `retry`).
     public var nextAttemptAt: Date?
+    /// For an attempt of a replay (a rewind, a replayed stream): when the replay was made.
+    public var replayedAt: Date?
 
     public init(
         deliveryId: String, subscriptionId: String, storyId: String, channel: DeliveryChannel, version: Int,
         attempt: Int, outcome: DeliveryOutcome, statusCode: Int? = nil, error: String? = nil, latencyMs: Double,
-        attemptedAt: Date, nextAttemptAt: Date? = nil
+        attemptedAt: Date, nextAttemptAt: Date? = nil, replayedAt: Date? = nil
     ) {
         self.deliveryId = deliveryId
         self.subscriptionId = subscriptionId
@@ -44,8 +48,12 @@ public struct DeliveryReceipt: NewsEvent {
         self.latencyMs = latencyMs
         self.attemptedAt = attemptedAt
         self.nextAttemptAt = nextAttemptAt
+        self.replayedAt = replayedAt
     }
 
-    /// `<deliveryId>#a<attempt>`.
-    public var eventID: String { "\(deliveryId)#a\(attempt)" }
+    /// `<deliveryId>#a<attempt>`, or `<deliveryId>#r<replayedAt in ms>a<attempt>` for a replay.
+    public var eventID: String {
+        guard let replayedAt else { return "\(deliveryId)#a\(attempt)" }
+        return "\(deliveryId)#r\(Int64((replayedAt.timeIntervalSince1970 * 1000).rounded()))a\(attempt)"
+    }
 }

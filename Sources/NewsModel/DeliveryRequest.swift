@@ -26,6 +26,9 @@ public struct DeliveryRequest: NewsEvent {
     public var match: MatchExplanation
     /// When the match stage created it.
     public var createdAt: Date
+
+    /// For a replay, when it was made (its ``createdAt``, the same on every retry): part of its receipts' ids.
+    public var replayedAt: Date? { isReplay ? createdAt : nil }
     /// Attempts so far, oldest first; empty on the first publish.
     public var attempts: [DeliveryAttempt]
     /// When a retry is due (set when re-published to an `alerts.retry.*` topic).

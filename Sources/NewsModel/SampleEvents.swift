@@ -75,14 +75,14 @@ public enum SampleEvents {
     /// `alerts.retry.5s` after its first attempt failed.
     public static let deliveryRequest = delivery(attemptsSoFar: 1)
 
-    /// The receipt of the first attempt: HTTP 503, retry in 5 seconds.
+    /// The receipt of the first attempt of a replay: HTTP 503, retry in 5 seconds.
     public static let deliveryReceipt: DeliveryReceipt = {
         let first = attempts[0]
         return DeliveryReceipt(
             deliveryId: deliveryRequest.deliveryId, subscriptionId: subscriptionID, storyId: newsItem.storyId,
             channel: .webhook, version: newsItem.version, attempt: first.attempt, outcome: first.outcome,
             statusCode: first.statusCode, error: first.error, latencyMs: first.latencyMs ?? 0, attemptedAt: first.at,
-            nextAttemptAt: attempts[1].at)
+            nextAttemptAt: attempts[1].at, replayedAt: instant(1_795_911_600_250))
     }()
 
     /// The delivery after its seventh and last attempt, read from `alerts.retry.10h` and dead-lettered

@@ -179,7 +179,9 @@ import Testing
         var tiny = MinimalEvents.deliveryReceipt
         tiny.latencyMs = 1e-7
         tiny.statusCode = 204
-        return [SampleEvents.deliveryReceipt, MinimalEvents.deliveryReceipt, failed, slow, tiny]
+        var first = SampleEvents.deliveryReceipt
+        first.replayedAt = nil
+        return [SampleEvents.deliveryReceipt, MinimalEvents.deliveryReceipt, failed, slow, tiny, first]
     }()
 
     @Test(arguments: receipts)

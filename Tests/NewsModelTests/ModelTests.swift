@@ -10,7 +10,16 @@ import Testing
         let request = SampleEvents.deliveryRequest
         #expect(request.eventID == "\(request.deliveryId)#1")
         #expect(MinimalEvents.deliveryRequest.eventID == "\(MinimalEvents.deliveryRequest.deliveryId)#0")
-        #expect(SampleEvents.deliveryReceipt.eventID == "\(request.deliveryId)#a1")
+        // A replay's attempts keep ids of their own, so the delivery log shows them beside the first delivery's.
+        #expect(SampleEvents.deliveryReceipt.eventID == "\(request.deliveryId)#r1795911600250a1")
+        var first = SampleEvents.deliveryReceipt
+        first.replayedAt = nil
+        #expect(first.eventID == "\(request.deliveryId)#a1")
+        var replay = request
+        replay.isReplay = true
+        replay.createdAt = Date(timeIntervalSince1970: 1_795_911_681.5)
+        #expect(request.replayedAt == nil)
+        #expect(replay.replayedAt == replay.createdAt)
         #expect(SampleEvents.deadLetter.eventID == "alerts.retry.10h/3/1234")
     }
 

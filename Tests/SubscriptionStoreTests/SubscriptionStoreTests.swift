@@ -289,6 +289,12 @@ import Testing
             #expect(try await store.receipts(subscriptionID: "sub_1", limit: 2).map(\.eventID) == [newest.eventID, retried.eventID])
             #expect(try await store.receipts(subscriptionID: "sub_2", limit: 10) == [elsewhere])
             #expect(try await store.receipts(subscriptionID: "sub_none", limit: 10).isEmpty)
+
+            // A replay of dlv_1's first attempt is a receipt of its own, not taken for the first one.
+            var replayed = Self.receipt("dlv_1", at: 200)
+            replayed.replayedAt = Self.at(190)
+            #expect(try await store.recordReceipt(replayed))
+            #expect(try await store.receipts(subscriptionID: "sub_1", limit: 10).map(\.eventID) == [replayed.eventID, newest.eventID, retried.eventID, old.eventID])
         }
     }
 

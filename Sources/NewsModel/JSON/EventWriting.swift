@@ -32,6 +32,7 @@ extension DeliveryReceipt {
         try writer.member("latencyMs", latencyMs)
         writer.member("nextAttemptAt", nextAttemptAt)
         writer.member("outcome", outcome.rawValue)
+        writer.member("replayedAt", replayedAt)
         writer.member("statusCode", statusCode)
         writer.member("storyId", storyId)
         writer.member("subscriptionId", subscriptionId)

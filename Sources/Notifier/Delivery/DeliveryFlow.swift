@@ -118,7 +118,7 @@ public struct DeliveryFlow: Sendable {
         let receipt = DeliveryReceipt(
             deliveryId: request.deliveryId, subscriptionId: request.subscriptionId, storyId: request.storyId, channel: request.channel,
             version: request.version, attempt: number, outcome: outcome, statusCode: statusCode, error: error, latencyMs: latencyMs,
-            attemptedAt: now, nextAttemptAt: nextAttemptAt)
+            attemptedAt: now, nextAttemptAt: nextAttemptAt, replayedAt: request.replayedAt)
         return [try output(receipt, at: now)] + outputs
     }
 
@@ -137,7 +137,7 @@ public struct DeliveryFlow: Sendable {
         let receipt = DeliveryReceipt(
             deliveryId: request.deliveryId, subscriptionId: request.subscriptionId, storyId: request.storyId, channel: request.channel,
             version: request.version, attempt: request.attempts.count + 1, outcome: outcome, error: error, latencyMs: 0, attemptedAt: now,
-            nextAttemptAt: next)
+            nextAttemptAt: next, replayedAt: request.replayedAt)
         return try output(receipt, at: now)
     }
 
