@@ -122,8 +122,10 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     /// A member not heard from within this time leaves the group.
     public var sessionTimeout: Duration = .seconds(10)
     public var heartbeatInterval: Duration = .seconds(3)
-    /// The longest time between two reads of ``KafkaConsumer/messages`` before
-    /// the member is considered stuck and its partitions are given to others.
+    /// `max.poll.interval.ms`: the longest time between two polls of the poll thread
+    /// before the member is considered stuck and its partitions are given to others.
+    /// The poll thread keeps polling while the application is slow (a full buffer
+    /// pauses fetching instead), so this catches a stuck client, not slow processing.
     public var maxPollInterval: Duration = .seconds(300)
     /// Commit stored offsets in the background (never unprocessed ones).
     public var isAutoCommitEnabled: Bool = true
