@@ -63,7 +63,12 @@ struct RunCommand: AsyncParsableCommand {
                 configuration: ServiceGroupConfiguration(
                     services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
             logger.info("ingest running", metadata: ["kafka.topic": "\(topic)", "librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"])
-            try await group.run()
+            do {
+                try await group.run()
+            } catch {
+                await fetcher.shutdown()
+                throw error
+            }
             await fetcher.shutdown()
         }
     }

@@ -1,7 +1,13 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import RdKafka
 import Testing
 import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `newsflash` executable, run as an operator would, against the real broker.
 @Suite(.serialized, TestBroker.available)
@@ -110,6 +116,48 @@ struct CommandLineTests {
         #expect(run.status != 0)
         #expect(run.stderr.contains("cannot read this broker's ApiVersions reply"))
         #expect(run.stderr.contains("Deploy/local-broker.sh install"))
+    }
+}
+
+extension CommandLineTests {
+    @Test("run ingest with only a push source serves until SIGTERM and exits 0 (--metrics-port -1 as documented)")
+    func pushOnlyIngestRunsUntilStopped() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("push-only-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("newsflash.json")
+        try Data(#"{"ingest": {"sources": [{"id": "partner", "kind": "push", "pushTokenSHA256": "\#(String(repeating: "ab", count: 32))"}]}}"#.utf8)
+            .write(to: config)
+        let port = UpCommandTests.freePort()
+        let process = Process()
+        process.executableURL = NewsflashCLI.executable
+        process.arguments = [
+            "run", "ingest", "--bootstrap", bootstrap, "--config", config.path, "--state", directory.appendingPathComponent("s.sqlite").path,
+            "--topic", TestBroker.unique("push-only"), "--push-port", String(port), "--metrics-port", "-1",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Serving: a push with a wrong token is refused with 401.
+        var answered: Int?
+        for _ in 0..<100 where answered == nil && process.isRunning {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/push/partner")
+            request.method = .POST
+            request.headers.add(name: "authorization", value: "Bearer wrong-token-0123456789")
+            request.body = .bytes(ByteBuffer(string: "{}"))
+            answered = try? await Int(HTTPClient.shared.execute(request, timeout: .seconds(5)).status.code)
+            if answered == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(answered == 401)
+        try await Task.sleep(for: .seconds(2))
+        #expect(process.isRunning, "ingest with nothing to poll exited by itself (status \(process.terminationStatus))")
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<150 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!process.isRunning, "no exit within 15 s of SIGTERM")
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     }
 }
 

@@ -63,15 +63,22 @@ public final class IngestWorker: Service, Sendable {
         stories = try await StoryRegistry(store: store)
     }
 
-    /// Polls every enabled, pollable source until graceful shutdown or cancellation.
+    /// Polls every enabled, pollable source until graceful shutdown or cancellation. With
+    /// nothing to poll (only push sources) it waits for the shutdown all the same: a service
+    /// that returns early would end its process.
     public func run() async throws {
         let expired = try await store.expireSeen(before: Date().addingTimeInterval(-configuration.seenExpiryDays * 86_400))
         logger.info("ingest starting", metadata: ["ingest.sources": "\(configuration.sources.count)", "ingest.expired": "\(expired)"])
         // Graceful shutdown cancels the polling tasks; a publish in flight finishes or fails
         // before its item is remembered, so nothing is lost.
+        let polled = configuration.sources.filter { $0.enabled && $0.kind != .push }
+        guard !polled.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
         try await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                for source in self.configuration.sources where source.enabled && source.kind != .push {
+                for source in polled {
                     group.addTask { await self.pollForever(source) }
                 }
             }
