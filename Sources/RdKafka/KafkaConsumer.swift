@@ -370,8 +370,8 @@ public final class KafkaConsumer: Service, Sendable {
             }
             for command in commands { command(rk) }
         }
-        // Batches from the consumer queue: one call per up to 512 messages. Rebalance
-        // callbacks are served inside this call, on this thread.
+        // Batches from the consumer queue, up to 512 messages. Rebalance callbacks are
+        // served inside these calls, on this thread.
         let queue = rd_kafka_queue_get_consumer(rk)
         var slots = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: 512)
         var holdingBack = false
@@ -384,8 +384,13 @@ public final class KafkaConsumer: Service, Sendable {
                 holdingBack = !wanted
                 holdBack(rk, wanted: wanted, control: control, logger: logger)
             }
-            let count = slots.withUnsafeMutableBufferPointer { rd_kafka_consume_batch_queue(queue, wanted ? 50 : 100, $0.baseAddress, $0.count) }
-            guard count > 0 else { continue }
+            // One message as soon as there is one, then whatever else is queued without waiting:
+            // rd_kafka_consume_batch_queue alone waits its whole timeout for a full batch, which at
+            // a trickle added up to 50 ms to every hop of the pipeline.
+            guard let first = rd_kafka_consume_queue(queue, wanted ? 50 : 100) else { continue }
+            slots[0] = first
+            let more = slots.withUnsafeMutableBufferPointer { rd_kafka_consume_batch_queue(queue, 0, $0.baseAddress! + 1, $0.count - 1) }
+            let count = 1 + max(0, more)
             var batch: [KafkaConsumerMessage] = []
             batch.reserveCapacity(count)
             let assignments = control.withLock { $0.assignments }
