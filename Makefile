@@ -32,7 +32,7 @@ release: setup
 ##   own process against a broker and an SMTP sink of its own; 10,000 pushed items, 2,000 subscriptions (1,800 webhook
 ##   to a verifying receiver, 200 confirmed email); each stage SIGTERMed 3 times, SIGKILLed 3 times and (consumers)
 ##   rebalanced by a SIGKILLed second member, mid-stream; then no alert lost, repeats under their first webhook-id /
-##   Message-ID, no consumer lag, every SIGTERM exit 0 within 60 s. About 12 minutes on 2 cores; CHAOS_ARGS adds flags.
+##   Message-ID, no consumer lag, every SIGTERM exit 0 within 60 s. About 10 minutes on 2 cores; CHAOS_ARGS adds flags.
 ##   chaos-quick: classify alone, 400 items, 2 SIGTERMs + 2 SIGKILLs, under 2 minutes (uses KAFKA_BOOTSTRAP when set).
 chaos: release
 	$(ENV) .venv/bin/python Tests/Chaos/chaos.py --newsflash .build/release/newsflash $(CHAOS_ARGS)
