@@ -50,6 +50,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import urllib.parse
@@ -76,6 +77,7 @@ USAGE_EXIT = 64  # swift-argument-parser's exit status for a usage error
 PUSH_SOURCE = "chaos-push"
 NO_METRICS_PORT = {"api"}  # README (Commands): every `run` stage but api (metrics on its own --port) takes --metrics-port
 TOKEN_PREFIX = "zqk"
+MARKER = ".chaos-workdir"  # in every work directory: the only non-empty directories the script wipes
 
 
 class HarnessError(Exception):
@@ -1620,6 +1622,8 @@ class FullRun:
             f"messages, news.classified {self.watchers[1].count}, alerts.deliveries {self.watchers[2].count}; webhooks "
             f"received {receiver.count} ({len(receiver.truncated)} more cut off mid-body by a stop), alert mails "
             f"{mailbox.alert_count}")
+        for line in receiver.truncated[:5]:
+            log(f"  cut off mid-body (not verified, not counted): {line}")
 
 
 def run_full(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings: list[Finding]) -> int:
@@ -1801,8 +1805,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="Tests/Chaos/chaos.py",
         description=__doc__,
-        epilog="Full run: about 10-15 minutes on 2 cores with the defaults. Quick run: under 2 minutes. "
-               "Every process's output is in <workdir>/logs/<stage>.<n>.log; the harness's own in <workdir>/chaos.log.",
+        epilog=textwrap.fill("Run with .venv/bin/python (confluent_kafka, standardwebhooks, aiosmtpd). Full run: about 10 minutes "
+               "on 2 cores with the defaults; quick run: about 1 minute. The work directory (kept after a failure or "
+               "with --keep-workdir) holds chaos.log (this output), logs/<stage>.<n>.log (each process), "
+               "deliveries.jsonl (each item: its pair, when ingest accepted it, every delivery and its id), "
+               "topics/<topic>.jsonl (partition, offset, time of each event on news.raw, news.classified, "
+               "alerts.deliveries) and receiver-failures.jsonl (requests whose signature did not verify). "
+               "In the table, items count for the stop during which ingest accepted them; a repeat may come from "
+               "the next stop, which can catch the backlog that built up while a process restarted.", 96),
         formatter_class=DefaultsFormatter)
     parser.add_argument("--newsflash", type=Path, default=None,
                         help="the newsflash binary (default: .build/release/newsflash, else .build/debug/newsflash)")
@@ -1881,11 +1891,12 @@ def main(argv: list[str]) -> int:
     global _log_file
     args = parse_args(argv)
     workdir = args.workdir.resolve()
-    if (ROOT / "var") not in workdir.parents and Path("/tmp") not in workdir.parents:
-        print(f"chaos: refusing to wipe {workdir} (give a folder under {ROOT}/var or /tmp)", file=sys.stderr)
+    if workdir.exists() and any(workdir.iterdir()) and not (workdir / MARKER).exists():
+        print(f"chaos: refusing to wipe {workdir}: not empty and not made by this script (no {MARKER})", file=sys.stderr)
         return 2
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
+    (workdir / MARKER).write_text("made by Tests/Chaos/chaos.py; wiped by its next run\n")
     _log_file = open(workdir / "chaos.log", "w")
 
     def interrupted(signum, frame):
