@@ -187,7 +187,9 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
                 self.book.withLock { $0.beginDraining() }
                 stop.fire()
                 if running > 0 {
-                    self.logger.info("stage draining", metadata: ["stage": "\(self.name)", "stage.in_flight": "\(running)"])
+                    // The bookkeeping's count: `running` also counts finished tasks not yet collected.
+                    let inFlight = self.book.withLock { $0.inFlightCount }
+                    self.logger.info("stage draining", metadata: ["stage": "\(self.name)", "stage.in_flight": "\(inFlight)"])
                 }
                 while running > 0 { settle(try await group.next()) }
                 group.cancelAll()  // the deadline's clock
