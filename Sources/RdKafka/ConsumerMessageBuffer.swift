@@ -24,8 +24,6 @@ final class ConsumerMessageBuffer: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    var hasRoom: Bool { state.withLock { $0.count < capacity } }
-
     /// Whether more messages are wanted: the buffer is neither full nor finished.
     var wantsMessages: Bool { state.withLock { !$0.finished && $0.count < capacity } }
 

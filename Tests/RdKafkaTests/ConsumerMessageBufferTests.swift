@@ -21,11 +21,13 @@ import Testing
 
     @Test func isBounded() {
         let buffer = ConsumerMessageBuffer(capacity: 2)
-        #expect(buffer.hasRoom)
+        #expect(buffer.wantsMessages)
         buffer.append([message(0, 0), message(0, 1)])
-        #expect(!buffer.hasRoom)
+        #expect(!buffer.wantsMessages)
         _ = buffer.take(limit: 1)
-        #expect(buffer.hasRoom)
+        #expect(buffer.wantsMessages)
+        buffer.finish()
+        #expect(!buffer.wantsMessages)  // an ended buffer wants nothing either: the poll thread pauses
     }
 
     @Test func dropsRevokedPartitions() async throws {
