@@ -32,7 +32,8 @@ import Testing
         #expect(abs(last.timeIntervalSince(now) - 36) < 0.001)
         #expect(topic == "alerts.retry.5s")
         #expect(fast.decide(afterFailedAttempt: 8, now: now) == .deadLetter)
-        #expect(fast.decide(afterFailedAttempt: 1, retryAfter: 3600, now: now) == .retry(at: now.addingTimeInterval(3.6), topic: "alerts.retry.5s"))
+        // An hour asked for, scaled: 3.6 s, held in the tier that holds an hour at full scale.
+        #expect(fast.decide(afterFailedAttempt: 1, retryAfter: 3600, now: now) == .retry(at: now.addingTimeInterval(3.6), topic: "alerts.retry.30m"))
     }
 
     @Test func eightAttemptsThenTheDeadLetterTopic() {
@@ -53,6 +54,29 @@ import Testing
         #expect(schedule.topic(forDelay: 240) == "alerts.retry.5m")  // 5 min minus 20% jitter
         #expect(schedule.topic(forDelay: 1500) == "alerts.retry.30m")
         #expect(schedule.topic(forDelay: 43_200) == "alerts.retry.10h")
+    }
+
+    @Test func aRetryAfterCountsFromTheAnswerNotTheAttempt() throws {
+        // Attempt 2 (the sample has one attempt so far) began at `now` and was answered 429
+        // (Retry-After: 2) 0.8 s later: the next attempt is due 2 s after the answer.
+        let answered = now.addingTimeInterval(0.8)
+        let origin = DeliveryFlow.Origin(topic: "alerts.retry.5s", partition: 0, offset: 7, key: nil, value: [])
+        let outputs = try DeliveryFlow().conclude(
+            SampleEvents.deliveryRequest, from: origin, verdict: .failed(retryAfter: 2), statusCode: 429, error: nil, latencyMs: 800,
+            at: now, answeredAt: answered)
+        let delayed = try #require(outputs.first { $0.topic == "alerts.retry.5s" })
+        let request = try EventCodec.decode(DeliveryRequest.self, from: delayed.value).data
+        #expect(request.notBefore == answered.addingTimeInterval(2))
+        #expect(request.attempts.last?.at == now)  // the history keeps when the attempt began
+    }
+
+    @Test func aScaledScheduleScalesItsTiers() {
+        // At 0.001 the 7 delays (5 ms ... 36 s) still go to 5 topics, as at full scale: a 5 ms retry
+        // is never held behind a 36 s one in the same partition.
+        let scaled = schedule.scaled(by: 0.001)
+        let topics = scaled.delays.map { scaled.topic(forDelay: Double($0.components.attoseconds) / 1e18 + Double($0.components.seconds)) }
+        #expect(topics == ["alerts.retry.5s", "alerts.retry.5m", "alerts.retry.30m", "alerts.retry.2h", "alerts.retry.5h", "alerts.retry.10h", "alerts.retry.10h"])
+        #expect(topics == schedule.delays.map { schedule.topic(forDelay: Double($0.components.seconds)) })
     }
 
     @Test(arguments: [(200, "delivered"), (204, "delivered"), (301, "failed"), (302, "failed"), (400, "failed"), (404, "failed"),

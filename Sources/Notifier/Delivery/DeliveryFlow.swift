@@ -63,17 +63,19 @@ public struct DeliveryFlow: Sendable {
         }
     }
 
-    /// The outputs after attempt number `request.attempts.count + 1` came to `verdict`.
+    /// The outputs after attempt number `request.attempts.count + 1` (made at `now`, answered
+    /// at `answeredAt`, from which the next attempt's delay and a Retry-After count) came to `verdict`.
     public func conclude(
         _ request: DeliveryRequest, from message: KafkaConsumerMessage, verdict: Verdict, statusCode: Int?, error: String?,
-        latencyMs: Double, at now: Date, random: Double = Double.random(in: 0..<1)
+        latencyMs: Double, at now: Date, answeredAt: Date? = nil, random: Double = Double.random(in: 0..<1)
     ) throws -> [StageOutput] {
-        try conclude(request, from: Origin(message), verdict: verdict, statusCode: statusCode, error: error, latencyMs: latencyMs, at: now, random: random)
+        try conclude(request, from: Origin(message), verdict: verdict, statusCode: statusCode, error: error, latencyMs: latencyMs, at: now,
+                     answeredAt: answeredAt, random: random)
     }
 
     public func conclude(
         _ request: DeliveryRequest, from message: Origin, verdict: Verdict, statusCode: Int?, error: String?,
-        latencyMs: Double, at now: Date, random: Double = Double.random(in: 0..<1), retries: Bool = true
+        latencyMs: Double, at now: Date, answeredAt: Date? = nil, random: Double = Double.random(in: 0..<1), retries: Bool = true
     ) throws -> [StageOutput] {
         let number = request.attempts.count + 1
         var nextAttemptAt: Date?
@@ -92,7 +94,7 @@ public struct DeliveryFlow: Sendable {
             outcome = .retry
             record(outcome)
         case .failed(let retryAfter):
-            switch schedule.decide(afterFailedAttempt: number, retryAfter: retryAfter, now: now, random: random) {
+            switch schedule.decide(afterFailedAttempt: number, retryAfter: retryAfter, now: answeredAt ?? now, random: random) {
             case .retry(let at, let topic):
                 outcome = .retry
                 nextAttemptAt = at

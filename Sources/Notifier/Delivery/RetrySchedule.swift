@@ -15,6 +15,8 @@ public struct RetrySchedule: Sendable, Hashable {
     public var retryAfterBounds: ClosedRange<Double>
     /// The delay topics for 5 s, 5 min, 30 min, 2 h, 5 h and 10 h (``Topics/retryTopics``).
     public var topics: [String]
+    /// The delay each of ``topics`` holds, in seconds (scaled with the schedule).
+    public var tiers: [Double] = [5, 300, 1800, 7200, 18_000, 36_000]
 
     public init(
         delays: [Duration] = [.seconds(5), .seconds(300), .seconds(1800), .seconds(7200), .seconds(18_000), .seconds(36_000), .seconds(36_000)],
@@ -26,11 +28,14 @@ public struct RetrySchedule: Sendable, Hashable {
         self.topics = topics
     }
 
-    /// The same schedule with every delay and the Retry-After bounds multiplied by `factor`
-    /// (chaos and load tests run the whole schedule in seconds with 0.001).
+    /// The same schedule with every delay, the Retry-After bounds and the delay topics' tiers
+    /// multiplied by `factor` (chaos and load tests run the whole schedule in seconds with
+    /// 0.001). The tiers scale too, so that a short retry is never held in one topic behind a
+    /// long one, as it is not at full scale.
     public func scaled(by factor: Double) -> RetrySchedule {
         var scaled = self
         scaled.delays = delays.map { $0 * factor }
+        scaled.tiers = tiers.map { $0 * factor }
         scaled.retryAfterBounds = retryAfterBounds.lowerBound * factor...retryAfterBounds.upperBound * factor
         return scaled
     }
@@ -66,7 +71,7 @@ public struct RetrySchedule: Sendable, Hashable {
     /// (the shortest for anything shorter), so a message is never held behind
     /// others due much later than itself.
     public func topic(forDelay seconds: Double) -> String {
-        let tiers: [(Double, String)] = zip([5.0, 300, 1800, 7200, 18_000, 36_000], topics).map { ($0, $1) }
+        let tiers: [(Double, String)] = zip(self.tiers, topics).map { ($0, $1) }
         return tiers.last { $0.0 <= seconds * 1.25 }?.1 ?? tiers[0].1
     }
 }

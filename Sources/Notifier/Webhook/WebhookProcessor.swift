@@ -127,8 +127,10 @@ public struct WebhookProcessor: StageProcessor {
                 "attempt": "\(request.attempts.count + 1)", "error": "\(result.error ?? "")",
             ])
         }
+        // A Retry-After counts from the answer, not from when the attempt began.
         return try flow.conclude(
-            request, from: message, verdict: verdict, statusCode: result.statusCode, error: result.error, latencyMs: result.latencyMs, at: now)
+            request, from: message, verdict: verdict, statusCode: result.statusCode, error: result.error, latencyMs: result.latencyMs, at: now,
+            answeredAt: clock())
     }
 
     /// An HTTP status (nil: no answer) as a verdict.
