@@ -88,7 +88,9 @@ struct StoreUnderTest: Sendable {
     func storedText(_ table: String) async throws -> String {
         switch kind {
         case .sqlite:
-            return String(decoding: try Data(contentsOf: URL(fileURLWithPath: location)), as: UTF8.self)
+            // The database and its write-ahead log, where recent commits live until a checkpoint.
+            let files = [location, location + "-wal"].filter { FileManager.default.fileExists(atPath: $0) }
+            return try files.map { String(decoding: try Data(contentsOf: URL(fileURLWithPath: $0)), as: UTF8.self) }.joined(separator: "\n")
         case .postgres:
             let rows = try await query("SELECT to_jsonb(t)::text FROM \(unescaped: table) t")
             return try rows.map { try $0.decode(String.self) }.joined(separator: "\n")

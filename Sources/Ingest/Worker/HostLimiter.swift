@@ -42,9 +42,16 @@ actor StoryRegistry {
         index = StoryIndex(entries: try await store.recentStories(since: cutoff), window: window)
     }
 
-    func story(for title: String, at time: Double, newStoryID: String) async throws -> String {
-        let result = index.story(for: title, at: time, newStoryID: newStoryID)
-        if let created = result.created { try await store.saveStory(created) }
-        return result.storyID
+    /// The story of each headline, in order (a later one may join a story an earlier one
+    /// started); the stories created are saved in one transaction before this returns.
+    func stories(for headlines: [(title: String, time: Double, newStoryID: String)]) async throws -> [String] {
+        var created: [StoryIndex.Entry] = []
+        let ids = headlines.map { headline in
+            let result = index.story(for: headline.title, at: headline.time, newStoryID: headline.newStoryID)
+            if let entry = result.created { created.append(entry) }
+            return result.storyID
+        }
+        if !created.isEmpty { try await store.saveStories(created) }
+        return ids
     }
 }

@@ -216,53 +216,80 @@ public final class IngestWorker: Service, Sendable {
             let item: NewsItem
             let fingerprint: String
         }
-        var pending: [Pending] = []
-        var results: [ItemResult] = []
+        // 1. What is new or changed (items seen before with the same content are `unchanged`).
+        enum Step {
+            case unchanged(ItemResult)
+            case publish(ParsedItem, key: String, fingerprint: String, seen: IngestStore.SeenItem?)
+        }
+        var steps: [Step] = []
         var pendingKeys: Set<String> = []
-        for var parsed in items {
+        let keys = items.map { ItemIdentity(sourceID: source.id, item: $0).key }
+        let seenBefore = try await store.seenItems(sourceID: source.id, identityKeys: keys)
+        for (var parsed, key) in zip(items, keys) {
             if parsed.language == nil { parsed.language = source.language }
-            let identity = ItemIdentity(sourceID: source.id, item: parsed)
             let fingerprint = ItemIdentity.contentFingerprint(parsed)
-            let seen = try await store.seenItem(sourceID: source.id, identityKey: identity.key)
+            let seen = seenBefore[key]
             if let seen, seen.fingerprint == fingerprint {
-                results.append(ItemResult(guid: parsed.guid, itemId: seen.itemID, storyId: seen.storyID, version: seen.version, status: .unchanged))
+                steps.append(.unchanged(ItemResult(guid: parsed.guid, itemId: seen.itemID, storyId: seen.storyID, version: seen.version, status: .unchanged)))
                 continue
             }
-            guard pendingKeys.insert(identity.key).inserted else { continue }  // the same item twice in one batch
-            let storyID: String
-            let version: Int
-            if let seen {
-                storyID = seen.storyID  // an edit stays in its story
-                version = seen.version + 1
-            } else {
-                storyID = try await stories.story(
-                    for: parsed.title, at: (parsed.publishedAt ?? fetchedAt).timeIntervalSince1970,
-                    newStoryID: NewsItem.newStoryID(sourceID: source.id, item: parsed))
-                version = 1
-            }
-            let item = NewsItem(parsed: parsed, sourceID: source.id, kind: kind, fetchedAt: fetchedAt, storyID: storyID, version: version, hints: source.hints)
-            pending.append(Pending(key: identity.key, item: item, fingerprint: fingerprint))
-            results.append(ItemResult(guid: parsed.guid, itemId: item.itemId, storyId: storyID, version: version, status: seen == nil ? .published : .newVersion))
+            guard pendingKeys.insert(key).inserted else { continue }  // the same item twice in one batch
+            steps.append(.publish(parsed, key: key, fingerprint: fingerprint, seen: seen))
         }
-        // Send concurrently; remember each item as soon as its own acknowledgement arrives.
-        let store = self.store
+        // 2. The stories of the new items, in order, saved in one transaction (an edit stays in its story).
+        var firstVersions: [(title: String, time: Double, newStoryID: String)] = []
+        for case .publish(let parsed, _, _, nil) in steps {
+            firstVersions.append((parsed.title, (parsed.publishedAt ?? fetchedAt).timeIntervalSince1970, NewsItem.newStoryID(sourceID: source.id, item: parsed)))
+        }
+        var newStories = try await stories.stories(for: firstVersions).makeIterator()
+        var pending: [Pending] = []
+        var results: [ItemResult] = []
+        for step in steps {
+            switch step {
+            case .unchanged(let result):
+                results.append(result)
+            case .publish(let parsed, let key, let fingerprint, let seen):
+                let storyID = seen?.storyID ?? newStories.next()!
+                let version = (seen?.version ?? 0) + 1
+                let item = NewsItem(parsed: parsed, sourceID: source.id, kind: kind, fetchedAt: fetchedAt, storyID: storyID, version: version, hints: source.hints)
+                pending.append(Pending(key: key, item: item, fingerprint: fingerprint))
+                results.append(ItemResult(guid: parsed.guid, itemId: item.itemId, storyId: storyID, version: version, status: seen == nil ? .published : .newVersion))
+            }
+        }
+        // 3. Send concurrently; remember what the broker acknowledged, in one transaction, also
+        // when another item failed (an item not remembered is published again next time).
         let producer = self.producer
         let topic = self.topic
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        struct Acknowledged: Sendable {
+            let key: String
+            let seen: IngestStore.SeenItem
+        }
+        var acknowledged: [(sourceID: String, identityKey: String, item: IngestStore.SeenItem)] = []
+        var failure: (any Error)?
+        await withTaskGroup(of: Result<Acknowledged, any Error>.self) { group in
             for entry in pending {
                 group.addTask {
-                    let bytes = try EventCodec.encode(entry.item, occurredAt: fetchedAt)
-                    try await producer.send(KafkaProducerMessage(
-                        topic: topic, key: entry.item.itemId, value: bytes,
-                        headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
-                    try await store.markPublished(
-                        sourceID: entry.item.sourceId, identityKey: entry.key,
-                        item: .init(itemID: entry.item.itemId, fingerprint: entry.fingerprint, version: entry.item.version, storyID: entry.item.storyId),
-                        at: fetchedAt)
+                    do {
+                        let bytes = try EventCodec.encode(entry.item, occurredAt: fetchedAt)
+                        try await producer.send(KafkaProducerMessage(
+                            topic: topic, key: entry.item.itemId, value: bytes,
+                            headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
+                        return .success(Acknowledged(key: entry.key, seen: IngestStore.SeenItem(
+                            itemID: entry.item.itemId, fingerprint: entry.fingerprint, version: entry.item.version, storyID: entry.item.storyId)))
+                    } catch {
+                        return .failure(error)
+                    }
                 }
             }
-            try await group.waitForAll()
+            for await outcome in group {
+                switch outcome {
+                case .success(let done): acknowledged.append((source.id, done.key, done.seen))
+                case .failure(let error): failure = failure ?? error
+                }
+            }
         }
+        try await store.markPublished(acknowledged, at: fetchedAt)
+        if let failure { throw failure }
         return results
     }
 
