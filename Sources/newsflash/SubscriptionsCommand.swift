@@ -215,15 +215,21 @@ extension RunCommand {
         @Option(help: "Consumer group.")
         var group = "newsflash-match"
 
+        @Option(help: "Items matched at once.")
+        var window = MatchProcessor.defaultWindow
+
+        func validate() throws {
+            guard window > 0 else { throw ValidationError("--window must be positive") }
+        }
+
         func run() async throws {
             let logger = global.makeLogger("newsflash.match")
             try await files.withStore(logger: logger) { store in
                 let directory = SubscriptionDirectory(store: store, logger: logger)
                 try await directory.refresh()
                 let active = await directory.count
-                // One message at a time per instance keeps the per-subscription story decisions in order.
                 try await global.runStage(
-                    name: "match", input: input, group: group, window: 1, logger: logger, observability: observability,
+                    name: "match", input: input, group: group, window: window, logger: logger, observability: observability,
                     storeCheck: { _ = try await store.count(ownedBy: "") },
                     extraServices: [PeriodicTask(name: "subscriptions refresh", logger: logger) { try await directory.refresh() }],
                     processor: MatchProcessor(directory: directory, store: store, outputTopic: output),

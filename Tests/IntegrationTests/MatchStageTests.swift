@@ -95,6 +95,57 @@ struct MatchStageTests {
         }
     }
 
+    /// With the default window many items are matched at once; two outlets' items of one story,
+    /// and a repeat of an item, still alert once per story (the claim is atomic).
+    @Test func manyInFlightAlertOncePerStory() async throws {
+        let input = try await TestBroker.makeTopic("classified-window", partitions: 4)
+        let output = try await TestBroker.makeTopic("deliveries-window", partitions: 2)
+        let store = try SQLiteSubscriptionStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("subs-\(UUID().uuidString).sqlite").path)
+        let desk = Subscription(name: "MENA desk", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:9/hook"))
+        try await store.save(desk)
+        let directory = SubscriptionDirectory(store: store, logger: TestBroker.logger)
+        try await directory.refresh()
+        let producer = try TestBroker.producer()
+        let stories = 60
+        for n in 0..<stories {
+            for (source, guid) in [("wire", "w\(n)"), ("other", "o\(n)"), ("wire", "w\(n)")] {  // two outlets, and a repeat
+                let item = Self.classified(guid, source: source, story: "story-\(n)", title: "Strike \(n)", regions: ["MENA"], topics: ["Politics"], urgency: .urgent)
+                try await producer.send(KafkaProducerMessage(topic: input, key: item.item.itemId, value: try EventCodec.encode(item, occurredAt: Date())))
+            }
+        }
+        let consumer = try TestBroker.groupConsumer(group: TestBroker.unique("match-window"), topic: input)
+        let stageProducer = try TestBroker.producer()
+        let stage = StageRunner(name: "match-window", consumer: consumer, producer: stageProducer,
+                                processor: MatchProcessor(directory: directory, store: store, outputTopic: output),
+                                window: MatchProcessor.defaultWindow, logger: TestBroker.logger)
+        let running = Task { try await stage.run() }
+        let reader = try TestBroker.partitionConsumer(topic: output, partitions: [0, 1])
+        // A story's first item alerts; its repeat (same item, same version) is sent again under the same
+        // delivery id when it is the claimed one; the other outlet's item never is.
+        // One iteration until every story has arrived (an iterator that is dropped takes buffered messages with it).
+        let deliveries = try await withDeadline(.seconds(90), "a delivery of each of \(stories) stories") { () -> [DeliveryRequest] in
+            var got: [DeliveryRequest] = []
+            for try await message in reader.messages {
+                got.append(try EventCodec.decode(DeliveryRequest.self, from: message.value).data)
+                if Set(got.map(\.storyId)).count == stories { break }
+            }
+            return got
+        }
+        let byStory = Dictionary(grouping: deliveries, by: \.storyId)
+        #expect(byStory.count == stories)
+        for (_, sent) in byStory {
+            #expect(Set(sent.map(\.deliveryId)).count == 1)  // one alert per story, repeats under its id
+            #expect(Set(sent.map(\.item.item.itemId)).count == 1)  // never the other outlet's item as well
+            #expect(sent.allSatisfy { !$0.isUpdate })
+        }
+        await reader.close()
+        running.cancel()
+        _ = try? await running.value
+        await stageProducer.shutdown()
+        await consumer.close()
+        await producer.shutdown()
+    }
+
     @Test func rewindRedeliversOneSubscriptionsMatchesAsReplays() async throws {
         let input = try await TestBroker.makeTopic("classified-rewind", partitions: 2)
         let output = try await TestBroker.makeTopic("deliveries-rewind", partitions: 1)

@@ -161,7 +161,7 @@ struct UpCommand: AsyncParsableCommand {
         let directory = SubscriptionDirectory(store: store, parser: parser, logger: logger)
         try await directory.refresh()
         let matchConsumer = try consumer("match", Topics.newsClassified)
-        let match = StageRunner(name: "match", consumer: matchConsumer, producer: producer, processor: MatchProcessor(directory: directory, store: store), window: 1, logger: logger)
+        let match = StageRunner(name: "match", consumer: matchConsumer, producer: producer, processor: MatchProcessor(directory: directory, store: store), window: MatchProcessor.defaultWindow, logger: logger)
 
         let cache = SubscriptionCache(store: store, logger: logger)
         try await cache.refresh()
