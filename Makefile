@@ -33,6 +33,9 @@ release: setup
 ##   to a verifying receiver, 200 confirmed email); each stage SIGTERMed 3 times, SIGKILLed 3 times and (consumers)
 ##   rebalanced by a SIGKILLed second member, mid-stream; then no alert lost, repeats under their first webhook-id /
 ##   Message-ID, no consumer lag, every SIGTERM exit 0 within 60 s. About 10 minutes on 2 cores; CHAOS_ARGS adds flags.
+##   The other runs of the same harness: CHAOS_ARGS=--failing-endpoints (30% 5xx, 10% timeouts, 5% 429; every alert
+##   delivered or dead-lettered, healthy p99 within 2x a clean round), CHAOS_ARGS=--latency (1,000 items/s, push to
+##   verified webhook beside the broker's own round trip), CHAOS_ARGS=--shutdown (`up` stopped by SIGTERM and SIGINT).
 ##   chaos-quick: classify alone, 400 items, 2 SIGTERMs + 2 SIGKILLs, under 2 minutes (uses KAFKA_BOOTSTRAP when set).
 chaos: release
 	$(ENV) .venv/bin/python Tests/Chaos/chaos.py --newsflash .build/release/newsflash $(CHAOS_ARGS)

@@ -120,9 +120,13 @@ final class ConsumerMessageBuffer: Sendable {
 
 /// The messages of a ``KafkaConsumer``, in partition order, as they are fetched.
 ///
-/// Iterate from one task only. The sequence ends when the consumer closes (or
-/// throws when the consumer fails fatally); messages that were buffered but
-/// not processed then are read again from the committed offsets later.
+/// Iterate from one task only, and once: an iterator takes messages from the buffer
+/// in batches, and those it has not handed out when it is dropped (a `break` out of
+/// the loop) are not seen by a later iterator of the same consumer. A group member
+/// reads them again from its committed offsets after a restart; a reader of assigned
+/// partitions does not. The sequence ends when the consumer closes (or throws when
+/// the consumer fails fatally); messages that were buffered but not processed then
+/// are read again from the committed offsets later.
 public struct KafkaConsumerMessages: AsyncSequence, Sendable {
     public typealias Element = KafkaConsumerMessage
     let buffer: ConsumerMessageBuffer

@@ -23,6 +23,21 @@ SIGKILLed mid-stream, then left to drain: every item must reach news.classified 
 must have no lag. Uses the broker in KAFKA_BOOTSTRAP when set (with uniquely named topics and
 group), else one of its own.
 
+Failing endpoints (`--failing-endpoints`): no stops; a clean round of items, then a second round
+while 30% of the receiver's endpoints answer 5xx, 10% time out and 5% answer 429 with
+Retry-After, each failing the first 1, 2 or 3 attempts of every delivery or (a quarter) all of
+them, with notify-webhook's retry schedule scaled down (--retry-scale): every alert is delivered
+or dead-lettered with its 8 attempts, a retry after a 429 waits its Retry-After, and healthy
+subscribers' p99 stays within 2x the clean round's.
+
+Latency (`--latency`): no stops; items pushed at --rate (1,000/s) for --duration seconds, a
+tenth of them matching one subscription each; latency from an item's push to its verified
+webhook, per hop by the producers' timestamps, beside the broker's own produce-to-consume round
+trip measured in the same run by a probe with the pipeline's client settings.
+
+Shutdown (`--shutdown`): `newsflash up` with demo alerts flowing, stopped by SIGTERM and SIGINT
+in turn; each stop must exit 0 within 60 s.
+
 Exit status: 0 when every check passed, 1 when one failed, 2 when the harness itself could not
 run (a stage that never came up, a broker that did not start).
 """
@@ -75,6 +90,13 @@ GROUPS = {  # the consumer group and main input topic of each consuming stage
 SIGTERM_LIMIT_S = 60.0  # a graceful stop must end within this (the deployments give 60 s)
 USAGE_EXIT = 64  # swift-argument-parser's exit status for a usage error
 PUSH_SOURCE = "chaos-push"
+RETRY_AFTER_S = 2       # what the 429 endpoints of --failing-endpoints ask for
+PERMANENT = 99          # --failing-endpoints: a hook that fails this many attempts fails them all
+MAX_ATTEMPTS = 8        # RetrySchedule: the first attempt and 7 retries, then alerts.dlq
+# The consumer and producer settings of the pipeline (KafkaConsumerConfiguration, KafkaProducerConfiguration),
+# which the --latency floor probe uses too, so that the floor is the same client setup with no stage between.
+PIPELINE_FETCH_WAIT_MS = 50
+PIPELINE_LINGER_MS = 5
 NO_METRICS_PORT = {"api"}  # README (Commands): every `run` stage but api (metrics on its own --port) takes --metrics-port
 TOKEN_PREFIX = "zqk"
 MARKER = ".chaos-workdir"  # in every work directory: the only non-empty directories the script wipes
@@ -527,6 +549,7 @@ class TopicWatcher(threading.Thread):
                     if message.error():
                         continue
                     self.count += 1
+                    self.timestamp = message.timestamp()[1]  # for on_event: when the producer wrote it (ms)
                     try:
                         event = json.loads(message.value())
                         if self.on_event:
@@ -564,6 +587,7 @@ class Received:
     item: str | None
     at: float
     extra: str = ""
+    wall: float = 0.0  # time.time() at receipt
 
 
 class WebhookReceiver:
@@ -578,6 +602,12 @@ class WebhookReceiver:
         self.failures: list[str] = []
         self.truncated: list[str] = []  # requests whose body did not arrive whole
         self.failure_dump: Path | None = None  # where to write the requests that failed verification
+        # Failing endpoints (--failing-endpoints): hook path name -> (mode, attempts that fail), applied
+        # while `faults_on`; every request's arrival per webhook-id: (monotonic time, status answered).
+        self.faults: dict[str, tuple[str, int]] = {}
+        self.faults_on = False
+        self.attempts: dict[str, list[tuple[float, int]]] = collections.defaultdict(list)
+        self.timeout_sleep = 3.0
         self.lock = threading.Lock()
         self.servers = [self._server() for _ in range(ports)]
 
@@ -596,7 +626,22 @@ class WebhookReceiver:
                                                   f"{time.monotonic() - _t0:.1f} s")
                     self.close_connection = True
                     return
+                fault = receiver.fault(self.path, self.headers.get("webhook-id", ""))
+                if fault is not None:
+                    if fault == 504:  # a timeout: answer long after the sender gave up
+                        time.sleep(receiver.timeout_sleep)
+                    try:
+                        self.send_response(fault)
+                        if fault == 429:
+                            self.send_header("Retry-After", str(RETRY_AFTER_S))
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                    except OSError:
+                        self.close_connection = True
+                    return
                 status = receiver.handle(self.path, dict(self.headers.items()), body)
+                with receiver.lock:
+                    receiver.attempts[self.headers.get("webhook-id", "")].append((time.monotonic(), status))
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -647,6 +692,22 @@ class WebhookReceiver:
     def count(self) -> int:
         return len(self.received)
 
+    def fault(self, path: str, webhook_id: str) -> int | None:
+        """The failure status this attempt gets (504: time out), or None to answer normally. A hook
+        with (mode, k) fails the first k attempts of each delivery; k = PERMANENT fails them all."""
+        if not self.faults_on:
+            return None
+        mode, fails = self.faults.get(path.rsplit("/", 1)[-1], ("", 0))
+        if not mode:
+            return None
+        with self.lock:
+            tries = self.attempts[webhook_id]
+            if len(tries) >= fails:
+                return None
+            status = {"5xx": (500, 502, 503)[len(tries) % 3], "timeout": 504, "429": 429}[mode]
+            tries.append((time.monotonic(), status))
+            return status
+
     def handle(self, path: str, headers: dict, body: bytes) -> int:
         name = path.rsplit("/", 1)[-1]
         secret = self.secrets.get(name)
@@ -679,7 +740,7 @@ class WebhookReceiver:
             if alert.get("deliveryId") != webhook_id:
                 problems.append(f"body deliveryId {alert.get('deliveryId')} differs from webhook-id {webhook_id}")
             records.append(Received(payload.get("subscriptionId", ""), webhook_id, alert.get("storyId"),
-                                    alert.get("item", {}).get("itemId"), now,
+                                    alert.get("item", {}).get("itemId"), now, wall=time.time(),
                                     extra=("update " if alert.get("isUpdate") else "") + ("replay" if alert.get("isReplay") else "")))
         with self.lock:
             self.received.extend(records)
@@ -934,6 +995,7 @@ class Item:
     item_id: str = ""
     story_id: str = ""
     accepted_at: float = 0.0  # monotonic time of the first acknowledgement
+    sent_at: float = 0.0      # monotonic time of the first push (its appearance at the source)
 
 
 class Feeder(threading.Thread):
@@ -994,6 +1056,9 @@ class PushFeeder(Feeder):
             {"id": it.id, "title": it.title, "url": f"https://chaos.example/items/{it.n}", "publishedAt": rfc3339_now(),
              "language": "en"} for it in chunk]})
         deadline = time.monotonic() + self.give_up_s
+        first = time.monotonic()
+        for it in chunk:
+            it.sent_at = it.sent_at or first
         while not self.halt.is_set():
             try:
                 if self.connection is None:
@@ -1452,12 +1517,16 @@ class FullRun:
                        "--push-port", str(self.push_port)],
             "classify": [*common],
             "match": [*common, *store],
-            "notify-webhook": [*common, *store, "--allow-address", "127.0.0.0/8"],
+            "notify-webhook": [*common, *store, "--allow-address", "127.0.0.0/8", *self.webhook_args()],
             "notify-email": [*common, *store, "--smtp-url", f"smtp://127.0.0.1:{self.sink.plain_port}?tls=none",
                              "--from", "Newsflash chaos <chaos@newsflash.example>",
                              "--public-url", f"http://127.0.0.1:{self.api_port}"],
         }, self.findings)
         self.cleanup.callback(self.stages.kill_all)
+
+    def webhook_args(self) -> list[str]:
+        """More flags of notify-webhook (the failing-endpoints run scales the retry schedule)."""
+        return []
 
     def create_subscriptions(self) -> None:
         """The api, the subscriptions through it, and (the notifiers running) every email confirmed."""
@@ -1626,7 +1695,411 @@ class FullRun:
             log(f"  cut off mid-body (not verified, not counted): {line}")
 
 
+# --------------------------------------------------------------------------------------------
+# Failing endpoints and latency (--failing-endpoints, --latency)
+# --------------------------------------------------------------------------------------------
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) by the nearest-rank method; nan for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def port_modes(ports: int) -> list[str]:
+    """The behaviour of each receiver port (an endpoint, as the notifier counts them): 30% answer
+    5xx, 10% time out, 5% (at least one) answer 429 with Retry-After, the rest are healthy ("")."""
+    failing, timeouts, limited = round(0.30 * ports), round(0.10 * ports), max(1, round(0.05 * ports))
+    healthy = ports - failing - timeouts - limited
+    return [""] * healthy + ["5xx"] * failing + ["timeout"] * timeouts + ["429"] * limited
+
+
+class FloorProbe(threading.Thread):
+    """The raw broker round trip: a producer with the pipeline's producer settings writes a
+    timestamp every `interval` seconds to a topic of one partition; a consumer with the
+    pipeline's fetch settings reads it. Latency = consumed - produced (monotonic, one process)."""
+
+    def __init__(self, bootstrap: str, topic: str, interval: float = 0.02):
+        super().__init__(name="floor-probe", daemon=True)
+        self.bootstrap, self.topic, self.interval = bootstrap, topic, interval
+        self.latencies: list[float] = []
+        self.halt = threading.Event()
+        self.error: str | None = None
+
+    def run(self) -> None:
+        producer = Producer({"bootstrap.servers": self.bootstrap, "acks": "all", "enable.idempotence": True,
+                             "linger.ms": PIPELINE_LINGER_MS, "compression.codec": "lz4", "log_level": 3})
+        consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"chaos-probe-{uuid.uuid4().hex}",
+                             "enable.auto.commit": False, "fetch.wait.max.ms": PIPELINE_FETCH_WAIT_MS,
+                             "log_level": 3})
+        try:
+            consumer.assign([TopicPartition(self.topic, 0, -1)])  # -1: the end
+            time.sleep(1.0)  # the assignment's first fetch
+            reader = threading.Thread(target=self.read, args=(consumer,), daemon=True)
+            reader.start()
+            while not self.halt.is_set():
+                producer.produce(self.topic, str(time.monotonic()).encode())
+                producer.poll(0)
+                time.sleep(self.interval)
+            producer.flush(10)
+            time.sleep(1.0)
+            self.reading = False
+            reader.join(5)
+        except Exception as error:  # reported in the checks
+            self.error = f"floor probe failed: {error}"
+        finally:
+            consumer.close()
+
+    reading = True
+
+    def read(self, consumer: Consumer) -> None:
+        while self.reading:
+            message = consumer.poll(0.1)
+            if message is not None and not message.error():
+                self.latencies.append(time.monotonic() - float(message.value()))
+
+    def measure(self, seconds: float) -> list[float]:
+        self.start()
+        time.sleep(seconds)
+        return self.finish()
+
+    def finish(self) -> list[float]:
+        self.halt.set()
+        self.join(30)
+        return self.latencies
+
+
+def make_load_items(count: int, subs: int, stride: int, seed: int, prefix: str) -> list[Item]:
+    """Items of which every `stride`-th matches one subscription (in turn); the others match none."""
+    words = Words(seed)
+    items = []
+    for n in range(count):
+        sub = (n // stride) % subs if n % stride == 0 else -1
+        token = f"{TOKEN_PREFIX}{sub:05d}" if sub >= 0 else f"zqn{n:06d}"
+        items.append(Item(n, f"{prefix}-{n:06d}", words.title(token), sub))
+    return items
+
+
+class LoadRun(FullRun):
+    """The pipeline without stops: subscriptions, stages, then batches of items pushed at a set
+    rate (`push`), each batch followed until its items arrived (`arrived`)."""
+
+    def start(self) -> None:
+        self.start_services()
+        self.configure_stages()
+        self.create_subscriptions()
+        self.start_pipeline()
+
+    def push(self, items: list[Item], rate: float) -> PushFeeder:
+        pacer = Pacer(len(items), [], rate)
+        pacer.mode = "flush"
+        feeder = PushFeeder(items, pacer, self.args.batch, self.push_port, self.token)
+        feeder.start()
+        self.cleanup.callback(feeder.halt.set)
+        return feeder
+
+    def first_arrivals(self) -> dict[str, float]:
+        """Story id -> monotonic time of its first verified webhook."""
+        first: dict[str, float] = {}
+        for r in list(self.receiver.received):
+            if r.story and (r.story not in first or r.at < first[r.story]):
+                first[r.story] = r.at
+        return first
+
+    def wait_arrived(self, stories: set[str], timeout: float, what: str) -> float:
+        began = time.monotonic()
+        wait_until(lambda: self.stages.revive_crashed() or stories <= set(self.first_arrivals()), timeout, 0.5)
+        missing = len(stories - set(self.first_arrivals()))
+        log(f"{what}: {len(stories) - missing} of {len(stories)} arrived after {time.monotonic() - began:.1f} s more")
+        return missing
+
+    def finish(self, groups: list[tuple[str, str]]) -> None:
+        self.checks += lag_checks(self.bootstrap, groups)
+        self.final = self.stages.stop_all()
+        log("final stop: " + ", ".join(f"{n} {c} in {t:.1f}s" for n, t, c in self.final))
+        self.checks += stop_checks([], self.final)
+        self.checks.append(Check("every webhook signature verified, bodies consistent", not self.receiver.failures,
+                                 f"{len(self.receiver.failures)}: {self.receiver.failures[:3]}"
+                                 if self.receiver.failures else ""))
+        self.checks.append(Check("no process exited by itself", not self.stages.crashes,
+                                 " | ".join(self.stages.crashes)[:2000]))
+
+
+class FailingEndpointsRun(LoadRun):
+    """A clean round, then the same load with 30% of the endpoints answering 5xx, 10% timing out and
+    5% answering 429 with Retry-After, each failing the first 1, 2 or 3 attempts of a delivery or (a
+    quarter of them) all 8. With the retry schedule scaled by --retry-scale: every alert of a
+    recovering endpoint is delivered, every alert of a dead one is dead-lettered with its 8
+    attempts, a 429's Retry-After is kept, and the healthy subscribers' p99 stays within 2x the
+    clean round's."""
+
+    def webhook_args(self) -> list[str]:
+        return ["--retry-scale", str(self.args.retry_scale), "--timeout", str(self.args.webhook_timeout)]
+
+    def run(self) -> int:
+        with self.cleanup:
+            self.start()
+            self.receiver.timeout_sleep = self.args.webhook_timeout + 1.0
+            modes = port_modes(self.args.receiver_ports)
+            self.mode_of: dict[str, str] = {}  # subscription id -> "" (healthy), 5xx, timeout or 429
+            for sub in self.subs:
+                mode = modes[sub.index % len(modes)]
+                self.mode_of[sub.id] = mode
+                if mode:
+                    fails = (1, 2, 3, PERMANENT)[(sub.index // len(modes)) % 4]
+                    self.receiver.faults[sub.address.rsplit("/", 1)[-1]] = (mode, fails)
+            self.dead: dict[str, dict] = {}
+            watcher = TopicWatcher(self.bootstrap, "alerts.dlq", self.on_dead_letter)
+            watcher.start()
+            self.cleanup.callback(watcher.stop)
+            count = self.args.items
+            clean = make_items(count, len(self.subs), self.args.seed, "clean")
+            self.round("clean", clean, faults=False)
+            failing = make_items(count, len(self.subs), self.args.seed + 1, "failing")
+            self.round("failing", failing, faults=True)
+            if watcher.error:
+                self.checks.append(Check("watcher of alerts.dlq", False, watcher.error))
+            group = GROUPS["notify-webhook"][0]
+            self.finish([GROUPS[s] for s in ("classify", "match", "notify-webhook")] +
+                        [(f"{group}.{t}", t) for t in ("alerts.retry.5s", "alerts.retry.5m", "alerts.retry.30m",
+                                                       "alerts.retry.2h", "alerts.retry.5h", "alerts.retry.10h")])
+            self.verify(clean, failing)
+        return print_summary(self.checks, self.findings)
+
+    def on_dead_letter(self, event: dict, key: bytes | None) -> None:
+        delivery = event["data"].get("delivery") or {}
+        if delivery.get("deliveryId"):
+            self.dead[delivery["deliveryId"]] = event["data"]
+
+    def fate(self, it: Item, faults: bool) -> str:
+        sub = self.subs[it.sub]
+        mode, fails = self.receiver.faults.get(sub.address.rsplit("/", 1)[-1], ("", 0)) if faults else ("", 0)
+        return "dead" if fails == PERMANENT else "deliver"
+
+    def round(self, label: str, items: list[Item], faults: bool) -> None:
+        self.receiver.faults_on = faults
+        began = time.monotonic()
+        feeder = self.push(items, self.args.rate)
+        if not feeder.wait_done(self.args.drain_timeout):
+            feeder.halt.set()
+        log(f"{label}: {feeder.sent} items pushed in {time.monotonic() - began:.1f} s")
+        expect = {it.story_id for it in items if it.accepted_at and self.fate(it, faults) == "deliver"}
+        dead = {delivery_id(self.subs[it.sub].id, it.story_id) for it in items
+                if it.accepted_at and self.fate(it, faults) == "dead"}
+        self.wait_arrived(expect, self.args.drain_timeout, f"{label}: alerts of recovering endpoints")
+        wait_until(lambda: dead <= set(self.dead), self.args.drain_timeout, 1.0)
+        log(f"{label}: {len(dead & set(self.dead))} of {len(dead)} alerts of dead endpoints dead-lettered")
+        if feeder.error:
+            self.checks.append(Check(f"{label}: every item accepted by ingest", False, feeder.error))
+
+    def verify(self, clean: list[Item], failing: list[Item]) -> None:
+        first = self.first_arrivals()
+        table = []
+        healthy_p99 = {}
+        for label, items, faults in (("clean", clean, False), ("failing", failing, True)):
+            by_mode: dict[str, list[Item]] = collections.defaultdict(list)
+            for it in items:
+                by_mode[self.mode_of[self.subs[it.sub].id] if faults else ""].append(it)
+            for mode in ("", "5xx", "timeout", "429"):
+                group = by_mode.get(mode, [])
+                if not group:
+                    continue
+                deliver = [it for it in group if self.fate(it, faults) == "deliver"]
+                dead = [it for it in group if self.fate(it, faults) == "dead"]
+                ids = {it.n: delivery_id(self.subs[it.sub].id, it.story_id) for it in group}
+                delivered = [it for it in deliver if it.story_id in first]
+                lost = [it for it in deliver if it.story_id not in first]
+                lettered = [it for it in dead if ids[it.n] in self.dead]
+                undead = [it for it in dead if ids[it.n] not in self.dead]
+                wrongly = [it for it in dead if it.story_id in first]
+                retried = [it for it in delivered if len(self.receiver.attempts.get(ids[it.n], [])) > 1]
+                latencies = [first[it.story_id] - it.sent_at for it in delivered]
+                name = mode or "healthy"
+                table.append((label, name, len(group), len(delivered), len(retried), len(lettered), len(lost) + len(undead),
+                              percentile(latencies, 0.5), percentile(latencies, 0.99)))
+                if not mode:
+                    healthy_p99[label] = percentile(latencies, 0.99)
+                self.checks.append(Check(
+                    f"{label}, {name} endpoints: every alert delivered ({len(deliver)}) or dead-lettered ({len(dead)})",
+                    not lost and not undead and not wrongly,
+                    f"not delivered {[it.id for it in lost[:5]]}, not dead-lettered {[it.id for it in undead[:5]]}, "
+                    f"delivered though the endpoint never answers 2xx {[it.id for it in wrongly[:5]]}"
+                    if lost or undead or wrongly else ""))
+                histories = [self.dead[ids[it.n]].get("attempts", []) for it in lettered]
+                short = [h for h in histories if len(h) != MAX_ATTEMPTS or any(a.get("outcome") == "delivered" for a in h)]
+                if dead:
+                    self.checks.append(Check(f"{label}, {name}: each dead letter carries its {MAX_ATTEMPTS} failed attempts",
+                                             not short, f"{len(short)} do not, e.g. {short[:1]}" if short else ""))
+                if mode == "429":
+                    early = []
+                    for it in group:
+                        tries = self.receiver.attempts.get(ids[it.n], [])
+                        for (t0, status), (t1, _) in zip(tries, tries[1:]):
+                            if status == 429 and t1 - t0 < RETRY_AFTER_S - 0.05:
+                                early.append(f"{it.id}: {t1 - t0:.2f} s after a 429")
+                    self.checks.append(Check(f"{label}: a retry after 429 waits its Retry-After ({RETRY_AFTER_S} s)",
+                                             not early, "; ".join(early[:5])))
+        print()
+        header = (f"{'round':8} {'endpoints':9} {'pairs':>6} {'delivered':>9} {'after retry':>11} {'dead-lettered':>13} "
+                  f"{'lost':>5} {'p50 s':>7} {'p99 s':>7}")
+        print(header)
+        print("-" * len(header))
+        for row in table:
+            print(f"{row[0]:8} {row[1]:9} {row[2]:6} {row[3]:9} {row[4]:11} {row[5]:13} {row[6]:5} {row[7]:7.3f} {row[8]:7.3f}")
+        print()
+        clean_p99, failing_p99 = healthy_p99.get("clean", math.nan), healthy_p99.get("failing", math.nan)
+        log(f"healthy subscribers' p99: clean {clean_p99:.3f} s, with failing endpoints {failing_p99:.3f} s "
+            f"({failing_p99 / clean_p99:.2f}x)")
+        self.checks.append(Check("healthy subscribers' p99 with failing endpoints within 2x the clean round's",
+                                 failing_p99 <= 2 * clean_p99, f"{failing_p99:.3f} s vs {clean_p99:.3f} s"))
+
+
+class LatencyRun(LoadRun):
+    """End-to-end latency at a set rate: from an item's push (its appearance at the source) to
+    its verified webhook, beside the broker's own produce-to-consume round trip measured by a
+    probe with the pipeline's client settings, alone before the load and during it."""
+
+    def run(self) -> int:
+        with self.cleanup:
+            self.start()
+            warm = make_items(min(200, len(self.subs)), len(self.subs), self.args.seed, "warm")
+            feeder = self.push(warm, 50)
+            feeder.wait_done(120)
+            if self.wait_arrived({it.story_id for it in warm if it.accepted_at}, 180, "warm-up"):
+                raise HarnessError(f"warm-up alerts did not arrive; logs in {self.workdir / 'logs'}")
+            create_topics(self.bootstrap, ["chaos.probe"], partitions=1)
+            idle = FloorProbe(self.bootstrap, "chaos.probe").measure(8)
+            count = int(self.args.rate * self.args.duration)
+            stride = max(1, round(1 / self.args.matching))
+            items = make_load_items(count, len(self.subs), stride, self.args.seed + 1, "load")
+            # When each item was written to each topic (the producer's timestamp): where the time goes.
+            self.written: dict[str, dict[str, int]] = {"news.raw": {}, "news.classified": {}, "alerts.deliveries": {}}
+            watchers: dict[str, TopicWatcher] = {}
+
+            def recorder(topic: str, path: tuple[str, ...]) -> Callable[[dict, bytes | None], None]:
+                def on_event(event: dict, key: bytes | None) -> None:
+                    for name in path:
+                        event = event[name]
+                    self.written[topic].setdefault(event, watchers[topic].timestamp)
+                return on_event
+
+            for topic, path in (("news.raw", ("data", "itemId")), ("news.classified", ("data", "item", "itemId")),
+                                ("alerts.deliveries", ("data", "item", "item", "itemId"))):
+                watchers[topic] = TopicWatcher(self.bootstrap, topic, recorder(topic, path))
+                watchers[topic].start()
+                self.cleanup.callback(watchers[topic].stop)
+            probe = FloorProbe(self.bootstrap, "chaos.probe")
+            probe.start()
+            began = time.monotonic()
+            feeder = self.push(items, self.args.rate)
+            if not feeder.wait_done(self.args.duration * 3 + 60):
+                feeder.halt.set()
+            pushed_s = time.monotonic() - began
+            matching = [it for it in items if it.sub >= 0 and it.accepted_at]
+            self.wait_arrived({it.story_id for it in matching}, self.args.drain_timeout, "load")
+            loaded = probe.finish()
+            self.finish([GROUPS[s] for s in ("classify", "match", "notify-webhook")])
+            self.report(items, matching, pushed_s, idle, loaded, feeder)
+        return print_summary(self.checks, self.findings)
+
+    def report(self, items, matching, pushed_s, idle, loaded, feeder) -> None:
+        first = self.first_arrivals()
+        accepted = [it for it in items if it.accepted_at]
+        end_to_end = [first[it.story_id] - it.sent_at for it in matching if it.story_id in first]
+        ingest = [it.accepted_at - it.sent_at for it in accepted]
+        rate = len(accepted) / pushed_s if pushed_s else 0
+        # Hops by the producers' timestamps (wall clock ms) and the receiver's wall clock.
+        written = self.written
+        wall = {r.story: r.wall for r in self.receiver.received if r.story}
+        hops = collections.defaultdict(list)
+        for it in matching:
+            raw, classified, delivery = (written[t].get(it.item_id) for t in ("news.raw", "news.classified",
+                                                                                 "alerts.deliveries"))
+            if raw and classified and delivery and it.story_id in wall:
+                hops["classify"].append((classified - raw) / 1000)
+                hops["match"].append((delivery - classified) / 1000)
+                hops["notify"].append(wall[it.story_id] - delivery / 1000)
+        rows = [("end to end (push -> verified webhook)", end_to_end),
+                ("  push accepted by ingest (all items)", ingest),
+                ("  news.raw -> news.classified (classify)", hops["classify"]),
+                ("  news.classified -> alerts.deliveries (match)", hops["match"]),
+                ("  alerts.deliveries -> webhook (notify)", hops["notify"]),
+                ("broker floor, idle (produce -> consume)", idle),
+                ("broker floor, during the load", loaded)]
+        print()
+        print(f"{'latency':46} {'count':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+        for name, values in rows:
+            print(f"{name:46} {len(values):7} {percentile(values, 0.5) * 1000:8.1f} {percentile(values, 0.99) * 1000:8.1f} "
+                  f"{(max(values) if values else math.nan) * 1000:8.1f}")
+        ratio_loaded = percentile(end_to_end, 0.99) / percentile(loaded, 0.99)
+        ratio_idle = percentile(end_to_end, 0.99) / percentile(idle, 0.99)
+        print(f"\n{len(accepted)} items accepted in {pushed_s:.1f} s ({rate:.0f}/s; asked {self.args.rate:.0f}/s), "
+              f"{len(matching)} matching one subscription each (of {len(self.subs)}); end-to-end p99 / floor p99: "
+              f"{ratio_loaded:.2f}x the floor during the load, {ratio_idle:.2f}x the idle floor\n")
+        log(f"latency: end to end p50 {percentile(end_to_end, 0.5) * 1000:.1f} ms p99 "
+            f"{percentile(end_to_end, 0.99) * 1000:.1f} ms; floor during load p50 {percentile(loaded, 0.5) * 1000:.1f} ms "
+            f"p99 {percentile(loaded, 0.99) * 1000:.1f} ms; idle floor p99 {percentile(idle, 0.99) * 1000:.1f} ms; "
+            f"ratio {ratio_loaded:.2f}x (loaded), {ratio_idle:.2f}x (idle); {rate:.0f} items/s")
+        self.checks.append(Check(f"every matching alert arrived ({len(matching)})", len(end_to_end) == len(matching),
+                                 f"{len(matching) - len(end_to_end)} missing"))
+        self.checks.append(Check(f"every item accepted ({len(items)})", len(accepted) == len(items), feeder.error or ""))
+        self.checks.append(Check(f"the asked rate held ({self.args.rate:.0f}/s, at least 95%)",
+                                 rate >= 0.95 * self.args.rate, f"{rate:.0f}/s"))
+        self.checks.append(Check("end-to-end p99 within 3x the broker floor during the load (the goal)",
+                                 ratio_loaded <= 3, f"{ratio_loaded:.2f}x"))
+
+
+def run_shutdown(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings: list[Finding]) -> int:
+    """`newsflash up` (every stage and the API in one process, demo sources at a fast pace) is
+    started, left until it has printed a few verified alerts, and stopped with SIGTERM and SIGINT
+    in turn: each must exit 0 within 60 s and print no alert after its stages reported stopping."""
+    broker = Broker(workdir / "broker", os.environ.get("KAFKA_BOOTSTRAP") if not args.own_broker else None)
+    broker.start()
+    (workdir / "logs").mkdir(exist_ok=True)
+    checks, rows = [], []
+    try:
+        for n, sig in enumerate([signal.SIGTERM, signal.SIGINT] * args.stops, start=1):
+            argv = nf.argv("up", "--bootstrap", broker.bootstrap, "--dir", str(workdir / "up"), "--api-port",
+                           str(free_port()), "--demo-port", str(free_port()), "--metrics-port", "-1", "--pace", "0.3",
+                           "--log-level", "info")
+            child = Child("up", n, argv, workdir / "logs" / f"up.{n}.log", nf.env, ROOT).start()
+            if not wait_until(lambda: child.log_text().count("ALERT (signature verified)") >= 3 or not child.alive(),
+                              240, 0.3):
+                child.send(signal.SIGKILL)
+                raise HarnessError(f"up printed no alerts within 240 s:\n{child.log_tail()}")
+            if not child.alive():
+                raise HarnessError(f"up exited by itself:\n{child.log_tail()}")
+            alerts_before = child.log_text().count("ALERT (signature verified)")
+            began = time.monotonic()
+            child.send(sig)
+            status = child.wait(90)
+            seconds = time.monotonic() - began
+            if status is None:
+                child.proc.kill()
+                child.wait(10)
+            name = signal.Signals(sig).name
+            alerts = child.log_text().count("ALERT (signature verified)") - alerts_before
+            rows.append((name, seconds, status, alerts))
+            log(f"up {n}: {name} after {alerts_before} alerts: exit {status} in {seconds:.2f} s "
+                f"({alerts} alerts printed while stopping)")
+            checks.append(Check(f"up {n}: {name} exits 0 within {SIGTERM_LIMIT_S:.0f} s",
+                                status == 0 and seconds <= SIGTERM_LIMIT_S, f"exit {status} in {seconds:.2f} s"))
+    finally:
+        broker.stop()
+    times = [r[1] for r in rows]
+    if times:
+        log(f"up: signal to exit median {statistics.median(times):.2f} s, max {max(times):.2f} s over {len(times)} stops")
+    return print_summary(checks, findings)
+
+
 def run_full(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings: list[Finding]) -> int:
+    if args.shutdown:
+        return run_shutdown(args, workdir, nf, findings)
+    if args.failing_endpoints:
+        return FailingEndpointsRun(args, workdir, nf, findings).run()
+    if args.latency:
+        return LatencyRun(args, workdir, nf, findings).run()
     return FullRun(args, workdir, nf, findings).run()
 
 
@@ -1819,8 +2292,26 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help="classify only: --items events (default 400) produced to news.raw, --stops SIGTERMs and "
                              "--stops SIGKILLs (default 2 each), then drained; uses KAFKA_BOOTSTRAP when set")
+    parser.add_argument("--failing-endpoints", action="store_true",
+                        help="no stops: a clean round of --items, then the same with 30%% of the endpoints answering 5xx, "
+                             "10%% timing out and 5%% answering 429 (each failing 1, 2, 3 or all attempts), "
+                             "notify-webhook with --retry-scale and --webhook-timeout; every alert delivered or "
+                             "dead-lettered, healthy p99 within 2x the clean round")
+    parser.add_argument("--latency", action="store_true",
+                        help="no stops: items pushed at --rate for --duration seconds, latency from push to verified "
+                             "webhook beside the broker's produce-to-consume floor (goal: p99 within 3x)")
+    parser.add_argument("--shutdown", action="store_true",
+                        help="`newsflash up` with demo alerts flowing, stopped --stops times each with SIGTERM and SIGINT "
+                             "(default 2 each): every stop exits 0 within 60 s; uses KAFKA_BOOTSTRAP when set")
+    parser.add_argument("--duration", type=float, default=30.0, help="--latency: seconds of load")
+    parser.add_argument("--matching", type=float, default=0.1,
+                        help="--latency: the fraction of items that match a subscription (one each)")
+    parser.add_argument("--retry-scale", type=float, default=0.001, help="--failing-endpoints: notify-webhook --retry-scale")
+    parser.add_argument("--webhook-timeout", type=float, default=2.0,
+                        help="--failing-endpoints: notify-webhook --timeout (the timing-out endpoints answer 1 s later)")
     parser.add_argument("--items", type=int, default=None,
-                        help="items pushed (full: 10000, one (subscription, story) pair each; quick: 400)")
+                        help="items pushed (full: 10000, one (subscription, story) pair each; quick: 400; "
+                             "--failing-endpoints: 2000 per round)")
     parser.add_argument("--subscriptions", type=int, default=2000, help="subscriptions (full run)")
     parser.add_argument("--email-subscriptions", type=int, default=200,
                         help="how many of --subscriptions are email ones (double opt-in confirmed), spread evenly")
@@ -1846,8 +2337,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--own-broker", action="store_true", help="quick run: start a broker even when KAFKA_BOOTSTRAP is set")
     parser.add_argument("--seed", type=int, default=1, help="seed of the titles' random words")
     args = parser.parse_args(argv)
-    args.items = args.items if args.items is not None else (400 if args.quick else 10000)
-    args.stops = args.stops if args.stops is not None else (2 if args.quick else 3)
+    if sum((args.quick, args.failing_endpoints, args.latency, args.shutdown)) > 1:
+        parser.error("--quick, --failing-endpoints, --latency and --shutdown are separate runs: choose one")
+    load = args.failing_endpoints or args.latency
+    if load and "--email-subscriptions" not in " ".join(argv):
+        args.email_subscriptions = 0  # webhooks only, unless asked
+    if load and "--receiver-ports" not in " ".join(argv):
+        args.receiver_ports = 20
+    if args.latency and "--rate" not in " ".join(argv):
+        args.rate = 1000.0
+    if args.latency and "--batch" not in " ".join(argv):
+        args.batch = 100  # one push request per 100 ms at 1,000 items/s
+    if not 0 < args.matching <= 1:
+        parser.error("--matching must be above 0 and at most 1")
+    args.items = args.items if args.items is not None else (400 if args.quick else 2000 if load else 10000)
+    args.stops = args.stops if args.stops is not None else (2 if args.quick or args.shutdown else 3)
     args.stages = [s for s in args.stages.split(",") if s]
     args.kinds = [k for k in args.kinds.split(",") if k]
     for s in args.stages:
@@ -1861,7 +2365,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.email_subscriptions > args.subscriptions:
         parser.error("--email-subscriptions cannot exceed --subscriptions")
     if args.workdir is None:
-        args.workdir = ROOT / "var" / ("chaos-quick" if args.quick else "chaos")
+        args.workdir = ROOT / "var" / ("chaos-quick" if args.quick else "chaos-shutdown" if args.shutdown else "chaos-endpoints" if args.failing_endpoints
+                                       else "chaos-latency" if args.latency else "chaos")
     return args
 
 
@@ -1908,7 +2413,9 @@ def main(argv: list[str]) -> int:
     try:
         binary = find_binary(args.newsflash)
         nf = Newsflash(private_copy(binary, workdir), workdir)
-        log(f"{'quick' if args.quick else 'full'} run: {binary} "
+        kind = ("quick" if args.quick else "shutdown" if args.shutdown else "failing-endpoints" if args.failing_endpoints else "latency" if args.latency
+                else "full")
+        log(f"{kind} run: {binary} "
             f"({nf.run('version').splitlines()[0]}, copied to {nf.binary}), workdir {workdir}")
         status = (run_quick if args.quick else run_full)(args, workdir, nf, findings)
     except HarnessError as error:
