@@ -58,6 +58,10 @@ public struct StageBookkeeping: Sendable {
         var floor: Int64?
         /// The held message's offset and the hold's number.
         var held: (offset: Int64, hold: UInt64)?
+        /// Where the partition was rewound to for a hold, until that message is read again:
+        /// later messages fetched before the rewind may still arrive (also after the
+        /// release) and are skipped, since they are read again in order after it.
+        var rereadFrom: Int64?
         /// The last offset returned to store; at first, where the assignment started reading.
         var stored: Int64
 
@@ -141,9 +145,19 @@ public struct StageBookkeeping: Sendable {
             state.lowerFloor(to: message.offset)
             return .skip
         }
+        if let from = state.rereadFrom {
+            if message.offset > from {
+                // Fetched before the rewind: taking it (let alone holding it, which would rewind past
+                // the first held message) would leave that message unread. It comes again after it.
+                state.lowerFloor(to: message.offset)
+                return .skip
+            }
+            if message.offset == from { state.rereadFrom = nil }  // the read again has begun
+        }
         if let due, due.timeIntervalSince(now) > 0.05 {
             lastHold += 1
             state.held = (message.offset, lastHold)
+            state.rereadFrom = message.offset
             state.lowerFloor(to: message.offset)
             return .hold(until: due, hold: lastHold)
         }
@@ -169,6 +183,14 @@ public struct StageBookkeeping: Sendable {
         guard partitions[partition]?.held?.hold == hold else { return false }
         partitions[partition]?.held = nil
         return true
+    }
+
+    /// The rewind of a hold failed: the partition goes on from where it was, so what
+    /// follows the held message is taken as it comes (the stored offset still never
+    /// passes the held message, which is read again by the partition's next owner).
+    public mutating func rewindFailed(_ partition: KafkaTopicPartition, hold: UInt64) {
+        guard partitions[partition]?.held?.hold == hold else { return }
+        partitions[partition]?.rereadFrom = nil
     }
 
     /// Stops starting messages: from now on every one handed over is skipped.

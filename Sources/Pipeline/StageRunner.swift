@@ -225,6 +225,7 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
         } catch {
             // The partition is no longer ours (its next owner holds the message itself), or the
             // rewind failed: the hold still ends when due, and nothing is stored past the message.
+            book.withLock { $0.rewindFailed(partition, hold: hold) }
             logger.info("message not held", metadata: ["stage": "\(name)", "kafka.message": "\(message)", "kafka.error": "\(error)"])
         }
         let timer = Task { [self] in
