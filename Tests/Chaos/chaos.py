@@ -2058,10 +2058,14 @@ def run_shutdown(args: argparse.Namespace, workdir: Path, nf: Newsflash, finding
     broker.start()
     (workdir / "logs").mkdir(exist_ok=True)
     checks, rows = [], []
+    # The same ports every time, as an operator's `up` has: the demo subscription kept in --dir points
+    # at the demo receiver's port (with a new port each time, a stop waits for deliveries in flight to
+    # the old one to time out, 5 s).
+    api_port, demo_port = free_port(), free_port()
     try:
         for n, sig in enumerate([signal.SIGTERM, signal.SIGINT] * args.stops, start=1):
             argv = nf.argv("up", "--bootstrap", broker.bootstrap, "--dir", str(workdir / "up"), "--api-port",
-                           str(free_port()), "--demo-port", str(free_port()), "--metrics-port", "-1", "--pace", "0.3",
+                           str(api_port), "--demo-port", str(demo_port), "--metrics-port", "-1", "--pace", "0.3",
                            "--log-level", "info")
             child = Child("up", n, argv, workdir / "logs" / f"up.{n}.log", nf.env, ROOT).start()
             if not wait_until(lambda: child.log_text().count("ALERT (signature verified)") >= 3 or not child.alive(),
