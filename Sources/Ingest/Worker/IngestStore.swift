@@ -77,14 +77,6 @@ public final class IngestStore: Sendable {
         return migrator
     }
 
-    public func seenItem(sourceID: String, identityKey: String) async throws -> SeenItem? {
-        try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT item_id, fingerprint, version, story_id FROM seen WHERE source_id = ? AND identity_key = ?",
-                             arguments: [sourceID, identityKey])
-                .map { SeenItem(itemID: $0["item_id"], fingerprint: $0["fingerprint"], version: $0["version"], storyID: $0["story_id"]) }
-        }
-    }
-
     /// What is remembered of each of `identityKeys` (absent when never published), in one read.
     public func seenItems(sourceID: String, identityKeys: [String]) async throws -> [String: SeenItem] {
         try await database.read { db in
@@ -116,11 +108,6 @@ public final class IngestStore: Sendable {
                 ])
             }
         }
-    }
-
-    /// Records one published item version; call after the broker acknowledged it.
-    public func markPublished(sourceID: String, identityKey: String, item: SeenItem, at time: Date) async throws {
-        try await markPublished([(sourceID, identityKey, item)], at: time)
     }
 
     /// Forgets items not seen since `cutoff`; returns how many.
@@ -171,10 +158,6 @@ public final class IngestStore: Sendable {
                     state.lastPollAt?.timeIntervalSince1970, state.itemsPublished,
                 ])
         }
-    }
-
-    public func saveStory(_ entry: StoryIndex.Entry) async throws {
-        try await saveStories([entry])
     }
 
     /// Saves stories in one transaction.
