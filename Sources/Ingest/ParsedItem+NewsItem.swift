@@ -5,7 +5,7 @@ extension FeedFormat {
     /// The `sourceKind` of items read in this format.
     public var sourceKind: NewsItem.SourceKind {
         switch self {
-        case .rss090, .rss2, .rss1: .rss
+        case .rss090, .rss2, .rss1, .cdf: .rss  // CDF is an XML channel of items, RSS's ancestor
         case .atom1, .atom03: .atom
         case .jsonFeed: .jsonfeed
         case .htmlTicker: .htmlTicker

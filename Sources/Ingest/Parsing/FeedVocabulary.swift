@@ -5,7 +5,7 @@ import Glibc
 enum FeedNamespace: UInt8 {
     /// No namespace (RSS 0.9x and 2.0, un-namespaced Atom).
     case none
-    case atom, atom03, rdf, rss1, rss090, dc, dcterms, content, media, itunes, xml, other
+    case atom, atom03, rdf, rss1, rss090, dc, dcterms, content, media, itunes, xml, xhtml, other
 
     static let uris: [(FeedNamespace, StaticString)] = [
         (.atom, "http://www.w3.org/2005/Atom"), (.dc, "http://purl.org/dc/elements/1.1/"),
@@ -14,8 +14,13 @@ enum FeedNamespace: UInt8 {
         (.rdf, "http://www.w3.org/1999/02/22-rdf-syntax-ns#"), (.rss090, "http://my.netscape.com/rdf/simple/0.9/"),
         (.dcterms, "http://purl.org/dc/terms/"), (.itunes, "http://www.itunes.com/dtds/podcast-1.0.dtd"),
         (.xml, "http://www.w3.org/XML/1998/namespace"),
+        (.xhtml, "http://www.w3.org/1999/xhtml"),
         // Variants seen in the wild.
         (.media, "http://search.yahoo.com/mrss"), (.atom, "http://www.w3.org/2005/Atom/"),
+        // RSS 2.0 has no namespace, but some feeds give it one (as a default or under a prefix);
+        // feedparser reads these as plain RSS, and so does this reader.
+        (.none, "http://backend.userland.com/rss2"), (.none, "http://backend.userland.com/rss"),
+        (.none, "http://blogs.law.harvard.edu/tech/rss"),
     ]
 
     /// RSS's own vocabularies: no namespace, RSS 1.0 and RSS 0.90.
@@ -44,12 +49,17 @@ enum FeedName: UInt8 {
     // Fields.
     case title, link, guid, description, encoded, pubDate, date, published, issued, created, updated, modified
     case creator, name, category, subject, enclosure, content, thumbnail, language, id, summary
+    // Fallbacks and rarer carriers of an item's text (xhtml:body, fullitem).
+    case body, fullitem
+    // The Channel Definition Format (upper-case element names).
+    case CHANNEL, ITEM, TITLE, ABSTRACT
 
     private static let byName: [String: FeedName] = {
         let all: [FeedName] = [
             .rss, .RDF, .feed, .channel, .item, .entry, .source, .group, .author, .image, .textinput, .textInput,
             .title, .link, .guid, .description, .encoded, .pubDate, .date, .published, .issued, .created, .updated, .modified,
             .creator, .name, .category, .subject, .enclosure, .content, .thumbnail, .language, .id, .summary,
+            .body, .fullitem, .CHANNEL, .ITEM, .TITLE, .ABSTRACT,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ("\($0)", $0) })
     }()

@@ -22,8 +22,11 @@ struct ItemDraft {
     var fallbackImage: RawURL?
     /// xml:lang in scope at the item.
     var scopeLanguage: String?
-    /// Raw content (content:encoded, Atom content), turned into the summary when there is no description.
+    /// Raw content (content:encoded, Atom content, xhtml:body, fullitem), turned into the summary when there is no description.
     var content: [UInt8]?
+    /// Text from fields read only when the core ones are missing (media:title; media:description, itunes:summary).
+    var fallbackTitle = ""
+    var fallbackSummary = ""
 }
 
 /// What of an item is settled at the end of the document.

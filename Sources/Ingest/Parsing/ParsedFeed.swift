@@ -9,6 +9,8 @@ public enum FeedFormat: String, Sendable, Hashable, Codable {
     case atom03 = "atom-0.3"
     case jsonFeed = "jsonfeed"
     case htmlTicker = "html-ticker"
+    /// Microsoft's Channel Definition Format (1997), read as feedparser reads it.
+    case cdf
 }
 
 /// An item as a source published it, normalised: plain text, absolute http(s)

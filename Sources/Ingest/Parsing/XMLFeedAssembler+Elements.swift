@@ -22,6 +22,10 @@ extension XMLFeedAssembler {
         case (.channel, .none):  // an RSS channel without its <rss>
             setFormat(.rss2)
             return enterFeed()
+        case (.CHANNEL, .none):
+            setFormat(.cdf)
+            if let href = attributes.value(named: "HREF") { feed.link = RawURL(text: href, base: currentBase) }
+            return enterFeed()
         default:
             refuseRoot(name)
             return .skipped
@@ -57,6 +61,7 @@ extension XMLFeedAssembler {
 
     /// Children of RSS `<channel>` and Atom `<feed>`.
     mutating func startInFeed(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
+        if format == .cdf { return startInCDFChannel(element, attributes) }
         if isAtom {
             guard element.namespace.isAtom || element.namespace == .none else { return .other }
             switch element.name {
@@ -89,29 +94,68 @@ extension XMLFeedAssembler {
 
     /// Children of an RSS `<item>` or an Atom `<entry>`.
     mutating func startInItem(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
-        if element.namespace == .media {
-            switch element.name {
-            case .content, .thumbnail: takeMediaImage(attributes)
-            case .group: return .mediaGroup
-            default: break
-            }
-            return .other
+        switch element.namespace {
+        case .media: return startInMedia(element, attributes)
+        case .itunes where element.name == .summary: return beginCapture(.fallbackSummary, isMarkup: true)
+        default:
+            if format == .cdf { return startInCDFItem(element) }
+            return isAtom ? startInEntry(element, attributes) : startInRSSItem(element, attributes)
         }
-        return isAtom ? startInEntry(element, attributes) : startInRSSItem(element, attributes)
+    }
+
+    /// A CDF `<CHANNEL>`: its `<TITLE>`, its `<ITEM HREF= LASTMOD=>`s and the items of sub-channels.
+    private mutating func startInCDFChannel(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
+        guard element.namespace == .none else { return .other }
+        switch element.name {
+        case .CHANNEL: return .feed
+        case .TITLE: return feed.title.isEmpty ? beginCapture(.feedTitle, isMarkup: true) : .other
+        case .ITEM:
+            let role = beginItem(attributes)
+            guard role == .item else { return role }
+            if let href = attributes.value(named: "HREF") { draft.link = RawURL(text: href, base: currentBase) }
+            if let modified = attributes.value(named: "LASTMOD") { draft.item.publishedAt = FeedDate.parse(modified) }
+            return role
+        default: return .other
+        }
+    }
+
+    private mutating func startInCDFItem(_ element: FeedElementName) -> Role {
+        guard element.namespace == .none else { return .other }
+        switch element.name {
+        case .TITLE: return beginCapture(.title, isMarkup: true)
+        case .ABSTRACT: return beginCapture(.description, isMarkup: true)
+        default: return .other
+        }
+    }
+
+    /// Media RSS in an item, a `<media:group>` or a `<media:content>`: the image, and the title and
+    /// description as fallbacks for an item without its own (video and podcast feeds).
+    mutating func startInMedia(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
+        switch element.name {
+        case .content:
+            takeMediaImage(attributes)
+            return .mediaGroup  // its media:title and media:description are read too
+        case .thumbnail: takeMediaImage(attributes)
+        case .group: return .mediaGroup
+        case .title: return beginCapture(.fallbackTitle, isMarkup: attributes.value(named: "type", matches: "html") == true)
+        case .description: return beginCapture(.fallbackSummary, isMarkup: attributes.value(named: "type", matches: "html") == true)
+        default: break
+        }
+        return .other
     }
 
     private mutating func startInRSSItem(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
         switch (element.namespace, element.name) {
-        case (.none, .title), (.rss1, .title), (.rss090, .title):
-            return beginCapture(.title, isMarkup: true)
+        case (.none, .title), (.rss1, .title), (.rss090, .title), (.dc, .title):
+            return beginCapture(.title, isMarkup: !Self.isPlainText(attributes))
         case (.none, .link), (.rss1, .link), (.rss090, .link):
             return beginCapture(.link, isMarkup: false)
         case (.none, .guid):
             draft.guidIsPermaLink = attributes.value(named: "isPermaLink", matches: "false") != true
             return beginCapture(.guid, isMarkup: false)
-        case (.none, .description), (.rss1, .description), (.rss090, .description):
-            return beginCapture(.description, isMarkup: true)
-        case (.content, .encoded):
+        case (.none, .description), (.rss1, .description), (.rss090, .description), (.dc, .description):
+            return beginCapture(.description, isMarkup: !Self.isPlainText(attributes))
+        case (.content, .encoded), (.none, .fullitem), (.xhtml, .body):
             return beginCapture(.content, isMarkup: true)
         case (.none, .pubDate), (.dc, .date), (.atom, .published), (.dcterms, .issued), (.dcterms, .created):
             return beginCapture(.published, isMarkup: false)
@@ -147,10 +191,11 @@ extension XMLFeedAssembler {
         guard element.namespace.isAtom || element.namespace == .none else { return .other }
         switch element.name {
         case .id: return beginCapture(.guid, isMarkup: false)
-        case .title: return beginCapture(.title, isMarkup: Self.isMarkup(attributes))
-        case .summary: return beginCapture(.description, isMarkup: Self.isMarkup(attributes))
+        case .title: return beginCapture(.title, isMarkup: Self.isMarkup(attributes), base64: Self.isBase64(attributes))
+        case .summary: return beginCapture(.description, isMarkup: Self.isMarkup(attributes), base64: Self.isBase64(attributes))
         case .content:
-            return attributes.value(named: "src") == nil ? beginCapture(.content, isMarkup: Self.isMarkup(attributes)) : .other
+            guard attributes.value(named: "src") == nil else { return .other }
+            return beginCapture(.content, isMarkup: Self.isMarkup(attributes), base64: Self.isBase64(attributes))
         case .published, .issued, .created: return beginCapture(.published, isMarkup: false)
         case .updated, .modified: return beginCapture(.updated, isMarkup: false)
         case .author: return .author
@@ -200,6 +245,17 @@ extension XMLFeedAssembler {
     private static func isMarkup(_ attributes: XMLAttributes) -> Bool {
         guard let type = attributes.value(named: "type")?.trimmed.lowercased() else { return false }
         return type == "html" || type == "xhtml" || type.contains("html")
+    }
+
+    /// Atom 0.3's `mode="base64"`.
+    private static func isBase64(_ attributes: XMLAttributes) -> Bool {
+        attributes.count > 0 && attributes.value(named: "mode", matches: "base64") == true
+    }
+
+    /// An RSS element marked `type="text/plain"` (or `text`), whose angle brackets are text, not tags.
+    private static func isPlainText(_ attributes: XMLAttributes) -> Bool {
+        guard attributes.count > 0, let type = attributes.value(named: "type")?.trimmed.lowercased() else { return false }
+        return type == "text" || type == "text/plain" || type == "plain"
     }
 
     /// An image by its MIME type, or by its file extension when the type is missing.

@@ -37,6 +37,8 @@ struct XMLFeedAssembler {
     enum Field {
         case title, link, guid, description, content, published, updated, rssAuthor, authorName, category, language
         case feedTitle, feedLink, feedLanguage
+        /// Read only when the item has no title (media:title) or no description or content (media:description, itunes:summary).
+        case fallbackTitle, fallbackSummary
     }
 
     struct Capture {
@@ -47,6 +49,8 @@ struct XMLFeedAssembler {
         var isMarkup: Bool
         /// Child elements arrived (inline XHTML): the buffer holds markup rebuilt from them.
         var rebuildsMarkup = false
+        /// Atom 0.3 `mode="base64"`: the text is decoded before it is read.
+        var base64 = false
     }
 
     private struct Frame {
@@ -127,9 +131,7 @@ struct XMLFeedAssembler {
             case .feed: role = startInFeed(element, attributes)
             case .item: role = startInItem(element, attributes)
             case .author: role = element.name == .name ? beginCapture(.authorName, isMarkup: false) : .other
-            case .mediaGroup:
-                if element.namespace == .media, element.name == .content || element.name == .thumbnail { takeMediaImage(attributes) }
-                role = .other
+            case .mediaGroup: role = element.namespace == .media ? startInMedia(element, attributes) : .other
             default: role = .other
             }
         }
@@ -208,6 +210,8 @@ struct XMLFeedAssembler {
         if draft.item.summary.isEmpty, let content = draft.content {
             draft.item.summary = PlainText.from(bytes: content, maximumCharacters: limits.maximumSummaryCharacters)
         }
+        if draft.item.summary.isEmpty { draft.item.summary = draft.fallbackSummary }
+        if draft.item.title.isEmpty { draft.item.title = draft.fallbackTitle }
         if draft.item.guid.isEmpty, let about = draft.about {
             draft.item.guid = about
             draft.guidIsPermaLink = false  // rdf:about names the item; only <link> is its link
@@ -229,8 +233,8 @@ struct XMLFeedAssembler {
     // MARK: Captures
 
     /// Starts capturing the text of the element about to be pushed.
-    mutating func beginCapture(_ field: Field, isMarkup: Bool) -> Role {
-        capture = Capture(field: field, depth: stack.count + 1, isMarkup: isMarkup)
+    mutating func beginCapture(_ field: Field, isMarkup: Bool, base64: Bool = false) -> Role {
+        capture = Capture(field: field, depth: stack.count + 1, isMarkup: isMarkup, base64: base64)
         buffer.removeAll(keepingCapacity: true)
         return .capture
     }
@@ -239,6 +243,11 @@ struct XMLFeedAssembler {
         guard let open = capture else { return }
         capture = nil
         defer { buffer.removeAll(keepingCapacity: true) }
+        if open.base64, !open.rebuildsMarkup {
+            // Undecodable base64 is left as it was: the text is then at least visible.
+            let encoded = String(decoding: buffer, as: UTF8.self)
+            if let decoded = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) { buffer = Array(decoded) }
+        }
         switch open.field {
         case .title:
             if inItem, draft.item.title.isEmpty {
@@ -291,6 +300,10 @@ struct XMLFeedAssembler {
             if inItem, let tag = rawText(limit: 64) { draft.item.language = tag }
         case .feedLanguage:
             if feed.language == nil, let tag = rawText(limit: 64) { feed.language = tag }
+        case .fallbackTitle:
+            if inItem, draft.fallbackTitle.isEmpty { draft.fallbackTitle = text(open, maximumCharacters: limits.maximumTitleCharacters) }
+        case .fallbackSummary:
+            if inItem, draft.fallbackSummary.isEmpty { draft.fallbackSummary = text(open, maximumCharacters: limits.maximumSummaryCharacters) }
         }
     }
 

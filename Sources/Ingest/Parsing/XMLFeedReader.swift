@@ -7,9 +7,11 @@ import CLibXML2
 /// transcoded to UTF-8) and the bytes are repaired (``XMLInputRepair``).
 /// While parsing: no network (`XML_PARSE_NONET`), an external entity loader
 /// that loads nothing, no DTD loading, no entity substitution, only XML's five
-/// predefined entities; the first entity declaration stops the parse and the
-/// document is refused (billion laughs, external entities, at any position and
-/// in any encoding). Broken markup is recovered where libxml2 can (unclosed
+/// predefined entities; the first entity declaration stops the parse. The
+/// document is then read again with its internal entities expanded if all are
+/// harmless short texts, and refused otherwise (billion laughs, quadratic
+/// blow-up, parameter and external entities, at any position and in any
+/// encoding; see ``XMLInternalEntities``). Broken markup is recovered where libxml2 can (unclosed
 /// tags, mismatched end tags, junk after the root) and reported in the
 /// warnings with the first error's line.
 enum XMLFeedReader {
@@ -35,11 +37,26 @@ enum XMLFeedReader {
     }
 
     private static func parse(
-        _ bytes: UnsafeBufferPointer<UInt8>, encodingName: String, isUTF8: Bool, documentURL: String?, limits: FeedParserLimits, warnings: [String]
+        _ bytes: UnsafeBufferPointer<UInt8>, encodingName: String, isUTF8: Bool, documentURL: String?, limits: FeedParserLimits, warnings: [String],
+        entitiesExpanded: Bool = false
     ) throws(FeedParseError) -> ParsedFeed {
         var warnings = warnings
         var assembler = XMLFeedAssembler(limits: limits, documentURL: documentURL)
         var session = run(&assembler, on: bytes, encodingName: encodingName)
+        if session.entity_declared != 0, !entitiesExpanded {
+            // A DTD that declares entities: expanded here if every one is harmless, else refused.
+            switch XMLInternalEntities.expand(bytes) {
+            case .success(let expansion):
+                warnings.append("expanded \(expansion.references) references to \(expansion.entities) internal entities the DTD declares")
+                return try expansion.bytes.withUnsafeBufferPointer { expanded throws(FeedParseError) in
+                    try parse(expanded, encodingName: encodingName, isUTF8: isUTF8, documentURL: documentURL, limits: limits, warnings: warnings, entitiesExpanded: true)
+                }
+            case .failure(let refusal):
+                throw FeedParseError(
+                    code: .forbiddenDoctype,
+                    message: "the document's DTD declares \(refusal.reason); refused as a possible XML bomb or external entity attack")
+            }
+        }
         if session.error_count > 0, session.entity_declared == 0 {
             // Broken: repair what libxml2 would drop (bare '&', HTML entities, control characters,
             // stray non-UTF-8 bytes) and read it again. Clean feeds never pay for this.

@@ -8,7 +8,8 @@ import Glibc
 ///   numeric references; unknown ones are kept as text;
 /// - numeric references to 0x80–0x9F become the Windows-1252 characters they
 ///   stand for in practice; references to characters XML forbids become
-///   U+FFFD (or a space for control characters);
+///   U+FFFD (or a space for control characters); `&#X41;` (an upper-case X,
+///   which HTML allows and XML does not) is read as `&#x41;`;
 /// - control characters XML forbids become spaces (libxml2 would glue the
 ///   words around them);
 /// - when the document is UTF-8, bytes that are not valid UTF-8 are read as
@@ -111,7 +112,7 @@ enum XMLInputRepair {
     }
 
     /// The index of the first occurrence of `literal` at or after `start` (memchr for its first byte).
-    private static func find(_ literal: StaticString, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    static func find(_ literal: StaticString, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let needle = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
         var index = start
@@ -162,6 +163,8 @@ enum XMLInputRepair {
         if index < bytes.count, bytes[index] == 0x23 {  // a character reference: keep it if it is complete and allowed
             index += 1
             let hex = index < bytes.count && bytes[index] | 0x20 == 0x78
+            // XML allows only a lower-case x; HTML (and feedparser) read `&#X41;` too.
+            let upperX = hex && bytes[index] == 0x58
             if hex { index += 1 }
             let digitsStart = index
             var value: UInt32 = 0
@@ -177,7 +180,7 @@ enum XMLInputRepair {
             if (value >= 0xD800 && value < 0xE000) || value == 0xFFFE || value == 0xFFFF || value > 0x10FFFF {
                 return (Array("&#65533;".utf8), length, false)
             }
-            return (nil, length, false)
+            return (upperX ? Array("&#\(value);".utf8) : nil, length, false)
         }
         let nameStart = index
         var key: UInt64 = 0
