@@ -64,6 +64,42 @@ import Testing
         }
     }
 
+    @Test func aNullLabelListIsNotJudgedAndAnExampleNeedsOne() throws {
+        let lines = Data("""
+            {"text": "a", "regions": ["Europe"], "topics": null}
+            {"text": "b", "topics": ["Sports"]}
+            """.utf8)
+        let examples = try LabelledExample.parseLines(lines)
+        #expect(examples.map(\.judgesRegions) == [true, false])
+        #expect(examples.map(\.judgesTopics) == [false, true])
+        #expect(throws: ClassifierError.self) { try LabelledExample.parseLines(Data("{\"text\": \"a\", \"regions\": null}".utf8)) }
+        let taxonomy = try Bundled.get().taxonomy
+        let (regions, topics) = NewsClassifier.score(
+            examples, predicted: [(["Europe"], ["Politics"]), (["Asia"], ["Sports"])], taxonomy: taxonomy)
+        #expect(regions.examples == 1)
+        #expect(regions.microF1 == 1)
+        #expect(topics.examples == 1)
+        #expect(topics.topOneAccuracy == 1)
+    }
+
+    @Test func primaryScoringAcceptsTheMainRegionOrItsOverlapAndIgnoresExtras() {
+        #expect(EvaluationReport.primary(["Europe", "MENA"], gold: ["Europe"]) == ["Europe"])
+        #expect(EvaluationReport.primary(["Asia-Pacific"], gold: ["Asia"]) == ["Asia"])
+        #expect(EvaluationReport.primary(["Africa"], gold: ["MENA"]) == ["MENA"])
+        #expect(EvaluationReport.primary(["Europe"], gold: ["Asia"]) == ["Europe"])
+        #expect(EvaluationReport.primary([], gold: ["Asia"]) == [])
+    }
+
+    @Test func topOneAndNoPredictionAreCounted() {
+        let report = EvaluationReport.compute(gold: [["A"], ["B"], ["A"], []], predicted: [["A", "B"], ["A", "B"], [], ["A"]], labels: ["A", "B"])
+        #expect(report.topOneExamples == 3)
+        #expect(report.topOneHits == 1)
+        #expect(report.unlabelledPredictions == 1)
+        let table = EvaluationTable.render(report, title: "T")
+        #expect(table.contains("top-1"))
+        #expect(table.contains("1 examples with nothing predicted"))
+    }
+
     @Test func splitIsDeterministicByIndex() {
         let examples = (0..<10).map { LabelledExample(text: "\($0)", regions: [], topics: []) }
         let (train, heldOut) = LabelledExample.split(examples, fold: 1, of: 4)

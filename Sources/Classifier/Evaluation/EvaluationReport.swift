@@ -30,6 +30,26 @@ public struct EvaluationReport: Sendable, Hashable {
     /// predicted label, or against `(none)` when nothing wrong was predicted. Wrong predictions on
     /// examples without gold labels count in the `(none)` row.
     public var confusion: [String: [String: Int]]
+    /// Examples for which nothing was predicted.
+    public var unlabelledPredictions = 0
+    /// Examples with gold labels whose first (highest-scored) prediction is one of them, and how
+    /// many examples have gold labels: top-1 accuracy.
+    public var topOneHits = 0
+    public var topOneExamples = 0
+    public var topOneAccuracy: Double { LabelScores.ratio(topOneHits, topOneExamples) }
+    public var unlabelledRate: Double { LabelScores.ratio(unlabelledPredictions, examples) }
+
+    /// The taxonomy's regions that overlap (a story in one is often labelled with the other by
+    /// people): Asia / Asia-Pacific, MENA / Africa, MENA / Palestine.
+    public static let overlappingRegions: [Set<String>] = [["Asia", "Asia-Pacific"], ["MENA", "Africa"], ["MENA", "Palestine"]]
+
+    /// "Primary" scoring of one example: when a gold label, or one overlapping it, was predicted,
+    /// the prediction counts as exactly the gold set; otherwise it stays as it was.
+    public static func primary(_ predicted: [String], gold: [String]) -> [String] {
+        var accepted = Set(gold)
+        for pair in overlappingRegions where !pair.isDisjoint(with: gold) { accepted.formUnion(pair) }
+        return predicted.contains(where: accepted.contains) ? gold : predicted
+    }
 
     public var microPrecision: Double {
         LabelScores.ratio(labels.map(\.truePositives).reduce(0, +), labels.map { $0.truePositives + $0.falsePositives }.reduce(0, +))
@@ -75,6 +95,12 @@ public struct EvaluationReport: Sendable, Hashable {
                 if goldSet.isEmpty { confusion[Self.none, default: [:]][label, default: 0] += 1 }
             }
         }
-        return EvaluationReport(labels: order.map { scores[$0]! }, examples: gold.count, exactMatches: exact, confusion: confusion)
+        var report = EvaluationReport(labels: order.map { scores[$0]! }, examples: gold.count, exactMatches: exact, confusion: confusion)
+        report.unlabelledPredictions = predicted.filter(\.isEmpty).count
+        for (goldList, predictedList) in zip(gold, predicted) where !goldList.isEmpty {
+            report.topOneExamples += 1
+            if let first = predictedList.first, goldList.contains(first) { report.topOneHits += 1 }
+        }
+        return report
     }
 }

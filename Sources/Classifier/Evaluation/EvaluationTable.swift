@@ -15,6 +15,8 @@ public enum EvaluationTable {
         lines.append(pad("micro avg", width) + number(report.microPrecision, 9) + number(report.microRecall, 8) + number(report.microF1, 7))
         lines.append(pad("macro avg", width) + number(report.macroPrecision, 9) + number(report.macroRecall, 8) + number(report.macroF1, 7))
         lines.append(pad("exact match", width) + number(report.exactMatchRate, 9))
+        lines.append(pad("top-1", width) + number(report.topOneAccuracy, 9) + "  (first prediction among the gold labels, \(report.topOneExamples) examples)")
+        lines.append(pad("no prediction", width) + number(report.unlabelledRate, 9) + "  (\(report.unlabelledPredictions) examples with nothing predicted)")
         lines.append("")
         lines.append("confusion (rows: gold, columns: predicted)")
         let names = report.labels.filter { $0.support + $0.falsePositives > 0 }.map(\.label) + [EvaluationReport.none]

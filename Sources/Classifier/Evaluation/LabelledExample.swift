@@ -1,15 +1,48 @@
 import Foundation
 
 /// One line of a labelled data set: `{"text": "...", "regions": ["MENA"], "topics": ["Politics"]}`.
+///
+/// `"regions": null` (or the key left out) means the example has no region label: its regions are
+/// not judged (a set labelled by an outlet's topic desks says nothing about places); the same for
+/// topics. An empty list is a label: "no region".
 public struct LabelledExample: Sendable, Hashable, Codable {
     public var text: String
     public var regions: [String]
     public var topics: [String]
+    /// Whether the example carries a region label (else its regions are not judged).
+    public var judgesRegions = true
+    /// Whether the example carries a topic label (else its topics are not judged or trained on).
+    public var judgesTopics = true
 
     public init(text: String, regions: [String], topics: [String]) {
         self.text = text
         self.regions = regions
         self.topics = topics
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case text, regions, topics
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
+        let regions = try container.decodeIfPresent([String].self, forKey: .regions)
+        let topics = try container.decodeIfPresent([String].self, forKey: .topics)
+        self.regions = regions ?? []
+        self.topics = topics ?? []
+        judgesRegions = regions != nil
+        judgesTopics = topics != nil
+        guard judgesRegions || judgesTopics else {
+            throw DecodingError.keyNotFound(CodingKeys.regions, .init(codingPath: [], debugDescription: "an example needs regions or topics"))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(text, forKey: .text)
+        try container.encode(judgesRegions ? regions : nil, forKey: .regions)
+        try container.encode(judgesTopics ? topics : nil, forKey: .topics)
     }
 
     /// Parses JSON lines; blank lines are skipped, and a bad line is reported with its number.
@@ -24,7 +57,7 @@ public struct LabelledExample: Sendable, Hashable, Codable {
                 let example = try decoder.decode(LabelledExample.self, from: Data(line))
                 examples.append(example)
             } catch {
-                throw ClassifierError(.malformedLabelledData, "\(source) line \(lineNumber): expected {\"text\": string, \"regions\": [string], \"topics\": [string]} (\(Self.describe(error)))")
+                throw ClassifierError(.malformedLabelledData, "\(source) line \(lineNumber): expected {\"text\": string, \"regions\": [string] or null, \"topics\": [string] or null} (\(Self.describe(error)))")
             }
         }
         return examples

@@ -1,16 +1,38 @@
 extension NewsClassifier {
-    /// Classifies each example's text (as a title) and scores regions and topics against its labels.
-    public func evaluate(_ examples: [LabelledExample]) -> (regions: EvaluationReport, topics: EvaluationReport) {
-        var predictedRegions: [[String]] = []
-        var predictedTopics: [[String]] = []
-        for example in examples {
+    /// Classifies each example's text (as a title) and scores regions and topics against its labels
+    /// (only the dimensions an example is labelled in; see ``LabelledExample``).
+    ///
+    /// - Parameter primaryRegions: score regions as a set that labels each item with its main
+    ///   region: an item counts as right when that region, or one the taxonomy overlaps with it
+    ///   (``EvaluationReport/overlappingRegions``), is among the predicted ones, and its other
+    ///   predicted regions are then not counted wrong.
+    public func evaluate(_ examples: [LabelledExample], primaryRegions: Bool = false) -> (regions: EvaluationReport, topics: EvaluationReport) {
+        let predicted = examples.map { example in
             let result = classify(text: example.text)
-            predictedRegions.append(result.regions.map(\.label))
-            predictedTopics.append(result.topics.map(\.label))
+            return (regions: result.regions.map(\.label), topics: result.topics.map(\.label))
+        }
+        return Self.score(examples, predicted: predicted, taxonomy: taxonomy, primaryRegions: primaryRegions)
+    }
+
+    /// Scores predictions (one per example, in order) against the examples' labels.
+    public static func score(
+        _ examples: [LabelledExample], predicted: [(regions: [String], topics: [String])], taxonomy: Taxonomy, primaryRegions: Bool = false
+    ) -> (regions: EvaluationReport, topics: EvaluationReport) {
+        var gold: (regions: [[String]], topics: [[String]]) = ([], [])
+        var guessed: (regions: [[String]], topics: [[String]]) = ([], [])
+        for (example, prediction) in zip(examples, predicted) {
+            if example.judgesRegions {
+                gold.regions.append(example.regions)
+                guessed.regions.append(primaryRegions ? EvaluationReport.primary(prediction.regions, gold: example.regions) : prediction.regions)
+            }
+            if example.judgesTopics {
+                gold.topics.append(example.topics)
+                guessed.topics.append(prediction.topics)
+            }
         }
         return (
-            EvaluationReport.compute(gold: examples.map(\.regions), predicted: predictedRegions, labels: taxonomy.regions.map(\.label)),
-            EvaluationReport.compute(gold: examples.map(\.topics), predicted: predictedTopics, labels: taxonomy.topics.map(\.label))
+            EvaluationReport.compute(gold: gold.regions, predicted: guessed.regions, labels: taxonomy.regions.map(\.label)),
+            EvaluationReport.compute(gold: gold.topics, predicted: guessed.topics, labels: taxonomy.topics.map(\.label))
         )
     }
 
@@ -25,7 +47,7 @@ extension NewsClassifier {
                 throw ClassifierError(.malformedLabelledData, "topic '\(topic)' of \"\(example.text.prefix(60))\" is not in the taxonomy (\(labels.joined(separator: ", ")))")
             }
         }
-        let training = examples.map {
+        let training = examples.filter(\.judgesTopics).map {
             TopicModelTrainer.Example(features: namedTopicFeatures(ClassificationInput(title: $0.text)), labels: Set($0.topics))
         }
         return try trainer.train(training, labels: labels, description: description)

