@@ -188,13 +188,24 @@ class Checker:
             test = " ".join(map(str, (service.get("healthcheck") or {}).get("test") or []))
             self.expect(f"/{STAGE_PORTS[stage]}" in test and "/health/ready" in test,
                         f"{rel}: {stage} healthcheck asks /health/ready on port {STAGE_PORTS[stage]}", test)
+            if stage != "api" and isinstance(environment, dict):
+                # The probe and Prometheus must reach the port the process serves, on an address they can reach.
+                self.expect(str(environment.get("NEWSFLASH_METRICS_PORT")) == str(STAGE_PORTS[stage]),
+                            f"{rel}: {stage} serves metrics and health on the probed port {STAGE_PORTS[stage]}",
+                            repr(environment.get("NEWSFLASH_METRICS_PORT")))
+                self.expect(environment.get("NEWSFLASH_METRICS_HOST") == "0.0.0.0",
+                            f"{rel}: {stage} binds metrics and health to 0.0.0.0", repr(environment.get("NEWSFLASH_METRICS_HOST")))
         topics = services.get("topics") or {}
         self.expect((topics.get("command") or [])[:2] == ["topics", "init"], f"{rel}: topics runs `newsflash topics init`")
         email_env = (services.get("notify-email") or {}).get("environment") or {}
         self.expect(all(k in email_env for k in ("NEWSFLASH_SMTP_URL", "NEWSFLASH_MAIL_FROM", "NEWSFLASH_PUBLIC_URL")),
                     f"{rel}: notify-email has its SMTP settings")
-        self.expect(str(email_env.get("NEWSFLASH_SMTP_URL", "")).split("@")[-1] == "mailpit:1025",
-                    f"{rel}: notify-email sends to mailpit:1025")
+        smtp_url = str(email_env.get("NEWSFLASH_SMTP_URL", ""))
+        self.expect(smtp_url.split("://")[-1].split("@")[-1].split("?")[0] == "mailpit:1025", f"{rel}: notify-email sends to mailpit:1025", smtp_url)
+        # Mailpit has no certificate in compose: the client insists on STARTTLS unless told ?tls=none,
+        # and credentials must not travel in the clear.
+        self.expect(smtp_url.startswith("smtp://") and "tls=none" in smtp_url and "@" not in smtp_url,
+                    f"{rel}: notify-email uses plain SMTP to Mailpit explicitly (?tls=none) and sends no credentials", smtp_url)
         self.compose_config(rel)
 
     def compose_config(self, rel):
@@ -322,6 +333,18 @@ class Checker:
                     self.expect(str(number) == str(annotations.get("prometheus.io/port")),
                                 f"{cwhere}: prometheus.io/port is the probed port {number}")
             stage = next((s for s in STAGES if name == f"newsflash-{s}"), None)
+            if stage and stage != "api":
+                env = {}
+                for source in container.get("envFrom") or []:
+                    if "configMapRef" in source:
+                        env.update((configmaps.get(source["configMapRef"]["name"]) or {}).get("data") or {})
+                for item in container.get("env") or []:
+                    env[item.get("name")] = item.get("value")
+                self.expect(env.get("NEWSFLASH_METRICS_HOST") == "0.0.0.0",
+                            f"{cwhere}: binds metrics and health to 0.0.0.0 (NEWSFLASH_METRICS_HOST)", repr(env.get("NEWSFLASH_METRICS_HOST")))
+                self.expect(str(env.get("NEWSFLASH_METRICS_PORT")) == str(STAGE_PORTS[stage]),
+                            f"{cwhere}: serves metrics and health on the probed port {STAGE_PORTS[stage]} (NEWSFLASH_METRICS_PORT)",
+                            repr(env.get("NEWSFLASH_METRICS_PORT")))
             if stage:
                 args = [str(a) for a in container.get("args") or []]
                 self.expect(args[:2] == ["run", stage], f"{cwhere}: runs `newsflash run {stage}`", str(args))
@@ -502,6 +525,10 @@ class Checker:
         except ValueError:
             entry = None
         self.expect(entry == ["newsflash"], f"{rel}: ENTRYPOINT [\"newsflash\"] (exec form)", str(entrypoints))
+        env = " ".join(v for i, v in final["body"] if i == "ENV")
+        for variable in ("NEWSFLASH_METRICS_HOST", "NEWSFLASH_API_HOST", "NEWSFLASH_PUSH_HOST"):
+            self.expect(re.search(rf"(^|\s){variable}=0\.0\.0\.0(\s|$)", env) is not None,
+                        f"{rel}: the image sets {variable}=0.0.0.0 (probes and scrapes come from outside the container)", env)
         self.expect(any(i == "WORKDIR" and v.strip() == "/var/lib/newsflash" for i, v in final["body"]), f"{rel}: WORKDIR /var/lib/newsflash")
         ignore_path = os.path.join(self.root, ".dockerignore")
         if self.expect(os.path.isfile(ignore_path), ".dockerignore: present"):

@@ -42,11 +42,11 @@ extension RunCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
 
-        @Option(help: "Address to listen on.")
-        var host = "127.0.0.1"
+        @Option(help: "Address to listen on. Default: $NEWSFLASH_API_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
+        var host: String?
 
-        @Option(help: "Port to listen on.")
-        var port = 8080
+        @Option(help: "Port to listen on. Default: $NEWSFLASH_API_PORT, else 8080.")
+        var port: Int?
 
         @Flag(help: "Serve subscriptions only: no receipts, filter tests or rewinds.")
         var noKafka = false
@@ -61,32 +61,22 @@ extension RunCommand {
 
         func serve(_ store: any SubscriptionStoring, logger: Logger) async throws {
             let parser = try SubscriptionFiles.filterParser()
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            var extras = SubscriptionAPI.Services()
-            if !noKafka {
-                let admin = try await global.connectedAdmin(logger: logger)
-                await admin.close()
-                let client = global.kafkaClient("newsflash-api")
-                let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
-                let consumer = try KafkaConsumer(
-                    configuration: KafkaConsumerConfiguration(client: client, groupID: "newsflash-receipts", subscription: .group(topics: [Topics.alertsReceipts])),
-                    logger: logger)
-                let recorder = StageRunner(name: "receipts", consumer: consumer, producer: producer, processor: ReceiptRecorder(store: store), logger: logger)
-                services = [.init(service: consumer), .init(service: producer), .init(service: recorder)]
-                let rewinder = Rewinder(client: client, producer: producer, parser: parser, logger: logger)
-                let recent = RecentItems(reader: RetainedTopicReader(client: client, topic: Topics.newsClassified, idleTimeout: .seconds(2), logger: logger), perPartition: recentItems)
-                extras = SubscriptionAPI.Services(recentItems: { await recent.items() }, rewind: { try await rewinder.rewind($0, since: $1) })
+            let environment = ProcessInfo.processInfo.environment
+            let settings = Stages.APISettings(
+                host: host ?? environment["NEWSFLASH_API_HOST"] ?? ListenAddress.defaultHost,
+                port: try port ?? environment["NEWSFLASH_API_PORT"].map { try CLIError.port($0, "NEWSFLASH_API_PORT") } ?? 8080,
+                recentItems: recentItems)
+            guard !noKafka else {
+                let services = try Stages.api(settings, store: store, parser: parser, nil, logger: logger)
+                logger.info("api listening", metadata: services.metadata)
+                try await StageServices.runGroup(services.work, logger: logger)
+                return
             }
-            let router = SubscriptionAPI.buildRouter(store: store, parser: parser, services: extras)
-            // /metrics and /health/ready on the API's own port (/health/live is part of the API).
-            var checks: [Observability.Check] = [Observability.storeCheck { _ = try await store.count(ownedBy: "") }]
-            if !noKafka { checks.append(Observability.brokerCheck(global.kafkaClient("newsflash-api-health"), logger: logger)) }
-            Observability.addRoutes(to: router, checks: checks, live: false)
-            let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: services + [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
-            logger.info("api listening", metadata: ["http.address": "\(host):\(port)"])
-            try await group.run()
+            try await global.checkBroker(logger: logger)
+            let context = try StageContext(global: global, producerID: "newsflash-api", logger: logger)
+            let services = try Stages.api(settings, store: store, parser: parser, context, logger: logger)
+            // /metrics and /health/ready are on the API's own port.
+            try await context.run(services, name: "api", observability: nil)
         }
     }
 }

@@ -41,12 +41,23 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func kafkaClient(_ clientID: String) -> KafkaClientConfiguration {
-        var additional: [String: String] = [:]
+        var additional = Self.kafkaProperties(environment: ProcessInfo.processInfo.environment)
         for entry in kafkaConfig {
             let parts = entry.split(separator: "=", maxSplits: 1)
             additional[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
         return KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: clientID, additionalConfig: additional)
+    }
+
+    /// librdkafka properties from `NEWSFLASH_KAFKA_<PROPERTY>` variables: the name after the prefix,
+    /// lower-cased, with `_` for `.` (`NEWSFLASH_KAFKA_SASL_PASSWORD` is `sasl.password`), so secrets
+    /// need not be on the command line, where `/proc/<pid>/cmdline` shows them. `--kafka-config` wins.
+    static func kafkaProperties(environment: [String: String]) -> [String: String] {
+        var properties: [String: String] = [:]
+        for (name, value) in environment where name.hasPrefix("NEWSFLASH_KAFKA_") && name.count > 16 {
+            properties[name.dropFirst(16).lowercased().replacingOccurrences(of: "_", with: ".")] = value
+        }
+        return properties
     }
 
     /// Sets up swift-log once for the process (stderr) and returns a logger.
@@ -58,6 +69,12 @@ struct GlobalOptions: ParsableArguments {
         var logger = Logger(label: label)
         logger.logLevel = level
         return logger
+    }
+
+    /// Fails with a clear error unless the broker answers (a stage checks before it starts).
+    func checkBroker(logger: Logger) async throws {
+        let admin = try await connectedAdmin(logger: logger)
+        await admin.close()
     }
 
     /// An admin client that has reached the broker, or a clear error saying why not.
@@ -96,6 +113,12 @@ enum LoggingBootstrap {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+
+    /// A TCP port from an environment variable, or a clear error.
+    static func port(_ text: String, _ variable: String) throws -> Int {
+        guard let port = Int(text), (0...65_535).contains(port) else { throw CLIError("\(variable) must be a port number, got '\(text)'") }
+        return port
+    }
 }
 
 /// One JSON object a line on standard error: `time`, `level`, `logger`, `message`, and the

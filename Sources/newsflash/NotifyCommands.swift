@@ -26,8 +26,10 @@ struct NotifierOptions: ParsableArguments {
         guard retryScale > 0, retryScale <= 1 else { throw ValidationError("--retry-scale must be above 0 and at most 1") }
     }
 
-    /// The delivery flow with the retry schedule as configured.
-    var flow: DeliveryFlow { DeliveryFlow(schedule: RetrySchedule().scaled(by: retryScale)) }
+    /// These settings for the notifier whose consumer group is `group`.
+    func settings(group: String) -> Stages.NotifierSettings {
+        Stages.NotifierSettings(group: group, window: window, disableAfterDays: disableAfterDays, retryScale: retryScale)
+    }
 }
 
 extension RunCommand {
@@ -82,28 +84,18 @@ extension RunCommand {
 
         func run() async throws {
             let logger = global.makeLogger("newsflash.notify-webhook")
-            let admin = try await global.connectedAdmin(logger: logger)
-            await admin.close()
-            let store = try await files.open(logger: logger)
-            let cache = SubscriptionCache(store: store, logger: logger)
-            try await cache.refresh()
-            var senderConfiguration = WebhookSender.Configuration()
-            senderConfiguration.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
-            senderConfiguration.totalTimeout = .milliseconds(Int64(timeout * 1000))
-            senderConfiguration.connectionsPerEndpoint = connectionsPerEndpoint
-            senderConfiguration.policy = AddressPolicy(allowed: allowedRanges)
-            let sender = WebhookSender(configuration: senderConfiguration, logger: logger)
-            var settings = WebhookProcessor.Settings()
-            settings.disableAfter = notifier.disableAfterDays * 86_400
-            let flow = notifier.flow
-            let processor = WebhookProcessor(
-                cache: cache, store: store, sender: sender, gate: EndpointGate(limit: perEndpoint), flow: flow, settings: settings, logger: logger)
-            try await global.runNotifier(
-                name: "notify-webhook", channel: .webhook, group: group, window: notifier.window, store: store, cache: cache, flow: flow, processor: processor,
-                sendDigest: { await processor.sendDigest($0, $1, at: $2) }, refresh: { try await cache.refresh() },
-                observability: observability, logger: logger, startedMetadata: ["allowed": "\(allowedRanges)"])
-            await sender.shutdown()
-            await store.shutdown()
+            try await global.checkBroker(logger: logger)
+            var settings = Stages.WebhookSettings(notifier: notifier.settings(group: group), perEndpoint: perEndpoint)
+            settings.sender.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
+            settings.sender.totalTimeout = .milliseconds(Int64(timeout * 1000))
+            settings.sender.connectionsPerEndpoint = connectionsPerEndpoint
+            settings.sender.policy = AddressPolicy(allowed: allowedRanges)
+            try await files.withStore(logger: logger) { store in
+                let context = try StageContext(global: global, producerID: "newsflash-notify-webhook", logger: logger)
+                var services = try await Stages.notifyWebhook(settings, store: store, context)
+                services.metadata["allowed"] = "\(allowedRanges)"
+                try await context.run(services, name: "notify-webhook", observability: observability)
+            }
         }
     }
 }
@@ -157,55 +149,14 @@ extension RunCommand {
             }
 
             let logger = global.makeLogger("newsflash.notify-email")
-            let admin = try await global.connectedAdmin(logger: logger)
-            await admin.close()
-            let store = try await files.open(logger: logger)
-            let cache = SubscriptionCache(store: store, logger: logger)
-            try await cache.refresh()
-            let client = try SMTPClient(configuration: smtp, logger: logger)
-            let templates = try MailTemplates()
-            var settings = EmailProcessor.Settings(from: sender, publicURL: base)
-            settings.disableAfter = notifier.disableAfterDays * 86_400
-            let flow = notifier.flow
-            let processor = EmailProcessor(cache: cache, store: store, transport: client, templates: templates, flow: flow, settings: settings, logger: logger)
-            let notices = MailNotices(cache: cache, transport: client, templates: templates, settings: settings, logger: logger)
-            try await global.runNotifier(
-                name: "notify-email", channel: .email, group: group, window: notifier.window, store: store, cache: cache, flow: flow, processor: processor,
-                sendDigest: { await processor.send($0, $1, at: $2) },
-                refresh: {
-                    try await cache.refresh()
-                    try await notices.runOnce()
-                },
-                observability: observability, logger: logger, startedMetadata: ["smtp": "\(smtp)"])
-            await client.shutdown()
-            await store.shutdown()
+            try await global.checkBroker(logger: logger)
+            let settings = Stages.EmailSettings(notifier: notifier.settings(group: group), smtp: smtp, from: sender, publicURL: base)
+            try await files.withStore(logger: logger) { store in
+                let context = try StageContext(global: global, producerID: "newsflash-notify-email", logger: logger)
+                let services = try await Stages.notifyEmail(settings, store: store, context)
+                try await context.run(services, name: "notify-email", observability: observability)
+            }
         }
-    }
-}
-
-extension GlobalOptions {
-    /// Runs a notifier process until SIGTERM/SIGINT: the notify stage on alerts.deliveries and
-    /// the delay topics (``NotifierStage``), its channel's digests, the subscription refresh
-    /// (`refresh`, every 2 s) and /metrics with health, in one ServiceGroup.
-    func runNotifier<Processor: StageProcessor>(
-        name: String, channel: DeliveryChannel, group: String, window: Int, store: any SubscriptionStoring, cache: SubscriptionCache,
-        flow: DeliveryFlow, processor: Processor, sendDigest: @escaping DigestRunner.Send, refresh: @escaping @Sendable () async throws -> Void,
-        observability: ObservabilityOptions, logger: Logger, startedMetadata: Logger.Metadata
-    ) async throws {
-        let client = kafkaClient("newsflash-\(name)")
-        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
-        let stage = try NotifierStage(name: name, client: client, group: group, producer: producer, processor: processor, window: window, logger: logger)
-        let digests = DigestRunner(channel: channel, store: store, cache: cache, producer: producer, flow: flow, logger: logger, send: sendDigest)
-        let metrics = Observability.server(observability, checks: [
-            Observability.brokerCheck(kafkaClient("newsflash-\(name)-health"), logger: logger),
-            Observability.storeCheck { _ = try await store.count(ownedBy: "") },
-        ], logger: logger)
-        let extra: [any Service] = [PeriodicTask(name: "subscriptions refresh", logger: logger, refresh), digests] + (metrics.map { [$0] } ?? [])
-        let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: stage.services(producer: producer, extra: extra).map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
-        logger.info("\(name) running", metadata: startedMetadata.merging(["kafka.group": "\(group)"]) { $1 })
-        try await serviceGroup.run()
     }
 }
 

@@ -16,11 +16,20 @@ struct ObservabilityOptions: ParsableArguments {
         help: "Serve /metrics, /health/live and /health/ready on this port; 0 picks a free one, -1 serves none. Default: $NEWSFLASH_METRICS_PORT, else 9464.")
     var metricsPort: Int?
 
-    @Option(help: "Address for --metrics-port. Default: $NEWSFLASH_METRICS_HOST, else 127.0.0.1 (0.0.0.0 in a container).")
+    @Option(help: "Address for --metrics-port. Default: $NEWSFLASH_METRICS_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
     var metricsHost: String?
 
     var port: Int { metricsPort ?? ProcessInfo.processInfo.environment["NEWSFLASH_METRICS_PORT"].flatMap(Int.init) ?? 9464 }
-    var host: String { metricsHost ?? ProcessInfo.processInfo.environment["NEWSFLASH_METRICS_HOST"] ?? "127.0.0.1" }
+    var host: String { metricsHost ?? ProcessInfo.processInfo.environment["NEWSFLASH_METRICS_HOST"] ?? ListenAddress.defaultHost }
+}
+
+/// The address servers listen on when none is given: loopback. The image (Deploy/Dockerfile)
+/// sets NEWSFLASH_METRICS_HOST, NEWSFLASH_API_HOST and NEWSFLASH_PUSH_HOST to 0.0.0.0, where probes,
+/// Prometheus and other containers connect from outside the container's loopback. Not guessed from
+/// the environment: a development machine may itself be a container, and tests and demos listen on
+/// loopback only.
+enum ListenAddress {
+    static let defaultHost = "127.0.0.1"
 }
 
 /// The process's Prometheus registry behind swift-metrics, and the routes that expose it.
@@ -58,7 +67,7 @@ enum Observability {
             for check in checks {
                 if let problem = await check.run() { failures[check.name] = problem }
             }
-            let body: [String: Any] = ["ready": failures.isEmpty, "checks": Dictionary(uniqueKeysWithValues: checks.map { ($0.name, failures[$0.name] ?? "ok") })]
+            let body: [String: Any] = ["ready": failures.isEmpty, "checks": Dictionary(checks.map { ($0.name, failures[$0.name] ?? "ok") }) { first, _ in first }]
             let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
             return Response(status: failures.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

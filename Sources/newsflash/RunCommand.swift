@@ -29,47 +29,26 @@ struct RunCommand: AsyncParsableCommand {
         @Option(help: "Topic to publish to.")
         var topic: String = Topics.newsRaw
 
-        @Option(help: "Address of the push endpoint (served when a push source is configured).")
-        var pushHost = "127.0.0.1"
+        @Option(help: "Address of the push endpoint (served when a push source is configured). Default: $NEWSFLASH_PUSH_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
+        var pushHost: String?
 
-        @Option(help: "Port of the push endpoint.")
-        var pushPort = 8081
+        @Option(help: "Port of the push endpoint. Default: $NEWSFLASH_PUSH_PORT, else 8081.")
+        var pushPort: Int?
 
         func run() async throws {
             let logger = global.makeLogger("newsflash.ingest")
+            let environment = ProcessInfo.processInfo.environment
             let configuration = try files.loadConfiguration()
             let store = try files.openStore()
-            let admin = try await global.connectedAdmin(logger: logger)
-            await admin.close()
-            var producerConfiguration = KafkaProducerConfiguration(client: global.kafkaClient("newsflash-ingest"))
-            producerConfiguration.client.statisticsInterval = .seconds(30)
-            let producer = try KafkaProducer.make(configuration: producerConfiguration, logger: logger)
-            let fetcher = FeedFetcher(configuration: configuration)
-            let worker = try await IngestWorker(
-                configuration: configuration, store: store, producer: producer, fetcher: fetcher, topic: topic, logger: logger)
-            // The producer comes first: a ServiceGroup stops services in reverse order, so the
-            // worker and the push endpoint stop taking work before the producer flushes and closes.
-            let metrics = Observability.server(observability, checks: [Observability.brokerCheck(global.kafkaClient("newsflash-ingest-health"), logger: logger)], logger: logger)
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] =
-                (metrics.map { [.init(service: $0)] } ?? []) + [.init(service: producer), .init(service: worker)]
-            if configuration.sources.contains(where: { $0.kind == .push && $0.enabled }) {
-                let router = Router()
-                PushEndpoint.register(on: router, worker: worker)
-                let push = Application(router: router, configuration: .init(address: .hostname(pushHost, port: pushPort)), logger: logger)
-                services.append(.init(service: push))
-                logger.info("push endpoint", metadata: ["http.address": "\(pushHost):\(pushPort)"])
-            }
-            let group = ServiceGroup(
-                configuration: ServiceGroupConfiguration(
-                    services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
-            logger.info("ingest running", metadata: ["kafka.topic": "\(topic)", "librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"])
-            do {
-                try await group.run()
-            } catch {
-                await fetcher.shutdown()
-                throw error
-            }
-            await fetcher.shutdown()
+            try await global.checkBroker(logger: logger)
+            let context = try StageContext(global: global, producerID: "newsflash-ingest", logger: logger)
+            let services = try await Stages.ingest(
+                Stages.IngestSettings(
+                    configuration: configuration, store: store, topic: topic,
+                    pushHost: pushHost ?? environment["NEWSFLASH_PUSH_HOST"] ?? ListenAddress.defaultHost,
+                    pushPort: try pushPort ?? environment["NEWSFLASH_PUSH_PORT"].map { try CLIError.port($0, "NEWSFLASH_PUSH_PORT") } ?? 8081),
+                context)
+            try await context.run(services, name: "ingest", observability: observability)
         }
     }
 }
@@ -103,10 +82,11 @@ extension RunCommand {
             } catch {
                 throw CLIError("cannot load the classifier: \(error)")
             }
-            try await global.runStage(
-                name: "classify", input: input, group: group, window: window, logger: logger, observability: observability,
-                processor: ClassifyProcessor(classifier: classifier, outputTopic: output),
-                startedMetadata: ["classifier.version": "\(classifier.version)"])
+            try await global.checkBroker(logger: logger)
+            let context = try StageContext(global: global, producerID: "newsflash-classify", logger: logger)
+            let services = try Stages.classify(
+                Stages.ClassifySettings(input: input, output: output, group: group, window: window), classifier: classifier, context)
+            try await context.run(services, name: "classify", observability: observability)
         }
     }
 }

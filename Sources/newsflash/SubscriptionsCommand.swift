@@ -58,8 +58,7 @@ struct SubscriptionFiles: ParsableArguments {
 
     /// A parser that knows the taxonomy's labels, for checking filters when they are written.
     static func filterParser() throws -> FilterParser {
-        let taxonomy = try NewsClassifier.bundled().taxonomy
-        return FilterParser(regions: taxonomy.regions.map(\.label), topics: taxonomy.topics.map(\.label))
+        Stages.filterParser(try NewsClassifier.bundled())
     }
 }
 
@@ -224,16 +223,13 @@ extension RunCommand {
 
         func run() async throws {
             let logger = global.makeLogger("newsflash.match")
+            let parser = try SubscriptionFiles.filterParser()
             try await files.withStore(logger: logger) { store in
-                let directory = SubscriptionDirectory(store: store, logger: logger)
-                try await directory.refresh()
-                let active = await directory.count
-                try await global.runStage(
-                    name: "match", input: input, group: group, window: window, logger: logger, observability: observability,
-                    storeCheck: { _ = try await store.count(ownedBy: "") },
-                    extraServices: [PeriodicTask(name: "subscriptions refresh", logger: logger) { try await directory.refresh() }],
-                    processor: MatchProcessor(directory: directory, store: store, outputTopic: output),
-                    startedMetadata: ["subscriptions": "\(active)"])
+                try await global.checkBroker(logger: logger)
+                let context = try StageContext(global: global, producerID: "newsflash-match", logger: logger)
+                let services = try await Stages.match(
+                    Stages.MatchSettings(input: input, output: output, group: group, window: window), store: store, parser: parser, context)
+                try await context.run(services, name: "match", observability: observability)
             }
         }
     }

@@ -92,6 +92,20 @@ struct CommandLineTests {
         }
     }
 
+    @Test("NEWSFLASH_KAFKA_* variables are librdkafka properties, and --kafka-config wins over them")
+    func kafkaPropertiesFromTheEnvironment() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["NEWSFLASH_KAFKA_SECURITY_PROTOCOL"] = "bogus"
+        let fromEnvironment = try NewsflashCLI.run(["topics", "list", "--bootstrap", "127.0.0.1:1", "--log-level", "critical"], environment: environment)
+        #expect(fromEnvironment.status != 0)
+        #expect(fromEnvironment.stderr.contains("for configuration property \"security.protocol\""), "\(fromEnvironment.stderr)")
+        let overridden = try NewsflashCLI.run(
+            ["topics", "list", "--bootstrap", "127.0.0.1:1", "--kafka-config", "security.protocol=plaintext", "--log-level", "critical"],
+            environment: environment)
+        #expect(overridden.status != 0)
+        #expect(overridden.stderr.contains("cannot reach Kafka at 127.0.0.1:1"), "\(overridden.stderr)")
+    }
+
     @Test("an unreachable broker is reported clearly")
     func unreachableBroker() throws {
         let run = try NewsflashCLI.run(["topics", "list", "--bootstrap", "127.0.0.1:1", "--log-level", "critical"])

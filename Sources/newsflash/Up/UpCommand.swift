@@ -81,31 +81,50 @@ struct UpCommand: AsyncParsableCommand {
         _ = try await admin.createTopics(TopicPlan.specifications(partitions: 2, replicationFactor: -1))
         await admin.close()
 
-        // 2. The SMTP sink.
-        if (try? Self.script("Deploy/smtp-sink.sh", ["status"])) == nil {
-            _ = try Self.script("Deploy/smtp-sink.sh", ["start"])
-            startedHere.append("Deploy/smtp-sink.sh")
+        // 2. The SMTP sink, when this is a checkout that has it (an installed binary or the image has not:
+        // then email subscriptions wait for a real notify-email).
+        var sink: SMTPSink?
+        if FileManager.default.isExecutableFile(atPath: "Deploy/smtp-sink.sh") {
+            if (try? Self.script("Deploy/smtp-sink.sh", ["status"])) == nil {
+                _ = try Self.script("Deploy/smtp-sink.sh", ["start"])
+                startedHere.append("Deploy/smtp-sink.sh")
+            }
+            sink = try SMTPSink(environment: try Self.script("Deploy/smtp-sink.sh", ["env"]))
+        } else {
+            say("up: no SMTP sink here (Deploy/smtp-sink.sh is part of the source checkout); email subscriptions are kept but not mailed")
         }
-        let sinkEnvironment = try Self.script("Deploy/smtp-sink.sh", ["env"])
-        func sinkValue(_ name: String) -> String? {
-            sinkEnvironment.split(separator: "\n").compactMap { line -> String? in
-                let parts = line.replacingOccurrences(of: "export ", with: "").split(separator: "=", maxSplits: 1)
-                return parts.count == 2 && parts[0] == name ? parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) : nil
-            }.first
-        }
-        guard let smtpPort = sinkValue("NEWSFLASH_TEST_SMTP_PORT").flatMap(Int.init), let smtpCA = sinkValue("NEWSFLASH_TEST_SMTP_CA"),
-              let maildir = sinkValue("NEWSFLASH_TEST_SMTP_MAILDIR")
-        else { throw CLIError("the SMTP sink did not start (Deploy/smtp-sink.sh start)") }
 
         // The stages run in a function of their own: when it returns, their Kafka clients are gone
         // (released with its locals), so none is left retrying the broker that the deferred stop
         // above then stops, and logging refused connections.
-        try await runStages(global: global, logger: logger, smtpPort: smtpPort, smtpCA: smtpCA, maildir: maildir)
+        try await runStages(global: global, logger: logger, sink: sink)
+    }
+
+    /// Where the SMTP sink of Deploy/smtp-sink.sh listens, from its `env` output.
+    struct SMTPSink {
+        var port: Int
+        var caFile: String
+        var maildir: String
+
+        init(environment: String) throws {
+            func value(_ name: String) -> String? {
+                environment.split(separator: "\n").compactMap { line -> String? in
+                    let parts = line.replacingOccurrences(of: "export ", with: "").split(separator: "=", maxSplits: 1)
+                    return parts.count == 2 && parts[0] == name ? parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) : nil
+                }.first
+            }
+            guard let port = value("NEWSFLASH_TEST_SMTP_PORT").flatMap(Int.init), let caFile = value("NEWSFLASH_TEST_SMTP_CA"),
+                  let maildir = value("NEWSFLASH_TEST_SMTP_MAILDIR")
+            else { throw CLIError("the SMTP sink did not start (Deploy/smtp-sink.sh start)") }
+            self.port = port
+            self.caFile = caFile
+            self.maildir = maildir
+        }
     }
 
     /// Steps 3 and 4 of `run`: the stores, the demo subscription and every stage, run until a
     /// signal stops them.
-    private func runStages(global: GlobalOptions, logger: Logger, smtpPort: Int, smtpCA: String, maildir: String) async throws {
+    private func runStages(global: GlobalOptions, logger: Logger, sink: SMTPSink?) async throws {
         // 3. Stores, the admin key, the demo subscription.
         let store = try SQLiteSubscriptionStore(path: "\(dir)/subscriptions.sqlite")
         let keyFile = "\(dir)/admin-key"
@@ -128,14 +147,8 @@ struct UpCommand: AsyncParsableCommand {
         }
         demo.trust("/demo/webhook", secrets: demoSubscription?.signingSecrets(at: Date()) ?? [])
 
-        // 4. The stages.
-        let client = global.kafkaClient("newsflash-up")
-        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
-        func consumer(_ name: String, _ topic: String) throws -> KafkaConsumer {
-            var configuration = KafkaConsumerConfiguration(client: global.kafkaClient("newsflash-up-\(name)"), groupID: "newsflash-\(name)", subscription: .group(topics: [topic]))
-            configuration.client.statisticsInterval = .seconds(15)
-            return try KafkaConsumer(configuration: configuration, logger: logger)
-        }
+        // 4. The stages, wired as `newsflash run <stage>` wires them (Stages), in one process.
+        let context = try StageContext(global: global, clientPrefix: "newsflash-up", producerID: "newsflash-up", logger: logger)
         let base = "http://127.0.0.1:\(demoPort)/demo"
         let ingestConfiguration = IngestConfiguration(sources: [
             SourceConfiguration(id: "demo-ticker", kind: .htmlTicker, url: "\(base)/ticker.html", pollIntervalSeconds: poll, language: "en",
@@ -143,75 +156,33 @@ struct UpCommand: AsyncParsableCommand {
             SourceConfiguration(id: "demo-world", kind: .rss, url: "\(base)/world.rss", pollIntervalSeconds: poll, language: "en"),
             SourceConfiguration(id: "demo-science", kind: .jsonfeed, url: "\(base)/science.json", pollIntervalSeconds: poll, language: "en"),
         ])
-        let fetcher = FeedFetcher(configuration: ingestConfiguration)
         // The demo site starts over each run, so what ingest saw of the last one goes: kept, its
         // seen-set would drop this run's items, and a second `make demo` would print no alert.
         let ingestState = "\(dir)/ingest.sqlite"
         for file in [ingestState, "\(ingestState)-wal", "\(ingestState)-shm"] where FileManager.default.fileExists(atPath: file) {
             try FileManager.default.removeItem(atPath: file)
         }
-        let ingest = try await IngestWorker(
-            configuration: ingestConfiguration, store: try IngestStore(path: ingestState), producer: producer, fetcher: fetcher, logger: logger)
-
         let classifier = try NewsClassifier.bundled()
-        let classifyConsumer = try consumer("classify", Topics.newsRaw)
-        let classify = StageRunner(name: "classify", consumer: classifyConsumer, producer: producer, processor: ClassifyProcessor(classifier: classifier), logger: logger)
-
-        let parser = FilterParser(regions: classifier.taxonomy.regions.map(\.label), topics: classifier.taxonomy.topics.map(\.label))
-        let directory = SubscriptionDirectory(store: store, parser: parser, logger: logger)
-        try await directory.refresh()
-        let matchConsumer = try consumer("match", Topics.newsClassified)
-        let match = StageRunner(name: "match", consumer: matchConsumer, producer: producer, processor: MatchProcessor(directory: directory, store: store), window: MatchProcessor.defaultWindow, logger: logger)
-
-        let cache = SubscriptionCache(store: store, logger: logger)
-        try await cache.refresh()
-        var senderConfiguration = WebhookSender.Configuration()
-        senderConfiguration.policy = .allowLoopback  // the demo receiver is on loopback
-        let sender = WebhookSender(configuration: senderConfiguration, logger: logger)
-        let webhooks = WebhookProcessor(cache: cache, store: store, sender: sender, gate: EndpointGate(limit: 64), logger: logger)
-        let webhookStage = try NotifierStage(name: "notify-webhook", client: client, group: "newsflash-notify-webhook", producer: producer, processor: webhooks, window: 256, logger: logger)
-
-        let smtp = try SMTPClient(configuration: SMTPConfiguration(
-            host: "127.0.0.1", port: smtpPort, security: .startTLS, username: "newsflash", password: "sink-password", caFile: smtpCA, maxConnections: 2), logger: logger)
-        let templates = try MailTemplates()
-        let mailSettings = EmailProcessor.Settings(from: try EmailAddress("alerts@newsflash.local", name: "Newsflash demo"), publicURL: "http://127.0.0.1:\(apiPort)")
-        let email = EmailProcessor(cache: cache, store: store, transport: smtp, templates: templates, settings: mailSettings, logger: logger)
-        let notices = MailNotices(cache: cache, transport: smtp, templates: templates, settings: mailSettings, logger: logger)
-        let emailStage = try NotifierStage(name: "notify-email", client: client, group: "newsflash-notify-email", producer: producer, processor: email, window: 64, logger: logger)
-
-        let receiptsConsumer = try consumer("receipts", Topics.alertsReceipts)
-        let receipts = StageRunner(name: "receipts", consumer: receiptsConsumer, producer: producer, processor: ReceiptRecorder(store: store), logger: logger)
-        let rewinder = Rewinder(client: client, producer: producer, parser: parser, logger: logger)
-        let recent = RecentItems(reader: RetainedTopicReader(client: client, topic: Topics.newsClassified, idleTimeout: .seconds(2), logger: logger), perPartition: 500)
-        let apiRouter = SubscriptionAPI.buildRouter(store: store, parser: parser, services: SubscriptionAPI.Services(
-            recentItems: { await recent.items() }, rewind: { try await rewinder.rewind($0, since: $1) }))
-        Observability.addRoutes(to: apiRouter, checks: [
-            Observability.storeCheck { _ = try await store.count(ownedBy: "") },
-            Observability.brokerCheck(global.kafkaClient("newsflash-up-health"), logger: logger),
-        ], live: false)
-        let api = Application(router: apiRouter, configuration: .init(address: .hostname("127.0.0.1", port: apiPort)), logger: logger)
+        let parser = Stages.filterParser(classifier)
+        var webhook = Stages.WebhookSettings()
+        webhook.sender.policy = .allowLoopback  // the demo receiver is on loopback
+        var stages = try await Stages.ingest(Stages.IngestSettings(configuration: ingestConfiguration, store: try IngestStore(path: ingestState)), context)
+        stages = stages + (try Stages.classify(Stages.ClassifySettings(), classifier: classifier, context))
+        stages = stages + (try await Stages.match(Stages.MatchSettings(), store: store, parser: parser, context))
+        stages = stages + (try await Stages.notifyWebhook(webhook, store: store, context))
+        if let sink {
+            let smtp = SMTPConfiguration(
+                host: "127.0.0.1", port: sink.port, security: .startTLS, username: "newsflash", password: "sink-password", caFile: sink.caFile,
+                maxConnections: 2)
+            let email = Stages.EmailSettings(
+                smtp: smtp, from: try EmailAddress("alerts@newsflash.local", name: "Newsflash demo"), publicURL: "http://127.0.0.1:\(apiPort)")
+            stages = stages + (try await Stages.notifyEmail(email, store: store, context))
+        }
+        stages = stages + (try Stages.api(Stages.APISettings(port: apiPort), store: store, parser: parser, context, logger: logger))
         let demoRouter = Router()
         demo.addRoutes(to: demoRouter)
-        let demoServer = Application(router: demoRouter, configuration: .init(address: .hostname("127.0.0.1", port: demoPort)), logger: logger)
-
-        let observability = try ObservabilityOptions.parse(["--metrics-port", String(metricsPort)])
-        let metrics = Observability.server(observability, checks: [], logger: logger)
-
-        // Consumers and the producer first, the work last: a ServiceGroup stops in reverse order,
-        // so the stages stop taking work, the producer flushes, then the consumers commit and leave.
-        let consumers: [any Service] = [classifyConsumer, matchConsumer, receiptsConsumer] + webhookStage.consumers + emailStage.consumers
-        let background: [any Service] = [
-            demoServer, producer,
-            PeriodicTask(name: "subscriptions refresh", logger: logger) {
-                try await directory.refresh()
-                try await cache.refresh()
-                try await notices.runOnce()
-            },
-            DigestRunner(channel: .webhook, store: store, cache: cache, producer: producer, flow: DeliveryFlow(), logger: logger) { await webhooks.sendDigest($0, $1, at: $2) },
-            DigestRunner(channel: .email, store: store, cache: cache, producer: producer, flow: DeliveryFlow(), logger: logger) { await email.send($0, $1, at: $2) },
-        ]
-        let work: [any Service] = [ingest, classify, match, receipts, api] + webhookStage.runners + emailStage.runners
-        let services = (metrics.map { [$0] } ?? []) + consumers + background + work
+        stages.background.append(Application(router: demoRouter, configuration: .init(address: .hostname("127.0.0.1", port: demoPort)), logger: logger))
+        let observability = metricsPort >= 0 ? try ObservabilityOptions.parse(["--metrics-port", String(metricsPort)]) : nil
 
         say("""
 
@@ -220,7 +191,7 @@ struct UpCommand: AsyncParsableCommand {
               API               http://127.0.0.1:\(apiPort)   (admin key in \(keyFile))
               demo sources      \(base)/ticker.html  \(base)/world.rss  \(base)/science.json  (a new item every \(Int(pace)) s)
               demo receiver     \(hook)   (prints each alert below, after verifying its signature)
-              SMTP sink         127.0.0.1:\(smtpPort), mails in \(maildir)
+              SMTP sink         \(sink.map { "127.0.0.1:\($0.port), mails in \($0.maildir)" } ?? "none (no Deploy/smtp-sink.sh here)")
               metrics, health   http://127.0.0.1:\(metricsPort)/metrics  /health/ready
               state             \(dir)/subscriptions.sqlite (kept), \(dir)/ingest.sqlite (new each run)
 
@@ -232,16 +203,11 @@ struct UpCommand: AsyncParsableCommand {
                 -d '{"name": "Europe economy", "filter": "region:Europe OR topic:Economy", "channel": {"email": "you@example.com"}}'
 
             """)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
         do {
-            try await group.run()
+            try await context.run(stages, name: "up", observability: observability)
         } catch {
             logger.error("up stopped", metadata: ["error": "\(error)"])
         }
-        await sender.shutdown()
-        await smtp.shutdown()
-        await fetcher.shutdown()
     }
 
     /// Runs a repository script and returns its standard output.

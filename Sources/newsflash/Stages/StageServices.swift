@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import RdKafka
+import ServiceLifecycle
+
+/// The services of one or more stages, in the order a graceful stop needs.
+///
+/// A `ServiceGroup` stops its services in reverse order, so the composed order
+/// (``serviceList(producer:metrics:)``) is: the metrics server, the consumers,
+/// the shared producer, background tasks, then the work. On SIGTERM the work
+/// stops taking messages first and finishes or hands back what it holds, then
+/// background tasks stop, the producer flushes, and the consumers commit what
+/// was done and leave their groups.
+///
+/// Built by the stage functions in ``Stages``; `newsflash run <stage>` runs one
+/// stage's services and `newsflash up` runs them all, both through ``run(_:)``.
+struct StageServices {
+    /// Kafka consumers (stopped last: they commit and leave).
+    var consumers: [any Service] = []
+    /// Periodic refreshes, digest runners, servers that take no pipeline work.
+    var background: [any Service] = []
+    /// Stage runners, ingest workers, HTTP endpoints that take work (stopped first).
+    var work: [any Service] = []
+    /// Readiness checks for `/health/ready`.
+    var checks: [Observability.Check] = []
+    /// Run once the group has stopped: HTTP clients, SMTP pools, fetchers.
+    var shutdowns: [@Sendable () async -> Void] = []
+    /// Logged when the stage starts.
+    var metadata: Logger.Metadata = [:]
+
+    /// Both sets of services. Checks are named by what they check ("store", "kafka"): stages that share
+    /// a store in one process (`up`) check it once.
+    static func + (lhs: StageServices, rhs: StageServices) -> StageServices {
+        StageServices(
+            consumers: lhs.consumers + rhs.consumers, background: lhs.background + rhs.background, work: lhs.work + rhs.work,
+            checks: lhs.checks + rhs.checks.filter { check in !lhs.checks.contains { $0.name == check.name } },
+            shutdowns: lhs.shutdowns + rhs.shutdowns, metadata: lhs.metadata.merging(rhs.metadata) { $1 })
+    }
+
+    /// Every service in stop order (see the type's documentation).
+    func serviceList(producer: KafkaProducer, metrics: (any Service)?) -> [any Service] {
+        (metrics.map { [$0] } ?? []) + consumers + [producer as any Service] + background + work
+    }
+}
+
+/// What every stage is built with: this process's Kafka settings, its one producer and its logger.
+struct StageContext: Sendable {
+    let global: GlobalOptions
+    /// Client ids are `<prefix>-<stage>` ("newsflash-classify"; "newsflash-up-classify" under `up`).
+    let clientPrefix: String
+    let producer: KafkaProducer
+    let logger: Logger
+
+    /// - Parameter producerID: the producer's client id ("newsflash-classify"; "newsflash-up").
+    init(global: GlobalOptions, clientPrefix: String = "newsflash", producerID: String, logger: Logger) throws {
+        self.global = global
+        self.clientPrefix = clientPrefix
+        self.logger = logger
+        var configuration = KafkaProducerConfiguration(client: global.kafkaClient(producerID))
+        configuration.client.statisticsInterval = .seconds(30)
+        producer = try KafkaProducer.make(configuration: configuration, logger: logger)
+    }
+
+    func client(_ name: String) -> KafkaClientConfiguration {
+        global.kafkaClient("\(clientPrefix)-\(name)")
+    }
+
+    /// A group consumer of one topic with the settings every stage uses: cooperative-sticky
+    /// assignment (a rebalance moves only the partitions that change owner) and statistics every
+    /// 15 s (`kafka_consumer_lag` on /metrics).
+    func consumer(_ name: String, group: String, topic: String) throws -> KafkaConsumer {
+        var configuration = KafkaConsumerConfiguration(client: client(name), groupID: group, subscription: .group(topics: [topic]))
+        configuration.client.statisticsInterval = .seconds(15)
+        configuration.assignmentStrategy = .cooperativeSticky
+        return try KafkaConsumer(configuration: configuration, logger: logger)
+    }
+
+    /// Ready when the broker answers.
+    var brokerCheck: Observability.Check {
+        Observability.brokerCheck(client("health"), logger: logger)
+    }
+
+    /// Runs the services in one ServiceGroup until SIGTERM or SIGINT (45 s to stop gracefully),
+    /// with /metrics and /health on `observability`'s port unless it is -1, then their shutdowns.
+    func run(_ services: StageServices, name: String, observability: ObservabilityOptions?) async throws {
+        let metrics = observability.flatMap { Observability.server($0, checks: (StageServices(checks: [brokerCheck]) + services).checks, logger: logger) }
+        logger.info("\(name) running", metadata: services.metadata.merging(["librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"]) { $1 })
+        try await StageServices.runGroup(services.serviceList(producer: producer, metrics: metrics), shutdowns: services.shutdowns, logger: logger)
+    }
+}
+
+extension StageServices {
+    /// The one ServiceGroup builder: `services` until SIGTERM or SIGINT (45 s to stop gracefully,
+    /// in reverse order), then `shutdowns`, also when the group ends with an error.
+    static func runGroup(_ services: [any Service], shutdowns: [@Sendable () async -> Void] = [], logger: Logger) async throws {
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
+        do {
+            try await group.run()
+        } catch {
+            for shutdown in shutdowns { await shutdown() }
+            throw error
+        }
+        for shutdown in shutdowns { await shutdown() }
+    }
+}
+
+extension ServiceGroupConfiguration {
+    /// A graceful shutdown (SIGTERM/SIGINT) gets 45 s: the stages stop taking work and finish or
+    /// hand back in flight (a webhook attempt takes at most its 15 s timeout), the producer flushes,
+    /// the consumers commit their stored offsets and leave; after that the rest is cancelled.
+    /// (Kubernetes' terminationGracePeriodSeconds in Deploy/k8s is 60.)
+    func withShutdownDeadline(_ deadline: Duration = .seconds(45)) -> ServiceGroupConfiguration {
+        var configuration = self
+        configuration.maximumGracefulShutdownDuration = deadline
+        configuration.maximumCancellationDuration = .seconds(10)
+        return configuration
+    }
+}

@@ -1,0 +1,231 @@
+import ClassifyStage
+import Classifier
+import Foundation
+import Hummingbird
+import Ingest
+import Logging
+import Mailer
+import MatchStage
+import NewsModel
+import Notifier
+import Pipeline
+import RdKafka
+import Server
+import ServiceLifecycle
+import SubscriptionStore
+import Subscriptions
+
+/// Every stage's wiring, once: `newsflash run <stage>` builds one stage from its flags,
+/// `newsflash up` builds them all from defaults, and both run the result with
+/// ``StageContext/run(_:name:observability:)``.
+enum Stages {
+    // MARK: Ingest
+
+    struct IngestSettings {
+        var configuration: IngestConfiguration
+        var store: IngestStore
+        var topic = Topics.newsRaw
+        /// Where the push endpoint listens, when a push source is configured.
+        var pushHost = "127.0.0.1"
+        var pushPort = 8081
+    }
+
+    /// The ingest worker (polls and pushes), and the push endpoint when a push source is enabled.
+    static func ingest(_ settings: IngestSettings, _ context: StageContext) async throws -> StageServices {
+        let fetcher = FeedFetcher(configuration: settings.configuration)
+        let worker = try await IngestWorker(
+            configuration: settings.configuration, store: settings.store, producer: context.producer, fetcher: fetcher,
+            topic: settings.topic, logger: context.logger)
+        var services = StageServices(work: [worker], shutdowns: [{ await fetcher.shutdown() }], metadata: ["kafka.topic": "\(settings.topic)"])
+        if settings.configuration.sources.contains(where: { $0.kind == .push && $0.enabled }) {
+            let router = Router()
+            PushEndpoint.register(on: router, worker: worker)
+            services.work.append(Application(
+                router: router, configuration: .init(address: .hostname(settings.pushHost, port: settings.pushPort)), logger: context.logger))
+            services.metadata["push.address"] = "\(settings.pushHost):\(settings.pushPort)"
+        }
+        return services
+    }
+
+    // MARK: Classify
+
+    struct ClassifySettings {
+        var input = Topics.newsRaw
+        var output = Topics.newsClassified
+        var group = "newsflash-classify"
+        var window = 256
+    }
+
+    static func classify(_ settings: ClassifySettings, classifier: NewsClassifier, _ context: StageContext) throws -> StageServices {
+        let consumer = try context.consumer("classify", group: settings.group, topic: settings.input)
+        let runner = StageRunner(
+            name: "classify", consumer: consumer, producer: context.producer,
+            processor: ClassifyProcessor(classifier: classifier, outputTopic: settings.output), window: settings.window, logger: context.logger)
+        return StageServices(
+            consumers: [consumer], work: [runner], metadata: ["classifier.version": "\(classifier.version)", "classify.group": "\(settings.group)"])
+    }
+
+    // MARK: Match
+
+    struct MatchSettings {
+        var input = Topics.newsClassified
+        var output = Topics.alertsDeliveries
+        var group = "newsflash-match"
+        var window = MatchProcessor.defaultWindow
+    }
+
+    /// The matcher, its subscription directory (refreshed every 2 s) and the store's readiness check.
+    static func match(_ settings: MatchSettings, store: any SubscriptionStoring, parser: FilterParser, _ context: StageContext) async throws -> StageServices {
+        let directory = SubscriptionDirectory(store: store, parser: parser, logger: context.logger)
+        try await directory.refresh()
+        let consumer = try context.consumer("match", group: settings.group, topic: settings.input)
+        let runner = StageRunner(
+            name: "match", consumer: consumer, producer: context.producer,
+            processor: MatchProcessor(directory: directory, store: store, outputTopic: settings.output), window: settings.window, logger: context.logger)
+        return StageServices(
+            consumers: [consumer],
+            background: [PeriodicTask(name: "subscriptions refresh", logger: context.logger) { try await directory.refresh() }],
+            work: [runner], checks: [storeCheck(store)],
+            metadata: ["subscriptions": "\(await directory.count)", "match.group": "\(settings.group)"])
+    }
+
+    // MARK: Receipts
+
+    /// Records alerts.receipts into the store, for the API's delivery log.
+    static func receipts(group: String = "newsflash-receipts", store: any SubscriptionStoring, _ context: StageContext) throws -> StageServices {
+        let consumer = try context.consumer("receipts", group: group, topic: Topics.alertsReceipts)
+        let runner = StageRunner(name: "receipts", consumer: consumer, producer: context.producer, processor: ReceiptRecorder(store: store), logger: context.logger)
+        return StageServices(consumers: [consumer], work: [runner])
+    }
+
+    // MARK: Notifiers
+
+    /// What both notifiers share.
+    struct NotifierSettings {
+        var group: String
+        var window = 512
+        var disableAfterDays: Double = 5
+        /// Multiplies every retry delay; 1 in production.
+        var retryScale: Double = 1
+        var flow: DeliveryFlow { DeliveryFlow(schedule: RetrySchedule().scaled(by: retryScale)) }
+    }
+
+    struct WebhookSettings {
+        var notifier = NotifierSettings(group: "newsflash-notify-webhook")
+        var sender = WebhookSender.Configuration()
+        var perEndpoint = 64
+    }
+
+    /// Webhook deliveries on alerts.deliveries and the delay topics, webhook digests, the
+    /// subscription mirror (refreshed every 2 s) and the store's readiness check.
+    static func notifyWebhook(_ settings: WebhookSettings, store: any SubscriptionStoring, _ context: StageContext) async throws -> StageServices {
+        let cache = SubscriptionCache(store: store, logger: context.logger)
+        try await cache.refresh()
+        let sender = WebhookSender(configuration: settings.sender, logger: context.logger)
+        var processorSettings = WebhookProcessor.Settings()
+        processorSettings.disableAfter = settings.notifier.disableAfterDays * 86_400
+        let flow = settings.notifier.flow
+        let processor = WebhookProcessor(
+            cache: cache, store: store, sender: sender, gate: EndpointGate(limit: settings.perEndpoint), flow: flow, settings: processorSettings,
+            logger: context.logger)
+        var services = try notifier(
+            "notify-webhook", channel: .webhook, settings.notifier, processor: processor, store: store, cache: cache,
+            sendDigest: { await processor.sendDigest($0, $1, at: $2) }, refresh: { try await cache.refresh() }, context)
+        services.shutdowns.append { await sender.shutdown() }
+        return services
+    }
+
+    struct EmailSettings {
+        var notifier = NotifierSettings(group: "newsflash-notify-email")
+        var smtp: SMTPConfiguration
+        var from: EmailAddress
+        /// The API's public base URL, for confirmation and unsubscribe links.
+        var publicURL: String
+    }
+
+    /// Mail deliveries, confirmations, digests and disabled-subscription notices over SMTP.
+    static func notifyEmail(_ settings: EmailSettings, store: any SubscriptionStoring, _ context: StageContext) async throws -> StageServices {
+        let cache = SubscriptionCache(store: store, logger: context.logger)
+        try await cache.refresh()
+        let client = try SMTPClient(configuration: settings.smtp, logger: context.logger)
+        let templates = try MailTemplates()
+        var mail = EmailProcessor.Settings(from: settings.from, publicURL: settings.publicURL)
+        mail.disableAfter = settings.notifier.disableAfterDays * 86_400
+        let flow = settings.notifier.flow
+        let processor = EmailProcessor(cache: cache, store: store, transport: client, templates: templates, flow: flow, settings: mail, logger: context.logger)
+        let notices = MailNotices(cache: cache, transport: client, templates: templates, settings: mail, logger: context.logger)
+        var services = try notifier(
+            "notify-email", channel: .email, settings.notifier, processor: processor, store: store, cache: cache,
+            sendDigest: { await processor.send($0, $1, at: $2) },
+            refresh: {
+                try await cache.refresh()
+                try await notices.runOnce()
+            }, context)
+        services.shutdowns.append { await client.shutdown() }
+        services.metadata["smtp"] = "\(settings.smtp)"
+        return services
+    }
+
+    /// A notifier's consumers and runners (``NotifierStage``), its digests and its refresh task.
+    private static func notifier<Processor: StageProcessor>(
+        _ name: String, channel: DeliveryChannel, _ settings: NotifierSettings, processor: Processor, store: any SubscriptionStoring,
+        cache: SubscriptionCache, sendDigest: @escaping DigestRunner.Send, refresh: @escaping @Sendable () async throws -> Void,
+        _ context: StageContext
+    ) throws -> StageServices {
+        let stage = try NotifierStage(
+            name: name, client: context.client(name), group: settings.group, producer: context.producer, processor: processor,
+            window: settings.window, logger: context.logger)
+        let digests = DigestRunner(channel: channel, store: store, cache: cache, producer: context.producer, flow: settings.flow, logger: context.logger, send: sendDigest)
+        return StageServices(
+            consumers: stage.consumers, background: [PeriodicTask(name: "subscriptions refresh", logger: context.logger, refresh), digests],
+            work: stage.runners, checks: [storeCheck(store)], metadata: ["\(name).group": "\(settings.group)"])
+    }
+
+    // MARK: API
+
+    struct APISettings {
+        var host = "127.0.0.1"
+        var port = 8080
+        /// How many recent news.classified items per partition POST /v1/filters/test searches.
+        var recentItems = 500
+    }
+
+    /// The subscriptions API with /metrics and /health/ready on its own port. With a context it also
+    /// records receipts, tests filters against recent items and rewinds; without one (`--no-kafka`)
+    /// those routes answer 503.
+    static func api(
+        _ settings: APISettings, store: any SubscriptionStoring, parser: FilterParser, _ context: StageContext?, logger: Logger
+    ) throws -> StageServices {
+        var services = StageServices()
+        var extras = SubscriptionAPI.Services()
+        var checks = [storeCheck(store)]
+        if let context {
+            services = try receipts(store: store, context)
+            let client = context.client("api")
+            let rewinder = Rewinder(client: client, producer: context.producer, parser: parser, logger: logger)
+            let recent = RecentItems(
+                reader: RetainedTopicReader(client: client, topic: Topics.newsClassified, idleTimeout: .seconds(2), logger: logger),
+                perPartition: settings.recentItems)
+            extras = SubscriptionAPI.Services(recentItems: { await recent.items() }, rewind: { try await rewinder.rewind($0, since: $1) })
+            checks.append(context.brokerCheck)
+        }
+        let router = SubscriptionAPI.buildRouter(store: store, parser: parser, services: extras)
+        // /health/live is the API's own route.
+        Observability.addRoutes(to: router, checks: checks, live: false)
+        services.work.append(Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port)), logger: logger))
+        services.metadata["http.address"] = "\(settings.host):\(settings.port)"
+        return services
+    }
+
+    // MARK: Shared
+
+    /// Ready when the subscription store answers a query.
+    static func storeCheck(_ store: any SubscriptionStoring) -> Observability.Check {
+        Observability.storeCheck { _ = try await store.count(ownedBy: "") }
+    }
+
+    /// A filter parser that knows the taxonomy's labels, as the API checks filters when they are written.
+    static func filterParser(_ classifier: NewsClassifier) -> FilterParser {
+        FilterParser(regions: classifier.taxonomy.regions.map(\.label), topics: classifier.taxonomy.topics.map(\.label))
+    }
+}
