@@ -43,7 +43,7 @@ let package = Package(
             ]
         ),
         // Event types, topic names and codecs; mirrors Schemas/.
-        .target(name: "NewsModel"),
+        .target(name: "NewsModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Shared stage plumbing: consume, process concurrently, produce with acknowledgement,
         // store offsets in order, dead-letter poison messages.
         .target(

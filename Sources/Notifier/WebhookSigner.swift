@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NewsModel
 
 /// A webhook signing secret in the Standard Webhooks form: `whsec_` and the
 /// base64 of its bytes (24 random bytes when generated here).
@@ -12,17 +13,16 @@ public struct WebhookSecret: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `whsec_<base64>` (padded or not); nil for anything else or an empty key.
     public init?(_ text: String) {
-        guard text.hasPrefix("whsec_"), let bytes = Base64.decode(text.dropFirst(6)), !bytes.isEmpty else { return nil }
+        guard text.hasPrefix("whsec_"), let bytes = WebhookSigner.base64Decoded(text.dropFirst(6)), !bytes.isEmpty else { return nil }
         self.bytes = bytes
     }
 
     public static func generate() -> WebhookSecret {
-        var generator = SystemRandomNumberGenerator()
-        return WebhookSecret(bytes: (0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        WebhookSecret(bytes: Secrets.randomBytes(24))
     }
 
     /// `whsec_…`; shown to the subscriber once.
-    public var text: String { "whsec_" + Base64.encode(bytes) }
+    public var text: String { "whsec_" + Data(bytes).base64EncodedString() }
 
     public var description: String { "whsec_<redacted>" }
 }
@@ -35,7 +35,7 @@ public struct WebhookSecret: Sendable, Hashable, CustomStringConvertible {
 /// `standardwebhooks` / `svix` libraries.
 public enum WebhookSigner {
     public static func signature(id: String, timestamp: Int64, body: [UInt8], secret: WebhookSecret) -> String {
-        "v1," + Base64.encode(mac(prefix: signedPrefix(id: id, timestamp: String(timestamp)), body: body, secret: secret))
+        "v1," + Data(mac(prefix: signedPrefix(id: id, timestamp: String(timestamp)), body: body, secret: secret)).base64EncodedString()
     }
 
     /// The three headers for a delivery.
@@ -45,7 +45,7 @@ public enum WebhookSigner {
         var signatures = ""
         for secret in secrets {
             if !signatures.isEmpty { signatures += " " }
-            signatures += "v1," + Base64.encode(mac(prefix: prefix, body: body, secret: secret))
+            signatures += "v1," + Data(mac(prefix: prefix, body: body, secret: secret)).base64EncodedString()
         }
         return [("webhook-id", id), ("webhook-timestamp", time), ("webhook-signature", signatures)]
     }
@@ -70,7 +70,7 @@ public enum WebhookSigner {
         guard let time = Int64(timestamp), abs(now - time) <= tolerance else { return false }
         let offered = signatures.split(separator: " ").compactMap { entry -> [UInt8]? in
             guard entry.hasPrefix("v1,") else { return nil }
-            return Base64.decode(entry.dropFirst(3))
+            return base64Decoded(entry.dropFirst(3))
         }
         guard !offered.isEmpty else { return false }
         let prefix = signedPrefix(id: id, timestamp: String(time))
@@ -80,6 +80,17 @@ public enum WebhookSigner {
             if offered.contains(where: { expected == $0 }) { return true }
         }
         return false
+    }
+
+    /// Standard base64, padded or not (`Data(base64Encoded:)` wants the padding).
+    static func base64Decoded(_ text: Substring) -> [UInt8]? {
+        let body = text.utf8.prefix { $0 != UInt8(ascii: "=") }
+        let padded = text.utf8.count - body.count
+        // "=" only at the end, at most two, and only to complete the last group.
+        guard padded <= 2, text.utf8.dropFirst(body.count).allSatisfy({ $0 == UInt8(ascii: "=") }), body.count % 4 != 1,
+              padded == 0 || text.utf8.count % 4 == 0 else { return nil }
+        let padding = (4 - body.count % 4) % 4
+        return Data(base64Encoded: String(decoding: body, as: UTF8.self) + String(repeating: "=", count: padding)).map(Array.init)
     }
 
     /// `id.timestamp.`, which the signed message starts with.

@@ -24,7 +24,7 @@ public struct StageOutput: Sendable, Hashable {
     public init<Event: NewsEvent>(topic: String, key: String?, event: Event, occurredAt: Date = Date()) throws {
         self.init(
             topic: topic, key: key, value: try EventCodec.encode(event, occurredAt: occurredAt),
-            headers: EventHeaders.values(for: Event.self).map { KafkaHeader(key: $0.0, value: $0.1) })
+            headers: KafkaHeader.list(EventHeaders.values(for: Event.self)))
     }
 }
 

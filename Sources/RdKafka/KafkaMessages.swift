@@ -47,6 +47,11 @@ public struct KafkaHeader: Sendable, Hashable {
         self.value = value
     }
 
+    /// Headers from name and text pairs (`EventHeaders.values(for:)`), the values as UTF-8.
+    public static func list(_ pairs: [(String, String)]) -> [KafkaHeader] {
+        pairs.map { KafkaHeader(key: $0.0, value: $0.1) }
+    }
+
     public init(key: String, value: String) {
         self.init(key: key, value: Array(value.utf8))
     }

@@ -154,7 +154,7 @@ public enum SubscriptionAPI {
         // The links in emails: double opt-in confirmation and one-click unsubscribe (RFC 8058).
         api.get("confirm/:token") { request, context -> Response in
             let (subscription, token) = try await subscription(byToken: context, store)
-            guard let expected = subscription.confirmationTokenSHA256, constantTimeEqual(StableID.sha256Hex(token), expected) else {
+            guard let expected = subscription.confirmationTokenSHA256, Secrets.constantTimeEqual(StableID.sha256Hex(token), expected) else {
                 throw HTTPError(.notFound, message: "this confirmation link is not valid (it may have been replaced by a newer one)")
             }
             let now = Date()
@@ -221,16 +221,10 @@ public enum SubscriptionAPI {
 
     static func subscriptionForUnsubscribe(_ context: BasicRequestContext, _ store: any SubscriptionStoring) async throws -> (Subscription, String) {
         let (subscription, token) = try await subscription(byToken: context, store)
-        guard let expected = subscription.unsubscribeToken, constantTimeEqual(token, expected) else {
+        guard let expected = subscription.unsubscribeToken, Secrets.constantTimeEqual(token, expected) else {
             throw HTTPError(.notFound, message: "this unsubscribe link is not valid")
         }
         return (subscription, token)
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// A small HTML page for a person who followed a link from an email.

@@ -163,15 +163,10 @@ public struct Subscription: Codable, Sendable, Hashable {
 
     /// `whsec_` and the base64 of 24 random bytes (Standard Webhooks).
     public static func newSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "whsec_" + Data((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
+        "whsec_" + Data(Secrets.randomBytes(24)).base64EncodedString()
     }
 
     public static func randomHex(_ bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return String(byte >> 4, radix: 16) + String(byte & 0xF, radix: 16)
-        }.joined()
+        StableID.hex(Secrets.randomBytes(bytes))
     }
 }

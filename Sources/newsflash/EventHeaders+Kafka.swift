@@ -4,6 +4,6 @@ import RdKafka
 extension EventHeaders {
     /// The Kafka headers for an event of type `Payload`.
     static func kafkaHeaders<Payload: NewsEvent>(for type: Payload.Type, traceparent: String? = nil) -> [KafkaHeader] {
-        values(for: type, traceparent: traceparent).map { KafkaHeader(key: $0.0, value: $0.1) }
+        KafkaHeader.list(values(for: type, traceparent: traceparent))
     }
 }

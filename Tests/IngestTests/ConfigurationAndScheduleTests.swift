@@ -24,18 +24,6 @@ import Testing
         #expect(schedule.delay(consecutiveFailures: 1, retryAfter: 5, random: 0.5) == 300)
         #expect(schedule.delay(consecutiveFailures: 1, retryAfter: 100_000, random: 0.5) == PollSchedule.maximumRetryAfter)
     }
-
-    @Test func retryAfterHeaderForms() {
-        #expect(FeedFetcher.parseRetryAfter("120") == 120)
-        #expect(FeedFetcher.parseRetryAfter(" 7 ") == 7)
-        #expect(FeedFetcher.parseRetryAfter("soon") == nil)
-        let inAMinute = Date().addingTimeInterval(60)
-        let httpDate = inAMinute.formatted(Date.VerbatimFormatStyle(
-            format: "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
-            locale: Locale(identifier: "en_US_POSIX"), timeZone: .gmt, calendar: Calendar(identifier: .gregorian)))
-        let parsed = FeedFetcher.parseRetryAfter(httpDate)
-        #expect(parsed.map { $0 > 50 && $0 <= 60 } == true, "\(httpDate) -> \(String(describing: parsed))")
-    }
 }
 
 @Suite struct IngestConfigurationTests {

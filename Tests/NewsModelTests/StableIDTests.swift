@@ -19,12 +19,12 @@ import Testing
         (String(repeating: "a", count: 119), "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"),
     ])
     func sha256MatchesKnownVectors(_ message: String, _ digest: String) {
-        #expect(StableID.hex(SHA256.hash(Array(message.utf8))) == digest)
+        #expect(StableID.sha256Hex(message) == digest)
     }
 
     @Test func sha256OfAMillionAs() {
         #expect(
-            StableID.hex(SHA256.hash([UInt8](repeating: 0x61, count: 1_000_000)))
+            StableID.sha256Hex(String(repeating: "a", count: 1_000_000))
                 == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
@@ -57,3 +57,18 @@ import Testing
         #expect(story.wholeMatch(of: /sty_[0-9a-f]{20}/) != nil)
     }
 }
+
+@Suite struct RetryAfterTests {
+    @Test func secondsAndHTTPDates() {
+        #expect(RetryAfter.seconds("120") == 120)
+        #expect(RetryAfter.seconds(" 7 ") == 7)
+        #expect(RetryAfter.seconds("soon") == nil)
+        #expect(RetryAfter.seconds("-5") == nil)
+        let now = Date(timeIntervalSince1970: 784_111_717)  // Sun, 06 Nov 1994 08:48:37 GMT
+        #expect(RetryAfter.seconds("Sun, 06 Nov 1994 08:49:37 GMT", now: now) == 60)
+        #expect(RetryAfter.seconds("Sun, 06 Nov 1994 08:47:37 GMT", now: now) == 0, "a date in the past: now")
+        #expect(RetryAfter.seconds("Sun, 06 Nov 1994 08:49:37", now: now) == nil)
+        #expect(RetryAfter.seconds("Sun, 31 Foo 1994 08:49:37 GMT", now: now) == nil)
+    }
+}
+

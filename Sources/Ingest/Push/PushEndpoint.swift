@@ -24,7 +24,7 @@ public enum PushEndpoint {
                 throw HTTPError(.notFound, message: "no push source named \(sourceID)")
             }
             guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer "),
-                  constantTimeEqual(StableID.sha256Hex(String(authorization.dropFirst(7))), expected)
+                  Secrets.constantTimeEqual(StableID.sha256Hex(String(authorization.dropFirst(7))), expected)
             else {
                 throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "a valid bearer token for \(sourceID) is required")
             }
@@ -50,14 +50,5 @@ public enum PushEndpoint {
             response.status = .accepted
             return response
         }
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8)
-        let right = Array(b.utf8)
-        guard left.count == right.count, !right.isEmpty else { return false }
-        var difference: UInt8 = 0
-        for index in 0..<left.count { difference |= left[index] ^ right[index] }
-        return difference == 0
     }
 }

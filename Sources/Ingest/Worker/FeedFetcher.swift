@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NewsModel
 import NIOCore
 import NIOHTTP1
 
@@ -78,7 +79,7 @@ public final class FeedFetcher: Sendable {
         let status = Int(response.status.code)
         if status == 304 { return .notModified }
         guard (200..<300).contains(status) else {
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Self.parseRetryAfter)
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0) }
             let wait = retryAfter.map { "; retrying after \(Int($0)) s as asked" } ?? ""
             throw FetchError(code: .httpStatus, message: "\(url) returned HTTP \(status)\(wait)", statusCode: status, retryAfter: retryAfter)
         }
@@ -98,13 +99,6 @@ public final class FeedFetcher: Sendable {
             body: Array(buffer: body), contentType: response.headers.first(name: "Content-Type"),
             etag: response.headers.first(name: "ETag"), lastModified: response.headers.first(name: "Last-Modified"),
             finalURL: response.history.last?.request.url ?? url))
-    }
-
-    /// Retry-After as seconds or an HTTP date.
-    static func parseRetryAfter(_ value: String) -> Double? {
-        if let seconds = Double(value.trimmed), seconds >= 0 { return seconds }
-        guard let date = FeedDate.parse(value) else { return nil }
-        return max(0, date.timeIntervalSinceNow)
     }
 
     private static func describe(_ error: any Error, url: String) -> FetchError {

@@ -273,7 +273,7 @@ public final class IngestWorker: Service, Sendable {
                         let bytes = try EventCodec.encode(entry.item, occurredAt: fetchedAt)
                         try await producer.send(KafkaProducerMessage(
                             topic: topic, key: entry.item.itemId, value: bytes,
-                            headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
+                            headers: KafkaHeader.list(EventHeaders.values(for: NewsItem.self))))
                         return .success(Acknowledged(key: entry.key, seen: IngestStore.SeenItem(
                             itemID: entry.item.itemId, fingerprint: entry.fingerprint, version: entry.item.version, storyID: entry.item.storyId)))
                     } catch {

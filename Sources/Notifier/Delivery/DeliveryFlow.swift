@@ -150,7 +150,7 @@ public struct DeliveryFlow: Sendable {
             headers: Self.receiptHeaders)
     }
 
-    private static let receiptHeaders = EventHeaders.values(for: DeliveryReceipt.self).map { KafkaHeader(key: $0.0, value: $0.1) }
+    private static let receiptHeaders = KafkaHeader.list(EventHeaders.values(for: DeliveryReceipt.self))
 
     /// The same delivery, not attempted, back on the shortest delay topic (its endpoint is busy).
     public func deferred(_ request: DeliveryRequest, at now: Date) throws -> [StageOutput] {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NewsModel
 import Synchronization
 
 /// Posts signed webhook bodies with AsyncHTTPClient: keep-alive pools per
@@ -95,7 +96,7 @@ public final class WebhookSender: Sendable {
             // AsyncHTTPClient's deadline covers the head only.
             let response = try await client.execute(request, deadline: deadline)
             let status = Int(response.status.code)
-            let retryAfter = response.headers.first(name: "retry-after").flatMap(Self.retryAfterSeconds)
+            let retryAfter = response.headers.first(name: "retry-after").flatMap { RetryAfter.seconds($0) }
             func result() -> Result {
                 Result(statusCode: status, error: (200..<300).contains(status) ? nil : "HTTP \(status)", retryAfter: retryAfter, latencyMs: elapsed())
             }
@@ -186,15 +187,6 @@ public final class WebhookSender: Sendable {
             return all
         }
         for client in all { try? await client.shutdown() }
-    }
-
-    static func retryAfterSeconds(_ value: String) -> Double? {
-        if let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0 { return seconds }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: value).map { max(0, $0.timeIntervalSinceNow) }
     }
 
     static func describe(_ error: any Error) -> String {
