@@ -88,6 +88,8 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
     private let logger: Logger
     private let book = Mutex(StageBookkeeping())
     private let holdTimers = Mutex<[KafkaTopicPartition: Task<Void, Never>]>([:])
+    /// Messages being processed, and when one last started into an idle runner or finished.
+    private let activity = Mutex((inFlight: 0, since: ContinuousClock.now))
 
     /// - Parameters:
     ///   - window: messages processed at once.
@@ -167,6 +169,10 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
                             break
                         }
                         running += 1
+                        self.activity.withLock { activity in
+                            if activity.inFlight == 0 { activity.since = .now }
+                            activity.inFlight += 1
+                        }
                         group.addTask {
                             let start = ContinuousClock.now
                             let outcome = await self.handle(message)
@@ -177,6 +183,10 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
                             }
                             latency.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
                             self.finish(message, outcome)
+                            self.activity.withLock { activity in
+                                activity.inFlight -= 1
+                                activity.since = .now
+                            }
                             return .message
                         }
                     }
@@ -200,6 +210,17 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
             stop.fire()
             self.consumer.endMessages()
         }
+    }
+
+    /// Why the runner looks stuck, or nil: messages are in flight and none has finished for longer
+    /// than `limit` (a processor or a produce that never returns). For liveness probes: a stuck
+    /// runner holds its partitions and their offsets while lag grows, and a restart hands them on.
+    /// Messages held for a later time (delay topics) are not in flight and never count.
+    public func stall(after limit: Duration, now: ContinuousClock.Instant = .now) -> String? {
+        let (inFlight, since) = activity.withLock { ($0.inFlight, $0.since) }
+        let idle = now - since
+        guard inFlight > 0, idle > limit else { return nil }
+        return "\(inFlight) messages in flight and none finished for \(idle.components.seconds) s"
     }
 
     /// Records a message's end and stores the offset it lets its partition move to.

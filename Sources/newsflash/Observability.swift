@@ -55,31 +55,35 @@ enum Observability {
     /// A named readiness check: nil when fine, else what is wrong.
     typealias Check = (name: String, run: @Sendable () async -> String?)
 
-    /// Adds `/metrics`, `/health/live` and `/health/ready` to a router.
-    static func addRoutes<Context: RequestContext>(to router: Router<Context>, checks: [Check], live: Bool = true) {
+    /// Adds `/metrics`, `/health/ready` (`checks`) and, unless `liveness` is nil (the API has its
+    /// own), `/health/live` (`liveness`: a stage runner that has stopped making progress) to a router.
+    /// Each answers 200 with `{"<live|ready>": true, "checks": {…}}`, or 503 naming what failed.
+    static func addRoutes<Context: RequestContext>(to router: Router<Context>, checks: [Check], liveness: [Check]?) {
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        if live { router.get("health/live") { _, _ in "ok\n" } }
-        router.get("health/ready") { _, _ -> Response in
-            var failures: [String: String] = [:]
-            for check in checks {
-                if let problem = await check.run() { failures[check.name] = problem }
-            }
-            let body: [String: Any] = ["ready": failures.isEmpty, "checks": Dictionary(checks.map { ($0.name, failures[$0.name] ?? "ok") }) { first, _ in first }]
-            let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
-            return Response(status: failures.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        if let liveness { router.get("health/live") { _, _ in await answer(liveness, as: "live") } }
+        router.get("health/ready") { _, _ in await answer(checks, as: "ready") }
+    }
+
+    private static func answer(_ checks: [Check], as key: String) async -> Response {
+        var failures: [String: String] = [:]
+        for check in checks {
+            if let problem = await check.run() { failures[check.name] = problem }
         }
+        let body: [String: Any] = [key: failures.isEmpty, "checks": Dictionary(checks.map { ($0.name, failures[$0.name] ?? "ok") }) { first, _ in first }]
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        return Response(status: failures.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// The metrics and health server for a stage process, or nil with `--metrics-port -1`.
-    static func server(_ options: ObservabilityOptions, checks: [Check], logger: Logger) -> (any Service)? {
+    static func server(_ options: ObservabilityOptions, checks: [Check], liveness: [Check] = [], logger: Logger) -> (any Service)? {
         bootstrap()
         guard options.port >= 0 else { return nil }
         let router = Router()
-        addRoutes(to: router, checks: checks)
+        addRoutes(to: router, checks: checks, liveness: liveness)
         let host = options.host, port = options.port
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "newsflash"),

@@ -2,6 +2,7 @@ import Foundation
 import NewsModel
 import Pipeline
 import RdKafka
+import Synchronization
 import Testing
 
 /// The stage runner through the real broker, with a processor simple enough to check by eye.
@@ -19,6 +20,43 @@ struct StageRunnerTests {
             }
             return [StageOutput(topic: output, key: message.keyString, value: Array(text.uppercased().utf8), headers: [])]
         }
+    }
+
+    /// Blocks every message until released: a processor that never returns.
+    final class Gate: StageProcessor, Sendable {
+        let open = Mutex(false)
+
+        func process(_ message: KafkaConsumerMessage) async throws(StageError) -> [StageOutput] {
+            while !open.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(20)) }
+            return []
+        }
+    }
+
+    @Test("a runner whose messages stop finishing reports a stall (liveness), and recovers when they finish")
+    func aStuckProcessorIsReportedAsAStall() async throws {
+        let input = try await TestBroker.makeTopic("stall-in", partitions: 1)
+        let producer = try TestBroker.producer()
+        try await producer.send(KafkaProducerMessage(topic: input, partition: 0, key: Array("k".utf8), value: Array("stuck".utf8)))
+        await producer.shutdown()
+        let consumer = try TestBroker.groupConsumer(group: TestBroker.unique("stall"), topic: input)
+        let stageProducer = try TestBroker.producer()
+        let gate = Gate()
+        let stage = StageRunner(name: "stall", consumer: consumer, producer: stageProducer, processor: gate, window: 4, logger: TestBroker.logger)
+        #expect(stage.stall(after: .zero) == nil, "idle is not stuck")
+        let running = Task { try await stage.run() }
+        try await withDeadline(.seconds(30), "the stall to be reported") {
+            while stage.stall(after: .milliseconds(300)) == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(stage.stall(after: .milliseconds(300))?.contains("1 messages in flight") == true)
+        #expect(stage.stall(after: .seconds(600)) == nil, "within the limit it is not stuck")
+        gate.open.withLock { $0 = true }
+        try await withDeadline(.seconds(10), "the stall to clear") {
+            while stage.stall(after: .zero) != nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        running.cancel()
+        _ = await running.result
+        await stageProducer.shutdown()
+        await consumer.close()
     }
 
     @Test func processesConcurrentlyCommitsInOrderAndDeadLettersPoison() async throws {

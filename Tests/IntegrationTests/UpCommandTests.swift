@@ -108,6 +108,10 @@ struct UpCommandTests {
 
         // Health, metrics, and the API with the admin key it made; the delivery log is fed by receipts.
         #expect(try await Self.get("http://127.0.0.1:\(metrics)/health/ready").0 == 200)
+        // Liveness asks every stage runner whether it still makes progress.
+        let live = try await Self.get("http://127.0.0.1:\(metrics)/health/live")
+        #expect(live.0 == 200, "\(live.1)")
+        #expect(live.1.contains("\"stage classify\":\"ok\"") && live.1.contains("\"stage notify-webhook\":\"ok\""), "\(live.1)")
         let metricsText = try await Self.get("http://127.0.0.1:\(metrics)/metrics").1
         #expect(metricsText.contains("stage_messages_total{stage=\"classify\",outcome=\"processed\"}"))
         #expect(metricsText.contains("notify_attempts_total{channel=\"webhook\",outcome=\"delivered\"}"))

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Pipeline
 import RdKafka
 import ServiceLifecycle
 
@@ -23,6 +24,8 @@ struct StageServices {
     var work: [any Service] = []
     /// Readiness checks for `/health/ready`.
     var checks: [Observability.Check] = []
+    /// Liveness checks for `/health/live`: one per stage runner (``StageContext/liveness(_:)``).
+    var liveness: [Observability.Check] = []
     /// Run once the group has stopped: HTTP clients, SMTP pools, fetchers.
     var shutdowns: [@Sendable () async -> Void] = []
     /// Logged when the stage starts.
@@ -34,7 +37,7 @@ struct StageServices {
         StageServices(
             consumers: lhs.consumers + rhs.consumers, background: lhs.background + rhs.background, work: lhs.work + rhs.work,
             checks: lhs.checks + rhs.checks.filter { check in !lhs.checks.contains { $0.name == check.name } },
-            shutdowns: lhs.shutdowns + rhs.shutdowns, metadata: lhs.metadata.merging(rhs.metadata) { $1 })
+            liveness: lhs.liveness + rhs.liveness, shutdowns: lhs.shutdowns + rhs.shutdowns, metadata: lhs.metadata.merging(rhs.metadata) { $1 })
     }
 
     /// Every service in stop order (see the type's documentation).
@@ -75,6 +78,19 @@ struct StageContext: Sendable {
         return try KafkaConsumer(configuration: configuration, logger: logger)
     }
 
+    /// How long a stage runner may hold messages in flight without finishing one before
+    /// `/health/live` fails: $NEWSFLASH_LIVENESS_STALL_SECONDS, else 300 (a webhook attempt takes
+    /// at most 15 s; a produce retries through a short broker outage).
+    var stallLimit: Duration {
+        .seconds(ProcessInfo.processInfo.environment["NEWSFLASH_LIVENESS_STALL_SECONDS"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 300)
+    }
+
+    /// Alive unless the runner has stopped making progress (``StageRunner/stall(after:now:)``).
+    func liveness<Processor: StageProcessor>(_ runner: StageRunner<Processor>) -> Observability.Check {
+        let limit = stallLimit
+        return ("stage \(runner.name)", { runner.stall(after: limit) })
+    }
+
     /// Ready when the broker answers.
     var brokerCheck: Observability.Check {
         Observability.brokerCheck(client("health"), logger: logger)
@@ -83,7 +99,9 @@ struct StageContext: Sendable {
     /// Runs the services in one ServiceGroup until SIGTERM or SIGINT (45 s to stop gracefully),
     /// with /metrics and /health on `observability`'s port unless it is -1, then their shutdowns.
     func run(_ services: StageServices, name: String, observability: ObservabilityOptions?) async throws {
-        let metrics = observability.flatMap { Observability.server($0, checks: (StageServices(checks: [brokerCheck]) + services).checks, logger: logger) }
+        let metrics = observability.flatMap {
+            Observability.server($0, checks: (StageServices(checks: [brokerCheck]) + services).checks, liveness: services.liveness, logger: logger)
+        }
         logger.info("\(name) running", metadata: services.metadata.merging(["librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"]) { $1 })
         try await StageServices.runGroup(services.serviceList(producer: producer, metrics: metrics), shutdowns: services.shutdowns, logger: logger)
     }

@@ -62,7 +62,8 @@ enum Stages {
             name: "classify", consumer: consumer, producer: context.producer,
             processor: ClassifyProcessor(classifier: classifier, outputTopic: settings.output), window: settings.window, logger: context.logger)
         return StageServices(
-            consumers: [consumer], work: [runner], metadata: ["classifier.version": "\(classifier.version)", "classify.group": "\(settings.group)"])
+            consumers: [consumer], work: [runner], liveness: [context.liveness(runner)],
+            metadata: ["classifier.version": "\(classifier.version)", "classify.group": "\(settings.group)"])
     }
 
     // MARK: Match
@@ -85,7 +86,7 @@ enum Stages {
         return StageServices(
             consumers: [consumer],
             background: [PeriodicTask(name: "subscriptions refresh", logger: context.logger) { try await directory.refresh() }],
-            work: [runner], checks: [storeCheck(store)],
+            work: [runner], checks: [storeCheck(store)], liveness: [context.liveness(runner)],
             metadata: ["subscriptions": "\(await directory.count)", "match.group": "\(settings.group)"])
     }
 
@@ -95,7 +96,7 @@ enum Stages {
     static func receipts(group: String = "newsflash-receipts", store: any SubscriptionStoring, _ context: StageContext) throws -> StageServices {
         let consumer = try context.consumer("receipts", group: group, topic: Topics.alertsReceipts)
         let runner = StageRunner(name: "receipts", consumer: consumer, producer: context.producer, processor: ReceiptRecorder(store: store), logger: context.logger)
-        return StageServices(consumers: [consumer], work: [runner])
+        return StageServices(consumers: [consumer], work: [runner], liveness: [context.liveness(runner)])
     }
 
     // MARK: Notifiers
@@ -178,7 +179,8 @@ enum Stages {
         let digests = DigestRunner(channel: channel, store: store, cache: cache, producer: context.producer, flow: settings.flow, logger: context.logger, send: sendDigest)
         return StageServices(
             consumers: stage.consumers, background: [PeriodicTask(name: "subscriptions refresh", logger: context.logger, refresh), digests],
-            work: stage.runners, checks: [storeCheck(store)], metadata: ["\(name).group": "\(settings.group)"])
+            work: stage.runners, checks: [storeCheck(store)], liveness: stage.runners.map { context.liveness($0) },
+            metadata: ["\(name).group": "\(settings.group)"])
     }
 
     // MARK: API
@@ -211,7 +213,7 @@ enum Stages {
         }
         let router = SubscriptionAPI.buildRouter(store: store, parser: parser, services: extras)
         // /health/live is the API's own route.
-        Observability.addRoutes(to: router, checks: checks, live: false)
+        Observability.addRoutes(to: router, checks: checks, liveness: nil)
         services.work.append(Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port)), logger: logger))
         services.metadata["http.address"] = "\(settings.host):\(settings.port)"
         return services
