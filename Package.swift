@@ -56,7 +56,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RdKafka"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "RdKafka", "NewsModel", "TestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")]),
         // libxml2 from Debian's libxml2-dev, for feeds and ticker pages.
         .systemLibrary(
             name: "CLibXML2",
@@ -218,11 +218,15 @@ let package = Package(
             name: "RdKafkaTests",
             dependencies: [
                 "RdKafka",
+                "TestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         // Helpers shared by the test targets: subprocesses, the repository's paths and Python.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "MetricsTestKit", package: "swift-metrics"), .product(name: "CoreMetrics", package: "swift-metrics")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "NewsModelTests", dependencies: ["NewsModel", "TestSupport"]),
         .testTarget(
             name: "IngestTests",

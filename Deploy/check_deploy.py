@@ -46,6 +46,7 @@ METRICS = {
     "notify_attempt_seconds",
     "notify_deliveries_deferred_total",
     "alert_end_to_end_seconds",
+    "dead_letters_total",
 }
 HISTOGRAMS = {"stage_processing_seconds", "notify_attempt_seconds", "alert_end_to_end_seconds"}
 PROMQL_WORDS = {

@@ -20,6 +20,14 @@ public struct StageOutput: Sendable, Hashable {
         self.headers = headers
     }
 
+    /// A dead letter for `topic` (alerts.dlq), counted in `dead_letters_total{reason}`: the one way
+    /// every stage and notifier writes one, so the count covers them all.
+    public static func deadLetter(_ letter: DeadLetter, topic: String, key: String?, occurredAt: Date = Date()) throws -> StageOutput {
+        let output = try StageOutput(topic: topic, key: key, event: letter, occurredAt: occurredAt)
+        Counter(label: "dead_letters_total", dimensions: [("reason", letter.reason.rawValue)]).increment()
+        return output
+    }
+
     /// An event with its envelope and the standard headers.
     public init<Event: NewsEvent>(topic: String, key: String?, event: Event, occurredAt: Date = Date()) throws {
         self.init(
@@ -344,7 +352,7 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
         let letter = DeadLetter(
             reason: .poison, error: error.message, originalTopic: message.topic, partition: Int(message.partition),
             offset: message.offset, rawKey: message.key, rawPayload: message.value, delivery: nil, attempts: [], deadLetteredAt: Date())
-        return try StageOutput(topic: deadLetterTopic, key: message.keyString, event: letter)
+        return try StageOutput.deadLetter(letter, topic: deadLetterTopic, key: message.keyString)
     }
 }
 

@@ -84,7 +84,7 @@ public final class KafkaConsumer: Service, Sendable {
         let groupID = configuration.groupID
         let context = RDKafkaCallbackContext(
             logger: logger,
-            statistics: configuration.client.statisticsInterval.map { _ in KafkaStatisticsReporter(clientLabel: configuration.client.clientID) },
+            statistics: configuration.client.statisticsInterval.map { _ in KafkaStatisticsReporter(clientLabel: configuration.client.clientID, group: groupID) },
             onRebalance: { rk, err, list in
                 KafkaConsumer.rebalance(rk, err, list, buffer: buffer, control: control, events: events, logger: logger, groupID: groupID)
             },

@@ -1,17 +1,7 @@
-@testable import CoreMetrics
 import MetricsTestKit
 @testable import RdKafka
 import Testing
-
-/// swift-metrics can be bootstrapped once per process; every test that reads
-/// metrics shares this factory.
-enum SharedTestMetrics {
-    static let factory: TestMetrics = {
-        let metrics = TestMetrics()
-        MetricsSystem.bootstrapInternal(metrics)
-        return metrics
-    }()
-}
+import TestSupport
 
 @Suite struct StatisticsReporterTests {
     @Test func statisticsBecomeGauges() throws {
@@ -28,6 +18,24 @@ enum SharedTestMetrics {
         #expect(queue.lastValue == 7)
         let lag = try metrics.expectGauge("kafka_consumer_lag", [("client", "stats-unit"), ("topic", "news.raw"), ("partition", "0")])
         #expect(lag.lastValue == 12)
+    }
+
+    @Test func lagCarriesTheGroupAndARevokedPartitionGoesToZero() throws {
+        let metrics = SharedTestMetrics.factory
+        let reporter = KafkaStatisticsReporter(clientLabel: "stats-revoke", group: "newsflash-match")
+        func report(_ partitions: String) {
+            reporter.report(Array(#"{"msg_cnt":0,"topics":{"news.classified":{"partitions":{\#(partitions)}}}}"#.utf8))
+        }
+        report(#""0":{"partition":0,"consumer_lag_stored":40,"fetch_state":"active"},"1":{"partition":1,"consumer_lag_stored":9,"fetch_state":"active"}"#)
+        let labels = { (partition: String) in [("client", "stats-revoke"), ("group", "newsflash-match"), ("topic", "news.classified"), ("partition", partition)] }
+        #expect(try metrics.expectGauge("kafka_consumer_lag", labels("0")).lastValue == 40)
+        #expect(try metrics.expectGauge("kafka_consumer_lag", labels("1")).lastValue == 9)
+        // Partition 1 revoked (its fetcher stopped), then gone from the statistics.
+        report(#""0":{"partition":0,"consumer_lag_stored":35,"fetch_state":"active"},"1":{"partition":1,"consumer_lag_stored":9,"fetch_state":"none"}"#)
+        #expect(try metrics.expectGauge("kafka_consumer_lag", labels("0")).lastValue == 35)
+        #expect(try metrics.expectGauge("kafka_consumer_lag", labels("1")).lastValue == 0)
+        report(#""0":{"partition":0,"consumer_lag_stored":30,"fetch_state":"active"}"#)
+        #expect(try metrics.expectGauge("kafka_consumer_lag", labels("1")).lastValue == 0)
     }
 
     @Test func malformedStatisticsAreIgnored() {

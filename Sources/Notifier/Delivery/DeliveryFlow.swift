@@ -174,7 +174,7 @@ public struct DeliveryFlow: Sendable {
         let letter = DeadLetter(
             reason: reason, error: error, originalTopic: message.topic, partition: message.partition, offset: message.offset,
             rawKey: message.key, rawPayload: message.value, delivery: final, attempts: history, deadLetteredAt: now)
-        return try StageOutput(topic: deadLetterTopic, key: request.subscriptionId, event: letter, occurredAt: now)
+        return try StageOutput.deadLetter(letter, topic: deadLetterTopic, key: request.subscriptionId, occurredAt: now)
     }
 }
 
