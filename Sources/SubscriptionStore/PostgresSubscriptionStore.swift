@@ -212,6 +212,10 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
         try await rows("SELECT body FROM subscriptions WHERE id = \(id) AND NOT deleted").first.map { try Self.decodeSubscription($0.decode(String.self)) }
     }
 
+    public func ping() async throws {
+        _ = try await rows("SELECT 1")
+    }
+
     public func changes(after version: Int64) async throws -> [SubscriptionChange] {
         try await rows("SELECT body, deleted, version FROM subscriptions WHERE version > \(version) ORDER BY version").map { row in
             let (body, deleted, version) = try row.decode((String, Bool, Int64).self)

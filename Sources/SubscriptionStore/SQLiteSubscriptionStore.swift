@@ -126,6 +126,10 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
         }.map(Self.decodeSubscription)
     }
 
+    public func ping() async throws {
+        _ = try await database.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
     public func changes(after version: Int64) async throws -> [SubscriptionChange] {
         let rows = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT body, deleted, version FROM subscriptions WHERE version > ? ORDER BY version", arguments: [version])

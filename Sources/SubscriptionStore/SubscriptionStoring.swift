@@ -91,6 +91,10 @@ public protocol SubscriptionStoring: Sendable {
     /// failed without a success (nil after a success).
     func recordEndpointResult(subscriptionID: String, success: Bool, at: Date) async throws -> Date?
 
+    /// Answers when the store can serve a query (`SELECT 1`): the readiness check, which must stay
+    /// cheap however many subscriptions there are.
+    func ping() async throws
+
     /// Releases the store's connections; call it on every path once the store is no longer used.
     func shutdown() async
 

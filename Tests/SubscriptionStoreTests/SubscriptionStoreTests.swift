@@ -23,6 +23,19 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func pingAnswersWhileTheStoreServesAndFailsOnceItIsShutDown(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { place in
+            let store = try await place.open()
+            try await store.ping()
+            await store.shutdown()
+            if kind == .postgres {
+                // Its connections are gone: readiness must say so (SQLite's file has nothing to close).
+                await #expect(throws: (any Error).self) { try await store.ping() }
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func keysAreStoredAsHashesAndFoundBySecret(_ kind: StoreKind) async throws {
         try await StoreUnderTest.with(kind) { place in
             try await place.withStore { store in

@@ -221,9 +221,9 @@ enum Stages {
 
     // MARK: Shared
 
-    /// Ready when the subscription store answers a query.
+    /// Ready when the subscription store answers `SELECT 1`.
     static func storeCheck(_ store: any SubscriptionStoring) -> Observability.Check {
-        Observability.storeCheck { _ = try await store.count(ownedBy: "") }
+        Observability.storeCheck { try await store.ping() }
     }
 
     /// A filter parser that knows the taxonomy's labels, as the API checks filters when they are written.
