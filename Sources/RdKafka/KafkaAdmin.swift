@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 import Logging
 
 /// Creates, deletes and describes topics and reads consumer groups.

@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// An error from the Kafka layer: a code the caller can switch on, whether
 /// retrying can help, and a message a person can act on.

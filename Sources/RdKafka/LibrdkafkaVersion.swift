@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// A librdkafka version, as `rd_kafka_version()` encodes it (0xMMmmrrxx).
 public struct LibrdkafkaVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -17,6 +17,9 @@ public struct LibrdkafkaVersion: Sendable, Hashable, Comparable, CustomStringCon
         let value = UInt32(bitPattern: encoded)
         self.init(major: Int((value >> 24) & 0xff), minor: Int((value >> 16) & 0xff), revision: Int((value >> 8) & 0xff))
     }
+
+    /// The librdkafka headers this was built against.
+    public static var builtAgainst: LibrdkafkaVersion { LibrdkafkaVersion(encoded: RD_KAFKA_VERSION) }
 
     /// The librdkafka loaded at run time (which may differ from the headers built against).
     public static var runtime: LibrdkafkaVersion { LibrdkafkaVersion(encoded: rd_kafka_version()) }

@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// Conversions between Swift partition lists and `rd_kafka_topic_partition_list_t`.
 enum RDKafkaTopicPartitionList {

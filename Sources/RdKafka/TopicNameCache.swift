@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// Topic names by librdkafka topic handle, so that hot paths (delivery reports,
 /// consumed messages) do not build a new `String` per message. librdkafka keeps

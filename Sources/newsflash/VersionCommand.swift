@@ -1,5 +1,4 @@
 import ArgumentParser
-import CRdKafka
 import RdKafka
 
 /// `newsflash version`: what is running, and whether its librdkafka can talk to Tansu.
@@ -11,7 +10,7 @@ struct VersionCommand: ParsableCommand {
     func run() throws {
         let runtime = LibrdkafkaVersion.runtime
         print("newsflash \(Newsflash.version)")
-        print("librdkafka \(LibrdkafkaVersion.runtimeString) at run time (built against \(LibrdkafkaVersion(encoded: RD_KAFKA_VERSION)))")
+        print("librdkafka \(LibrdkafkaVersion.runtimeString) at run time (built against \(LibrdkafkaVersion.builtAgainst))")
         if runtime < .minimumForFlexibleApiVersions {
             print("warning: \(LibrdkafkaVersion.upgradeAdvice(runtime: runtime))")
         }

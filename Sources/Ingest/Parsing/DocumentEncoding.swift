@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 
 /// How a document's bytes are to be decoded, decided before parsing.
 ///

@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 import Foundation
 
 /// Reads the ticker of an HTML page (a BREAKING list) with libxml2's HTML

@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 import Glibc
 
 /// The attributes of a libxml2 SAX2 start-element event: `count` entries of

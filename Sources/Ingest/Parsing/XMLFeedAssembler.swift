@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 import Foundation
 
 /// Builds a ``ParsedFeed`` from the SAX events of an RSS 0.9x/2.0, RSS 1.0

@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 
 /// Reads RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom 1.0/0.3 with libxml2's SAX2
 /// parser, building no tree.
