@@ -63,11 +63,13 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
-        // Ingest: feed and ticker parsing, item identity and story sketches, polling, the seen-set, publishing.
+        // FeedParsing: RSS, Atom, JSON Feed, CDF and ticker pages to plain items; pure (libxml2 only).
+        .target(name: "FeedParsing", dependencies: ["CLibXML2"]),
+        // Ingest: item identity and story sketches, polling, the seen-set, publishing.
         .target(
             name: "Ingest",
             dependencies: [
-                "CLibXML2",
+                "FeedParsing",
                 "NewsModel",
                 "RdKafka",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -86,7 +88,7 @@ let package = Package(
         // Release-build feed parsing throughput (Tests/Benchmarks/feeds/run.sh).
         .executableTarget(
             name: "feed-bench",
-            dependencies: ["Ingest", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FeedParsing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier"], resources: [.copy("Fixtures")]),
         // Subscriptions: the filter language and the match index (pure).
@@ -178,6 +180,7 @@ let package = Package(
             dependencies: [
                 "RdKafka",
                 "NewsModel",
+                "FeedParsing",
                 "Ingest",
                 "Classifier",
                 "ClassifyStage",
@@ -230,12 +233,13 @@ let package = Package(
         .testTarget(name: "NewsModelTests", dependencies: ["NewsModel", "TestSupport"]),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "NewsModel", "TestSupport"],
+            dependencies: ["FeedParsing", "Ingest", "NewsModel", "TestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "FeedParsing",
                 "RdKafka",
                 "NewsModel",
                 "Ingest",

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Ingest
+import FeedParsing
 
 /// `feed-bench`: feed parsing throughput of the production parser (the code
 /// behind `newsflash feed parse` and the ingest worker) on files, in a release

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import ClassifyStage
 import Classifier
+import FeedParsing
 import Ingest
 import Logging
 import NewsModel

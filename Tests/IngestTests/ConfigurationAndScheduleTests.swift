@@ -1,4 +1,5 @@
 import Foundation
+@testable import FeedParsing
 @testable import Ingest
 import NewsModel
 import Testing

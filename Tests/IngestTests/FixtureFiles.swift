@@ -1,4 +1,5 @@
 import Foundation
+@testable import FeedParsing
 @testable import Ingest
 
 /// The test fixtures in Tests/IngestTests/Fixtures.

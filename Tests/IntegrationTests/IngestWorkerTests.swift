@@ -1,4 +1,5 @@
 import Foundation
+@testable import FeedParsing
 import Ingest
 import Logging
 import NewsModel

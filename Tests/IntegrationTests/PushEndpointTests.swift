@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Hummingbird
+@testable import FeedParsing
 import Ingest
 import NewsModel
 import RdKafka

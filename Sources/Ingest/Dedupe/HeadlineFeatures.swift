@@ -1,3 +1,4 @@
+import FeedParsing
 import Foundation
 
 /// What a headline is about, for telling stories apart: its shingles (stemmed

@@ -1,3 +1,4 @@
+import FeedParsing
 import NewsModel
 
 /// Who an item is, across polls and restarts.

@@ -1,3 +1,4 @@
+import FeedParsing
 /// A MinHash sketch of a headline: 128 minimum hashes over its shingles
 /// (``HeadlineFeatures/shingles``: the stemmed content words of the
 /// normalised title, number words as digits). The share of equal positions

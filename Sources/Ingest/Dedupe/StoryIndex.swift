@@ -1,3 +1,4 @@
+import FeedParsing
 /// Recent stories, to give near-duplicate headlines one story id.
 ///
 /// Keeps the stories first seen within `window` (default 48 h). A new

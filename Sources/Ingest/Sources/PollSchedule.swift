@@ -1,3 +1,4 @@
+import FeedParsing
 /// When to poll a source next: its interval with ±10% jitter after a success;
 /// after failures, exponential backoff (interval × 2^(failures−1), at most one
 /// hour, or the interval if that is longer); a server's Retry-After is honoured

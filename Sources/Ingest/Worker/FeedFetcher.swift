@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FeedParsing
 import Foundation
 import NewsModel
 import NIOCore

@@ -1,3 +1,4 @@
+import FeedParsing
 import Foundation
 
 /// At most `limit` requests in flight to one host; the rest wait their turn (FIFO).

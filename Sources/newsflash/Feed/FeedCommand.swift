@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FeedParsing
 import Ingest
 import NewsModel
 

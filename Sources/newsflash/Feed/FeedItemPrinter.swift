@@ -1,4 +1,5 @@
 import Foundation
+import FeedParsing
 import Ingest
 import NewsModel
 

@@ -3,6 +3,7 @@ import ClassifyStage
 import Classifier
 import Foundation
 import Hummingbird
+import FeedParsing
 import Ingest
 import Logging
 import Mailer

@@ -35,7 +35,7 @@ if [ -z "$bin" ]; then
   swift build -c release --product feed-bench >&2
   bin="$(swift build -c release --show-bin-path)/feed-bench"
 fi
-echo "== Swift (Ingest.FeedParser over libxml2 SAX), $runs runs after a warm-up"
+echo "== Swift (FeedParsing.FeedParser over libxml2 SAX), $runs runs after a warm-up"
 "$bin" "$data/large.rss" "$data/large.atom" --runs "$runs"
 "$bin" "$data/large.rss" "$data/large.atom" --runs "$runs" --json > "$out/feeds-swift.jsonl"
 echo "== Python (feedparser), $runs runs after a warm-up"

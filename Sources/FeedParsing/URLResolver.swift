@@ -143,7 +143,7 @@ public enum URLResolver {
 
 extension String {
     /// Without leading and trailing ASCII white space (no Foundation bridging: this is on the hot path).
-    var trimmed: String {
+    public var trimmed: String {
         let utf8 = self.utf8
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C }
         guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }

@@ -13,7 +13,7 @@ public enum TitleNormaliser {
     /// The words of the normal form. With `forFeatures` (shingles and names), "Russia's" is "russia"
     /// and numbers keep their separators ("200,000" is "200000", "4.5" stays "4.5"); identity keeps the
     /// older form ("russias", "200 000") so that keys stored before stay valid.
-    static func words(of title: String, forFeatures: Bool = false) -> [String] {
+    public static func words(of title: String, forFeatures: Bool = false) -> [String] {
         let folded = title.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         var words: [String] = []
         var current = ""
@@ -50,7 +50,7 @@ public enum TitleNormaliser {
     }
 
     /// One shingle: a content word, stemmed, or a number word as digits.
-    static func shingle(_ word: Substring) -> String {
+    public static func shingle(_ word: Substring) -> String {
         if let digits = numberWords[String(word)] { return digits }
         return String(stem(word))
     }
@@ -63,9 +63,9 @@ public enum TitleNormaliser {
         return word
     }
 
-    static let flags: Set<String> = ["breaking", "update", "updated", "live", "urgent", "exclusive"]
+    public static let flags: Set<String> = ["breaking", "update", "updated", "live", "urgent", "exclusive"]
 
-    static let stopWords: Set<String> = [
+    public static let stopWords: Set<String> = [
         "a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "by", "with", "from", "as", "is", "are",
         "was", "were", "be", "been", "has", "have", "had", "it", "its", "that", "this", "after", "over", "into", "says",
         "said", "say", "will", "would", "could", "can", "not", "no", "but", "than", "amid", "about", "up", "out", "off",
