@@ -1,13 +1,8 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import Logging
-import MatchStage
 import NewsModel
 import Pipeline
-import RdKafka
-import Server
-import ServiceLifecycle
 import SubscriptionStore
 
 /// `newsflash keys create [--admin]`: an API key, shown once.

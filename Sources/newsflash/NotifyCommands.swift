@@ -1,13 +1,7 @@
 import ArgumentParser
 import Foundation
-import Logging
 import Mailer
-import NewsModel
 import Notifier
-import Pipeline
-import RdKafka
-import ServiceLifecycle
-import SubscriptionStore
 
 /// Settings every notifier shares.
 struct NotifierOptions: ParsableArguments {

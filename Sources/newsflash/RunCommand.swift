@@ -1,15 +1,9 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
-import ClassifyStage
 import Classifier
 import FeedParsing
 import Ingest
-import Logging
 import NewsModel
-import Pipeline
-import RdKafka
-import ServiceLifecycle
 
 /// `newsflash run <stage>`: a pipeline stage as a long-running process.
 struct RunCommand: AsyncParsableCommand {

@@ -4,9 +4,7 @@ import Foundation
 import Logging
 import MatchStage
 import NewsModel
-import Pipeline
 import RdKafka
-import ServiceLifecycle
 import SubscriptionStore
 import Subscriptions
 

@@ -16,6 +16,7 @@ below mirrors Sources/Classifier/Text/Tokenizer.swift: keep the two in step.
 """
 import argparse
 import difflib
+import functools
 import hashlib
 import html
 import json
@@ -253,13 +254,18 @@ def add_cities(gaz, geonames_dir, countries, config):
     return kept, source
 
 
-def load_dictionary(config):
-    """The folded words of config dictionaryFile (Debian's wamerican), any case."""
-    path = config["dictionaryFile"]
+@functools.lru_cache(maxsize=None)
+def read_dictionary(path):
+    """The folded words of a word list (Debian's wamerican), any case; read once per run."""
     if not os.path.exists(path):
         sys.exit(f"{path} is missing: apt-get install wamerican (used to keep low-floor city names that are words out)")
     with open(path, encoding="utf-8") as handle:
-        return {key(line.strip()) for line in handle if line.strip() and "'" not in line}
+        return frozenset(key(line.strip()) for line in handle if line.strip() and "'" not in line)
+
+
+def load_dictionary(config):
+    """The words of config dictionaryFile (cities and subdivisions both filter by it)."""
+    return read_dictionary(config["dictionaryFile"])
 
 
 def english_subdivision_names(record):

