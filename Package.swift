@@ -175,9 +175,13 @@ let package = Package(
         ),
         // The classify stage: news.raw -> news.classified.
         .target(name: "ClassifyStage", dependencies: ["Classifier", "Pipeline", "NewsModel", "RdKafka"]),
+        // Every process's settings: the one configuration file, environment variables, flags (pure).
+        .target(name: "NewsflashConfig"),
+        .testTarget(name: "NewsflashConfigTests", dependencies: ["NewsflashConfig"]),
         .executableTarget(
             name: "newsflash",
             dependencies: [
+                "NewsflashConfig",
                 "RdKafka",
                 "NewsModel",
                 "FeedParsing",

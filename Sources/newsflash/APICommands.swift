@@ -12,13 +12,14 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key; prints its id and secret (the secret is not stored, only its SHA-256).")
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
 
         @Flag(help: "An admin key (every subscription) instead of a subscriber key (its own).")
         var admin = false
 
         func run() async throws {
-            let (key, secret) = try await files.withStore { try await $0.createKey(role: admin ? .admin : .subscriber) }
+            let (key, secret) = try await global.setup("newsflash.keys", flags: files.flags).withStore { try await $0.createKey(role: admin ? .admin : .subscriber) }
             print("\(key.id) \(key.role.rawValue) \(secret)")
         }
     }
@@ -37,41 +38,41 @@ extension RunCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
 
-        @Option(help: "Address to listen on. Default: $NEWSFLASH_API_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
+        @Option(help: "Address to listen on. Default: api.host, $NEWSFLASH_API_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
         var host: String?
 
-        @Option(help: "Port to listen on. Default: $NEWSFLASH_API_PORT, else 8080.")
+        @Option(help: "Port to listen on. Default: api.port, $NEWSFLASH_API_PORT, else 8080.")
         var port: Int?
 
-        @Flag(help: "Serve subscriptions only: no receipts, filter tests or rewinds.")
+        @Flag(help: "Serve subscriptions only: no receipts, filter tests or rewinds. Default: api.noKafka, $NEWSFLASH_API_NO_KAFKA, else off.")
         var noKafka = false
 
-        @Option(help: "How many recent news.classified items per partition POST /v1/filters/test searches.")
-        var recentItems = 500
+        @Option(help: "How many recent news.classified items per partition POST /v1/filters/test searches. Default: api.recentItems, else 500.")
+        var recentItems: Int?
 
         func run() async throws {
-            let logger = global.makeLogger("newsflash.api")
-            try await files.withStore(logger: logger) { try await serve($0, logger: logger) }
-        }
-
-        func serve(_ store: any SubscriptionStoring, logger: Logger) async throws {
+            let setup = try global.setup(
+                "newsflash.api",
+                flags: files.flags.merging([
+                    "api.host": host, "api.port": port.map(String.init), "api.recentItems": recentItems.map(String.init),
+                    "api.noKafka": noKafka ? "true" : nil,
+                ]) { $1 })
+            let settings = try Stages.APISettings(setup.config)
+            let withoutKafka = try setup.config.bool("api.noKafka")
             let parser = try SubscriptionFiles.filterParser()
-            let environment = ProcessInfo.processInfo.environment
-            let settings = Stages.APISettings(
-                host: host ?? environment["NEWSFLASH_API_HOST"] ?? ListenAddress.defaultHost,
-                port: try port ?? environment["NEWSFLASH_API_PORT"].map { try CLIError.port($0, "NEWSFLASH_API_PORT") } ?? 8080,
-                recentItems: recentItems)
-            guard !noKafka else {
-                let services = try Stages.api(settings, store: store, parser: parser, nil, logger: logger)
-                logger.info("api listening", metadata: services.metadata)
-                try await StageServices.runGroup(services.work, logger: logger)
-                return
+            try await setup.withStore { store in
+                guard !withoutKafka else {
+                    let services = try Stages.api(settings, store: store, parser: parser, nil, logger: setup.logger)
+                    setup.logger.info("api listening", metadata: services.metadata)
+                    try await StageServices.runGroup(services.work, logger: setup.logger)
+                    return
+                }
+                try await setup.checkBroker()
+                let context = try StageContext(setup, producerID: "newsflash-api")
+                let services = try Stages.api(settings, store: store, parser: parser, context, logger: setup.logger)
+                // /metrics and /health/ready are on the API's own port.
+                try await context.run(services, name: "api", servesMetrics: false)
             }
-            try await global.checkBroker(logger: logger)
-            let context = try StageContext(global: global, producerID: "newsflash-api", logger: logger)
-            let services = try Stages.api(settings, store: store, parser: parser, context, logger: logger)
-            // /metrics and /health/ready are on the API's own port.
-            try await context.run(services, name: "api", observability: nil)
         }
     }
 }

@@ -2,25 +2,30 @@ import ArgumentParser
 import Foundation
 import Logging
 import NewsModel
+import NewsflashConfig
 import RdKafka
 import Synchronization
 
-/// Options every command takes: where Kafka is and how much to log.
+/// Options every command takes: the configuration file, where Kafka is and how much to log.
+/// Each is also a setting of the file and the environment (``Setting/catalog``); a flag wins.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "Kafka bootstrap servers, comma-separated. Default: $KAFKA_BOOTSTRAP, else 127.0.0.1:9092.")
+    @Option(help: "Configuration file (JSON, a section per stage; `newsflash config check` prints what it sets). Default: $NEWSFLASH_CONFIG, else newsflash.json when there is one.")
+    var config: String?
+
+    @Option(help: "Kafka bootstrap servers, comma-separated. Default: kafka.bootstrap, $KAFKA_BOOTSTRAP, else 127.0.0.1:9092.")
     var bootstrap: String?
 
     @Option(
         name: .customLong("kafka-config"),
         help: ArgumentHelp(
-            "A librdkafka property as key=value, repeatable (e.g. security.protocol=SASL_SSL).",
+            "A librdkafka property as key=value, repeatable (e.g. security.protocol=SASL_SSL). Secrets belong in the file or $NEWSFLASH_KAFKA_<PROPERTY>, not here.",
             valueName: "key=value"))
     var kafkaConfig: [String] = []
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default: $NEWSFLASH_LOG_LEVEL, else warning.")
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default: log.level, $NEWSFLASH_LOG_LEVEL, else warning.")
     var logLevel: String?
 
-    @Option(help: "Log format on standard error: text, or json (one object a line). Default: $NEWSFLASH_LOG_FORMAT, else text.")
+    @Option(help: "Log format on standard error: text, or json (one object a line). Default: log.format, $NEWSFLASH_LOG_FORMAT, else text.")
     var logFormat: String?
 
     func validate() throws {
@@ -35,59 +40,87 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    var bootstrapServers: [String] {
-        let value = bootstrap ?? ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP"] ?? "127.0.0.1:9092"
-        return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
-    func kafkaClient(_ clientID: String) -> KafkaClientConfiguration {
-        var additional = Self.kafkaProperties(environment: ProcessInfo.processInfo.environment)
+    /// The configuration this process runs with: `flags` (the command's own, by setting key; nil
+    /// for flags not given) and these options over the environment, over the file, over the defaults.
+    func configuration(_ flags: [String: String?] = [:]) throws -> Configuration {
+        let environment = ProcessInfo.processInfo.environment
+        var given = flags.compactMapValues { $0 }
+        given["kafka.bootstrap"] = bootstrap
+        given["log.level"] = logLevel
+        given["log.format"] = logFormat
+        var properties: [String: String] = [:]
         for entry in kafkaConfig {
             let parts = entry.split(separator: "=", maxSplits: 1)
-            additional[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+            properties[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        return KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: clientID, additionalConfig: additional)
+        let named = config ?? environment["NEWSFLASH_CONFIG"]
+        do {
+            return try Configuration.load(
+                path: named ?? "newsflash.json", required: named != nil, environment: environment, flags: given, flagProperties: properties)
+        } catch {
+            throw CLIError(error.message)
+        }
     }
 
-    /// librdkafka properties from `NEWSFLASH_KAFKA_<PROPERTY>` variables: the name after the prefix,
-    /// lower-cased, with `_` for `.` (`NEWSFLASH_KAFKA_SASL_PASSWORD` is `sasl.password`), so secrets
-    /// need not be on the command line, where `/proc/<pid>/cmdline` shows them. `--kafka-config` wins.
-    static func kafkaProperties(environment: [String: String]) -> [String: String] {
-        var properties: [String: String] = [:]
-        for (name, value) in environment where name.hasPrefix("NEWSFLASH_KAFKA_") && name.count > 16 {
-            properties[name.dropFirst(16).lowercased().replacingOccurrences(of: "_", with: ".")] = value
-        }
-        return properties
+    /// The configuration, a logger and the Kafka settings, for a command named `label`.
+    func setup(_ label: String, flags: [String: String?] = [:]) throws -> CommandSetup {
+        try CommandSetup(configuration(flags), label: label)
     }
+}
 
-    /// Sets up swift-log once for the process (stderr) and returns a logger.
-    func makeLogger(_ label: String) -> Logger {
-        let level = (logLevel ?? ProcessInfo.processInfo.environment["NEWSFLASH_LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let json = (logFormat ?? ProcessInfo.processInfo.environment["NEWSFLASH_LOG_FORMAT"]) == "json"
-        LoggingBootstrap.once(level: level, json: json)
+/// What a command runs with: its resolved configuration, a logger at the configured level and
+/// format, and where Kafka is.
+struct CommandSetup: Sendable {
+    let config: Configuration
+    let kafka: KafkaSettings
+    let logger: Logger
+
+    init(_ config: Configuration, label: String) throws {
+        self.config = config
+        let level = Logger.Level(rawValue: try config.string("log.level")) ?? .warning
+        LoggingBootstrap.once(level: level, json: try config.string("log.format") == "json")
         Observability.bootstrap()
         var logger = Logger(label: label)
         logger.logLevel = level
-        return logger
+        self.logger = logger
+        kafka = KafkaSettings(bootstrapServers: try config.list("kafka.bootstrap"), properties: try config.kafkaProperties())
     }
 
     /// Fails with a clear error unless the broker answers (a stage checks before it starts).
-    func checkBroker(logger: Logger) async throws {
-        let admin = try await connectedAdmin(logger: logger)
-        await admin.close()
+    func checkBroker() async throws {
+        try await connectedAdmin().close()
     }
 
     /// An admin client that has reached the broker, or a clear error saying why not.
-    func connectedAdmin(logger: Logger) async throws -> KafkaAdmin {
+    func connectedAdmin() async throws -> KafkaAdmin {
         logger.info("using librdkafka", metadata: ["librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"])
-        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(client: kafkaClient("newsflash-cli")), logger: logger)
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(client: kafka.client("newsflash-cli")), logger: logger)
         do {
             try await admin.waitUntilReachable()
         } catch {
             await admin.close()
-            throw CLIError("cannot reach Kafka at \(bootstrapServers.joined(separator: ",")): \(error.message)")
+            throw CLIError("cannot reach Kafka at \(kafka.bootstrapServers.joined(separator: ",")): \(error.message)")
         }
         return admin
+    }
+
+    /// A setting's value, or the CLI's one-line error.
+    func value<Value>(_ read: (Configuration) throws(SettingError) -> Value) throws -> Value {
+        do {
+            return try read(config)
+        } catch {
+            throw CLIError(error.message)
+        }
+    }
+}
+
+/// Where Kafka is and the librdkafka properties every client of this process gets.
+struct KafkaSettings: Sendable {
+    var bootstrapServers: [String]
+    var properties: [String: String]
+
+    func client(_ clientID: String) -> KafkaClientConfiguration {
+        KafkaClientConfiguration(bootstrapServers: bootstrapServers, clientID: clientID, additionalConfig: properties)
     }
 }
 

@@ -16,6 +16,7 @@ struct Newsflash: AsyncParsableCommand {
         version: version,
         subcommands: [
             UpCommand.self,
+            ConfigCommand.self,
             TopicsCommand.self,
             FeedCommand.self,
             ClassifyCommand.self,

@@ -1,28 +1,29 @@
 import ArgumentParser
 import Foundation
 import Mailer
+import NewsflashConfig
 import Notifier
 
-/// Settings every notifier shares.
+/// Flags both notifiers take, for their own sections (`notifyWebhook`, `notifyEmail`).
 struct NotifierOptions: ParsableArguments {
-    @Option(help: "Deliveries in flight at once, per consumed topic.")
-    var window = 512
+    @Option(help: "Deliveries in flight at once, per consumed topic. Default: <section>.window, else 512.")
+    var window: Int?
 
-    @Option(help: "Disable an endpoint or address that has failed without a success for this many days.")
-    var disableAfterDays: Double = 5
+    @Option(help: "Disable an endpoint or address that has failed without a success for this many days. Default: <section>.disableAfterDays, else 5.")
+    var disableAfterDays: Double?
 
-    @Option(help: "Multiply every retry delay (5 s, 5 min, … 10 h) and the Retry-After bounds by this; 0.001 runs the whole schedule in about a minute, for chaos and load tests. Keep 1 in production.")
-    var retryScale: Double = 1
+    @Option(help: "Multiply every retry delay (5 s, 5 min, … 10 h) and the Retry-After bounds by this; 0.001 runs the whole schedule in about a minute, for chaos and load tests. Keep 1 in production. Default: <section>.retryScale, else 1.")
+    var retryScale: Double?
 
-    func validate() throws {
-        guard window > 0 else { throw ValidationError("--window must be positive") }
-        guard disableAfterDays > 0 else { throw ValidationError("--disable-after-days must be positive") }
-        guard retryScale > 0, retryScale <= 1 else { throw ValidationError("--retry-scale must be above 0 and at most 1") }
-    }
+    @Option(help: "Consumer group of alerts.deliveries (delay topics use <group>.<topic>). Default: <section>.group, else newsflash-notify-webhook or newsflash-notify-email.")
+    var group: String?
 
-    /// These settings for the notifier whose consumer group is `group`.
-    func settings(group: String) -> Stages.NotifierSettings {
-        Stages.NotifierSettings(group: group, window: window, disableAfterDays: disableAfterDays, retryScale: retryScale)
+    /// These flags by setting key, in `section`.
+    func flags(_ section: String) -> [String: String?] {
+        [
+            "\(section).window": window.map(String.init), "\(section).disableAfterDays": disableAfterDays.map { String($0) },
+            "\(section).retryScale": retryScale.map { String($0) }, "\(section).group": group,
+        ]
     }
 }
 
@@ -35,7 +36,9 @@ extension RunCommand {
                 Every attempt publishes a receipt to alerts.receipts; a delivery whose retries are exhausted goes to alerts.dlq \
                 with its attempt history. Webhook hosts are resolved once and every address is checked: loopback, private, \
                 link-local, CGNAT, multicast, IPv4-mapped/NAT64 and metadata addresses are refused unless --allow-address \
-                (or NEWSFLASH_WEBHOOK_ALLOW, comma-separated) lists them. Scale by running more copies.
+                (or notifyWebhook.allowAddress, $NEWSFLASH_WEBHOOK_ALLOW comma-separated) lists them. Scale by running more copies. \
+                Every flag is also a setting of the configuration file's notifyWebhook section and of the environment \
+                (newsflash config check --process notify-webhook prints them).
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -43,52 +46,39 @@ extension RunCommand {
         @OptionGroup var notifier: NotifierOptions
         @OptionGroup var observability: ObservabilityOptions
 
-        @Option(help: "Consumer group of alerts.deliveries (delay topics use <group>.<topic>).")
-        var group = "newsflash-notify-webhook"
-
-        @Option(help: "Allow webhook addresses in this CIDR range though the SSRF policy refuses them (e.g. 127.0.0.0/8 for a local demo). Repeatable.")
+        @Option(help: "Allow webhook addresses in this CIDR range though the SSRF policy refuses them (e.g. 127.0.0.0/8 for a local demo). Repeatable. Default: notifyWebhook.allowAddress, $NEWSFLASH_WEBHOOK_ALLOW, else none.")
         var allowAddress: [String] = []
 
-        @Option(help: "Seconds to wait for a connection.")
-        var connectTimeout: Double = 5
+        @Option(help: "Seconds to wait for a connection. Default: 5.")
+        var connectTimeout: Double?
 
-        @Option(help: "Seconds for a whole attempt, from connecting to the end of the response.")
-        var timeout: Double = 15
+        @Option(help: "Seconds for a whole attempt, from connecting to the end of the response. Default: 15.")
+        var timeout: Double?
 
-        @Option(help: "Deliveries in flight to one endpoint; more are deferred 5 s without an attempt.")
-        var perEndpoint = 64
+        @Option(help: "Deliveries in flight to one endpoint; more are deferred 5 s without an attempt. Default: 64.")
+        var perEndpoint: Int?
 
-        @Option(help: "Keep-alive connections to one endpoint.")
-        var connectionsPerEndpoint = 8
+        @Option(help: "Keep-alive connections to one endpoint. Default: 8.")
+        var connectionsPerEndpoint: Int?
 
-        func validate() throws {
-            for range in allowedRanges where AddressPolicy.Range(range) == nil {
-                throw ValidationError("--allow-address \(range) is not a CIDR range such as 127.0.0.0/8 or ::1/128")
-            }
-            guard connectTimeout > 0, timeout > 0, perEndpoint > 0, connectionsPerEndpoint > 0 else {
-                throw ValidationError("timeouts and limits must be positive")
-            }
-        }
-
-        var allowedRanges: [String] {
-            allowAddress + (ProcessInfo.processInfo.environment["NEWSFLASH_WEBHOOK_ALLOW"] ?? "").split(separator: ",").map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }.filter { !$0.isEmpty }
+        var flags: [String: String?] {
+            notifier.flags("notifyWebhook").merging(files.flags) { $1 }.merging(observability.flags) { $1 }.merging([
+                "notifyWebhook.allowAddress": allowAddress.isEmpty ? nil : allowAddress.joined(separator: ","),
+                "notifyWebhook.connectTimeout": connectTimeout.map { String($0) }, "notifyWebhook.timeout": timeout.map { String($0) },
+                "notifyWebhook.perEndpoint": perEndpoint.map(String.init), "notifyWebhook.connectionsPerEndpoint": connectionsPerEndpoint.map(String.init),
+            ]) { $1 }
         }
 
         func run() async throws {
-            let logger = global.makeLogger("newsflash.notify-webhook")
-            try await global.checkBroker(logger: logger)
-            var settings = Stages.WebhookSettings(notifier: notifier.settings(group: group), perEndpoint: perEndpoint)
-            settings.sender.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
-            settings.sender.totalTimeout = .milliseconds(Int64(timeout * 1000))
-            settings.sender.connectionsPerEndpoint = connectionsPerEndpoint
-            settings.sender.policy = AddressPolicy(allowed: allowedRanges)
-            try await files.withStore(logger: logger) { store in
-                let context = try StageContext(global: global, producerID: "newsflash-notify-webhook", logger: logger)
+            let setup = try global.setup("newsflash.notify-webhook", flags: flags)
+            // The settings are checked before the broker is touched.
+            let settings = try Stages.WebhookSettings(setup.config)
+            try await setup.checkBroker()
+            try await setup.withStore { store in
+                let context = try StageContext(setup, producerID: "newsflash-notify-webhook")
                 var services = try await Stages.notifyWebhook(settings, store: store, context)
-                services.metadata["allowed"] = "\(allowedRanges)"
-                try await context.run(services, name: "notify-webhook", observability: observability)
+                services.metadata["allowed"] = "\(settings.sender.policy)"
+                try await context.run(services, name: "notify-webhook")
             }
         }
     }
@@ -103,7 +93,9 @@ extension RunCommand {
                 Sends the double opt-in confirmation to every new email subscription first (nothing else goes to an address \
                 before it confirms), multipart text and HTML mails with a stable Message-ID and one-click List-Unsubscribe \
                 (RFC 8058) links to --public-url, digests when due, and the notice to the contact address of a subscription \
-                that a notifier disabled. SMTP 4xx replies are retried; 5xx go to alerts.dlq and mark the address as failing.
+                that a notifier disabled. SMTP 4xx replies are retried; 5xx go to alerts.dlq and mark the address as failing. \
+                Every flag is also a setting of the configuration file's notifyEmail section and of the environment \
+                (newsflash config check --process notify-email prints them).
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -111,44 +103,36 @@ extension RunCommand {
         @OptionGroup var notifier: NotifierOptions
         @OptionGroup var observability: ObservabilityOptions
 
-        @Option(help: "Consumer group of alerts.deliveries (delay topics use <group>.<topic>).")
-        var group = "newsflash-notify-email"
-
-        @Option(help: "SMTP server: smtp://[user:password@]host[:port] (STARTTLS required; add ?tls=none for a local sink without TLS) or smtps:// (TLS from the start). Default: $NEWSFLASH_SMTP_URL.")
+        @Option(help: "SMTP server: smtp://[user:password@]host[:port] (STARTTLS required; add ?tls=none for a local sink without TLS) or smtps:// (TLS from the start). Default: notifyEmail.smtpURL, $NEWSFLASH_SMTP_URL (keep a password out of flags).")
         var smtpURL: String?
 
-        @Option(help: "Trust only the CA certificates in this PEM file for the SMTP server (default: the system's). Default: $NEWSFLASH_SMTP_CA_FILE.")
+        @Option(help: "Trust only the CA certificates in this PEM file for the SMTP server (default: the system's). Default: notifyEmail.smtpCAFile, $NEWSFLASH_SMTP_CA_FILE.")
         var smtpCAFile: String?
 
-        @Option(help: "SMTP connections kept open.")
-        var smtpConnections = 4
+        @Option(help: "SMTP connections kept open. Default: 4.")
+        var smtpConnections: Int?
 
-        @Option(help: "The From address, e.g. 'Newsflash <alerts@example.com>' or alerts@example.com. Default: $NEWSFLASH_MAIL_FROM.")
+        @Option(help: "The From address, e.g. 'Newsflash <alerts@example.com>' or alerts@example.com. Default: notifyEmail.from, $NEWSFLASH_MAIL_FROM.")
         var from: String?
 
-        @Option(help: "The API's public base URL, for confirmation and unsubscribe links. Default: $NEWSFLASH_PUBLIC_URL, else http://127.0.0.1:8080.")
+        @Option(help: "The API's public base URL, for confirmation and unsubscribe links. Default: notifyEmail.publicURL, $NEWSFLASH_PUBLIC_URL, else http://127.0.0.1:8080.")
         var publicURL: String?
 
-        func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            guard let smtpText = smtpURL ?? environment["NEWSFLASH_SMTP_URL"] else { throw CLIError("give --smtp-url or NEWSFLASH_SMTP_URL") }
-            var smtp = try SMTPURL.parse(smtpText)
-            smtp.maxConnections = smtpConnections
-            if let ca = smtpCAFile ?? environment["NEWSFLASH_SMTP_CA_FILE"] { smtp.trust = .caFile(ca) }
-            guard let fromText = from ?? environment["NEWSFLASH_MAIL_FROM"] else { throw CLIError("give --from or NEWSFLASH_MAIL_FROM") }
-            let sender = try SMTPURL.address(fromText)
-            let base = publicURL ?? environment["NEWSFLASH_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
-            guard let parsed = URL(string: base), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
-                throw CLIError("--public-url must be an absolute http(s) URL")
-            }
+        var flags: [String: String?] {
+            notifier.flags("notifyEmail").merging(files.flags) { $1 }.merging(observability.flags) { $1 }.merging([
+                "notifyEmail.smtpURL": smtpURL, "notifyEmail.smtpCAFile": smtpCAFile, "notifyEmail.smtpConnections": smtpConnections.map(String.init),
+                "notifyEmail.from": from, "notifyEmail.publicURL": publicURL,
+            ]) { $1 }
+        }
 
-            let logger = global.makeLogger("newsflash.notify-email")
-            try await global.checkBroker(logger: logger)
-            let settings = Stages.EmailSettings(notifier: notifier.settings(group: group), smtp: smtp, from: sender, publicURL: base)
-            try await files.withStore(logger: logger) { store in
-                let context = try StageContext(global: global, producerID: "newsflash-notify-email", logger: logger)
+        func run() async throws {
+            let setup = try global.setup("newsflash.notify-email", flags: flags)
+            let settings = try Stages.EmailSettings(setup.config)
+            try await setup.checkBroker()
+            try await setup.withStore { store in
+                let context = try StageContext(setup, producerID: "newsflash-notify-email")
                 let services = try await Stages.notifyEmail(settings, store: store, context)
-                try await context.run(services, name: "notify-email", observability: observability)
+                try await context.run(services, name: "notify-email")
             }
         }
     }
@@ -177,7 +161,7 @@ enum SMTPURL {
             }
             return try EmailAddress(text.trimmingCharacters(in: .whitespaces))
         } catch {
-            throw CLIError("--from is not an email address: \(error)")
+            throw CLIError("notifyEmail.from is not an email address: \(error)")
         }
     }
 }

@@ -13,23 +13,14 @@ struct ObservabilityOptions: ParsableArguments {
     // Unconditional: "-1" is the value, not an option (`--metrics-port -1` as documented).
     @Option(
         parsing: .unconditional,
-        help: "Serve /metrics, /health/live and /health/ready on this port; 0 picks a free one, -1 serves none. Default: $NEWSFLASH_METRICS_PORT, else 9464.")
+        help: "Serve /metrics, /health/live and /health/ready on this port; 0 picks a free one, -1 serves none. Default: metrics.port, $NEWSFLASH_METRICS_PORT, else 9464.")
     var metricsPort: Int?
 
-    @Option(help: "Address for --metrics-port. Default: $NEWSFLASH_METRICS_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
+    @Option(help: "Address for --metrics-port. Default: metrics.host, $NEWSFLASH_METRICS_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
     var metricsHost: String?
 
-    var port: Int { metricsPort ?? ProcessInfo.processInfo.environment["NEWSFLASH_METRICS_PORT"].flatMap(Int.init) ?? 9464 }
-    var host: String { metricsHost ?? ProcessInfo.processInfo.environment["NEWSFLASH_METRICS_HOST"] ?? ListenAddress.defaultHost }
-}
-
-/// The address servers listen on when none is given: loopback. The image (Deploy/Dockerfile)
-/// sets NEWSFLASH_METRICS_HOST, NEWSFLASH_API_HOST and NEWSFLASH_PUSH_HOST to 0.0.0.0, where probes,
-/// Prometheus and other containers connect from outside the container's loopback. Not guessed from
-/// the environment: a development machine may itself be a container, and tests and demos listen on
-/// loopback only.
-enum ListenAddress {
-    static let defaultHost = "127.0.0.1"
+    /// These flags by setting key.
+    var flags: [String: String?] { ["metrics.port": metricsPort.map(String.init), "metrics.host": metricsHost] }
 }
 
 /// The process's Prometheus registry behind swift-metrics, and the routes that expose it.
@@ -78,13 +69,11 @@ enum Observability {
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// The metrics and health server for a stage process, or nil with `--metrics-port -1`.
-    static func server(_ options: ObservabilityOptions, checks: [Check], liveness: [Check] = [], logger: Logger) -> (any Service)? {
+    /// The metrics and health server of a stage process.
+    static func server(host: String, port: Int, checks: [Check], liveness: [Check] = [], logger: Logger) -> any Service {
         bootstrap()
-        guard options.port >= 0 else { return nil }
         let router = Router()
         addRoutes(to: router, checks: checks, liveness: liveness)
-        let host = options.host, port = options.port
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "newsflash"),
             onServerRunning: { channel in

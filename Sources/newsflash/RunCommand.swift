@@ -4,6 +4,7 @@ import Classifier
 import FeedParsing
 import Ingest
 import NewsModel
+import NewsflashConfig
 
 /// `newsflash run <stage>`: a pipeline stage as a long-running process.
 struct RunCommand: AsyncParsableCommand {
@@ -15,35 +16,31 @@ struct RunCommand: AsyncParsableCommand {
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Poll the configured sources and publish new items to news.raw.",
-            discussion: "Run several copies only with distinct configurations (each source polled by one process).")
+            discussion: "The sources are the \"ingest\" section of the configuration file. Run several copies only with distinct configurations (each source polled by one process).")
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var files: IngestFiles
         @OptionGroup var observability: ObservabilityOptions
 
-        @Option(help: "Topic to publish to.")
-        var topic: String = Topics.newsRaw
+        @Option(help: "Topic to publish to. Default: ingest.topic, $NEWSFLASH_INGEST_TOPIC, else news.raw.")
+        var topic: String?
 
-        @Option(help: "Address of the push endpoint (served when a push source is configured). Default: $NEWSFLASH_PUSH_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
+        @Option(help: "Address of the push endpoint (served when a push source is configured). Default: ingest.pushHost, $NEWSFLASH_PUSH_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
         var pushHost: String?
 
-        @Option(help: "Port of the push endpoint. Default: $NEWSFLASH_PUSH_PORT, else 8081.")
+        @Option(help: "Port of the push endpoint. Default: ingest.pushPort, $NEWSFLASH_PUSH_PORT, else 8081.")
         var pushPort: Int?
 
         func run() async throws {
-            let logger = global.makeLogger("newsflash.ingest")
-            let environment = ProcessInfo.processInfo.environment
-            let configuration = try files.loadConfiguration()
-            let store = try files.openStore()
-            try await global.checkBroker(logger: logger)
-            let context = try StageContext(global: global, producerID: "newsflash-ingest", logger: logger)
-            let services = try await Stages.ingest(
-                Stages.IngestSettings(
-                    configuration: configuration, store: store, topic: topic,
-                    pushHost: pushHost ?? environment["NEWSFLASH_PUSH_HOST"] ?? ListenAddress.defaultHost,
-                    pushPort: try pushPort ?? environment["NEWSFLASH_PUSH_PORT"].map { try CLIError.port($0, "NEWSFLASH_PUSH_PORT") } ?? 8081),
-                context)
-            try await context.run(services, name: "ingest", observability: observability)
+            let setup = try global.setup(
+                "newsflash.ingest",
+                flags: observability.flags.merging(files.flags) { $1 }.merging(
+                    ["ingest.topic": topic, "ingest.pushHost": pushHost, "ingest.pushPort": pushPort.map(String.init)]) { $1 })
+            let settings = try Stages.IngestSettings(setup.config)
+            try await setup.checkBroker()
+            let context = try StageContext(setup, producerID: "newsflash-ingest")
+            let services = try await Stages.ingest(settings, context)
+            try await context.run(services, name: "ingest")
         }
     }
 }
@@ -57,66 +54,45 @@ extension RunCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var observability: ObservabilityOptions
 
-        @Option(help: "Topic to read.")
-        var input: String = Topics.newsRaw
+        @Option(help: "Topic to read. Default: classify.input, $NEWSFLASH_CLASSIFY_INPUT, else news.raw.")
+        var input: String?
 
-        @Option(help: "Topic to publish to.")
-        var output: String = Topics.newsClassified
+        @Option(help: "Topic to publish to. Default: classify.output, $NEWSFLASH_CLASSIFY_OUTPUT, else news.classified.")
+        var output: String?
 
-        @Option(help: "Consumer group.")
-        var group = "newsflash-classify"
+        @Option(help: "Consumer group. Default: classify.group, $NEWSFLASH_CLASSIFY_GROUP, else newsflash-classify.")
+        var group: String?
 
-        @Option(help: "Messages processed at once.")
-        var window = 256
+        @Option(help: "Messages processed at once. Default: classify.window, $NEWSFLASH_CLASSIFY_WINDOW, else 256.")
+        var window: Int?
 
         func run() async throws {
-            let logger = global.makeLogger("newsflash.classify")
+            let setup = try global.setup(
+                "newsflash.classify",
+                flags: observability.flags.merging(
+                    ["classify.input": input, "classify.output": output, "classify.group": group, "classify.window": window.map(String.init)]) { $1 })
+            let settings = try Stages.StreamSettings(setup.config, section: "classify")
             let classifier: NewsClassifier
             do {
                 classifier = try NewsClassifier.bundled()
             } catch {
                 throw CLIError("cannot load the classifier: \(error)")
             }
-            try await global.checkBroker(logger: logger)
-            let context = try StageContext(global: global, producerID: "newsflash-classify", logger: logger)
-            let services = try Stages.classify(
-                Stages.ClassifySettings(input: input, output: output, group: group, window: window), classifier: classifier, context)
-            try await context.run(services, name: "classify", observability: observability)
+            try await setup.checkBroker()
+            let context = try StageContext(setup, producerID: "newsflash-classify")
+            let services = try Stages.classify(settings, classifier: classifier, context)
+            try await context.run(services, name: "classify")
         }
     }
 }
 
-/// Where ingest's configuration and state are.
+/// Where ingest's state is (its sources are in the configuration file).
 struct IngestFiles: ParsableArguments {
-    @Option(help: "Configuration file (JSON). Default: $NEWSFLASH_CONFIG, else newsflash.json.")
-    var config: String?
-
-    @Option(help: "Ingest state (SQLite): seen items, source health, stories. Default: $NEWSFLASH_INGEST_STATE, else var/ingest.sqlite.")
+    @Option(help: "Ingest state (SQLite): seen items, source health, stories. Default: ingest.state, $NEWSFLASH_INGEST_STATE, else var/ingest.sqlite.")
     var state: String?
 
-    var configPath: String {
-        config ?? ProcessInfo.processInfo.environment["NEWSFLASH_CONFIG"] ?? "newsflash.json"
-    }
-
-    var statePath: String {
-        state ?? ProcessInfo.processInfo.environment["NEWSFLASH_INGEST_STATE"] ?? "var/ingest.sqlite"
-    }
-
-    func loadConfiguration() throws -> IngestConfiguration {
-        do {
-            return try IngestConfiguration.load(contentsOf: configPath)
-        } catch {
-            throw CLIError(error.message)
-        }
-    }
-
-    func openStore() throws -> IngestStore {
-        do {
-            return try IngestStore(path: statePath)
-        } catch {
-            throw CLIError("cannot open ingest state \(statePath): \(error)")
-        }
-    }
+    /// These flags by setting key.
+    var flags: [String: String?] { ["ingest.state": state] }
 }
 
 /// `newsflash sources list|status`.
@@ -128,10 +104,10 @@ struct SourcesCommand: AsyncParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the configured sources.")
-        @OptionGroup var files: IngestFiles
+        @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let configuration = try files.loadConfiguration()
+            let configuration = try Stages.IngestSettings.sources(try global.configuration())
             for source in configuration.sources {
                 let state = source.enabled ? "" : " (disabled)"
                 print("\(source.id)\t\(source.kind.rawValue)\t\(Int(source.pollIntervalSeconds))s\t\(source.url ?? "-")\(state)")
@@ -154,14 +130,15 @@ struct SourcesCommand: AsyncParsableCommand {
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Each source's last poll, last success, failures in a row and last error.")
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var files: IngestFiles
 
         @Flag(help: "Print JSON lines.")
         var json = false
 
         func run() async throws {
-            let configuration = try files.loadConfiguration()
-            let store = try files.openStore()
+            let settings = try Stages.IngestSettings(try global.configuration(files.flags))
+            let configuration = settings.configuration, store = settings.store
             let states = Dictionary(try await store.states().map { ($0.sourceID, $0) }) { first, _ in first }
             for source in configuration.sources {
                 let state = states[source.id] ?? IngestStore.SourceState(sourceID: source.id)

@@ -25,12 +25,13 @@ struct SmokeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = global.makeLogger("newsflash.smoke")
-        let admin = try await global.connectedAdmin(logger: logger)
+        let setup = try global.setup("newsflash.smoke")
+        let logger = setup.logger
+        let admin = try await setup.connectedAdmin()
         _ = try await admin.createTopics(TopicPlan.specifications(partitions: 4, replicationFactor: -1).filter { $0.name == topic })
         await admin.close()
 
-        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: global.kafkaClient("newsflash-smoke")), logger: logger)
+        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: setup.kafka.client("newsflash-smoke")), logger: logger)
         let now = Date()
         var sent: [String: [UInt8]] = [:]  // event id -> canonical bytes
         var positions: [KafkaTopicPartitionOffset] = []
@@ -55,7 +56,7 @@ struct SmokeCommand: AsyncParsableCommand {
         }
         let wanted = Set(positions)
         var configuration = KafkaConsumerConfiguration(
-            client: global.kafkaClient("newsflash-smoke"), groupID: "newsflash-smoke-\(UUID().uuidString.prefix(8))",
+            client: setup.kafka.client("newsflash-smoke"), groupID: "newsflash-smoke-\(UUID().uuidString.prefix(8))",
             subscription: .partitions(firstPerPartition))
         configuration.isAutoCommitEnabled = false
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
@@ -90,7 +91,7 @@ struct SmokeCommand: AsyncParsableCommand {
         }
         print("smoke: \(count) news.item events acknowledged on \(topic) in \(produced.formatted(.units(allowed: [.milliseconds]))), "
               + "all read back and decoded in \((clock.now - readStart).formatted(.units(allowed: [.milliseconds]))) "
-              + "(librdkafka \(LibrdkafkaVersion.runtimeString), broker \(global.bootstrapServers.joined(separator: ",")))")
+              + "(librdkafka \(LibrdkafkaVersion.runtimeString), broker \(setup.kafka.bootstrapServers.joined(separator: ",")))")
     }
 }
 

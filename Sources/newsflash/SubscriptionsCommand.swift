@@ -12,38 +12,31 @@ import Subscriptions
 struct SubscriptionFiles: ParsableArguments {
     @Option(help: """
         Subscription store: a SQLite file, or a postgres:// (postgresql://) URL such as \
-        postgres://user:password@host:5432/newsflash?sslmode=require for PostgreSQL. \
-        Default: $NEWSFLASH_SUBSCRIPTIONS, else var/subscriptions.sqlite.
+        postgres://user:password@host:5432/newsflash?sslmode=require for PostgreSQL (keep a password out of flags: \
+        give it in the file or the environment). Default: store.subscriptions, $NEWSFLASH_SUBSCRIPTIONS, else var/subscriptions.sqlite.
         """)
     var subscriptions: String?
 
-    var location: String {
-        subscriptions ?? ProcessInfo.processInfo.environment["NEWSFLASH_SUBSCRIPTIONS"] ?? "var/subscriptions.sqlite"
-    }
+    /// These flags by setting key.
+    var flags: [String: String?] { ["store.subscriptions": subscriptions] }
 
-    /// Where the store logs when the command has no logger of its own: at $NEWSFLASH_LOG_LEVEL, else warning.
-    static var logger: Logger {
-        let level = ProcessInfo.processInfo.environment["NEWSFLASH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        LoggingBootstrap.once(level: level)
-        var logger = Logger(label: "newsflash.subscriptions")
-        logger.logLevel = level
-        return logger
+    /// A parser that knows the taxonomy's labels, for checking filters when they are written.
+    static func filterParser() throws -> FilterParser {
+        Stages.filterParser(try NewsClassifier.bundled())
     }
+}
 
-    /// Opens the store; the caller shuts it down (``withStore(logger:_:)`` does that on every path).
-    func open(logger: Logger = Self.logger) async throws -> any SubscriptionStoring {
+extension CommandSetup {
+    /// Opens the subscription store (`store.subscriptions`), runs `body` with it and shuts it down,
+    /// also when `body` throws.
+    func withStore<Result>(_ body: (any SubscriptionStoring) async throws -> Result) async throws -> Result {
+        let location = try config.string("store.subscriptions")
+        let store: any SubscriptionStoring
         do {
-            return try await openSubscriptionStore(at: location, logger: logger)
+            store = try await openSubscriptionStore(at: location, logger: logger)
         } catch let error as SubscriptionStoreError {
             throw CLIError(error.message)
         }
-    }
-
-    /// Opens the store, runs `body` with it and shuts it down, also when `body` throws.
-    func withStore<Result>(
-        logger: Logger = Self.logger, _ body: (any SubscriptionStoring) async throws -> Result
-    ) async throws -> Result {
-        let store = try await open(logger: logger)
         do {
             let result = try await body(store)
             await store.shutdown()
@@ -52,11 +45,6 @@ struct SubscriptionFiles: ParsableArguments {
             await store.shutdown()
             throw error
         }
-    }
-
-    /// A parser that knows the taxonomy's labels, for checking filters when they are written.
-    static func filterParser() throws -> FilterParser {
-        Stages.filterParser(try NewsClassifier.bundled())
     }
 }
 
@@ -69,6 +57,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a subscription; prints its id.")
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
 
         @Option(help: "A name for people.")
@@ -109,17 +98,18 @@ struct SubscriptionsCommand: AsyncParsableCommand {
                 throw CLIError("give exactly one of --webhook and --email")
             }
             let subscription = Subscription(name: name, filter: filter, channel: channel, minimumUrgency: urgency)
-            try await files.withStore { try await $0.save(subscription) }
+            try await global.setup("newsflash.subscriptions", flags: files.flags).withStore { try await $0.save(subscription) }
             print(subscription.id)
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List subscriptions.")
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
 
         func run() async throws {
-            for subscription in try await files.withStore({ try await $0.all() }) {
+            for subscription in try await global.setup("newsflash.subscriptions", flags: files.flags).withStore({ try await $0.all() }) {
                 let target: String
                 switch subscription.channel {
                 case .webhook(let url): target = "webhook \(url)"
@@ -132,28 +122,31 @@ struct SubscriptionsCommand: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a subscription.")
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
         @Argument(help: "The subscription id.") var id: String
 
         func run() async throws {
-            guard try await files.withStore({ try await $0.delete(id) }) else { throw CLIError("no subscription \(id)") }
+            guard try await global.setup("newsflash.subscriptions", flags: files.flags).withStore({ try await $0.delete(id) }) else { throw CLIError("no subscription \(id)") }
         }
     }
 
     struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Pause a subscription (nothing is matched for it until resumed).")
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
         @Argument(help: "The subscription id.") var id: String
 
-        func run() async throws { try await SubscriptionsCommand.setStatus(.paused, id, files) }
+        func run() async throws { try await SubscriptionsCommand.setStatus(.paused, id, try global.setup("newsflash.subscriptions", flags: files.flags)) }
     }
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resume a paused subscription.")
+        @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
         @Argument(help: "The subscription id.") var id: String
 
-        func run() async throws { try await SubscriptionsCommand.setStatus(.active, id, files) }
+        func run() async throws { try await SubscriptionsCommand.setStatus(.active, id, try global.setup("newsflash.subscriptions", flags: files.flags)) }
     }
 
     struct Rewind: AsyncParsableCommand {
@@ -167,11 +160,11 @@ struct SubscriptionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let time = RFC3339Time.parse(since) else { throw CLIError("--since must be an RFC 3339 time such as 2026-11-29T08:00:00Z") }
-            guard let subscription = try await files.withStore({ try await $0.subscription(id) }) else { throw CLIError("no subscription \(id)") }
-            let logger = global.makeLogger("newsflash.rewind")
-            let admin = try await global.connectedAdmin(logger: logger)
-            await admin.close()
-            let client = global.kafkaClient("newsflash-rewind")
+            let setup = try global.setup("newsflash.rewind", flags: files.flags)
+            let logger = setup.logger
+            guard let subscription = try await setup.withStore({ try await $0.subscription(id) }) else { throw CLIError("no subscription \(id)") }
+            try await setup.checkBroker()
+            let client = setup.kafka.client("newsflash-rewind")
             let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
             let count = try await Rewinder(client: client, producer: producer, parser: try SubscriptionFiles.filterParser(), logger: logger)
                 .rewind(subscription, since: time)
@@ -180,8 +173,8 @@ struct SubscriptionsCommand: AsyncParsableCommand {
         }
     }
 
-    static func setStatus(_ status: Subscription.Status, _ id: String, _ files: SubscriptionFiles) async throws {
-        try await files.withStore { store in
+    static func setStatus(_ status: Subscription.Status, _ id: String, _ setup: CommandSetup) async throws {
+        try await setup.withStore { store in
             let now = Date()
             let updated = try await store.update(id) { subscription in
                 subscription.status = status
@@ -203,31 +196,30 @@ extension RunCommand {
         @OptionGroup var files: SubscriptionFiles
         @OptionGroup var observability: ObservabilityOptions
 
-        @Option(help: "Topic to read.")
-        var input: String = Topics.newsClassified
+        @Option(help: "Topic to read. Default: match.input, $NEWSFLASH_MATCH_INPUT, else news.classified.")
+        var input: String?
 
-        @Option(help: "Topic to publish to.")
-        var output: String = Topics.alertsDeliveries
+        @Option(help: "Topic to publish to. Default: match.output, $NEWSFLASH_MATCH_OUTPUT, else alerts.deliveries.")
+        var output: String?
 
-        @Option(help: "Consumer group.")
-        var group = "newsflash-match"
+        @Option(help: "Consumer group. Default: match.group, $NEWSFLASH_MATCH_GROUP, else newsflash-match.")
+        var group: String?
 
-        @Option(help: "Items matched at once.")
-        var window = MatchProcessor.defaultWindow
-
-        func validate() throws {
-            guard window > 0 else { throw ValidationError("--window must be positive") }
-        }
+        @Option(help: "Items matched at once. Default: match.window, $NEWSFLASH_MATCH_WINDOW, else 64.")
+        var window: Int?
 
         func run() async throws {
-            let logger = global.makeLogger("newsflash.match")
+            let setup = try global.setup(
+                "newsflash.match",
+                flags: files.flags.merging(observability.flags) { $1 }.merging(
+                    ["match.input": input, "match.output": output, "match.group": group, "match.window": window.map(String.init)]) { $1 })
+            let settings = try Stages.StreamSettings(setup.config, section: "match")
             let parser = try SubscriptionFiles.filterParser()
-            try await files.withStore(logger: logger) { store in
-                try await global.checkBroker(logger: logger)
-                let context = try StageContext(global: global, producerID: "newsflash-match", logger: logger)
-                let services = try await Stages.match(
-                    Stages.MatchSettings(input: input, output: output, group: group, window: window), store: store, parser: parser, context)
-                try await context.run(services, name: "match", observability: observability)
+            try await setup.withStore { store in
+                try await setup.checkBroker()
+                let context = try StageContext(setup, producerID: "newsflash-match")
+                let services = try await Stages.match(settings, store: store, parser: parser, context)
+                try await context.run(services, name: "match")
             }
         }
     }

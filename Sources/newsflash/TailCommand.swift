@@ -54,8 +54,9 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = global.makeLogger("newsflash.tail")
-        let admin = try await global.connectedAdmin(logger: logger)
+        let setup = try global.setup("newsflash.tail")
+        let logger = setup.logger
+        let admin = try await setup.connectedAdmin()
         let described = try await admin.listTopics().first { $0.name == topic }
         await admin.close()
         guard let description = described else { throw CLIError("no topic named \(topic); `newsflash topics list` shows them") }
@@ -64,7 +65,7 @@ struct TailCommand: AsyncParsableCommand {
         if case .offset(let offset) = start { initial = offset } else { initial = KafkaTopicPartitionOffset.end }
         let positions = description.partitions.map { KafkaTopicPartitionOffset(topic: topic, partition: $0.id, offset: initial) }
         var configuration = KafkaConsumerConfiguration(
-            client: global.kafkaClient("newsflash-tail"), groupID: "newsflash-tail-\(UUID().uuidString.prefix(8))",
+            client: setup.kafka.client("newsflash-tail"), groupID: "newsflash-tail-\(UUID().uuidString.prefix(8))",
             subscription: .partitions(positions))
         configuration.isAutoCommitEnabled = false
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)

@@ -30,8 +30,9 @@ struct TopicsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let logger = global.makeLogger("newsflash.topics")
-            let admin = try await global.connectedAdmin(logger: logger)
+            let setup = try global.setup("newsflash.topics")
+            let logger = setup.logger
+            let admin = try await setup.connectedAdmin()
             let plan = TopicPlan.specifications(partitions: partitions, replicationFactor: replicationFactor)
             let outcome = try await admin.createTopics(plan)
             let existing = try await admin.listTopics()
@@ -56,8 +57,9 @@ struct TopicsCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let logger = global.makeLogger("newsflash.topics")
-            let admin = try await global.connectedAdmin(logger: logger)
+            let setup = try global.setup("newsflash.topics")
+            let logger = setup.logger
+            let admin = try await setup.connectedAdmin()
             let topics = try await admin.listTopics(includeInternal: all)
             await admin.close()
             let pipeline = Set(Topics.pipeline)
@@ -80,8 +82,9 @@ struct TopicsCommand: AsyncParsableCommand {
         var topic: String
 
         func run() async throws {
-            let logger = global.makeLogger("newsflash.topics")
-            let admin = try await global.connectedAdmin(logger: logger)
+            let setup = try global.setup("newsflash.topics")
+            let logger = setup.logger
+            let admin = try await setup.connectedAdmin()
             defer { Task { await admin.close() } }
             guard let description = try await admin.listTopics(includeInternal: true).first(where: { $0.name == topic }) else {
                 throw CLIError("no topic named \(topic)")

@@ -79,9 +79,12 @@ struct CommandLineTests {
         let cases: [([String], String)] = [
             (["run", "notify-webhook", "--allow-address", "not-a-range"], "is not a CIDR range"),
             (["run", "notify-email", "--smtp-url", "ftp://mail.example.com", "--from", "a@example.com"], "the SMTP URL must look like"),
-            (["run", "notify-email", "--smtp-url", "smtp://mail.example.com"], "give --from or NEWSFLASH_MAIL_FROM"),
-            (["run", "notify-email", "--smtp-url", "smtp://mail.example.com", "--from", "not an address"], "--from is not an email address"),
-            (["run", "notify-email", "--smtp-url", "smtp://mail.example.com", "--from", "a@example.com", "--public-url", "ftp://x"], "--public-url must be"),
+            (["run", "notify-email", "--smtp-url", "smtp://mail.example.com"], "notifyEmail.from is required: give \"from\" in the file's"),
+            (["run", "notify-email", "--smtp-url", "smtp://mail.example.com", "--from", "not an address"], "notifyEmail.from is not an email address"),
+            (["run", "notify-email", "--smtp-url", "smtp://mail.example.com", "--from", "a@example.com", "--public-url", "ftp://x"],
+             "notifyEmail.publicURL must be an absolute http(s) URL"),
+            (["run", "notify-webhook", "--retry-scale", "3"], "notifyWebhook.retryScale from --retry-scale must be a number above 0 and at most 1"),
+            (["run", "classify", "--window", "0"], "classify.window from --window must be an integer from 1"),
         ]
         var environment = ProcessInfo.processInfo.environment
         for name in ["NEWSFLASH_SMTP_URL", "NEWSFLASH_MAIL_FROM", "NEWSFLASH_PUBLIC_URL", "NEWSFLASH_WEBHOOK_ALLOW"] { environment[name] = nil }
@@ -92,13 +95,21 @@ struct CommandLineTests {
         }
     }
 
-    @Test("NEWSFLASH_KAFKA_* variables are librdkafka properties, and --kafka-config wins over them")
+    @Test("kafka.properties in the file and NEWSFLASH_KAFKA_* variables are librdkafka properties; a variable wins over the file, --kafka-config over both")
     func kafkaPropertiesFromTheEnvironment() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"kafka": {"properties": {"security.protocol": "from-file"}}}"#.utf8).write(to: file)
         var environment = ProcessInfo.processInfo.environment
+        let fromFile = try NewsflashCLI.run(
+            ["topics", "list", "--config", file.path, "--bootstrap", "127.0.0.1:1", "--log-level", "critical"], environment: environment)
+        #expect(fromFile.status != 0)
+        #expect(fromFile.stderr.contains("Invalid value \"from-file\" for configuration property \"security.protocol\""), "\(fromFile.stderr)")
+        environment["NEWSFLASH_CONFIG"] = file.path
         environment["NEWSFLASH_KAFKA_SECURITY_PROTOCOL"] = "bogus"
         let fromEnvironment = try NewsflashCLI.run(["topics", "list", "--bootstrap", "127.0.0.1:1", "--log-level", "critical"], environment: environment)
         #expect(fromEnvironment.status != 0)
-        #expect(fromEnvironment.stderr.contains("for configuration property \"security.protocol\""), "\(fromEnvironment.stderr)")
+        #expect(fromEnvironment.stderr.contains("Invalid value \"bogus\" for configuration property \"security.protocol\""), "\(fromEnvironment.stderr)")
         let overridden = try NewsflashCLI.run(
             ["topics", "list", "--bootstrap", "127.0.0.1:1", "--kafka-config", "security.protocol=plaintext", "--log-level", "critical"],
             environment: environment)
@@ -134,22 +145,26 @@ struct CommandLineTests {
 }
 
 extension CommandLineTests {
-    @Test("run ingest with only a push source serves until SIGTERM and exits 0 (--metrics-port -1 as documented)")
+    @Test("run ingest with only a push source serves until SIGTERM and exits 0; its settings come from the file, the environment and flags")
     func pushOnlyIngestRunsUntilStopped() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("push-only-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("newsflash.json")
-        try Data(#"{"ingest": {"sources": [{"id": "partner", "kind": "push", "pushTokenSHA256": "\#(String(repeating: "ab", count: 32))"}]}}"#.utf8)
-            .write(to: config)
-        let port = UpCommandTests.freePort()
+        let port = UpCommandTests.freePort(), filesMetricsPort = UpCommandTests.freePort()
+        let state = directory.appendingPathComponent("s.sqlite").path
+        // The push port and the state from the file, the topic from the environment, the rest as flags.
+        try Data(#"""
+            {"ingest": {"sources": [{"id": "partner", "kind": "push", "pushTokenSHA256": "\#(String(repeating: "ab", count: 32))"}],
+                        "pushPort": \#(port), "state": "\#(state)"},
+             "metrics": {"port": \#(filesMetricsPort)}}
+            """#.utf8).write(to: config)
+        let topic = TestBroker.unique("push-only")
         let process = Process()
         process.executableURL = NewsflashCLI.executable
-        process.arguments = [
-            "run", "ingest", "--bootstrap", bootstrap, "--config", config.path, "--state", directory.appendingPathComponent("s.sqlite").path,
-            "--topic", TestBroker.unique("push-only"), "--push-port", String(port), "--metrics-port", "-1",
-        ]
+        process.environment = ProcessInfo.processInfo.environment.merging(["NEWSFLASH_INGEST_TOPIC": topic, "NEWSFLASH_METRICS_PORT": "-1"]) { $1 }
+        process.arguments = ["run", "ingest", "--bootstrap", bootstrap, "--config", config.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -164,6 +179,9 @@ extension CommandLineTests {
             if answered == nil { try await Task.sleep(for: .milliseconds(200)) }
         }
         #expect(answered == 401)
+        // $NEWSFLASH_METRICS_PORT=-1 wins over the file's port: nothing listens there.
+        let metrics = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(filesMetricsPort)/metrics"), timeout: .seconds(2))
+        #expect(metrics == nil, "the file's metrics port was used although the environment said -1")
         try await Task.sleep(for: .seconds(2))
         #expect(process.isRunning, "ingest with nothing to poll exited by itself (status \(process.terminationStatus))")
         kill(process.processIdentifier, SIGTERM)
@@ -172,6 +190,7 @@ extension CommandLineTests {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: state), "the state named in the file was not used")
     }
 }
 

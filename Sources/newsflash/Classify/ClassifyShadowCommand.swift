@@ -47,20 +47,21 @@ struct ClassifyShadowCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = global.makeLogger("newsflash.classify-shadow")
+        let setup = try global.setup("newsflash.classify-shadow")
+        let logger = setup.logger
         let currentStage = ClassifyProcessor(classifier: try current.makeClassifier())
         let candidateResources = try ClassifierResources.bundled(
             taxonomyFile: (candidateTaxonomy ?? current.taxonomy).map { URL(fileURLWithPath: $0) },
             topicModelFile: (candidate ?? current.model).map { URL(fileURLWithPath: $0) }, withTopicModel: true)
         let candidateStage = ClassifyProcessor(classifier: NewsClassifier(resources: candidateResources))
 
-        let admin = try await global.connectedAdmin(logger: logger)
+        let admin = try await setup.connectedAdmin()
         let described = try await admin.listTopics().first { $0.name == topic }
         await admin.close()
         guard described != nil else { throw CLIError("no topic named \(topic)") }
         // From --since to the end as it was at the start; Tansu's high watermark can be off
         // after a batch, so the reader also stops after 5 s without a message.
-        let reader = RetainedTopicReader(client: global.kafkaClient("newsflash-shadow"), topic: topic, idleTimeout: .seconds(5), logger: logger)
+        let reader = RetainedTopicReader(client: setup.kafka.client("newsflash-shadow"), topic: topic, idleTimeout: .seconds(5), logger: logger)
         let now = Date()
         let comparison = Comparison(json: json)
         let limit = max

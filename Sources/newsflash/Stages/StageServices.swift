@@ -48,24 +48,33 @@ struct StageServices {
 
 /// What every stage is built with: this process's Kafka settings, its one producer and its logger.
 struct StageContext: Sendable {
-    let global: GlobalOptions
+    let kafka: KafkaSettings
     /// Client ids are `<prefix>-<stage>` ("newsflash-classify"; "newsflash-up-classify" under `up`).
     let clientPrefix: String
     let producer: KafkaProducer
     let logger: Logger
+    /// How long a stage runner may hold messages in flight without finishing one before
+    /// `/health/live` fails (`liveness.stallSeconds`, 300 by default: a webhook attempt takes at
+    /// most 15 s; a produce retries through a short broker outage).
+    let stallLimit: Duration
+    /// Where /metrics and /health are served; nil for none.
+    let metrics: (host: String, port: Int)?
 
     /// - Parameter producerID: the producer's client id ("newsflash-classify"; "newsflash-up").
-    init(global: GlobalOptions, clientPrefix: String = "newsflash", producerID: String, logger: Logger) throws {
-        self.global = global
+    init(_ setup: CommandSetup, clientPrefix: String = "newsflash", producerID: String) throws {
+        kafka = setup.kafka
         self.clientPrefix = clientPrefix
-        self.logger = logger
-        var configuration = KafkaProducerConfiguration(client: global.kafkaClient(producerID))
+        logger = setup.logger
+        stallLimit = .seconds(try setup.config.double("liveness.stallSeconds"))
+        let port = try setup.config.int("metrics.port")
+        metrics = port < 0 ? nil : (try setup.config.string("metrics.host"), port)
+        var configuration = KafkaProducerConfiguration(client: kafka.client(producerID))
         configuration.client.statisticsInterval = .seconds(30)
         producer = try KafkaProducer.make(configuration: configuration, logger: logger)
     }
 
     func client(_ name: String) -> KafkaClientConfiguration {
-        global.kafkaClient("\(clientPrefix)-\(name)")
+        kafka.client("\(clientPrefix)-\(name)")
     }
 
     /// A group consumer of one topic with the settings every stage uses: cooperative-sticky
@@ -76,13 +85,6 @@ struct StageContext: Sendable {
         configuration.client.statisticsInterval = .seconds(15)
         configuration.assignmentStrategy = .cooperativeSticky
         return try KafkaConsumer(configuration: configuration, logger: logger)
-    }
-
-    /// How long a stage runner may hold messages in flight without finishing one before
-    /// `/health/live` fails: $NEWSFLASH_LIVENESS_STALL_SECONDS, else 300 (a webhook attempt takes
-    /// at most 15 s; a produce retries through a short broker outage).
-    var stallLimit: Duration {
-        .seconds(ProcessInfo.processInfo.environment["NEWSFLASH_LIVENESS_STALL_SECONDS"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 300)
     }
 
     /// Alive unless the runner has stopped making progress (``StageRunner/stall(after:now:)``).
@@ -97,11 +99,12 @@ struct StageContext: Sendable {
     }
 
     /// Runs the services in one ServiceGroup until SIGTERM or SIGINT (45 s to stop gracefully),
-    /// with /metrics and /health on `observability`'s port unless it is -1, then their shutdowns.
-    func run(_ services: StageServices, name: String, observability: ObservabilityOptions?) async throws {
-        let metrics = observability.flatMap {
-            Observability.server($0, checks: (StageServices(checks: [brokerCheck]) + services).checks, liveness: services.liveness, logger: logger)
-        }
+    /// with /metrics and /health at ``metrics`` (unless `servesMetrics` is false: the API serves
+    /// them on its own port), then their shutdowns.
+    func run(_ services: StageServices, name: String, servesMetrics: Bool = true) async throws {
+        let metrics = servesMetrics ? self.metrics.map {
+            Observability.server(host: $0.host, port: $0.port, checks: (StageServices(checks: [brokerCheck]) + services).checks, liveness: services.liveness, logger: logger)
+        } : nil
         logger.info("\(name) running", metadata: services.metadata.merging(["librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"]) { $1 })
         try await StageServices.runGroup(services.serviceList(producer: producer, metrics: metrics), shutdowns: services.shutdowns, logger: logger)
     }

@@ -8,6 +8,7 @@ import Logging
 import Mailer
 import MatchStage
 import NewsModel
+import NewsflashConfig
 import Notifier
 import Pipeline
 import RdKafka
@@ -25,10 +26,45 @@ enum Stages {
     struct IngestSettings {
         var configuration: IngestConfiguration
         var store: IngestStore
-        var topic = Topics.newsRaw
+        var topic: String
         /// Where the push endpoint listens, when a push source is configured.
-        var pushHost = "127.0.0.1"
-        var pushPort = 8081
+        var pushHost: String
+        var pushPort: Int
+
+        /// The ingest section of `config` (its sources checked as a whole) and the state it names, opened.
+        init(_ config: Configuration) throws {
+            let state = try config.string("ingest.state")
+            let store: IngestStore
+            do {
+                store = try IngestStore(path: state)
+            } catch {
+                throw CLIError("cannot open ingest state \(state): \(error)")
+            }
+            try self.init(configuration: Self.sources(config), store: store, config)
+        }
+
+        /// Given sources and state (`up`'s demo) with the rest of the ingest section.
+        init(configuration: IngestConfiguration, store: IngestStore, _ config: Configuration) throws {
+            self.configuration = configuration
+            self.store = store
+            topic = try config.string("ingest.topic")
+            pushHost = try config.string("ingest.pushHost")
+            pushPort = try config.int("ingest.pushPort")
+        }
+
+        /// The sources and fetch limits of the file's ingest section, checked.
+        static func sources(_ config: Configuration) throws -> IngestConfiguration {
+            guard let section = config.section("ingest"), section["sources"] != nil else {
+                throw CLIError(
+                    "ingest needs sources: give them in the \"ingest\" section of the configuration file"
+                        + (config.filePath.map { " (\($0) has none)" } ?? " (--config, $NEWSFLASH_CONFIG, else newsflash.json; none found)"))
+            }
+            do {
+                return try IngestConfiguration.parse(Array(try JSONEncoder().encode(JSONValue.object(section))), origin: "\(config.filePath ?? "") (ingest)")
+            } catch let error as ConfigurationError {
+                throw CLIError(error.message)
+            }
+        }
     }
 
     /// The ingest worker (polls and pushes), and the push endpoint when a push source is enabled.
@@ -50,14 +86,23 @@ enum Stages {
 
     // MARK: Classify
 
-    struct ClassifySettings {
-        var input = Topics.newsRaw
-        var output = Topics.newsClassified
-        var group = "newsflash-classify"
-        var window = 256
+    /// What a stage that reads one topic and writes another is told: classify's and match's sections.
+    struct StreamSettings {
+        var input: String
+        var output: String
+        var group: String
+        var window: Int
+
+        /// The settings of the `section` ("classify", "match") of `config`.
+        init(_ config: Configuration, section: String) throws {
+            input = try config.string("\(section).input")
+            output = try config.string("\(section).output")
+            group = try config.string("\(section).group")
+            window = try config.int("\(section).window")
+        }
     }
 
-    static func classify(_ settings: ClassifySettings, classifier: NewsClassifier, _ context: StageContext) throws -> StageServices {
+    static func classify(_ settings: StreamSettings, classifier: NewsClassifier, _ context: StageContext) throws -> StageServices {
         let consumer = try context.consumer("classify", group: settings.group, topic: settings.input)
         let runner = StageRunner(
             name: "classify", consumer: consumer, producer: context.producer,
@@ -69,15 +114,8 @@ enum Stages {
 
     // MARK: Match
 
-    struct MatchSettings {
-        var input = Topics.newsClassified
-        var output = Topics.alertsDeliveries
-        var group = "newsflash-match"
-        var window = MatchProcessor.defaultWindow
-    }
-
     /// The matcher, its subscription directory (refreshed every 2 s) and the store's readiness check.
-    static func match(_ settings: MatchSettings, store: any SubscriptionStoring, parser: FilterParser, _ context: StageContext) async throws -> StageServices {
+    static func match(_ settings: StreamSettings, store: any SubscriptionStoring, parser: FilterParser, _ context: StageContext) async throws -> StageServices {
         let directory = SubscriptionDirectory(store: store, parser: parser, logger: context.logger)
         try await directory.refresh()
         let consumer = try context.consumer("match", group: settings.group, topic: settings.input)
@@ -105,17 +143,38 @@ enum Stages {
     /// What both notifiers share.
     struct NotifierSettings {
         var group: String
-        var window = 512
-        var disableAfterDays: Double = 5
+        var window: Int
+        var disableAfterDays: Double
         /// Multiplies every retry delay; 1 in production.
-        var retryScale: Double = 1
+        var retryScale: Double
         var flow: DeliveryFlow { DeliveryFlow(schedule: RetrySchedule().scaled(by: retryScale)) }
+
+        /// The settings of the notifier whose section is `section` (`notifyWebhook`, `notifyEmail`).
+        init(_ config: Configuration, section: String) throws {
+            group = try config.string("\(section).group")
+            window = try config.int("\(section).window")
+            disableAfterDays = try config.double("\(section).disableAfterDays")
+            retryScale = try config.double("\(section).retryScale")
+        }
     }
 
     struct WebhookSettings {
-        var notifier = NotifierSettings(group: "newsflash-notify-webhook")
+        var notifier: NotifierSettings
         var sender = WebhookSender.Configuration()
-        var perEndpoint = 64
+        var perEndpoint: Int
+
+        init(_ config: Configuration) throws {
+            notifier = try NotifierSettings(config, section: "notifyWebhook")
+            perEndpoint = try config.int("notifyWebhook.perEndpoint")
+            sender.connectTimeout = .milliseconds(Int64(try config.double("notifyWebhook.connectTimeout") * 1000))
+            sender.totalTimeout = .milliseconds(Int64(try config.double("notifyWebhook.timeout") * 1000))
+            sender.connectionsPerEndpoint = try config.int("notifyWebhook.connectionsPerEndpoint")
+            let allowed = try config.list("notifyWebhook.allowAddress")
+            for range in allowed where AddressPolicy.Range(range) == nil {
+                throw CLIError("notifyWebhook.allowAddress: \(range) is not a CIDR range such as 127.0.0.0/8 or ::1/128")
+            }
+            sender.policy = AddressPolicy(allowed: allowed)
+        }
     }
 
     /// Webhook deliveries on alerts.deliveries and the delay topics, webhook digests, the
@@ -138,11 +197,31 @@ enum Stages {
     }
 
     struct EmailSettings {
-        var notifier = NotifierSettings(group: "newsflash-notify-email")
+        var notifier: NotifierSettings
         var smtp: SMTPConfiguration
         var from: EmailAddress
         /// The API's public base URL, for confirmation and unsubscribe links.
         var publicURL: String
+
+        init(_ config: Configuration) throws {
+            notifier = try NotifierSettings(config, section: "notifyEmail")
+            smtp = try SMTPURL.parse(try config.string("notifyEmail.smtpURL"))
+            smtp.maxConnections = try config.int("notifyEmail.smtpConnections")
+            if let ca = try config.optionalString("notifyEmail.smtpCAFile") { smtp.trust = .caFile(ca) }
+            from = try SMTPURL.address(try config.string("notifyEmail.from"))
+            publicURL = try config.string("notifyEmail.publicURL")
+            guard let parsed = URL(string: publicURL), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw CLIError("notifyEmail.publicURL must be an absolute http(s) URL, got '\(publicURL)'")
+            }
+        }
+
+        /// `up`'s: the SMTP sink it started, and links to its own API.
+        init(_ config: Configuration, smtp: SMTPConfiguration, from: EmailAddress, publicURL: String) throws {
+            notifier = try NotifierSettings(config, section: "notifyEmail")
+            self.smtp = smtp
+            self.from = from
+            self.publicURL = publicURL
+        }
     }
 
     /// Mail deliveries, confirmations, digests and disabled-subscription notices over SMTP.
@@ -187,10 +266,16 @@ enum Stages {
     // MARK: API
 
     struct APISettings {
-        var host = "127.0.0.1"
-        var port = 8080
+        var host: String
+        var port: Int
         /// How many recent news.classified items per partition POST /v1/filters/test searches.
-        var recentItems = 500
+        var recentItems: Int
+
+        init(_ config: Configuration) throws {
+            host = try config.string("api.host")
+            port = try config.int("api.port")
+            recentItems = try config.int("api.recentItems")
+        }
     }
 
     /// The subscriptions API with /metrics and /health/ready on its own port. With a context it also

@@ -46,9 +46,11 @@ struct UpCommand: AsyncParsableCommand {
     var poll: Double = 10
 
     func run() async throws {
-        let logger = global.makeLogger("newsflash.up")
+        // The demo listens on loopback only.
+        let flags: [String: String?] = ["metrics.port": String(metricsPort), "metrics.host": "127.0.0.1"]
+        var setup = try global.setup("newsflash.up", flags: flags)
+        let logger = setup.logger
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var global = self.global
         var startedHere: [String] = []  // scripts whose service this run started, stopped at the end
         // Also when a step fails: a broker or sink this run started does not outlive it.
         defer {
@@ -59,20 +61,20 @@ struct UpCommand: AsyncParsableCommand {
         var quiet = Logger(label: "newsflash.up.probe")
         quiet.logLevel = .critical  // a refused connection is the expected answer when no broker runs
         var reachable = false
-        if let probe = try? KafkaAdmin(configuration: KafkaAdminConfiguration(client: global.kafkaClient("newsflash-up")), logger: quiet) {
+        if let probe = try? KafkaAdmin(configuration: KafkaAdminConfiguration(client: setup.kafka.client("newsflash-up")), logger: quiet) {
             reachable = (try? await probe.waitUntilReachable(timeout: .seconds(3))) != nil
             await probe.close()
         }
         if !reachable {
-            say("up: no broker at \(global.bootstrapServers.joined(separator: ",")); starting the local one (Deploy/local-broker.sh)")
+            say("up: no broker at \(setup.kafka.bootstrapServers.joined(separator: ",")); starting the local one (Deploy/local-broker.sh)")
             let started = try Self.script("Deploy/local-broker.sh", ["start", "0"])
             startedHere.append("Deploy/local-broker.sh")
             say("up: \(started.trimmingCharacters(in: .whitespacesAndNewlines))")
             let environment = try Self.script("Deploy/local-broker.sh", ["env"])
             guard let bootstrap = environment.firstMatch(of: /KAFKA_BOOTSTRAP=['"]?([0-9.:]+)/)?.1 else { throw CLIError("the local broker did not say where it listens") }
-            global.bootstrap = String(bootstrap)
+            setup = try global.setup("newsflash.up", flags: flags.merging(["kafka.bootstrap": String(bootstrap)]) { $1 })
         }
-        let admin = try await global.connectedAdmin(logger: logger)
+        let admin = try await setup.connectedAdmin()
         _ = try await admin.createTopics(TopicPlan.specifications(partitions: 2, replicationFactor: -1))
         await admin.close()
 
@@ -92,7 +94,7 @@ struct UpCommand: AsyncParsableCommand {
         // The stages run in a function of their own: when it returns, their Kafka clients are gone
         // (released with its locals), so none is left retrying the broker that the deferred stop
         // above then stops, and logging refused connections.
-        try await runStages(global: global, logger: logger, sink: sink)
+        try await runStages(setup, sink: sink)
     }
 
     /// Where the SMTP sink of Deploy/smtp-sink.sh listens, from its `env` output.
@@ -119,7 +121,8 @@ struct UpCommand: AsyncParsableCommand {
 
     /// Steps 3 and 4 of `run`: the stores, the demo subscription and every stage, run until a
     /// signal stops them.
-    private func runStages(global: GlobalOptions, logger: Logger, sink: SMTPSink?) async throws {
+    private func runStages(_ setup: CommandSetup, sink: SMTPSink?) async throws {
+        let logger = setup.logger, config = setup.config
         // 3. Stores, the admin key, the demo subscription.
         let store = try SQLiteSubscriptionStore(path: "\(dir)/subscriptions.sqlite")
         let keyFile = "\(dir)/admin-key"
@@ -143,7 +146,7 @@ struct UpCommand: AsyncParsableCommand {
         demo.trust("/demo/webhook", secrets: demoSubscription?.signingSecrets(at: Date()) ?? [])
 
         // 4. The stages, wired as `newsflash run <stage>` wires them (Stages), in one process.
-        let context = try StageContext(global: global, clientPrefix: "newsflash-up", producerID: "newsflash-up", logger: logger)
+        let context = try StageContext(setup, clientPrefix: "newsflash-up", producerID: "newsflash-up")
         let base = "http://127.0.0.1:\(demoPort)/demo"
         let ingestConfiguration = IngestConfiguration(sources: [
             SourceConfiguration(id: "demo-ticker", kind: .htmlTicker, url: "\(base)/ticker.html", pollIntervalSeconds: poll, language: "en",
@@ -159,30 +162,33 @@ struct UpCommand: AsyncParsableCommand {
         }
         let classifier = try NewsClassifier.bundled()
         let parser = Stages.filterParser(classifier)
-        var webhook = Stages.WebhookSettings()
+        var webhook = try Stages.WebhookSettings(config)
         webhook.sender.policy = .allowLoopback  // the demo receiver is on loopback
-        var stages = try await Stages.ingest(Stages.IngestSettings(configuration: ingestConfiguration, store: try IngestStore(path: ingestState)), context)
-        stages = stages + (try Stages.classify(Stages.ClassifySettings(), classifier: classifier, context))
-        stages = stages + (try await Stages.match(Stages.MatchSettings(), store: store, parser: parser, context))
+        var stages = try await Stages.ingest(
+            Stages.IngestSettings(configuration: ingestConfiguration, store: try IngestStore(path: ingestState), config), context)
+        stages = stages + (try Stages.classify(Stages.StreamSettings(config, section: "classify"), classifier: classifier, context))
+        stages = stages + (try await Stages.match(Stages.StreamSettings(config, section: "match"), store: store, parser: parser, context))
         stages = stages + (try await Stages.notifyWebhook(webhook, store: store, context))
         if let sink {
             let smtp = SMTPConfiguration(
                 host: "127.0.0.1", port: sink.port, security: .startTLS, username: "newsflash", password: "sink-password", caFile: sink.caFile,
                 maxConnections: 2)
-            let email = Stages.EmailSettings(
-                smtp: smtp, from: try EmailAddress("alerts@newsflash.local", name: "Newsflash demo"), publicURL: "http://127.0.0.1:\(apiPort)")
+            let email = try Stages.EmailSettings(
+                config, smtp: smtp, from: try EmailAddress("alerts@newsflash.local", name: "Newsflash demo"), publicURL: "http://127.0.0.1:\(apiPort)")
             stages = stages + (try await Stages.notifyEmail(email, store: store, context))
         }
-        stages = stages + (try Stages.api(Stages.APISettings(port: apiPort), store: store, parser: parser, context, logger: logger))
+        var api = try Stages.APISettings(config)
+        api.host = "127.0.0.1"
+        api.port = apiPort
+        stages = stages + (try Stages.api(api, store: store, parser: parser, context, logger: logger))
         let demoRouter = Router()
         demo.addRoutes(to: demoRouter)
         stages.background.append(Application(router: demoRouter, configuration: .init(address: .hostname("127.0.0.1", port: demoPort)), logger: logger))
-        let observability = metricsPort >= 0 ? try ObservabilityOptions.parse(["--metrics-port", String(metricsPort)]) : nil
 
         say("""
 
             Newsflash is up (Ctrl-C stops it).
-              broker            \(global.bootstrapServers.joined(separator: ","))
+              broker            \(setup.kafka.bootstrapServers.joined(separator: ","))
               API               http://127.0.0.1:\(apiPort)   (admin key in \(keyFile))
               demo sources      \(base)/ticker.html  \(base)/world.rss  \(base)/science.json  (a new item every \(Int(pace)) s)
               demo receiver     \(hook)   (prints each alert below, after verifying its signature)
@@ -199,7 +205,7 @@ struct UpCommand: AsyncParsableCommand {
 
             """)
         do {
-            try await context.run(stages, name: "up", observability: observability)
+            try await context.run(stages, name: "up")
         } catch {
             logger.error("up stopped", metadata: ["error": "\(error)"])
         }

@@ -1,0 +1,114 @@
+import AsyncHTTPClient
+import Foundation
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `newsflash config check`, and one configuration file driving a real process.
+@Suite("config check and the configuration file")
+struct ConfigCommandTests {
+    func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// The environment without any Newsflash setting of the machine running the tests.
+    var cleanEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NEWSFLASH_") && $0.key != "KAFKA_BOOTSTRAP" }
+    }
+
+    @Test("the example file is usable for every process; secrets given by the environment are redacted")
+    func exampleFile() throws {
+        var environment = cleanEnvironment
+        environment["NEWSFLASH_KAFKA_SASL_PASSWORD"] = "sasl-secret-1234"
+        environment["NEWSFLASH_SUBSCRIPTIONS"] = "postgres://newsflash:store-secret-1234@db:5432/newsflash"
+        let example = Repository.root.appendingPathComponent("Deploy/newsflash.example.json").path
+        let run = try NewsflashCLI.run(["config", "check", "--config", example, "--json"], environment: environment)
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect((object["problems"] as? [String])?.isEmpty == true)
+        let settings = try #require(object["settings"] as? [[String: Any]])
+        func row(_ key: String) -> [String: Any]? { settings.first { $0["key"] as? String == key } }
+        #expect(row("classify.window")?["value"] as? String == "256")
+        #expect(row("classify.window")?["origin"] as? String == example)
+        #expect(row("store.subscriptions")?["origin"] as? String == "$NEWSFLASH_SUBSCRIPTIONS")
+        #expect(row("kafka.properties.sasl.password")?["value"] as? String == "<redacted>")
+        #expect(!run.stdout.contains("secret-1234") && !run.stderr.contains("secret-1234"))
+    }
+
+    @Test("every problem at once, exit 1: unknown keys, bad values from any place, bad sources, what a named process requires")
+    func problems() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("newsflash.json")
+        try Data(#"""
+            {"classify": {"windw": 10}, "api": {"port": 70000},
+             "ingest": {"sources": [{"id": "Bad Id", "kind": "rss", "url": "ftp://x"}]}}
+            """#.utf8).write(to: file)
+        var environment = cleanEnvironment
+        environment["NEWSFLASH_MATCH_WINDOW"] = "many"
+        let run = try NewsflashCLI.run(["config", "check", "--config", file.path, "--process", "ingest", "--process", "match",
+                                        "--process", "api", "--process", "notify-email"], environment: environment)
+        #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
+        for message in [
+            #"unknown setting "classify.windw"; did you mean "classify.window"?"#,
+            "api.port from \(file.path) must be an integer from 0 to 65535, got '70000'",
+            "match.window from $NEWSFLASH_MATCH_WINDOW must be an integer",
+            "id must match",
+            "notifyEmail.smtpURL is required by run notify-email",
+        ] {
+            #expect(run.stderr.contains(message), "missing: \(message)\n\(run.stderr)")
+        }
+        // Without --process, a setting only one process requires is a note, not a failure.
+        try Data(#"{"classify": {"window": 10}}"#.utf8).write(to: file)
+        let all = try NewsflashCLI.run(["config", "check", "--config", file.path], environment: cleanEnvironment)
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stdout.contains("note: notifyEmail.smtpURL is required by run notify-email"))
+        // A named file that is not there, or is not JSON, is an error.
+        #expect(try NewsflashCLI.run(["config", "check", "--config", directory.appendingPathComponent("none.json").path]).stderr
+            .contains("cannot read configuration file"))
+        try Data("{".utf8).write(to: file)
+        #expect(try NewsflashCLI.run(["config", "check", "--config", file.path]).stderr.contains("not JSON"))
+    }
+
+    @Test("run api takes its port, store and log format from the file and serves until SIGTERM")
+    func apiFromTheFile() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = UpCommandTests.freePort()
+        let file = directory.appendingPathComponent("newsflash.json")
+        let store = directory.appendingPathComponent("subscriptions.sqlite").path
+        try Data(#"""
+            {"api": {"port": \#(port), "noKafka": true}, "store": {"subscriptions": "\#(store)"}, "log": {"level": "info", "format": "json"}}
+            """#.utf8).write(to: file)
+        let process = Process()
+        process.executableURL = NewsflashCLI.executable
+        var environment = cleanEnvironment
+        environment["NEWSFLASH_CONFIG"] = file.path
+        process.environment = environment
+        process.arguments = ["run", "api"]
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        var status: UInt?
+        for _ in 0..<100 where status == nil && process.isRunning {
+            status = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health/ready"), timeout: .seconds(5)).status.code
+            if status == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(status == 200)
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<150 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: store), "the store named in the file was not used")
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let first = try #require(log.split(separator: "\n").first, "no log line at info")
+        #expect((try? JSONSerialization.jsonObject(with: Data(first.utf8))) != nil, "the file's log.format json was not used: \(first)")
+    }
+}
