@@ -27,10 +27,10 @@ public struct MatchProcessor: StageProcessor {
     public static let defaultWindow = 64
 
     public let directory: SubscriptionDirectory
-    public let store: any SubscriptionStoring
+    public let store: any SentLog
     public let outputTopic: String
 
-    public init(directory: SubscriptionDirectory, store: any SubscriptionStoring, outputTopic: String = Topics.alertsDeliveries) {
+    public init(directory: SubscriptionDirectory, store: any SentLog, outputTopic: String = Topics.alertsDeliveries) {
         self.directory = directory
         self.store = store
         self.outputTopic = outputTopic

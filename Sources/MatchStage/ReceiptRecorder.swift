@@ -7,9 +7,9 @@ import SubscriptionStore
 /// in the subscription store (once per receipt id), where
 /// `GET /v1/subscriptions/{id}/deliveries` reads it.
 public struct ReceiptRecorder: StageProcessor {
-    public let store: any SubscriptionStoring
+    public let store: any DeliveryLog
 
-    public init(store: any SubscriptionStoring) {
+    public init(store: any DeliveryLog) {
         self.store = store
     }
 

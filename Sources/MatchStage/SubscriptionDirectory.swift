@@ -8,14 +8,14 @@ import Subscriptions
 /// through any API instance reaches every match instance within that time,
 /// with no extra topic to run. A filter that no longer parses is skipped and logged.
 public actor SubscriptionDirectory {
-    private let store: any SubscriptionStoring
+    private let store: any SubscriptionRecords
     private let parser: FilterParser
     private let logger: Logger
     private var index = MatchIndex()
     private var subscriptions: [String: Subscription] = [:]
     private var cursor: Int64 = 0
 
-    public init(store: any SubscriptionStoring, parser: FilterParser = FilterParser(regions: [], topics: []), logger: Logger) {
+    public init(store: any SubscriptionRecords, parser: FilterParser = FilterParser(regions: [], topics: []), logger: Logger) {
         self.store = store
         self.parser = parser
         self.logger = logger

@@ -171,7 +171,7 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
     // MARK: Subscriptions
 
     public func save(_ subscription: Subscription) async throws {
-        let body = try Self.encode(subscription)
+        let body = try StoredForm.encode(subscription)
         try await withVersionLock { connection in
             _ = try await connection.query("""
                 INSERT INTO subscriptions (id, body, deleted, version) VALUES (\(subscription.id), \(body), false, nextval('subscription_versions'))
@@ -188,9 +188,9 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
         try await withVersionLock { connection in
             let rows = try await connection.query("SELECT body FROM subscriptions WHERE id = \(id) AND NOT deleted FOR UPDATE", logger: logger).collect()
             guard let body = try rows.first?.decode(String.self) else { return nil }
-            var subscription = try Self.decodeSubscription(body)
+            var subscription = try StoredForm.decodeSubscription(body)
             guard try change(&subscription) else { return (subscription, false) }
-            let encoded = try Self.encode(subscription)
+            let encoded = try StoredForm.encode(subscription)
             _ = try await connection.query("""
                 UPDATE subscriptions SET body = \(encoded), version = nextval('subscription_versions') WHERE id = \(id) AND NOT deleted
                 """, logger: logger)
@@ -209,7 +209,7 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
     }
 
     public func subscription(_ id: String) async throws -> Subscription? {
-        try await rows("SELECT body FROM subscriptions WHERE id = \(id) AND NOT deleted").first.map { try Self.decodeSubscription($0.decode(String.self)) }
+        try await rows("SELECT body FROM subscriptions WHERE id = \(id) AND NOT deleted").first.map { try StoredForm.decodeSubscription($0.decode(String.self)) }
     }
 
     public func ping() async throws {
@@ -219,7 +219,7 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
     public func changes(after version: Int64) async throws -> [SubscriptionChange] {
         try await rows("SELECT body, deleted, version FROM subscriptions WHERE version > \(version) ORDER BY version").map { row in
             let (body, deleted, version) = try row.decode((String, Bool, Int64).self)
-            return SubscriptionChange(subscription: try Self.decodeSubscription(body), deleted: deleted, version: version)
+            return SubscriptionChange(subscription: try StoredForm.decodeSubscription(body), deleted: deleted, version: version)
         }
     }
 
@@ -253,7 +253,7 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
 
     @discardableResult
     public func recordReceipt(_ receipt: DeliveryReceipt) async throws -> Bool {
-        let body = try Self.encode(receipt)
+        let body = try StoredForm.encode(receipt)
         return try await !rows("""
             INSERT INTO receipts (event_id, subscription_id, attempted_at, body) VALUES (\(receipt.eventID), \(receipt.subscriptionId), \(receipt.attemptedAt), \(body))
             ON CONFLICT (event_id) DO NOTHING RETURNING event_id
@@ -263,7 +263,7 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
     public func receipts(subscriptionID: String, limit: Int) async throws -> [DeliveryReceipt] {
         try await rows("""
             SELECT body FROM receipts WHERE subscription_id = \(subscriptionID) ORDER BY attempted_at DESC, event_id DESC LIMIT \(limit)
-            """).map { try Self.decodeReceipt($0.decode(String.self)) }
+            """).map { try StoredForm.decodeReceipt($0.decode(String.self)) }
     }
 
     public func recordEndpointResult(subscriptionID: String, success: Bool, at: Date) async throws -> Date? {
@@ -285,7 +285,7 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
     // MARK: Held digests
 
     public func hold(_ request: DeliveryRequest, until: Date) async throws {
-        let body = try Self.encode(request)
+        let body = try StoredForm.encode(request)
         _ = try await rows("""
             INSERT INTO held (delivery_id, subscription_id, channel, due_at, held_at, body)
             VALUES (\(request.deliveryId), \(request.subscriptionId), \(request.channel.rawValue), \(until), \(Date()), \(body))
@@ -311,7 +311,7 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
                 RETURNING subscription_id, body, failed_attempts, held_at, delivery_id)
             SELECT subscription_id, body, failed_attempts FROM claimed ORDER BY subscription_id, held_at, delivery_id
             """)
-        return try Self.group(try found.map { row in
+        return try StoredForm.group(try found.map { row in
             let (subscription, body, attempts) = try row.decode((String, String, Int).self)
             return (subscription, body, attempts)
         })

@@ -82,7 +82,7 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
     }
 
     public func save(_ subscription: Subscription) async throws {
-        let body = try Self.encode(subscription)
+        let body = try StoredForm.encode(subscription)
         try await database.write { db in
             let version = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM subscriptions") ?? 0) + 1
             try db.execute(sql: """
@@ -101,11 +101,11 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
             guard let body = try String.fetchOne(db, sql: "SELECT body FROM subscriptions WHERE id = ? AND deleted = 0", arguments: [id]) else {
                 return nil
             }
-            var subscription = try Self.decodeSubscription(body)
+            var subscription = try StoredForm.decodeSubscription(body)
             guard try change(&subscription) else { return (subscription, false) }
             let version = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM subscriptions") ?? 0) + 1
             try db.execute(sql: "UPDATE subscriptions SET body = ?, version = ? WHERE id = ? AND deleted = 0",
-                           arguments: [try Self.encode(subscription), version, id])
+                           arguments: [try StoredForm.encode(subscription), version, id])
             return (subscription, true)
         }
     }
@@ -123,7 +123,7 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
     public func subscription(_ id: String) async throws -> Subscription? {
         try await database.read { db in
             try String.fetchOne(db, sql: "SELECT body FROM subscriptions WHERE id = ? AND deleted = 0", arguments: [id])
-        }.map(Self.decodeSubscription)
+        }.map(StoredForm.decodeSubscription)
     }
 
     public func ping() async throws {
@@ -135,7 +135,7 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
             try Row.fetchAll(db, sql: "SELECT body, deleted, version FROM subscriptions WHERE version > ? ORDER BY version", arguments: [version])
                 .map { (body: $0["body"] as String, deleted: ($0["deleted"] as Int) != 0, version: $0["version"] as Int64) }
         }
-        return try rows.map { SubscriptionChange(subscription: try Self.decodeSubscription($0.body), deleted: $0.deleted, version: $0.version) }
+        return try rows.map { SubscriptionChange(subscription: try StoredForm.decodeSubscription($0.body), deleted: $0.deleted, version: $0.version) }
     }
 
     /// What was sent to a subscription for a story: item id -> highest version.
@@ -163,7 +163,7 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
     }
 
     public func recordReceipt(_ receipt: DeliveryReceipt) async throws -> Bool {
-        let body = try Self.encode(receipt)
+        let body = try StoredForm.encode(receipt)
         return try await database.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO receipts (event_id, subscription_id, attempted_at, body) VALUES (?, ?, ?, ?)",
                            arguments: [receipt.eventID, receipt.subscriptionId, receipt.attemptedAt.timeIntervalSince1970, body])
@@ -176,7 +176,7 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
             try String.fetchAll(db, sql: "SELECT body FROM receipts WHERE subscription_id = ? ORDER BY attempted_at DESC, event_id DESC LIMIT ?",
                                 arguments: [subscriptionID, limit])
         }
-        return try bodies.map(Self.decodeReceipt)
+        return try bodies.map(StoredForm.decodeReceipt)
     }
 
     public func recordEndpointResult(subscriptionID: String, success: Bool, at: Date) async throws -> Date? {
@@ -199,7 +199,7 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
     }
 
     public func hold(_ request: DeliveryRequest, until: Date) async throws {
-        let body = try Self.encode(request)
+        let body = try StoredForm.encode(request)
         try await database.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO held (delivery_id, subscription_id, channel, due_at, held_at, body) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [request.deliveryId, request.subscriptionId, request.channel.rawValue, until.timeIntervalSince1970, Date().timeIntervalSince1970, body])
@@ -222,7 +222,7 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
             }
             return rows
         }
-        return try Self.group(rows)
+        return try StoredForm.group(rows)
     }
 
     public func release(subscriptionID: String, deliveryIDs: [String]) async throws {

@@ -38,21 +38,39 @@ public struct SubscriptionChange: Sendable, Hashable {
     }
 }
 
-/// Where subscriptions, API keys, what was sent, delivery receipts and endpoint
-/// health live: SQLite (``SQLiteSubscriptionStore``, the default) or PostgreSQL (``PostgresSubscriptionStore``).
-/// Every implementation passes the same store test suite.
-///
-/// Every change to a subscription bumps a store-wide version; match and notify
-/// instances poll ``changes(after:)`` with the last version they saw, so a
-/// change reaches every instance within their poll interval without a message bus.
-public protocol SubscriptionStoring: Sendable {
-    // API keys
+/// Where subscriptions, API keys, what was sent, delivery receipts, endpoint health and held
+/// digests live: SQLite (``SQLiteSubscriptionStore``, the default) or PostgreSQL
+/// (``PostgresSubscriptionStore``). Both implement every role below and pass the same store test
+/// suite; each part of the pipeline is given only the roles it uses (match: ``SubscriptionRecords``
+/// and ``SentLog``; the receipts recorder: ``DeliveryLog``; the notifiers: ``SubscriptionRecords``,
+/// ``EndpointHealthRecords`` and ``HeldDigests``; the API: all of them).
+public typealias SubscriptionStoring = APIKeyStore & SubscriptionRecords & SentLog & DeliveryLog & EndpointHealthRecords & HeldDigests
+    & StoreConnection
+
+/// The connection every role shares: readiness and release.
+public protocol StoreConnection: Sendable {
+    /// Answers when the store can serve a query (`SELECT 1`): the readiness check, which must stay
+    /// cheap however many subscriptions there are.
+    func ping() async throws
+
+    /// Releases the store's connections; call it on every path once the store is no longer used.
+    func shutdown() async
+}
+
+/// API keys: their secrets are stored only as SHA-256.
+public protocol APIKeyStore: StoreConnection {
     /// Creates a key; returns it with its secret, which is shown once and not stored.
     func createKey(role: APIKey.Role) async throws -> (key: APIKey, secret: String)
     /// The key a secret belongs to, if any.
     func key(forSecret secret: String) async throws -> APIKey?
+}
 
-    // Subscriptions
+/// Subscriptions and their change log.
+///
+/// Every change to a subscription bumps a store-wide version; match and notify instances poll
+/// ``changes(after:)`` with the last version they saw, so a change reaches every instance within
+/// their poll interval without a message bus.
+public protocol SubscriptionRecords: StoreConnection {
     /// Stores a new subscription, or replaces a live one as a whole; never brings a deleted
     /// one back. To change a stored subscription, use ``update(_:_:)``, which keeps what
     /// others changed meanwhile.
@@ -73,32 +91,35 @@ public protocol SubscriptionStoring: Sendable {
     func count(ownedBy keyID: String) async throws -> Int
     /// Changes with a version above `version`, oldest first.
     func changes(after version: Int64) async throws -> [SubscriptionChange]
+}
 
-    // What the match stage sent
+/// What the match stage sent each subscription, per story.
+public protocol SentLog: StoreConnection {
     /// What was sent to a subscription for a story: item id -> highest version.
     func sent(subscriptionID: String, storyID: String) async throws -> [String: Int]
     /// Decides what to send a subscription for version `version` of item `itemID` of story
     /// `storyID` (``SendClaim/decide(sent:itemID:version:)``) and records it, in one atomic
     /// step: two items of one story (two outlets) alert once, on one match instance or several.
     func claimSend(subscriptionID: String, storyID: String, itemID: String, version: Int) async throws -> SendClaim
+}
 
-    // Delivery receipts (the delivery log) and endpoint health
+/// Delivery receipts: the delivery log the API shows.
+public protocol DeliveryLog: StoreConnection {
     /// Stores a receipt once (by its event id); true when it was new.
     @discardableResult func recordReceipt(_ receipt: DeliveryReceipt) async throws -> Bool
     /// A subscription's receipts, newest first.
     func receipts(subscriptionID: String, limit: Int) async throws -> [DeliveryReceipt]
+}
+
+/// Since when each subscription's endpoint has failed without a success.
+public protocol EndpointHealthRecords: StoreConnection {
     /// Notes an attempt's result for a subscription's endpoint; returns since when it has
     /// failed without a success (nil after a success).
     func recordEndpointResult(subscriptionID: String, success: Bool, at: Date) async throws -> Date?
+}
 
-    /// Answers when the store can serve a query (`SELECT 1`): the readiness check, which must stay
-    /// cheap however many subscriptions there are.
-    func ping() async throws
-
-    /// Releases the store's connections; call it on every path once the store is no longer used.
-    func shutdown() async
-
-    // Alerts held for a digest (digest mode, quiet hours, rate limit)
+/// Alerts held for a digest (digest mode, quiet hours, rate limit).
+public protocol HeldDigests: StoreConnection {
     /// Holds a delivery until `until` (once per delivery id; a second hold keeps the first).
     func hold(_ request: DeliveryRequest, until: Date) async throws
     /// Claims every subscription's held deliveries that are due at `now`, for `lease`
@@ -145,7 +166,7 @@ public struct HeldDigest: Sendable, Hashable {
     }
 }
 
-extension SubscriptionStoring {
+extension SubscriptionRecords {
     /// Live subscriptions, oldest first (from the change log).
     public func all() async throws -> [Subscription] {
         try await changes(after: 0).filter { !$0.deleted }.map(\.subscription).sorted { $0.createdAt < $1.createdAt }
@@ -154,9 +175,15 @@ extension SubscriptionStoring {
     public func count(ownedBy keyID: String) async throws -> Int {
         try await all().filter { $0.ownerKeyID == keyID }.count
     }
+}
 
+extension StoreConnection {
     /// Nothing to release (a SQLite file closes with its last reference).
     public func shutdown() async {}
+}
+
+/// How both stores encode what they keep.
+enum StoredForm {
 
     /// The stored JSON form of a subscription.
     static func encode(_ subscription: Subscription) throws -> String {

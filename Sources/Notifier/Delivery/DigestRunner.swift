@@ -32,7 +32,7 @@ public struct DigestRunner: Service {
     public typealias Send = @Sendable (_ subscription: Subscription, _ requests: [DeliveryRequest], _ now: Date) async -> Attempt
 
     let channel: DeliveryChannel
-    let store: any SubscriptionStoring
+    let store: any HeldDigests
     let cache: SubscriptionCache
     let producer: KafkaProducer
     let flow: DeliveryFlow
@@ -43,7 +43,7 @@ public struct DigestRunner: Service {
     let send: Send
 
     public init(
-        channel: DeliveryChannel, store: any SubscriptionStoring, cache: SubscriptionCache, producer: KafkaProducer, flow: DeliveryFlow,
+        channel: DeliveryChannel, store: any HeldDigests, cache: SubscriptionCache, producer: KafkaProducer, flow: DeliveryFlow,
         interval: Duration = .seconds(10), lease: TimeInterval = 300, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger,
         send: @escaping Send
     ) {

@@ -7,11 +7,11 @@ import Subscriptions
 /// Digest mode, quiet hours and the rate limit, for every channel: holds an
 /// alert in the store for the subscriber's next digest when one of them says so.
 public struct Holding: Sendable {
-    let store: any SubscriptionStoring
+    let store: any HeldDigests
     let flow: DeliveryFlow
     let rates = SentInLastHour()
 
-    public init(store: any SubscriptionStoring, flow: DeliveryFlow) {
+    public init(store: any HeldDigests, flow: DeliveryFlow) {
         self.store = store
         self.flow = flow
     }

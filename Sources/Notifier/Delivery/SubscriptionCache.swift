@@ -6,12 +6,12 @@ import Subscriptions
 /// Every subscription a notifier may need (active, paused, disabled), kept
 /// current by polling the store with a version cursor like the match stage.
 public actor SubscriptionCache {
-    private let store: any SubscriptionStoring
+    private let store: any SubscriptionRecords
     private let logger: Logger
     private var subscriptions: [String: Subscription] = [:]
     private var cursor: Int64 = 0
 
-    public init(store: any SubscriptionStoring, logger: Logger) {
+    public init(store: any SubscriptionRecords, logger: Logger) {
         self.store = store
         self.logger = logger
     }
@@ -43,7 +43,7 @@ public actor SubscriptionCache {
         return stored
     }
 
-    /// Changes a subscription in the store in one atomic step (``SubscriptionStoring/update(_:_:)``:
+    /// Changes a subscription in the store in one atomic step (``SubscriptionRecords/update(_:_:)``:
     /// others' changes are kept, a deleted one stays deleted) and keeps the stored result.
     @discardableResult
     public func update(
@@ -104,11 +104,11 @@ public actor EndpointGate {
 /// success, the first success after failures. Deliveries in between cost no
 /// store write.
 public actor EndpointHealth {
-    private let store: any SubscriptionStoring
+    private let store: any EndpointHealthRecords
     /// Subscription id -> failing since (nil: healthy), as last written or read.
     private var known: [String: Date?] = [:]
 
-    public init(store: any SubscriptionStoring) {
+    public init(store: any EndpointHealthRecords) {
         self.store = store
     }
 

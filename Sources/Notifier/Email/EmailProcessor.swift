@@ -41,7 +41,7 @@ public struct EmailProcessor: StageProcessor {
     let logger: Logger
 
     public init(
-        cache: SubscriptionCache, store: any SubscriptionStoring, transport: any MailTransport, templates: MailTemplates,
+        cache: SubscriptionCache, store: any EndpointHealthRecords & HeldDigests, transport: any MailTransport, templates: MailTemplates,
         flow: DeliveryFlow = DeliveryFlow(), settings: Settings, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.cache = cache

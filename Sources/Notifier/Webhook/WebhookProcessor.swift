@@ -36,7 +36,7 @@ public struct WebhookProcessor: StageProcessor {
     let logger: Logger
 
     public init(
-        cache: SubscriptionCache, store: any SubscriptionStoring, sender: WebhookSender, gate: EndpointGate, flow: DeliveryFlow = DeliveryFlow(),
+        cache: SubscriptionCache, store: any EndpointHealthRecords & HeldDigests, sender: WebhookSender, gate: EndpointGate, flow: DeliveryFlow = DeliveryFlow(),
         settings: Settings = Settings(), clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.cache = cache

@@ -308,7 +308,7 @@ enum Stages {
     // MARK: Shared
 
     /// Ready when the subscription store answers `SELECT 1`.
-    static func storeCheck(_ store: any SubscriptionStoring) -> Observability.Check {
+    static func storeCheck(_ store: any StoreConnection) -> Observability.Check {
         Observability.storeCheck { try await store.ping() }
     }
 
