@@ -3,28 +3,30 @@ import Logging
 import SubscriptionStore
 import Subscriptions
 
-/// The active subscriptions of one match instance, kept current by polling the
-/// store with a version cursor (every `interval`, default 2 s): a change made
-/// through any API instance reaches every match instance within that time,
-/// with no extra topic to run. A filter that no longer parses is skipped and logged.
+/// The active subscriptions of one match instance and their filters' index, kept current from
+/// the process's ``SubscriptionMirror`` (which polls the store): a change made through any API
+/// instance reaches every match instance within the refresh interval (2 s), with no extra topic
+/// to run. A filter that no longer parses is skipped and logged.
 public actor SubscriptionDirectory {
-    private let store: any SubscriptionRecords
+    private let mirror: SubscriptionMirror
     private let parser: FilterParser
     private let logger: Logger
     private var index = MatchIndex()
     private var subscriptions: [String: Subscription] = [:]
     private var cursor: Int64 = 0
 
-    public init(store: any SubscriptionRecords, parser: FilterParser = FilterParser(regions: [], topics: []), logger: Logger) {
-        self.store = store
+    public init(mirror: SubscriptionMirror, parser: FilterParser = FilterParser(regions: [], topics: []), logger: Logger) {
+        self.mirror = mirror
         self.parser = parser
         self.logger = logger
     }
 
-    /// Applies every change since the last refresh; returns how many.
+    /// Refreshes the mirror (unless another stage did within the last second) and applies every
+    /// change since the last refresh; returns how many.
     @discardableResult
     public func refresh() async throws -> Int {
-        let changes = try await store.changes(after: cursor)
+        try await mirror.refresh(maximumAge: .seconds(1))
+        let changes = await mirror.changes(after: cursor)
         for change in changes {
             cursor = max(cursor, change.version)
             let subscription = change.subscription

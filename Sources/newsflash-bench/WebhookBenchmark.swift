@@ -58,9 +58,9 @@ struct WebhookBenchmark: AsyncParsableCommand {
         configuration.policy = .allowLoopback
         configuration.connectionsPerEndpoint = connectionsPerEndpoint
         let sender = WebhookSender(configuration: configuration, logger: logger)
-        let cache = SubscriptionCache(store: store, logger: logger)
-        try await cache.refresh()
-        let processor = WebhookProcessor(cache: cache, store: store, sender: sender, gate: EndpointGate(limit: 1_000_000), logger: logger)
+        let mirror = SubscriptionMirror(store: store, logger: logger)
+        try await mirror.refresh()
+        let processor = WebhookProcessor(mirror: mirror, store: store, sender: sender, gate: EndpointGate(limit: 1_000_000), logger: logger)
         // One delivery per (subscription, story): 2,000 distinct messages, cycled.
         let messages: [KafkaConsumerMessage] = try (0..<2_000).map { index in
             let subscriptionID = ids[index % ids.count]

@@ -76,7 +76,7 @@ extension RunCommand {
             try await setup.checkBroker()
             try await setup.withStore { store in
                 let context = try StageContext(setup, producerID: "newsflash-notify-webhook")
-                var services = try await Stages.notifyWebhook(settings, store: store, context)
+                var services = try await Stages.notifyWebhook(settings, store: store, mirror: try await Stages.mirror(store, logger: setup.logger), context)
                 services.metadata["allowed"] = "\(settings.sender.policy)"
                 try await context.run(services, name: "notify-webhook")
             }
@@ -131,7 +131,7 @@ extension RunCommand {
             try await setup.checkBroker()
             try await setup.withStore { store in
                 let context = try StageContext(setup, producerID: "newsflash-notify-email")
-                let services = try await Stages.notifyEmail(settings, store: store, context)
+                let services = try await Stages.notifyEmail(settings, store: store, mirror: try await Stages.mirror(store, logger: setup.logger), context)
                 try await context.run(services, name: "notify-email")
             }
         }

@@ -218,7 +218,7 @@ extension RunCommand {
             try await setup.withStore { store in
                 try await setup.checkBroker()
                 let context = try StageContext(setup, producerID: "newsflash-match")
-                let services = try await Stages.match(settings, store: store, parser: parser, context)
+                let services = try await Stages.match(settings, store: store, mirror: try await Stages.mirror(store, logger: setup.logger), parser: parser, context)
                 try await context.run(services, name: "match")
             }
         }

@@ -34,7 +34,7 @@ struct MatchStageTests {
         unconfirmed.confirmationSentAt = Date()
         let flashOnly = Subscription(name: "Flash", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:9/flash"), minimumUrgency: .flash)
         for subscription in [mena, sports, flashOnly, unconfirmed] { try await store.save(subscription) }
-        let directory = SubscriptionDirectory(store: store, logger: TestBroker.logger)
+        let directory = SubscriptionDirectory(mirror: SubscriptionMirror(store: store, logger: TestBroker.logger), logger: TestBroker.logger)
         #expect(try await directory.refresh() == 4)
         #expect(await directory.count == 3)  // an email address that has not confirmed gets nothing
 
@@ -103,7 +103,7 @@ struct MatchStageTests {
         let store = try SQLiteSubscriptionStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("subs-\(UUID().uuidString).sqlite").path)
         let desk = Subscription(name: "MENA desk", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:9/hook"))
         try await store.save(desk)
-        let directory = SubscriptionDirectory(store: store, logger: TestBroker.logger)
+        let directory = SubscriptionDirectory(mirror: SubscriptionMirror(store: store, logger: TestBroker.logger), logger: TestBroker.logger)
         try await directory.refresh()
         let producer = try TestBroker.producer()
         let stories = 60

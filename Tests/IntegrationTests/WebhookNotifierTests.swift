@@ -47,7 +47,7 @@ struct WebhookNotifierTests {
                 schedule: RetrySchedule(delays: delays, jitter: 0, retryAfterBounds: 1...5, topics: retryTopics),
                 receiptsTopic: receipts, deadLetterTopic: dlq, deferral: .seconds(1))
             let processor = WebhookProcessor(
-                cache: SubscriptionCache(store: store, logger: TestBroker.logger), store: store, sender: sender,
+                mirror: SubscriptionMirror(store: store, logger: TestBroker.logger), store: store, sender: sender,
                 gate: EndpointGate(limit: perEndpoint), flow: flow, logger: TestBroker.logger)
             let producer = try TestBroker.producer()
             var client = try TestBroker.client("notify")
@@ -226,7 +226,7 @@ struct WebhookNotifierTests {
         let sends = Mutex<[String: Int]>([:])
         let runners = (0..<2).map { _ in
             DigestRunner(
-                channel: .webhook, store: harness.store, cache: SubscriptionCache(store: harness.store, logger: TestBroker.logger),
+                channel: .webhook, store: harness.store, mirror: SubscriptionMirror(store: harness.store, logger: TestBroker.logger),
                 producer: harness.producer, flow: harness.flow, lease: 2, clock: { Date().addingTimeInterval(7300) }, logger: TestBroker.logger
             ) { subscription, _, _ in
                 sends.withLock { $0[subscription.id, default: 0] += 1 }
@@ -285,7 +285,7 @@ struct WebhookNotifierTests {
 
         // Two hours on, every digest is due: one signed body per subscription with all its held alerts.
         let processor = harness.processor
-        let later = DigestRunner(channel: .webhook, store: harness.store, cache: SubscriptionCache(store: harness.store, logger: TestBroker.logger),
+        let later = DigestRunner(channel: .webhook, store: harness.store, mirror: SubscriptionMirror(store: harness.store, logger: TestBroker.logger),
                                  producer: harness.producer, flow: harness.flow, clock: { Date().addingTimeInterval(7300) }, logger: TestBroker.logger) {
             await processor.sendDigest($0, $1, at: $2)
         }

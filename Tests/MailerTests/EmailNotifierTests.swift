@@ -24,7 +24,7 @@ struct EmailNotifierTests {
 
     struct Setup {
         let store: SQLiteSubscriptionStore
-        let cache: SubscriptionCache
+        let mirror: SubscriptionMirror
         let client: SMTPClient
         let processor: EmailProcessor
         let notices: MailNotices
@@ -34,15 +34,15 @@ struct EmailNotifierTests {
     func setUp() throws -> Setup {
         let sink = try SMTPSink.required()
         let store = try SQLiteSubscriptionStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("email-\(UUID().uuidString).sqlite").path)
-        let cache = SubscriptionCache(store: store, logger: logger)
+        let mirror = SubscriptionMirror(store: store, logger: logger)
         let client = try SMTPClient(configuration: sink.configuration(security: .startTLS, authenticate: true), logger: logger)
         let templates = try MailTemplates()
         let settings = EmailProcessor.Settings(from: try EmailAddress("alerts@newsflash.test", name: "Newsflash"), publicURL: "http://127.0.0.1:8080/")
         let flow = DeliveryFlow(receiptsTopic: "receipts", deadLetterTopic: "dlq")
         return Setup(
-            store: store, cache: cache, client: client,
-            processor: EmailProcessor(cache: cache, store: store, transport: client, templates: templates, flow: flow, settings: settings, logger: logger),
-            notices: MailNotices(cache: cache, transport: client, templates: templates, settings: settings, logger: logger),
+            store: store, mirror: mirror, client: client,
+            processor: EmailProcessor(mirror: mirror, store: store, transport: client, templates: templates, flow: flow, settings: settings, logger: logger),
+            notices: MailNotices(mirror: mirror, transport: client, templates: templates, settings: settings, logger: logger),
             router: SubscriptionAPI.buildRouter(store: store, parser: parser))
     }
 
@@ -76,7 +76,7 @@ struct EmailNotifierTests {
         let address = SMTPSink.recipient("reader")
         let subscription = Subscription(name: "MENA <desk>", filter: "region:MENA", channel: .email(address: address))
         try await setup.store.save(subscription)
-        try await setup.cache.refresh()
+        try await setup.mirror.refresh()
 
         // Nothing before the address confirms.
         let early = try await setup.processor.process(try delivery(to: subscription, title: "Too early"))
@@ -91,7 +91,7 @@ struct EmailNotifierTests {
         let link = try #require(confirmText.firstMatch(of: /http:\/\/127\.0\.0\.1:8080(\/v1\/confirm\/sub_[0-9a-f]+\.[0-9a-f]+)/)?.1)
         #expect(try await call(setup.router, .get, String(link)) == .ok)
         #expect(try await setup.store.subscription(subscription.id)?.confirmedAt != nil)
-        try await setup.cache.refresh()
+        try await setup.mirror.refresh()
 
         let message = try delivery(to: subscription, title: "Strike on <b>Arabsalim</b> & more")
         let outputs = try await setup.processor.process(message)
@@ -130,7 +130,7 @@ struct EmailNotifierTests {
             var subscription = Subscription(name: local, filter: "region:MENA", channel: .email(address: SMTPSink.recipient(local)))
             subscription.confirmedAt = Date()
             try await setup.store.save(subscription)
-            try await setup.cache.refresh()
+            try await setup.mirror.refresh()
             let outputs = try await setup.processor.process(try delivery(to: subscription, title: "\(local) story"))
             outcomes[local] = try receipt(outputs).outcome
             topics[local] = Set(outputs.map(\.topic))
@@ -152,7 +152,7 @@ struct EmailNotifierTests {
         subscription.disabledReason = "the endpoint answered 410 Gone"
         subscription.contactEmail = contact
         try await setup.store.save(subscription)
-        try await setup.cache.refresh()
+        try await setup.mirror.refresh()
         #expect(try await setup.notices.runOnce() == 1)
         #expect(try await setup.notices.runOnce() == 0)
         let noticeFile = try #require(try await sink.received(for: contact).first?.file)

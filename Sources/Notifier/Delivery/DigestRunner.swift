@@ -33,7 +33,7 @@ public struct DigestRunner: Service {
 
     let channel: DeliveryChannel
     let store: any HeldDigests
-    let cache: SubscriptionCache
+    let mirror: SubscriptionMirror
     let producer: KafkaProducer
     let flow: DeliveryFlow
     let interval: Duration
@@ -43,13 +43,13 @@ public struct DigestRunner: Service {
     let send: Send
 
     public init(
-        channel: DeliveryChannel, store: any HeldDigests, cache: SubscriptionCache, producer: KafkaProducer, flow: DeliveryFlow,
+        channel: DeliveryChannel, store: any HeldDigests, mirror: SubscriptionMirror, producer: KafkaProducer, flow: DeliveryFlow,
         interval: Duration = .seconds(10), lease: TimeInterval = 300, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger,
         send: @escaping Send
     ) {
         self.channel = channel
         self.store = store
-        self.cache = cache
+        self.mirror = mirror
         self.producer = producer
         self.flow = flow
         self.interval = interval
@@ -78,7 +78,7 @@ public struct DigestRunner: Service {
 
     private func handle(_ digest: HeldDigest, now: Date) async throws {
         let ids = digest.requests.map(\.deliveryId)
-        guard let subscription = try await cache.subscription(digest.subscriptionID), subscription.status == .active else {
+        guard let subscription = try await mirror.subscription(digest.subscriptionID), subscription.status == .active else {
             try await publish(digest.requests.flatMap { try flow.notSent($0, reason: "subscription \(digest.subscriptionID) is gone or not active; digest not sent", at: now) })
             try await store.release(subscriptionID: digest.subscriptionID, deliveryIDs: ids)
             return

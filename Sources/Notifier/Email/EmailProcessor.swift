@@ -30,7 +30,7 @@ public struct EmailProcessor: StageProcessor {
         }
     }
 
-    let cache: SubscriptionCache
+    let mirror: SubscriptionMirror
     let transport: any MailTransport
     let templates: MailTemplates
     let flow: DeliveryFlow
@@ -41,10 +41,10 @@ public struct EmailProcessor: StageProcessor {
     let logger: Logger
 
     public init(
-        cache: SubscriptionCache, store: any EndpointHealthRecords & HeldDigests, transport: any MailTransport, templates: MailTemplates,
+        mirror: SubscriptionMirror, store: any EndpointHealthRecords & HeldDigests, transport: any MailTransport, templates: MailTemplates,
         flow: DeliveryFlow = DeliveryFlow(), settings: Settings, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
-        self.cache = cache
+        self.mirror = mirror
         self.transport = transport
         self.templates = templates
         self.flow = flow
@@ -61,7 +61,7 @@ public struct EmailProcessor: StageProcessor {
 
     private func deliver(_ request: DeliveryRequest, _ message: KafkaConsumerMessage) async throws -> [StageOutput] {
         let now = clock()
-        guard let subscription = try await cache.subscription(
+        guard let subscription = try await mirror.subscription(
             request.subscriptionId, rereadUnless: { $0.status == .active && $0.confirmedAt != nil }
         ) else {
             return try flow.notSent(request, reason: "subscription \(request.subscriptionId) was deleted; not sent", at: now)
@@ -119,7 +119,7 @@ public struct EmailProcessor: StageProcessor {
             if let since = try? await health.record(subscriptionID: subscription.id, success: false, at: now),
                now.timeIntervalSince(since) >= settings.disableAfter {
                 verdict = .disable(reason: "the address has been refused since \(RFC3339Time.format(since)): \(error.message)")
-                await cache.disable(subscription, reason: "the address has been refused since \(RFC3339Time.format(since))", at: now)
+                await mirror.disable(subscription, reason: "the address has been refused since \(RFC3339Time.format(since))", at: now)
             }
             logger.info("email refused", metadata: ["subscription.id": "\(subscription.id)", "smtp.code": "\(error.replyCode ?? 0)"])
             return DigestRunner.Attempt(verdict: verdict, statusCode: error.replyCode, error: error.message, latencyMs: elapsed())

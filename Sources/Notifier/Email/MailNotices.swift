@@ -2,20 +2,21 @@ import Foundation
 import Logging
 import Mailer
 import NewsModel
+import SubscriptionStore
 import Subscriptions
 
 /// The mails that are not alerts, sent by the email notifier on a timer:
 /// the double opt-in confirmation to every email subscription that has not had
 /// one, and the notice to a disabled subscription's contact address.
 public struct MailNotices: Sendable {
-    let cache: SubscriptionCache
+    let mirror: SubscriptionMirror
     let transport: any MailTransport
     let templates: MailTemplates
     let settings: EmailProcessor.Settings
     let logger: Logger
 
-    public init(cache: SubscriptionCache, transport: any MailTransport, templates: MailTemplates, settings: EmailProcessor.Settings, logger: Logger) {
-        self.cache = cache
+    public init(mirror: SubscriptionMirror, transport: any MailTransport, templates: MailTemplates, settings: EmailProcessor.Settings, logger: Logger) {
+        self.mirror = mirror
         self.transport = transport
         self.templates = templates
         self.settings = settings
@@ -26,7 +27,7 @@ public struct MailNotices: Sendable {
     @discardableResult
     public func runOnce(now: Date = Date()) async throws -> Int {
         var sent = 0
-        for subscription in await cache.all.sorted(by: { $0.createdAt < $1.createdAt }) {
+        for subscription in await mirror.all.sorted(by: { $0.createdAt < $1.createdAt }) {
             if case .email(let address) = subscription.channel, subscription.status == .active,
                subscription.confirmedAt == nil, subscription.confirmationSentAt == nil {
                 if try await confirm(subscription, address, now) { sent += 1 }
@@ -43,7 +44,7 @@ public struct MailNotices: Sendable {
     private func confirm(_ subscription: Subscription, _ address: String, _ now: Date) async throws -> Bool {
         let token = Subscription.randomHex(16)
         let digest = StableID.sha256Hex(token)
-        let claimed = try await cache.update(subscription.id) { stored in
+        let claimed = try await mirror.update(subscription.id) { stored in
             guard stored.status == .active, stored.confirmedAt == nil, stored.confirmationSentAt == nil else { return false }
             stored.confirmationTokenSHA256 = digest  // the link works once it is mailed
             stored.confirmationSentAt = now
@@ -60,7 +61,7 @@ public struct MailNotices: Sendable {
             return true
         } catch {
             // Try again on the next round (unless the address confirmed or a newer token went out meanwhile).
-            _ = try? await cache.update(subscription.id) { stored in
+            _ = try? await mirror.update(subscription.id) { stored in
                 guard stored.confirmedAt == nil, stored.confirmationTokenSHA256 == digest else { return false }
                 stored.confirmationSentAt = nil
                 return true
@@ -73,7 +74,7 @@ public struct MailNotices: Sendable {
     /// Claims the notice in the store first, so that one instance sends it; a failed mail gives the
     /// claim back. (A crash between the claim and the mail loses this one notice.)
     private func noticeDisabled(_ subscription: Subscription, _ contact: String, _ now: Date) async throws -> Bool {
-        let claimed = try await cache.update(subscription.id) { stored in
+        let claimed = try await mirror.update(subscription.id) { stored in
             guard stored.status == .disabled, stored.disabledNoticeSentAt == nil else { return false }
             stored.disabledNoticeSentAt = now
             return true
@@ -93,7 +94,7 @@ public struct MailNotices: Sendable {
                 from: settings.from, to: [try EmailAddress(contact)], messageID: "<disabled.\(disabled.id)@newsflash>", date: now)
             _ = try await transport.send(mail, envelopeSender: nil)
         } catch {
-            _ = try? await cache.update(subscription.id) { stored in
+            _ = try? await mirror.update(subscription.id) { stored in
                 guard stored.disabledNoticeSentAt == now else { return false }
                 stored.disabledNoticeSentAt = nil
                 return true

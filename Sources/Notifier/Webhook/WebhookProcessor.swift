@@ -25,7 +25,7 @@ public struct WebhookProcessor: StageProcessor {
         public init() {}
     }
 
-    let cache: SubscriptionCache
+    let mirror: SubscriptionMirror
     let holding: Holding
     let health: EndpointHealth
     let sender: WebhookSender
@@ -36,10 +36,10 @@ public struct WebhookProcessor: StageProcessor {
     let logger: Logger
 
     public init(
-        cache: SubscriptionCache, store: any EndpointHealthRecords & HeldDigests, sender: WebhookSender, gate: EndpointGate, flow: DeliveryFlow = DeliveryFlow(),
+        mirror: SubscriptionMirror, store: any EndpointHealthRecords & HeldDigests, sender: WebhookSender, gate: EndpointGate, flow: DeliveryFlow = DeliveryFlow(),
         settings: Settings = Settings(), clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
-        self.cache = cache
+        self.mirror = mirror
         self.holding = Holding(store: store, flow: flow)
         self.health = EndpointHealth(store: store)
         self.sender = sender
@@ -56,7 +56,7 @@ public struct WebhookProcessor: StageProcessor {
 
     private func deliver(_ request: DeliveryRequest, _ message: KafkaConsumerMessage) async throws -> [StageOutput] {
         let now = clock()
-        guard let subscription = try await cache.subscription(request.subscriptionId, rereadUnless: { $0.status == .active }) else {
+        guard let subscription = try await mirror.subscription(request.subscriptionId, rereadUnless: { $0.status == .active }) else {
             return try flow.notSent(request, reason: "subscription \(request.subscriptionId) was deleted; not sent", at: now)
         }
         guard case .webhook(let url) = subscription.channel else {
@@ -96,7 +96,7 @@ public struct WebhookProcessor: StageProcessor {
         let result = await sender.post(url, headers: WebhookSigner.headers(id: id, timestamp: Int64(now.timeIntervalSince1970), body: body, secrets: secrets), body: body)
         var verdict = Self.verdict(statusCode: result.statusCode, retryAfter: result.retryAfter)
         if result.error != nil, verdict == .delivered { verdict = .failed(retryAfter: nil) }
-        if case .disable(let reason) = verdict { await cache.disable(subscription, reason: reason, at: now) }
+        if case .disable(let reason) = verdict { await mirror.disable(subscription, reason: reason, at: now) }
         return DigestRunner.Attempt(verdict: verdict, statusCode: result.statusCode, error: result.error, latencyMs: result.latencyMs)
     }
 
@@ -114,7 +114,7 @@ public struct WebhookProcessor: StageProcessor {
         } catch {
             logger.warning("endpoint health not recorded", metadata: ["subscription.id": "\(subscription.id)", "error": "\(error)"])
         }
-        if case .disable(let reason) = verdict { await cache.disable(subscription, reason: reason, at: now) }
+        if case .disable(let reason) = verdict { await mirror.disable(subscription, reason: reason, at: now) }
         Counter(label: "notify_attempts_total", dimensions: [("channel", "webhook"), ("outcome", Self.label(verdict))]).increment()
         Timer(label: "notify_attempt_seconds", dimensions: [("channel", "webhook")]).recordNanoseconds(Int64(result.latencyMs * 1_000_000))
         if success {

@@ -115,8 +115,10 @@ enum Stages {
     // MARK: Match
 
     /// The matcher, its subscription directory (refreshed every 2 s) and the store's readiness check.
-    static func match(_ settings: StreamSettings, store: any SubscriptionStoring, parser: FilterParser, _ context: StageContext) async throws -> StageServices {
-        let directory = SubscriptionDirectory(store: store, parser: parser, logger: context.logger)
+    static func match(
+        _ settings: StreamSettings, store: any SubscriptionStoring, mirror: SubscriptionMirror, parser: FilterParser, _ context: StageContext
+    ) async throws -> StageServices {
+        let directory = SubscriptionDirectory(mirror: mirror, parser: parser, logger: context.logger)
         try await directory.refresh()
         let consumer = try context.consumer("match", group: settings.group, topic: settings.input)
         let runner = StageRunner(
@@ -179,19 +181,19 @@ enum Stages {
 
     /// Webhook deliveries on alerts.deliveries and the delay topics, webhook digests, the
     /// subscription mirror (refreshed every 2 s) and the store's readiness check.
-    static func notifyWebhook(_ settings: WebhookSettings, store: any SubscriptionStoring, _ context: StageContext) async throws -> StageServices {
-        let cache = SubscriptionCache(store: store, logger: context.logger)
-        try await cache.refresh()
+    static func notifyWebhook(
+        _ settings: WebhookSettings, store: any SubscriptionStoring, mirror: SubscriptionMirror, _ context: StageContext
+    ) async throws -> StageServices {
         let sender = WebhookSender(configuration: settings.sender, logger: context.logger)
         var processorSettings = WebhookProcessor.Settings()
         processorSettings.disableAfter = settings.notifier.disableAfterDays * 86_400
         let flow = settings.notifier.flow
         let processor = WebhookProcessor(
-            cache: cache, store: store, sender: sender, gate: EndpointGate(limit: settings.perEndpoint), flow: flow, settings: processorSettings,
+            mirror: mirror, store: store, sender: sender, gate: EndpointGate(limit: settings.perEndpoint), flow: flow, settings: processorSettings,
             logger: context.logger)
         var services = try notifier(
-            "notify-webhook", channel: .webhook, settings.notifier, processor: processor, store: store, cache: cache,
-            sendDigest: { await processor.sendDigest($0, $1, at: $2) }, refresh: { try await cache.refresh() }, context)
+            "notify-webhook", channel: .webhook, settings.notifier, processor: processor, store: store, mirror: mirror,
+            sendDigest: { await processor.sendDigest($0, $1, at: $2) }, refresh: { try await mirror.refresh(maximumAge: .seconds(1)) }, context)
         services.shutdowns.append { await sender.shutdown() }
         return services
     }
@@ -225,21 +227,21 @@ enum Stages {
     }
 
     /// Mail deliveries, confirmations, digests and disabled-subscription notices over SMTP.
-    static func notifyEmail(_ settings: EmailSettings, store: any SubscriptionStoring, _ context: StageContext) async throws -> StageServices {
-        let cache = SubscriptionCache(store: store, logger: context.logger)
-        try await cache.refresh()
+    static func notifyEmail(
+        _ settings: EmailSettings, store: any SubscriptionStoring, mirror: SubscriptionMirror, _ context: StageContext
+    ) async throws -> StageServices {
         let client = try SMTPClient(configuration: settings.smtp, logger: context.logger)
         let templates = try MailTemplates()
         var mail = EmailProcessor.Settings(from: settings.from, publicURL: settings.publicURL)
         mail.disableAfter = settings.notifier.disableAfterDays * 86_400
         let flow = settings.notifier.flow
-        let processor = EmailProcessor(cache: cache, store: store, transport: client, templates: templates, flow: flow, settings: mail, logger: context.logger)
-        let notices = MailNotices(cache: cache, transport: client, templates: templates, settings: mail, logger: context.logger)
+        let processor = EmailProcessor(mirror: mirror, store: store, transport: client, templates: templates, flow: flow, settings: mail, logger: context.logger)
+        let notices = MailNotices(mirror: mirror, transport: client, templates: templates, settings: mail, logger: context.logger)
         var services = try notifier(
-            "notify-email", channel: .email, settings.notifier, processor: processor, store: store, cache: cache,
+            "notify-email", channel: .email, settings.notifier, processor: processor, store: store, mirror: mirror,
             sendDigest: { await processor.send($0, $1, at: $2) },
             refresh: {
-                try await cache.refresh()
+                try await mirror.refresh(maximumAge: .seconds(1))
                 try await notices.runOnce()
             }, context)
         services.shutdowns.append { await client.shutdown() }
@@ -250,13 +252,13 @@ enum Stages {
     /// A notifier's consumers and runners (``NotifierStage``), its digests and its refresh task.
     private static func notifier<Processor: StageProcessor>(
         _ name: String, channel: DeliveryChannel, _ settings: NotifierSettings, processor: Processor, store: any SubscriptionStoring,
-        cache: SubscriptionCache, sendDigest: @escaping DigestRunner.Send, refresh: @escaping @Sendable () async throws -> Void,
+        mirror: SubscriptionMirror, sendDigest: @escaping DigestRunner.Send, refresh: @escaping @Sendable () async throws -> Void,
         _ context: StageContext
     ) throws -> StageServices {
         let stage = try NotifierStage(
             name: name, client: context.client(name), group: settings.group, producer: context.producer, processor: processor,
             window: settings.window, logger: context.logger)
-        let digests = DigestRunner(channel: channel, store: store, cache: cache, producer: context.producer, flow: settings.flow, logger: context.logger, send: sendDigest)
+        let digests = DigestRunner(channel: channel, store: store, mirror: mirror, producer: context.producer, flow: settings.flow, logger: context.logger, send: sendDigest)
         return StageServices(
             consumers: stage.consumers, background: [PeriodicTask(name: "subscriptions refresh", logger: context.logger, refresh), digests],
             work: stage.runners, checks: [storeCheck(store)], liveness: stage.runners.map { context.liveness($0) },
@@ -306,6 +308,14 @@ enum Stages {
     }
 
     // MARK: Shared
+
+    /// The process's one subscription mirror, read once before the stages start; match and the
+    /// notifiers share it (``SubscriptionMirror``).
+    static func mirror(_ store: any SubscriptionStoring, logger: Logger) async throws -> SubscriptionMirror {
+        let mirror = SubscriptionMirror(store: store, logger: logger)
+        try await mirror.refresh()
+        return mirror
+    }
 
     /// Ready when the subscription store answers `SELECT 1`.
     static func storeCheck(_ store: any StoreConnection) -> Observability.Check {

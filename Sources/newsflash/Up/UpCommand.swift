@@ -167,15 +167,17 @@ struct UpCommand: AsyncParsableCommand {
         var stages = try await Stages.ingest(
             Stages.IngestSettings(configuration: ingestConfiguration, store: try IngestStore(path: ingestState), config), context)
         stages = stages + (try Stages.classify(Stages.StreamSettings(config, section: "classify"), classifier: classifier, context))
-        stages = stages + (try await Stages.match(Stages.StreamSettings(config, section: "match"), store: store, parser: parser, context))
-        stages = stages + (try await Stages.notifyWebhook(webhook, store: store, context))
+        // One subscription mirror for match and both notifiers.
+        let mirror = try await Stages.mirror(store, logger: logger)
+        stages = stages + (try await Stages.match(Stages.StreamSettings(config, section: "match"), store: store, mirror: mirror, parser: parser, context))
+        stages = stages + (try await Stages.notifyWebhook(webhook, store: store, mirror: mirror, context))
         if let sink {
             let smtp = SMTPConfiguration(
                 host: "127.0.0.1", port: sink.port, security: .startTLS, username: "newsflash", password: "sink-password", caFile: sink.caFile,
                 maxConnections: 2)
             let email = try Stages.EmailSettings(
                 config, smtp: smtp, from: try EmailAddress("alerts@newsflash.local", name: "Newsflash demo"), publicURL: "http://127.0.0.1:\(apiPort)")
-            stages = stages + (try await Stages.notifyEmail(email, store: store, context))
+            stages = stages + (try await Stages.notifyEmail(email, store: store, mirror: mirror, context))
         }
         var api = try Stages.APISettings(config)
         api.host = "127.0.0.1"
