@@ -149,15 +149,6 @@ let package = Package(
             dependencies: [
                 "Mailer",
                 "TestSupport",
-                "Notifier",
-                "Pipeline",
-                "NewsModel",
-                "RdKafka",
-                "Server",
-                "SubscriptionStore",
-                "Subscriptions",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -232,7 +223,7 @@ let package = Package(
         // Helpers shared by the test targets: subprocesses, the repository's paths and Python.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "MetricsTestKit", package: "swift-metrics"), .product(name: "CoreMetrics", package: "swift-metrics")],
+            dependencies: ["Mailer", .product(name: "MetricsTestKit", package: "swift-metrics"), .product(name: "CoreMetrics", package: "swift-metrics")],
             path: "Tests/TestSupport"),
         .testTarget(name: "NewsModelTests", dependencies: ["NewsModel", "TestSupport"]),
         .testTarget(
@@ -241,9 +232,19 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "SubscriptionStore", "Subscriptions", "NewsModel", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "FeedParsing",
+                "Mailer",
                 "RdKafka",
                 "NewsModel",
                 "Ingest",

@@ -13,7 +13,7 @@ import Subscriptions
 import Testing
 import TestSupport
 
-@testable import Mailer
+import Mailer
 
 /// The email notifier against the real SMTP sink: opt-in first, then alerts with a stable
 /// Message-ID and a one-click unsubscribe link that really unsubscribes through the API.

@@ -1,22 +1,20 @@
 import Foundation
 import Testing
-import TestSupport
-
-@testable import Mailer
+import Mailer
 
 /// The aiosmtpd sink that Deploy/smtp-sink.sh (and Deploy/test.sh) start, found through
 /// NEWSFLASH_TEST_SMTP_PORT, _TLS_PORT, _NOTLS_PORT, _CA and _MAILDIR.
-struct SMTPSink {
-    static let user = "newsflash"
-    static let password = "sink-password"
+public struct SMTPSink: Sendable {
+    public static let user = "newsflash"
+    public static let password = "sink-password"
 
-    var port: Int
-    var tlsPort: Int
-    var notlsPort: Int
-    var caFile: String
-    var maildir: URL
+    public var port: Int
+    public var tlsPort: Int
+    public var notlsPort: Int
+    public var caFile: String
+    public var maildir: URL
 
-    static let fromEnvironment: SMTPSink? = {
+    public static let fromEnvironment: SMTPSink? = {
         let environment = Repository.environment
         guard let port = environment["NEWSFLASH_TEST_SMTP_PORT"].flatMap(Int.init),
             let tlsPort = environment["NEWSFLASH_TEST_SMTP_TLS_PORT"].flatMap(Int.init),
@@ -27,15 +25,15 @@ struct SMTPSink {
     }()
 
     /// Live tests run when the sink is configured, and always in CI, where a missing sink fails them.
-    static var shouldRun: Bool { fromEnvironment != nil || Repository.isCI }
-    static let skipReason: Comment =
+    public static var shouldRun: Bool { fromEnvironment != nil || Repository.isCI }
+    public static let skipReason: Comment =
         "no SMTP sink: run Deploy/test.sh, or Deploy/smtp-sink.sh start && eval \"$(Deploy/smtp-sink.sh env)\""
 
-    static func required() throws -> SMTPSink {
+    public static func required() throws -> SMTPSink {
         try #require(fromEnvironment, "NEWSFLASH_TEST_SMTP_* are not set; CI must start the sink (Deploy/test.sh does)")
     }
 
-    func configuration(
+    public func configuration(
         security: SMTPConfiguration.Security, port: Int? = nil, authenticate: Bool = false, maxConnections: Int = 1
     ) -> SMTPConfiguration {
         SMTPConfiguration(
@@ -46,20 +44,20 @@ struct SMTPSink {
     }
 
     /// A received message: the envelope the sink saw and the .eml file.
-    struct Received: Decodable {
-        var mail_from: String
-        var rcpt_tos: [String]
-        var listener: String
-        var connection: Int
-        var tls: Bool
-        var auth_user: String?
-        var helo: String?
-        var file: URL?
+    public struct Received: Decodable, Sendable {
+        public var mail_from: String
+        public var rcpt_tos: [String]
+        public var listener: String
+        public var connection: Int
+        public var tls: Bool
+        public var auth_user: String?
+        public var helo: String?
+        public var file: URL?
     }
 
     /// The messages for `recipient`, oldest first, once `count` of them are there (the sink
     /// writes the .eml before replying, so they are normally there at once).
-    func received(for recipient: String, count: Int = 1) async throws -> [Received] {
+    public func received(for recipient: String, count: Int = 1) async throws -> [Received] {
         for _ in 0..<50 {
             let found = try receivedNow(for: recipient)
             if found.count >= count { return found }
@@ -70,7 +68,7 @@ struct SMTPSink {
     }
 
     /// The messages for `recipient` in the maildir now, oldest first.
-    func receivedNow(for recipient: String) throws -> [Received] {
+    public func receivedNow(for recipient: String) throws -> [Received] {
         var found: [Received] = []
         let names = try FileManager.default.contentsOfDirectory(atPath: maildir.path).filter { $0.hasSuffix(".json") }.sorted()
         for name in names {
@@ -84,7 +82,7 @@ struct SMTPSink {
         return found
     }
 
-    static func recipient(_ tag: String) -> String {
+    public static func recipient(_ tag: String) -> String {
         "\(tag)-\(UUID().uuidString.prefix(8).lowercased())@example.com"
     }
 }
