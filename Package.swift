@@ -83,14 +83,14 @@ let package = Package(
             ]
         ),
         // Classifier: gazetteer, taxonomy, topic model and urgency rules; pure.
-        .target(name: "Classifier", exclude: ["Generator"], resources: [.copy("Resources")]),
+        .target(name: "Classifier", dependencies: ["NewsModel"], exclude: ["Generator"], resources: [.copy("Resources")]),
         .executableTarget(name: "classifier-bench", dependencies: ["Classifier"]),
         // Release-build feed parsing throughput (Tests/Benchmarks/feeds/run.sh).
         .executableTarget(
             name: "feed-bench",
             dependencies: ["FeedParsing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "ClassifierTests", dependencies: ["Classifier"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "NewsModel"], resources: [.copy("Fixtures")]),
         // Subscriptions: the filter language and the match index (pure).
         .target(name: "Subscriptions", dependencies: ["NewsModel"]),
         .testTarget(name: "SubscriptionsTests", dependencies: ["Subscriptions", "NewsModel"]),

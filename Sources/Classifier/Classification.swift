@@ -1,22 +1,11 @@
+import NewsModel
+
 /// What the classifier reads: one news item's text and where it came from.
 public struct ClassificationInput: Sendable, Hashable {
     /// How the item reached ingest; ticker lines are breaking by nature.
-    public enum SourceKind: String, Sendable, Hashable, Codable, CaseIterable {
-        case rss, atom, jsonfeed
-        case htmlTicker = "html-ticker"
-        case push
-    }
-
+    public typealias SourceKind = NewsItem.SourceKind
     /// Default tags configured for the source, used when the text points nowhere.
-    public struct Hints: Sendable, Hashable {
-        public var region: String?
-        public var topic: String?
-
-        public init(region: String? = nil, topic: String? = nil) {
-            self.region = region
-            self.topic = topic
-        }
-    }
+    public typealias Hints = NewsItem.Hints
 
     public var title: String
     public var summary: String
@@ -34,25 +23,25 @@ public struct ClassificationInput: Sendable, Hashable {
     }
 }
 
-/// The classifier's judgement on one item. Same shape and JSON keys as the tag fields of
-/// `news.classified` v1 (`ClassifiedItem` in NewsModel), so it maps over one to one.
+/// The classifier's judgement on one item, in NewsModel's types: the tag fields of
+/// `news.classified` v1 (`ClassifiedItem`), with the same JSON keys.
 public struct Classification: Sendable, Hashable, Codable {
     /// Regions, highest score first.
-    public var regions: [ScoredTag]
+    public var regions: [ScoredLabel]
     /// Topics, highest score first.
-    public var topics: [ScoredTag]
+    public var topics: [ScoredLabel]
     /// ISO 3166-1 alpha-2 codes, upper case, in order of first mention.
     public var countries: [String]
     /// Places found in the text, in order of appearance.
-    public var places: [MatchedPlace]
-    public var urgency: UrgencyLevel
+    public var places: [PlaceMatch]
+    public var urgency: Urgency
     /// Which phrase in which field led to which tag, by which rule.
-    public var explanation: [Evidence]
+    public var explanation: [ExplanationStep]
     public var classifierVersion: String
 
     public init(
-        regions: [ScoredTag], topics: [ScoredTag], countries: [String], places: [MatchedPlace], urgency: UrgencyLevel,
-        explanation: [Evidence], classifierVersion: String
+        regions: [ScoredLabel], topics: [ScoredLabel], countries: [String], places: [PlaceMatch], urgency: Urgency,
+        explanation: [ExplanationStep], classifierVersion: String
     ) {
         self.regions = regions
         self.topics = topics
@@ -64,77 +53,13 @@ public struct Classification: Sendable, Hashable, Codable {
     }
 }
 
-/// A tag with a confidence in 0...1 (`ScoredLabel` in NewsModel).
-public struct ScoredTag: Sendable, Hashable, Codable {
-    public var label: String
-    public var score: Double
-
-    public init(label: String, score: Double) {
-        self.label = label
-        self.score = score
-    }
-}
-
-/// A place found in the text (`PlaceMatch` in NewsModel).
-public struct MatchedPlace: Sendable, Hashable, Codable {
-    /// The canonical name, e.g. "Gaza Strip" for "Gaza", "Washington" for "Washington D.C.".
-    public var name: String
-    public var countryCode: String?
-    /// The text as it stood in the item.
-    public var matchedText: String
-    public var field: ItemField
-
-    public init(name: String, countryCode: String?, matchedText: String, field: ItemField) {
-        self.name = name
-        self.countryCode = countryCode
-        self.matchedText = matchedText
-        self.field = field
-    }
-}
-
-/// Where the classifier found something (`TextField` in NewsModel).
-public enum ItemField: String, Sendable, Hashable, Codable {
-    case title, summary
-    /// The source's configuration or kind, not its text.
-    case source
-}
-
-/// How soon a subscriber should hear of an item, ordered `routine < urgent < flash` (`Urgency` in NewsModel).
-public enum UrgencyLevel: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
-    case routine, urgent, flash
-
-    private var rank: Int {
-        switch self {
-        case .routine: 0
-        case .urgent: 1
-        case .flash: 2
+extension PlaceMatch.Field {
+    /// The text field an explanation points at; nil for `source`, which has no text.
+    init?(_ field: ExplanationStep.Field) {
+        switch field {
+        case .title: self = .title
+        case .summary: self = .summary
+        case .source: return nil
         }
-    }
-
-    public static func < (lhs: UrgencyLevel, rhs: UrgencyLevel) -> Bool { lhs.rank < rhs.rank }
-}
-
-/// One reason for one tag (`ExplanationStep` in NewsModel).
-public struct Evidence: Sendable, Hashable, Codable {
-    public enum Kind: String, Sendable, Hashable, Codable {
-        case region, topic, urgency, country
-    }
-
-    public var kind: Kind
-    /// The tag this supports: a region or topic label, an urgency level, or a country code.
-    public var tag: String
-    /// The words that led to it, as they stood in the text (or the source kind / hint).
-    public var phrase: String
-    public var field: ItemField
-    /// The rule that fired, e.g. `gazetteer:city`, `country:LB`, `lexicon`, `model`, `cue:airstrike`,
-    /// `source:html-ticker`, `trap:georgia-us-context`.
-    public var rule: String
-
-    public init(kind: Kind, tag: String, phrase: String, field: ItemField, rule: String) {
-        self.kind = kind
-        self.tag = tag
-        self.phrase = phrase
-        self.field = field
-        self.rule = rule
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NewsModel
 
 /// Tags news items with regions, topics, countries, places and urgency, and says why.
 ///
@@ -127,7 +128,7 @@ public struct NewsClassifier: Sendable {
         return taken._withUnsafeGuaranteedRef { scratch in
             let analysis = analyse(title: title, summary: summary, buffers: &scratch.buffers)
             // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
-            var explanation: [Evidence] = []
+            var explanation: [ExplanationStep] = []
             explanation.reserveCapacity(2 * analysis.mentions.count + 8)
             let (countries, places) = describePlaces(analysis, evidence: &explanation)
             let regions = scoreRegions(analysis, hint: hints?.region, evidence: &explanation)

@@ -1,5 +1,6 @@
 import Testing
 @testable import Classifier
+import NewsModel
 
 /// Every tag comes with the phrase, field and rule that led to it.
 @Suite struct ExplanationTests {
@@ -10,12 +11,12 @@ import Testing
             sourceKind: .htmlTicker)
         let result = try Bundled.get().classify(input)
         let steps = result.explanation
-        #expect(steps.contains(Evidence(kind: .country, tag: "LB", phrase: "South Lebanon", field: .title, rule: "gazetteer:area")))
-        #expect(steps.contains(Evidence(kind: .country, tag: "IL", phrase: "Israeli", field: .title, rule: "gazetteer:demonym")))
-        #expect(steps.contains(Evidence(kind: .region, tag: "MENA", phrase: "South Lebanon", field: .title, rule: "country:LB")))
-        #expect(steps.contains(Evidence(kind: .region, tag: "MENA", phrase: "Hezbollah", field: .summary, rule: "country:LB")))
-        #expect(steps.contains(Evidence(kind: .urgency, tag: "urgent", phrase: "airstrike", field: .title, rule: "cue:airstrike")))
-        #expect(steps.contains(Evidence(kind: .urgency, tag: "flash", phrase: "html-ticker", field: .source, rule: "source:html-ticker")))
+        #expect(steps.contains(ExplanationStep(kind: .country, tag: "LB", phrase: "South Lebanon", field: .title, rule: "gazetteer:area")))
+        #expect(steps.contains(ExplanationStep(kind: .country, tag: "IL", phrase: "Israeli", field: .title, rule: "gazetteer:demonym")))
+        #expect(steps.contains(ExplanationStep(kind: .region, tag: "MENA", phrase: "South Lebanon", field: .title, rule: "country:LB")))
+        #expect(steps.contains(ExplanationStep(kind: .region, tag: "MENA", phrase: "Hezbollah", field: .summary, rule: "country:LB")))
+        #expect(steps.contains(ExplanationStep(kind: .urgency, tag: "urgent", phrase: "airstrike", field: .title, rule: "cue:airstrike")))
+        #expect(steps.contains(ExplanationStep(kind: .urgency, tag: "flash", phrase: "html-ticker", field: .source, rule: "source:html-ticker")))
         #expect(steps.contains { $0.kind == .topic && $0.tag == "Politics" && $0.rule == "lexicon" && $0.phrase == "airstrike" })
         #expect(result.urgency == .flash)
     }
@@ -72,7 +73,7 @@ import Testing
 
 /// Urgency from cues and source kinds.
 @Suite struct UrgencyTests {
-    func urgency(_ text: String, _ kind: ClassificationInput.SourceKind? = nil) throws -> UrgencyLevel {
+    func urgency(_ text: String, _ kind: ClassificationInput.SourceKind? = nil) throws -> Urgency {
         try Bundled.get().classify(ClassificationInput(title: text, sourceKind: kind)).urgency
     }
 
@@ -92,7 +93,7 @@ import Testing
 
     @Test func casualtyCountIsExplained() throws {
         let result = try Bundled.get().classify(text: "At least 27 Palestinians killed in overnight strikes")
-        #expect(result.explanation.contains(Evidence(kind: .urgency, tag: "flash", phrase: "27 Palestinians killed", field: .title, rule: "casualties>=10")))
+        #expect(result.explanation.contains(ExplanationStep(kind: .urgency, tag: "flash", phrase: "27 Palestinians killed", field: .title, rule: "casualties>=10")))
     }
 }
 
@@ -101,8 +102,8 @@ import Testing
     @Test func hintsFillInWhenTheTextSaysNothing() throws {
         let input = ClassificationInput(title: "Statement expected later today", hints: .init(region: "Palestine", topic: "Politics"))
         let result = try Bundled.get().classify(input)
-        #expect(result.regions == [ScoredTag(label: "Palestine", score: 0.5)])
-        #expect(result.explanation.contains(Evidence(kind: .region, tag: "Palestine", phrase: "Palestine", field: .source, rule: "hint")))
+        #expect(result.regions == [ScoredLabel(label: "Palestine", score: 0.5)])
+        #expect(result.explanation.contains(ExplanationStep(kind: .region, tag: "Palestine", phrase: "Palestine", field: .source, rule: "hint")))
     }
 
     @Test func hintsDoNotOverrideEvidence() throws {

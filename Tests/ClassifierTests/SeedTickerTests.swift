@@ -1,5 +1,6 @@
 import Testing
 @testable import Classifier
+import NewsModel
 
 /// Every line of the seed page's BREAKING ticker (reference/seed-news-page.txt), as ingest hands
 /// them over: html-ticker items.
@@ -49,7 +50,7 @@ import Testing
         let result = try Bundled.get().classify(text: "Trump: Will be seeing land action in Venezuela soon")
         #expect(result.regionLabels == ["Latin America", "US & Canada"])
         #expect(result.topics.first?.label == "Politics")
-        #expect(result.places == [MatchedPlace(name: "Venezuela", countryCode: "VE", matchedText: "Venezuela", field: .title)])
+        #expect(result.places == [PlaceMatch(name: "Venezuela", countryCode: "VE", matchedText: "Venezuela", field: .title)])
     }
 
     @Test func arabsalimStrikeIsMENAAndUrgentOrFlash() throws {

@@ -1,16 +1,18 @@
+import NewsModel
+
 /// One field of an item (title or summary): the storage its scan fills. Each `ScratchBuffers`
 /// keeps one per field and rescans it for every item, so that its buffers keep their room from
 /// item to item; classifying reads the scan through the `FieldView` that `scan` returns.
 /// Noncopyable: it owns its storage, and lives inline in its scratch (no reference to count).
 struct FieldText: ~Copyable {
-    let field: ItemField
+    let field: ExplanationStep.Field
     /// How much this field's words weigh against the title's.
     let weight: Double
     private var textBytes = ScratchStorage<UInt8>()
     private var scanned = ScannedText()
     private var hits = ScratchStorage<PhraseTrie.Hit>()
 
-    init(field: ItemField, weight: Double) {
+    init(field: ExplanationStep.Field, weight: Double) {
         self.field = field
         self.weight = weight
     }
@@ -37,7 +39,7 @@ struct FieldText: ~Copyable {
 /// around or reading it counts no references (loading a class reference out of a list retains
 /// it, a dozen times per headline when the fields were `FieldText`s).
 struct FieldView {
-    let field: ItemField
+    let field: ExplanationStep.Field
     /// How the field is capitalised.
     let style: CaseStyle
     // Counts as Int32 and bare base addresses: the view and the list of two are copied often, and
@@ -52,7 +54,7 @@ struct FieldView {
     private let foldedBase: UnsafePointer<UInt8>?
 
     init(
-        field: ItemField, weight: Double, style: CaseStyle, tokens: UnsafeBufferPointer<ScannedToken>,
+        field: ExplanationStep.Field, weight: Double, style: CaseStyle, tokens: UnsafeBufferPointer<ScannedToken>,
         hits: UnsafeBufferPointer<PhraseTrie.Hit>, textBytes: UnsafeBufferPointer<UInt8>, foldedBytes: UnsafeBufferPointer<UInt8>
     ) {
         self.field = field

@@ -1,3 +1,5 @@
+import NewsModel
+
 /// A name the resolver kept: a gazetteer entity or a region phrase, where it stood, and why.
 struct PlaceMention {
     enum Target: Equatable {
@@ -6,7 +8,7 @@ struct PlaceMention {
     }
 
     var fieldIndex: Int
-    var field: ItemField
+    var field: ExplanationStep.Field
     var start: Int
     var end: Int
     var matchedText: String

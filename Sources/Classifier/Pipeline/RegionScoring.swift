@@ -1,4 +1,5 @@
 import Foundation
+import NewsModel
 
 extension NewsClassifier {
     /// How much one mention weighs for its regions, before the field's weight.
@@ -19,9 +20,9 @@ extension NewsClassifier {
 
     /// Countries in order of first mention and the places among the mentions; one explanation
     /// step per country is appended to `evidence`.
-    func describePlaces(_ analysis: Analysis, evidence: inout [Evidence]) -> ([String], [MatchedPlace]) {
+    func describePlaces(_ analysis: Analysis, evidence: inout [ExplanationStep]) -> ([String], [PlaceMatch]) {
         var countries: [String] = []
-        var places: [MatchedPlace] = []
+        var places: [PlaceMatch] = []
         // The resolver's facts, not the gazetteer entry: reading those copies no strings.
         for mention in analysis.mentions {
             guard case .entity(let index) = mention.target else { continue }
@@ -30,14 +31,15 @@ extension NewsClassifier {
                 let country = resolver.countryCode(at: position)
                 if countries.contains(country) { continue }
                 countries.append(country)
-                evidence.append(Evidence(kind: .country, tag: country, phrase: mention.matchedText, field: mention.field, rule: mention.rule))
+                evidence.append(ExplanationStep(kind: .country, tag: country, phrase: mention.matchedText, field: mention.field, rule: mention.rule))
             }
-            guard resolver.kind(of: index).isPlace else { continue }
+            // A place is where the text names it; a mention from the source's configuration has no text.
+            guard resolver.kind(of: index).isPlace, let field = PlaceMatch.Field(mention.field) else { continue }
             let name = gazetteer.entities[index].name
-            if !places.contains(where: { $0.name == name && $0.field == mention.field }) {
-                places.append(MatchedPlace(
+            if !places.contains(where: { $0.name == name && $0.field == field }) {
+                places.append(PlaceMatch(
                     name: name, countryCode: positions.count == 1 ? resolver.countryCode(at: positions.lowerBound) : nil,
-                    matchedText: mention.matchedText, field: mention.field))
+                    matchedText: mention.matchedText, field: field))
             }
         }
         return (countries, places)
@@ -46,7 +48,7 @@ extension NewsClassifier {
     /// Regions scored from their mentions: each adds `kind weight x field weight`, and the score
     /// is `1 - exp(-1.2 x total)`. With no mention at all, the source's hint region (if any).
     /// Up to three reasons per region are appended to `evidence`.
-    func scoreRegions(_ analysis: Analysis, hint: String?, evidence: inout [Evidence]) -> [ScoredTag] {
+    func scoreRegions(_ analysis: Analysis, hint: String?, evidence: inout [ExplanationStep]) -> [ScoredLabel] {
         let regionCount = taxonomy.regions.count
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: regionCount) { totals in
             totals.initialize(repeating: 0)
@@ -73,18 +75,18 @@ extension NewsClassifier {
                 }
                 if tagCount == 0 {
                     if let hint, hintRegion[hint] != nil {
-                        evidence.append(Evidence(kind: .region, tag: hint, phrase: hint, field: .source, rule: "hint"))
-                        return [ScoredTag(label: hint, score: 0.5)]
+                        evidence.append(ExplanationStep(kind: .region, tag: hint, phrase: hint, field: .source, rule: "hint"))
+                        return [ScoredLabel(label: hint, score: 0.5)]
                     }
                     return []
                 }
                 var found = UnsafeMutableBufferPointer(rebasing: tags[..<tagCount])
                 if tagCount > 1 { found.sort { ($0.score, $1.region) > ($1.score, $0.region) } }
-                var result: [ScoredTag] = []
+                var result: [ScoredLabel] = []
                 result.reserveCapacity(tagCount)
                 for (score, region) in found {
                     let label = taxonomy.regions[region].label
-                    result.append(ScoredTag(label: label, score: score))
+                    result.append(ScoredLabel(label: label, score: score))
                     appendReasons(region: region, label: label, analysis, evidence: &evidence)
                 }
                 return result
@@ -93,19 +95,19 @@ extension NewsClassifier {
     }
 
     /// The first three mentions (and their rules) that added to `region`, in the order they added.
-    private func appendReasons(region: Int, label: String, _ analysis: Analysis, evidence: inout [Evidence]) {
+    private func appendReasons(region: Int, label: String, _ analysis: Analysis, evidence: inout [ExplanationStep]) {
         var shown = 0
         let mentions = analysis.mentions
         for position in mentions.indices {
             switch mentions[position].target {
             case .region(let phraseRegion):
                 guard phraseRegion == region else { continue }
-                evidence.append(Evidence(
+                evidence.append(ExplanationStep(
                     kind: .region, tag: label, phrase: mentions[position].matchedText, field: mentions[position].field, rule: "region-phrase"))
                 shown += 1
             case .entity(let index):
                 for contribution in entityRegions.range(of: index) where entityRegions.region(contribution) == region && shown < 3 {
-                    evidence.append(Evidence(
+                    evidence.append(ExplanationStep(
                         kind: .region, tag: label, phrase: mentions[position].matchedText, field: mentions[position].field,
                         rule: entityRegions.rules[contribution]))
                     shown += 1

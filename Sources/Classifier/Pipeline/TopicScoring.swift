@@ -1,4 +1,5 @@
 import Foundation
+import NewsModel
 
 extension NewsClassifier {
     /// A topic is reported from this probability up (at most `maxTopics` of them).
@@ -72,8 +73,8 @@ extension NewsClassifier {
     /// `occurrences` (empty) is the buffer for the model's word and bigram occurrences when they are
     /// more than fit on the stack.
     func scoreTopics(
-        _ analysis: Analysis, hint: String?, occurrences: inout [TopicFeatureIndex.Occurrence], evidence: inout [Evidence]
-    ) -> [ScoredTag] {
+        _ analysis: Analysis, hint: String?, occurrences: inout [TopicFeatureIndex.Occurrence], evidence: inout [ExplanationStep]
+    ) -> [ScoredLabel] {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: taxonomy.topics.count) { probabilities in
             probabilities.initialize(repeating: 0)
             let capacity = TopicFeatureIndex.pendingCapacity
@@ -97,8 +98,8 @@ extension NewsClassifier {
     /// The topics to report given their probabilities, with their evidence appended to `evidence`.
     private func chooseTopics(
         _ analysis: Analysis, hint: String?, probabilities: UnsafeBufferPointer<Double>,
-        occurrences: UnsafeBufferPointer<TopicFeatureIndex.Occurrence>, evidence: inout [Evidence]
-    ) -> [ScoredTag] {
+        occurrences: UnsafeBufferPointer<TopicFeatureIndex.Occurrence>, evidence: inout [ExplanationStep]
+    ) -> [ScoredLabel] {
         let topicCount = probabilities.count
         let ranked = min(Self.maxTopics, topicCount)
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: ranked) { order in
@@ -124,26 +125,26 @@ extension NewsClassifier {
             if chosenCount == 0, topicCount > 0, probabilities[order[0]] >= Self.topicFloor { chosenCount = 1 }
             if chosenCount == 0 {
                 if let hint, hintTopic[hint] != nil {
-                    evidence.append(Evidence(kind: .topic, tag: hint, phrase: hint, field: .source, rule: "hint"))
-                    return [ScoredTag(label: hint, score: 0.5)]
+                    evidence.append(ExplanationStep(kind: .topic, tag: hint, phrase: hint, field: .source, rule: "hint"))
+                    return [ScoredLabel(label: hint, score: 0.5)]
                 }
                 if let fallback = taxonomy.fallbackTopic {
                     let score = Self.rounded(max(0.3, 1 - (topicCount > 0 ? probabilities[order[0]] : 0)))
-                    evidence.append(Evidence(kind: .topic, tag: fallback, phrase: "", field: .title, rule: "fallback"))
-                    return [ScoredTag(label: fallback, score: score)]
+                    evidence.append(ExplanationStep(kind: .topic, tag: fallback, phrase: "", field: .title, rule: "fallback"))
+                    return [ScoredLabel(label: fallback, score: score)]
                 }
                 return []
             }
-            var tags: [ScoredTag] = []
+            var tags: [ScoredLabel] = []
             tags.reserveCapacity(chosenCount)
             for topic in order[..<chosenCount] {
                 let label = taxonomy.topics[topic].label
-                tags.append(ScoredTag(label: label, score: Self.rounded(probabilities[topic])))
+                tags.append(ScoredLabel(label: label, score: Self.rounded(probabilities[topic])))
                 // The first three lexicon hits of the topic (they are sorted by topic, field and position).
                 var shown = 0
                 for entry in analysis.keywordHits where entry.topic == topic && shown < 3 {
                     let field = analysis.fields[entry.field]
-                    evidence.append(Evidence(
+                    evidence.append(ExplanationStep(
                         kind: .topic, tag: label, phrase: field.text(from: entry.hit.start, to: entry.hit.end), field: field.field, rule: "lexicon"))
                     shown += 1
                 }
@@ -156,7 +157,7 @@ extension NewsClassifier {
     /// The (up to two) words or bigrams that pushed the model most towards `topic`.
     private func modelEvidence(
         topic: Int, label: String, occurrences: UnsafeBufferPointer<TopicFeatureIndex.Occurrence>, analysis: Analysis,
-        into evidence: inout [Evidence]
+        into evidence: inout [ExplanationStep]
     ) {
         // Optional chaining reads the index in place; binding it (`guard let`) copies the optional
         // through the runtime's generic value witness, some hundred instructions each time.
@@ -165,7 +166,7 @@ extension NewsClassifier {
             guard position >= 0 else { return }
             let occurrence = occurrences[position]
             let field = analysis.fields[Int(occurrence.field)]
-            evidence.append(Evidence(
+            evidence.append(ExplanationStep(
                 kind: .topic, tag: label, phrase: field.text(from: Int(occurrence.start), to: Int(occurrence.end)), field: field.field,
                 rule: "model"))
         }

@@ -1,3 +1,5 @@
+import NewsModel
+
 /// Decides how urgent an item is from the cues in its text and the kind of its source.
 ///
 /// - A marker in capitals opening the title ("BREAKING:") makes it flash.
@@ -15,7 +17,7 @@ final class UrgencyDetector: Sendable {
     private let numberWordIndex: [Int]
     private let numberValues: [Int]
     /// Cue index -> level, for `PhraseTrie.Payload.urgencyCue`.
-    let cueLevels: [UrgencyLevel]
+    let cueLevels: [Urgency]
     private let cueRules: [String]
     private let flashCasualtyRule: String
 
@@ -62,7 +64,7 @@ final class UrgencyDetector: Sendable {
         tag.numberWord = numberWordIndex[Int(id)]
     }
 
-    func detect(fields: FieldList, sourceKind: ClassificationInput.SourceKind?, evidence: inout [Evidence]) -> UrgencyLevel {
+    func detect(fields: FieldList, sourceKind: ClassificationInput.SourceKind?, evidence: inout [ExplanationStep]) -> Urgency {
         var found = Found()
         var anyCue = false
         if let title = fields.first, let marker = openingMarker(title) {
@@ -113,13 +115,13 @@ final class UrgencyDetector: Sendable {
     /// The level so far and how many steps explain it (at most 6 are shown). A value, not a nested
     /// function over local variables: those captures cost a runtime access check each.
     private struct Found {
-        var level = UrgencyLevel.routine
+        var level = Urgency.routine
         var shown = 0
 
-        mutating func raise(_ to: UrgencyLevel, phrase: @autoclosure () -> String, field: ItemField, rule: String, evidence: inout [Evidence]) {
+        mutating func raise(_ to: Urgency, phrase: @autoclosure () -> String, field: ExplanationStep.Field, rule: String, evidence: inout [ExplanationStep]) {
             if to > level { level = to }
             if shown < 6 {
-                evidence.append(Evidence(kind: .urgency, tag: to.rawValue, phrase: phrase(), field: field, rule: rule))
+                evidence.append(ExplanationStep(kind: .urgency, tag: to.rawValue, phrase: phrase(), field: field, rule: rule))
                 shown += 1
             }
         }

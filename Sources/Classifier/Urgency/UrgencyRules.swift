@@ -1,12 +1,13 @@
 import Foundation
+import NewsModel
 
 /// The urgency cues, as data (`Resources/urgency.json`).
 public struct UrgencyRules: Sendable, Hashable, Codable {
     public struct Cue: Sendable, Hashable, Codable {
         public var phrase: String
-        public var level: UrgencyLevel
+        public var level: Urgency
 
-        public init(phrase: String, level: UrgencyLevel) {
+        public init(phrase: String, level: Urgency) {
             self.phrase = phrase
             self.level = level
         }

@@ -1,5 +1,6 @@
 import Classifier
 import Foundation
+import NewsModel
 
 /// One classification as a single JSON line: the text, then the tag fields of `news.classified`.
 enum ClassificationJSON {
@@ -26,7 +27,7 @@ enum ClassificationJSON {
 /// One classification for a person to read.
 enum ClassificationText {
     static func render(text: String, _ result: Classification) -> String {
-        func tags(_ list: [ScoredTag]) -> String {
+        func tags(_ list: [ScoredLabel]) -> String {
             list.isEmpty ? "-" : list.map { "\($0.label) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")
         }
         var lines = [
