@@ -60,7 +60,8 @@ struct WebhookBenchmark: AsyncParsableCommand {
         let sender = WebhookSender(configuration: configuration, logger: logger)
         let mirror = SubscriptionMirror(store: store, logger: logger)
         try await mirror.refresh()
-        let processor = WebhookProcessor(mirror: mirror, store: store, sender: sender, gate: EndpointGate(limit: 1_000_000), logger: logger)
+        let processor = WebhookProcessor(
+            channel: WebhookChannel(sender: sender, gate: EndpointGate(limit: 1_000_000)), mirror: mirror, store: store, logger: logger)
         // One delivery per (subscription, story): 2,000 distinct messages, cycled.
         let messages: [KafkaConsumerMessage] = try (0..<2_000).map { index in
             let subscriptionID = ids[index % ids.count]

@@ -37,11 +37,13 @@ struct EmailNotifierTests {
         let mirror = SubscriptionMirror(store: store, logger: logger)
         let client = try SMTPClient(configuration: sink.configuration(security: .startTLS, authenticate: true), logger: logger)
         let templates = try MailTemplates()
-        let settings = EmailProcessor.Settings(from: try EmailAddress("alerts@newsflash.test", name: "Newsflash"), publicURL: "http://127.0.0.1:8080/")
+        let settings = EmailChannel.Settings(from: try EmailAddress("alerts@newsflash.test", name: "Newsflash"), publicURL: "http://127.0.0.1:8080/")
         let flow = DeliveryFlow(receiptsTopic: "receipts", deadLetterTopic: "dlq")
         return Setup(
             store: store, mirror: mirror, client: client,
-            processor: EmailProcessor(mirror: mirror, store: store, transport: client, templates: templates, flow: flow, settings: settings, logger: logger),
+            processor: EmailProcessor(
+                channel: EmailChannel(transport: client, templates: templates, settings: settings, logger: logger), mirror: mirror, store: store,
+                flow: flow, logger: logger),
             notices: MailNotices(mirror: mirror, transport: client, templates: templates, settings: settings, logger: logger),
             router: SubscriptionAPI.buildRouter(store: store, parser: parser))
     }

@@ -47,8 +47,8 @@ struct WebhookNotifierTests {
                 schedule: RetrySchedule(delays: delays, jitter: 0, retryAfterBounds: 1...5, topics: retryTopics),
                 receiptsTopic: receipts, deadLetterTopic: dlq, deferral: .seconds(1))
             let processor = WebhookProcessor(
-                mirror: SubscriptionMirror(store: store, logger: TestBroker.logger), store: store, sender: sender,
-                gate: EndpointGate(limit: perEndpoint), flow: flow, logger: TestBroker.logger)
+                channel: WebhookChannel(sender: sender, gate: EndpointGate(limit: perEndpoint)),
+                mirror: SubscriptionMirror(store: store, logger: TestBroker.logger), store: store, flow: flow, logger: TestBroker.logger)
             let producer = try TestBroker.producer()
             var client = try TestBroker.client("notify")
             client.additionalConfig["topic.metadata.refresh.interval.ms"] = "1000"
@@ -231,7 +231,7 @@ struct WebhookNotifierTests {
             ) { subscription, _, _ in
                 sends.withLock { $0[subscription.id, default: 0] += 1 }
                 try? await Task.sleep(for: .milliseconds(700))  // six of these outlast a 2 s lease
-                return DigestRunner.Attempt(verdict: .delivered, statusCode: 200, error: nil, latencyMs: 700)
+                return ChannelAttempt(verdict: .delivered, statusCode: 200, error: nil, latencyMs: 700, endpointHealthy: true)
             }
         }
         // Each instance runs its rounds as the periodic task does (here every 0.3 s), for 8 s.

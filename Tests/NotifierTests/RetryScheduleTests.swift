@@ -82,7 +82,7 @@ import Testing
     @Test(arguments: [(200, "delivered"), (204, "delivered"), (301, "failed"), (302, "failed"), (400, "failed"), (404, "failed"),
                       (410, "disable"), (429, "failed"), (500, "failed"), (503, "failed")])
     func statusCodesBecomeVerdicts(code: Int, expected: String) {
-        let verdict = WebhookProcessor.verdict(statusCode: code, retryAfter: 7)
+        let verdict = WebhookChannel.verdict(statusCode: code, retryAfter: 7)
         switch verdict {
         case .delivered: #expect(expected == "delivered")
         case .failed(let retryAfter):
@@ -91,7 +91,7 @@ import Testing
         case .disable: #expect(expected == "disable")
         case .permanent: Issue.record("no permanent verdict for HTTP")
         }
-        #expect(WebhookProcessor.verdict(statusCode: nil, retryAfter: nil) == .failed(retryAfter: nil))
+        #expect(WebhookChannel.verdict(statusCode: nil, retryAfter: nil) == .failed(retryAfter: nil))
     }
 }
 

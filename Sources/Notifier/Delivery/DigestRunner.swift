@@ -14,22 +14,8 @@ import Subscriptions
 /// alerts as one message, and publishes a receipt per alert. A failed digest is postponed on the retry
 /// schedule; after the last attempt its alerts go to the dead-letter topic.
 public struct DigestRunner: Service {
-    /// One digest attempt's result, as the channel reports it.
-    public struct Attempt: Sendable {
-        public var verdict: DeliveryFlow.Verdict
-        public var statusCode: Int?
-        public var error: String?
-        public var latencyMs: Double
-
-        public init(verdict: DeliveryFlow.Verdict, statusCode: Int?, error: String?, latencyMs: Double) {
-            self.verdict = verdict
-            self.statusCode = statusCode
-            self.error = error
-            self.latencyMs = latencyMs
-        }
-    }
-
-    public typealias Send = @Sendable (_ subscription: Subscription, _ requests: [DeliveryRequest], _ now: Date) async -> Attempt
+    /// One digest attempt: ``ChannelProcessor/sendDigest(_:_:at:)``.
+    public typealias Send = @Sendable (_ subscription: Subscription, _ requests: [DeliveryRequest], _ now: Date) async -> ChannelAttempt
 
     let channel: DeliveryChannel
     let store: any HeldDigests

@@ -12,10 +12,10 @@ public struct MailNotices: Sendable {
     let mirror: SubscriptionMirror
     let transport: any MailTransport
     let templates: MailTemplates
-    let settings: EmailProcessor.Settings
+    let settings: EmailChannel.Settings
     let logger: Logger
 
-    public init(mirror: SubscriptionMirror, transport: any MailTransport, templates: MailTemplates, settings: EmailProcessor.Settings, logger: Logger) {
+    public init(mirror: SubscriptionMirror, transport: any MailTransport, templates: MailTemplates, settings: EmailChannel.Settings, logger: Logger) {
         self.mirror = mirror
         self.transport = transport
         self.templates = templates

@@ -185,15 +185,12 @@ enum Stages {
         _ settings: WebhookSettings, store: any SubscriptionStoring, mirror: SubscriptionMirror, _ context: StageContext
     ) async throws -> StageServices {
         let sender = WebhookSender(configuration: settings.sender, logger: context.logger)
-        var processorSettings = WebhookProcessor.Settings()
-        processorSettings.disableAfter = settings.notifier.disableAfterDays * 86_400
-        let flow = settings.notifier.flow
         let processor = WebhookProcessor(
-            mirror: mirror, store: store, sender: sender, gate: EndpointGate(limit: settings.perEndpoint), flow: flow, settings: processorSettings,
-            logger: context.logger)
+            channel: WebhookChannel(sender: sender, gate: EndpointGate(limit: settings.perEndpoint)), mirror: mirror, store: store,
+            flow: settings.notifier.flow, disableAfter: settings.notifier.disableAfterDays * 86_400, logger: context.logger)
         var services = try notifier(
-            "notify-webhook", channel: .webhook, settings.notifier, processor: processor, store: store, mirror: mirror,
-            sendDigest: { await processor.sendDigest($0, $1, at: $2) }, refresh: { try await mirror.refresh(maximumAge: .seconds(1)) }, context)
+            "notify-webhook", settings.notifier, processor: processor, store: store, mirror: mirror,
+            refresh: { try await mirror.refresh(maximumAge: .seconds(1)) }, context)
         services.shutdowns.append { await sender.shutdown() }
         return services
     }
@@ -232,14 +229,13 @@ enum Stages {
     ) async throws -> StageServices {
         let client = try SMTPClient(configuration: settings.smtp, logger: context.logger)
         let templates = try MailTemplates()
-        var mail = EmailProcessor.Settings(from: settings.from, publicURL: settings.publicURL)
-        mail.disableAfter = settings.notifier.disableAfterDays * 86_400
-        let flow = settings.notifier.flow
-        let processor = EmailProcessor(mirror: mirror, store: store, transport: client, templates: templates, flow: flow, settings: mail, logger: context.logger)
+        let mail = EmailChannel.Settings(from: settings.from, publicURL: settings.publicURL)
+        let processor = EmailProcessor(
+            channel: EmailChannel(transport: client, templates: templates, settings: mail, logger: context.logger), mirror: mirror, store: store,
+            flow: settings.notifier.flow, disableAfter: settings.notifier.disableAfterDays * 86_400, logger: context.logger)
         let notices = MailNotices(mirror: mirror, transport: client, templates: templates, settings: mail, logger: context.logger)
         var services = try notifier(
-            "notify-email", channel: .email, settings.notifier, processor: processor, store: store, mirror: mirror,
-            sendDigest: { await processor.send($0, $1, at: $2) },
+            "notify-email", settings.notifier, processor: processor, store: store, mirror: mirror,
             refresh: {
                 try await mirror.refresh(maximumAge: .seconds(1))
                 try await notices.runOnce()
@@ -250,15 +246,16 @@ enum Stages {
     }
 
     /// A notifier's consumers and runners (``NotifierStage``), its digests and its refresh task.
-    private static func notifier<Processor: StageProcessor>(
-        _ name: String, channel: DeliveryChannel, _ settings: NotifierSettings, processor: Processor, store: any SubscriptionStoring,
-        mirror: SubscriptionMirror, sendDigest: @escaping DigestRunner.Send, refresh: @escaping @Sendable () async throws -> Void,
-        _ context: StageContext
+    private static func notifier<Channel: NotificationChannel>(
+        _ name: String, _ settings: NotifierSettings, processor: ChannelProcessor<Channel>, store: any SubscriptionStoring,
+        mirror: SubscriptionMirror, refresh: @escaping @Sendable () async throws -> Void, _ context: StageContext
     ) throws -> StageServices {
         let stage = try NotifierStage(
             name: name, client: context.client(name), group: settings.group, producer: context.producer, processor: processor,
             window: settings.window, logger: context.logger)
-        let digests = DigestRunner(channel: channel, store: store, mirror: mirror, producer: context.producer, flow: settings.flow, logger: context.logger, send: sendDigest)
+        let digests = DigestRunner(
+            channel: processor.channel.kind, store: store, mirror: mirror, producer: context.producer, flow: settings.flow, logger: context.logger,
+            send: { await processor.sendDigest($0, $1, at: $2) })
         return StageServices(
             consumers: stage.consumers, background: [PeriodicTask(name: "subscriptions refresh", logger: context.logger, refresh), digests],
             work: stage.runners, checks: [storeCheck(store)], liveness: stage.runners.map { context.liveness($0) },
