@@ -107,7 +107,7 @@ extension Setting {
         Setting("metrics.port", env: .named("NEWSFLASH_METRICS_PORT"), flag: "--metrics-port", default: "9464", .integer(-1...65_535),
                 "port of /metrics and /health/*; 0 picks a free one, -1 serves none"),
         Setting("liveness.stallSeconds", env: .named("NEWSFLASH_LIVENESS_STALL_SECONDS"), default: "300", .number(above: 0),
-                "seconds a stage may hold messages without finishing one, or sit with lag without taking one, before /health/live fails"),
+                "seconds a stage may hold messages without finishing one, take nothing while the broker has messages for it, or have a poll running or overdue, before /health/live fails"),
         Setting("store.subscriptions", env: .named("NEWSFLASH_SUBSCRIPTIONS"), flag: "--subscriptions", default: "var/subscriptions.sqlite",
                 secrecy: .urlPassword,
                 "subscription store: a SQLite file, or postgres://user:password@host:5432/db?sslmode=require"),

@@ -231,6 +231,21 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
         return "\(inFlight) messages in flight and none finished for \(idle.components.seconds) s"
     }
 
+    /// Why the runner's consumer looks stuck, or nil: nothing in flight, nothing taken for longer
+    /// than `limit`, and yet the broker has messages past the group's committed offsets on a
+    /// partition this runner owns and holds nothing of (its fetch has stopped: a wedged client, a
+    /// partition never resumed). Asks the broker only once the runner has been idle that long; a
+    /// broker that does not answer is readiness's concern, not a stall.
+    public func stalledFetch(after limit: Duration, now: ContinuousClock.Instant = .now) async -> String? {
+        let (inFlight, since) = activity.withLock { ($0.inFlight, $0.since) }
+        let idle = now - since
+        guard inFlight == 0, idle > limit, let lags = try? await consumer.lag(timeout: .seconds(3)) else { return nil }
+        let held = book.withLock { $0.heldPartitions }
+        let lag = lags.filter { !held.contains($0.key) }.values.reduce(0, +)
+        guard lag > 0 else { return nil }
+        return "a lag of \(lag) and no message taken for \(idle.components.seconds) s"
+    }
+
     /// Records a message's end and stores the offset it lets its partition move to.
     private func finish(_ message: KafkaConsumerMessage, _ outcome: StageBookkeeping.Outcome) {
         // Stored under the bookkeeping's lock, so two tasks never store out of order.

@@ -39,7 +39,6 @@ public enum SubscriptionAPI {
         store: any SubscriptionStoring, parser: FilterParser, limits: Limits = Limits(), services: Services = Services()
     ) -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("health/live") { _, _ in HTTPResponse.Status.ok }
         let api = router.group("v1")
         api.post("subscriptions") { request, context -> Response in
             let key = try await authenticate(request, store)

@@ -46,15 +46,15 @@ enum Observability {
     /// A named readiness check: nil when fine, else what is wrong.
     typealias Check = (name: String, run: @Sendable () async -> String?)
 
-    /// Adds `/metrics`, `/health/ready` (`checks`) and, unless `liveness` is nil (the API has its
-    /// own), `/health/live` (`liveness`: a stage runner that has stopped making progress) to a router.
-    /// Each answers 200 with `{"<live|ready>": true, "checks": {…}}`, or 503 naming what failed.
-    static func addRoutes<Context: RequestContext>(to router: Router<Context>, checks: [Check], liveness: [Check]?) {
+    /// Adds `/metrics`, `/health/ready` (`checks`) and `/health/live` (`liveness`: a stage runner
+    /// that has stopped making progress) to a router. Each answers 200 with
+    /// `{"<live|ready>": true, "checks": {…}}`, or 503 naming what failed.
+    static func addRoutes<Context: RequestContext>(to router: Router<Context>, checks: [Check], liveness: [Check]) {
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        if let liveness { router.get("health/live") { _, _ in await answer(liveness, as: "live") } }
+        router.get("health/live") { _, _ in await answer(liveness, as: "live") }
         router.get("health/ready") { _, _ in await answer(checks, as: "ready") }
     }
 
@@ -115,12 +115,17 @@ enum Observability {
     }
 }
 
-/// The last result of a check, reused for 5 s so probes cannot flood the broker.
+/// The last result of a check, reused for `ttl` (5 s) so probes cannot flood the broker.
 actor CheckCache {
+    private let ttl: Duration
     private var last: (at: ContinuousClock.Instant, result: String?)?
 
+    init(ttl: Duration = .seconds(5)) {
+        self.ttl = ttl
+    }
+
     func value(_ compute: @Sendable () async -> String?) async -> String? {
-        if let last, ContinuousClock.now - last.at < .seconds(5) { return last.result }
+        if let last, ContinuousClock.now - last.at < ttl { return last.result }
         let result = await compute()
         last = (.now, result)
         return result

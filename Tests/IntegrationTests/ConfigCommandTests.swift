@@ -101,6 +101,8 @@ struct ConfigCommandTests {
             if status == nil { try await Task.sleep(for: .milliseconds(200)) }
         }
         #expect(status == 200)
+        let live = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health/live"), timeout: .seconds(5))
+        #expect(live.status.code == 200)
         kill(process.processIdentifier, SIGTERM)
         for _ in 0..<150 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         if process.isRunning { process.terminate() }

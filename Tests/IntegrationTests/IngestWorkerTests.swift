@@ -4,6 +4,7 @@ import Ingest
 import Logging
 import NewsModel
 import RdKafka
+import ServiceLifecycleTestKit
 import Testing
 
 /// The ingest worker end to end: a real HTTP server serves feeds, the worker
@@ -165,6 +166,32 @@ struct IngestWorkerTests {
         #expect(state.lastError?.contains("HTTP 500") == true)
         #expect(state.lastSuccessAt == nil)
         #expect(try await fixture.published(1).first?.sourceId == "moved")
+    }
+
+    @Test("a poll that runs longer than the limit is reported as a stall (liveness), and clears when it ends")
+    func aLongPollIsReportedAsAStall() async throws {
+        let fixture = try await Fixture.make()
+        defer { fixture.server.stop() }
+        let slow = fixture.source("slow", "slow")  // the server answers after 6 s
+        let (worker, close) = try await fixture.worker([slow], requestTimeoutSeconds: 20)
+        #expect(worker.stall(after: .zero) == nil, "a worker that has not started is not stuck")
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await worker.run() }
+                try await withDeadline(.seconds(30), "the long poll to be reported") {
+                    while worker.stall(after: .seconds(1)) == nil { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(worker.stall(after: .seconds(1))?.hasPrefix("source slow: a poll running for") == true)
+                #expect(worker.stall(after: .seconds(600)) == nil, "within the limit it is not stuck")
+                // After the answer the next poll is a minute away: nothing is overdue.
+                try await withDeadline(.seconds(30), "the stall to clear") {
+                    while worker.stall(after: .seconds(1)) != nil { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+        await close()
     }
 
     @Test("slow responses time out and oversized bodies are refused, without stopping the worker")

@@ -3,6 +3,7 @@ import NewsModel
 import Pipeline
 import RdKafka
 import Synchronization
+import ServiceLifecycleTestKit
 import Testing
 
 /// The stage runner through the real broker, with a processor simple enough to check by eye.
@@ -59,6 +60,46 @@ struct StageRunnerTests {
         await consumer.close()
     }
 
+    @Test("a runner whose consumer takes nothing while the broker has messages for it reports a stall (liveness), and recovers when they come")
+    func aStoppedFetchIsReportedAsAStall() async throws {
+        let input = try await TestBroker.makeTopic("fetch-stall-in", partitions: 1)
+        let output = try await TestBroker.makeTopic("fetch-stall-out", partitions: 1)
+        let consumer = try TestBroker.groupConsumer(group: TestBroker.unique("fetch-stall"), topic: input)
+        let stageProducer = try TestBroker.producer()
+        let stage = StageRunner(
+            name: "fetch-stall", consumer: consumer, producer: stageProducer, processor: Shouter(output: output), window: 4, logger: TestBroker.logger)
+        let producer = try TestBroker.producer()
+        let running = Task { try await stage.run() }
+        let partition = KafkaTopicPartition(topic: input, partition: 0)
+        try await withDeadline(.seconds(30), "the partition to be assigned") {
+            while try !consumer.assignment().contains(where: { $0.topic == input }) { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        // The fetch stops (as a wedged client's would) while messages keep coming.
+        try consumer.pause([partition])
+        for index in 0..<5 {
+            try await producer.send(KafkaProducerMessage(topic: input, partition: 0, key: Array("k".utf8), value: Array("m\(index)".utf8)))
+        }
+        #expect(stage.stall(after: .zero) == nil, "nothing is in flight")
+        try await withDeadline(.seconds(30), "the stall to be reported") {
+            while await stage.stalledFetch(after: .milliseconds(500)) == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let reported = await stage.stalledFetch(after: .milliseconds(500))
+        #expect(reported?.contains("a lag of 5 and no message taken") == true, "\(reported ?? "")")
+        #expect(await stage.stalledFetch(after: .seconds(600)) == nil, "within the limit it is not stuck")
+        try consumer.resume([partition])
+        try await withDeadline(.seconds(30), "the stall to clear") {
+            while await stage.stalledFetch(after: .milliseconds(500)) != nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let reader = try TestBroker.partitionConsumer(topic: output, partitions: [0])
+        #expect(try await TestBroker.read(5, from: reader).count == 5)
+        await reader.close()
+        running.cancel()
+        _ = await running.result
+        await producer.shutdown()
+        await stageProducer.shutdown()
+        await consumer.close()
+    }
+
     @Test func processesConcurrentlyCommitsInOrderAndDeadLettersPoison() async throws {
         let input = try await TestBroker.makeTopic("stage-in", partitions: 2)
         let output = try await TestBroker.makeTopic("stage-out", partitions: 2)
@@ -77,13 +118,19 @@ struct StageRunnerTests {
             let stageProducer = try TestBroker.producer()
             let stage = StageRunner(name: "shout", consumer: consumer, producer: stageProducer, processor: Shouter(output: output),
                                     deadLetterTopic: dlq, window: 16, logger: TestBroker.logger)
-            let running = Task { try await stage.run() }
-            let reader = try TestBroker.partitionConsumer(topic: topic, partitions: topic == dlq ? [0] : [0, 1])
-            let read = try await TestBroker.read(count, from: reader, timeout: .seconds(60))
-            await reader.close()
-            try await Task.sleep(for: .milliseconds(500))  // let the last offsets be stored
-            running.cancel()
-            _ = try? await running.value
+            // Stopped as in production: a graceful shutdown, after which the runner has finished
+            // what it held and stored its offsets; any error it ends with fails the test.
+            let read = try await testGracefulShutdown { trigger in
+                try await withThrowingTaskGroup(of: [KafkaConsumerMessage]?.self) { group in
+                    group.addTask { try await stage.run(); return nil }
+                    let reader = try TestBroker.partitionConsumer(topic: topic, partitions: topic == dlq ? [0] : [0, 1])
+                    let read = try await TestBroker.read(count, from: reader, timeout: .seconds(60))
+                    await reader.close()
+                    trigger.triggerGracefulShutdown()
+                    try await group.waitForAll()
+                    return read
+                }
+            }
             await stageProducer.shutdown()
             await consumer.close()  // commits stored offsets
             return read

@@ -5,6 +5,7 @@ import Metrics
 import NewsModel
 import RdKafka
 import ServiceLifecycle
+import Synchronization
 
 /// What one poll of one source did.
 public struct PollReport: Sendable, Hashable {
@@ -46,6 +47,8 @@ public final class IngestWorker: Service, Sendable {
     /// Serialises publishing per source (polls and pushes).
     private let sourceGate = HostLimiter(limit: 1)
     private let stories: StoryRegistry
+    /// Each polled source's loop: polling since, or its next poll due at (for ``stall(after:now:)``).
+    private let loops = Mutex<[String: (polling: Bool, at: ContinuousClock.Instant)]>([:])
 
     public init(
         configuration: IngestConfiguration, store: IngestStore, producer: KafkaProducer, fetcher: FeedFetcher,
@@ -91,9 +94,24 @@ public final class IngestWorker: Service, Sendable {
         // Spread the first polls over a tenth of the interval so sources do not start in lockstep.
         try? await Task.sleep(for: .milliseconds(Int(Double.random(in: 0..<0.1) * source.pollIntervalSeconds * 1000)))
         while !Task.isCancelled {
+            loops.withLock { $0[source.id] = (true, .now) }
             let report = await poll(source, schedule: schedule)
+            loops.withLock { $0[source.id] = (false, .now + .milliseconds(Int(report.nextPollIn * 1000))) }
             try? await Task.sleep(for: .milliseconds(Int(report.nextPollIn * 1000)))
         }
+        loops.withLock { $0[source.id] = nil }
+    }
+
+    /// Why the worker looks stuck, or nil: a source's poll has run for longer than `limit` (a
+    /// fetch has its timeouts, so a publish or the store is wedged), or a source's next poll is
+    /// overdue by more than `limit` (its loop has stopped). For liveness probes.
+    public func stall(after limit: Duration, now: ContinuousClock.Instant = .now) -> String? {
+        let loops = self.loops.withLock { $0 }
+        for (source, loop) in loops.sorted(by: { $0.key < $1.key }) where now - loop.at > limit {
+            let seconds = (now - loop.at).components.seconds
+            return loop.polling ? "source \(source): a poll running for \(seconds) s" : "source \(source): a poll overdue by \(seconds) s"
+        }
+        return nil
     }
 
     /// One fetch, parse and publish cycle for a source; never throws (failures are in the report and the source's health).

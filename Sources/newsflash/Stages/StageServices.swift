@@ -87,10 +87,16 @@ struct StageContext: Sendable {
         return try KafkaConsumer(configuration: configuration, logger: logger)
     }
 
-    /// Alive unless the runner has stopped making progress (``StageRunner/stall(after:now:)``).
+    /// Alive unless the runner has stopped making progress: messages in flight and none finished
+    /// (``StageRunner/stall(after:now:)``), or nothing taken while the broker has messages for it
+    /// (``StageRunner/stalledFetch(after:now:)``, which asks the broker, at most every 30 s).
     func liveness<Processor: StageProcessor>(_ runner: StageRunner<Processor>) -> Observability.Check {
         let limit = stallLimit
-        return ("stage \(runner.name)", { runner.stall(after: limit) })
+        let fetch = CheckCache(ttl: .seconds(30))
+        return ("stage \(runner.name)", {
+            if let stall = runner.stall(after: limit) { return stall }
+            return await fetch.value { await runner.stalledFetch(after: limit) }
+        })
     }
 
     /// Ready when the broker answers.

@@ -73,7 +73,10 @@ enum Stages {
         let worker = try await IngestWorker(
             configuration: settings.configuration, store: settings.store, producer: context.producer, fetcher: fetcher,
             topic: settings.topic, logger: context.logger)
-        var services = StageServices(work: [worker], shutdowns: [{ await fetcher.shutdown() }], metadata: ["kafka.topic": "\(settings.topic)"])
+        let limit = context.stallLimit
+        var services = StageServices(
+            work: [worker], liveness: [("ingest", { worker.stall(after: limit) })], shutdowns: [{ await fetcher.shutdown() }],
+            metadata: ["kafka.topic": "\(settings.topic)"])
         if settings.configuration.sources.contains(where: { $0.kind == .push && $0.enabled }) {
             let router = Router()
             PushEndpoint.register(on: router, worker: worker)
@@ -297,8 +300,8 @@ enum Stages {
             checks.append(context.brokerCheck)
         }
         let router = SubscriptionAPI.buildRouter(store: store, parser: parser, services: extras)
-        // /health/live is the API's own route.
-        Observability.addRoutes(to: router, checks: checks, liveness: nil)
+        // /health/live fails when the receipts recorder is stuck; without Kafka it has nothing to check.
+        Observability.addRoutes(to: router, checks: checks, liveness: services.liveness)
         services.work.append(Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port)), logger: logger))
         services.metadata["http.address"] = "\(settings.host):\(settings.port)"
         return services
