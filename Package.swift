@@ -70,6 +70,7 @@ let package = Package(
             name: "Ingest",
             dependencies: [
                 "FeedParsing",
+                "SQLiteFile",
                 "NewsModel",
                 "RdKafka",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -102,8 +103,10 @@ let package = Package(
         // Subscriptions in SQLite (GRDB): definitions with a version cursor, and what was sent.
         .target(
             name: "SubscriptionStore",
-            dependencies: ["Subscriptions", "NewsModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Subscriptions", "NewsModel", "SQLiteFile", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // How both SQLite stores (ingest state, subscriptions) open their files.
+        .target(name: "SQLiteFile", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // The store test suite, run against SQLite and PostgreSQL ($NEWSFLASH_TEST_POSTGRES_URL).
         .testTarget(
             name: "SubscriptionStoreTests",

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SQLiteFile
 import NewsModel
 import Subscriptions
 
@@ -8,22 +9,7 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
     private let database: DatabaseQueue
 
     public init(path: String) throws {
-        if path != ":memory:" {
-            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        }
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        if path != ":memory:" {
-            // Write-ahead log: readers (other processes on the file) never block the writer, and a
-            // commit costs one fsync of the log instead of the rollback journal's three. Still
-            // synchronous = FULL: a commit that returned survives a power cut.
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
-        }
-        database = path == ":memory:" ? try DatabaseQueue(configuration: configuration) : try DatabaseQueue(path: path, configuration: configuration)
-        try Self.migrator.migrate(database)
+        database = try SQLiteFile.open(path: path, migrator: Self.migrator)
     }
 
     private static var migrator: DatabaseMigrator {

@@ -54,23 +54,12 @@ extension RunCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var observability: ObservabilityOptions
 
-        @Option(help: "Topic to read. Default: classify.input, $NEWSFLASH_CLASSIFY_INPUT, else news.raw.")
-        var input: String?
-
-        @Option(help: "Topic to publish to. Default: classify.output, $NEWSFLASH_CLASSIFY_OUTPUT, else news.classified.")
-        var output: String?
-
-        @Option(help: "Consumer group. Default: classify.group, $NEWSFLASH_CLASSIFY_GROUP, else newsflash-classify.")
-        var group: String?
-
-        @Option(help: "Messages processed at once. Default: classify.window, $NEWSFLASH_CLASSIFY_WINDOW, else 256.")
-        var window: Int?
+        @OptionGroup var stream: StreamOptions
 
         func run() async throws {
             let setup = try global.setup(
                 "newsflash.classify",
-                flags: observability.flags.merging(
-                    ["classify.input": input, "classify.output": output, "classify.group": group, "classify.window": window.map(String.init)]) { $1 })
+                flags: observability.flags.merging(stream.flags("classify")) { $1 })
             let settings = try Stages.StreamSettings(setup.config, section: "classify")
             let classifier: NewsClassifier
             do {
@@ -83,6 +72,27 @@ extension RunCommand {
             let services = try Stages.classify(settings, classifier: classifier, context)
             try await context.run(services, name: "classify")
         }
+    }
+}
+
+/// What classify and match are told on the command line; each is a setting of their own section
+/// (`classify.window`, `match.window`, …) with its own default.
+struct StreamOptions: ParsableArguments {
+    @Option(help: "Topic to read. Default: <section>.input, else news.raw (classify) or news.classified (match).")
+    var input: String?
+
+    @Option(help: "Topic to publish to. Default: <section>.output, else news.classified (classify) or alerts.deliveries (match).")
+    var output: String?
+
+    @Option(help: "Consumer group. Default: <section>.group, else newsflash-classify or newsflash-match.")
+    var group: String?
+
+    @Option(help: "Messages processed at once. Default: <section>.window, else 256 (classify) or 64 (match).")
+    var window: Int?
+
+    /// These flags by setting key, in `section`.
+    func flags(_ section: String) -> [String: String?] {
+        ["\(section).input": input, "\(section).output": output, "\(section).group": group, "\(section).window": window.map(String.init)]
     }
 }
 

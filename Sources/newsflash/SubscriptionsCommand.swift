@@ -196,23 +196,12 @@ extension RunCommand {
         @OptionGroup var files: SubscriptionFiles
         @OptionGroup var observability: ObservabilityOptions
 
-        @Option(help: "Topic to read. Default: match.input, $NEWSFLASH_MATCH_INPUT, else news.classified.")
-        var input: String?
-
-        @Option(help: "Topic to publish to. Default: match.output, $NEWSFLASH_MATCH_OUTPUT, else alerts.deliveries.")
-        var output: String?
-
-        @Option(help: "Consumer group. Default: match.group, $NEWSFLASH_MATCH_GROUP, else newsflash-match.")
-        var group: String?
-
-        @Option(help: "Items matched at once. Default: match.window, $NEWSFLASH_MATCH_WINDOW, else 64.")
-        var window: Int?
+        @OptionGroup var stream: StreamOptions
 
         func run() async throws {
             let setup = try global.setup(
                 "newsflash.match",
-                flags: files.flags.merging(observability.flags) { $1 }.merging(
-                    ["match.input": input, "match.output": output, "match.group": group, "match.window": window.map(String.init)]) { $1 })
+                flags: files.flags.merging(observability.flags) { $1 }.merging(stream.flags("match")) { $1 })
             let settings = try Stages.StreamSettings(setup.config, section: "match")
             let parser = try SubscriptionFiles.filterParser()
             try await setup.withStore { store in

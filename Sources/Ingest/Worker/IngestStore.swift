@@ -1,6 +1,7 @@
 import FeedParsing
 import Foundation
 import GRDB
+import SQLiteFile
 
 /// What ingest remembers between polls and restarts, in one SQLite file:
 /// the seen-set (which items were published, at which content version), each
@@ -38,23 +39,7 @@ public final class IngestStore: Sendable {
 
     /// Opens (creating and migrating) the store at `path`; ":memory:" for a private in-memory one.
     public init(path: String) throws {
-        if path != ":memory:" {
-            try FileManager.default.createDirectory(
-                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        }
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        if path != ":memory:" {
-            // Write-ahead log: readers (other processes on the file) never block the writer, and a
-            // commit costs one fsync of the log instead of the rollback journal's three. Still
-            // synchronous = FULL: a commit that returned survives a power cut.
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
-        }
-        database = path == ":memory:" ? try DatabaseQueue(configuration: configuration) : try DatabaseQueue(path: path, configuration: configuration)
-        try Self.migrator.migrate(database)
+        database = try SQLiteFile.open(path: path, migrator: Self.migrator)
     }
 
     private static var migrator: DatabaseMigrator {
