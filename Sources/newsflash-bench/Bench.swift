@@ -6,5 +6,5 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "newsflash-bench",
         abstract: "Newsflash benchmarks (run them in a release build).",
-        subcommands: [KafkaBenchmark.self, WebhookBenchmark.self, WebhookReceiverCommand.self])
+        subcommands: [KafkaBenchmark.self, WebhookBenchmark.self, WebhookReceiverCommand.self, CodecBenchmark.self])
 }
