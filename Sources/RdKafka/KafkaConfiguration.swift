@@ -130,8 +130,11 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     /// Commit stored offsets in the background (never unprocessed ones).
     public var isAutoCommitEnabled: Bool = true
     public var autoCommitInterval: Duration = .seconds(1)
-    /// How many fetched messages may wait for the application before polling pauses.
-    public var bufferedMessages: Int = 10_000
+    /// How many fetched messages may wait for the application. When they are all waiting, the
+    /// poll thread gives the application a second to take some; then it pauses fetching (and keeps
+    /// polling, so the group keeps this member) until half of them are taken.
+    public var bufferedMessages: Int = Self.defaultBufferedMessages
+    public static let defaultBufferedMessages = 10_000
     /// `fetch.wait.max.ms`: how long the broker may hold a fetch that found nothing new.
     /// Kafka answers a held fetch as soon as data arrives, so there this only sets how
     /// often an idle consumer asks (20 small requests a second). Brokers that hold a

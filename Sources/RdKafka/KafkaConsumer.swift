@@ -379,7 +379,17 @@ public final class KafkaConsumer: Service, Sendable {
             runCommands()
             // A full (or ended) buffer pauses fetching instead of polling: polls go on, so
             // the group keeps this member (max.poll.interval.ms) and rebalances are served.
-            let wanted = buffer.wantsMessages
+            // A full buffer first gets a second to drain: librdkafka keeps fetching into its own
+            // bounded queue meanwhile, where pausing would drop what it has prefetched and fetch
+            // it again on resume (at full speed that cost 5 of every 6 messages' worth of time).
+            if !holdingBack, !buffer.isFinished, !buffer.wantsMessages {
+                let deadline = ContinuousClock.now + .seconds(1)
+                while !buffer.wantsMessages, !buffer.isFinished, !thread.isStopping, ContinuousClock.now < deadline {
+                    runCommands()
+                    usleep(500)
+                }
+            }
+            let wanted = holdingBack ? buffer.wantsMessagesAfterHoldingBack : buffer.wantsMessages
             if !wanted || holdingBack {
                 holdingBack = !wanted
                 holdBack(rk, wanted: wanted, control: control, logger: logger)

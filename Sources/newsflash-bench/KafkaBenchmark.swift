@@ -25,6 +25,9 @@ struct KafkaBenchmark: AsyncParsableCommand {
     @Option(help: "Partitions of each run's topic.")
     var partitions: Int32 = 4
 
+    @Option(help: "Messages the consumer buffers for the application (KafkaConsumerConfiguration.bufferedMessages) before fetching waits.")
+    var buffered = KafkaConsumerConfiguration.defaultBufferedMessages
+
     @Option(help: "Runs; the medians are reported.")
     var runs: Int = 3
 
@@ -111,6 +114,7 @@ struct KafkaBenchmark: AsyncParsableCommand {
         let positions = (0..<partitions).map { KafkaTopicPartitionOffset(topic: topic, partition: $0, offset: KafkaTopicPartitionOffset.beginning) }
         var configuration = KafkaConsumerConfiguration(client: client, groupID: "bench-\(topic)", subscription: .partitions(positions))
         configuration.isAutoCommitEnabled = false
+        configuration.bufferedMessages = buffered
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         let clock = ContinuousClock()
         let start = clock.now

@@ -30,6 +30,20 @@ import Testing
         #expect(!buffer.wantsMessages)  // an ended buffer wants nothing either: the poll thread pauses
     }
 
+    @Test("fetching paused on a full buffer resumes once half of it is taken, not at the first free slot")
+    func resumesAtHalf() {
+        let buffer = ConsumerMessageBuffer(capacity: 4)
+        buffer.append((0..<4).map { message(0, $0) })
+        #expect(!buffer.wantsMessages && !buffer.wantsMessagesAfterHoldingBack)
+        _ = buffer.take(limit: 1)
+        #expect(buffer.wantsMessages)
+        #expect(!buffer.wantsMessagesAfterHoldingBack, "3 of 4 waiting: still held back")
+        _ = buffer.take(limit: 1)
+        #expect(buffer.wantsMessagesAfterHoldingBack, "2 of 4 waiting: fetch again")
+        buffer.finish()
+        #expect(!buffer.wantsMessagesAfterHoldingBack)
+    }
+
     @Test func dropsRevokedPartitions() async throws {
         let buffer = ConsumerMessageBuffer(capacity: 10)
         buffer.append([message(0, 0), message(1, 0), message(0, 1), message(1, 1)])
