@@ -39,6 +39,8 @@ public final class KafkaConsumer: Service, Sendable {
         var paused: Set<KafkaTopicPartition> = []
         /// Partitions the poll thread paused while the buffer wanted no messages.
         var heldBack: Set<KafkaTopicPartition> = []
+        /// How often a full buffer has paused fetching.
+        var holdBacks = 0
 
         mutating func assign(_ partitions: [KafkaTopicPartition]) {
             for partition in partitions {
@@ -96,12 +98,13 @@ public final class KafkaConsumer: Service, Sendable {
         try KafkaConsumer.start(handle: handle, subscription: configuration.subscription)
 
         let consumed = Counter(label: "kafka_consumer_messages_total", dimensions: [("client", configuration.client.clientID)])
+        let holdBacks = Counter(label: "kafka_consumer_fetch_pauses_total", dimensions: [("client", configuration.client.clientID)])
         let isGroup: Bool
         if case .group = configuration.subscription { isGroup = true } else { isGroup = false }
         self.pollThread = PollThread(name: "kafka-consumer-poll") { thread in
             KafkaConsumer.pollLoop(
                 thread: thread, handle: handle, buffer: buffer, control: control, events: events,
-                consumed: consumed, logger: logger, commitOnClose: isGroup)
+                consumed: consumed, holdBacks: holdBacks, logger: logger, commitOnClose: isGroup)
         }
     }
 
@@ -115,6 +118,11 @@ public final class KafkaConsumer: Service, Sendable {
     ///
     /// - Throws: when the assignment that fetched the message is over (the
     ///   partition was revoked or lost meanwhile; its owner reads the message again).
+    /// How often a buffer full for a second has paused fetching (`kafka_consumer_fetch_pauses_total`):
+    /// each pause makes librdkafka fetch again what it had prefetched, so a consumer that keeps up
+    /// with its partitions should show none.
+    public var fetchPauses: Int { control.withLock { $0.holdBacks } }
+
     public func storeOffset(for message: KafkaConsumerMessage) throws(KafkaError) {
         try storeOffset(message.offset + 1, assignmentOf: message)
     }
@@ -358,7 +366,7 @@ public final class KafkaConsumer: Service, Sendable {
 
     private static func pollLoop(
         thread: PollThread, handle: RDKafkaHandle, buffer: ConsumerMessageBuffer, control: LockedBox<Control>,
-        events: AsyncStream<KafkaConsumerEvent>.Continuation, consumed: Counter, logger: Logger, commitOnClose: Bool
+        events: AsyncStream<KafkaConsumerEvent>.Continuation, consumed: Counter, holdBacks: Counter, logger: Logger, commitOnClose: Bool
     ) {
         let rk = handle.pointer
         let topicNames = TopicNameCache()
@@ -391,6 +399,10 @@ public final class KafkaConsumer: Service, Sendable {
             }
             let wanted = holdingBack ? buffer.wantsMessagesAfterHoldingBack : buffer.wantsMessages
             if !wanted || holdingBack {
+                if !wanted, !holdingBack {
+                    holdBacks.increment()
+                    control.withLock { $0.holdBacks += 1 }
+                }
                 holdingBack = !wanted
                 holdBack(rk, wanted: wanted, control: control, logger: logger)
             }

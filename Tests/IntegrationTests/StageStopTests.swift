@@ -219,6 +219,7 @@ struct StageStopTests {
         }
         #expect(!lostOrRevoked.withLock { $0 }, "the member lost its partition while its buffer was full")
         #expect(read == (0..<count).map { "m\($0)" })
+        #expect(consumer.fetchPauses >= 1, "a buffer full for 10 s pauses fetching")
         watcher.cancel()
         await consumer.close()
     }
