@@ -119,6 +119,26 @@ public enum SubscriptionAPI {
             response.status = .accepted
             return response
         }
+        // API keys: an admin key manages every key, a subscriber key only itself (a leaked key
+        // can be revoked, or rotated, by its holder or an admin).
+        api.get("keys") { request, _ -> KeyList in
+            let key = try await authenticate(request, store)
+            return KeyList(keys: try await store.keys().filter { key.role == .admin || $0.key.id == key.id }.map(KeyView.init))
+        }
+        api.post("keys/:id/revoke") { request, context -> KeyView in
+            let id = try await managedKeyID(request, context, store)
+            guard try await store.revokeKey(id, at: Date()), let record = try await store.keys().first(where: { $0.key.id == id }) else {
+                throw HTTPError(.notFound, message: "no key \(id) that is not revoked")
+            }
+            return KeyView(record)
+        }
+        api.post("keys/:id/rotate") { request, context -> KeyRotation in
+            let id = try await managedKeyID(request, context, store)
+            guard let secret = try await store.rotateKey(id), let record = try await store.keys().first(where: { $0.key.id == id }) else {
+                throw HTTPError(.notFound, message: "no key \(id) that is not revoked")
+            }
+            return KeyRotation(id: id, role: record.key.role.rawValue, secret: secret)
+        }
         api.post("filters/validate") { request, context -> FilterCheck in
             _ = try await authenticate(request, store)
             let body: FilterInput = try await decode(request, context, limits)
@@ -197,6 +217,14 @@ public enum SubscriptionAPI {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "send Authorization: Bearer <API key> (newsflash keys create)")
         }
         return key
+    }
+
+    /// The `:id` of a key route, when the caller may manage that key (an admin, or the key itself).
+    static func managedKeyID(_ request: Request, _ context: BasicRequestContext, _ store: any SubscriptionStoring) async throws -> String {
+        let key = try await authenticate(request, store)
+        let id = try context.parameters.require("id")
+        guard key.role == .admin || key.id == id else { throw HTTPError(.notFound, message: "no key \(id) that is not revoked") }
+        return id
     }
 
     static func owned(_ request: Request, _ context: BasicRequestContext, _ store: any SubscriptionStoring) async throws -> Subscription {

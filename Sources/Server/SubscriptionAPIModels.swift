@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NewsModel
+import SubscriptionStore
 import Subscriptions
 
 /// A subscription as the API shows it. `secret` is present only in the answer
@@ -298,4 +299,30 @@ enum APIErrorText {
         @unknown default: return "\(error)"
         }
     }
+}
+
+/// An API key as `GET /v1/keys` shows it: never its secret.
+struct KeyView: ResponseEncodable {
+    var id: String
+    var role: String
+    var createdAt: String
+    var revokedAt: String?
+
+    init(_ record: APIKeyRecord) {
+        id = record.key.id
+        role = record.key.role.rawValue
+        createdAt = RFC3339Time.format(record.createdAt)
+        revokedAt = record.revokedAt.map(RFC3339Time.format)
+    }
+}
+
+struct KeyList: ResponseEncodable {
+    var keys: [KeyView]
+}
+
+/// The answer to `POST /v1/keys/{id}/rotate`: the new secret, shown this once.
+struct KeyRotation: ResponseEncodable {
+    var id: String
+    var role: String
+    var secret: String
 }

@@ -118,6 +118,7 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
             """,
             "CREATE INDEX IF NOT EXISTS held_by_due ON held (channel, due_at)",
         ]),
+        (5, ["ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ"]),
     ]
 
     /// Applies the migrations not yet recorded, in one transaction under an advisory lock, so
@@ -162,10 +163,29 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
     }
 
     public func key(forSecret secret: String) async throws -> APIKey? {
-        let found = try await rows("SELECT id, role FROM api_keys WHERE secret_sha256 = \(StableID.sha256Hex(secret))")
+        let found = try await rows("SELECT id, role FROM api_keys WHERE secret_sha256 = \(StableID.sha256Hex(secret)) AND revoked_at IS NULL")
         return try found.first.map { try $0.decode((String, String).self) }.flatMap { id, role in
             APIKey.Role(rawValue: role).map { APIKey(id: id, role: $0) }
         }
+    }
+
+    public func keys() async throws -> [APIKeyRecord] {
+        try await rows("SELECT id, role, created_at, revoked_at FROM api_keys ORDER BY created_at, id").compactMap { row in
+            let (id, role, created, revoked) = try row.decode((String, String, Date, Date?).self)
+            return APIKey.Role(rawValue: role).map { APIKeyRecord(key: APIKey(id: id, role: $0), createdAt: created, revokedAt: revoked) }
+        }
+    }
+
+    public func revokeKey(_ id: String, at: Date) async throws -> Bool {
+        try await !rows("UPDATE api_keys SET revoked_at = \(at) WHERE id = \(id) AND revoked_at IS NULL RETURNING id").isEmpty
+    }
+
+    public func rotateKey(_ id: String) async throws -> String? {
+        let secret = APIKey.generate().secret
+        let updated = try await rows("""
+            UPDATE api_keys SET secret_sha256 = \(StableID.sha256Hex(secret)) WHERE id = \(id) AND revoked_at IS NULL RETURNING id
+            """)
+        return updated.isEmpty ? nil : secret
     }
 
     // MARK: Subscriptions

@@ -44,6 +44,9 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
                 CREATE INDEX held_by_due ON held(due_at);
                 """)
         }
+        migrator.registerMigration("v5-key-revocation") { db in
+            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN revoked_at REAL")
+        }
         return migrator
     }
 
@@ -61,9 +64,36 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
     public func key(forSecret secret: String) async throws -> APIKey? {
         let digest = StableID.sha256Hex(secret)
         return try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, role FROM api_keys WHERE secret_sha256 = ?", arguments: [digest]).flatMap { row in
+            try Row.fetchOne(db, sql: "SELECT id, role FROM api_keys WHERE secret_sha256 = ? AND revoked_at IS NULL", arguments: [digest]).flatMap { row in
                 APIKey.Role(rawValue: row["role"]).map { APIKey(id: row["id"], role: $0) }
             }
+        }
+    }
+
+    public func keys() async throws -> [APIKeyRecord] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, role, created_at, revoked_at FROM api_keys ORDER BY created_at, id").compactMap { row in
+                APIKey.Role(rawValue: row["role"]).map { role in
+                    APIKeyRecord(
+                        key: APIKey(id: row["id"], role: role), createdAt: Date(timeIntervalSince1970: row["created_at"]),
+                        revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+                }
+            }
+        }
+    }
+
+    public func revokeKey(_ id: String, at: Date) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [at.timeIntervalSince1970, id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func rotateKey(_ id: String) async throws -> String? {
+        let secret = APIKey.generate().secret
+        return try await database.write { db in
+            try db.execute(sql: "UPDATE api_keys SET secret_sha256 = ? WHERE id = ? AND revoked_at IS NULL", arguments: [StableID.sha256Hex(secret), id])
+            return db.changesCount > 0 ? secret : nil
         }
     }
 

@@ -61,8 +61,29 @@ public protocol StoreConnection: Sendable {
 public protocol APIKeyStore: StoreConnection {
     /// Creates a key; returns it with its secret, which is shown once and not stored.
     func createKey(role: APIKey.Role) async throws -> (key: APIKey, secret: String)
-    /// The key a secret belongs to, if any.
+    /// The key a secret belongs to, if any; a revoked key's secret belongs to none.
     func key(forSecret secret: String) async throws -> APIKey?
+    /// Every key, revoked ones too, oldest first.
+    func keys() async throws -> [APIKeyRecord]
+    /// Revokes a key: its secret stops working at once. False when there is no such key, or it
+    /// was revoked already. The subscriptions it owns stay (an admin key manages them).
+    @discardableResult func revokeKey(_ id: String, at: Date) async throws -> Bool
+    /// Gives a key a new secret, shown once; the old secret stops working at once. Nil when there
+    /// is no such key, or it is revoked.
+    func rotateKey(_ id: String) async throws -> String?
+}
+
+/// A key as `keys list` and `GET /v1/keys` show it: never its secret.
+public struct APIKeyRecord: Sendable, Hashable {
+    public var key: APIKey
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(key: APIKey, createdAt: Date, revokedAt: Date?) {
+        self.key = key
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
 }
 
 /// Subscriptions and their change log.

@@ -5,13 +5,15 @@ import NewsModel
 import Pipeline
 import SubscriptionStore
 
-/// `newsflash keys create [--admin]`: an API key, shown once.
+/// `newsflash keys create|list|revoke|rotate`: API keys, in the subscription store.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Manage API keys.", subcommands: [Create.self])
+        commandName: "keys", abstract: "Manage API keys.",
+        discussion: "Exit codes: 0 done; 1 no such key (or it is revoked), or the store cannot be reached; 64 bad usage.",
+        subcommands: [Create.self, List.self, Revoke.self, Rotate.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an API key; prints its id and secret (the secret is not stored, only its SHA-256).")
+        static let configuration = CommandConfiguration(abstract: "Create an API key; prints its id, role and secret (the secret is not stored, only its SHA-256).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
 
@@ -19,8 +21,69 @@ struct KeysCommand: AsyncParsableCommand {
         var admin = false
 
         func run() async throws {
-            let (key, secret) = try await global.setup("newsflash.keys", flags: files.flags).withStore { try await $0.createKey(role: admin ? .admin : .subscriber) }
+            let (key, secret) = try await global.setup("newsflash.keys", flags: files.flags).withStore {
+                try await $0.createKey(role: admin ? .admin : .subscriber)
+            }
             print("\(key.id) \(key.role.rawValue) \(secret)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every API key (never its secret): id, role, created, revoked.",
+            discussion: "Examples:\n  newsflash keys list\n  newsflash keys list --json | jq -r 'select(.revokedAt == null) | .id'")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var files: SubscriptionFiles
+
+        @Flag(help: "One JSON object a line: id, role, createdAt, revokedAt.")
+        var json = false
+
+        func run() async throws {
+            let records = try await global.setup("newsflash.keys", flags: files.flags).withStore { try await $0.keys() }
+            if !json { print("ID\tROLE\tCREATED\tREVOKED") }
+            for record in records {
+                let created = RFC3339Time.format(record.createdAt), revoked = record.revokedAt.map(RFC3339Time.format)
+                if json {
+                    var object: [String: Any] = ["id": record.key.id, "role": record.key.role.rawValue, "createdAt": created]
+                    object["revokedAt"] = revoked ?? NSNull()
+                    print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+                } else {
+                    print("\(record.key.id)\t\(record.key.role.rawValue)\t\(created)\t\(revoked ?? "-")")
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke an API key: its secret stops working at once. The subscriptions it owns stay; an admin key manages them.",
+            discussion: "Example:\n  newsflash keys revoke key_3f9a1c2b7d0e4a5b6c7d")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var files: SubscriptionFiles
+        @Argument(help: "The key id (key_…), as keys list shows it.") var id: String
+
+        func run() async throws {
+            guard try await global.setup("newsflash.keys", flags: files.flags).withStore({ try await $0.revokeKey(id, at: Date()) }) else {
+                throw CLIError("no key \(id) that is not revoked")
+            }
+            print("revoked \(id)")
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give an API key a new secret (printed once, as create prints it); the old secret stops working at once.",
+            discussion: "Example:\n  newsflash keys rotate key_3f9a1c2b7d0e4a5b6c7d")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var files: SubscriptionFiles
+        @Argument(help: "The key id (key_…), as keys list shows it.") var id: String
+
+        func run() async throws {
+            let (secret, role) = try await global.setup("newsflash.keys", flags: files.flags).withStore { store in
+                (try await store.rotateKey(id), try await store.keys().first { $0.key.id == id }?.key.role)
+            }
+            guard let secret, let role else { throw CLIError("no key \(id) that is not revoked") }
+            print("\(id) \(role.rawValue) \(secret)")
         }
     }
 }

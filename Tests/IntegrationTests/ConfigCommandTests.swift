@@ -75,6 +75,28 @@ struct ConfigCommandTests {
         #expect(try NewsflashCLI.run(["config", "check", "--config", file.path]).stderr.contains("not JSON"))
     }
 
+    @Test("keys create, list, rotate and revoke on the store the configuration names; exit 1 for a key that is not there")
+    func keysCommands() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var environment = cleanEnvironment
+        environment["NEWSFLASH_SUBSCRIPTIONS"] = directory.appendingPathComponent("keys.sqlite").path
+        let created = try NewsflashCLI.run(["keys", "create"], environment: environment)
+        #expect(created.status == 0, "\(created.stderr)")
+        let fields = created.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        try #require(fields.count == 3)
+        let id = fields[0]
+        #expect(fields[1] == "subscriber" && fields[2].hasPrefix("nfk_"))
+        let rotated = try NewsflashCLI.run(["keys", "rotate", id], environment: environment)
+        #expect(rotated.status == 0 && rotated.stdout.hasPrefix("\(id) subscriber nfk_") && !rotated.stdout.contains(fields[2]), "\(rotated.stderr)")
+        #expect(try NewsflashCLI.run(["keys", "revoke", id], environment: environment).stdout == "revoked \(id)\n")
+        let list = try NewsflashCLI.run(["keys", "list", "--json"], environment: environment)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        #expect(object["id"] as? String == id && object["revokedAt"] is String && !list.stdout.contains("nfk_"))
+        let again = try NewsflashCLI.run(["keys", "revoke", id], environment: environment)
+        #expect(again.status == 1 && again.stderr.contains("no key \(id) that is not revoked"))
+    }
+
     @Test("run api takes its port, store and log format from the file and serves until SIGTERM")
     func apiFromTheFile() async throws {
         let directory = try temporaryDirectory()

@@ -33,6 +33,42 @@ import TestSupport
         #expect(documented == registered.union(["GET /health/live"]))
     }
 
+    @Test("keys: a subscriber lists, rotates and revokes only itself; an admin any key; a revoked key gets 401")
+    func keysAreManagedThroughTheAPI() async throws {
+        let store = try store()
+        let (aliceKey, alice) = try await store.createKey(role: .subscriber)
+        let (bobKey, bob) = try await store.createKey(role: .subscriber)
+        let admin = try await store.createKey(role: .admin).secret
+        let app = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser))
+        try await app.test(.router) { client in
+            func call(_ method: HTTPRequest.Method, _ uri: String, _ key: String?) async throws -> (HTTPResponse.Status, String) {
+                var headers: HTTPFields = [:]
+                if let key { headers[.authorization] = "Bearer \(key)" }
+                return try await client.execute(uri: uri, method: method, headers: headers) { response in (response.status, String(buffer: response.body)) }
+            }
+            let own = try await call(.get, "/v1/keys", alice)
+            #expect(own.0 == .ok)
+            #expect(own.1.contains(aliceKey.id) && !own.1.contains(bobKey.id) && !own.1.contains("nfk_"), "\(own.1)")
+            #expect(try await call(.get, "/v1/keys", admin).1.contains(bobKey.id))
+            // Alice may not touch Bob's key.
+            #expect(try await call(.post, "/v1/keys/\(bobKey.id)/revoke", alice).0 == .notFound)
+            #expect(try await call(.post, "/v1/keys/\(bobKey.id)/rotate", alice).0 == .notFound)
+            // Alice rotates her own: the old secret stops, the new one works.
+            let rotated = try await call(.post, "/v1/keys/\(aliceKey.id)/rotate", alice)
+            #expect(rotated.0 == .ok)
+            let newSecret = try #require(rotated.1.firstMatch(of: /"secret":"(nfk_[0-9a-f]+)"/)?.1)
+            #expect(try await call(.get, "/v1/keys", alice).0 == .unauthorized)
+            #expect(try await call(.get, "/v1/keys", String(newSecret)).0 == .ok)
+            // The admin revokes Bob's leaked key: 401 from then on, listed with revokedAt.
+            let revoked = try await call(.post, "/v1/keys/\(bobKey.id)/revoke", admin)
+            #expect(revoked.0 == .ok)
+            #expect(revoked.1.contains("\"revokedAt\""))
+            #expect(try await call(.get, "/v1/subscriptions", bob).0 == .unauthorized)
+            #expect(try await call(.post, "/v1/keys/\(bobKey.id)/revoke", admin).0 == .notFound, "revoked once")
+            #expect(try await call(.post, "/v1/keys/\(bobKey.id)/rotate", admin).0 == .notFound, "a revoked key gets no new secret")
+        }
+    }
+
     @Test func subscribersSeeTheirOwnAndAdminsSeeAll() async throws {
         let store = try store()
         let alice = try await store.createKey(role: .subscriber).secret

@@ -22,6 +22,30 @@ import Testing
             outcome: .delivered, statusCode: 200, latencyMs: 12, attemptedAt: t0.addingTimeInterval(seconds))
     }
 
+    @Test("a revoked key stops working at once and is listed as revoked; a rotated key works with its new secret only", arguments: StoreKind.allCases)
+    func keysAreRevokedAndRotated(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.withStore(kind) { store in
+            let (leaked, leakedSecret) = try await store.createKey(role: .subscriber)
+            let (admin, adminSecret) = try await store.createKey(role: .admin)
+            #expect(try await store.keys().map(\.key) == [leaked, admin])
+            #expect(try await store.keys().allSatisfy { $0.revokedAt == nil })
+
+            let newSecret = try #require(try await store.rotateKey(admin.id))
+            #expect(newSecret != adminSecret && newSecret.hasPrefix("nfk_"))
+            #expect(try await store.key(forSecret: adminSecret) == nil)
+            #expect(try await store.key(forSecret: newSecret) == admin)
+
+            let at = Self.at(60)
+            #expect(try await store.revokeKey(leaked.id, at: at))
+            #expect(try await store.key(forSecret: leakedSecret) == nil)
+            #expect(try await !store.revokeKey(leaked.id, at: at), "revoked once")
+            #expect(try await store.rotateKey(leaked.id) == nil, "a revoked key gets no new secret")
+            #expect(try await !store.revokeKey("key_missing", at: at))
+            let revoked = try #require(try await store.keys().first { $0.key == leaked })
+            #expect(revoked.revokedAt.map { abs($0.timeIntervalSince(at)) < 0.001 } == true)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func pingAnswersWhileTheStoreServesAndFailsOnceItIsShutDown(_ kind: StoreKind) async throws {
         try await StoreUnderTest.with(kind) { place in
