@@ -10,8 +10,10 @@ struct Newsflash: AsyncParsableCommand {
         commandName: "newsflash",
         abstract: "Breaking-news alerts on Kafka: ingest, classify, match, notify.",
         discussion: """
-            Kafka settings come from --bootstrap and --kafka-config, or from the environment:
-            KAFKA_BOOTSTRAP (default 127.0.0.1:9092). See README.md for every setting.
+            Every setting comes from a flag, else the environment, else the configuration file (--config, \
+            $NEWSFLASH_CONFIG, else newsflash.json when there is one), else its default: Kafka is --bootstrap, \
+            $KAFKA_BOOTSTRAP or kafka.bootstrap (default 127.0.0.1:9092). `newsflash config describe` lists every \
+            setting; `newsflash config check` prints the ones in effect.
             """,
         version: version,
         subcommands: [
