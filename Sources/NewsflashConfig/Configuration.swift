@@ -129,7 +129,7 @@ public struct Configuration: Sendable {
     public func optionalString(_ key: String) throws(SettingError) -> String? {
         let setting = Self.setting(key)
         guard let (text, origin) = resolved(key) else { return nil }
-        if origin != .default, case .file = origin, let value = file[setting.section]?[setting.name], value.text == nil {
+        if case .file = origin, let value = file[setting.section]?[setting.name], value.text == nil {
             throw SettingError("\(key) in \(origin) must be \(Self.expected(setting.kind)), not \(value.kindName)")
         }
         if let problem = Self.check(text, setting.kind) { throw SettingError("\(key) from \(origin) \(problem), got '\(text)'") }
