@@ -164,7 +164,7 @@ public struct Configuration: Sendable {
         if let value = file["kafka"]?["properties"] {
             guard case .object(let entries) = value else { throw SettingError("kafka.properties in \(filePath ?? "") must be an object of librdkafka properties") }
             for (name, entry) in entries {
-                guard let text = entry.text, !(entry.kindName == "an array") else {
+                guard let text = entry.text, !entry.isArray else {
                     throw SettingError("kafka.properties.\(name) in \(filePath ?? "") must be a string, number or boolean")
                 }
                 properties[name] = text
@@ -193,7 +193,7 @@ public struct Configuration: Sendable {
     /// not fit their kind, wherever they came from.
     public func problems(processes: [String]) -> [String] {
         var problems = unknownKeys
-        let sections = Set(Self.processes.filter { processes.contains($0.name) }.flatMap(\.sections))
+        let sections = Self.sections(read: processes)
         for setting in Setting.catalog where sections.contains(setting.section) {
             switch setting.kind {
             case .kafkaProperties:
@@ -222,7 +222,7 @@ public struct Configuration: Sendable {
 
     /// One row per setting `processes` read: key, value as printable (secrets redacted), origin.
     public func report(processes: [String]) -> [(key: String, value: String, origin: Origin?)] {
-        let sections = Set(Self.processes.filter { processes.contains($0.name) }.flatMap(\.sections))
+        let sections = Self.sections(read: processes)
         var rows: [(key: String, value: String, origin: Origin?)] = []
         for setting in Setting.catalog where sections.contains(setting.section) {
             switch setting.kind {
@@ -259,6 +259,11 @@ public struct Configuration: Sendable {
     }
 
     // MARK: Helpers
+
+    /// The file sections `processes` read.
+    static func sections(read processes: [String]) -> Set<String> {
+        Set(Self.processes.filter { processes.contains($0.name) }.flatMap(\.sections))
+    }
 
     static func setting(_ key: String) -> Setting {
         guard let setting = Setting.named(key) else { preconditionFailure("no setting \(key) in Setting.catalog") }

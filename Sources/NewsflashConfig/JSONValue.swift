@@ -51,6 +51,11 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    var isArray: Bool {
+        if case .array = self { return true }
+        return false
+    }
+
     /// What kind of value this is, for error messages.
     var kindName: String {
         switch self {

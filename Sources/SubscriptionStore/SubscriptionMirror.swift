@@ -57,8 +57,7 @@ public actor SubscriptionMirror {
 
     /// The subscription as last seen; asks the store when it is not known yet (created a moment ago).
     public func subscription(_ id: String) async throws -> Subscription? {
-        if let known = entries[id] { return known.deleted ? nil : known.subscription }
-        try await refresh()
+        if entries[id] == nil { try await refresh() }
         return entries[id].flatMap { $0.deleted ? nil : $0.subscription }
     }
 

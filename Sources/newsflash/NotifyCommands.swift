@@ -73,12 +73,10 @@ extension RunCommand {
             let setup = try global.setup("newsflash.notify-webhook", flags: flags)
             // The settings are checked before the broker is touched.
             let settings = try Stages.WebhookSettings(setup.config)
-            try await setup.checkBroker()
-            try await setup.withStore { store in
-                let context = try StageContext(setup, producerID: "newsflash-notify-webhook")
-                var services = try await Stages.notifyWebhook(settings, store: store, mirror: try await Stages.mirror(store, logger: setup.logger), context)
+            try await setup.runStoreStage("notify-webhook") { store, mirror, context in
+                var services = try await Stages.notifyWebhook(settings, store: store, mirror: mirror, context)
                 services.metadata["allowed"] = "\(settings.sender.policy)"
-                try await context.run(services, name: "notify-webhook")
+                return services
             }
         }
     }
@@ -128,11 +126,8 @@ extension RunCommand {
         func run() async throws {
             let setup = try global.setup("newsflash.notify-email", flags: flags)
             let settings = try Stages.EmailSettings(setup.config)
-            try await setup.checkBroker()
-            try await setup.withStore { store in
-                let context = try StageContext(setup, producerID: "newsflash-notify-email")
-                let services = try await Stages.notifyEmail(settings, store: store, mirror: try await Stages.mirror(store, logger: setup.logger), context)
-                try await context.run(services, name: "notify-email")
+            try await setup.runStoreStage("notify-email") { store, mirror, context in
+                try await Stages.notifyEmail(settings, store: store, mirror: mirror, context)
             }
         }
     }

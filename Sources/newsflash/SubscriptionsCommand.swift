@@ -27,6 +27,20 @@ struct SubscriptionFiles: ParsableArguments {
 }
 
 extension CommandSetup {
+    /// Runs a stage that reads the subscription store (match, the notifiers) until SIGTERM or
+    /// SIGINT: the broker checked, the store opened (and shut down on every path), the process's
+    /// one subscription mirror, and the services `build` makes of them.
+    func runStoreStage(
+        _ name: String, _ build: (any SubscriptionStoring, SubscriptionMirror, StageContext) async throws -> StageServices
+    ) async throws {
+        try await checkBroker()
+        try await withStore { store in
+            let context = try StageContext(self, producerID: "newsflash-\(name)")
+            let services = try await build(store, try await Stages.mirror(store, logger: logger), context)
+            try await context.run(services, name: name)
+        }
+    }
+
     /// Opens the subscription store (`store.subscriptions`), runs `body` with it and shuts it down,
     /// also when `body` throws.
     func withStore<Result>(_ body: (any SubscriptionStoring) async throws -> Result) async throws -> Result {
@@ -204,11 +218,8 @@ extension RunCommand {
                 flags: files.flags.merging(observability.flags) { $1 }.merging(stream.flags("match")) { $1 })
             let settings = try Stages.StreamSettings(setup.config, section: "match")
             let parser = try SubscriptionFiles.filterParser()
-            try await setup.withStore { store in
-                try await setup.checkBroker()
-                let context = try StageContext(setup, producerID: "newsflash-match")
-                let services = try await Stages.match(settings, store: store, mirror: try await Stages.mirror(store, logger: setup.logger), parser: parser, context)
-                try await context.run(services, name: "match")
+            try await setup.runStoreStage("match") { store, mirror, context in
+                try await Stages.match(settings, store: store, mirror: mirror, parser: parser, context)
             }
         }
     }
