@@ -121,26 +121,28 @@ public struct NewsClassifier: Sendable {
     private func classify(
         title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?
     ) -> Classification {
-        let taken = scratchPool.take()
-        defer { scratchPool.give(taken) }
-        // The pool's reference keeps the scratch, and with it the fields the analysis reads, alive
-        // until `give`.
-        return taken._withUnsafeGuaranteedRef { scratch in
-            let analysis = analyse(title: title, summary: summary, buffers: &scratch.buffers)
-            // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
-            var explanation: [ExplanationStep] = []
-            explanation.reserveCapacity(2 * analysis.mentions.count + 8)
-            let (countries, places) = describePlaces(analysis, evidence: &explanation)
-            let regions = scoreRegions(analysis, hint: hints?.region, evidence: &explanation)
-            var occurrences = Array.reusingMany(&scratch.buffers.occurrences)
-            let topics = scoreTopics(analysis, hint: hints?.topic, occurrences: &occurrences, evidence: &explanation)
-            let level = urgency.detect(fields: analysis.fields, sourceKind: sourceKind, evidence: &explanation)
-            scratch.buffers.recycle(analysis, occurrences: occurrences)
+        let scratch = scratchPool.take()
+        defer { scratchPool.give(scratch) }
+        return classify(title: title, summary: summary, sourceKind: sourceKind, hints: hints, buffers: &scratch.buffers)
+    }
 
-            return Classification(
-                regions: regions, topics: topics, countries: countries, places: places, urgency: level,
-                explanation: explanation, classifierVersion: version)
-        }
+    /// Classifies with `buffers`, which hold the scanned fields the analysis reads until it returns.
+    private func classify(
+        title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?,
+        buffers: inout ScratchBuffers
+    ) -> Classification {
+        let analysis = analyse(title: title, summary: summary, buffers: &buffers)
+        // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
+        var explanation: [ExplanationStep] = []
+        explanation.reserveCapacity(2 * analysis.mentions.count + 8)
+        let (countries, places) = describePlaces(analysis, evidence: &explanation)
+        let regions = scoreRegions(analysis, hint: hints?.region, scores: &buffers.scores, evidence: &explanation)
+        let topics = scoreTopics(analysis, hint: hints?.topic, scores: &buffers.scores, evidence: &explanation)
+        let level = urgency.detect(fields: analysis.fields, sourceKind: sourceKind, evidence: &explanation)
+        buffers.recycle(analysis)
+        return Classification(
+            regions: regions, topics: topics, countries: countries, places: places, urgency: level,
+            explanation: explanation, classifierVersion: version)
     }
 
     // MARK: - Shared analysis
@@ -153,7 +155,7 @@ public struct NewsClassifier: Sendable {
         var fields: FieldList
         var mentions: [PlaceMention]
         /// Lexicon keyword hits, per topic in taxonomy order (leftmost longest within a topic): (field index, hit).
-        var keywordHits: UnsafeBufferPointer<KeywordHit>
+        var keywordHits: BufferView<KeywordHit>
     }
 
     /// Scans an item's title and summary and resolves the names in them, in `buffers`. The analysis

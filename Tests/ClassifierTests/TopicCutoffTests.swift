@@ -25,7 +25,7 @@ struct TopicCutoffTests {
                 let other = Int.random(in: sums.indices, using: &random)
                 sums[label] = Bool.random(using: &random) ? sums[other] : sums[other] + Double.random(in: -1e-7...1e-7, using: &random)
             }
-            let cutoff = sums.withUnsafeBufferPointer { index.cutoff(sums: $0, places: 3) }
+            let cutoff = sums.withBufferView { index.cutoff(sums: $0, places: 3) }
             var full = [Double](repeating: 0, count: topicCount)
             var partial = full
             for (label, topic) in index.topicOfLabel.enumerated() where topic >= 0 {

@@ -4,7 +4,7 @@
 public struct Gazetteer: Sendable {
     /// What a gazetteer entry is; the order is the preference when one spelling has several meanings
     /// (countries before areas before cities, and so on).
-    public enum EntityKind: String, Sendable, Hashable, CaseIterable, Comparable {
+    public enum EntityKind: String, Sendable, Hashable, CaseIterable, Comparable, BitwiseCopyable {
         case country, area, institution, organisation, subdivision, city, demonym, leader
 
         /// Position in `allCases` (a switch: `allCases` would build an array on every call).

@@ -30,6 +30,12 @@ public struct PhraseTrie: Sendable {
         public var end: Int
         public var payload: Payload
         public var phrase: Int
+
+        /// Whether the phrase is an urgency cue.
+        var isUrgencyCue: Bool {
+            if case .urgencyCue = payload { return true }
+            return false
+        }
     }
 
     public private(set) var vocabulary = TokenVocabulary()
@@ -130,43 +136,36 @@ public struct PhraseTrie: Sendable {
 
     /// Every phrase occurrence among `tokens` whose capitals fit `style`, by start, then length,
     /// into `found` (emptied first, its room reused).
-    func hits(in tokens: UnsafeBufferPointer<ScannedToken>, style: CaseStyle, into found: inout ScratchStorage<Hit>) {
+    func hits(in tokens: BufferView<ScannedToken>, style: CaseStyle, into found: inout ScratchStorage<Hit>) {
         found.removeAll()
-        payloadStart.withUnsafeBufferPointer { payloadStart in
-            payloads.withUnsafeBufferPointer { payloads in
-                let count = tokens.count
-                for start in 0..<count {
-                    // The first step comes with the token (its word's tag), the next from the map.
-                    let tag = WordTag(tokens[start].tag)
-                    var node = tag.rootNode
-                    var mayHavePayloads = tag.isPhraseAlone
-                    var end = start + 1
-                    while node >= 0 {
-                        // `node` is tokens start..<end.
-                        if mayHavePayloads {
-                            let first = Int(payloadStart[Int(node)])
-                            let last = Int(payloadStart[Int(node) + 1])
-                            for index in first..<last {
-                                let entry = payloads[index]
-                                if Self.fits(entry, tokens: tokens, from: start, style: style) {
-                                    found.append(Hit(start: start, end: end, payload: entry.payload, phrase: Int(entry.phrase)))
-                                }
-                            }
+        let count = tokens.count
+        for start in 0..<count {
+            // The first step comes with the token (its word's tag), the next from the map.
+            let tag = WordTag(tokens[start].tag)
+            var node = tag.rootNode
+            var mayHavePayloads = tag.isPhraseAlone
+            var end = start + 1
+            while node >= 0 {
+                // `node` is tokens start..<end.
+                if mayHavePayloads {
+                    for index in Int(payloadStart[Int(node)])..<Int(payloadStart[Int(node) + 1]) {
+                        let entry = payloads[index]
+                        if Self.fits(entry, tokens: tokens, from: start, style: style) {
+                            found.append(Hit(start: start, end: end, payload: entry.payload, phrase: Int(entry.phrase)))
                         }
-                        mayHavePayloads = true
-                        guard end < count, WordTag(tokens[end].tag).continuesPhrase else { break }
-                        node = transitions.value(IntegerMap.pack(node, tokens[end].id))
-                        end += 1
                     }
                 }
+                mayHavePayloads = true
+                guard end < count, WordTag(tokens[end].tag).continuesPhrase else { break }
+                node = transitions.value(IntegerMap.pack(node, tokens[end].id))
+                end += 1
             }
         }
     }
 
     /// Keeps the hits that do not overlap, preferring the leftmost and then the longest: they end
     /// up first in `hits`, in order; returns how many.
-    static func keepLeftmostLongest(_ hits: UnsafeMutableBufferPointer<Hit>) -> Int {
-        var hits = hits
+    static func keepLeftmostLongest(_ hits: inout [Hit]) {
         hits.sort { ($0.start, $1.end) < ($1.start, $0.end) }
         var kept = 0
         var lastEnd = 0
@@ -175,11 +174,11 @@ public struct PhraseTrie: Sendable {
             hits[kept] = hits[index]
             kept += 1
         }
-        return kept
+        hits.removeSubrange(kept...)
     }
 
     @inline(__always)
-    private static func fits(_ phrase: Entry, tokens: UnsafeBufferPointer<ScannedToken>, from start: Int, style: CaseStyle) -> Bool {
+    private static func fits(_ phrase: Entry, tokens: BufferView<ScannedToken>, from start: Int, style: CaseStyle) -> Bool {
         if phrase.upperMask != 0 && style != .upper {
             for index in 0..<Int(phrase.tokenCount) where phrase.upperMask & (1 << UInt64(index)) != 0 {
                 let shape = tokens[start + index].shape

@@ -20,12 +20,7 @@ struct FieldText: ~Copyable {
     /// Scans `text` in place of the previous item's, reusing the buffers; the view of the result
     /// is valid until the next `scan` (and while this field lives).
     mutating func scan(_ text: String, trie: PhraseTrie) -> FieldView {
-        // Read in place (a native string's bytes are contiguous); `withUTF8` would need a copy of
-        // the string to work on (a retain and release).
-        if text.utf8.withContiguousStorageIfAvailable({ textBytes.replace(with: $0) }) == nil {
-            let bytes = Array(text.utf8)
-            bytes.withUnsafeBufferPointer { textBytes.replace(with: $0) }
-        }
+        textBytes.replace(withUTF8Of: text)
         Tokenizer.scan(textBytes.elements, vocabulary: trie.vocabulary, into: &scanned)
         trie.hits(in: scanned.tokens.elements, style: scanned.style, into: &hits)
         return FieldView(
@@ -34,50 +29,35 @@ struct FieldText: ~Copyable {
     }
 }
 
-/// A scanned field as classifying reads it: its tokens, phrase hits and bytes, as pointers into
-/// its `FieldText`'s storage, valid until that field is scanned again. A plain value: passing it
+/// A scanned field as classifying reads it: its tokens, phrase hits and bytes, as views of its
+/// `FieldText`'s storage, valid until that field is scanned again. A plain value: passing it
 /// around or reading it counts no references (loading a class reference out of a list retains
 /// it, a dozen times per headline when the fields were `FieldText`s).
 struct FieldView {
     let field: ExplanationStep.Field
     /// How the field is capitalised.
     let style: CaseStyle
-    // Counts as Int32 and bare base addresses: the view and the list of two are copied often, and
-    // at this size a copy is a few moves instead of a call to memcpy.
-    private let tokenCount: Int32
-    private let hitCount: Int32
     /// How much this field's words weigh against the title's.
     let weight: Double
-    private let tokenBase: UnsafePointer<ScannedToken>?
-    private let hitBase: UnsafePointer<PhraseTrie.Hit>?
-    private let textBase: UnsafePointer<UInt8>?
-    private let foldedBase: UnsafePointer<UInt8>?
+    let tokens: BufferView<ScannedToken>
+    /// Every phrase occurrence (see `PhraseTrie.hits`).
+    let hits: BufferView<PhraseTrie.Hit>
+    private let textBytes: BufferView<UInt8>
+    /// The folded bytes of the tokens: token `i`'s folded form is
+    /// `foldedBytes[tokens[i].foldedStart..<tokens[i].foldedEnd]`.
+    let foldedBytes: BufferView<UInt8>
 
     init(
-        field: ExplanationStep.Field, weight: Double, style: CaseStyle, tokens: UnsafeBufferPointer<ScannedToken>,
-        hits: UnsafeBufferPointer<PhraseTrie.Hit>, textBytes: UnsafeBufferPointer<UInt8>, foldedBytes: UnsafeBufferPointer<UInt8>
+        field: ExplanationStep.Field, weight: Double, style: CaseStyle, tokens: BufferView<ScannedToken>,
+        hits: BufferView<PhraseTrie.Hit>, textBytes: BufferView<UInt8>, foldedBytes: BufferView<UInt8>
     ) {
         self.field = field
         self.style = style
-        // A field's tokens and hits are fewer than its bytes, whose offsets are Int32 (`ScannedToken`).
-        tokenCount = Int32(tokens.count)
-        hitCount = Int32(hits.count)
         self.weight = weight
-        tokenBase = tokens.baseAddress
-        hitBase = hits.baseAddress
-        textBase = textBytes.baseAddress
-        foldedBase = foldedBytes.baseAddress
-    }
-
-    var tokens: UnsafeBufferPointer<ScannedToken> { UnsafeBufferPointer(start: tokenBase, count: Int(tokenCount)) }
-
-    /// Every phrase occurrence (see `PhraseTrie.hits`).
-    var hits: UnsafeBufferPointer<PhraseTrie.Hit> { UnsafeBufferPointer(start: hitBase, count: Int(hitCount)) }
-
-    /// The folded bytes of the tokens: token `i`'s folded form is
-    /// `foldedBytes[tokens[i].foldedStart..<tokens[i].foldedEnd]`.
-    var foldedBytes: UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: foldedBase, count: tokenCount > 0 ? Int(tokens[Int(tokenCount) - 1].foldedEnd) : 0)
+        self.tokens = tokens
+        self.hits = hits
+        self.textBytes = textBytes
+        self.foldedBytes = foldedBytes
     }
 
     /// The folded form of token `index`.
@@ -85,31 +65,20 @@ struct FieldView {
 
     /// The text of tokens `start..<end` as it stood in the field.
     func text(from start: Int, to end: Int) -> String {
-        let lower = Int(tokens[start].utf8Start)
-        let upper = Int(tokens[end - 1].utf8End)
         // Token bounds are scalar boundaries, so the bytes make the same string as slicing would.
-        // Copied into a string of that capacity: its check of the bytes (short phrases, mostly
-        // ASCII) costs less than `String(decoding:as:)`, which also prepares to repair them.
-        // Copied as one block (a token has at least one byte, so both addresses exist).
-        let source = textBase.unsafelyUnwrapped + lower
-        let count = upper - lower
-        return String(unsafeUninitializedCapacity: count) { buffer in
-            buffer.baseAddress.unsafelyUnwrapped.initialize(from: source, count: count)
-            return count
-        }
+        textBytes.string(from: Int(tokens[start].utf8Start), to: Int(tokens[end - 1].utf8End))
     }
 
     /// Whether some token of the field folds to `word`, compared byte for byte: folded words are
     /// decomposed (NFKD), so one equals a word in that form, such as an ASCII cue word, exactly
     /// when their bytes are equal.
     func containsWord(_ word: String) -> Bool {
-        var word = word
-        let folded = foldedBytes
-        return word.withUTF8 { word in
-            tokens.contains { token in
-                Int(token.foldedEnd - token.foldedStart) == word.count
-                    && UnsafeBufferPointer(rebasing: folded[Int(token.foldedStart)..<Int(token.foldedEnd)]).elementsEqual(word)
-            }
+        let word = Array(word.utf8)
+        return tokens.contains { token in
+            let start = Int(token.foldedStart)
+            guard Int(token.foldedEnd) - start == word.count else { return false }
+            for offset in word.indices where foldedBytes[start + offset] != word[offset] { return false }
+            return true
         }
     }
 
@@ -134,6 +103,6 @@ struct FieldList: RandomAccessCollection {
 
     subscript(index: Int) -> FieldView {
         precondition(index >= 0 && index < endIndex, "FieldList index out of range")
-        return index == 0 ? title : summary.unsafelyUnwrapped
+        return index == 0 ? title : summary!
     }
 }

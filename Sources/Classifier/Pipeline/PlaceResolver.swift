@@ -159,7 +159,7 @@ final class PlaceResolver: Sendable {
         mentions.reserveCapacity(groups.count)
         for group in groups {
             let field = fields[group.fieldIndex]
-            let candidates = UnsafeBufferPointer(rebasing: aliases[group.aliasStart..<group.aliasEnd])
+            let candidates = aliases[group.aliasStart..<group.aliasEnd]
             var kept: [Int]?
             var preferred: Int32?
             var rule: String?
@@ -217,7 +217,7 @@ final class PlaceResolver: Sendable {
     /// have a trap name), so that the loop does not carry the rules' context.
     @inline(never)
     private func decideTrap(
-        _ group: Group, in fields: FieldList, candidates: UnsafeBufferPointer<Int>, context: UnsafeBufferPointer<Int32>
+        _ group: Group, in fields: FieldList, candidates: Slice<BufferView<Int>>, context: BufferView<Int32>
     ) -> (kept: [Int]?, preferred: Int32?, rule: String?) {
         let field = fields[group.fieldIndex]
         let known = knownFirstWords
@@ -235,7 +235,7 @@ final class PlaceResolver: Sendable {
 
     /// The best reading among `aliases`: the preferred country's, else one whose country is named
     /// elsewhere, else main names before alternate names, then by kind (countries first) and population.
-    private func choose(_ aliases: some Collection<Int>, preferred: Int32?, context: UnsafeBufferPointer<Int32>) -> Int? {
+    private func choose(_ aliases: some Collection<Int>, preferred: Int32?, context: BufferView<Int32>) -> Int? {
         guard let only = aliases.first else { return nil }
         // A single reading is the answer whatever the countries say (it is also the fallback).
         if aliases.count == 1 { return only }

@@ -48,50 +48,44 @@ extension NewsClassifier {
     /// Regions scored from their mentions: each adds `kind weight x field weight`, and the score
     /// is `1 - exp(-1.2 x total)`. With no mention at all, the source's hint region (if any).
     /// Up to three reasons per region are appended to `evidence`.
-    func scoreRegions(_ analysis: Analysis, hint: String?, evidence: inout [ExplanationStep]) -> [ScoredLabel] {
+    func scoreRegions(_ analysis: Analysis, hint: String?, scores: inout ScoreBuffers, evidence: inout [ExplanationStep]) -> [ScoredLabel] {
         let regionCount = taxonomy.regions.count
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: regionCount) { totals in
-            totals.initialize(repeating: 0)
-            // Mentions read field by field: a whole copy would retain and release its strings.
-            let mentions = analysis.mentions
-            for position in mentions.indices {
-                let fieldWeight = analysis.fields[mentions[position].fieldIndex].weight
-                switch mentions[position].target {
-                case .region(let region):
-                    totals[region] += Self.regionPhraseWeight * fieldWeight
-                case .entity(let index):
-                    let weight = Self.weight(of: resolver.kind(of: index), surname: mentions[position].isSurname) * fieldWeight
-                    for contribution in entityRegions.range(of: index) { totals[entityRegions.region(contribution)] += weight }
-                }
-            }
-            return withUnsafeTemporaryAllocation(of: (score: Double, region: Int).self, capacity: regionCount) { tags in
-                var tagCount = 0
-                for region in 0..<regionCount where totals[region] > 0 {
-                    let score = 1 - exp(-1.2 * totals[region])
-                    if score >= Self.regionThreshold {
-                        tags.initializeElement(at: tagCount, to: (Self.rounded(score), region))
-                        tagCount += 1
-                    }
-                }
-                if tagCount == 0 {
-                    if let hint, hintRegion[hint] != nil {
-                        evidence.append(ExplanationStep(kind: .region, tag: hint, phrase: hint, field: .source, rule: "hint"))
-                        return [ScoredLabel(label: hint, score: 0.5)]
-                    }
-                    return []
-                }
-                var found = UnsafeMutableBufferPointer(rebasing: tags[..<tagCount])
-                if tagCount > 1 { found.sort { ($0.score, $1.region) > ($1.score, $0.region) } }
-                var result: [ScoredLabel] = []
-                result.reserveCapacity(tagCount)
-                for (score, region) in found {
-                    let label = taxonomy.regions[region].label
-                    result.append(ScoredLabel(label: label, score: score))
-                    appendReasons(region: region, label: label, analysis, evidence: &evidence)
-                }
-                return result
+        scores.regionTotals.reset(count: regionCount, to: 0)
+        let totals = scores.regionTotals.mutableElements
+        // Mentions read field by field: a whole copy would retain and release its strings.
+        let mentions = analysis.mentions
+        for position in mentions.indices {
+            let fieldWeight = analysis.fields[mentions[position].fieldIndex].weight
+            switch mentions[position].target {
+            case .region(let region):
+                totals[region] += Self.regionPhraseWeight * fieldWeight
+            case .entity(let index):
+                let weight = Self.weight(of: resolver.kind(of: index), surname: mentions[position].isSurname) * fieldWeight
+                for contribution in entityRegions.range(of: index) { totals[entityRegions.region(contribution)] += weight }
             }
         }
+        scores.regionTags.removeAll()
+        for region in 0..<regionCount where totals[region] > 0 {
+            let score = 1 - exp(-1.2 * totals[region])
+            if score >= Self.regionThreshold { scores.regionTags.append((Self.rounded(score), region)) }
+        }
+        if scores.regionTags.count == 0 {
+            if let hint, hintRegion[hint] != nil {
+                evidence.append(ExplanationStep(kind: .region, tag: hint, phrase: hint, field: .source, rule: "hint"))
+                return [ScoredLabel(label: hint, score: 0.5)]
+            }
+            return []
+        }
+        var found = scores.regionTags.mutableElements
+        if found.count > 1 { found.sort { ($0.score, $1.region) > ($1.score, $0.region) } }
+        var result: [ScoredLabel] = []
+        result.reserveCapacity(found.count)
+        for (score, region) in found {
+            let label = taxonomy.regions[region].label
+            result.append(ScoredLabel(label: label, score: score))
+            appendReasons(region: region, label: label, analysis, evidence: &evidence)
+        }
+        return result
     }
 
     /// The first three mentions (and their rules) that added to `region`, in the order they added.

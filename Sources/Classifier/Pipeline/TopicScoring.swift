@@ -8,101 +8,69 @@ extension NewsClassifier {
     static let topicFloor = 0.25
     static let maxTopics = 3
 
-    /// Lexicon hit counts per topic into `counts`, initialized here (title hits count 1, summary
-    /// hits 0.5), and the kinds of names found, in order of first mention, into `kinds`; returns
-    /// how many kinds.
-    func topicSignals(
-        _ analysis: Analysis, counts: UnsafeMutableBufferPointer<Double>, kinds: UnsafeMutableBufferPointer<Gazetteer.EntityKind>
-    ) -> Int {
-        counts.initialize(repeating: 0)
-        for entry in analysis.keywordHits { counts[entry.topic] += analysis.fields[entry.field].weight }
-        var kindCount = 0
+    /// Lexicon hit counts per topic into `counts`, one per taxonomy topic (title hits count 1,
+    /// summary hits 0.5), and the kinds of names found, in order of first mention, into `kinds`.
+    func topicSignals(_ analysis: Analysis, counts: inout ScratchStorage<Double>, kinds: inout ScratchStorage<Gazetteer.EntityKind>) {
+        counts.reset(count: taxonomy.topics.count, to: 0)
+        let topicCounts = counts.mutableElements
+        for entry in analysis.keywordHits { topicCounts[entry.topic] += analysis.fields[entry.field].weight }
+        kinds.removeAll()
         for mention in analysis.mentions {
             if case .entity(let index) = mention.target {
                 let kind = gazetteer.entities[index].kind
-                if !kinds[..<kindCount].contains(kind) {
-                    kinds[kindCount] = kind
-                    kindCount += 1
-                }
+                if !kinds.elements.contains(kind) { kinds.append(kind) }
             }
         }
-        return kindCount
     }
 
     /// The model's features of an item, by name (what training sees).
     func namedTopicFeatures(_ input: ClassificationInput) -> [String: Double] {
         var buffers = ScratchBuffers()
         let analysis = analyse(title: input.title, summary: input.summary, buffers: &buffers)
+        topicSignals(analysis, counts: &buffers.scores.topicCounts, kinds: &buffers.scores.kinds)
         // The analysis reads the storage of the fields in `buffers`: they must live as long as it is used.
         defer { withExtendedLifetime(buffers) {} }
-        var counts = [Double](repeating: 0, count: taxonomy.topics.count)
-        var kinds = [Gazetteer.EntityKind](repeating: .country, count: Gazetteer.EntityKind.allCases.count)
-        let kindCount = counts.withUnsafeMutableBufferPointer { counts in
-            kinds.withUnsafeMutableBufferPointer { topicSignals(analysis, counts: counts, kinds: $0) }
-        }
         return TopicFeatures.named(
-            fields: analysis.fields, lexiconCounts: counts, kinds: Set(kinds.prefix(kindCount)), topicLabels: taxonomy.topics.map(\.label))
+            fields: analysis.fields, lexiconCounts: Array(buffers.scores.topicCounts.elements), kinds: Set(buffers.scores.kinds.elements),
+            topicLabels: taxonomy.topics.map(\.label))
     }
 
-    /// Topic probabilities (taxonomy order) into `probabilities`, which come in as zeros (those of
-    /// topics the model has no label for stay so): the model's when there is one, else a
-    /// lexicon-only estimate. The model's word and bigram occurrences are gathered as
-    /// `TopicFeatureIndex.probabilities` says; returns how many are left in `pending`.
-    func topicProbabilities(
-        _ analysis: Analysis, into probabilities: UnsafeMutableBufferPointer<Double>,
-        pending: UnsafeMutableBufferPointer<TopicFeatureIndex.Occurrence>, overflow: inout [TopicFeatureIndex.Occurrence]
-    ) -> Int {
-        let kindCapacity = Gazetteer.EntityKind.allCases.count
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: probabilities.count) { counts in
-            withUnsafeTemporaryAllocation(of: Gazetteer.EntityKind.self, capacity: kindCapacity) { kinds in
-                kinds.initialize(repeating: .country)
-                let kindCount = topicSignals(analysis, counts: counts, kinds: kinds)
-                guard topicIndex != nil else {
-                    for topic in counts.indices { probabilities[topic] = counts[topic] > 0 ? 1 - 0.5 * exp2(-counts[topic]) : 0 }
-                    return 0
-                }
-                // Read in place, as in `modelEvidence`.
-                return topicIndex?.probabilities(
-                    fields: analysis.fields, lexiconCounts: UnsafeBufferPointer(counts), kinds: UnsafeBufferPointer(rebasing: kinds[..<kindCount]),
-                    exactPlaces: Self.maxTopics, pending: pending, overflow: &overflow, into: probabilities) ?? 0
-            }
+    /// Topic probabilities (taxonomy order) into `scores.probabilities`, zero for topics the model
+    /// has no label for: the model's when there is one, else a lexicon-only estimate; and the
+    /// model's word and bigram occurrences that can be evidence into `scores.occurrences`.
+    func topicProbabilities(_ analysis: Analysis, scores: inout ScoreBuffers) {
+        scores.probabilities.reset(count: taxonomy.topics.count, to: 0)
+        scores.occurrences.removeAll()
+        topicSignals(analysis, counts: &scores.topicCounts, kinds: &scores.kinds)
+        let probabilities = scores.probabilities.mutableElements
+        let counts = scores.topicCounts.elements
+        guard let topicIndex else {
+            for topic in counts.indices { probabilities[topic] = counts[topic] > 0 ? 1 - 0.5 * exp2(-counts[topic]) : 0 }
+            return
         }
+        topicIndex.probabilities(
+            fields: analysis.fields, lexiconCounts: counts, kinds: scores.kinds.elements, exactPlaces: Self.maxTopics,
+            sums: &scores.modelSums, occurrences: &scores.occurrences, into: probabilities)
     }
 
     /// The topics (at most `maxTopics`, best first); their evidence is appended to `evidence`.
-    /// `occurrences` (empty) is the buffer for the model's word and bigram occurrences when they are
-    /// more than fit on the stack.
-    func scoreTopics(
-        _ analysis: Analysis, hint: String?, occurrences: inout [TopicFeatureIndex.Occurrence], evidence: inout [ExplanationStep]
-    ) -> [ScoredLabel] {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: taxonomy.topics.count) { probabilities in
-            probabilities.initialize(repeating: 0)
-            let capacity = TopicFeatureIndex.pendingCapacity
-            return withUnsafeTemporaryAllocation(of: TopicFeatureIndex.Occurrence.self, capacity: capacity) { pending in
-                let pendingCount = topicProbabilities(analysis, into: probabilities, pending: pending, overflow: &occurrences)
-                let pending = UnsafeBufferPointer(rebasing: pending[..<pendingCount])
-                let probabilities = UnsafeBufferPointer(probabilities)
-                // Most items' occurrences all fit in `pending`, and are read there.
-                if occurrences.isEmpty {
-                    return chooseTopics(analysis, hint: hint, probabilities: probabilities, occurrences: pending, evidence: &evidence)
-                }
-                occurrences.append(contentsOf: pending)
-                // Read in place: passing the array down would retain it once per chosen topic.
-                return occurrences.withUnsafeBufferPointer { occurrences in
-                    chooseTopics(analysis, hint: hint, probabilities: probabilities, occurrences: occurrences, evidence: &evidence)
-                }
-            }
-        }
+    func scoreTopics(_ analysis: Analysis, hint: String?, scores: inout ScoreBuffers, evidence: inout [ExplanationStep]) -> [ScoredLabel] {
+        topicProbabilities(analysis, scores: &scores)
+        return chooseTopics(
+            analysis, hint: hint, probabilities: scores.probabilities.elements, occurrences: scores.occurrences.elements,
+            order: &scores.topicOrder, evidence: &evidence)
     }
 
     /// The topics to report given their probabilities, with their evidence appended to `evidence`.
     private func chooseTopics(
-        _ analysis: Analysis, hint: String?, probabilities: UnsafeBufferPointer<Double>,
-        occurrences: UnsafeBufferPointer<TopicFeatureIndex.Occurrence>, evidence: inout [ExplanationStep]
+        _ analysis: Analysis, hint: String?, probabilities: BufferView<Double>,
+        occurrences: BufferView<TopicFeatureIndex.Occurrence>, order: inout ScratchStorage<Int>, evidence: inout [ExplanationStep]
     ) -> [ScoredLabel] {
         let topicCount = probabilities.count
         let ranked = min(Self.maxTopics, topicCount)
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: ranked) { order in
+        order.reset(count: ranked, to: 0)
+        let order = order.mutableElements
+        do {
             // The first `maxTopics` places of the ranking by probability, then taxonomy order. Topics
             // come in taxonomy order and each goes in after those at least as probable, so a tie
             // keeps taxonomy order; once the places are filled, one below the last costs a comparison.
@@ -156,7 +124,7 @@ extension NewsClassifier {
 
     /// The (up to two) words or bigrams that pushed the model most towards `topic`.
     private func modelEvidence(
-        topic: Int, label: String, occurrences: UnsafeBufferPointer<TopicFeatureIndex.Occurrence>, analysis: Analysis,
+        topic: Int, label: String, occurrences: BufferView<TopicFeatureIndex.Occurrence>, analysis: Analysis,
         into evidence: inout [ExplanationStep]
     ) {
         // Optional chaining reads the index in place; binding it (`guard let`) copies the optional

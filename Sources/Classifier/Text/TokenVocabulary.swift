@@ -31,41 +31,36 @@ public struct TokenVocabulary: Sendable {
     /// How many words.
     public var count: Int { starts.count }
 
-    /// A word's hash and its first 8 bytes (little-endian, zero-padded), mixing 8 bytes at a time,
-    /// so a word of up to 8 bytes costs one step.
+    /// The hash and first 8 bytes (little-endian, zero-padded) of the word `buffer[start..<end]`,
+    /// mixing 8 bytes at a time, so a word of up to 8 bytes costs one step. The bytes after the word
+    /// in `buffer` are read too, and masked off: a chunk with 8 bytes left in `buffer` is loaded in
+    /// one go instead of being put together a byte at a time.
     @inline(__always)
-    static func hashAndPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, prefix: UInt64) {
-        hashAndPrefix(bytes, readable: bytes.count)
-    }
-
-    /// `hashAndPrefix(_:)` of `bytes`, which may read up to `readable` bytes from their start
-    /// (`readable >= bytes.count`): a chunk with 8 readable bytes is loaded in one go and the bytes
-    /// past the word masked off, instead of being put together a byte at a time.
-    @inline(__always)
-    static func hashAndPrefix(_ bytes: UnsafeBufferPointer<UInt8>, readable: Int) -> (hash: UInt64, prefix: UInt64) {
-        var hash = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+    static func hashAndPrefix(_ buffer: BufferView<UInt8>, from start: Int, to end: Int) -> (hash: UInt64, prefix: UInt64) {
+        let length = end - start
+        var hash = UInt64(length) &* 0x9E37_79B9_7F4A_7C15
         // Most words: 1 to 8 bytes with 8 readable, one load, one masking shift (the loop's step).
-        if UInt(bitPattern: bytes.count &- 1) < 8, readable >= 8, let base = bytes.baseAddress {
-            let chunk = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)) & (~0 &>> (64 &- 8 &* UInt64(bytes.count)))
+        if UInt(bitPattern: length &- 1) < 8, buffer.count &- start >= 8 {
+            let chunk = buffer.loadWord(at: start) & (~0 &>> (64 &- 8 &* UInt64(length)))
             hash = (hash ^ chunk) &* 0xBF58_476D_1CE4_E5B9
             hash ^= hash >> 31
             return (hash, chunk)
         }
         var prefix: UInt64 = 0
-        var index = 0
-        while index < bytes.count {
-            let end = min(index + 8, bytes.count)
+        var index = start
+        while index < end {
+            let chunkEnd = min(index + 8, end)
             var chunk: UInt64 = 0
-            if index + 8 <= readable, let base = bytes.baseAddress {
-                chunk = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                if end - index < 8 { chunk &= (1 &<< (8 &* UInt64(end - index))) &- 1 }
+            if index + 8 <= buffer.count {
+                chunk = buffer.loadWord(at: index)
+                if chunkEnd - index < 8 { chunk &= (1 &<< (8 &* UInt64(chunkEnd - index))) &- 1 }
             } else {
-                for offset in index..<end { chunk |= UInt64(bytes[offset]) << (8 * UInt64(offset - index)) }
+                for offset in index..<chunkEnd { chunk |= UInt64(buffer[offset]) << (8 * UInt64(offset - index)) }
             }
-            if index == 0 { prefix = chunk }
+            if index == start { prefix = chunk }
             hash = (hash ^ chunk) &* 0xBF58_476D_1CE4_E5B9
             hash ^= hash >> 31
-            index = end
+            index = chunkEnd
         }
         return (hash, prefix)
     }
@@ -74,9 +69,10 @@ public struct TokenVocabulary: Sendable {
     @discardableResult
     public mutating func intern(_ folded: String) -> Int32 {
         let bytes = Array(folded.utf8)
-        let existing = bytes.withUnsafeBufferPointer { entry(bytes: $0).id }
+        let (existing, hash) = bytes.withBufferView { view in
+            (entry(in: view, from: 0, to: view.count).id, Self.hashAndPrefix(view, from: 0, to: view.count).hash)
+        }
         if existing >= 0 { return existing }
-        let hash = bytes.withUnsafeBufferPointer { Self.hashAndPrefix($0).hash }
         if (count + 1) * 2 > slots.count { grow() }
         let newID = Int32(count)
         starts.append(Int32(arena.count))
@@ -89,40 +85,27 @@ public struct TokenVocabulary: Sendable {
 
     /// The id of a folded word, or -1.
     public func id(of folded: String) -> Int32 {
-        let bytes = Array(folded.utf8)
-        return bytes.withUnsafeBufferPointer { entry(bytes: $0).id }
-    }
-
-    /// The id and tag of the folded word with these bytes, or (-1, 0).
-    @inline(__always)
-    func entry(bytes: UnsafeBufferPointer<UInt8>) -> (id: Int32, tag: UInt64) {
-        entry(bytes, hashed: Self.hashAndPrefix(bytes))
+        Array(folded.utf8).withBufferView { entry(in: $0, from: 0, to: $0.count).id }
     }
 
     /// The id and tag of the folded word `buffer[start..<end]`, or (-1, 0); the bytes after it in
-    /// `buffer` speed up the hashing (see `hashAndPrefix(_:readable:)`).
+    /// `buffer` speed up the hashing (see `hashAndPrefix`).
     @inline(__always)
-    func entry(in buffer: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (id: Int32, tag: UInt64) {
-        let bytes = UnsafeBufferPointer(rebasing: buffer[start..<end])
-        return entry(bytes, hashed: Self.hashAndPrefix(bytes, readable: buffer.count - start))
-    }
-
-    @inline(__always)
-    private func entry(_ bytes: UnsafeBufferPointer<UInt8>, hashed: (hash: UInt64, prefix: UInt64)) -> (id: Int32, tag: UInt64) {
+    func entry(in buffer: BufferView<UInt8>, from start: Int, to end: Int) -> (id: Int32, tag: UInt64) {
+        let (hash, prefix) = Self.hashAndPrefix(buffer, from: start, to: end)
         @inline(__always)
-        func probe(_ slots: UnsafeBufferPointer<Slot>) -> (id: Int32, tag: UInt64) {
-            let (hash, prefix) = hashed
+        func probe(_ slots: BufferView<Slot>) -> (id: Int32, tag: UInt64) {
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
             while true {
                 let entry = slots[slot]
                 if entry.id < 0 { return (-1, 0) }
-                if entry.hash == hash && entry.prefix == prefix && matches(entry, bytes) { return (entry.id, entry.tag) }
+                if entry.hash == hash && entry.prefix == prefix && matches(entry, buffer, from: start, to: end) { return (entry.id, entry.tag) }
                 slot = (slot + 1) & mask
             }
         }
         if let frozen { return probe(frozen.elements) }
-        return slots.withUnsafeBufferPointer { probe($0) }
+        return slots.withBufferView { probe($0) }
     }
 
     /// Makes lookups read a cache-aligned copy of the table; call when the last word and tag are in
@@ -159,16 +142,14 @@ public struct TokenVocabulary: Sendable {
     }
 
     @inline(__always)
-    private func matches(_ entry: Slot, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    private func matches(_ entry: Slot, _ buffer: BufferView<UInt8>, from start: Int, to end: Int) -> Bool {
         var length = Int(entry.place & 0xFF)
         if length == 0xFF { length = Int(lengths[Int(entry.id)]) }
-        guard length == bytes.count else { return false }
+        guard length == end - start else { return false }
         if length <= 8 { return true }  // the prefix was the whole word
-        let start = Int(entry.place >> 8)
-        return arena.withUnsafeBufferPointer { arena in
-            for offset in 0..<length where arena[start + offset] != bytes[offset] { return false }
-            return true
-        }
+        let stored = Int(entry.place >> 8)
+        for offset in 0..<length where arena[stored + offset] != buffer[start + offset] { return false }
+        return true
     }
 
     private mutating func place(_ id: Int32) {
@@ -180,7 +161,7 @@ public struct TokenVocabulary: Sendable {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
         while slots[slot].id >= 0 { slot = (slot + 1) & mask }
-        let prefix = arena.withUnsafeBufferPointer { Self.hashAndPrefix(UnsafeBufferPointer(rebasing: $0[start..<(start + length)])).prefix }
+        let prefix = arena.withBufferView { Self.hashAndPrefix($0, from: start, to: start + length).prefix }
         slots[slot] = Slot(hash: hash, prefix: prefix, id: id, place: UInt32(start) << 8 | UInt32(min(length, 0xFF)), tag: 0)
     }
 
@@ -224,15 +205,13 @@ struct IntegerMap: Sendable {
 
     @inline(__always)
     func value(_ key: UInt64) -> Int32 {
-        entries.withUnsafeBufferPointer { entries in
-            let mask = entries.count - 1
-            var slot = Self.slot(key, mask)
-            while true {
-                let entry = entries[slot]
-                if entry.value < 0 { return -1 }
-                if entry.key == key { return entry.value }
-                slot = (slot + 1) & mask
-            }
+        let mask = entries.count - 1
+        var slot = Self.slot(key, mask)
+        while true {
+            let entry = entries[slot]
+            if entry.value < 0 { return -1 }
+            if entry.key == key { return entry.value }
+            slot = (slot + 1) & mask
         }
     }
 

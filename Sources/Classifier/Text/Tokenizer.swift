@@ -27,40 +27,40 @@ public enum Tokenizer {
     /// Tokens of `text` with their ids in `vocabulary` (-1 for unknown words).
     static func scan(_ text: String, vocabulary: TokenVocabulary) -> ScannedText {
         var scanned = ScannedText()
-        var text = text
-        text.withUTF8 { scan($0, vocabulary: vocabulary, into: &scanned) }
+        var bytes = ScratchStorage<UInt8>()
+        bytes.replace(withUTF8Of: text)
+        scan(bytes.elements, vocabulary: vocabulary, into: &scanned)
         return scanned
     }
 
     /// Scans the UTF-8 `bytes` of a text into `scanned`, reusing its buffers.
     /// (Not an optional vocabulary: wrapping the caller's in an optional copies it, retaining and
     /// releasing each of its arrays, on every call.)
-    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, vocabulary: TokenVocabulary, into scanned: inout ScannedText) {
-        scanned.tokens.removeAll()
+    static func scan(_ bytes: BufferView<UInt8>, vocabulary: TokenVocabulary, into scanned: inout ScannedText) {
+        // The scanner owns the token storage for the length of the scan, then gives it back.
+        var tokens = ScratchStorage<ScannedToken>()
+        swap(&tokens, &scanned.tokens)
         // Folded words are no longer than their bytes, except the NFKD forms of a few non-ASCII
         // letters: with those, the scan may run out of room, and runs again with more.
         var capacity = bytes.count + 16
         while true {
+            tokens.removeAll()
             if scanned.foldedBytes.count < capacity { scanned.foldedBytes.resize(to: capacity, filling: 0) }
-            let out = scanned.foldedBytes.mutableElements
-            let done = withUnsafeMutablePointer(to: &scanned.tokens) { tokens in
-                var scanner = Scanner(bytes: bytes, out: out, tokens: tokens)
-                let done = scanner.run()
-                scanned.style = scanner.style.style
-                return done
-            }
+            var scanner = Scanner(bytes: bytes, out: scanned.foldedBytes.mutableElements, tokens: tokens)
+            let done = scanner.run()
+            scanned.style = scanner.style.style
+            tokens = scanner.takeTokens()
             if done { break }
-            scanned.tokens.removeAll()
             capacity *= 4
         }
+        swap(&tokens, &scanned.tokens)
         // Ids after the scan, in one loop: the scanner itself holds no copy of the vocabulary.
-        let tokens = scanned.tokens.mutableElements
-        let folded = UnsafeBufferPointer(scanned.foldedBytes.mutableElements)
-        for index in tokens.indices {
-            let start = Int(tokens[index].foldedStart)
-            let entry = vocabulary.entry(in: folded, from: start, to: Int(tokens[index].foldedEnd))
-            tokens[index].id = entry.id
-            tokens[index].tag = entry.tag
+        let found = scanned.tokens.mutableElements
+        let folded = scanned.foldedBytes.elements
+        for index in found.indices {
+            let entry = vocabulary.entry(in: folded, from: Int(found[index].foldedStart), to: Int(found[index].foldedEnd))
+            found[index].id = entry.id
+            found[index].tag = entry.tag
         }
     }
 
@@ -160,20 +160,20 @@ struct ScannedToken: BitwiseCopyable {
     var isCapitalized: Bool { shape == .capitalized || shape == .upper }
 
     /// The token's folded form, from the folded bytes of its text.
-    func folded(in foldedBytes: UnsafeBufferPointer<UInt8>) -> String {
+    func folded(in foldedBytes: BufferView<UInt8>) -> String {
         String(decoding: foldedBytes[Int(foldedStart)..<Int(foldedEnd)], as: UTF8.self)
     }
 }
 
 /// One pass over UTF-8 bytes (see `Tokenizer` for the rules).
-private struct Scanner {
-    let bytes: UnsafeBufferPointer<UInt8>
+private struct Scanner: ~Copyable {
+    let bytes: BufferView<UInt8>
     /// Where finished tokens go (the caller's storage, for the length of the scan).
-    let tokens: UnsafeMutablePointer<ScratchStorage<ScannedToken>>
+    private var tokens: ScratchStorage<ScannedToken>
     /// The capitals of the tokens so far.
     var style = CaseStyle.Tally()
     /// Folded bytes go to `out[..<outCount]`; `overflow` when they did not fit.
-    let out: UnsafeMutableBufferPointer<UInt8>
+    let out: MutableBufferView<UInt8>
     var outCount = 0
     var overflow = false
 
@@ -191,15 +191,22 @@ private struct Scanner {
     var pendingGap = TokenGap.sentenceBreak
     var gap = TokenGap.sentenceBreak
 
-    init(bytes: UnsafeBufferPointer<UInt8>, out: UnsafeMutableBufferPointer<UInt8>, tokens: UnsafeMutablePointer<ScratchStorage<ScannedToken>>) {
+    init(bytes: BufferView<UInt8>, out: MutableBufferView<UInt8>, tokens: consuming ScratchStorage<ScannedToken>) {
         self.bytes = bytes
         self.out = out
         self.tokens = tokens
     }
 
+    /// The tokens found, given back to the caller's storage.
+    consuming func takeTokens() -> ScratchStorage<ScannedToken> {
+        var taken = ScratchStorage<ScannedToken>()
+        swap(&taken, &tokens)
+        return taken
+    }
+
     /// Scans all of `bytes` into `tokens` and `out`; false when `out` was too small.
     mutating func run() -> Bool {
-        tokens.pointee.reserveCapacity(bytes.count / 5 + 2)
+        tokens.reserveCapacity(bytes.count / 5 + 2)
         let count = bytes.count
         var index = 0
         while index < count {
@@ -273,7 +280,6 @@ private struct Scanner {
     private mutating func wholeASCIIWords(from start: Int) -> Int? {
         let bytes = self.bytes
         let out = self.out
-        guard let base = bytes.baseAddress, let outBase = out.baseAddress else { return nil }
         let high: UInt64 = 0x8080_8080_8080_8080
         var first = start
         var outCount = self.outCount
@@ -294,7 +300,7 @@ private struct Scanner {
             // folded chunk is stored whole: bytes past the word are room the next word overwrites.
             var runEnded = false
             while end &+ 8 <= bytes.count {
-                let chunk = UInt64(littleEndian: UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self))
+                let chunk = bytes.loadWord(at: end)
                 guard chunk & high == 0 else { break }  // a non-ASCII byte: the byte loop takes over
                 let lower = chunk | 0x2020_2020_2020_2020
                 let letterBits = (lower &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(lower &+ 0x0505_0505_0505_0505) & high
@@ -305,7 +311,7 @@ private struct Scanner {
                 let runLetters = letterBits & (otherBits &- 1) & ~otherBits
                 letters &+= Self.flagCount(runLetters)
                 upper &+= Self.flagCount(runLetters & ~(chunk &<< 2))  // bit 5 (lower case) under bit 7
-                UnsafeMutableRawPointer(outBase + (foldedStart &+ end &- first)).storeBytes(of: lower.littleEndian, as: UInt64.self)
+                out.storeWord(lower, at: foldedStart &+ end &- first)
                 end &+= run
                 if run < 8 {
                     runEnded = true
@@ -337,7 +343,7 @@ private struct Scanner {
             }
             let shape = TokenShape(letters: letters, upper: upper, firstIsUpper: firstIsUpper)
             style.add(shape, length: length)
-            tokens.pointee.append(ScannedToken(
+            tokens.append(ScannedToken(
                 id: -1, shape: shape, gapBefore: gap, utf8Start: Int32(first), utf8End: Int32(end),
                 foldedStart: Int32(foldedStart), foldedEnd: Int32(outCount)))
             gap = .space
@@ -425,13 +431,13 @@ private struct Scanner {
         inWord = false
         acronym = false
         if nonASCII {
-            let raw = String(decoding: UnsafeBufferPointer(rebasing: out[foldedStart..<outCount]), as: UTF8.self)
+            let raw = String(decoding: out[foldedStart..<outCount], as: UTF8.self)
             outCount = foldedStart
             for byte in Tokenizer.fold(raw).utf8 { put(byte) }
         }
         let shape = TokenShape(letters: letters, upper: upper, firstIsUpper: firstIsUpper)
         style.add(shape, length: end - wordStart)
-        tokens.pointee.append(ScannedToken(
+        tokens.append(ScannedToken(
             id: -1, shape: shape, gapBefore: gap, utf8Start: Int32(wordStart), utf8End: Int32(end),
             foldedStart: Int32(foldedStart), foldedEnd: Int32(outCount)))
     }
@@ -521,16 +527,6 @@ extension Array {
         // Element by element: for the few elements of most scratch buffers, cheaper than
         // `removeAll(keepingCapacity:)`, which goes through `replaceSubrange`.
         while taken.popLast() != nil {}
-        return taken
-    }
-
-    /// `reusing` for a buffer of many elements (one per word): emptied in one `removeAll`, which
-    /// then costs less than the pops. Always inlined, like `reusing`.
-    @inline(__always)
-    static func reusingMany(_ slot: inout [Element]) -> [Element] {
-        var taken: [Element] = []
-        swap(&taken, &slot)
-        taken.removeAll(keepingCapacity: true)
         return taken
     }
 }

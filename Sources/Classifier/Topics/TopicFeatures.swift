@@ -48,7 +48,7 @@ enum TopicFeatures {
 /// item builds no strings. Immutable; safe to share between tasks.
 final class TopicFeatureIndex: Sendable {
     /// A word or bigram feature found in an item, kept for the explanation if it can be evidence.
-    struct Occurrence {
+    struct Occurrence: BitwiseCopyable {
         var value: Double
         var row: Int32
         var field: Int32
@@ -148,37 +148,35 @@ final class TopicFeatureIndex: Sendable {
     /// The positions in `occurrences` of the (up to two) words or bigrams that pushed the model most
     /// towards taxonomy topic `topic`, strongest first: each adds over `evidenceFloor` and the two are
     /// different features; -1 where there is none.
-    func strongestOccurrences(towards topic: Int, in occurrences: UnsafeBufferPointer<Occurrence>) -> (first: Int, second: Int) {
+    func strongestOccurrences(towards topic: Int, in occurrences: BufferView<Occurrence>) -> (first: Int, second: Int) {
         let label = labelOfTopic[topic]
         guard label >= 0 else { return (-1, -1) }
         let rowStride = rowStride
-        do {
-            let weights = weights.elements
-            var best = -1
-            var bestContribution = Self.evidenceFloor
-            // Rows are never negative, so no occurrence has the row of "no best yet".
-            var bestRow: Int32 = -1
-            var second = -1
-            var secondContribution = Self.evidenceFloor
-            for position in occurrences.indices {
-                let occurrence = occurrences[position]
-                // A model row and label index within `weights`, so the offset cannot overflow.
-                let contribution = weights[Int(occurrence.row) &* rowStride &+ label] * occurrence.value
-                if contribution > bestContribution {
-                    if bestRow != occurrence.row {
-                        second = best
-                        secondContribution = bestContribution
-                    }
-                    best = position
-                    bestContribution = contribution
-                    bestRow = occurrence.row
-                } else if contribution > secondContribution, bestRow != occurrence.row {
-                    second = position
-                    secondContribution = contribution
+        let weights = weights.elements
+        var best = -1
+        var bestContribution = Self.evidenceFloor
+        // Rows are never negative, so no occurrence has the row of "no best yet".
+        var bestRow: Int32 = -1
+        var second = -1
+        var secondContribution = Self.evidenceFloor
+        for position in occurrences.indices {
+            let occurrence = occurrences[position]
+            // A model row and label index within `weights`, so the offset cannot overflow.
+            let contribution = weights[Int(occurrence.row) &* rowStride &+ label] * occurrence.value
+            if contribution > bestContribution {
+                if bestRow != occurrence.row {
+                    second = best
+                    secondContribution = bestContribution
                 }
+                best = position
+                bestContribution = contribution
+                bestRow = occurrence.row
+            } else if contribution > secondContribution, bestRow != occurrence.row {
+                second = position
+                secondContribution = contribution
             }
-            return (best, second)
         }
+        return (best, second)
     }
 
     /// Adds the model row of word `id` to its tag.
@@ -188,29 +186,23 @@ final class TopicFeatureIndex: Sendable {
 
     /// Topic probabilities (taxonomy order) into `probabilities` (topics the model has no label for
     /// are left alone), and the item's word and bigram occurrences that can be evidence (see
-    /// `strongestWeight`): gathered in `pending` (not empty) and, each time it fills, appended to
-    /// `overflow`. Returns how many are left in `pending`: the item's occurrences are `overflow`
-    /// followed by those.
+    /// `strongestWeight`) into `occurrences`. `sums` is the room for the model's sums.
     ///
     /// Only the `exactPlaces` most probable topics are ranked by the caller, so the probability of a
     /// topic that cannot be among them is left at 0, not computed (an `exp` each, the most of the
     /// cost here): see `cutoff`.
     func probabilities(
-        fields: FieldList, lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
-        exactPlaces: Int, pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence],
-        into probabilities: UnsafeMutableBufferPointer<Double>
-    ) -> Int {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: rowStride) { sums in
-            // The padding labels add up zeros and are never read.
-            sums.initialize(repeating: 0)
-            _ = sums.update(fromContentsOf: biases)
-            let pendingCount = accumulate(
-                fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, pending: pending, overflow: &overflow, into: sums)
-            let cutoff = cutoff(sums: UnsafeBufferPointer(sums), places: exactPlaces)
-            for (label, topic) in topicOfLabel.enumerated() where topic >= 0 && !(sums[label] < cutoff) {
-                probabilities[topic] = 1 / (1 + exp(-sums[label]))
-            }
-            return pendingCount
+        fields: FieldList, lexiconCounts: BufferView<Double>, kinds: BufferView<Gazetteer.EntityKind>, exactPlaces: Int,
+        sums: inout ScratchStorage<Double>, occurrences: inout ScratchStorage<Occurrence>, into probabilities: MutableBufferView<Double>
+    ) {
+        // The padding labels add up zeros and are never read.
+        sums.reset(count: rowStride, to: 0)
+        let labelSums = sums.mutableElements
+        for (label, bias) in biases.enumerated() { labelSums[label] = bias }
+        accumulate(fields: fields, lexiconCounts: lexiconCounts, kinds: kinds, occurrences: &occurrences, into: labelSums)
+        let cutoff = cutoff(sums: labelSums.view, places: exactPlaces)
+        for (label, topic) in topicOfLabel.enumerated() where topic >= 0 && !(labelSums[label] < cutoff) {
+            probabilities[topic] = 1 / (1 + exp(-labelSums[label]))
         }
     }
 
@@ -221,7 +213,7 @@ final class TopicFeatureIndex: Sendable {
     /// than their error and sums `1 + x` that differ by several ulps of 1, hence different
     /// probabilities in the same order as the sums. Outside that range they may round to the same
     /// value (1 when `exp(-sum)` is under an ulp of 1, 0 when it overflows), and all are computed.
-    func cutoff(sums: UnsafeBufferPointer<Double>, places: Int) -> Double {
+    func cutoff(sums: BufferView<Double>, places: Int) -> Double {
         // The three largest sums of topic labels (counted with repeats), enough for the three places
         // ranked; more places compute everything.
         guard places == 3 else { return -.infinity }
@@ -249,94 +241,66 @@ final class TopicFeatureIndex: Sendable {
         return third - 1e-6
     }
 
-    /// How many occurrences to gather before moving them to an array (an append each would cost the
-    /// array's uniqueness and capacity checks): enough for most items, and 1,008 bytes, under the
-    /// size up to which a temporary allocation goes on the stack without asking the runtime.
-    static let pendingCapacity = 42
-
     /// Adds the model's weights x values for an item to `sums` (which start as the biases), and
-    /// gathers its word and bigram occurrences as `probabilities` says; returns how many are pending.
+    /// appends its word and bigram occurrences that can be evidence to `occurrences`.
     private func accumulate(
-        fields: FieldList, lexiconCounts: UnsafeBufferPointer<Double>, kinds: UnsafeBufferPointer<Gazetteer.EntityKind>,
-        pending: UnsafeMutableBufferPointer<Occurrence>, overflow: inout [Occurrence], into sums: UnsafeMutableBufferPointer<Double>
-    ) -> Int {
+        fields: FieldList, lexiconCounts: BufferView<Double>, kinds: BufferView<Gazetteer.EntityKind>,
+        occurrences: inout ScratchStorage<Occurrence>, into sums: MutableBufferView<Double>
+    ) {
         let rowStride = rowStride
-        do {
-            let weights = weights.elements
-            do {
-                // A row stays within `weights`, so the offsets below cannot overflow and are computed unchecked.
-                let rowBytes = rowStride &* MemoryLayout<Double>.stride
-                /// Eight labels at a time (the padding too): the same multiply and add per label, in vector registers.
-                @inline(__always)
-                func add(_ row: Int32, _ value: Double) {
-                    let rowWeights = UnsafeRawPointer(weights.baseAddress! + Int(row) &* rowStride)
-                    let rowSums = UnsafeMutableRawPointer(sums.baseAddress!)
-                    var offset = 0
-                    while offset < rowBytes {
-                        let sum = rowSums.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
-                        let weight = rowWeights.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
-                        rowSums.storeBytes(of: sum + weight * value, toByteOffset: offset, as: SIMD8<Double>.self)
-                        offset &+= MemoryLayout<SIMD8<Double>>.stride
+        let weights = weights.elements
+        /// Eight labels at a time (the padding too): the same multiply and add per label, in vector registers.
+        @inline(__always)
+        func add(_ row: Int32, _ value: Double) {
+            sums.add(value, times: weights, from: Int(row) &* rowStride, width: rowStride)
+        }
+        @inline(__always)
+        func record(_ occurrence: Occurrence) {
+            let value = occurrence.value
+            guard !(value > 0) || strongestWeight[Int(occurrence.row)] * value > Self.evidenceFloor else { return }
+            occurrences.append(occurrence)
+        }
+        for fieldIndex in fields.indices {
+            var previous: Int32 = -1
+            let weight = fields[fieldIndex].weight
+            let tokens = fields[fieldIndex].tokens
+            let fieldIndex = Int32(fieldIndex)
+            // A token's index fits in an Int32, as its byte offsets do (`ScannedToken.utf8Start`),
+            // so the occurrences take their positions unchecked.
+            for index in tokens.indices {
+                let token = tokens[index]
+                let isNumber = token.shape == .number
+                let id = isNumber ? numberID : token.id
+                guard id >= 0 else {
+                    previous = id
+                    continue
+                }
+                let row = isNumber ? numberRow : WordTag(token.tag).modelRow
+                if row == Self.stopWordRow {
+                    previous = -1
+                    continue
+                }
+                if row >= 0 {
+                    add(row, weight)
+                    record(Occurrence(
+                        value: weight, row: row, field: fieldIndex, start: Int32(truncatingIfNeeded: index),
+                        end: Int32(truncatingIfNeeded: index &+ 1)))
+                }
+                if previous >= 0 && token.gapBefore != .sentenceBreak {
+                    let bigram = bigramRows.value(IntegerMap.pack(previous, id))
+                    if bigram >= 0 {
+                        add(bigram, weight)
+                        record(Occurrence(
+                            value: weight, row: bigram, field: fieldIndex, start: Int32(truncatingIfNeeded: index &- 1),
+                            end: Int32(truncatingIfNeeded: index &+ 1)))
                     }
                 }
-                var pendingCount = 0
-                @inline(__always)
-                func record(_ occurrence: Occurrence) {
-                    let value = occurrence.value
-                    guard !(value > 0) || strongestWeight[Int(occurrence.row)] * value > Self.evidenceFloor else { return }
-                    if pendingCount == pending.count {
-                        overflow.append(contentsOf: UnsafeBufferPointer(pending))
-                        pendingCount = 0
-                    }
-                    pending.initializeElement(at: pendingCount, to: occurrence)
-                    pendingCount += 1
-                }
-                for fieldIndex in fields.indices {
-                    var previous: Int32 = -1
-                    let weight = fields[fieldIndex].weight
-                    let tokens = fields[fieldIndex].tokens
-                    let fieldIndex = Int32(fieldIndex)
-                    // A token's index fits in an Int32, as its byte offsets do (`ScannedToken.utf8Start`),
-                    // so the occurrences take their positions unchecked.
-                    do {
-                        for index in tokens.indices {
-                            let token = tokens[index]
-                            let isNumber = token.shape == .number
-                            let id = isNumber ? numberID : token.id
-                            guard id >= 0 else {
-                                previous = id
-                                continue
-                            }
-                            let row = isNumber ? numberRow : WordTag(token.tag).modelRow
-                            if row == Self.stopWordRow {
-                                previous = -1
-                                continue
-                            }
-                            if row >= 0 {
-                                add(row, weight)
-                                record(Occurrence(
-                                    value: weight, row: row, field: fieldIndex, start: Int32(truncatingIfNeeded: index),
-                                    end: Int32(truncatingIfNeeded: index &+ 1)))
-                            }
-                            if previous >= 0 && token.gapBefore != .sentenceBreak {
-                                let bigram = bigramRows.value(IntegerMap.pack(previous, id))
-                                if bigram >= 0 {
-                                    add(bigram, weight)
-                                    record(Occurrence(
-                                        value: weight, row: bigram, field: fieldIndex, start: Int32(truncatingIfNeeded: index &- 1),
-                                        end: Int32(truncatingIfNeeded: index &+ 1)))
-                                }
-                            }
-                            previous = id
-                        }
-                    }
-                }
-                for (topic, count) in lexiconCounts.enumerated() where count > 0 && lexiconRows[topic] >= 0 {
-                    add(lexiconRows[topic], min(count, 3))
-                }
-                for kind in kinds where kindRows[kind.rank] >= 0 { add(kindRows[kind.rank], 1) }
-                return pendingCount
+                previous = id
             }
         }
+        for (topic, count) in lexiconCounts.enumerated() where count > 0 && lexiconRows[topic] >= 0 {
+            add(lexiconRows[topic], min(count, 3))
+        }
+        for kind in kinds where kindRows[kind.rank] >= 0 { add(kindRows[kind.rank], 1) }
     }
 }

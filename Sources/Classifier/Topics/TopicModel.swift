@@ -39,11 +39,9 @@ public struct TopicModel: Sendable, Hashable {
     public func probabilities(_ vector: [(Int, Double)]) -> [Double] {
         let count = labels.count
         var sums = biases
-        weights.withUnsafeBufferPointer { weights in
-            for (row, value) in vector {
-                let base = row * count
-                for label in 0..<count { sums[label] += weights[base + label] * value }
-            }
+        for (row, value) in vector {
+            let base = row * count
+            for label in 0..<count { sums[label] += weights[base + label] * value }
         }
         return sums.map { 1 / (1 + exp(-$0)) }
     }

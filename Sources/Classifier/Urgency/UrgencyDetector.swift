@@ -72,28 +72,16 @@ final class UrgencyDetector: Sendable {
             anyCue = true
         }
         for field in fields {
-            var cueCount = 0
-            for hit in field.hits {
-                if case .urgencyCue = hit.payload { cueCount += 1 }
-            }
-            if cueCount > 0 {
-                // The cue hits, leftmost longest, in a buffer on the stack (not an array per field).
-                withUnsafeTemporaryAllocation(of: PhraseTrie.Hit.self, capacity: cueCount) { cueHits in
-                    var count = 0
-                    for hit in field.hits {
-                        if case .urgencyCue = hit.payload {
-                            cueHits.initializeElement(at: count, to: hit)
-                            count += 1
-                        }
-                    }
-                    if count > 1 { count = PhraseTrie.keepLeftmostLongest(cueHits) }
-                    for hit in cueHits[..<count] {
-                        guard case .urgencyCue(let cue) = hit.payload else { continue }
-                        found.raise(
-                            cueLevels[cue], phrase: field.text(from: hit.start, to: hit.end), field: field.field, rule: cueRules[cue],
-                            evidence: &evidence)
-                        anyCue = true
-                    }
+            // The cue hits, leftmost longest (most fields have none: no array is made for those).
+            if field.hits.contains(where: \.isUrgencyCue) {
+                var cueHits = field.hits.filter(\.isUrgencyCue)
+                if cueHits.count > 1 { PhraseTrie.keepLeftmostLongest(&cueHits) }
+                for hit in cueHits {
+                    guard case .urgencyCue(let cue) = hit.payload else { continue }
+                    found.raise(
+                        cueLevels[cue], phrase: field.text(from: hit.start, to: hit.end), field: field.field, rule: cueRules[cue],
+                        evidence: &evidence)
+                    anyCue = true
                 }
             }
             if let (count, start, end) = largestCasualtyCount(field) {
@@ -169,7 +157,7 @@ final class UrgencyDetector: Sendable {
 
     /// The value of a number token ("27") or number word ("dozens"); `folded` is its field's folded bytes.
     @inline(__always)
-    private func number(_ token: ScannedToken, folded: UnsafeBufferPointer<UInt8>) -> Int? {
+    private func number(_ token: ScannedToken, folded: BufferView<UInt8>) -> Int? {
         if token.shape == .number {
             var value = 0
             for byte in folded[Int(token.foldedStart)..<Int(token.foldedEnd)] {

@@ -21,6 +21,6 @@ final class CacheAlignedTable<Element: BitwiseCopyable>: @unchecked Sendable {
 
     deinit { base.deallocate() }
 
-    /// The elements, valid while the table lives.
-    var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+    /// For the view (`elements`).
+    var unsafeBase: UnsafeMutablePointer<Element> { base }
 }

@@ -1,5 +1,5 @@
-/// Plain values (tokens, hits, bytes) that a classification scratch fills for each item and keeps
-/// for the next: emptied, not freed, and read through a pointer.
+/// Plain values (tokens, hits, bytes, scores) that a classification scratch fills for each item and
+/// keeps for the next: emptied, not freed, and read through a `BufferView` (see `BufferView.swift`).
 ///
 /// Why not an array: a scratch is a class, and every read of an array property of a class retains
 /// and releases the array's buffer (the class could change it meanwhile), and every append checks
@@ -8,18 +8,14 @@
 /// has one owner and no reference count; `elements` is valid until the storage next changes.
 struct ScratchStorage<Element: BitwiseCopyable>: ~Copyable {
     private var base: UnsafeMutablePointer<Element>?
+    /// For the views (`elements`, `mutableElements`).
+    var unsafeBase: UnsafeMutablePointer<Element>? { base }
     private var capacity = 0
     private(set) var count = 0
 
     init() {}
 
     deinit { base?.deallocate() }
-
-    /// The elements, valid until the storage next changes.
-    var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
-
-    /// The elements to change in place, valid until the storage next changes.
-    var mutableElements: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: base, count: count) }
 
     subscript(index: Int) -> Element {
         get {
@@ -49,13 +45,26 @@ struct ScratchStorage<Element: BitwiseCopyable>: ~Copyable {
     }
 
     /// Replaces the elements with `elements`.
-    mutating func replace(with elements: UnsafeBufferPointer<Element>) {
+    mutating func replace(with elements: BufferView<Element>) {
+        elements.withContiguousStorageIfAvailable { replace(with: $0) }
+    }
+
+    private mutating func replace(with elements: UnsafeBufferPointer<Element>) {
         count = 0
         // An empty buffer may have an address while this storage has none yet.
         guard let source = elements.baseAddress, !elements.isEmpty else { return }
         if elements.count > capacity { grow(to: elements.count) }
         base.unsafelyUnwrapped.initialize(from: source, count: elements.count)
         count = elements.count
+    }
+
+    /// Makes the count `newCount`, every element `value`.
+    @inline(__always)
+    mutating func reset(count newCount: Int, to value: Element) {
+        precondition(newCount >= 0)
+        if newCount > capacity { grow(to: newCount) }
+        base?.initialize(repeating: value, count: newCount)
+        count = newCount
     }
 
     /// Makes the count `newCount`: fewer elements are cut off, new ones are `value`.
@@ -80,5 +89,15 @@ struct ScratchStorage<Element: BitwiseCopyable>: ~Copyable {
         }
         base = grown
         capacity = newCapacity
+    }
+}
+
+extension ScratchStorage where Element == UInt8 {
+    /// Replaces the elements with the UTF-8 bytes of `text`, read in place when the string is native
+    /// (`withUTF8` would need a copy of the string to work on: a retain and release).
+    mutating func replace(withUTF8Of text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ replace(with: $0) }) == nil {
+            Array(text.utf8).withUnsafeBufferPointer { replace(with: $0) }
+        }
     }
 }
