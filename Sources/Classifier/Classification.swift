@@ -23,36 +23,6 @@ public struct ClassificationInput: Sendable, Hashable {
     }
 }
 
-/// The classifier's judgement on one item, in NewsModel's types: the tag fields of
-/// `news.classified` v1 (`ClassifiedItem`), with the same JSON keys.
-public struct Classification: Sendable, Hashable, Codable {
-    /// Regions, highest score first.
-    public var regions: [ScoredLabel]
-    /// Topics, highest score first.
-    public var topics: [ScoredLabel]
-    /// ISO 3166-1 alpha-2 codes, upper case, in order of first mention.
-    public var countries: [String]
-    /// Places found in the text, in order of appearance.
-    public var places: [PlaceMatch]
-    public var urgency: Urgency
-    /// Which phrase in which field led to which tag, by which rule.
-    public var explanation: [ExplanationStep]
-    public var classifierVersion: String
-
-    public init(
-        regions: [ScoredLabel], topics: [ScoredLabel], countries: [String], places: [PlaceMatch], urgency: Urgency,
-        explanation: [ExplanationStep], classifierVersion: String
-    ) {
-        self.regions = regions
-        self.topics = topics
-        self.countries = countries
-        self.places = places
-        self.urgency = urgency
-        self.explanation = explanation
-        self.classifierVersion = classifierVersion
-    }
-}
-
 extension PlaceMatch.Field {
     /// The text field an explanation points at; nil for `source`, which has no text.
     init?(_ field: ExplanationStep.Field) {

@@ -35,8 +35,6 @@ public struct ClassifyProcessor: StageProcessor {
     public func classify(_ item: NewsItem, at time: Date) -> ClassifiedItem {
         let result = classifier.classify(
             ClassificationInput(title: item.title, summary: item.summary, sourceKind: item.sourceKind, hints: item.hints, language: item.language))
-        return ClassifiedItem(
-            item: item, regions: result.regions, topics: result.topics, countries: result.countries, places: result.places,
-            urgency: result.urgency, explanation: result.explanation, classifierVersion: result.classifierVersion, classifiedAt: time)
+        return ClassifiedItem(item: item, classification: result, classifiedAt: time)
     }
 }

@@ -31,6 +31,13 @@ public struct DeliveryReceipt: NewsEvent {
     /// For an attempt of a replay (a rewind, a replayed stream): when the replay was made.
     public var replayedAt: Date?
 
+    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
+    /// reader and writer (`JSON/`) all go by this list.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case attempt, attemptedAt, channel, deliveryId, error, latencyMs, nextAttemptAt, outcome, replayedAt, statusCode, storyId,
+            subscriptionId, version
+    }
+
     public init(
         deliveryId: String, subscriptionId: String, storyId: String, channel: DeliveryChannel, version: Int,
         attempt: Int, outcome: DeliveryOutcome, statusCode: Int? = nil, error: String? = nil, latencyMs: Double,

@@ -34,6 +34,13 @@ public struct DeliveryRequest: NewsEvent {
     /// When a retry is due (set when re-published to an `alerts.retry.*` topic).
     public var notBefore: Date?
 
+    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
+    /// reader and writer (`JSON/`) all go by this list.
+    enum CodingKeys: String, JSONMemberKey {
+        static let members = JSONMemberTable(Self.self)
+        case attempts, channel, createdAt, deliveryId, isReplay, isUpdate, item, match, notBefore, storyId, subscriptionId, version
+    }
+
     public init(
         deliveryId: String, subscriptionId: String, channel: DeliveryChannel, storyId: String, version: Int,
         isUpdate: Bool, isReplay: Bool, item: ClassifiedItem, match: MatchExplanation, createdAt: Date,
@@ -95,6 +102,13 @@ public struct DeliveryAttempt: Codable, Sendable, Hashable {
     public var error: String?
     public var latencyMs: Double?
 
+    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
+    /// reader and writer (`JSON/`) all go by this list.
+    enum CodingKeys: String, JSONMemberKey {
+        static let members = JSONMemberTable(Self.self)
+        case at, attempt, error, latencyMs, outcome, statusCode
+    }
+
     public init(
         attempt: Int, at: Date, outcome: DeliveryOutcome, statusCode: Int? = nil, error: String? = nil, latencyMs: Double? = nil
     ) {
@@ -112,6 +126,13 @@ public struct MatchExplanation: Codable, Sendable, Hashable {
     /// The subscription's filter, as written.
     public var filter: String
     public var matchedTerms: [String]
+
+    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
+    /// reader and writer (`JSON/`) all go by this list.
+    enum CodingKeys: String, JSONMemberKey {
+        static let members = JSONMemberTable(Self.self)
+        case filter, matchedTerms
+    }
 
     public init(filter: String, matchedTerms: [String]) {
         self.filter = filter

@@ -45,9 +45,7 @@ public struct EventEnvelope<Payload: NewsEvent>: Codable, Sendable, Hashable {
             occurredAt: occurredAt, data: data)
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case eventType, schemaVersion, eventId, occurredAt, data
-    }
+    typealias CodingKeys = EventEnvelopeKeys
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -63,4 +61,9 @@ public struct EventEnvelope<Payload: NewsEvent>: Codable, Sendable, Hashable {
             occurredAt: try container.decode(Date.self, forKey: .occurredAt),
             data: try container.decode(Payload.self, forKey: .data))
     }
+}
+
+/// The members of every envelope (``EventEnvelope``), in sorted order.
+enum EventEnvelopeKeys: String, CodingKey, CaseIterable {
+    case data, eventId, eventType, occurredAt, schemaVersion
 }

@@ -21,6 +21,13 @@ public struct NewsItem: NewsEvent {
         public var region: String?
         public var topic: String?
 
+        /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
+        /// reader and writer (`JSON/`) all go by this list.
+        enum CodingKeys: String, JSONMemberKey {
+            static let members = JSONMemberTable(Self.self)
+            case region, topic
+        }
+
         public init(region: String? = nil, topic: String? = nil) {
             self.region = region
             self.topic = topic
@@ -54,6 +61,14 @@ public struct NewsItem: NewsEvent {
     /// 1 for the first version; an edited item is the next version of the same story.
     public var version: Int
     public var hints: Hints?
+
+    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
+    /// reader and writer (`JSON/`) all go by this list.
+    enum CodingKeys: String, JSONMemberKey {
+        static let members = JSONMemberTable(Self.self)
+        case authors, categories, fetchedAt, guid, hints, imageUrl, itemId, language, publishedAt, sourceId, sourceKind, storyId, summary,
+            title, updatedAt, url, version
+    }
 
     public init(
         itemId: String, sourceId: String, sourceKind: SourceKind, guid: String, title: String, summary: String,

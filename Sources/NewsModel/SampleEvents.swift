@@ -31,24 +31,25 @@ public enum SampleEvents {
     /// ``newsItem`` tagged MENA / Politics / flash, with the phrases that led there.
     public static let classifiedItem = ClassifiedItem(
         item: newsItem,
-        regions: [ScoredLabel(label: "MENA", score: 0.94), ScoredLabel(label: "Palestine", score: 0.12)],
-        topics: [ScoredLabel(label: "Politics", score: 0.81), ScoredLabel(label: "Miscellaneous", score: 0.07)],
-        countries: ["LB", "IL"],
-        places: [
-            PlaceMatch(name: "Lebanon", countryCode: "LB", matchedText: "South Lebanon", field: .title),
-            PlaceMatch(name: "Arab Salim", countryCode: "LB", matchedText: "Arabsalim", field: .title),
-            PlaceMatch(name: "Israel", countryCode: "IL", matchedText: "Israeli", field: .summary),
-        ],
-        urgency: .flash,
-        explanation: [
-            ExplanationStep(kind: .region, tag: "MENA", phrase: "South Lebanon", field: .title, rule: "gazetteer"),
-            ExplanationStep(kind: .country, tag: "LB", phrase: "South Lebanon", field: .title, rule: "gazetteer"),
-            ExplanationStep(kind: .country, tag: "IL", phrase: "Israeli", field: .summary, rule: "gazetteer:demonym"),
-            ExplanationStep(kind: .topic, tag: "Politics", phrase: "airstrike", field: .title, rule: "lexicon"),
-            ExplanationStep(kind: .urgency, tag: "flash", phrase: "airstrike", field: .title, rule: "cue:airstrike"),
-            ExplanationStep(kind: .urgency, tag: "flash", phrase: "BREAKING", field: .source, rule: "source:html-ticker"),
-        ],
-        classifierVersion: "2026.11.1",
+        classification: Classification(
+            regions: [ScoredLabel(label: "MENA", score: 0.94), ScoredLabel(label: "Palestine", score: 0.12)],
+            topics: [ScoredLabel(label: "Politics", score: 0.81), ScoredLabel(label: "Miscellaneous", score: 0.07)],
+            countries: ["LB", "IL"],
+            places: [
+                PlaceMatch(name: "Lebanon", countryCode: "LB", matchedText: "South Lebanon", field: .title),
+                PlaceMatch(name: "Arab Salim", countryCode: "LB", matchedText: "Arabsalim", field: .title),
+                PlaceMatch(name: "Israel", countryCode: "IL", matchedText: "Israeli", field: .summary),
+            ],
+            urgency: .flash,
+            explanation: [
+                ExplanationStep(kind: .region, tag: "MENA", phrase: "South Lebanon", field: .title, rule: "gazetteer"),
+                ExplanationStep(kind: .country, tag: "LB", phrase: "South Lebanon", field: .title, rule: "gazetteer"),
+                ExplanationStep(kind: .country, tag: "IL", phrase: "Israeli", field: .summary, rule: "gazetteer:demonym"),
+                ExplanationStep(kind: .topic, tag: "Politics", phrase: "airstrike", field: .title, rule: "lexicon"),
+                ExplanationStep(kind: .urgency, tag: "flash", phrase: "airstrike", field: .title, rule: "cue:airstrike"),
+                ExplanationStep(kind: .urgency, tag: "flash", phrase: "BREAKING", field: .source, rule: "source:html-ticker"),
+            ],
+            classifierVersion: "2026.11.1"),
         classifiedAt: instant(1_795_911_681_187))
 
     /// The attempts of the story's webhook delivery: the endpoint answers 503, then 500, until the

@@ -1,3 +1,4 @@
+import NewsModel
 import Foundation
 import Testing
 @testable import Classifier

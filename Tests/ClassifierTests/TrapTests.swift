@@ -1,3 +1,4 @@
+import NewsModel
 import Testing
 @testable import Classifier
 

@@ -19,8 +19,11 @@ struct MatchStageTests {
             itemId: NewsItem.makeItemID(sourceID: source, guid: guid), sourceId: source, sourceKind: .rss, guid: guid, title: title,
             summary: "", fetchedAt: Date(), language: "en", storyId: StableID.make(prefix: "sty", [story]), version: version)
         return ClassifiedItem(
-            item: item, regions: regions.map { ScoredLabel(label: $0, score: 0.9) }, topics: topics.map { ScoredLabel(label: $0, score: 0.8) },
-            countries: [], places: [], urgency: urgency, explanation: [], classifierVersion: "test", classifiedAt: Date())
+            item: item,
+            classification: Classification(
+                regions: regions.map { ScoredLabel(label: $0, score: 0.9) }, topics: topics.map { ScoredLabel(label: $0, score: 0.8) },
+                countries: [], places: [], urgency: urgency, explanation: [], classifierVersion: "test"),
+            classifiedAt: Date())
     }
 
     @Test func deliversOncePerStoryFlagsUpdatesAndFollowsChanges() async throws {

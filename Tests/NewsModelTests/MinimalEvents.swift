@@ -10,8 +10,10 @@ enum MinimalEvents {
         title: "Quake hits coast", summary: "", fetchedAt: time, storyId: StableID.make(prefix: "sty", ["quake"]))
 
     static let classifiedItem = ClassifiedItem(
-        item: newsItem, regions: [], topics: [], countries: [], places: [], urgency: .routine, explanation: [],
-        classifierVersion: "test", classifiedAt: time)
+        item: newsItem,
+        classification: Classification(
+            regions: [], topics: [], countries: [], places: [], urgency: .routine, explanation: [], classifierVersion: "test"),
+        classifiedAt: time)
 
     static let deliveryRequest = DeliveryRequest(
         deliveryId: DeliveryRequest.makeDeliveryID(subscriptionID: "sub_1", storyID: newsItem.storyId, version: 1),

@@ -84,6 +84,10 @@ extension EventEnvelope where Payload == DeliveryRequest {
     }
 }
 
+// Each reader below switches over its type's `CodingKeys` without a default: a field added to the
+// type (and so to its keys, which the synthesized `Codable` needs) does not compile until it is
+// read here too.
+
 extension DeliveryRequest {
     init(reading reader: inout JSONReader) throws(JSONReadError) {
         var deliveryId: String?, subscriptionId: String?, channel: DeliveryChannel?, storyId: String?, version: Int?
@@ -91,33 +95,33 @@ extension DeliveryRequest {
         var attempts: [DeliveryAttempt]?, notBefore: Date?
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key {
-            case "deliveryId": deliveryId = try reader.readString()
-            case "subscriptionId": subscriptionId = try reader.readString()
-            case "channel": channel = try reader.readEnum(DeliveryChannel.self)
-            case "storyId": storyId = try reader.readString()
-            case "version": version = try reader.readInt()
-            case "isUpdate": isUpdate = try reader.readBool()
-            case "isReplay": isReplay = try reader.readBool()
-            case "item": item = try ClassifiedItem(reading: &reader)
-            case "match": match = try MatchExplanation(reading: &reader)
-            case "createdAt": createdAt = try reader.readDate()
-            case "attempts": attempts = try reader.readArray { reader throws(JSONReadError) in try DeliveryAttempt(reading: &reader) }
-            case "notBefore": notBefore = reader.readNull() ? nil : try reader.readDate()
-            default: try reader.skipValue()
+            switch key.named(in: CodingKeys.self) {
+            case .deliveryId?: deliveryId = try reader.readString()
+            case .subscriptionId?: subscriptionId = try reader.readString()
+            case .channel?: channel = try reader.readEnum(DeliveryChannel.self)
+            case .storyId?: storyId = try reader.readString()
+            case .version?: version = try reader.readInt()
+            case .isUpdate?: isUpdate = try reader.readBool()
+            case .isReplay?: isReplay = try reader.readBool()
+            case .item?: item = try ClassifiedItem(reading: &reader)
+            case .match?: match = try MatchExplanation(reading: &reader)
+            case .createdAt?: createdAt = try reader.readDate()
+            case .attempts?: attempts = try reader.readArray { reader throws(JSONReadError) in try DeliveryAttempt(reading: &reader) }
+            case .notBefore?: notBefore = reader.readNull() ? nil : try reader.readDate()
+            case nil: try reader.skipValue()
             }
         }
-        guard let deliveryId else { throw reader.missing("deliveryId") }
-        guard let subscriptionId else { throw reader.missing("subscriptionId") }
-        guard let channel else { throw reader.missing("channel") }
-        guard let storyId else { throw reader.missing("storyId") }
-        guard let version else { throw reader.missing("version") }
-        guard let isUpdate else { throw reader.missing("isUpdate") }
-        guard let isReplay else { throw reader.missing("isReplay") }
-        guard let item else { throw reader.missing("item") }
-        guard let match else { throw reader.missing("match") }
-        guard let createdAt else { throw reader.missing("createdAt") }
-        guard let attempts else { throw reader.missing("attempts") }
+        guard let deliveryId else { throw reader.missing(CodingKeys.deliveryId) }
+        guard let subscriptionId else { throw reader.missing(CodingKeys.subscriptionId) }
+        guard let channel else { throw reader.missing(CodingKeys.channel) }
+        guard let storyId else { throw reader.missing(CodingKeys.storyId) }
+        guard let version else { throw reader.missing(CodingKeys.version) }
+        guard let isUpdate else { throw reader.missing(CodingKeys.isUpdate) }
+        guard let isReplay else { throw reader.missing(CodingKeys.isReplay) }
+        guard let item else { throw reader.missing(CodingKeys.item) }
+        guard let match else { throw reader.missing(CodingKeys.match) }
+        guard let createdAt else { throw reader.missing(CodingKeys.createdAt) }
+        guard let attempts else { throw reader.missing(CodingKeys.attempts) }
         self.init(
             deliveryId: deliveryId, subscriptionId: subscriptionId, channel: channel, storyId: storyId, version: version,
             isUpdate: isUpdate, isReplay: isReplay, item: item, match: match, createdAt: createdAt, attempts: attempts, notBefore: notBefore)
@@ -129,19 +133,19 @@ extension DeliveryAttempt {
         var attempt: Int?, at: Date?, outcome: DeliveryOutcome?, statusCode: Int?, error: String?, latencyMs: Double?
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key {
-            case "attempt": attempt = try reader.readInt()
-            case "at": at = try reader.readDate()
-            case "outcome": outcome = try reader.readEnum(DeliveryOutcome.self)
-            case "statusCode": statusCode = reader.readNull() ? nil : try reader.readInt()
-            case "error": error = reader.readNull() ? nil : try reader.readString()
-            case "latencyMs": latencyMs = reader.readNull() ? nil : try reader.readDouble()
-            default: try reader.skipValue()
+            switch key.named(in: CodingKeys.self) {
+            case .attempt?: attempt = try reader.readInt()
+            case .at?: at = try reader.readDate()
+            case .outcome?: outcome = try reader.readEnum(DeliveryOutcome.self)
+            case .statusCode?: statusCode = reader.readNull() ? nil : try reader.readInt()
+            case .error?: error = reader.readNull() ? nil : try reader.readString()
+            case .latencyMs?: latencyMs = reader.readNull() ? nil : try reader.readDouble()
+            case nil: try reader.skipValue()
             }
         }
-        guard let attempt else { throw reader.missing("attempt") }
-        guard let at else { throw reader.missing("at") }
-        guard let outcome else { throw reader.missing("outcome") }
+        guard let attempt else { throw reader.missing(CodingKeys.attempt) }
+        guard let at else { throw reader.missing(CodingKeys.at) }
+        guard let outcome else { throw reader.missing(CodingKeys.outcome) }
         self.init(attempt: attempt, at: at, outcome: outcome, statusCode: statusCode, error: error, latencyMs: latencyMs)
     }
 }
@@ -151,49 +155,74 @@ extension MatchExplanation {
         var filter: String?, matchedTerms: [String]?
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key {
-            case "filter": filter = try reader.readString()
-            case "matchedTerms": matchedTerms = try reader.readStrings()
-            default: try reader.skipValue()
+            switch key.named(in: CodingKeys.self) {
+            case .filter?: filter = try reader.readString()
+            case .matchedTerms?: matchedTerms = try reader.readStrings()
+            case nil: try reader.skipValue()
             }
         }
-        guard let filter else { throw reader.missing("filter") }
-        guard let matchedTerms else { throw reader.missing("matchedTerms") }
+        guard let filter else { throw reader.missing(CodingKeys.filter) }
+        guard let matchedTerms else { throw reader.missing(CodingKeys.matchedTerms) }
         self.init(filter: filter, matchedTerms: matchedTerms)
     }
 }
 
 extension ClassifiedItem {
+    /// The item's own members and its classification's, side by side in one object.
     init(reading reader: inout JSONReader) throws(JSONReadError) {
-        var item: NewsItem?, regions: [ScoredLabel]?, topics: [ScoredLabel]?, countries: [String]?, places: [PlaceMatch]?
-        var urgency: Urgency?, explanation: [ExplanationStep]?, classifierVersion: String?, classifiedAt: Date?
+        var item: NewsItem?, classifiedAt: Date?
+        var tags = Classification.Reading()
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key {
-            case "item": item = try NewsItem(reading: &reader)
-            case "regions": regions = try reader.readArray { reader throws(JSONReadError) in try ScoredLabel(reading: &reader) }
-            case "topics": topics = try reader.readArray { reader throws(JSONReadError) in try ScoredLabel(reading: &reader) }
-            case "countries": countries = try reader.readStrings()
-            case "places": places = try reader.readArray { reader throws(JSONReadError) in try PlaceMatch(reading: &reader) }
-            case "urgency": urgency = try reader.readEnum(Urgency.self)
-            case "explanation": explanation = try reader.readArray { reader throws(JSONReadError) in try ExplanationStep(reading: &reader) }
-            case "classifierVersion": classifierVersion = try reader.readString()
-            case "classifiedAt": classifiedAt = try reader.readDate()
-            default: try reader.skipValue()
+            if let own = key.named(in: CodingKeys.self) {
+                switch own {
+                case .item: item = try NewsItem(reading: &reader)
+                case .classifiedAt: classifiedAt = try reader.readDate()
+                }
+            } else if let tag = key.named(in: Classification.CodingKeys.self) {
+                try tags.read(tag, from: &reader)
+            } else {
+                try reader.skipValue()
             }
         }
-        guard let item else { throw reader.missing("item") }
-        guard let regions else { throw reader.missing("regions") }
-        guard let topics else { throw reader.missing("topics") }
-        guard let countries else { throw reader.missing("countries") }
-        guard let places else { throw reader.missing("places") }
-        guard let urgency else { throw reader.missing("urgency") }
-        guard let explanation else { throw reader.missing("explanation") }
-        guard let classifierVersion else { throw reader.missing("classifierVersion") }
-        guard let classifiedAt else { throw reader.missing("classifiedAt") }
-        self.init(
-            item: item, regions: regions, topics: topics, countries: countries, places: places, urgency: urgency,
-            explanation: explanation, classifierVersion: classifierVersion, classifiedAt: classifiedAt)
+        guard let item else { throw reader.missing(CodingKeys.item) }
+        let classification = try tags.finish(reader)
+        guard let classifiedAt else { throw reader.missing(CodingKeys.classifiedAt) }
+        self.init(item: item, classification: classification, classifiedAt: classifiedAt)
+    }
+}
+
+extension Classification {
+    /// The classification's members as they are read, in an object that has others too.
+    struct Reading {
+        var regions: [ScoredLabel]?, topics: [ScoredLabel]?, countries: [String]?, places: [PlaceMatch]?
+        var urgency: Urgency?, explanation: [ExplanationStep]?, classifierVersion: String?
+
+        mutating func read(_ key: CodingKeys, from reader: inout JSONReader) throws(JSONReadError) {
+            switch key {
+            case .regions: regions = try reader.readArray { reader throws(JSONReadError) in try ScoredLabel(reading: &reader) }
+            case .topics: topics = try reader.readArray { reader throws(JSONReadError) in try ScoredLabel(reading: &reader) }
+            case .countries: countries = try reader.readStrings()
+            case .places: places = try reader.readArray { reader throws(JSONReadError) in try PlaceMatch(reading: &reader) }
+            case .urgency: urgency = try reader.readEnum(Urgency.self)
+            case .explanation: explanation = try reader.readArray { reader throws(JSONReadError) in try ExplanationStep(reading: &reader) }
+            case .classifierVersion: classifierVersion = try reader.readString()
+            }
+        }
+
+        /// The classification, once the object is read.
+        func finish(_ reader: JSONReader) throws(JSONReadError) -> Classification {
+            guard let regions else { throw reader.missing(CodingKeys.regions) }
+            guard let topics else { throw reader.missing(CodingKeys.topics) }
+            guard let countries else { throw reader.missing(CodingKeys.countries) }
+            guard let places else { throw reader.missing(CodingKeys.places) }
+            guard let urgency else { throw reader.missing(CodingKeys.urgency) }
+            guard let explanation else { throw reader.missing(CodingKeys.explanation) }
+            guard let classifierVersion else { throw reader.missing(CodingKeys.classifierVersion) }
+            return Classification(
+                regions: regions, topics: topics, countries: countries, places: places, urgency: urgency, explanation: explanation,
+                classifierVersion: classifierVersion)
+        }
     }
 }
 
@@ -204,38 +233,38 @@ extension NewsItem {
         var authors: [String]?, categories: [String]?, imageUrl: String?, storyId: String?, version: Int?, hints: Hints?
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key {
-            case "itemId": itemId = try reader.readString()
-            case "sourceId": sourceId = try reader.readString()
-            case "sourceKind": sourceKind = try reader.readEnum(SourceKind.self)
-            case "guid": guid = try reader.readString()
-            case "title": title = try reader.readString()
-            case "summary": summary = try reader.readString()
-            case "url": url = reader.readNull() ? nil : try reader.readString()
-            case "publishedAt": publishedAt = reader.readNull() ? nil : try reader.readDate()
-            case "updatedAt": updatedAt = reader.readNull() ? nil : try reader.readDate()
-            case "fetchedAt": fetchedAt = try reader.readDate()
-            case "language": language = reader.readNull() ? nil : try reader.readString()
-            case "authors": authors = try reader.readStrings()
-            case "categories": categories = try reader.readStrings()
-            case "imageUrl": imageUrl = reader.readNull() ? nil : try reader.readString()
-            case "storyId": storyId = try reader.readString()
-            case "version": version = try reader.readInt()
-            case "hints": hints = reader.readNull() ? nil : try Hints(reading: &reader)
-            default: try reader.skipValue()
+            switch key.named(in: CodingKeys.self) {
+            case .itemId?: itemId = try reader.readString()
+            case .sourceId?: sourceId = try reader.readString()
+            case .sourceKind?: sourceKind = try reader.readEnum(SourceKind.self)
+            case .guid?: guid = try reader.readString()
+            case .title?: title = try reader.readString()
+            case .summary?: summary = try reader.readString()
+            case .url?: url = reader.readNull() ? nil : try reader.readString()
+            case .publishedAt?: publishedAt = reader.readNull() ? nil : try reader.readDate()
+            case .updatedAt?: updatedAt = reader.readNull() ? nil : try reader.readDate()
+            case .fetchedAt?: fetchedAt = try reader.readDate()
+            case .language?: language = reader.readNull() ? nil : try reader.readString()
+            case .authors?: authors = try reader.readStrings()
+            case .categories?: categories = try reader.readStrings()
+            case .imageUrl?: imageUrl = reader.readNull() ? nil : try reader.readString()
+            case .storyId?: storyId = try reader.readString()
+            case .version?: version = try reader.readInt()
+            case .hints?: hints = reader.readNull() ? nil : try Hints(reading: &reader)
+            case nil: try reader.skipValue()
             }
         }
-        guard let itemId else { throw reader.missing("itemId") }
-        guard let sourceId else { throw reader.missing("sourceId") }
-        guard let sourceKind else { throw reader.missing("sourceKind") }
-        guard let guid else { throw reader.missing("guid") }
-        guard let title else { throw reader.missing("title") }
-        guard let summary else { throw reader.missing("summary") }
-        guard let fetchedAt else { throw reader.missing("fetchedAt") }
-        guard let authors else { throw reader.missing("authors") }
-        guard let categories else { throw reader.missing("categories") }
-        guard let storyId else { throw reader.missing("storyId") }
-        guard let version else { throw reader.missing("version") }
+        guard let itemId else { throw reader.missing(CodingKeys.itemId) }
+        guard let sourceId else { throw reader.missing(CodingKeys.sourceId) }
+        guard let sourceKind else { throw reader.missing(CodingKeys.sourceKind) }
+        guard let guid else { throw reader.missing(CodingKeys.guid) }
+        guard let title else { throw reader.missing(CodingKeys.title) }
+        guard let summary else { throw reader.missing(CodingKeys.summary) }
+        guard let fetchedAt else { throw reader.missing(CodingKeys.fetchedAt) }
+        guard let authors else { throw reader.missing(CodingKeys.authors) }
+        guard let categories else { throw reader.missing(CodingKeys.categories) }
+        guard let storyId else { throw reader.missing(CodingKeys.storyId) }
+        guard let version else { throw reader.missing(CodingKeys.version) }
         self.init(
             itemId: itemId, sourceId: sourceId, sourceKind: sourceKind, guid: guid, title: title, summary: summary, url: url,
             publishedAt: publishedAt, updatedAt: updatedAt, fetchedAt: fetchedAt, language: language, authors: authors,
@@ -248,10 +277,10 @@ extension NewsItem.Hints {
         var region: String?, topic: String?
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key {
-            case "region": region = reader.readNull() ? nil : try reader.readString()
-            case "topic": topic = reader.readNull() ? nil : try reader.readString()
-            default: try reader.skipValue()
+            switch key.named(in: CodingKeys.self) {
+            case .region?: region = reader.readNull() ? nil : try reader.readString()
+            case .topic?: topic = reader.readNull() ? nil : try reader.readString()
+            case nil: try reader.skipValue()
             }
         }
         self.init(region: region, topic: topic)
@@ -263,14 +292,14 @@ extension ScoredLabel {
         var label: String?, score: Double?
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key {
-            case "label": label = try reader.readString()
-            case "score": score = try reader.readDouble()
-            default: try reader.skipValue()
+            switch key.named(in: CodingKeys.self) {
+            case .label?: label = try reader.readString()
+            case .score?: score = try reader.readDouble()
+            case nil: try reader.skipValue()
             }
         }
-        guard let label else { throw reader.missing("label") }
-        guard let score else { throw reader.missing("score") }
+        guard let label else { throw reader.missing(CodingKeys.label) }
+        guard let score else { throw reader.missing(CodingKeys.score) }
         self.init(label: label, score: score)
     }
 }
@@ -280,17 +309,17 @@ extension PlaceMatch {
         var name: String?, countryCode: String?, matchedText: String?, field: Field?
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key {
-            case "name": name = try reader.readString()
-            case "countryCode": countryCode = reader.readNull() ? nil : try reader.readString()
-            case "matchedText": matchedText = try reader.readString()
-            case "field": field = try reader.readEnum(Field.self)
-            default: try reader.skipValue()
+            switch key.named(in: CodingKeys.self) {
+            case .name?: name = try reader.readString()
+            case .countryCode?: countryCode = reader.readNull() ? nil : try reader.readString()
+            case .matchedText?: matchedText = try reader.readString()
+            case .field?: field = try reader.readEnum(Field.self)
+            case nil: try reader.skipValue()
             }
         }
-        guard let name else { throw reader.missing("name") }
-        guard let matchedText else { throw reader.missing("matchedText") }
-        guard let field else { throw reader.missing("field") }
+        guard let name else { throw reader.missing(CodingKeys.name) }
+        guard let matchedText else { throw reader.missing(CodingKeys.matchedText) }
+        guard let field else { throw reader.missing(CodingKeys.field) }
         self.init(name: name, countryCode: countryCode, matchedText: matchedText, field: field)
     }
 }
@@ -300,20 +329,20 @@ extension ExplanationStep {
         var kind: Kind?, tag: String?, phrase: String?, field: Field?, rule: String?
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key {
-            case "kind": kind = try reader.readEnum(Kind.self)
-            case "tag": tag = try reader.readString()
-            case "phrase": phrase = try reader.readString()
-            case "field": field = try reader.readEnum(Field.self)
-            case "rule": rule = try reader.readString()
-            default: try reader.skipValue()
+            switch key.named(in: CodingKeys.self) {
+            case .kind?: kind = try reader.readEnum(Kind.self)
+            case .tag?: tag = try reader.readString()
+            case .phrase?: phrase = try reader.readString()
+            case .field?: field = try reader.readEnum(Field.self)
+            case .rule?: rule = try reader.readString()
+            case nil: try reader.skipValue()
             }
         }
-        guard let kind else { throw reader.missing("kind") }
-        guard let tag else { throw reader.missing("tag") }
-        guard let phrase else { throw reader.missing("phrase") }
-        guard let field else { throw reader.missing("field") }
-        guard let rule else { throw reader.missing("rule") }
+        guard let kind else { throw reader.missing(CodingKeys.kind) }
+        guard let tag else { throw reader.missing(CodingKeys.tag) }
+        guard let phrase else { throw reader.missing(CodingKeys.phrase) }
+        guard let field else { throw reader.missing(CodingKeys.field) }
+        guard let rule else { throw reader.missing(CodingKeys.rule) }
         self.init(kind: kind, tag: tag, phrase: phrase, field: field, rule: rule)
     }
 }

@@ -2,73 +2,84 @@ import Foundation
 
 // The values a notifier writes once per attempt (the receipt, and the parts of an item
 // that a webhook body repeats), with ``JSONWriter`` instead of `JSONEncoder`: the same
-// bytes as ``EventCodec/encode(_:occurredAt:)``, members in sorted key order.
+// bytes as ``EventCodec/encode(_:occurredAt:)``, members in sorted key order. Each writer
+// switches over its type's `CodingKeys` without a default: a field added to the type does
+// not compile until it is written here too.
 
 extension EventCodec {
     /// ``encode(_:occurredAt:)`` of a receipt, without `JSONEncoder`: the same bytes.
     /// - Throws: `EncodingError` when `latencyMs` is not finite.
     public static func encodeReceipt(_ receipt: DeliveryReceipt, occurredAt: Date) throws -> [UInt8] {
         var writer = JSONWriter(capacity: 512)
-        writer.beginObject()
-        writer.key("data")
-        try receipt.writeJSON(to: &writer)
-        writer.member("eventId", receipt.eventID)
-        writer.member("eventType", DeliveryReceipt.eventType)
-        writer.member("occurredAt", occurredAt)
-        writer.member("schemaVersion", DeliveryReceipt.schemaVersion)
-        writer.endObject()
+        try writer.object(EventEnvelopeKeys.self) { key, writer in
+            switch key {
+            case .data:
+                writer.key(key)
+                try receipt.writeJSON(to: &writer)
+            case .eventId: writer.member(key, receipt.eventID)
+            case .eventType: writer.member(key, DeliveryReceipt.eventType)
+            case .occurredAt: writer.member(key, occurredAt)
+            case .schemaVersion: writer.member(key, DeliveryReceipt.schemaVersion)
+            }
+        }
         return writer.bytes
     }
 }
 
 extension DeliveryReceipt {
     func writeJSON(to writer: inout JSONWriter) throws {
-        writer.beginObject()
-        writer.member("attempt", attempt)
-        writer.member("attemptedAt", attemptedAt)
-        writer.member("channel", channel.rawValue)
-        writer.member("deliveryId", deliveryId)
-        writer.member("error", error)
-        try writer.member("latencyMs", latencyMs)
-        writer.member("nextAttemptAt", nextAttemptAt)
-        writer.member("outcome", outcome.rawValue)
-        writer.member("replayedAt", replayedAt)
-        writer.member("statusCode", statusCode)
-        writer.member("storyId", storyId)
-        writer.member("subscriptionId", subscriptionId)
-        writer.member("version", version)
-        writer.endObject()
+        try writer.object(CodingKeys.self) { key, writer in
+            switch key {
+            case .attempt: writer.member(key, attempt)
+            case .attemptedAt: writer.member(key, attemptedAt)
+            case .channel: writer.member(key, channel.rawValue)
+            case .deliveryId: writer.member(key, deliveryId)
+            case .error: writer.member(key, error)
+            case .latencyMs: try writer.member(key, latencyMs)
+            case .nextAttemptAt: writer.member(key, nextAttemptAt)
+            case .outcome: writer.member(key, outcome.rawValue)
+            case .replayedAt: writer.member(key, replayedAt)
+            case .statusCode: writer.member(key, statusCode)
+            case .storyId: writer.member(key, storyId)
+            case .subscriptionId: writer.member(key, subscriptionId)
+            case .version: writer.member(key, version)
+            }
+        }
     }
 }
 
 extension NewsItem {
     /// The item as `EventCodec` encodes it.
     public func writeJSON(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.member("authors", authors)
-        writer.member("categories", categories)
-        writer.member("fetchedAt", fetchedAt)
-        writer.member("guid", guid)
-        if let hints {
-            writer.key("hints")
-            writer.beginObject()
-            writer.member("region", hints.region)
-            writer.member("topic", hints.topic)
-            writer.endObject()
+        writer.object(CodingKeys.self) { key, writer in
+            switch key {
+            case .authors: writer.member(key, authors)
+            case .categories: writer.member(key, categories)
+            case .fetchedAt: writer.member(key, fetchedAt)
+            case .guid: writer.member(key, guid)
+            case .hints:
+                guard let hints else { return }
+                writer.key(key)
+                writer.object(Hints.CodingKeys.self) { key, writer in
+                    switch key {
+                    case .region: writer.member(key, hints.region)
+                    case .topic: writer.member(key, hints.topic)
+                    }
+                }
+            case .imageUrl: writer.member(key, imageUrl)
+            case .itemId: writer.member(key, itemId)
+            case .language: writer.member(key, language)
+            case .publishedAt: writer.member(key, publishedAt)
+            case .sourceId: writer.member(key, sourceId)
+            case .sourceKind: writer.member(key, sourceKind.rawValue)
+            case .storyId: writer.member(key, storyId)
+            case .summary: writer.member(key, summary)
+            case .title: writer.member(key, title)
+            case .updatedAt: writer.member(key, updatedAt)
+            case .url: writer.member(key, url)
+            case .version: writer.member(key, version)
+            }
         }
-        writer.member("imageUrl", imageUrl)
-        writer.member("itemId", itemId)
-        writer.member("language", language)
-        writer.member("publishedAt", publishedAt)
-        writer.member("sourceId", sourceId)
-        writer.member("sourceKind", sourceKind.rawValue)
-        writer.member("storyId", storyId)
-        writer.member("summary", summary)
-        writer.member("title", title)
-        writer.member("updatedAt", updatedAt)
-        writer.member("url", url)
-        writer.member("version", version)
-        writer.endObject()
     }
 }
 
@@ -76,22 +87,26 @@ extension ScoredLabel {
     /// The label as `EventCodec` encodes it.
     /// - Throws: `EncodingError` when the score is not finite.
     public func writeJSON(to writer: inout JSONWriter) throws {
-        writer.beginObject()
-        writer.member("label", label)
-        try writer.member("score", score)
-        writer.endObject()
+        try writer.object(CodingKeys.self) { key, writer in
+            switch key {
+            case .label: writer.member(key, label)
+            case .score: try writer.member(key, score)
+            }
+        }
     }
 }
 
 extension ExplanationStep {
     /// The step as `EventCodec` encodes it.
     public func writeJSON(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.member("field", field.rawValue)
-        writer.member("kind", kind.rawValue)
-        writer.member("phrase", phrase)
-        writer.member("rule", rule)
-        writer.member("tag", tag)
-        writer.endObject()
+        writer.object(CodingKeys.self) { key, writer in
+            switch key {
+            case .field: writer.member(key, field.rawValue)
+            case .kind: writer.member(key, kind.rawValue)
+            case .phrase: writer.member(key, phrase)
+            case .rule: writer.member(key, rule)
+            case .tag: writer.member(key, tag)
+            }
+        }
     }
 }

@@ -249,6 +249,15 @@ struct JSONReader {
 
     /// A required member that the object (just read) did not have.
     func missing(_ key: StaticString) -> JSONReadError {
+        missing(named: key.description)
+    }
+
+    /// A required member that the object (just read) did not have.
+    func missing(_ key: some CodingKey) -> JSONReadError {
+        missing(named: key.stringValue)
+    }
+
+    private func missing(named key: String) -> JSONReadError {
         let parent = pathText(root: "")
         return invalid("missing field \(parent.isEmpty ? "" : parent + ".")\(key)")
     }
@@ -548,11 +557,40 @@ struct JSONKey {
         self.decoded = decoded
     }
 
+    /// The case of `Key` whose name this key is, if any: its bytes compared with the names' bytes,
+    /// no string made.
+    func named<Key: JSONMemberKey>(in _: Key.Type) -> Key? {
+        if let decoded { return Key(stringValue: decoded) }
+        return Key.members.key(named: bytes)
+    }
+
     static func ~= (name: StaticString, key: JSONKey) -> Bool {
         let count = name.utf8CodeUnitCount
         if let decoded = key.decoded {
             return decoded.utf8.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: count))
         }
         return key.bytes.count == count && memcmp(key.bytes.baseAddress!, name.utf8Start, count) == 0
+    }
+}
+
+/// A type's `CodingKeys`, whose names the hand-written reader finds by their bytes.
+protocol JSONMemberKey: CodingKey, CaseIterable, Sendable {
+    /// `JSONMemberTable(Self.self)`, made once.
+    static var members: JSONMemberTable<Self> { get }
+}
+
+/// The names of a `CodingKeys` type as bytes, grouped by length.
+struct JSONMemberTable<Key: JSONMemberKey>: Sendable {
+    private let names: [(bytes: [UInt8], key: Key)]
+
+    init(_: Key.Type) {
+        names = Key.allCases.map { (Array($0.stringValue.utf8), $0) }
+    }
+
+    func key(named bytes: UnsafeBufferPointer<UInt8>) -> Key? {
+        for name in names where name.bytes.count == bytes.count {
+            if name.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) { return name.key }
+        }
+        return nil
     }
 }

@@ -5,9 +5,11 @@ import Foundation
 /// writes them), for the hand-written encoders of what a notifier produces once per
 /// attempt: the webhook body and the receipt.
 ///
-/// The caller writes members in sorted key order and leaves out `nil` optionals, as
-/// `EventCodec`'s encoder does; tests compare the two byte for byte. Commas are placed
-/// by the writer: ``key(_:)`` and every value add one after a previous member or element.
+/// Objects are written by ``object(_:_:)`` over a type's `CodingKeys` (declared in sorted
+/// order, as `EventCodec`'s encoder sorts them), switching over the key without a default,
+/// so that every field of the type is written; `nil` optionals are left out, as
+/// `EventCodec`'s encoder does; tests compare the two byte for byte. Commas are placed by
+/// the writer: ``key(_:)`` and every value add one after a previous member or element.
 public struct JSONWriter: Sendable {
     /// The JSON so far.
     public private(set) var bytes: [UInt8] = []
@@ -38,11 +40,23 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// An object of `Key`'s members, in the order of `Key.allCases` (which must be sorted):
+    /// `member` writes the member of each key, with ``member(_:_:)`` or ``key(_:)`` and a value.
+    public mutating func object<Key: CodingKey & CaseIterable>(
+        _ keys: Key.Type, _ member: (Key, inout JSONWriter) throws -> Void
+    ) rethrows {
+        assert(zip(Key.allCases, Key.allCases.dropFirst()).allSatisfy { $0.stringValue < $1.stringValue }, "\(Key.self) not sorted")
+        beginObject()
+        for key in Key.allCases { try member(key, &self) }
+        endObject()
+    }
+
     /// A member's key (a plain ASCII name, which needs no escaping); its value follows.
-    public mutating func key(_ name: StaticString) {
+    public mutating func key(_ name: some CodingKey) {
         separate()
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        var name = name.stringValue
+        name.withUTF8 { bytes.append(contentsOf: $0) }
         bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
@@ -121,36 +135,36 @@ public struct JSONWriter: Sendable {
 
     // MARK: - Members: the key and its value; an optional that is nil is left out.
 
-    public mutating func member(_ key: StaticString, _ value: String?) {
+    public mutating func member(_ key: some CodingKey, _ value: String?) {
         guard let value else { return }
         self.key(key)
         string(value)
     }
 
-    public mutating func member(_ key: StaticString, _ value: [String]) {
+    public mutating func member(_ key: some CodingKey, _ value: [String]) {
         self.key(key)
         strings(value)
     }
 
-    public mutating func member(_ key: StaticString, _ value: Int?) {
+    public mutating func member(_ key: some CodingKey, _ value: Int?) {
         guard let value else { return }
         self.key(key)
         int(value)
     }
 
-    public mutating func member(_ key: StaticString, _ value: Bool) {
+    public mutating func member(_ key: some CodingKey, _ value: Bool) {
         self.key(key)
         bool(value)
     }
 
-    public mutating func member(_ key: StaticString, _ value: Date?) {
+    public mutating func member(_ key: some CodingKey, _ value: Date?) {
         guard let value else { return }
         self.key(key)
         date(value)
     }
 
     /// - Throws: `EncodingError.invalidValue` for NaN and infinities.
-    public mutating func member(_ key: StaticString, _ value: Double) throws {
+    public mutating func member(_ key: some CodingKey, _ value: Double) throws {
         self.key(key)
         try double(value)
     }

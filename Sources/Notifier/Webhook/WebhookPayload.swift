@@ -22,6 +22,11 @@ public struct WebhookPayload: Codable, Sendable, Hashable {
         /// Why this subscriber got it.
         public var why: Why
 
+        /// The JSON members, sorted: the synthesized `Codable` and `writeJSON` go by this list.
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case countries, deliveryId, isReplay, isUpdate, item, regions, storyId, topics, urgency, version, why
+        }
+
         public init(_ request: DeliveryRequest) {
             deliveryId = request.deliveryId
             storyId = request.storyId
@@ -45,6 +50,11 @@ public struct WebhookPayload: Codable, Sendable, Hashable {
         public var classifierVersion: String
         /// Which phrase in which field led to which tag.
         public var explanation: [ExplanationStep]
+
+        /// The JSON members, sorted: the synthesized `Codable` and `writeJSON` go by this list.
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case classifierVersion, explanation, filter, matchedTerms
+        }
     }
 
     public enum Kind: String, Codable, Sendable, Hashable {
@@ -55,6 +65,11 @@ public struct WebhookPayload: Codable, Sendable, Hashable {
     public var subscriptionId: String
     public var sentAt: Date
     public var alerts: [Alert]
+
+    /// The JSON members, sorted: the synthesized `Codable` and `encoded()` go by this list.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case alerts, sentAt, subscriptionId, type
+    }
 
     public init(type: Kind, subscriptionId: String, sentAt: Date, alerts: [Alert]) {
         self.type = type
@@ -69,41 +84,59 @@ public struct WebhookPayload: Codable, Sendable, Hashable {
     /// - Throws: `EncodingError` when a score is not finite.
     public func encoded() throws -> [UInt8] {
         var writer = JSONWriter(capacity: 4096)
-        writer.beginObject()
-        writer.key("alerts")
-        try writer.array(alerts) { writer, alert in try alert.writeJSON(to: &writer) }
-        writer.member("sentAt", sentAt)
-        writer.member("subscriptionId", subscriptionId)
-        writer.member("type", type.rawValue)
-        writer.endObject()
+        try writer.object(CodingKeys.self) { key, writer in
+            switch key {
+            case .alerts:
+                writer.key(key)
+                try writer.array(alerts) { writer, alert in try alert.writeJSON(to: &writer) }
+            case .sentAt: writer.member(key, sentAt)
+            case .subscriptionId: writer.member(key, subscriptionId)
+            case .type: writer.member(key, type.rawValue)
+            }
+        }
         return writer.bytes
     }
 }
 
 extension WebhookPayload.Alert {
     func writeJSON(to writer: inout JSONWriter) throws {
-        writer.beginObject()
-        writer.member("countries", countries)
-        writer.member("deliveryId", deliveryId)
-        writer.member("isReplay", isReplay)
-        writer.member("isUpdate", isUpdate)
-        writer.key("item")
-        item.writeJSON(to: &writer)
-        writer.key("regions")
-        try writer.array(regions) { writer, label in try label.writeJSON(to: &writer) }
-        writer.member("storyId", storyId)
-        writer.key("topics")
-        try writer.array(topics) { writer, label in try label.writeJSON(to: &writer) }
-        writer.member("urgency", urgency.rawValue)
-        writer.member("version", version)
-        writer.key("why")
-        writer.beginObject()
-        writer.member("classifierVersion", why.classifierVersion)
-        writer.key("explanation")
-        writer.array(why.explanation) { writer, step in step.writeJSON(to: &writer) }
-        writer.member("filter", why.filter)
-        writer.member("matchedTerms", why.matchedTerms)
-        writer.endObject()
-        writer.endObject()
+        try writer.object(CodingKeys.self) { key, writer in
+            switch key {
+            case .countries: writer.member(key, countries)
+            case .deliveryId: writer.member(key, deliveryId)
+            case .isReplay: writer.member(key, isReplay)
+            case .isUpdate: writer.member(key, isUpdate)
+            case .item:
+                writer.key(key)
+                item.writeJSON(to: &writer)
+            case .regions:
+                writer.key(key)
+                try writer.array(regions) { writer, label in try label.writeJSON(to: &writer) }
+            case .storyId: writer.member(key, storyId)
+            case .topics:
+                writer.key(key)
+                try writer.array(topics) { writer, label in try label.writeJSON(to: &writer) }
+            case .urgency: writer.member(key, urgency.rawValue)
+            case .version: writer.member(key, version)
+            case .why:
+                writer.key(key)
+                why.writeJSON(to: &writer)
+            }
+        }
+    }
+}
+
+extension WebhookPayload.Why {
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.object(CodingKeys.self) { key, writer in
+            switch key {
+            case .classifierVersion: writer.member(key, classifierVersion)
+            case .explanation:
+                writer.key(key)
+                writer.array(explanation) { writer, step in step.writeJSON(to: &writer) }
+            case .filter: writer.member(key, filter)
+            case .matchedTerms: writer.member(key, matchedTerms)
+            }
+        }
     }
 }
