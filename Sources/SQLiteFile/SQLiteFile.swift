@@ -5,7 +5,17 @@ import GRDB
 /// directory made if missing, a 5 s busy timeout, and for a file (not `:memory:`) the write-ahead
 /// log with `synchronous = FULL`, then the file's migrations.
 public enum SQLiteFile {
-    public static func open(path: String, migrator: DatabaseMigrator) throws -> DatabaseQueue {
+    /// Opens the file at `path` (`:memory:` for a private in-memory database) and applies, in
+    /// order, each of `migrations` (a name, and the SQL it runs once) that it has not had yet.
+    public static func open(path: String, migrations: KeyValuePairs<String, String>) throws -> DatabaseQueue {
+        var migrator = DatabaseMigrator()
+        for (name, sql) in migrations {
+            migrator.registerMigration(name) { db in try db.execute(sql: sql) }
+        }
+        return try open(path: path, migrator: migrator)
+    }
+
+    private static func open(path: String, migrator: DatabaseMigrator) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         guard path != ":memory:" else {

@@ -9,46 +9,35 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
     private let database: DatabaseQueue
 
     public init(path: String) throws {
-        database = try SQLiteFile.open(path: path, migrator: Self.migrator)
+        database = try SQLiteFile.open(path: path, migrations: Self.migrations)
     }
 
-    private static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE subscriptions (
-                    id TEXT PRIMARY KEY, body TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL);
-                CREATE INDEX subscriptions_by_version ON subscriptions(version);
-                CREATE TABLE sent (
-                    subscription_id TEXT NOT NULL, story_id TEXT NOT NULL, item_id TEXT NOT NULL, version INTEGER NOT NULL,
-                    sent_at REAL NOT NULL, PRIMARY KEY (subscription_id, story_id, item_id));
-                """)
-        }
-        migrator.registerMigration("v2-api-keys") { db in
-            try db.execute(sql: "CREATE TABLE api_keys (id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL UNIQUE, role TEXT NOT NULL, created_at REAL NOT NULL)")
-        }
-        migrator.registerMigration("v3-receipts") { db in
-            try db.execute(sql: """
-                CREATE TABLE receipts (
-                    event_id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, attempted_at REAL NOT NULL, body TEXT NOT NULL);
-                CREATE INDEX receipts_by_subscription ON receipts(subscription_id, attempted_at);
-                CREATE TABLE endpoint_health (
-                    subscription_id TEXT PRIMARY KEY, failing_since REAL, last_success REAL, last_attempt REAL NOT NULL);
-                """)
-        }
-        migrator.registerMigration("v4-digests") { db in
-            try db.execute(sql: """
-                CREATE TABLE held (
-                    delivery_id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, channel TEXT NOT NULL, due_at REAL NOT NULL, lease_until REAL,
-                    failed_attempts INTEGER NOT NULL DEFAULT 0, held_at REAL NOT NULL, body TEXT NOT NULL);
-                CREATE INDEX held_by_due ON held(due_at);
-                """)
-        }
-        migrator.registerMigration("v5-key-revocation") { db in
-            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN revoked_at REAL")
-        }
-        return migrator
-    }
+    /// The file's schema, one migration after another (never edit one that has shipped: add the next).
+    private static let migrations: KeyValuePairs<String, String> = [
+        "v1": """
+            CREATE TABLE subscriptions (
+                id TEXT PRIMARY KEY, body TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL);
+            CREATE INDEX subscriptions_by_version ON subscriptions(version);
+            CREATE TABLE sent (
+                subscription_id TEXT NOT NULL, story_id TEXT NOT NULL, item_id TEXT NOT NULL, version INTEGER NOT NULL,
+                sent_at REAL NOT NULL, PRIMARY KEY (subscription_id, story_id, item_id));
+            """,
+        "v2-api-keys": "CREATE TABLE api_keys (id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL UNIQUE, role TEXT NOT NULL, created_at REAL NOT NULL)",
+        "v3-receipts": """
+            CREATE TABLE receipts (
+                event_id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, attempted_at REAL NOT NULL, body TEXT NOT NULL);
+            CREATE INDEX receipts_by_subscription ON receipts(subscription_id, attempted_at);
+            CREATE TABLE endpoint_health (
+                subscription_id TEXT PRIMARY KEY, failing_since REAL, last_success REAL, last_attempt REAL NOT NULL);
+            """,
+        "v4-digests": """
+            CREATE TABLE held (
+                delivery_id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, channel TEXT NOT NULL, due_at REAL NOT NULL, lease_until REAL,
+                failed_attempts INTEGER NOT NULL DEFAULT 0, held_at REAL NOT NULL, body TEXT NOT NULL);
+            CREATE INDEX held_by_due ON held(due_at);
+            """,
+        "v5-key-revocation": "ALTER TABLE api_keys ADD COLUMN revoked_at REAL",
+    ]
 
     /// Creates a key; returns it with its secret, which is shown once and not stored.
     public func createKey(role: APIKey.Role) async throws -> (key: APIKey, secret: String) {

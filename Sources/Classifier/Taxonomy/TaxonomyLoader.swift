@@ -1,4 +1,5 @@
 import Foundation
+import NewsModel
 
 /// Reads a taxonomy configuration (JSON) and checks it, with errors that say what to fix.
 ///
@@ -108,19 +109,9 @@ public enum TaxonomyLoader {
 }
 
 /// A taxonomy configuration that cannot be used, and why.
-public struct TaxonomyError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
-        case malformedJSON, unsupportedFormat, noRegions, noTopics, emptyLabel, duplicateLabel
-        case invalidCountryCode, emptyPhrase, unknownLabel
-    }
+public typealias TaxonomyError = CodedError<TaxonomyErrorCode>
 
-    public var code: Code
-    public var message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
+public enum TaxonomyErrorCode: String, Sendable, Hashable {
+    case malformedJSON, unsupportedFormat, noRegions, noTopics, emptyLabel, duplicateLabel
+    case invalidCountryCode, emptyPhrase, unknownLabel
 }

@@ -39,29 +39,26 @@ public final class IngestStore: Sendable {
 
     /// Opens (creating and migrating) the store at `path`; ":memory:" for a private in-memory one.
     public init(path: String) throws {
-        database = try SQLiteFile.open(path: path, migrator: Self.migrator)
+        database = try SQLiteFile.open(path: path, migrations: Self.migrations)
     }
 
-    private static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE seen (
-                    source_id TEXT NOT NULL, identity_key TEXT NOT NULL, item_id TEXT NOT NULL,
-                    fingerprint TEXT NOT NULL, version INTEGER NOT NULL, story_id TEXT NOT NULL,
-                    seen_at REAL NOT NULL, PRIMARY KEY (source_id, identity_key));
-                CREATE INDEX seen_by_time ON seen(seen_at);
-                CREATE TABLE source_state (
-                    source_id TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, consecutive_failures INTEGER NOT NULL,
-                    last_success_at REAL, last_error TEXT, last_error_at REAL, last_poll_at REAL,
-                    items_published INTEGER NOT NULL);
-                CREATE TABLE stories (
-                    story_id TEXT PRIMARY KEY, sketch BLOB NOT NULL, names TEXT NOT NULL, seen_at REAL NOT NULL);
-                CREATE INDEX stories_by_time ON stories(seen_at);
-                """)
-        }
-        return migrator
-    }
+    /// The file's schema, one migration after another (never edit one that has shipped: add the next).
+    private static let migrations: KeyValuePairs<String, String> = [
+        "v1": """
+            CREATE TABLE seen (
+                source_id TEXT NOT NULL, identity_key TEXT NOT NULL, item_id TEXT NOT NULL,
+                fingerprint TEXT NOT NULL, version INTEGER NOT NULL, story_id TEXT NOT NULL,
+                seen_at REAL NOT NULL, PRIMARY KEY (source_id, identity_key));
+            CREATE INDEX seen_by_time ON seen(seen_at);
+            CREATE TABLE source_state (
+                source_id TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, consecutive_failures INTEGER NOT NULL,
+                last_success_at REAL, last_error TEXT, last_error_at REAL, last_poll_at REAL,
+                items_published INTEGER NOT NULL);
+            CREATE TABLE stories (
+                story_id TEXT PRIMARY KEY, sketch BLOB NOT NULL, names TEXT NOT NULL, seen_at REAL NOT NULL);
+            CREATE INDEX stories_by_time ON stories(seen_at);
+            """,
+    ]
 
     /// What is remembered of each of `identityKeys` (absent when never published), in one read.
     public func seenItems(sourceID: String, identityKeys: [String]) async throws -> [String: SeenItem] {
