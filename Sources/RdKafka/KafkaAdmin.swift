@@ -165,6 +165,13 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// The low and high watermarks of a partition: the first offset still kept and the next to be written.
+    public func watermarks(for partition: KafkaTopicPartition) async throws(KafkaError) -> (low: Int64, high: Int64) {
+        let handle = self.handle
+        let timeout = timeoutMilliseconds
+        return try await BlockingCall.run { () throws(KafkaError) in try handle.queryWatermarks(partition, timeoutMilliseconds: timeout) }
+    }
+
     /// The consumer groups the brokers know, sorted by name.
     public func listGroups() async throws(KafkaError) -> [KafkaGroupDescription] {
         let handle = self.handle
@@ -177,10 +184,20 @@ public final class KafkaAdmin: Sendable {
             return (0..<Int(list.pointee.group_cnt)).map { index in
                 let group = list.pointee.groups[index]
                 func text(_ pointer: UnsafeMutablePointer<CChar>?) -> String { pointer.map { String(cString: $0) } ?? "" }
+                let protocolType = text(group.protocol_type)
                 return KafkaGroupDescription(
-                    name: text(group.group), state: text(group.state), protocolType: text(group.protocol_type),
+                    name: text(group.group), state: text(group.state), protocolType: protocolType,
                     assignmentProtocol: text(group.protocol),
-                    memberIDs: (0..<Int(group.member_cnt)).map { text(group.members[$0].member_id) })
+                    members: (0..<Int(group.member_cnt)).map { index in
+                        let member = group.members[index]
+                        var assignment: [KafkaTopicPartition] = []
+                        if protocolType == "consumer", let bytes = member.member_assignment, member.member_assignment_size > 0 {
+                            let raw = UnsafeRawBufferPointer(start: bytes, count: Int(member.member_assignment_size))
+                            assignment = KafkaGroupDescription.Member.consumerAssignment(Array(raw)) ?? []
+                        }
+                        return KafkaGroupDescription.Member(
+                            id: text(member.member_id), clientID: text(member.client_id), host: text(member.client_host), assignment: assignment)
+                    })
             }.sorted { $0.name < $1.name }
         }
     }

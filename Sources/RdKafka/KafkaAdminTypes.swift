@@ -44,5 +44,60 @@ public struct KafkaGroupDescription: Sendable, Hashable {
     public var protocolType: String
     /// The assignment strategy in use (`range`, `cooperative-sticky`, …).
     public var assignmentProtocol: String
-    public var memberIDs: [String]
+    public var members: [Member]
+
+    public var memberIDs: [String] { members.map(\.id) }
+
+    public init(name: String, state: String, protocolType: String, assignmentProtocol: String, members: [Member]) {
+        self.name = name
+        self.state = state
+        self.protocolType = protocolType
+        self.assignmentProtocol = assignmentProtocol
+        self.members = members
+    }
+
+    /// A member of a group: who it is and which partitions it owns.
+    public struct Member: Sendable, Hashable {
+        public var id: String
+        public var clientID: String
+        public var host: String
+        /// The partitions the group's leader gave it (consumer groups only).
+        public var assignment: [KafkaTopicPartition]
+
+        public init(id: String, clientID: String, host: String, assignment: [KafkaTopicPartition]) {
+            self.id = id
+            self.clientID = clientID
+            self.host = host
+            self.assignment = assignment
+        }
+
+        /// The partitions of a consumer-protocol assignment (big-endian: version int16, then an
+        /// array of topics, each a string and an array of int32 partitions, then user data);
+        /// nil when the bytes are not one.
+        static func consumerAssignment(_ bytes: [UInt8]) -> [KafkaTopicPartition]? {
+            var index = 0
+            func integer(_ width: Int) -> Int64? {
+                guard index + width <= bytes.count else { return nil }
+                var value: Int64 = 0
+                for byte in bytes[index..<(index + width)] { value = value << 8 | Int64(byte) }
+                index += width
+                // Sign-extend.
+                let shift = Int64(64 - 8 * width)
+                return (value << shift) >> shift
+            }
+            guard integer(2) != nil, let topicCount = integer(4), topicCount >= 0, topicCount < 100_000 else { return nil }
+            var partitions: [KafkaTopicPartition] = []
+            for _ in 0..<topicCount {
+                guard let length = integer(2), length >= 0, index + Int(length) <= bytes.count else { return nil }
+                let topic = String(decoding: bytes[index..<(index + Int(length))], as: UTF8.self)
+                index += Int(length)
+                guard let count = integer(4), count >= 0, count < 1_000_000 else { return nil }
+                for _ in 0..<count {
+                    guard let partition = integer(4) else { return nil }
+                    partitions.append(KafkaTopicPartition(topic: topic, partition: Int32(partition)))
+                }
+            }
+            return partitions.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        }
+    }
 }

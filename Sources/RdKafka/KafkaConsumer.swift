@@ -195,11 +195,7 @@ public final class KafkaConsumer: Service, Sendable {
     public func watermarks(for partition: KafkaTopicPartition, timeout: Duration = .seconds(10)) async throws(KafkaError) -> (low: Int64, high: Int64) {
         let handle = self.handle
         return try await BlockingCall.run { () throws(KafkaError) in
-            var low: Int64 = 0
-            var high: Int64 = 0
-            let err = rd_kafka_query_watermark_offsets(handle.pointer, partition.topic, partition.partition, &low, &high, Int32(clamping: timeout.milliseconds))
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw handle.unreachableError("query watermarks of \(partition)", err) }
-            return (low, high)
+            try handle.queryWatermarks(partition, timeoutMilliseconds: Int32(clamping: timeout.milliseconds))
         }
     }
 

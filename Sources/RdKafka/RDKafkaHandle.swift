@@ -49,6 +49,15 @@ final class RDKafkaHandle: @unchecked Sendable {
 
     /// The error to report when a request could not reach the broker: names the
     /// librdkafka fix when an old librdkafka failed on the broker's ApiVersions reply.
+    /// The low and high watermarks of a partition, asked of the broker (blocks: call through `BlockingCall`).
+    func queryWatermarks(_ partition: KafkaTopicPartition, timeoutMilliseconds: Int32) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let err = rd_kafka_query_watermark_offsets(pointer, partition.topic, partition.partition, &low, &high, timeoutMilliseconds)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw unreachableError("query watermarks of \(partition)", err) }
+        return (low, high)
+    }
+
     func unreachableError(_ operation: String, _ err: rd_kafka_resp_err_t) -> KafkaError {
         if context.sawApiVersionFailure, LibrdkafkaVersion.runtime < .minimumForFlexibleApiVersions {
             return KafkaError(

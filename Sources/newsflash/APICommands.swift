@@ -46,7 +46,7 @@ struct KeysCommand: AsyncParsableCommand {
                 if json {
                     var object: [String: Any] = ["id": record.key.id, "role": record.key.role.rawValue, "createdAt": created]
                     object["revokedAt"] = revoked ?? NSNull()
-                    print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+                    try printJSONLine(object)
                 } else {
                     print("\(record.key.id)\t\(record.key.role.rawValue)\t\(created)\t\(revoked ?? "-")")
                 }

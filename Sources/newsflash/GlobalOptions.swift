@@ -104,6 +104,19 @@ struct CommandSetup: Sendable {
         return admin
     }
 
+    /// Runs `body` with an admin client that has reached the broker, closed afterwards whatever happens.
+    func withAdmin<T>(_ body: (KafkaAdmin) async throws -> T) async throws -> T {
+        let admin = try await connectedAdmin()
+        do {
+            let result = try await body(admin)
+            await admin.close()
+            return result
+        } catch {
+            await admin.close()
+            throw error
+        }
+    }
+
     /// A setting's value, or the CLI's one-line error.
     func value<Value>(_ read: (Configuration) throws(SettingError) -> Value) throws -> Value {
         do {

@@ -20,6 +20,7 @@ struct Newsflash: AsyncParsableCommand {
             UpCommand.self,
             ConfigCommand.self,
             TopicsCommand.self,
+            GroupsCommand.self,
             FeedCommand.self,
             ClassifyCommand.self,
             RunCommand.self,

@@ -52,6 +52,64 @@ struct CommandLineTests {
         #expect((first["headers"] as? [String: String])?["newsflash-schema"] == "news-item.v1")
     }
 
+    @Test("groups list and describe show a live group's committed offsets, lag and member; topics describe counts the messages")
+    func groupsAndTopicDescription() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let topic = try await TestBroker.makeTopic("groups", partitions: 2)
+        let group = TestBroker.unique("groups")
+        let producer = try TestBroker.producer()
+        for index in 0..<100 {
+            try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(index % 2), value: Array("m\(index)".utf8)))
+        }
+        await producer.shutdown()
+
+        let described = try NewsflashCLI.run(["topics", "describe", topic, "--bootstrap", bootstrap, "--json"])
+        #expect(described.status == 0, "\(described.stderr)")
+        let topicObject = try #require(try JSONSerialization.jsonObject(with: Data(described.stdout.utf8)) as? [String: Any])
+        let partitions = try #require(topicObject["partitions"] as? [[String: Any]])
+        #expect(partitions.count == 2)
+        #expect(partitions.compactMap { $0["messages"] as? Int }.reduce(0, +) == 100)
+        #expect(partitions.compactMap { $0["high"] as? Int } == [50, 50])
+        let table = try NewsflashCLI.run(["topics", "describe", topic, "--bootstrap", bootstrap])
+        #expect(table.stdout.contains("2 partitions, 100 messages"), "\(table.stdout)")
+
+        // A member that has processed (and committed) 40 of the 100, and stays in the group.
+        let consumer = try TestBroker.groupConsumer(group: group, topic: topic)
+        let processed = try await TestBroker.read(40, from: consumer, store: true)
+        try await consumer.commit()
+        let perPartition = Dictionary(grouping: processed, by: \.partition).mapValues { ($0.map(\.offset).max() ?? -1) + 1 }
+
+        let list = try NewsflashCLI.run(["groups", "list", "--bootstrap", bootstrap, "--json"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let listed = list.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let entry = try #require(listed.first { $0["group"] as? String == group }, "\(list.stdout)")
+        #expect(entry["members"] as? Int == 1)
+
+        let describe = try NewsflashCLI.run(["groups", "describe", group, "--bootstrap", bootstrap, "--json"])
+        #expect(describe.status == 0, "\(describe.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(describe.stdout.utf8)) as? [String: Any])
+        let rows = try #require(report["partitions"] as? [[String: Any]])
+        #expect(rows.count == 2)
+        for row in rows {
+            let partition = try #require(row["partition"] as? Int)
+            let committed = perPartition[Int32(partition)] ?? 0
+            if committed > 0 { #expect(row["committed"] as? Int == Int(committed)) }
+            #expect(row["end"] as? Int == 50)
+            #expect(row["lag"] as? Int == 50 - Int(committed))
+        }
+        #expect(report["totalLag"] as? Int == 60)
+        let members = try #require(report["members"] as? [[String: Any]])
+        #expect(members.count == 1)
+        let text = try NewsflashCLI.run(["groups", "describe", group, "--bootstrap", bootstrap])
+        #expect(text.stdout.contains("total lag 60"), "\(text.stdout)")
+        print(text.stdout)
+
+        await consumer.close()
+        let unknown = try NewsflashCLI.run(["groups", "describe", TestBroker.unique("no-such-group"), "--bootstrap", bootstrap])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no consumer group named"), "\(unknown.stderr)")
+    }
+
     @Test("--log-format json writes one JSON object a line with the metadata as fields")
     func jsonLogs() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
