@@ -1,4 +1,5 @@
 internal import CRdKafka
+import Foundation
 import Logging
 
 /// Creates, deletes and describes topics and reads consumer groups.
@@ -233,6 +234,59 @@ public final class KafkaAdmin: Sendable {
             return try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.invalid) }) { list throws(KafkaError) in
                 try submit(list)
             }
+        }
+    }
+
+    /// Sets a group's committed offsets (the group must have no members: the broker refuses a
+    /// change under a live group's feet). Returns the offsets as committed.
+    public func alterGroupOffsets(_ group: String, to positions: [KafkaTopicPartitionOffset]) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
+        let handle = self.handle
+        let timeout = timeoutMilliseconds
+        let operation = "set the offsets of group \(group)"
+        return try await BlockingCall.run { () throws(KafkaError) in
+            try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
+                var requests: [OpaquePointer?] = [rd_kafka_AlterConsumerGroupOffsets_new(group, list)]
+                defer { rd_kafka_AlterConsumerGroupOffsets_destroy(requests[0]) }
+                return try KafkaAdmin.request(handle, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, operation, timeout: timeout) { rk, options, queue in
+                    requests.withUnsafeMutableBufferPointer { rd_kafka_AlterConsumerGroupOffsets(rk, $0.baseAddress, $0.count, options, queue) }
+                } read: { event throws(KafkaError) in
+                    var count = 0
+                    let groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(event), &count)
+                    var altered: [KafkaTopicPartitionOffset] = []
+                    for index in 0..<count {
+                        let result = groups![index]
+                        if let error = rd_kafka_group_result_error(result) {
+                            throw KafkaError(code: .init(rawValue: rd_kafka_error_code(error).rawValue), operation: operation,
+                                             message: String(cString: rd_kafka_error_string(error)))
+                        }
+                        if let partitions = rd_kafka_group_result_partitions(result) {
+                            altered += try RDKafkaTopicPartitionList.positions(partitions, operation: operation)
+                        }
+                    }
+                    return altered.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+                }
+            }
+        }
+    }
+
+    /// For each partition, the offset of its first message written at or after `time` (its end
+    /// offset when there is none).
+    public func offsets(at time: Date, for partitions: [KafkaTopicPartition]) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
+        let handle = self.handle
+        let timeout = timeoutMilliseconds
+        let milliseconds = Int64((time.timeIntervalSince1970 * 1000).rounded(.down))
+        return try await BlockingCall.run { () throws(KafkaError) in
+            let found = try handle.queryOffsets(atTimestampMilliseconds: milliseconds, partitions, timeoutMilliseconds: timeout)
+            var result: [KafkaTopicPartitionOffset] = []
+            for position in found {
+                if position.offset >= 0 {
+                    result.append(position)
+                } else {
+                    let (_, high) = try handle.queryWatermarks(position.topicPartition, timeoutMilliseconds: timeout)
+                    result.append(KafkaTopicPartitionOffset(topic: position.topic, partition: position.partition, offset: high))
+                }
+            }
+            return result
         }
     }
 

@@ -243,11 +243,7 @@ public final class KafkaConsumer: Service, Sendable {
     public func offsets(forTimestampMilliseconds milliseconds: Int64, partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
         let handle = self.handle
         return try await BlockingCall.run { () throws(KafkaError) in
-            try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: milliseconds) }) { list throws(KafkaError) in
-                let err = rd_kafka_offsets_for_times(handle.pointer, list, Int32(clamping: timeout.milliseconds))
-                guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw handle.unreachableError("look up offsets for time \(milliseconds)", err) }
-                return try RDKafkaTopicPartitionList.positions(list, operation: "look up offsets for time \(milliseconds)")
-            }
+            try handle.queryOffsets(atTimestampMilliseconds: milliseconds, partitions, timeoutMilliseconds: Int32(clamping: timeout.milliseconds))
         }
     }
 

@@ -58,6 +58,18 @@ final class RDKafkaHandle: @unchecked Sendable {
         return (low, high)
     }
 
+    /// For each partition, the offset of its first record with a timestamp at or after
+    /// `milliseconds`, as the broker answers (-1 where there is none); blocks.
+    func queryOffsets(atTimestampMilliseconds milliseconds: Int64, _ partitions: [KafkaTopicPartition], timeoutMilliseconds: Int32) throws(KafkaError) -> [KafkaTopicPartitionOffset] {
+        let operation = "look up offsets for time \(milliseconds)"
+        return try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: milliseconds) }) {
+            list throws(KafkaError) in
+            let err = rd_kafka_offsets_for_times(pointer, list, timeoutMilliseconds)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw unreachableError(operation, err) }
+            return try RDKafkaTopicPartitionList.positions(list, operation: operation)
+        }
+    }
+
     func unreachableError(_ operation: String, _ err: rd_kafka_resp_err_t) -> KafkaError {
         if context.sawApiVersionFailure, LibrdkafkaVersion.runtime < .minimumForFlexibleApiVersions {
             return KafkaError(

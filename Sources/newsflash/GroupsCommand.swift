@@ -13,7 +13,7 @@ struct GroupsCommand: AsyncParsableCommand {
             not committed on counts from its first kept offset. Exit codes: 0 done; 1 no such group, or the \
             broker cannot be reached; 64 bad usage.
             """,
-        subcommands: [List.self, Describe.self])
+        subcommands: [List.self, Describe.self, Reset.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -65,6 +65,237 @@ struct GroupsCommand: AsyncParsableCommand {
             let report = try await global.setup("newsflash.groups").withAdmin { try await GroupReport.read(group, from: $0) }
             try report.print(json: json)
         }
+    }
+}
+
+extension GroupsCommand {
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a stopped group's committed offsets: to the start or end, an offset, a shift or a time.",
+            discussion: """
+                Refuses while the group has members, as kafka-consumer-groups does: stop the stage's processes first. \
+                Without --topic, the partitions the group has committed on. Offsets are kept within each partition's \
+                first and end offset. --dry-run prints the before/after table and changes nothing; --execute makes the \
+                change and prints the table. Exit codes: 0 done; 1 the group has members, no partitions to reset, or \
+                the broker cannot be reached; 64 bad usage.
+
+                Examples (after stopping the classify stage):
+                  newsflash groups reset newsflash-classify --to-datetime 2026-12-03T08:00:00Z --dry-run
+                  newsflash groups reset newsflash-classify --shift-by -100 --topic news.raw --execute
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The consumer group, e.g. newsflash-classify.")
+        var group: String
+
+        @Flag(help: "Each partition's first kept offset.")
+        var toEarliest = false
+
+        @Flag(help: "Each partition's end offset (skip everything not yet processed).")
+        var toLatest = false
+
+        @Option(help: "This offset on every partition.")
+        var toOffset: Int64?
+
+        @Option(help: "The committed offset plus N (negative: back).")
+        var shiftBy: Int64?
+
+        @Option(help: "The first message at or after this RFC 3339 time.")
+        var toDatetime: String?
+
+        @Option(help: "Reset every partition of this topic (default: the partitions the group has committed on).")
+        var topic: String?
+
+        @Flag(help: "Print what would change; change nothing.")
+        var dryRun = false
+
+        @Flag(help: "Make the change.")
+        var execute = false
+
+        @Flag(help: "One JSON object: group, executed, and per partition the current and new offset.")
+        var json = false
+
+        enum Target {
+            case earliest, latest, offset(Int64), shift(Int64), time(Date)
+        }
+
+        func target() throws -> Target {
+            var targets: [Target] = []
+            if toEarliest { targets.append(.earliest) }
+            if toLatest { targets.append(.latest) }
+            if let toOffset { targets.append(.offset(toOffset)) }
+            if let shiftBy { targets.append(.shift(shiftBy)) }
+            if let toDatetime {
+                guard let time = RFC3339.parse(toDatetime) else { throw ValidationError("--to-datetime must be an RFC 3339 time, got '\(toDatetime)'") }
+                targets.append(.time(time))
+            }
+            guard targets.count == 1 else {
+                throw ValidationError("give exactly one of --to-earliest, --to-latest, --to-offset, --shift-by, --to-datetime")
+            }
+            return targets[0]
+        }
+
+        func validate() throws {
+            _ = try target()
+            guard dryRun != execute else { throw ValidationError("give exactly one of --dry-run and --execute") }
+        }
+
+        func run() async throws {
+            let target = try target()
+            let setup = try global.setup("newsflash.groups")
+            let plan = try await setup.withAdmin { admin in
+                let plan = try await ResetPlan.make(group: group, topic: topic, target: target, admin: admin, setup: setup)
+                if execute { _ = try await admin.alterGroupOffsets(group, to: plan.rows.map(\.newPosition)) }
+                return plan
+            }
+            try ResetReport(plan: plan, executed: execute).print(json: json)
+        }
+    }
+}
+
+/// What `groups reset` moves: per partition, the committed offset and the new one.
+struct ResetPlan {
+    struct Row {
+        var partition: KafkaTopicPartition
+        var current: Int64?
+        var new: Int64
+        var newPosition: KafkaTopicPartitionOffset { KafkaTopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: new) }
+    }
+
+    var group: String
+    var rows: [Row]
+
+    /// - Throws: ``CLIError`` while the group has members, or when there is nothing to reset.
+    static func make(
+        group: String, topic: String?, target: GroupsCommand.Reset.Target, admin: KafkaAdmin, setup: CommandSetup
+    ) async throws -> ResetPlan {
+        if let description = try await admin.listGroups().first(where: { $0.name == group }), !description.members.isEmpty {
+            throw CLIError(
+                "group \(group) has \(description.members.count) active member\(description.members.count == 1 ? "" : "s"): "
+                    + "stop its processes first (a live group would overwrite the reset)")
+        }
+        var committed: [KafkaTopicPartition: Int64] = [:]
+        for position in try await admin.groupOffsets(group) where position.offset >= 0 {
+            committed[position.topicPartition] = position.offset
+        }
+        var partitions: [KafkaTopicPartition]
+        if let topic {
+            guard let description = try await admin.listTopics(includeInternal: true).first(where: { $0.name == topic }) else {
+                throw CLIError("no topic named \(topic)")
+            }
+            partitions = description.partitions.map { KafkaTopicPartition(topic: topic, partition: $0.id) }
+        } else {
+            partitions = committed.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+            guard !partitions.isEmpty else { throw CLIError("group \(group) has committed on no partition: name one with --topic") }
+        }
+        var watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
+        for partition in partitions { watermarks[partition] = try await admin.watermarks(for: partition) }
+        var byTime: [KafkaTopicPartition: Int64] = [:]
+        if case .time(let time) = target {
+            let answered = try await admin.offsets(at: time, for: partitions)
+            byTime = try await exactOffsets(at: time, answered: answered, watermarks: watermarks, setup: setup)
+        }
+        var rows: [Row] = []
+        for partition in partitions {
+            let (low, high) = watermarks[partition] ?? (0, 0)
+            let current = committed[partition]
+            let wanted: Int64 = switch target {
+            case .earliest: low
+            case .latest: high
+            case .offset(let offset): offset
+            case .shift(let shift): (current ?? low) + shift
+            case .time: byTime[partition] ?? high
+            }
+            rows.append(Row(partition: partition, current: current, new: min(max(wanted, low), high)))
+        }
+        return ResetPlan(group: group, rows: rows)
+    }
+
+    /// The first offset at or after `time` on each partition, checked against the records' own
+    /// timestamps: some brokers answer an earlier offset (Tansu answers by when it stored a batch,
+    /// and 0 for a time after the last record; see `TimestampFloor`). Reads each partition from the
+    /// broker's answer to the first record at or after `time`, or to its end.
+    static func exactOffsets(
+        at time: Date, answered: [KafkaTopicPartitionOffset], watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)], setup: CommandSetup
+    ) async throws -> [KafkaTopicPartition: Int64] {
+        let milliseconds = Int64((time.timeIntervalSince1970 * 1000).rounded(.down))
+        var result: [KafkaTopicPartition: Int64] = [:]
+        var pending: [KafkaTopicPartition: Int64] = [:]  // partition: its end offset
+        var starts: [KafkaTopicPartitionOffset] = []
+        for position in answered {
+            let high = watermarks[position.topicPartition]?.high ?? position.offset
+            if position.offset >= high {
+                result[position.topicPartition] = high
+            } else {
+                pending[position.topicPartition] = high
+                starts.append(position)
+            }
+        }
+        guard !starts.isEmpty else { return result }
+        var configuration = KafkaConsumerConfiguration(
+            client: setup.kafka.client("newsflash-groups-reset"), groupID: "newsflash-reset-probe-\(UUID().uuidString.prefix(8))",
+            subscription: .partitions(starts))
+        configuration.isAutoCommitEnabled = false
+        let consumer = try KafkaConsumer(configuration: configuration, logger: setup.logger)
+        let stream = consumer.messages
+        let toFind = pending
+        let found = try await withThrowingTaskGroup(of: [KafkaTopicPartition: Int64]?.self) { group in
+            group.addTask {
+                var pending = toFind
+                var found: [KafkaTopicPartition: Int64] = [:]
+                for try await message in stream {
+                    let partition = KafkaTopicPartition(topic: message.topic, partition: message.partition)
+                    guard let high = pending[partition] else { continue }
+                    if let timestamp = message.timestampMilliseconds, timestamp >= milliseconds {
+                        found[partition] = message.offset
+                    } else if message.offset >= high - 1 {
+                        found[partition] = high
+                    } else {
+                        continue
+                    }
+                    pending[partition] = nil
+                    if pending.isEmpty { break }
+                }
+                return found
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(60))
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        await consumer.close()
+        guard let found else { throw CLIError("could not read the partitions to \(RFC3339.format(time)) within 60 s; try --to-offset") }
+        return result.merging(found) { $1 }
+    }
+}
+
+struct ResetReport: CommandReport {
+    var plan: ResetPlan
+    var executed: Bool
+
+    var table: String {
+        var lines = [executed ? "group \(plan.group): offsets reset" : "group \(plan.group): dry run, nothing changed (add --execute to reset)"]
+        lines.append("TOPIC\tPARTITION\tCURRENT\tNEW")
+        for row in plan.rows {
+            lines.append("\(row.partition.topic)\t\(row.partition.partition)\t\(row.current.map { "\($0)" } ?? "-")\t\(row.new)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    var jsonObject: [String: Any] {
+        [
+            "group": plan.group, "executed": executed,
+            "partitions": plan.rows.map { row in
+                [
+                    "topic": row.partition.topic, "partition": Int(row.partition.partition),
+                    "current": row.current.map { $0 as Any } ?? NSNull(), "new": row.new,
+                ] as [String: Any]
+            },
+        ]
     }
 }
 

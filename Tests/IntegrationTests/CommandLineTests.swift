@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NewsModel
 import NIOCore
 import RdKafka
 import Testing
@@ -104,10 +105,76 @@ struct CommandLineTests {
         #expect(text.stdout.contains("total lag 60"), "\(text.stdout)")
         print(text.stdout)
 
+        // A reset under a live member is refused; so is a command that does not say whether to execute.
+        let refused = try NewsflashCLI.run(["groups", "reset", group, "--to-earliest", "--execute", "--bootstrap", bootstrap])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("active member"), "\(refused.stderr)")
+        let ambiguous = try NewsflashCLI.run(["groups", "reset", group, "--to-earliest", "--bootstrap", bootstrap])
+        #expect(ambiguous.status == 64)
+
         await consumer.close()
+        try await resetOffsets(group: group, topic: topic, committedBefore: perPartition, bootstrap: bootstrap)
+
         let unknown = try NewsflashCLI.run(["groups", "describe", TestBroker.unique("no-such-group"), "--bootstrap", bootstrap])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no consumer group named"), "\(unknown.stderr)")
+    }
+
+    /// `groups reset` on the stopped group of `groupsAndTopicDescription`: a dry run changes
+    /// nothing; each --execute moves the committed offsets where it says.
+    func resetOffsets(group: String, topic: String, committedBefore: [Int32: Int64], bootstrap: String) async throws {
+        func committed() async throws -> [Int32: Int64] {
+            let admin = try TestBroker.admin()
+            let offsets = try await admin.groupOffsets(group)
+            await admin.close()
+            return Dictionary(offsets.filter { $0.offset >= 0 }.map { ($0.partition, $0.offset) }, uniquingKeysWith: { $1 })
+        }
+        func reset(_ arguments: [String]) throws -> [[String: Any]] {
+            // A member that just left may still be listed for a moment.
+            var run = try NewsflashCLI.run(["groups", "reset", group, "--bootstrap", bootstrap, "--json"] + arguments)
+            for _ in 0..<20 where run.status == 1 && run.stderr.contains("active member") {
+                Thread.sleep(forTimeInterval: 0.5)
+                run = try NewsflashCLI.run(["groups", "reset", group, "--bootstrap", bootstrap, "--json"] + arguments)
+            }
+            #expect(run.status == 0, "\(run.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            return try #require(object["partitions"] as? [[String: Any]])
+        }
+        let before = try await committed()
+        #expect(before == committedBefore.filter { $0.value > 0 })
+
+        let dry = try reset(["--to-earliest", "--dry-run"])
+        #expect(dry.allSatisfy { $0["new"] as? Int == 0 })
+        #expect(try await committed() == before)
+
+        _ = try reset(["--to-earliest", "--execute"])
+        #expect(try await committed() == before.mapValues { _ in 0 })
+
+        let shifted = try reset(["--shift-by", "7", "--topic", topic, "--execute"])
+        #expect(shifted.count == 2)
+        #expect(try await committed() == [0: 7, 1: 7])
+
+        _ = try reset(["--to-offset", "1000", "--execute"])  // kept within the partition: its end
+        #expect(try await committed() == [0: 50, 1: 50])
+
+        let later = RFC3339Time.format(Date().addingTimeInterval(3600))
+        _ = try reset(["--to-datetime", later, "--execute"])  // no message that late: the end
+        #expect(try await committed() == [0: 50, 1: 50])
+
+        // Ten more messages after `middle`: a reset to `middle` lands on the first of them in each
+        // partition, though the broker's own answer is earlier (Tansu answers 0).
+        _ = try reset(["--to-earliest", "--execute"])
+        try await Task.sleep(for: .milliseconds(50))
+        let middle = Date()
+        try await Task.sleep(for: .milliseconds(50))
+        let producer = try TestBroker.producer()
+        for index in 0..<10 {
+            try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(index % 2), value: Array("late\(index)".utf8)))
+        }
+        await producer.shutdown()
+        let atMiddle = try reset(["--to-datetime", RFC3339Time.format(middle), "--execute"])
+        #expect(atMiddle.allSatisfy { $0["current"] as? Int == 0 })
+        #expect(try await committed() == [0: 50, 1: 50])
     }
 
     @Test("--log-format json writes one JSON object a line with the metadata as fields")
