@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NewsModel
 import RdKafka
 
 /// `newsflash groups`: the consumer groups of the pipeline's stages, as kafka-consumer-groups
@@ -127,7 +128,7 @@ extension GroupsCommand {
             if let toOffset { targets.append(.offset(toOffset)) }
             if let shiftBy { targets.append(.shift(shiftBy)) }
             if let toDatetime {
-                guard let time = RFC3339.parse(toDatetime) else { throw ValidationError("--to-datetime must be an RFC 3339 time, got '\(toDatetime)'") }
+                guard let time = RFC3339Time.parse(toDatetime) else { throw ValidationError("--to-datetime must be an RFC 3339 time, got '\(toDatetime)'") }
                 targets.append(.time(time))
             }
             guard targets.count == 1 else {
@@ -268,7 +269,7 @@ struct ResetPlan {
             return first
         }
         await consumer.close()
-        guard let found else { throw CLIError("could not read the partitions to \(RFC3339.format(time)) within 60 s; try --to-offset") }
+        guard let found else { throw CLIError("could not read the partitions to \(RFC3339Time.format(time)) within 60 s; try --to-offset") }
         return result.merging(found) { $1 }
     }
 }

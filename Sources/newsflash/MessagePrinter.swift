@@ -1,4 +1,5 @@
 import Foundation
+import NewsModel
 import RdKafka
 
 /// How operator tools show a Kafka message.
@@ -7,7 +8,7 @@ enum MessagePrinter {
     static func text(_ message: KafkaConsumerMessage) -> String {
         var line = "\(message.topic)[\(message.partition)]@\(message.offset)"
         if let timestamp = message.timestampMilliseconds {
-            line += " " + RFC3339.format(Date(timeIntervalSince1970: Double(timestamp) / 1000))
+            line += " " + RFC3339Time.format(Date(timeIntervalSince1970: Double(timestamp) / 1000))
         }
         if let key = message.keyString { line += " key=\(key)" }
         return line + " " + String(decoding: message.value, as: UTF8.self)
@@ -20,7 +21,7 @@ enum MessagePrinter {
             "headers": Dictionary(message.headers.map { ($0.key, $0.value.map { String(decoding: $0, as: UTF8.self) } ?? "") }) { _, last in last },
         ]
         if let timestamp = message.timestampMilliseconds {
-            object["timestamp"] = RFC3339.format(Date(timeIntervalSince1970: Double(timestamp) / 1000))
+            object["timestamp"] = RFC3339Time.format(Date(timeIntervalSince1970: Double(timestamp) / 1000))
         }
         if let key = message.keyString { object["key"] = key }
         if let value = try? JSONSerialization.jsonObject(with: Data(message.value), options: [.fragmentsAllowed]) {
@@ -32,17 +33,5 @@ enum MessagePrinter {
             return "{}"
         }
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-/// RFC 3339 times as the CLI reads and prints them (UTC, milliseconds).
-enum RFC3339 {
-    static func parse(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle())
-    }
-
-    static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

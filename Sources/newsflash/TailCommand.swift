@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NewsModel
 import Pipeline
 import RdKafka
 
@@ -42,7 +43,7 @@ struct TailCommand: AsyncParsableCommand {
         case "end": return .offset(KafkaTopicPartitionOffset.end)
         default:
             if let offset = Int64(text), offset >= 0 { return .offset(offset) }
-            if let date = RFC3339.parse(text) { return .time(Int64((date.timeIntervalSince1970 * 1000).rounded())) }
+            if let date = RFC3339Time.parse(text) { return .time(Int64((date.timeIntervalSince1970 * 1000).rounded())) }
             throw ValidationError("--from must be beginning, end, an offset >= 0 or an RFC 3339 time, got '\(text)'")
         }
     }

@@ -49,7 +49,6 @@ struct UpCommand: AsyncParsableCommand {
         // The demo listens on loopback only.
         let flags: [String: String?] = ["metrics.port": String(metricsPort), "metrics.host": "127.0.0.1"]
         var setup = try global.setup("newsflash.up", flags: flags)
-        let logger = setup.logger
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var startedHere: [String] = []  // scripts whose service this run started, stopped at the end
         // Also when a step fails: a broker or sink this run started does not outlive it.
