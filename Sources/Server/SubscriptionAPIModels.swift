@@ -6,38 +6,49 @@ import Subscriptions
 
 /// A subscription as the API shows it. `secret` is present only in the answer
 /// that created it (or rotated it): it is shown once.
-struct SubscriptionView: ResponseEncodable, Codable {
-    struct Channel: Codable {
-        var webhook: String?
-        var email: String?
+public struct SubscriptionView: ResponseEncodable, Codable, Sendable {
+    public struct Channel: Codable, Sendable {
+        public var webhook: String?
+        public var email: String?
+
+        public init(webhook: String?, email: String?) {
+            self.webhook = webhook
+            self.email = email
+        }
     }
 
-    struct Quiet: Codable {
-        var start: String
-        var end: String
-        var allowFlash: Bool?
+    public struct Quiet: Codable, Sendable {
+        public var start: String
+        public var end: String
+        public var allowFlash: Bool?
+
+        public init(start: String, end: String, allowFlash: Bool?) {
+            self.start = start
+            self.end = end
+            self.allowFlash = allowFlash
+        }
     }
 
-    var id: String
-    var name: String
-    var filter: String
-    var channel: Channel
-    var minimumUrgency: String
-    var status: String
-    var disabledReason: String?
+    public var id: String
+    public var name: String
+    public var filter: String
+    public var channel: Channel
+    public var minimumUrgency: String
+    public var status: String
+    public var disabledReason: String?
     /// Email: whether the address confirmed (double opt-in); nothing is sent before.
-    var confirmed: Bool?
-    var mode: String
-    var digestTime: String?
-    var timeZone: String
-    var quietHours: Quiet?
-    var maxAlertsPerHour: Int?
-    var contactEmail: String?
-    var secret: String?
-    var createdAt: String
-    var updatedAt: String
+    public var confirmed: Bool?
+    public var mode: String
+    public var digestTime: String?
+    public var timeZone: String
+    public var quietHours: Quiet?
+    public var maxAlertsPerHour: Int?
+    public var contactEmail: String?
+    public var secret: String?
+    public var createdAt: String
+    public var updatedAt: String
 
-    init(_ subscription: Subscription, secret: String? = nil) {
+    public init(_ subscription: Subscription, secret: String? = nil) {
         id = subscription.id
         name = subscription.name
         filter = subscription.filter
@@ -97,22 +108,24 @@ struct FilterCheck: ResponseEncodable {
 }
 
 /// The fields a subscription's owner may set, on create (`POST`) and change (`PATCH`).
-struct SubscriptionSettings: Decodable {
-    var name: String?
-    var filter: String?
-    var channel: SubscriptionView.Channel?
-    var minimumUrgency: String?
-    var status: String?
-    var mode: String?
-    var digestTime: String?
-    var timeZone: String?
-    var quietHours: SubscriptionView.Quiet?
+public struct SubscriptionSettings: Decodable, Sendable {
+    public var name: String?
+    public var filter: String?
+    public var channel: SubscriptionView.Channel?
+    public var minimumUrgency: String?
+    public var status: String?
+    public var mode: String?
+    public var digestTime: String?
+    public var timeZone: String?
+    public var quietHours: SubscriptionView.Quiet?
     /// `PATCH` with `"clearQuietHours": true` removes them.
-    var clearQuietHours: Bool?
-    var maxAlertsPerHour: Int?
-    var contactEmail: String?
+    public var clearQuietHours: Bool?
+    public var maxAlertsPerHour: Int?
+    public var contactEmail: String?
 
-    func makeSubscription(parser: FilterParser, owner: String, now: Date = Date()) throws -> Subscription {
+    public init() {}
+
+    public func makeSubscription(parser: FilterParser, owner: String?, now: Date = Date()) throws -> Subscription {
         guard let name else { throw HTTPError(.badRequest, message: "invalid JSON body: missing name") }
         guard let filter else { throw HTTPError(.badRequest, message: "invalid JSON body: missing filter") }
         guard let channel else { throw HTTPError(.badRequest, message: "invalid JSON body: missing channel") }
@@ -123,7 +136,7 @@ struct SubscriptionSettings: Decodable {
     }
 
     /// Applies the fields given; the others stay as they are.
-    func apply(to subscription: inout Subscription, parser: FilterParser, now: Date = Date()) throws {
+    public func apply(to subscription: inout Subscription, parser: FilterParser, now: Date = Date()) throws {
         if let name {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard (1...200).contains(trimmed.count) else { throw HTTPError(.badRequest, message: "name must be 1 to 200 characters") }

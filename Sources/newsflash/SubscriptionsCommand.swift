@@ -1,10 +1,12 @@
 import ArgumentParser
 import Classifier
 import Foundation
+import Hummingbird
 import Logging
 import MatchStage
 import NewsModel
 import RdKafka
+import Server
 import SubscriptionStore
 import Subscriptions
 
@@ -67,7 +69,12 @@ struct SubscriptionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "subscriptions",
         abstract: "Manage subscriptions in the subscription store.",
-        subcommands: [Add.self, List.self, Remove.self, Pause.self, Resume.self, Rewind.self])
+        discussion: """
+            show, list, add and update print subscriptions as the HTTP API shows them (--json: the same JSON), \
+            and add and update check their settings with the API's rules. Exit codes: 0 done; 1 no such \
+            subscription, an invalid setting, or the store cannot be reached; 64 bad usage.
+            """,
+        subcommands: [Add.self, List.self, Show.self, Update.self, Remove.self, Pause.self, Resume.self, Rewind.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a subscription; prints its id.")
@@ -89,41 +96,39 @@ struct SubscriptionsCommand: AsyncParsableCommand {
         @Option(help: "Send only items at least this urgent: routine, urgent or flash.")
         var minUrgency: String = "routine"
 
+        @Flag(help: "Print the subscription as JSON (as the API shows it, with the webhook's signing secret, shown once).")
+        var json = false
+
         func run() async throws {
-            do {
-                _ = try SubscriptionFiles.filterParser().parse(filter)
-            } catch let error as FilterSyntaxError {
-                throw CLIError("invalid filter: \(error.message)\n  \(filter)\n  \(String(repeating: " ", count: error.position))^")
-            }
-            guard let urgency = Urgency(rawValue: minUrgency) else { throw CLIError("--min-urgency must be routine, urgent or flash") }
-            let channel: Subscription.Channel
-            switch (webhook, email) {
-            case (let url?, nil):
-                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
-                    throw CLIError("--webhook must be an absolute http(s) URL")
-                }
-                channel = .webhook(url: url)
-            case (nil, let address?):
-                guard address.contains("@"), !address.contains(" "), !address.contains("\r"), !address.contains("\n") else {
-                    throw CLIError("--email must be an email address")
-                }
-                channel = .email(address: address)
-            default:
-                throw CLIError("give exactly one of --webhook and --email")
-            }
-            let subscription = Subscription(name: name, filter: filter, channel: channel, minimumUrgency: urgency)
+            var settings = SubscriptionSettings()
+            settings.name = name
+            settings.filter = filter
+            settings.minimumUrgency = minUrgency
+            settings.channel = SubscriptionView.Channel(webhook: webhook, email: email)
+            let subscription = try SubscriptionsCommand.checked { try settings.makeSubscription(parser: try SubscriptionFiles.filterParser(), owner: nil) }
             try await global.setup("newsflash.subscriptions", flags: files.flags).withStore { try await $0.save(subscription) }
-            print(subscription.id)
+            if json {
+                try SubscriptionsCommand.printJSON(SubscriptionView(subscription, secret: subscription.secrets?.first?.secret))
+            } else {
+                print(subscription.id)
+            }
         }
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List subscriptions.")
+        static let configuration = CommandConfiguration(abstract: "List subscriptions: id, status, name, channel, urgency, filter.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
 
+        @Flag(help: "One JSON object per subscription and line, as the API shows it.")
+        var json = false
+
         func run() async throws {
             for subscription in try await global.setup("newsflash.subscriptions", flags: files.flags).withStore({ try await $0.all() }) {
+                if json {
+                    try SubscriptionsCommand.printJSON(SubscriptionView(subscription))
+                    continue
+                }
                 let target: String
                 switch subscription.channel {
                 case .webhook(let url): target = "webhook \(url)"
@@ -131,6 +136,92 @@ struct SubscriptionsCommand: AsyncParsableCommand {
                 }
                 print("\(subscription.id)\t\(subscription.status.rawValue)\t\(subscription.name)\t\(target)\turgency>=\(subscription.minimumUrgency.rawValue)\t\(subscription.filter)")
             }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one subscription: channel, filter, urgency, status, delivery mode, quiet hours, rate limit, contact.",
+            discussion: "Example: newsflash subscriptions show sub_0123 --json | jq .quietHours")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var files: SubscriptionFiles
+        @Argument(help: "The subscription id.") var id: String
+
+        @Flag(help: "One JSON object, as the API shows it.")
+        var json = false
+
+        func run() async throws {
+            guard let subscription = try await global.setup("newsflash.subscriptions", flags: files.flags).withStore({ try await $0.subscription(id) })
+            else { throw CLIError("no subscription \(id)") }
+            try SubscriptionsCommand.show(SubscriptionView(subscription), json: json)
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a subscription's name, filter, urgency, delivery mode, quiet hours, rate limit or contact address.",
+            discussion: """
+                Only the settings given change; each is checked as the API's PATCH checks it. The channel cannot change: \
+                add a new subscription for another endpoint or address.
+
+                Examples:
+                  newsflash subscriptions update sub_0123 --mode daily --digest-time 07:30 --time-zone Europe/Paris
+                  newsflash subscriptions update sub_0123 --quiet-hours 22:00-07:00 --max-alerts-per-hour 20
+                  newsflash subscriptions update sub_0123 --no-quiet-hours --min-urgency urgent
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var files: SubscriptionFiles
+        @Argument(help: "The subscription id.") var id: String
+
+        @Option(help: "A name for people.") var name: String?
+        @Option(help: "The filter.") var filter: String?
+        @Option(help: "Send only items at least this urgent: routine, urgent or flash.") var minUrgency: String?
+        @Option(help: "immediate, hourly (a digest each hour) or daily (a digest each day).") var mode: String?
+        @Option(help: "The digest's local time, HH:MM (daily), or its minute past each hour (hourly, HH:MM).") var digestTime: String?
+        @Option(help: "IANA time zone of digest times and quiet hours, e.g. Europe/Paris.") var timeZone: String?
+        @Option(help: "Hold alerts between these local times, HH:MM-HH:MM (flash alerts still go out unless --quiet-blocks-flash).")
+        var quietHours: String?
+        @Flag(help: "With --quiet-hours: hold flash alerts too.") var quietBlocksFlash = false
+        @Flag(help: "Remove the quiet hours.") var noQuietHours = false
+        @Option(help: "At most this many alerts an hour (0: no limit).") var maxAlertsPerHour: Int?
+        @Option(help: "Address for notices about this subscription (empty: none).") var contactEmail: String?
+
+        @Flag(help: "Print the updated subscription as JSON.")
+        var json = false
+
+        func validate() throws {
+            if quietHours != nil && noQuietHours { throw ValidationError("give --quiet-hours or --no-quiet-hours, not both") }
+            if quietBlocksFlash && quietHours == nil { throw ValidationError("--quiet-blocks-flash goes with --quiet-hours") }
+        }
+
+        func run() async throws {
+            var settings = SubscriptionSettings()
+            settings.name = name
+            settings.filter = filter
+            settings.minimumUrgency = minUrgency
+            settings.mode = mode
+            settings.digestTime = digestTime
+            settings.timeZone = timeZone
+            settings.maxAlertsPerHour = maxAlertsPerHour
+            settings.contactEmail = contactEmail
+            if noQuietHours { settings.clearQuietHours = true }
+            if let quietHours {
+                let parts = quietHours.split(separator: "-", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw CLIError("--quiet-hours must be HH:MM-HH:MM, e.g. 22:00-07:00") }
+                settings.quietHours = SubscriptionView.Quiet(start: parts[0], end: parts[1], allowFlash: !quietBlocksFlash)
+            }
+            let parser = try SubscriptionFiles.filterParser()
+            let change = settings
+            let updated = try await global.setup("newsflash.subscriptions", flags: files.flags).withStore { store in
+                try await SubscriptionsCommand.checkedAsync {
+                    try await store.update(id) { subscription in
+                        try change.apply(to: &subscription, parser: parser)
+                        return true
+                    }
+                }
+            }
+            guard let updated else { throw CLIError("no subscription \(id)") }
+            try SubscriptionsCommand.show(SubscriptionView(updated.subscription), json: json)
         }
     }
 
@@ -185,6 +276,48 @@ struct SubscriptionsCommand: AsyncParsableCommand {
             await producer.shutdown()
             print("rewound \(subscription.id) since \(RFC3339Time.format(time)): \(count) deliveries re-published to \(Topics.alertsDeliveries)")
         }
+    }
+
+    /// Runs the API's validation; its errors become the CLI's one-line errors.
+    static func checked<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as HTTPError {
+            throw CLIError(error.body ?? "\(error)")
+        }
+    }
+
+    static func checkedAsync<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as HTTPError {
+            throw CLIError(error.body ?? "\(error)")
+        }
+    }
+
+    static func printJSON(_ view: SubscriptionView) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(view), as: UTF8.self))
+    }
+
+    /// A subscription for people (one setting a line), or its JSON.
+    static func show(_ view: SubscriptionView, json: Bool) throws {
+        if json { return try printJSON(view) }
+        var lines = [
+            "id: \(view.id)", "name: \(view.name)", "status: \(view.status)\(view.disabledReason.map { " (\($0))" } ?? "")",
+            "channel: " + (view.channel.webhook.map { "webhook \($0)" } ?? view.channel.email.map { "email \($0)" } ?? "-")
+                + (view.confirmed.map { $0 ? " (confirmed)" : " (not confirmed)" } ?? ""),
+            "filter: \(view.filter)", "minimum urgency: \(view.minimumUrgency)",
+            "mode: \(view.mode)\(view.digestTime.map { " at \($0)" } ?? "") (\(view.timeZone))",
+        ]
+        if let quiet = view.quietHours {
+            lines.append("quiet hours: \(quiet.start)-\(quiet.end)\(quiet.allowFlash == false ? ", flash held too" : ", flash goes out")")
+        }
+        if let limit = view.maxAlertsPerHour { lines.append("at most \(limit) alerts an hour") }
+        if let contact = view.contactEmail { lines.append("contact: \(contact)") }
+        lines.append("created \(view.createdAt), updated \(view.updatedAt)")
+        print(lines.joined(separator: "\n"))
     }
 
     static func setStatus(_ status: Subscription.Status, _ id: String, _ setup: CommandSetup) async throws {

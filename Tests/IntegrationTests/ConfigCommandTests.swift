@@ -97,6 +97,54 @@ struct ConfigCommandTests {
         #expect(again.status == 1 && again.stderr.contains("no key \(id) that is not revoked"))
     }
 
+    @Test("subscriptions add, show, update and list, as the API shows them and with its checks; exit 1 for a bad setting or id")
+    func subscriptionCommands() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var environment = cleanEnvironment
+        environment["NEWSFLASH_SUBSCRIPTIONS"] = directory.appendingPathComponent("subscriptions.sqlite").path
+        func json(_ run: Subprocess.Result) throws -> [String: Any] {
+            #expect(run.status == 0, "\(run.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        }
+        let added = try json(NewsflashCLI.run(
+            ["subscriptions", "add", "--name", "Gaza desk", "--filter", "region:MENA", "--webhook", "https://example.org/hook", "--json"],
+            environment: environment))
+        let id = try #require(added["id"] as? String)
+        #expect((added["secret"] as? String)?.hasPrefix("whsec_") == true)  // shown once, at creation
+
+        let updated = try json(NewsflashCLI.run(
+            ["subscriptions", "update", id, "--mode", "daily", "--digest-time", "07:30", "--time-zone", "Europe/Paris",
+             "--quiet-hours", "22:00-06:00", "--max-alerts-per-hour", "20", "--min-urgency", "urgent", "--json"],
+            environment: environment))
+        #expect(updated["mode"] as? String == "daily" && updated["digestTime"] as? String == "07:30")
+        #expect(updated["timeZone"] as? String == "Europe/Paris" && updated["maxAlertsPerHour"] as? Int == 20)
+        #expect(updated["minimumUrgency"] as? String == "urgent")
+        #expect((updated["quietHours"] as? [String: Any])?["start"] as? String == "22:00")
+        #expect(updated["secret"] == nil)
+
+        let shown = try json(NewsflashCLI.run(["subscriptions", "show", id, "--json"], environment: environment))
+        #expect(shown["mode"] as? String == "daily" && shown["name"] as? String == "Gaza desk")
+        let text = try NewsflashCLI.run(["subscriptions", "show", id], environment: environment)
+        #expect(text.stdout.contains("quiet hours: 22:00-06:00, flash goes out"), "\(text.stdout)")
+
+        let cleared = try json(NewsflashCLI.run(["subscriptions", "update", id, "--no-quiet-hours", "--json"], environment: environment))
+        #expect(cleared["quietHours"] == nil && cleared["mode"] as? String == "daily")
+
+        let listed = try NewsflashCLI.run(["subscriptions", "list", "--json"], environment: environment)
+        #expect(listed.stdout.split(separator: "\n").count == 1 && listed.stdout.contains(id) && !listed.stdout.contains("whsec_"))
+
+        // The API's checks, as one-line errors.
+        let badZone = try NewsflashCLI.run(["subscriptions", "update", id, "--time-zone", "Mars/Olympus"], environment: environment)
+        #expect(badZone.status == 1 && badZone.stderr.contains("timeZone must be an IANA time zone"), "\(badZone.stderr)")
+        let badFilter = try NewsflashCLI.run(["subscriptions", "update", id, "--filter", "region:"], environment: environment)
+        #expect(badFilter.status == 1, "\(badFilter.stderr)")
+        let badURL = try NewsflashCLI.run(["subscriptions", "add", "--name", "x", "--filter", "region:MENA", "--webhook", "ftp://x"], environment: environment)
+        #expect(badURL.status == 1 && badURL.stderr.contains("must be an absolute http(s) URL"), "\(badURL.stderr)")
+        let missing = try NewsflashCLI.run(["subscriptions", "show", "sub_missing"], environment: environment)
+        #expect(missing.status == 1 && missing.stderr.contains("no subscription sub_missing"))
+    }
+
     @Test("run api takes its port, store and log format from the file and serves until SIGTERM")
     func apiFromTheFile() async throws {
         let directory = try temporaryDirectory()
