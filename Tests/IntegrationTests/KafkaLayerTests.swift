@@ -133,8 +133,11 @@ struct KafkaLayerTests {
         }
         #expect(read == count)
         // Each pause would make librdkafka fetch again what it had prefetched (a fivefold slowdown
-        // of the consume benchmark when the buffer paused at every fill).
-        #expect(consumer.fetchPauses == 0)
+        // of the consume benchmark when the buffer paused at every fill: 40 fills here). A reader
+        // starved of CPU for over the buffer's 1 s of grace (the suite's other tests share two
+        // cores) may cause a few (2 in one CI run); pausing at every fill must not come back.
+        let fills = count / configuration.bufferedMessages
+        #expect(consumer.fetchPauses < fills / 4, "\(consumer.fetchPauses) pauses over \(fills) fills of the buffer")
         await consumer.close()
     }
 
