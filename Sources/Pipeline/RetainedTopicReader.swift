@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RdKafka
+import Synchronization
 
 /// Reads what a topic retains, from a time (or the beginning) up to its end
 /// as it was when the read started, with a consumer of its own that joins no
@@ -108,6 +109,25 @@ public struct RetainedTopicReader: Sendable {
         }
         await consumer.close()
         return await handled.value
+    }
+
+    /// The messages from `start` to the end as it is now that `keep` accepts, in offset order per
+    /// partition; `truncated` when the read stopped at ``maximumMessages``.
+    public func collect(
+        from start: Start, where keep: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true }
+    ) async throws -> (messages: [KafkaConsumerMessage], truncated: Bool) {
+        let kept = Kept()
+        let count = try await read(from: start) { message in
+            if keep(message) { kept.append(message) }
+            return true
+        }
+        return (kept.messages, count >= maximumMessages)
+    }
+
+    private final class Kept: Sendable {
+        private let messages_ = Mutex<[KafkaConsumerMessage]>([])
+        func append(_ message: KafkaConsumerMessage) { messages_.withLock { $0.append(message) } }
+        var messages: [KafkaConsumerMessage] { messages_.withLock { $0 } }
     }
 
     private actor Handled {

@@ -1,5 +1,4 @@
 internal import CRdKafka
-import Foundation
 import Logging
 
 /// Creates, deletes and describes topics and reads consumer groups.
@@ -266,27 +265,6 @@ public final class KafkaAdmin: Sendable {
                     return altered.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
                 }
             }
-        }
-    }
-
-    /// For each partition, the offset of its first message written at or after `time` (its end
-    /// offset when there is none).
-    public func offsets(at time: Date, for partitions: [KafkaTopicPartition]) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
-        let handle = self.handle
-        let timeout = timeoutMilliseconds
-        let milliseconds = Int64((time.timeIntervalSince1970 * 1000).rounded(.down))
-        return try await BlockingCall.run { () throws(KafkaError) in
-            let found = try handle.queryOffsets(atTimestampMilliseconds: milliseconds, partitions, timeoutMilliseconds: timeout)
-            var result: [KafkaTopicPartitionOffset] = []
-            for position in found {
-                if position.offset >= 0 {
-                    result.append(position)
-                } else {
-                    let (_, high) = try handle.queryWatermarks(position.topicPartition, timeoutMilliseconds: timeout)
-                    result.append(KafkaTopicPartitionOffset(topic: position.topic, partition: position.partition, offset: high))
-                }
-            }
-            return result
         }
     }
 

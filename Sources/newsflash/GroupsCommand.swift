@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import NewsModel
+import Pipeline
 import RdKafka
+import Synchronization
 
 /// `newsflash groups`: the consumer groups of the pipeline's stages, as kafka-consumer-groups
 /// shows them: where each group stands on each partition, how far behind it is, who owns what.
@@ -193,10 +195,7 @@ struct ResetPlan {
         var watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
         for partition in partitions { watermarks[partition] = try await admin.watermarks(for: partition) }
         var byTime: [KafkaTopicPartition: Int64] = [:]
-        if case .time(let time) = target {
-            let answered = try await admin.offsets(at: time, for: partitions)
-            byTime = try await exactOffsets(at: time, answered: answered, watermarks: watermarks, setup: setup)
-        }
+        if case .time(let time) = target { byTime = try await exactOffsets(at: time, partitions: partitions, setup: setup) }
         var rows: [Row] = []
         for partition in partitions {
             let (low, high) = watermarks[partition] ?? (0, 0)
@@ -213,64 +212,23 @@ struct ResetPlan {
         return ResetPlan(group: group, rows: rows)
     }
 
-    /// The first offset at or after `time` on each partition, checked against the records' own
-    /// timestamps: some brokers answer an earlier offset (Tansu answers by when it stored a batch,
-    /// and 0 for a time after the last record; see `TimestampFloor`). Reads each partition from the
-    /// broker's answer to the first record at or after `time`, or to its end.
-    static func exactOffsets(
-        at time: Date, answered: [KafkaTopicPartitionOffset], watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)], setup: CommandSetup
-    ) async throws -> [KafkaTopicPartition: Int64] {
-        let milliseconds = Int64((time.timeIntervalSince1970 * 1000).rounded(.down))
+    /// The first offset at or after `time` on each partition (its end offset when there is none),
+    /// checked against the records' own timestamps: some brokers answer an earlier offset (Tansu
+    /// answers by when it stored a batch, and 0 for a time after the last record).
+    static func exactOffsets(at time: Date, partitions: [KafkaTopicPartition], setup: CommandSetup) async throws -> [KafkaTopicPartition: Int64] {
         var result: [KafkaTopicPartition: Int64] = [:]
-        var pending: [KafkaTopicPartition: Int64] = [:]  // partition: its end offset
-        var starts: [KafkaTopicPartitionOffset] = []
-        for position in answered {
-            let high = watermarks[position.topicPartition]?.high ?? position.offset
-            if position.offset >= high {
-                result[position.topicPartition] = high
-            } else {
-                pending[position.topicPartition] = high
-                starts.append(position)
+        for (topic, inTopic) in Dictionary(grouping: partitions, by: \.topic) {
+            let wanted = Set(inTopic.map(\.partition))
+            let reader = RetainedTopicReader(client: setup.kafka.client("newsflash-groups-reset"), topic: topic, logger: setup.logger)
+            // The reader seeks by time and delivers from the first record at or after it.
+            let firstSeen = FirstOffsets()
+            try await reader.read(from: .time(time)) { message in
+                guard wanted.contains(message.partition) else { return true }
+                return firstSeen.record(message.partition, message.offset) < wanted.count
             }
+            for (partition, offset) in firstSeen.offsets { result[KafkaTopicPartition(topic: topic, partition: partition)] = offset }
         }
-        guard !starts.isEmpty else { return result }
-        var configuration = KafkaConsumerConfiguration(
-            client: setup.kafka.client("newsflash-groups-reset"), groupID: "newsflash-reset-probe-\(UUID().uuidString.prefix(8))",
-            subscription: .partitions(starts))
-        configuration.isAutoCommitEnabled = false
-        let consumer = try KafkaConsumer(configuration: configuration, logger: setup.logger)
-        let stream = consumer.messages
-        let toFind = pending
-        let found = try await withThrowingTaskGroup(of: [KafkaTopicPartition: Int64]?.self) { group in
-            group.addTask {
-                var pending = toFind
-                var found: [KafkaTopicPartition: Int64] = [:]
-                for try await message in stream {
-                    let partition = KafkaTopicPartition(topic: message.topic, partition: message.partition)
-                    guard let high = pending[partition] else { continue }
-                    if let timestamp = message.timestampMilliseconds, timestamp >= milliseconds {
-                        found[partition] = message.offset
-                    } else if message.offset >= high - 1 {
-                        found[partition] = high
-                    } else {
-                        continue
-                    }
-                    pending[partition] = nil
-                    if pending.isEmpty { break }
-                }
-                return found
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(60))
-                return nil
-            }
-            let first = try await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-        await consumer.close()
-        guard let found else { throw CLIError("could not read the partitions to \(RFC3339Time.format(time)) within 60 s; try --to-offset") }
-        return result.merging(found) { $1 }
+        return result
     }
 }
 
@@ -406,4 +364,19 @@ extension CommandReport {
 /// Prints `object` as one line of JSON, keys sorted.
 func printJSONLine(_ object: Any) throws {
     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
+}
+
+/// The first offset read on each partition.
+private final class FirstOffsets: Sendable {
+    private let first = Mutex<[Int32: Int64]>([:])
+
+    /// Records `offset` if it is the partition's first; returns how many partitions have one.
+    func record(_ partition: Int32, _ offset: Int64) -> Int {
+        first.withLock { first in
+            if first[partition] == nil { first[partition] = offset }
+            return first.count
+        }
+    }
+
+    var offsets: [Int32: Int64] { first.withLock { $0 } }
 }

@@ -21,6 +21,7 @@ struct Newsflash: AsyncParsableCommand {
             ConfigCommand.self,
             TopicsCommand.self,
             GroupsCommand.self,
+            DLQCommand.self,
             FeedCommand.self,
             ClassifyCommand.self,
             RunCommand.self,

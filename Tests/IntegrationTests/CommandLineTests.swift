@@ -177,6 +177,50 @@ struct CommandLineTests {
         #expect(try await committed() == [0: 50, 1: 50])
     }
 
+    @Test("dlq list and show read the dead letters on alerts.dlq with their attempt history; --reason and --since filter")
+    func deadLetters() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let initRun = try NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
+        #expect(initRun.status == 0, "\(initRun.stderr)")
+        // Two letters of this test's own (other tests may have left letters on the shared topic).
+        var exhausted = SampleEvents.deadLetter
+        exhausted.originalTopic = TestBroker.unique("dlq-source")
+        exhausted.deadLetteredAt = Date()
+        let poison = DeadLetter(
+            reason: .poison, error: "not an alerts.delivery event", originalTopic: TestBroker.unique("dlq-source"), partition: 1, offset: 9,
+            rawKey: nil, rawPayload: [0xFF, 0x00, 0x7B], delivery: nil, attempts: [], deadLetteredAt: Date())
+        let producer = try TestBroker.producer()
+        for letter in [exhausted, poison] {
+            try await producer.send(KafkaProducerMessage(topic: Topics.alertsDLQ, value: try EventCodec.encode(letter, occurredAt: letter.deadLetteredAt)))
+        }
+        await producer.shutdown()
+
+        let list = try NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--json"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let listed = list.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let ids = Set(listed.compactMap { $0["id"] as? String })
+        #expect(ids.isSuperset(of: [exhausted.eventID, poison.eventID]), "\(list.stdout)")
+        let ours = try #require(listed.first { $0["id"] as? String == exhausted.eventID })
+        let data = try #require(ours["data"] as? [String: Any])
+        #expect((data["attempts"] as? [Any])?.count == exhausted.attempts.count)
+        #expect((data["delivery"] as? [String: Any])?["subscriptionId"] as? String == exhausted.delivery?.subscriptionId)
+
+        let poisonOnly = try NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--reason", "poison"])
+        #expect(poisonOnly.stdout.contains(poison.eventID) && !poisonOnly.stdout.contains(exhausted.eventID), "\(poisonOnly.stdout)")
+        let later = RFC3339Time.format(Date().addingTimeInterval(3600))
+        let none = try NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--since", later])
+        #expect(none.status == 0 && !none.stdout.contains(poison.eventID) && !none.stdout.contains(exhausted.eventID), "\(none.stdout)")
+
+        let shown = try NewsflashCLI.run(["dlq", "show", exhausted.eventID, "--bootstrap", bootstrap])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("attempts: \(exhausted.attempts.count)"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("subscription \(exhausted.delivery?.subscriptionId ?? "?")"), "\(shown.stdout)")
+        let poisonShown = try NewsflashCLI.run(["dlq", "show", poison.eventID, "--bootstrap", bootstrap])
+        #expect(poisonShown.stdout.contains("payload (base64)"), "\(poisonShown.stdout)")
+        let missing = try NewsflashCLI.run(["dlq", "show", "no-such/0/0", "--bootstrap", bootstrap])
+        #expect(missing.status == 1 && missing.stderr.contains("no dead letter no-such/0/0"), "\(missing.stderr)")
+    }
+
     @Test("--log-format json writes one JSON object a line with the metadata as fields")
     func jsonLogs() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
