@@ -97,6 +97,15 @@ struct ConfigCommandTests {
         #expect(again.status == 1 && again.stderr.contains("no key \(id) that is not revoked"))
     }
 
+    @Test("shell completion scripts cover the operator commands and their options", arguments: ["bash", "zsh", "fish"])
+    func completion(shell: String) throws {
+        let run = try NewsflashCLI.run(["--generate-completion-script", shell], environment: cleanEnvironment)
+        #expect(run.status == 0, "\(run.stderr)")
+        for word in ["groups", "dlq", "reset", "to-datetime", "subscriptions", "min-urgency"] {
+            #expect(run.stdout.contains(word), "the \(shell) script lacks \(word)")
+        }
+    }
+
     @Test("subscriptions add, show, update and list, as the API shows them and with its checks; exit 1 for a bad setting or id")
     func subscriptionCommands() throws {
         let directory = try temporaryDirectory()
