@@ -46,6 +46,8 @@ public struct KafkaGroupDescription: Sendable, Hashable {
     public var assignmentProtocol: String
     public var members: [Member]
 
+    public var memberIDs: [String] { members.map(\.id) }
+
     public init(name: String, state: String, protocolType: String, assignmentProtocol: String, members: [Member]) {
         self.name = name
         self.state = state

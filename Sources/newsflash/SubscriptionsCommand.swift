@@ -105,7 +105,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
             settings.filter = filter
             settings.minimumUrgency = minUrgency
             settings.channel = SubscriptionView.Channel(webhook: webhook, email: email)
-            let subscription = try await SubscriptionsCommand.checked { try settings.makeSubscription(parser: try SubscriptionFiles.filterParser(), owner: nil) }
+            let subscription = try SubscriptionsCommand.checked { try settings.makeSubscription(parser: try SubscriptionFiles.filterParser(), owner: nil) }
             try await global.setup("newsflash.subscriptions", flags: files.flags).withStore { try await $0.save(subscription) }
             if json {
                 try SubscriptionsCommand.printJSON(SubscriptionView(subscription, secret: subscription.secrets?.first?.secret))
@@ -213,7 +213,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
             let parser = try SubscriptionFiles.filterParser()
             let change = settings
             let updated = try await global.setup("newsflash.subscriptions", flags: files.flags).withStore { store in
-                try await SubscriptionsCommand.checked {
+                try await SubscriptionsCommand.checkedAsync {
                     try await store.update(id) { subscription in
                         try change.apply(to: &subscription, parser: parser)
                         return true
@@ -279,7 +279,15 @@ struct SubscriptionsCommand: AsyncParsableCommand {
     }
 
     /// Runs the API's validation; its errors become the CLI's one-line errors.
-    static func checked<T>(_ body: () async throws -> T) async throws -> T {
+    static func checked<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as HTTPError {
+            throw CLIError(error.body ?? "\(error)")
+        }
+    }
+
+    static func checkedAsync<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as HTTPError {
