@@ -99,6 +99,9 @@ struct UpCommandTests {
         var environment = ProcessInfo.processInfo.environment
         let sinkState = "\(dir)/smtp-sink"
         environment["NEWSFLASH_SMTP_SINK_STATE"] = sinkState
+        // Likewise a broker state of its own: should `up` not reach the suite's broker in time and
+        // start a local one, that one is its own and the suite's broker is never stopped by it.
+        environment["NEWSFLASH_BROKER_STATE"] = "\(dir)/broker"
         let (process, output) = try Self.startUp(bootstrap: bootstrap, dir: dir, ports: (api, demo, metrics), environment: environment)
         defer { if process.isRunning { process.terminate() } }
 

@@ -65,10 +65,16 @@ struct UpCommand: AsyncParsableCommand {
             await probe.close()
         }
         if !reachable {
-            say("up: no broker at \(setup.kafka.bootstrapServers.joined(separator: ",")); starting the local one (Deploy/local-broker.sh)")
-            let started = try Self.script("Deploy/local-broker.sh", ["start", "0"])
-            startedHere.append("Deploy/local-broker.sh")
-            say("up: \(started.trimmingCharacters(in: .whitespacesAndNewlines))")
+            // A local broker that already runs (its state in NEWSFLASH_BROKER_STATE) is used, and
+            // left running: only a service this run started is stopped at its end.
+            if (try? Self.script("Deploy/local-broker.sh", ["status"])) == nil {
+                say("up: no broker at \(setup.kafka.bootstrapServers.joined(separator: ",")); starting the local one (Deploy/local-broker.sh)")
+                let started = try Self.script("Deploy/local-broker.sh", ["start", "0"])
+                startedHere.append("Deploy/local-broker.sh")
+                say("up: \(started.trimmingCharacters(in: .whitespacesAndNewlines))")
+            } else {
+                say("up: no broker at \(setup.kafka.bootstrapServers.joined(separator: ",")); using the local one that runs (Deploy/local-broker.sh)")
+            }
             let environment = try Self.script("Deploy/local-broker.sh", ["env"])
             guard let bootstrap = environment.firstMatch(of: /KAFKA_BOOTSTRAP=['"]?([0-9.:]+)/)?.1 else { throw CLIError("the local broker did not say where it listens") }
             setup = try global.setup("newsflash.up", flags: flags.merging(["kafka.bootstrap": String(bootstrap)]) { $1 })
