@@ -167,6 +167,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Replay's routing rules (pure: no broker).
+        .testTarget(name: "MatchStageTests", dependencies: ["MatchStage", "Subscriptions", "NewsModel", "RdKafka"]),
         // The classify stage: news.raw -> news.classified.
         .target(name: "ClassifyStage", dependencies: ["Classifier", "Pipeline", "NewsModel", "RdKafka"]),
         // Every process's settings: the one configuration file, environment variables, flags (pure).

@@ -30,12 +30,97 @@ public struct RetainedTopicReader: Sendable {
         case time(Date)
         /// The last `n` messages of each partition.
         case last(Int)
+        /// These offsets, in these partitions only (a resumed replay).
+        case offsets([Int32: Int64])
     }
 
-    /// Calls `handle` for each message from `start` to the end as it is now, in
-    /// offset order per partition, until it returns false; returns how many messages it handled.
-    @discardableResult
-    public func read(from start: Start, _ handle: @escaping @Sendable (KafkaConsumerMessage) async throws -> Bool) async throws -> Int {
+    /// A partition's first kept offset, its end offset, and (when asked for a time) the broker's
+    /// answer for the first offset at or after it, which may be earlier than the true one
+    /// (``KafkaConsumer/seek(toTimestampMilliseconds:partitions:timeout:)``): read from there and
+    /// check record timestamps.
+    public struct PartitionBounds: Sendable, Hashable {
+        public var low: Int64
+        public var high: Int64
+        public var atTime: Int64?
+    }
+
+    /// Every partition's bounds as they are now, with the broker's offset for `time` when given.
+    public func bounds(at time: Date? = nil) async throws -> [Int32: PartitionBounds] {
+        let partitions = try await partitions()
+        var configuration = KafkaConsumerConfiguration(
+            client: client, groupID: "newsflash-reader-\(UUID().uuidString.prefix(8))",
+            subscription: .partitions(partitions.map { KafkaTopicPartitionOffset(topic: topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.end) }))
+        configuration.isAutoCommitEnabled = false
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        do {
+            var bounds: [Int32: PartitionBounds] = [:]
+            for partition in partitions {
+                let marks = try await consumer.watermarks(for: partition)
+                bounds[partition.partition] = PartitionBounds(low: marks.low, high: marks.high)
+            }
+            let ends = try await verifiedEnds(bounds.mapValues(\.high))
+            for (partition, end) in ends { bounds[partition]?.high = end }
+            if let time {
+                let answers = try await consumer.offsets(forTimestampMilliseconds: Int64((time.timeIntervalSince1970 * 1000).rounded()), partitions: partitions)
+                for answer in answers {
+                    guard let known = bounds[answer.partition] else { continue }
+                    // No answer (-1): no record at or after the time.
+                    bounds[answer.partition]?.atTime = answer.offset >= 0 ? min(max(answer.offset, known.low), known.high) : known.high
+                }
+            }
+            await consumer.close()
+            return bounds
+        } catch {
+            await consumer.close()
+            throw error
+        }
+    }
+
+    /// Each partition's end offset, checked against the records. Some Kafka-compatible brokers
+    /// answer a stale end: Tansu answers one past the first offset of the last batch, so a batch
+    /// of 500 records looks like one. A consumer placed at each reported end reads what lies
+    /// beyond it (on a broker that answers right: nothing, which costs ``endCheck``), and the
+    /// end is one past the last record seen.
+    public func verifiedEnds(_ reported: [Int32: Int64]) async throws -> [Int32: Int64] {
+        // A partition whose end is 0 holds no batch at all.
+        let positions = reported.filter { $0.value > 0 }
+            .map { KafkaTopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) }
+        guard !positions.isEmpty else { return reported }
+        var configuration = KafkaConsumerConfiguration(
+            client: client, groupID: "newsflash-reader-\(UUID().uuidString.prefix(8))", subscription: .partitions(positions))
+        configuration.isAutoCommitEnabled = false
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        let last = Last()
+        let idle = IdleClock()
+        let stream = consumer.messages
+        let reading = Task {
+            for try await message in stream {
+                await idle.touch()
+                last.see(message)
+            }
+        }
+        let deadline = ContinuousClock.now + endCheck * 10
+        while await idle.idleFor() < endCheck, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        reading.cancel()
+        _ = try? await reading.value
+        await consumer.close()
+        var ends = reported
+        for (partition, offset) in last.offsets { ends[partition] = max(ends[partition] ?? 0, offset + 1) }
+        return ends
+    }
+
+    /// How long ``verifiedEnds(_:)`` waits for records beyond a reported end.
+    public var endCheck: Duration = .milliseconds(500)
+
+    private final class Last: Sendable {
+        private let seen = Mutex<[Int32: Int64]>([:])
+        func see(_ message: KafkaConsumerMessage) { seen.withLock { $0[message.partition] = max($0[message.partition] ?? -1, message.offset) } }
+        var offsets: [Int32: Int64] { seen.withLock { $0 } }
+    }
+
+    private func partitions() async throws -> [KafkaTopicPartition] {
         let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(client: client), logger: logger)
         let description: KafkaTopicDescription?
         do {
@@ -46,21 +131,43 @@ public struct RetainedTopicReader: Sendable {
             throw error
         }
         guard let description else { throw KafkaError(code: .unknownTopicOrPartition, operation: "read", message: "no topic named \(topic)") }
-        let partitions = description.partitions.map { KafkaTopicPartition(topic: topic, partition: $0.id) }
+        return description.partitions.map { KafkaTopicPartition(topic: topic, partition: $0.id) }
+    }
+
+    /// Calls `handle` for each message from `start` to the end as it is now (or to `ends`, per
+    /// partition, when that is earlier), in offset order per partition, until it returns false;
+    /// returns how many messages it handled.
+    @discardableResult
+    public func read(
+        from start: Start, until limits: [Int32: Int64]? = nil, _ handle: @escaping @Sendable (KafkaConsumerMessage) async throws -> Bool
+    ) async throws -> Int {
+        var partitions = try await partitions()
+        var first: [Int32: Int64] = [:]
+        if case .offsets(let offsets) = start {
+            partitions = partitions.filter { offsets[$0.partition] != nil }
+            first = offsets
+        }
+        guard !partitions.isEmpty else { return 0 }
         var configuration = KafkaConsumerConfiguration(
             client: client, groupID: "newsflash-reader-\(UUID().uuidString.prefix(8))",
-            subscription: .partitions(partitions.map { KafkaTopicPartitionOffset(topic: topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.beginning) }))
+            subscription: .partitions(partitions.map {
+                KafkaTopicPartitionOffset(topic: topic, partition: $0.partition, offset: first[$0.partition] ?? KafkaTopicPartitionOffset.beginning)
+            }))
         configuration.isAutoCommitEnabled = false
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         var ends: [Int32: Int64] = [:]
         var starts: [Int32: Int64] = [:]
+        var reported: [Int32: Int64] = [:]
         for partition in partitions {
             let marks = try await consumer.watermarks(for: partition)
-            ends[partition.partition] = marks.high
-            starts[partition.partition] = marks.low
+            reported[partition.partition] = marks.high
+            starts[partition.partition] = max(marks.low, first[partition.partition] ?? marks.low)
+        }
+        for (partition, high) in try await verifiedEnds(reported) {
+            ends[partition] = min(high, limits?[partition] ?? high)
         }
         switch start {
-        case .beginning:
+        case .beginning, .offsets:
             break
         case .time(let time):
             try await consumer.seek(toTimestampMilliseconds: Int64((time.timeIntervalSince1970 * 1000).rounded()), partitions: partitions)
@@ -87,7 +194,10 @@ public struct RetainedTopicReader: Sendable {
                 if let end = finalEnds[message.partition], message.offset >= end {
                     if pending.isEmpty { break } else { continue }
                 }
+                // The watchdog counts only time spent waiting for the broker, not handling.
+                await idle.busy(true)
                 let goOn = try await handle(message)
+                await idle.busy(false)
                 count += 1
                 await handled.set(count)
                 if !goOn || pending.isEmpty || count >= limit { break }
@@ -139,10 +249,17 @@ public struct RetainedTopicReader: Sendable {
 /// When the last message arrived: a reader's watchdog stops it after a quiet spell.
 public actor IdleClock {
     private var last = ContinuousClock.now
+    private var isBusy = false
 
     public init() {}
 
     public func touch() { last = .now }
 
-    public func idleFor() -> Duration { .now - last }
+    /// While busy (handling what arrived), the clock stands at zero; it restarts when that ends.
+    public func busy(_ busy: Bool) {
+        isBusy = busy
+        last = .now
+    }
+
+    public func idleFor() -> Duration { isBusy ? .zero : .now - last }
 }

@@ -65,7 +65,8 @@ struct GroupsCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let report = try await global.setup("newsflash.groups").withAdmin { try await GroupReport.read(group, from: $0) }
+            let setup = try global.setup("newsflash.groups")
+            let report = try await setup.withAdmin { try await GroupReport.read(group, from: $0, setup: setup) }
             try report.print(json: json)
         }
     }
@@ -194,6 +195,7 @@ struct ResetPlan {
         }
         var watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
         for partition in partitions { watermarks[partition] = try await admin.watermarks(for: partition) }
+        for (partition, end) in try await setup.verifiedEnds(watermarks.mapValues(\.high)) { watermarks[partition]?.high = end }
         var byTime: [KafkaTopicPartition: Int64] = [:]
         if case .time(let time) = target { byTime = try await exactOffsets(at: time, partitions: partitions, setup: setup) }
         var rows: [Row] = []
@@ -282,7 +284,7 @@ struct GroupReport: CommandReport {
     var totalLag: Int64 { positions.reduce(0) { $0 + $1.lag } }
 
     /// - Throws: ``CLIError`` when the broker knows no such group.
-    static func read(_ group: String, from admin: KafkaAdmin) async throws -> GroupReport {
+    static func read(_ group: String, from admin: KafkaAdmin, setup: CommandSetup) async throws -> GroupReport {
         guard let description = try await admin.listGroups().first(where: { $0.name == group }) else {
             throw CLIError("no consumer group named \(group) (newsflash groups list shows them)")
         }
@@ -301,10 +303,13 @@ struct GroupReport: CommandReport {
         for topic in try await admin.listTopics(includeInternal: true) where topics.contains(topic.name) {
             for partition in topic.partitions { partitions.insert(KafkaTopicPartition(topic: topic.name, partition: partition.id)) }
         }
+        var watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
+        for partition in partitions { watermarks[partition] = try await admin.watermarks(for: partition) }
+        let ends = try await setup.verifiedEnds(watermarks.mapValues(\.high))
         var positions: [Position] = []
         for partition in partitions.sorted(by: { ($0.topic, $0.partition) < ($1.topic, $1.partition) }) {
-            let (low, high) = try await admin.watermarks(for: partition)
-            positions.append(Position(partition: partition, committed: committed[partition], low: low, end: high, owner: owners[partition]))
+            let low = watermarks[partition]?.low ?? 0
+            positions.append(Position(partition: partition, committed: committed[partition], low: low, end: ends[partition] ?? low, owner: owners[partition]))
         }
         return GroupReport(group: group, state: description.state, members: description.members, positions: positions)
     }
@@ -362,6 +367,20 @@ extension CommandReport {
 }
 
 /// Prints `object` as one line of JSON, keys sorted.
+extension CommandSetup {
+    /// End offsets checked against the records (``RetainedTopicReader/verifiedEnds(_:)``): the
+    /// local broker reports one past the first offset of a partition's last batch.
+    func verifiedEnds(_ highs: [KafkaTopicPartition: Int64]) async throws -> [KafkaTopicPartition: Int64] {
+        var ends = highs
+        for topic in Set(highs.keys.map(\.topic)) {
+            let reader = RetainedTopicReader(client: kafka.client("newsflash-ends"), topic: topic, logger: logger)
+            let reported = Dictionary(uniqueKeysWithValues: highs.filter { $0.key.topic == topic }.map { ($0.key.partition, $0.value) })
+            for (partition, end) in try await reader.verifiedEnds(reported) { ends[KafkaTopicPartition(topic: topic, partition: partition)] = end }
+        }
+        return ends
+    }
+}
+
 func printJSONLine(_ object: Any) throws {
     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
 }

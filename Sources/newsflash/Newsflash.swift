@@ -22,6 +22,7 @@ struct Newsflash: AsyncParsableCommand {
             TopicsCommand.self,
             GroupsCommand.self,
             DLQCommand.self,
+            ReplayCommand.self,
             FeedCommand.self,
             ClassifyCommand.self,
             RunCommand.self,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NewsModel
+import Pipeline
 import RdKafka
 
 /// `newsflash topics init|list|describe`.
@@ -88,7 +89,8 @@ struct TopicsCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let report = try await global.setup("newsflash.topics").withAdmin { try await TopicReport.read(topic, from: $0) }
+            let setup = try global.setup("newsflash.topics")
+            let report = try await setup.withAdmin { try await TopicReport.read(topic, from: $0, setup: setup) }
             try report.print(json: json)
         }
     }
@@ -109,14 +111,21 @@ struct TopicReport: CommandReport {
     var configs: [String: String]?
 
     /// - Throws: ``CLIError`` when there is no such topic.
-    static func read(_ topic: String, from admin: KafkaAdmin) async throws -> TopicReport {
+    static func read(_ topic: String, from admin: KafkaAdmin, setup: CommandSetup) async throws -> TopicReport {
         guard let description = try await admin.listTopics(includeInternal: true).first(where: { $0.name == topic }) else {
             throw CLIError("no topic named \(topic) (newsflash topics list shows them)")
         }
+        var watermarks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
+        for partition in description.partitions {
+            let id = KafkaTopicPartition(topic: topic, partition: partition.id)
+            watermarks[id] = try await admin.watermarks(for: id)
+        }
+        let ends = try await setup.verifiedEnds(watermarks.mapValues(\.high))
         var partitions: [Partition] = []
         for partition in description.partitions {
-            let (low, high) = try await admin.watermarks(for: KafkaTopicPartition(topic: topic, partition: partition.id))
-            partitions.append(Partition(description: partition, low: low, high: high))
+            let id = KafkaTopicPartition(topic: topic, partition: partition.id)
+            let low = watermarks[id]?.low ?? 0
+            partitions.append(Partition(description: partition, low: low, high: ends[id] ?? low))
         }
         let configs = try? await admin.topicConfigs(topic)
         return TopicReport(name: topic, partitions: partitions, configs: configs)

@@ -1,0 +1,218 @@
+import Foundation
+import MatchStage
+import NewsModel
+import Pipeline
+import RdKafka
+import Subscriptions
+import SubscriptionStore
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `newsflash replay` run as an operator runs it, against the real broker.
+@Suite(.serialized, TestBroker.available)
+struct ReplayCommandTests {
+    /// News items with distinct ids; record timestamps `at`.
+    static func produce(_ count: Int, to topic: String, at time: Date, tag: String, producer: KafkaProducer) async throws -> [String] {
+        var ids: [String] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<count {
+                var item = SampleEvents.newsItem
+                item.guid = "\(tag)-\(index)"
+                item.itemId = NewsItem.makeItemID(sourceID: item.sourceId, guid: item.guid)
+                item.title = "\(tag) item \(index)"
+                ids.append(item.itemId)
+                let message = KafkaProducerMessage(
+                    topic: topic, key: Array(item.itemId.utf8), value: try EventCodec.encode(item, occurredAt: time),
+                    headers: KafkaHeader.list(EventHeaders.values(for: NewsItem.self)), timestampMilliseconds: Int64(time.timeIntervalSince1970 * 1000))
+                group.addTask { _ = try await producer.send(message) }
+            }
+            try await group.waitForAll()
+        }
+        return ids
+    }
+
+    /// Every message on `topic` now.
+    static func read(_ topic: String) async throws -> [KafkaConsumerMessage] {
+        let reader = RetainedTopicReader(client: try TestBroker.client("replay-check"), topic: topic, logger: TestBroker.logger)
+        return try await reader.collect(from: .beginning).messages
+    }
+
+    static func itemIDs(_ messages: [KafkaConsumerMessage]) throws -> [String] {
+        try messages.map { try EventCodec.decode(NewsItem.self, from: $0.value).data.itemId }
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test("a time window is replayed exactly: the window's items once, with their ids and a replay header; a dry run sends nothing")
+    func timeWindow() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let source = try await TestBroker.makeTopic("replay-src", partitions: 2)
+        let target = try await TestBroker.makeTopic("replay-dst", partitions: 2)
+        let producer = try TestBroker.producer()
+        let now = Date()
+        let before = try await Self.produce(10, to: source, at: now.addingTimeInterval(-3 * 3600), tag: "before", producer: producer)
+        let inside = try await Self.produce(20, to: source, at: now.addingTimeInterval(-2 * 3600), tag: "inside", producer: producer)
+        let after = try await Self.produce(10, to: source, at: now.addingTimeInterval(-1 * 3600), tag: "after", producer: producer)
+        await producer.shutdown()
+        let since = RFC3339Time.format(now.addingTimeInterval(-150 * 60)), until = RFC3339Time.format(now.addingTimeInterval(-90 * 60))
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let dry = try NewsflashCLI.run(
+            ["replay", source, "--since", since, "--until", until, "--to", target, "--dry-run", "--bootstrap", bootstrap, "--json"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let lines = dry.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.filter { $0["eventId"] != nil }.count == 20, "\(dry.stdout)")
+        #expect(lines.last?["sent"] as? Int == 20 && lines.last?["dryRun"] as? Bool == true, "\(dry.stdout)")
+        #expect(try await Self.read(target).isEmpty)
+
+        let checkpoint = directory.appendingPathComponent("replay.json").path
+        let run = try NewsflashCLI.run(
+            ["replay", source, "--since", since, "--until", until, "--to", target, "--checkpoint", checkpoint, "--bootstrap", bootstrap])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("complete: sent 20 to \(target)") && run.stdout.contains("20 outside-window"), "\(run.stdout)")
+        let copied = try await Self.read(target)
+        #expect(try Self.itemIDs(copied).sorted() == inside.sorted())
+        #expect(Set(try Self.itemIDs(copied)).isDisjoint(with: before + after))
+        let saved = try ReplayCheckpoint.load(checkpoint)
+        #expect(saved.isComplete && saved.sent == 20)
+        #expect(copied.allSatisfy { $0.headers.first { $0.key == ReplayRouter.header }?.value == Array(saved.replayID.utf8) })
+        // Resuming a complete replay sends nothing more.
+        let again = try NewsflashCLI.run(["replay", "--resume", checkpoint, "--bootstrap", bootstrap])
+        #expect(again.status == 0 && again.stdout.contains("is complete"), "\(again.stdout) \(again.stderr)")
+        #expect(try await Self.read(target).count == 20)
+    }
+
+    @Test("an interrupted replay saves where it got to; resumed, it neither skips nor repeats")
+    func interruptAndResume() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let source = try await TestBroker.makeTopic("replay-src", partitions: 2)
+        let target = try await TestBroker.makeTopic("replay-dst", partitions: 2)
+        let producer = try TestBroker.producer()
+        let ids = try await Self.produce(1_000, to: source, at: Date(), tag: "bulk", producer: producer)
+        await producer.shutdown()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let checkpoint = directory.appendingPathComponent("replay.json").path
+
+        // 250 a second: stopped by SIGINT after about 2 s, well before the 4 s it needs.
+        let process = Process()
+        process.executableURL = NewsflashCLI.executable
+        process.arguments = ["replay", source, "--from-offset", "0", "--to", target, "--rate", "250/s", "--checkpoint", checkpoint, "--bootstrap", bootstrap]
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        try await withDeadline(.seconds(30), "the first checkpoint with progress") {
+            while (try? ReplayCheckpoint.load(checkpoint))?.sent ?? 0 == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        process.interrupt()
+        try await withDeadline(.seconds(30), "replay to stop") {
+            while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 2, "\(stderr)")
+        #expect(stderr.contains("resume with: newsflash replay --resume \(checkpoint)"), "\(stderr)")
+        let stopped = try ReplayCheckpoint.load(checkpoint)
+        #expect(!stopped.isComplete && stopped.sent > 0 && stopped.sent < 1_000, "\(stopped)")
+        #expect(try await Self.read(target).count == stopped.sent)
+
+        let resumed = try NewsflashCLI.run(["replay", "--resume", checkpoint, "--bootstrap", bootstrap])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let copied = try Self.itemIDs(try await Self.read(target))
+        #expect(copied.count == 1_000)
+        #expect(copied.sorted() == ids.sorted())
+    }
+
+    @Test("a replay to one subscription reaches only it, with the delivery ids of the first time")
+    func toOneSubscription() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let initRun = try NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
+        #expect(initRun.status == 0, "\(initRun.stderr)")
+        let source = try await TestBroker.makeTopic("replay-classified", partitions: 2)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let storePath = directory.appendingPathComponent("subscriptions.sqlite").path
+        let store = try SQLiteSubscriptionStore(path: storePath)
+        let mena = Subscription(name: "MENA desk", filter: "region:MENA", channel: .webhook(url: "https://example.org/mena"))
+        let everything = Subscription(name: "Everything", filter: "region:MENA OR region:Europe", channel: .webhook(url: "https://example.org/all"))
+        try await store.save(mena)
+        try await store.save(everything)
+        await store.shutdown()
+
+        // Three MENA items and two European ones.
+        let producer = try TestBroker.producer()
+        var items: [ClassifiedItem] = []
+        for index in 0..<5 {
+            var item = SampleEvents.classifiedItem
+            item.item.guid = TestBroker.unique("replay-\(index)")
+            item.item.itemId = NewsItem.makeItemID(sourceID: item.item.sourceId, guid: item.item.guid)
+            item.item.storyId = StableID.make(prefix: "sty", [item.item.guid])
+            if index >= 3 { item.classification.regions = [ScoredLabel(label: "Europe", score: 0.9)] }
+            items.append(item)
+            _ = try await producer.send(KafkaProducerMessage(
+                topic: source, key: Array(item.item.itemId.utf8), value: try EventCodec.encode(item, occurredAt: Date()),
+                headers: KafkaHeader.list(EventHeaders.values(for: ClassifiedItem.self))))
+        }
+        await producer.shutdown()
+
+        let before = try await RetainedTopicReader(client: try TestBroker.client("replay-check"), topic: Topics.alertsDeliveries, logger: TestBroker.logger)
+            .bounds()
+        let run = try NewsflashCLI.run(
+            ["replay", source, "--from-offset", "0", "--to-subscription", mena.id, "--subscriptions", storePath, "--bootstrap", bootstrap,
+             "--checkpoint", directory.appendingPathComponent("replay.json").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("sent 3 to subscription \(mena.id)") && run.stdout.contains("2 other-subscription"), "\(run.stdout)")
+
+        let reader = RetainedTopicReader(client: try TestBroker.client("replay-check"), topic: Topics.alertsDeliveries, logger: TestBroker.logger)
+        let fresh = try await reader.collect(from: .offsets(before.mapValues(\.high))).messages
+        let requests = try fresh.map { try EventCodec.decode(DeliveryRequest.self, from: $0.value).data }
+            .filter { request in items.contains { $0.item.itemId == request.item.item.itemId } }
+        #expect(requests.count == 3)
+        #expect(requests.allSatisfy { $0.subscriptionId == mena.id && $0.isReplay })
+        let expected = Set(items.prefix(3).map { DeliveryRequest.make($0, for: mena, matchedTerms: [], isUpdate: false, isReplay: false).deliveryId })
+        #expect(Set(requests.map(\.deliveryId)) == expected)
+
+        let unknown = try NewsflashCLI.run(
+            ["replay", source, "--from-offset", "0", "--to-subscription", "sub_nope", "--subscriptions", storePath, "--bootstrap", bootstrap])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no subscription sub_nope"), "\(unknown.stderr)")
+    }
+
+    @Test("end offsets are checked against the records: a batch of 300 counts as 300 in topics describe and in a read")
+    func endOffsetsOfBatches() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let topic = try await TestBroker.makeTopic("replay-ends", partitions: 1)
+        // Sent at once with a long linger: one batch, whose end the local broker reports as 1.
+        let producer = try TestBroker.producer(linger: .milliseconds(200))
+        _ = try await Self.produce(300, to: topic, at: Date(), tag: "batch", producer: producer)
+        await producer.shutdown()
+        let reader = RetainedTopicReader(client: try TestBroker.client("replay-check"), topic: topic, logger: TestBroker.logger)
+        #expect(try await reader.bounds()[0]?.high == 300)
+        #expect(try await Self.read(topic).count == 300)
+        let described = try NewsflashCLI.run(["topics", "describe", topic, "--bootstrap", bootstrap, "--json"])
+        #expect(described.status == 0, "\(described.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(described.stdout.utf8)) as? [String: Any])
+        #expect((report["partitions"] as? [[String: Any]])?.first?["messages"] as? Int == 300, "\(described.stdout)")
+    }
+
+    @Test("bad replays are refused before anything is read: wrong event types, missing slice or target, bad offsets")
+    func badInput() throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let wrongType = try NewsflashCLI.run(["replay", Topics.newsRaw, "--since", "1h", "--to", Topics.newsClassified, "--bootstrap", bootstrap])
+        #expect(wrongType.status == 1 && wrongType.stderr.contains("cannot be replayed there"), "\(wrongType.stderr)")
+        let noTarget = try NewsflashCLI.run(["replay", Topics.newsRaw, "--since", "1h", "--bootstrap", bootstrap])
+        #expect(noTarget.status == 64 && noTarget.stderr.contains("--to TOPIC"), "\(noTarget.stderr)")
+        let badOffset = try NewsflashCLI.run(["replay", Topics.newsRaw, "--from-offset", "x:1", "--to", Topics.newsRaw, "--bootstrap", bootstrap])
+        #expect(badOffset.status == 64 && badOffset.stderr.contains("P:N"), "\(badOffset.stderr)")
+        let noTopic = try NewsflashCLI.run(["replay", "no-such-topic", "--since", "1h", "--to", Topics.newsRaw, "--bootstrap", bootstrap])
+        #expect(noTopic.status == 1 && noTopic.stderr.contains("no topic named no-such-topic"), "\(noTopic.stderr)")
+    }
+}
