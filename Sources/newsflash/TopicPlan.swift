@@ -22,6 +22,11 @@ enum TopicPlan {
             topic(Topics.alertsDLQ, partitions: partitions, retentionDays: 30),
             // One partition keeps subscription changes in order for every match instance.
             topic(Topics.subscriptionChanges, partitions: 1, retentionDays: 30),
-        ] + Topics.retryTopics.map { topic($0, partitions: partitions, retentionDays: 2) }
+        ] + Topics.retryTopics.map { topic($0, partitions: partitions, retentionDays: 2) } + [
+            // Compacted: the latest resolution of each dead letter; one partition, read whole by `dlq list`.
+            KafkaTopicSpecification(
+                name: Topics.alertsDLQResolved, partitions: 1, replicationFactor: replicationFactor,
+                configs: ["cleanup.policy": "compact", "retention.ms": String(30 * day)]),
+        ]
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NewsModel
 import NIOCore
+import Pipeline
 import RdKafka
 import Testing
 import TestSupport
@@ -219,6 +220,62 @@ struct CommandLineTests {
         #expect(poisonShown.stdout.contains("payload (base64)"), "\(poisonShown.stdout)")
         let missing = try NewsflashCLI.run(["dlq", "show", "no-such/0/0", "--bootstrap", bootstrap])
         #expect(missing.status == 1 && missing.stderr.contains("no dead letter no-such/0/0"), "\(missing.stderr)")
+    }
+
+    @Test("dlq retry re-delivers a letter's delivery (same delivery id, fresh attempts) and takes it out of the pending view; purge removes")
+    func deadLetterRetryAndPurge() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let initRun = try NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
+        #expect(initRun.status == 0, "\(initRun.stderr)")
+        var retried = SampleEvents.deadLetter
+        retried.originalTopic = TestBroker.unique("dlq-retry")
+        retried.deadLetteredAt = Date()
+        var delivery = try #require(retried.delivery)
+        delivery.subscriptionId = TestBroker.unique("sub")
+        retried.delivery = delivery
+        var purged = SampleEvents.deadLetter
+        purged.originalTopic = TestBroker.unique("dlq-purge")
+        purged.deadLetteredAt = Date()
+        let poison = DeadLetter(
+            reason: .poison, error: "not an alerts.delivery event", originalTopic: TestBroker.unique("dlq-poison"), partition: 0, offset: 3,
+            rawKey: nil, rawPayload: [0xFF], delivery: nil, attempts: [], deadLetteredAt: Date())
+        let producer = try TestBroker.producer()
+        for letter in [retried, purged, poison] {
+            try await producer.send(KafkaProducerMessage(topic: Topics.alertsDLQ, value: try EventCodec.encode(letter, occurredAt: letter.deadLetteredAt)))
+        }
+        await producer.shutdown()
+        func pending() throws -> Set<String> {
+            let list = try NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--json"])
+            #expect(list.status == 0, "\(list.stderr)")
+            return Set(list.stdout.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? String })
+        }
+        #expect(try pending().isSuperset(of: [retried.eventID, purged.eventID, poison.eventID]))
+        let deliveries = RetainedTopicReader(client: try TestBroker.client("dlq-check"), topic: Topics.alertsDeliveries, logger: TestBroker.logger)
+        let before = try await deliveries.bounds().mapValues(\.high)
+
+        let dry = try NewsflashCLI.run(["dlq", "retry", retried.eventID, "--dry-run", "--bootstrap", bootstrap])
+        #expect(dry.status == 0 && dry.stdout.contains("would retry \(retried.eventID)"), "\(dry.stdout) \(dry.stderr)")
+        #expect(try pending().contains(retried.eventID))
+        let poisonRetry = try NewsflashCLI.run(["dlq", "retry", poison.eventID, "--bootstrap", bootstrap])
+        #expect(poisonRetry.status == 1 && poisonRetry.stderr.contains("cannot be retried"), "\(poisonRetry.stderr)")
+
+        let retry = try NewsflashCLI.run(["dlq", "retry", retried.eventID, "--bootstrap", bootstrap])
+        #expect(retry.status == 0, "\(retry.stderr)")
+        let sent = try await deliveries.collect(from: .offsets(before)).messages
+            .compactMap { try? EventCodec.decode(DeliveryRequest.self, from: $0.value).data }
+            .filter { $0.subscriptionId == delivery.subscriptionId }
+        #expect(sent.count == 1)
+        #expect(sent.first?.deliveryId == delivery.deliveryId && sent.first?.attempts.isEmpty == true)
+
+        let purge = try NewsflashCLI.run(["dlq", "purge", purged.eventID, poison.eventID, "--bootstrap", bootstrap])
+        #expect(purge.status == 0 && purge.stdout.contains("purged 2"), "\(purge.stdout) \(purge.stderr)")
+        #expect(try pending().isDisjoint(with: [retried.eventID, purged.eventID, poison.eventID]))
+        let all = try NewsflashCLI.run(["dlq", "list", "--all", "--bootstrap", bootstrap])
+        #expect(all.stdout.split(separator: "\n").contains { $0.contains(retried.eventID) && $0.contains("\tretried\t") }, "\(all.stdout)")
+        #expect(all.stdout.split(separator: "\n").contains { $0.contains(purged.eventID) && $0.contains("\tpurged\t") }, "\(all.stdout)")
+        // A letter no longer pending is not retried twice.
+        let again = try NewsflashCLI.run(["dlq", "retry", retried.eventID, "--bootstrap", bootstrap])
+        #expect(again.status == 1 && again.stderr.contains("no pending dead letter"), "\(again.stderr)")
     }
 
     @Test("--log-format json writes one JSON object a line with the metadata as fields")

@@ -42,8 +42,8 @@ import Testing
         #expect(Topics.retryTopics == [
             "alerts.retry.5s", "alerts.retry.5m", "alerts.retry.30m", "alerts.retry.2h", "alerts.retry.5h", "alerts.retry.10h",
         ])
-        #expect(Topics.pipeline.count == 12)
-        #expect(Set(Topics.pipeline).count == 12)
+        #expect(Topics.pipeline.count == 13)
+        #expect(Set(Topics.pipeline).count == 13)
         #expect(Topics.pipeline.starts(with: ["news.raw", "news.classified", "alerts.deliveries", "alerts.receipts", "alerts.dlq"]))
         #expect(Topics.pipeline.contains("subscriptions.changes"))
     }
