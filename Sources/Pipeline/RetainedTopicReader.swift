@@ -83,41 +83,80 @@ public struct RetainedTopicReader: Sendable {
     /// end is one past the last record seen.
     public func verifiedEnds(_ reported: [Int32: Int64]) async throws -> [Int32: Int64] {
         // A partition whose end is 0 holds no batch at all.
-        let positions = reported.filter { $0.value > 0 }
-            .map { KafkaTopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) }
-        guard !positions.isEmpty else { return reported }
-        var configuration = KafkaConsumerConfiguration(
-            client: client, groupID: "newsflash-reader-\(UUID().uuidString.prefix(8))", subscription: .partitions(positions))
-        configuration.isAutoCommitEnabled = false
-        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         let last = Last()
-        let idle = IdleClock()
-        let stream = consumer.messages
-        let reading = Task {
-            for try await message in stream {
-                await idle.touch()
-                last.see(message)
-            }
+        try await scan(reported.filter { $0.value > 0 }) { message in
+            last.see(message)
+            return false
         }
-        let deadline = ContinuousClock.now + endCheck * 10
-        while await idle.idleFor() < endCheck, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        reading.cancel()
-        _ = try? await reading.value
-        await consumer.close()
         var ends = reported
         for (partition, offset) in last.offsets { ends[partition] = max(ends[partition] ?? 0, offset + 1) }
         return ends
     }
 
-    /// How long ``verifiedEnds(_:)`` waits for records beyond a reported end.
+    /// The first record at or after each offset (none for a partition with nothing there), e.g.
+    /// the oldest message a group has not processed.
+    public func firstRecords(at offsets: [Int32: Int64]) async throws -> [Int32: KafkaConsumerMessage] {
+        let first = First()
+        let wanted = offsets.count
+        try await scan(offsets) { message in first.see(message) >= wanted }
+        return first.messages
+    }
+
+    /// How long ``verifiedEnds(_:)`` and ``firstRecords(at:)`` wait for a record that may not be there.
     public var endCheck: Duration = .milliseconds(500)
+
+    /// Reads from `positions` with a consumer of its own until `visit` returns true, or nothing
+    /// arrived for ``endCheck`` (at most ten times that in all).
+    private func scan(_ positions: [Int32: Int64], _ visit: @escaping @Sendable (KafkaConsumerMessage) -> Bool) async throws {
+        guard !positions.isEmpty else { return }
+        var configuration = KafkaConsumerConfiguration(
+            client: client, groupID: "newsflash-reader-\(UUID().uuidString.prefix(8))",
+            subscription: .partitions(positions.map { KafkaTopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) }))
+        configuration.isAutoCommitEnabled = false
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        let idle = IdleClock()
+        let satisfied = Flag()
+        let stream = consumer.messages
+        let reading = Task {
+            for try await message in stream {
+                await idle.touch()
+                if visit(message) {
+                    satisfied.set()
+                    return
+                }
+            }
+        }
+        let deadline = ContinuousClock.now + endCheck * 10
+        while await idle.idleFor() < endCheck, ContinuousClock.now < deadline, !satisfied.isSet {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        reading.cancel()
+        _ = try? await reading.value
+        await consumer.close()
+    }
+
+    private final class Flag: Sendable {
+        private let value = Atomic<Bool>(false)
+        func set() { value.store(true, ordering: .relaxed) }
+        var isSet: Bool { value.load(ordering: .relaxed) }
+    }
 
     private final class Last: Sendable {
         private let seen = Mutex<[Int32: Int64]>([:])
         func see(_ message: KafkaConsumerMessage) { seen.withLock { $0[message.partition] = max($0[message.partition] ?? -1, message.offset) } }
         var offsets: [Int32: Int64] { seen.withLock { $0 } }
+    }
+
+    private final class First: Sendable {
+        private let seen = Mutex<[Int32: KafkaConsumerMessage]>([:])
+        /// Keeps the partition's first message; returns how many partitions have one.
+        func see(_ message: KafkaConsumerMessage) -> Int {
+            seen.withLock { seen in
+                if seen[message.partition] == nil { seen[message.partition] = message }
+                return seen.count
+            }
+        }
+        var messages: [Int32: KafkaConsumerMessage] { seen.withLock { $0 } }
     }
 
     private func partitions() async throws -> [KafkaTopicPartition] {

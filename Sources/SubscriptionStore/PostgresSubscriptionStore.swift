@@ -302,6 +302,16 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
         return try await rows(query).first?.decode(Date?.self) ?? nil
     }
 
+    public func failingEndpoints() async throws -> [EndpointFailure] {
+        try await rows("""
+            SELECT subscription_id, failing_since, last_attempt FROM endpoint_health
+            WHERE failing_since IS NOT NULL ORDER BY failing_since, subscription_id
+            """).map { row in
+            let (id, since, last) = try row.decode((String, Date, Date).self)
+            return EndpointFailure(subscriptionID: id, failingSince: since, lastAttempt: last)
+        }
+    }
+
     // MARK: Held digests
 
     public func hold(_ request: DeliveryRequest, until: Date) async throws {

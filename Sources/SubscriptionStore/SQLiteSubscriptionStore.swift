@@ -203,6 +203,18 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
         }
     }
 
+    public func failingEndpoints() async throws -> [EndpointFailure] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT subscription_id, failing_since, last_attempt FROM endpoint_health
+                WHERE failing_since IS NOT NULL ORDER BY failing_since, subscription_id
+                """).map { row in
+                EndpointFailure(
+                    subscriptionID: row[0], failingSince: Date(timeIntervalSince1970: row[1]), lastAttempt: Date(timeIntervalSince1970: row[2]))
+            }
+        }
+    }
+
     public func hold(_ request: DeliveryRequest, until: Date) async throws {
         let body = try StoredForm.encode(request)
         try await database.write { db in

@@ -137,6 +137,21 @@ public protocol EndpointHealthRecords: StoreConnection {
     /// Notes an attempt's result for a subscription's endpoint; returns since when it has
     /// failed without a success (nil after a success).
     func recordEndpointResult(subscriptionID: String, success: Bool, at: Date) async throws -> Date?
+    /// The endpoints failing now (no success since their first failure), longest failing first.
+    func failingEndpoints() async throws -> [EndpointFailure]
+}
+
+/// An endpoint that has failed without a success since ``failingSince``.
+public struct EndpointFailure: Sendable, Hashable {
+    public var subscriptionID: String
+    public var failingSince: Date
+    public var lastAttempt: Date
+
+    public init(subscriptionID: String, failingSince: Date, lastAttempt: Date) {
+        self.subscriptionID = subscriptionID
+        self.failingSince = failingSince
+        self.lastAttempt = lastAttempt
+    }
 }
 
 /// Alerts held for a digest (digest mode, quiet hours, rate limit).

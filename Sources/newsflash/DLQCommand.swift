@@ -51,7 +51,7 @@ struct DLQCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let letters = try await DeadLetters.read(since: since.flatMap(RFC3339Time.parse), global: global)
+            let letters = try await DeadLetters.read(since: since.flatMap(RFC3339Time.parse), setup: try global.setup("newsflash.dlq"))
                 .filter { (reason == nil || $0.letter.reason == reason) && (all || $0.resolution == nil) }
             if !json { print("ID\tDEAD-LETTERED\tREASON\tSUBSCRIPTION\tATTEMPTS\tSTATE\tERROR") }
             for entry in letters {
@@ -82,7 +82,7 @@ struct DLQCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            guard let entry = try await DeadLetters.read(since: nil, global: global).last(where: { $0.letter.eventID == id }) else {
+            guard let entry = try await DeadLetters.read(since: nil, setup: try global.setup("newsflash.dlq")).last(where: { $0.letter.eventID == id }) else {
                 throw CLIError("no dead letter \(id) on \(Topics.alertsDLQ) (newsflash dlq list shows them)")
             }
             if json { return try printJSONLine(try entry.jsonObject()) }
@@ -146,11 +146,12 @@ struct DLQCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            let setup = try global.setup("newsflash.dlq")
             let parser = try SubscriptionFiles.filterParser()
             let expression = try filter.map { text in
                 do { return try parser.parse(text) } catch { throw CLIError("--filter: \(error)") }
             }
-            let chosen = try await DeadLetters.choose(ids: ids, since: since.flatMap(RFC3339Time.parse), global: global) { entry in
+            let chosen = try await DeadLetters.choose(ids: ids, since: since.flatMap(RFC3339Time.parse), setup: setup) { entry in
                 guard let expression else { return true }
                 guard let item = entry.letter.delivery?.item else { return false }
                 return expression.matches(FilterSubject(item))
@@ -160,7 +161,6 @@ struct DLQCommand: AsyncParsableCommand {
             }
             let router = try ReplayRouter(
                 sourceTopic: Topics.alertsDLQ, target: .topic(Topics.alertsDeliveries), parser: parser, replayID: "dlq-retry")
-            let setup = try global.setup("newsflash.dlq")
             let producer = dryRun ? nil : try KafkaProducer.make(
                 configuration: KafkaProducerConfiguration(client: setup.kafka.client("newsflash-dlq")), logger: setup.logger)
             do {
@@ -214,10 +214,10 @@ struct DLQCommand: AsyncParsableCommand {
 
         func run() async throws {
             let cutoff = before.flatMap(RFC3339Time.parse)
-            let chosen = try await DeadLetters.choose(ids: ids, since: nil, global: global) { entry in
+            let setup = try global.setup("newsflash.dlq")
+            let chosen = try await DeadLetters.choose(ids: ids, since: nil, setup: setup) { entry in
                 cutoff.map { entry.letter.deadLetteredAt < $0 } ?? true
             }
-            let setup = try global.setup("newsflash.dlq")
             let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: setup.kafka.client("newsflash-dlq")), logger: setup.logger)
             do {
                 for entry in chosen {
@@ -269,8 +269,7 @@ enum DeadLetters {
     /// Reads alerts.dlq to its current end (from `since` when given), and alerts.dlq.resolved
     /// whole; a message that is not a dead letter is skipped with a warning.
     /// - Throws: ``CLIError`` when there are more than the reader's 1,000,000 messages to read.
-    static func read(since: Date?, global: GlobalOptions) async throws -> [Entry] {
-        let setup = try global.setup("newsflash.dlq")
+    static func read(since: Date?, setup: CommandSetup) async throws -> [Entry] {
         try await setup.checkBroker()
         let resolutions = try await readResolutions(setup)
         let reader = RetainedTopicReader(
@@ -313,8 +312,8 @@ enum DeadLetters {
 
     /// The pending letters named by `ids` (every one must exist and be pending), or, without ids,
     /// the pending letters that `keep` accepts.
-    static func choose(ids: [String], since: Date?, global: GlobalOptions, keep: (Entry) -> Bool) async throws -> [Entry] {
-        let pending = try await read(since: since, global: global).filter { $0.resolution == nil }
+    static func choose(ids: [String], since: Date?, setup: CommandSetup, keep: (Entry) -> Bool) async throws -> [Entry] {
+        let pending = try await read(since: since, setup: setup).filter { $0.resolution == nil }
         guard !ids.isEmpty else { return pending.filter(keep) }
         var byID: [String: Entry] = [:]
         for entry in pending { byID[entry.letter.eventID] = entry }

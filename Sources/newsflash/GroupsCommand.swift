@@ -12,8 +12,9 @@ struct GroupsCommand: AsyncParsableCommand {
         commandName: "groups",
         abstract: "Inspect consumer groups: committed offsets, end offsets, lag and members.",
         discussion: """
-            Lag is the end offset (high watermark) minus the committed offset; a partition the group has \
-            not committed on counts from its first kept offset. Exit codes: 0 done; 1 no such group, or the \
+            Lag is the end offset (checked against the records) minus the committed offset; a partition the group \
+            has not committed on counts from its first kept offset. OLDEST-UNPROCESSED is the age of the record at \
+            the committed offset: how far behind the group is in time. Exit codes: 0 done; 1 no such group, or the \
             broker cannot be reached; 64 bad usage.
             """,
         subcommands: [List.self, Describe.self, Reset.self])
@@ -271,6 +272,8 @@ struct GroupReport: CommandReport {
         var end: Int64
         /// The member that owns the partition, if one does.
         var owner: String?
+        /// When the oldest message the group has not processed was written (nil without lag).
+        var oldestUnprocessedAt: Date?
 
         /// Messages the group has not processed yet.
         var lag: Int64 { max(0, end - (committed ?? low)) }
@@ -283,8 +286,12 @@ struct GroupReport: CommandReport {
 
     var totalLag: Int64 { positions.reduce(0) { $0 + $1.lag } }
 
+    /// The oldest unprocessed message over all partitions.
+    var oldestUnprocessedAt: Date? { positions.compactMap(\.oldestUnprocessedAt).min() }
+
     /// - Throws: ``CLIError`` when the broker knows no such group.
-    static func read(_ group: String, from admin: KafkaAdmin, setup: CommandSetup) async throws -> GroupReport {
+    /// - Parameter ages: also find the oldest unprocessed message (a read per lagging partition).
+    static func read(_ group: String, from admin: KafkaAdmin, setup: CommandSetup, ages: Bool = true) async throws -> GroupReport {
         guard let description = try await admin.listGroups().first(where: { $0.name == group }) else {
             throw CLIError("no consumer group named \(group) (newsflash groups list shows them)")
         }
@@ -311,16 +318,21 @@ struct GroupReport: CommandReport {
             let low = watermarks[partition]?.low ?? 0
             positions.append(Position(partition: partition, committed: committed[partition], low: low, end: ends[partition] ?? low, owner: owners[partition]))
         }
+        // The age of the oldest unprocessed message: the record at the committed offset.
+        let lagging = ages ? positions.filter { $0.lag > 0 } : []
+        let times = try await setup.recordTimes(at: Dictionary(uniqueKeysWithValues: lagging.map { ($0.partition, max($0.committed ?? $0.low, $0.low)) }))
+        for index in positions.indices { positions[index].oldestUnprocessedAt = positions[index].lag > 0 ? times[positions[index].partition] : nil }
         return GroupReport(group: group, state: description.state, members: description.members, positions: positions)
     }
 
     var table: String {
-        var lines = ["group \(group): \(state), \(members.count) member\(members.count == 1 ? "" : "s"), total lag \(totalLag)"]
-        lines.append("TOPIC\tPARTITION\tCOMMITTED\tEND\tLAG\tOWNER")
+        var lines = ["group \(group): \(state), \(members.count) member\(members.count == 1 ? "" : "s"), total lag \(totalLag)"
+            + (oldestUnprocessedAt.map { ", oldest unprocessed message \(ageText($0)) old" } ?? "")]
+        lines.append("TOPIC\tPARTITION\tCOMMITTED\tEND\tLAG\tOLDEST-UNPROCESSED\tOWNER")
         for position in positions {
             lines.append([
                 position.partition.topic, "\(position.partition.partition)", position.committed.map { "\($0)" } ?? "-", "\(position.end)",
-                "\(position.lag)", position.owner ?? "-",
+                "\(position.lag)", ageText(position.oldestUnprocessedAt), position.owner ?? "-",
             ].joined(separator: "\t"))
         }
         for member in members {
@@ -333,6 +345,7 @@ struct GroupReport: CommandReport {
     var jsonObject: [String: Any] {
         [
             "group": group, "state": state, "totalLag": totalLag,
+            "oldestUnprocessedAt": oldestUnprocessedAt.map { RFC3339Time.format($0) as Any } ?? NSNull(),
             "members": members.map { member in
                 [
                     "id": member.id, "clientId": member.clientID, "host": member.host,
@@ -344,6 +357,7 @@ struct GroupReport: CommandReport {
                     "topic": position.partition.topic, "partition": Int(position.partition.partition),
                     "committed": position.committed.map { $0 as Any } ?? NSNull(), "end": position.end, "lag": position.lag,
                     "owner": position.owner.map { $0 as Any } ?? NSNull(),
+                    "oldestUnprocessedAt": position.oldestUnprocessedAt.map { RFC3339Time.format($0) as Any } ?? NSNull(),
                 ] as [String: Any]
             },
         ]
@@ -366,7 +380,6 @@ extension CommandReport {
     }
 }
 
-/// Prints `object` as one line of JSON, keys sorted.
 extension CommandSetup {
     /// End offsets checked against the records (``RetainedTopicReader/verifiedEnds(_:)``): the
     /// local broker reports one past the first offset of a partition's last batch.
@@ -379,8 +392,33 @@ extension CommandSetup {
         }
         return ends
     }
+
+    /// The timestamp of the first record at each position (none where nothing is there).
+    func recordTimes(at positions: [KafkaTopicPartition: Int64]) async throws -> [KafkaTopicPartition: Date] {
+        var times: [KafkaTopicPartition: Date] = [:]
+        for topic in Set(positions.keys.map(\.topic)) {
+            let reader = RetainedTopicReader(client: kafka.client("newsflash-ends"), topic: topic, logger: logger)
+            let offsets = Dictionary(uniqueKeysWithValues: positions.filter { $0.key.topic == topic }.map { ($0.key.partition, $0.value) })
+            for (partition, message) in try await reader.firstRecords(at: offsets) {
+                guard let milliseconds = message.timestampMilliseconds else { continue }
+                times[KafkaTopicPartition(topic: topic, partition: partition)] = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            }
+        }
+        return times
+    }
 }
 
+/// "4m12s": how long ago, for a person.
+func ageText(_ date: Date?, now: Date = Date()) -> String {
+    guard let date else { return "-" }
+    let seconds = max(0, Int(now.timeIntervalSince(date)))
+    if seconds < 60 { return "\(seconds)s" }
+    if seconds < 3600 { return "\(seconds / 60)m\(seconds % 60)s" }
+    if seconds < 86_400 { return "\(seconds / 3600)h\(seconds % 3600 / 60)m" }
+    return "\(seconds / 86_400)d\(seconds % 86_400 / 3600)h"
+}
+
+/// Prints `object` as one line of JSON, keys sorted.
 func printJSONLine(_ object: Any) throws {
     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
 }

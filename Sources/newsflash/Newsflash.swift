@@ -23,6 +23,7 @@ struct Newsflash: AsyncParsableCommand {
             GroupsCommand.self,
             DLQCommand.self,
             ReplayCommand.self,
+            StatusCommand.self,
             FeedCommand.self,
             ClassifyCommand.self,
             RunCommand.self,

@@ -345,6 +345,11 @@ import Testing
             #expect(try await store.recordEndpointResult(subscriptionID: "sub_1", success: false, at: Self.at(120)) == Self.at(120))
             #expect(try await store.recordEndpointResult(subscriptionID: "sub_2", success: false, at: Self.at(150)) == Self.at(30))
             #expect(try await store.recordEndpointResult(subscriptionID: "sub_3", success: true, at: Self.at(0)) == nil)
+            // The failing ones now, longest failing first: sub_2 since 30, sub_1 since 120; not sub_3.
+            #expect(try await store.failingEndpoints() == [
+                EndpointFailure(subscriptionID: "sub_2", failingSince: Self.at(30), lastAttempt: Self.at(150)),
+                EndpointFailure(subscriptionID: "sub_1", failingSince: Self.at(120), lastAttempt: Self.at(120)),
+            ])
         }
     }
 
