@@ -130,7 +130,10 @@ struct SourcesCommand: AsyncParsableCommand {
             commandName: "hash-token",
             abstract: "Print the pushTokenSHA256 to configure for a push source's bearer token (read from standard input).")
 
+        @OptionGroup var global: GlobalOptions
+
         func run() throws {
+            _ = try global.setup("newsflash.sources")  // logging as configured
             guard let token = readLine(strippingNewline: true), token.count >= 16 else {
                 throw CLIError("give the token (at least 16 characters) on standard input, e.g. openssl rand -hex 32 | tee token | newsflash sources hash-token")
             }

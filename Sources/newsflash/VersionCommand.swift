@@ -7,7 +7,10 @@ struct VersionCommand: ParsableCommand {
         commandName: "version",
         abstract: "Print the Newsflash and librdkafka versions.")
 
+    @OptionGroup var global: GlobalOptions
+
     func run() throws {
+        _ = try global.setup("newsflash.version")  // logging as configured
         let runtime = LibrdkafkaVersion.runtime
         print("newsflash \(Newsflash.version)")
         print("librdkafka \(LibrdkafkaVersion.runtimeString) at run time (built against \(LibrdkafkaVersion.builtAgainst))")

@@ -278,6 +278,22 @@ struct CommandLineTests {
         #expect(again.status == 1 && again.stderr.contains("no pending dead letter"), "\(again.stderr)")
     }
 
+    @Test("every command takes the global options: --log-level and --log-format are no usage error anywhere")
+    func globalOptionsEverywhere() throws {
+        let feed = Repository.root.appendingPathComponent("Tests/IngestTests/Fixtures/atom03-escaped.xml").path
+        let commands: [([String], String?)] = [
+            (["version"], nil), (["config", "describe"], nil), (["classify", "Floods in Paris"], nil),
+            (["classify", "text", "--json"], "Floods in Paris\n"), (["feed", "parse", feed], nil),
+            (["sources", "hash-token"], "0123456789abcdef0123\n"),
+        ]
+        for (arguments, input) in commands {
+            let run = try Subprocess.run(NewsflashCLI.executable, arguments + ["--log-level", "info", "--log-format", "json"], stdin: input)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            let bad = try Subprocess.run(NewsflashCLI.executable, arguments + ["--log-level", "loud"], stdin: input)
+            #expect(bad.status == 64 && bad.stderr.contains("--log-level must be one of"), "\(arguments): \(bad.stderr)")
+        }
+    }
+
     @Test("--log-format json writes one JSON object a line with the metadata as fields")
     func jsonLogs() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)

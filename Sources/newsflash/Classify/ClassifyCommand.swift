@@ -33,9 +33,11 @@ struct ClassifyTextCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of the readable form.")
     var json = false
 
+    @OptionGroup var global: GlobalOptions
     @OptionGroup var options: ClassifierOptions
 
     func run() async throws {
+        _ = try global.setup("newsflash.classify")  // logging as configured
         let classifier = try options.makeClassifier()
         let sourceKind = options.sourceKind
         if let text {

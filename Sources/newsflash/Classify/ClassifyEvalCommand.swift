@@ -39,6 +39,7 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
 
     @OptionGroup var training: TrainingOptions
 
+    @OptionGroup var global: GlobalOptions
     @OptionGroup var options: ClassifierOptions
 
     func validate() throws {
@@ -47,6 +48,7 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        _ = try global.setup("newsflash.classify")  // logging as configured
         let examples = try LabelledExample.parseLines(try ClassifyFiles.read(file), source: file)
         guard !examples.isEmpty else { throw ValidationError("\(file) has no examples") }
         var predicted = [(regions: [String], topics: [String])](repeating: ([], []), count: examples.count)

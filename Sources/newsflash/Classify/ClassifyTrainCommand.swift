@@ -22,9 +22,11 @@ struct ClassifyTrainCommand: AsyncParsableCommand {
     @Option(help: "Leave out fold K of N (\"K/N\": example i is left out when i % N == K), to keep a held-out part.")
     var excludeFold: String?
 
+    @OptionGroup var global: GlobalOptions
     @OptionGroup var options: ClassifierOptions
 
     func run() async throws {
+        _ = try global.setup("newsflash.classify")  // logging as configured
         var examples = try LabelledExample.parseLines(try ClassifyFiles.read(file), source: file)
         var description = URL(fileURLWithPath: file).lastPathComponent
         if let excludeFold {

@@ -12,6 +12,8 @@ struct ConfigCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print every setting of every process as a Markdown table: file key, environment variable, flag, default, who reads it.")
 
+        @OptionGroup var global: GlobalOptions
+
         func run() {
             print(Setting.markdownTable())
         }

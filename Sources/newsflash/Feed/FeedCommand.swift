@@ -30,6 +30,8 @@ struct FeedParseCommand: AsyncParsableCommand {
             Exit status 1 with a message naming the problem when the document cannot be read.
             """)
 
+    @OptionGroup var global: GlobalOptions
+
     @Argument(help: "A file path, '-' for standard input, or an http(s) URL.")
     var source: String
 
@@ -74,6 +76,7 @@ struct FeedParseCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        _ = try global.setup("newsflash.feed")  // logging as configured
         var limits = FeedParserLimits()
         limits.maximumItems = maxItems
         let document = try await FeedDocumentLoader(maximumBytes: limits.maximumBytes).load(source)
