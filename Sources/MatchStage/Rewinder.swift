@@ -5,48 +5,74 @@ import Pipeline
 import RdKafka
 import Subscriptions
 
-/// Rewinds one subscriber: re-matches the retained `news.classified` items
-/// since a time against that subscription alone and publishes what matches to
-/// `alerts.deliveries` marked as replays (same delivery ids as the first time,
-/// so receivers that keep ids can drop what they already have).
+/// Rewinds one subscriber: re-matches the retained `news.classified` items since a time against
+/// that subscription alone and publishes what matches to `alerts.deliveries` marked as replays
+/// (same delivery ids as the first time, so receivers that keep ids can drop what they already
+/// have). A replay to one subscription (``ReplayRouter``, ``Replayer``): batches of 100 published
+/// concurrently and acknowledged before the next, the slice's end fixed when it starts, at most
+/// `maximumItems` read.
 public struct Rewinder: Sendable {
-    public let reader: RetainedTopicReader
+    public let client: KafkaClientConfiguration
     public let producer: KafkaProducer
     public let parser: FilterParser
+    public let maximumItems: Int
+    public let inputTopic: String
     public let outputTopic: String
+    public let logger: Logger
 
     public init(client: KafkaClientConfiguration, producer: KafkaProducer, parser: FilterParser, maximumItems: Int = 100_000,
                 inputTopic: String = Topics.newsClassified, outputTopic: String = Topics.alertsDeliveries, logger: Logger) {
-        reader = RetainedTopicReader(client: client, topic: inputTopic, maximumMessages: maximumItems, logger: logger)
+        self.client = client
         self.producer = producer
         self.parser = parser
+        self.maximumItems = maximumItems
+        self.inputTopic = inputTopic
         self.outputTopic = outputTopic
+        self.logger = logger
     }
 
-    /// Returns how many deliveries it published.
-    public func rewind(_ subscription: Subscription, since: Date) async throws -> Int {
-        let filter = try parser.parse(subscription.filter)
-        let published = Counter()
-        let topic = outputTopic
-        let producer = self.producer
-        try await reader.read(from: .time(since)) { message in
-            guard let envelope = try? EventCodec.decode(ClassifiedItem.self, from: message.value) else { return true }
-            let item = envelope.data
-            guard item.urgency >= subscription.minimumUrgency else { return true }
-            var terms: [String] = []
-            guard filter.matches(FilterSubject(item), matched: &terms) else { return true }
-            let request = DeliveryRequest.replay(of: item, for: subscription, matchedTerms: terms)
-            let output = try StageOutput(topic: topic, key: subscription.id, event: request)
-            try await producer.send(KafkaProducerMessage(topic: output.topic, key: output.key, value: output.value, headers: output.headers))
-            await published.add()
-            return true
+    /// How a rewind ended.
+    public struct Outcome: Sendable, Hashable {
+        public enum State: String, Sendable, Hashable {
+            /// Every retained item since the time was read.
+            case completed
+            /// It stopped after `maximumItems` items; the rest of the window was not read.
+            case truncated
+            /// The broker sent nothing more before the end of the window.
+            case incomplete
         }
-        return await published.value
+
+        public var state: State
+        /// Deliveries published.
+        public var redelivered: Int
+        /// Items read.
+        public var scanned: Int
+        /// Items in the window's offsets when the rewind started (an upper bound of `scanned`).
+        public var total: Int64
     }
 
-    private actor Counter {
-        var value = 0
-        func add() { value += 1 }
+    /// - Parameter progress: called after each acknowledged batch with (items read, deliveries published).
+    public func rewind(
+        _ subscription: Subscription, since: Date, progress: @escaping @Sendable (_ scanned: Int, _ redelivered: Int) -> Void = { _, _ in }
+    ) async throws -> Outcome {
+        let reader = RetainedTopicReader(client: client, topic: inputTopic, maximumMessages: .max, logger: logger)
+        let bounds = try await reader.bounds(at: since)
+        let id = "rwd_\(UUID().uuidString.prefix(8).lowercased())"
+        let plan = ReplayCheckpoint(
+            replayID: id, topic: inputTopic, target: .subscription(subscription.id), since: since, until: nil, filter: nil,
+            ratePerSecond: nil, next: bounds.mapValues { $0.atTime ?? $0.low }, end: bounds.mapValues(\.high))
+        let router = try ReplayRouter(
+            sourceTopic: inputTopic, target: .subscription(subscription.id), since: since, subscription: subscription, parser: parser,
+            replayID: id, deliveriesTopic: outputTopic)
+        let replayer = Replayer(reader: reader, router: router, batchSize: 100, maximumMessages: maximumItems)
+        let (outcome, final) = try await replayer.run(
+            plan, producer: producer, save: { _ in }, shouldStop: { false }, progress: { progress($0.read, $0.sent) })
+        let state: Outcome.State = switch outcome {
+        case .complete: .completed
+        case .truncated: .truncated
+        case .stopped, .incomplete: .incomplete
+        }
+        return Outcome(state: state, redelivered: final.sent, scanned: final.skipped.values.reduce(final.sent, +), total: plan.left)
     }
 }
 

@@ -21,16 +21,16 @@ public enum SubscriptionAPI {
     }
 
     /// What the API process adds to the store: the recent classified items
-    /// (`POST /v1/filters/test`) and a rewinder (`POST /v1/subscriptions/{id}/rewind`).
+    /// (`POST /v1/filters/test`) and rewinds (`POST /v1/subscriptions/{id}/rewind`).
     /// Without them those routes answer 503.
     public struct Services: Sendable {
         public var recentItems: (@Sendable () async -> [ClassifiedItem])?
-        /// Re-matches the retained items since a time for one subscription; returns how many it re-delivered.
-        public var rewind: (@Sendable (Subscription, Date) async throws -> Int)?
+        /// Runs rewinds (re-matching the retained items since a time for one subscription) as jobs.
+        public var rewinds: RewindJobs?
 
-        public init(recentItems: (@Sendable () async -> [ClassifiedItem])? = nil, rewind: (@Sendable (Subscription, Date) async throws -> Int)? = nil) {
+        public init(recentItems: (@Sendable () async -> [ClassifiedItem])? = nil, rewinds: RewindJobs? = nil) {
             self.recentItems = recentItems
-            self.rewind = rewind
+            self.rewinds = rewinds
         }
     }
 
@@ -106,18 +106,33 @@ public enum SubscriptionAPI {
                     nextAttemptAt: $0.nextAttemptAt.map(RFC3339Time.format))
             })
         }
+        // A rewind is a job: the request starts it and answers 202 with its id at once; the
+        // status route follows it (limits per key and per process: RewindJobs).
         api.post("subscriptions/:id/rewind") { request, context -> Response in
-            let subscription = try await owned(request, context, store)
+            let (subscription, key) = try await ownedWithKey(request, context, store)
             let body: RewindInput = try await decode(request, context, limits)
             guard let since = RFC3339Time.parse(body.since) else {
                 throw HTTPError(.badRequest, message: "since must be an RFC 3339 time such as 2026-11-29T08:00:00Z")
             }
-            guard since <= Date() else { throw HTTPError(.badRequest, message: "since is in the future") }
-            guard let rewind = services.rewind else { throw HTTPError(.serviceUnavailable, message: "this API process has no broker connection for rewinds") }
-            let count = try await rewind(subscription, since)
-            var response = try context.responseEncoder.encode(RewindResult(subscriptionId: subscription.id, since: RFC3339Time.format(since), redelivered: count), from: request, context: context)
+            guard let rewinds = services.rewinds else { throw HTTPError(.serviceUnavailable, message: "this API process has no broker connection for rewinds") }
+            let job = try await rewinds.start(subscription, since: since, keyID: key.id)
+            var response = try context.responseEncoder.encode(job, from: request, context: context)
             response.status = .accepted
+            response.headers[.location] = "/v1/subscriptions/\(subscription.id)/rewinds/\(job.id)"
             return response
+        }
+        api.get("subscriptions/:id/rewinds") { request, context -> RewindList in
+            let subscription = try await owned(request, context, store)
+            guard let rewinds = services.rewinds else { throw HTTPError(.serviceUnavailable, message: "this API process has no broker connection for rewinds") }
+            return RewindList(rewinds: await rewinds.jobs(subscriptionID: subscription.id))
+        }
+        api.get("subscriptions/:id/rewinds/:job") { request, context -> RewindJobs.Job in
+            let subscription = try await owned(request, context, store)
+            let id = try context.parameters.require("job")
+            guard let rewinds = services.rewinds, let job = await rewinds.job(id, subscriptionID: subscription.id) else {
+                throw HTTPError(.notFound, message: "no rewind \(id) of \(subscription.id) (finished rewinds are kept an hour)")
+            }
+            return job
         }
         // API keys: an admin key manages every key, a subscriber key only itself (a leaked key
         // can be revoked, or rotated, by its holder or an admin).
@@ -198,10 +213,8 @@ public enum SubscriptionAPI {
         return router
     }
 
-    struct RewindResult: ResponseEncodable {
-        var subscriptionId: String
-        var since: String
-        var redelivered: Int
+    struct RewindList: ResponseEncodable {
+        var rewinds: [RewindJobs.Job]
     }
 
     static func checkLength(_ filter: String?, _ limits: Limits) throws {
@@ -228,12 +241,19 @@ public enum SubscriptionAPI {
     }
 
     static func owned(_ request: Request, _ context: BasicRequestContext, _ store: any SubscriptionStoring) async throws -> Subscription {
+        try await ownedWithKey(request, context, store).subscription
+    }
+
+    /// The subscription of the path's `id`, when the request's key may see it, and that key.
+    static func ownedWithKey(
+        _ request: Request, _ context: BasicRequestContext, _ store: any SubscriptionStoring
+    ) async throws -> (subscription: Subscription, key: APIKey) {
         let key = try await authenticate(request, store)
         let id = try context.parameters.require("id")
         guard let subscription = try await store.subscription(id), key.role == .admin || subscription.ownerKeyID == key.id else {
             throw HTTPError(.notFound, message: "no subscription \(id)")
         }
-        return subscription
+        return (subscription, key)
     }
 
     /// A token `<subscription id>.<secret>` from the path, and its subscription.

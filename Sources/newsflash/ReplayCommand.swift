@@ -270,7 +270,7 @@ struct ReplayCommand: AsyncParsableCommand {
         display.finish()
         let sent = dryRun ? counts.value : final.sent - plan.sent
         let skipped = final.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        let state = switch outcome { case .complete: "complete"; case .stopped: "stopped"; case .incomplete: "incomplete" }
+        let state = switch outcome { case .complete: "complete"; case .stopped: "stopped"; case .incomplete: "incomplete"; case .truncated: "truncated" }
         if json {
             var summary: [String: Any] = [
                 "replayId": plan.replayID, "state": state, "dryRun": dryRun, "sent": sent, "skipped": final.skipped,
@@ -284,7 +284,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         switch outcome {
         case .complete: return
-        case .stopped, .incomplete:
+        case .stopped, .incomplete, .truncated:
             if !dryRun {
                 let reason = outcome == .stopped ? "stopped by a signal" : "the broker sent nothing more before the end of the slice"
                 FileHandle.standardError.write(Data("replay: \(reason), \(final.left) messages left; resume with: newsflash replay --resume \(path)\n".utf8))

@@ -257,7 +257,11 @@ struct SubscriptionsCommand: AsyncParsableCommand {
     struct Rewind: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-deliver to one subscription what it matches among the retained news.classified items since a time.",
-            discussion: "The deliveries go to alerts.deliveries marked as replays, with the delivery ids of the first time.")
+            discussion: """
+                The deliveries go to alerts.deliveries marked as replays, with the delivery ids of the first time. At most \
+                100,000 items are read; a rewind that stops there, or that the broker leaves short, says so and exits 1. \
+                `newsflash replay news.classified --since TIME --to-subscription ID` does the same with a checkpoint, a rate and a dry run.
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var files: SubscriptionFiles
         @Argument(help: "The subscription id.") var id: String
@@ -271,10 +275,23 @@ struct SubscriptionsCommand: AsyncParsableCommand {
             try await setup.checkBroker()
             let client = setup.kafka.client("newsflash-rewind")
             let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
-            let count = try await Rewinder(client: client, producer: producer, parser: try SubscriptionFiles.filterParser(), logger: logger)
-                .rewind(subscription, since: time)
+            let outcome: Rewinder.Outcome
+            do {
+                outcome = try await Rewinder(client: client, producer: producer, parser: try SubscriptionFiles.filterParser(), logger: logger)
+                    .rewind(subscription, since: time)
+            } catch {
+                await producer.shutdown()
+                throw error
+            }
             await producer.shutdown()
-            print("rewound \(subscription.id) since \(RFC3339Time.format(time)): \(count) deliveries re-published to \(Topics.alertsDeliveries)")
+            let note = switch outcome.state {
+            case .completed: ""
+            case .truncated: "; TRUNCATED after \(outcome.scanned) of \(outcome.total) items: rewind again from a later time for the rest"
+            case .incomplete: "; INCOMPLETE: the broker sent nothing more after \(outcome.scanned) of \(outcome.total) items"
+            }
+            print("rewound \(subscription.id) since \(RFC3339Time.format(time)): \(outcome.scanned) items read, "
+                  + "\(outcome.redelivered) deliveries re-published to \(Topics.alertsDeliveries)\(note)")
+            if outcome.state != .completed { throw ExitCode(1) }
         }
     }
 

@@ -5,6 +5,7 @@ import Logging
 import NewsModel
 import RdKafka
 import ServiceLifecycleTestKit
+import TestSupport
 import Testing
 
 /// The ingest worker end to end: a real HTTP server serves feeds, the worker

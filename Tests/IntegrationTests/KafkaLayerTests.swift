@@ -3,6 +3,7 @@ import Logging
 import RdKafka
 import ServiceLifecycle
 import ServiceLifecycleTestKit
+import TestSupport
 import Testing
 
 /// The Kafka layer against the real broker (`KAFKA_BOOTSTRAP`).

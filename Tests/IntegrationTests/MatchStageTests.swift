@@ -168,7 +168,8 @@ struct MatchStageTests {
         let subscription = Subscription(name: "MENA", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:9/hook"))
         let rewinder = Rewinder(client: try TestBroker.client("rewind"), producer: producer, parser: FilterParser(regions: [], topics: []),
                                 inputTopic: input, outputTopic: output, logger: TestBroker.logger)
-        #expect(try await rewinder.rewind(subscription, since: since) == 2)
+        let outcome = try await rewinder.rewind(subscription, since: since)
+        #expect(outcome.state == .completed && outcome.redelivered == 2, "\(outcome)")
         let reader = try TestBroker.partitionConsumer(topic: output, partitions: [0])
         let replays = try await TestBroker.read(2, from: reader, timeout: .seconds(30)).map { try EventCodec.decode(DeliveryRequest.self, from: $0.value).data }
         #expect(Set(replays.map(\.item.item.itemId)) == Set([items[0].item.itemId, items[2].item.itemId]))
@@ -177,6 +178,12 @@ struct MatchStageTests {
         // The same delivery id as a first-time match, so receivers can drop what they have.
         #expect(replays.first { $0.version == 1 }?.deliveryId == DeliveryRequest.makeDeliveryID(subscriptionID: subscription.id, storyID: items[0].item.storyId, version: 1))
         await reader.close()
+
+        // At most maximumItems read: the rewind says it was truncated.
+        let short = Rewinder(client: try TestBroker.client("rewind"), producer: producer, parser: FilterParser(regions: [], topics: []),
+                             maximumItems: 1, inputTopic: input, outputTopic: output, logger: TestBroker.logger)
+        let truncated = try await short.rewind(subscription, since: since)
+        #expect(truncated.state == .truncated && truncated.scanned == 1 && truncated.total >= 3, "\(truncated)")
         await producer.shutdown()
     }
 

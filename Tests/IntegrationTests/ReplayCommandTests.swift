@@ -1,6 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import MatchStage
 import NewsModel
+import NIOCore
+import NIOHTTP1
 import Pipeline
 import RdKafka
 import Subscriptions
@@ -201,6 +204,77 @@ struct ReplayCommandTests {
         #expect(described.status == 0, "\(described.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(described.stdout.utf8)) as? [String: Any])
         #expect((report["partitions"] as? [[String: Any]])?.first?["messages"] as? Int == 300, "\(described.stdout)")
+    }
+
+    @Test("the API's rewind is a job: 202 at once, then completed with what it re-delivered, against the broker")
+    func rewindJobThroughTheAPI() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let initRun = try NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
+        #expect(initRun.status == 0, "\(initRun.stderr)")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let storePath = directory.appendingPathComponent("subscriptions.sqlite").path
+        let store = try SQLiteSubscriptionStore(path: storePath)
+        let (key, secret) = try await store.createKey(role: .subscriber)
+        // A word no other test's item has.
+        let word = "zq" + String(UUID().uuidString.lowercased().filter(\.isLetter).prefix(10))
+        var subscription = Subscription(name: "rewind job", filter: word, channel: .webhook(url: "https://example.org/hook"))
+        subscription.ownerKeyID = key.id
+        try await store.save(subscription)
+        await store.shutdown()
+
+        let producer = try TestBroker.producer()
+        for index in 0..<4 {
+            var item = SampleEvents.classifiedItem
+            item.item.guid = TestBroker.unique("rewind-job-\(index)")
+            item.item.itemId = NewsItem.makeItemID(sourceID: item.item.sourceId, guid: item.item.guid)
+            item.item.storyId = StableID.make(prefix: "sty", [item.item.guid])
+            item.item.title = index < 3 ? "Report \(index) on \(word) strike" : "Report \(index) on something else"
+            _ = try await producer.send(KafkaProducerMessage(
+                topic: Topics.newsClassified, key: Array(item.item.itemId.utf8), value: try EventCodec.encode(item, occurredAt: Date()),
+                headers: KafkaHeader.list(EventHeaders.values(for: ClassifiedItem.self))))
+        }
+        await producer.shutdown()
+
+        let port = UpCommandTests.freePort()
+        let process = Process()
+        process.executableURL = NewsflashCLI.executable
+        process.arguments = ["run", "api", "--port", String(port), "--subscriptions", storePath, "--bootstrap", bootstrap]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        func call(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> (Int, [String: Any]) {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.method = method
+            request.headers.add(name: "authorization", value: "Bearer \(secret)")
+            if let body {
+                request.headers.add(name: "content-type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let data = try await response.body.collect(upTo: 1 << 20)
+            return (Int(response.status.code), (try? JSONSerialization.jsonObject(with: Data(buffer: data)) as? [String: Any]) ?? [:])
+        }
+        var ready = false
+        for _ in 0..<100 where !ready && process.isRunning {
+            ready = (try? await call(.GET, "/v1/subscriptions/\(subscription.id)"))?.0 == 200
+            if !ready { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(ready, "run api did not answer")
+        let since = RFC3339Time.format(Date().addingTimeInterval(-120))
+        let (status, job) = try await call(.POST, "/v1/subscriptions/\(subscription.id)/rewind", "{\"since\": \"\(since)\"}")
+        #expect(status == 202, "\(job)")
+        let id = try #require(job["id"] as? String)
+        var state = job
+        for _ in 0..<300 where state["state"] as? String == "running" {
+            try await Task.sleep(for: .milliseconds(100))
+            state = try await call(.GET, "/v1/subscriptions/\(subscription.id)/rewinds/\(id)").1
+        }
+        #expect(state["state"] as? String == "completed" && state["redelivered"] as? Int == 3, "\(state)")
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<150 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(process.terminationStatus == 0)
     }
 
     @Test("bad replays are refused before anything is read: wrong event types, missing slice or target, bad offsets")

@@ -4,6 +4,7 @@ import Pipeline
 import RdKafka
 import Synchronization
 import ServiceLifecycleTestKit
+import TestSupport
 import Testing
 
 /// The stage runner through the real broker, with a processor simple enough to check by eye.

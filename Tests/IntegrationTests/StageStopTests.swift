@@ -5,6 +5,7 @@ import RdKafka
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Synchronization
+import TestSupport
 import Testing
 
 /// Issue #14's regression, in process against the real broker: a stage told to stop

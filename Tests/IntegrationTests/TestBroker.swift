@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RdKafka
+import TestSupport
 import Testing
 
 /// The broker the integration tests talk to: `KAFKA_BOOTSTRAP` (set by `make test`
@@ -79,25 +80,6 @@ enum TestBroker {
             }
             return messages
         }
-    }
-}
-
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out: \(what)" }
-}
-
-/// Runs `body`, cancelling it and throwing after `timeout`.
-func withDeadline<T: Sendable>(_ timeout: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw DeadlineExceeded(what: what) }
-        return value
     }
 }
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Synchronization
+import TestSupport
 
 /// A real HTTP server on 127.0.0.1 (random port) serving feeds for the ingest tests:
 /// documents with ETags (answering 304 to If-None-Match), and /feeds/broken (500),

@@ -260,10 +260,17 @@ import TestSupport
         }
         let item = SampleEvents.classifiedItem
         let rewound = LockedCount()
-        let services = SubscriptionAPI.Services(recentItems: { [item] }, rewind: { subscription, _ in
+        let gate = Gate()
+        var limits = RewindJobs.Limits()
+        limits.runningPerKey = 1
+        // The job runner and its limits; the rewind itself (reading the broker) is MatchStageTests'.
+        let rewinds = RewindJobs(limits: limits) { subscription, _, progress in
             await rewound.add(subscription.id)
-            return 7
-        })
+            progress(3, 1)
+            await gate.wait()
+            return RewindJobs.Report(state: .truncated, redelivered: 7, scanned: 9)
+        }
+        let services = SubscriptionAPI.Services(recentItems: { [item] }, rewinds: rewinds)
         try await withAPI(store, services: services) { call in
             let log = try await call(.get, "/v1/subscriptions/\(id)/deliveries?limit=10", alice, nil)
             #expect(log.0 == .ok)
@@ -284,16 +291,58 @@ import TestSupport
 
             #expect(try await call(.post, "/v1/subscriptions/\(id)/rewind", bob, #"{"since": "2026-11-29T00:00:00Z"}"#).0 == .notFound)
             #expect(try await call(.post, "/v1/subscriptions/\(id)/rewind", alice, #"{"since": "yesterday"}"#).0 == .badRequest)
-            let rewind = try await call(.post, "/v1/subscriptions/\(id)/rewind", alice, #"{"since": "2026-11-29T00:00:00Z"}"#)
-            #expect(rewind.0 == .accepted)
-            #expect(rewind.1.contains(#""redelivered":7"#))
+            let recent = RFC3339Time.format(Date().addingTimeInterval(-3600))
+            let tooOld = RFC3339Time.format(Date().addingTimeInterval(-8 * 86_400))
+            let old = try await call(.post, "/v1/subscriptions/\(id)/rewind", alice, "{\"since\": \"\(tooOld)\"}")
+            #expect(old.0 == .badRequest && old.1.contains("the longest rewind"), "\(old.1)")
+            // Answered at once with the job, which runs on.
+            let rewind = try await call(.post, "/v1/subscriptions/\(id)/rewind", alice, "{\"since\": \"\(recent)\"}")
+            #expect(rewind.0 == .accepted, "\(rewind.1)")
+            #expect(rewind.1.contains(#""state":"running""#), "\(rewind.1)")
+            let job = String(try #require(rewind.1.firstMatch(of: /"id":"(rwd_[0-9a-f]{20})"/)?.1))
+            // One running rewind per key here: a second waits.
+            let refused = try await call(.post, "/v1/subscriptions/\(id)/rewind", alice, "{\"since\": \"\(recent)\"}")
+            #expect(refused.0 == .tooManyRequests)
+            #expect(try await call(.get, "/v1/subscriptions/\(id)/rewinds/\(job)", bob, nil).0 == .notFound)
+            await gate.open()
+            // Polled until it finishes (bounded: 500 × 20 ms).
+            var finished = try await call(.get, "/v1/subscriptions/\(id)/rewinds/\(job)", alice, nil)
+            for _ in 0..<500 where finished.1.contains(#""state":"running""#) {
+                try await Task.sleep(for: .milliseconds(20))
+                finished = try await call(.get, "/v1/subscriptions/\(id)/rewinds/\(job)", alice, nil)
+            }
+            #expect(finished.0 == .ok)
+            // A truncated rewind says so.
+            #expect(finished.1.contains(#""state":"truncated""#) && finished.1.contains(#""redelivered":7"#) && finished.1.contains(#""scanned":9"#), "\(finished.1)")
+            let list = try await call(.get, "/v1/subscriptions/\(id)/rewinds", alice, nil)
+            #expect(list.0 == .ok && list.1.contains(job))
+            #expect(try await call(.post, "/v1/subscriptions/\(id)/rewind", alice, "{\"since\": \"\(recent)\"}").0 == .accepted)
+            await gate.open()
         }
-        #expect(await rewound.ids == [id])
+        let rewoundIDs = await rewound.ids
+        #expect(!rewoundIDs.isEmpty && rewoundIDs.allSatisfy { $0 == id })
         // Without a broker the routes say so.
         try await withAPI(store) { call in
             let status = try await call(.post, "/v1/filters/test", alice, #"{"filter": "topic:Sports"}"#).0
             #expect(status == .serviceUnavailable)
         }
+    }
+}
+
+/// Holds rewinds until opened.
+actor Gate {
+    private var opened = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if opened { return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func open() {
+        opened = true
+        for continuation in waiting { continuation.resume() }
+        waiting = []
     }
 }
 

@@ -118,11 +118,14 @@ public struct Replayer: Sendable {
     public var reader: RetainedTopicReader
     public var router: ReplayRouter
     public var batchSize: Int
+    /// Stop after reading this many messages (the outcome is then ``Outcome/truncated``).
+    public var maximumMessages: Int
 
-    public init(reader: RetainedTopicReader, router: ReplayRouter, batchSize: Int = 200) {
+    public init(reader: RetainedTopicReader, router: ReplayRouter, batchSize: Int = 200, maximumMessages: Int = .max) {
         self.reader = reader
         self.router = router
         self.batchSize = batchSize
+        self.maximumMessages = maximumMessages
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -132,6 +135,8 @@ public struct Replayer: Sendable {
         case stopped
         /// The broker sent nothing more before the slice's end (the reader's idle timeout).
         case incomplete
+        /// ``maximumMessages`` were read before the slice's end.
+        case truncated
     }
 
     /// - Parameters:
@@ -145,7 +150,7 @@ public struct Replayer: Sendable {
         preview: @escaping @Sendable (KafkaConsumerMessage, ReplayRouter.Decision) -> Void = { _, _ in }
     ) async throws -> (Outcome, ReplayCheckpoint) {
         let state = State(checkpoint: checkpoint, total: checkpoint.left)
-        let router = self.router, batchSize = self.batchSize
+        let router = self.router, batchSize = self.batchSize, maximum = self.maximumMessages
         let pacer = Pacer(perSecond: checkpoint.ratePerSecond)
         let remaining = checkpoint.remaining
         if !remaining.isEmpty {
@@ -157,13 +162,14 @@ public struct Replayer: Sendable {
                     try await Self.flush(state, producer: producer, pacer: pacer, save: save)
                     progress(state.progress)
                 }
-                return !shouldStop()
+                return !shouldStop() && state.read < maximum
             }
             try await Self.flush(state, producer: producer, pacer: pacer, save: save)
             progress(state.progress)
         }
         let final = state.checkpoint
         if final.isComplete { return (.complete, final) }
+        if state.read >= maximum { return (.truncated, final) }
         return (shouldStop() ? .stopped : .incomplete, final)
     }
 
@@ -245,6 +251,8 @@ public struct Replayer: Sendable {
         }
 
         var checkpoint: ReplayCheckpoint { value.withLock { $0.checkpoint } }
+
+        var read: Int { value.withLock { $0.read } }
 
         var progress: ReplayProgress {
             value.withLock { ReplayProgress(read: $0.read, sent: $0.sent, skipped: $0.skipped, total: $0.total, elapsed: .now - $0.started) }

@@ -296,7 +296,16 @@ enum Stages {
             let recent = RecentItems(
                 reader: RetainedTopicReader(client: client, topic: Topics.newsClassified, idleTimeout: .seconds(2), logger: logger),
                 perPartition: settings.recentItems)
-            extras = SubscriptionAPI.Services(recentItems: { await recent.items() }, rewind: { try await rewinder.rewind($0, since: $1) })
+            let rewinds = RewindJobs { subscription, since, progress in
+                let outcome = try await rewinder.rewind(subscription, since: since, progress: progress)
+                let state: RewindJobs.Report.State = switch outcome.state {
+                case .completed: .completed
+                case .truncated: .truncated
+                case .incomplete: .incomplete
+                }
+                return RewindJobs.Report(state: state, redelivered: outcome.redelivered, scanned: outcome.scanned)
+            }
+            extras = SubscriptionAPI.Services(recentItems: { await recent.items() }, rewinds: rewinds)
             checks.append(context.brokerCheck)
         }
         let router = SubscriptionAPI.buildRouter(store: store, parser: parser, services: extras)
