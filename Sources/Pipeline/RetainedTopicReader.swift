@@ -34,17 +34,16 @@ public struct RetainedTopicReader: Sendable {
         case offsets([Int32: Int64])
     }
 
-    /// A partition's first kept offset, its end offset, and (when asked for a time) the broker's
-    /// answer for the first offset at or after it, which may be earlier than the true one
-    /// (``KafkaConsumer/seek(toTimestampMilliseconds:partitions:timeout:)``): read from there and
-    /// check record timestamps.
+    /// A partition's first kept offset, its end offset (checked against the records), and (when
+    /// asked for a time) the first offset at or after it: the broker's answer when the records
+    /// bear it out, else found by a search (``OffsetForTime``).
     public struct PartitionBounds: Sendable, Hashable {
         public var low: Int64
         public var high: Int64
         public var atTime: Int64?
     }
 
-    /// Every partition's bounds as they are now, with the broker's offset for `time` when given.
+    /// Every partition's bounds as they are now, with the offset for `time` when given.
     public func bounds(at time: Date? = nil) async throws -> [Int32: PartitionBounds] {
         let partitions = try await partitions()
         var configuration = KafkaConsumerConfiguration(
@@ -61,12 +60,23 @@ public struct RetainedTopicReader: Sendable {
             let ends = try await verifiedEnds(bounds.mapValues(\.high))
             for (partition, end) in ends { bounds[partition]?.high = end }
             if let time {
-                let answers = try await consumer.offsets(forTimestampMilliseconds: Int64((time.timeIntervalSince1970 * 1000).rounded()), partitions: partitions)
-                for answer in answers {
-                    guard let known = bounds[answer.partition] else { continue }
-                    // No answer (-1): no record at or after the time.
-                    bounds[answer.partition]?.atTime = answer.offset >= 0 ? min(max(answer.offset, known.low), known.high) : known.high
+                let milliseconds = Int64((time.timeIntervalSince1970 * 1000).rounded())
+                let answers = try await consumer.offsets(forTimestampMilliseconds: milliseconds, partitions: partitions)
+                var lookup: [Int32: OffsetForTime.Partition] = [:]
+                for (partition, bound) in bounds {
+                    // -1: the broker has no record at or after the time.
+                    let answer = answers.first { $0.partition == partition }.map { $0.offset >= 0 ? $0.offset : bound.high }
+                    lookup[partition] = OffsetForTime.Partition(low: bound.low, high: bound.high, answer: answer)
                 }
+                let (offsets, searched) = try await OffsetForTime.resolve(milliseconds, partitions: lookup) { positions in
+                    try await firstRecords(at: positions).mapValues { ($0.offset, $0.timestampMilliseconds ?? .min) }
+                }
+                if !searched.isEmpty {
+                    logger.debug("the broker's offsets for a time did not hold; found by a search", metadata: [
+                        "topic": "\(topic)", "partitions": "\(searched.sorted())",
+                    ])
+                }
+                for (partition, offset) in offsets { bounds[partition]?.atTime = offset }
             }
             await consumer.close()
             return bounds

@@ -277,6 +277,30 @@ struct ReplayCommandTests {
         #expect(process.terminationStatus == 0)
     }
 
+    @Test("time lookups hold on the local broker: the first offset at or after a time, also after the last record")
+    func timeLookups() async throws {
+        let topic = try await TestBroker.makeTopic("replay-time", partitions: 2)
+        let producer = try TestBroker.producer()
+        let now = Date()
+        for hours in [5.0, 4, 3, 2, 1] {
+            _ = try await Self.produce(15, to: topic, at: now.addingTimeInterval(-hours * 3600), tag: "h\(Int(hours))", producer: producer)
+        }
+        await producer.shutdown()
+        let all = try await Self.read(topic)
+        #expect(all.count == 75)
+        let reader = RetainedTopicReader(client: try TestBroker.client("replay-check"), topic: topic, logger: TestBroker.logger)
+        for hoursAgo in [5.5, 4.5, 2.5, 1.5, 0.5, -1] {
+            let time = now.addingTimeInterval(-hoursAgo * 3600)
+            let milliseconds = Int64(time.timeIntervalSince1970 * 1000)
+            let bounds = try await reader.bounds(at: time)
+            for partition: Int32 in [0, 1] {
+                let records = all.filter { $0.partition == partition }
+                let expected = records.filter { ($0.timestampMilliseconds ?? 0) >= milliseconds }.map(\.offset).min() ?? (records.map(\.offset).max() ?? -1) + 1
+                #expect(bounds[partition]?.atTime == expected, "\(hoursAgo) h ago, partition \(partition)")
+            }
+        }
+    }
+
     @Test("bad replays are refused before anything is read: wrong event types, missing slice or target, bad offsets")
     func badInput() throws {
         let bootstrap = try #require(TestBroker.bootstrap)
