@@ -103,20 +103,10 @@ struct ReplayCommand: AsyncParsableCommand {
         if until != nil, since == nil { throw ValidationError("--until needs --since") }
         if !toOffsets.isEmpty, fromOffsets.isEmpty { throw ValidationError("--to-offset needs --from-offset") }
         let now = Date()
-        if let since { _ = try Self.time(since, "--since", now: now) }
-        if let until { _ = try Self.time(until, "--until", now: now) }
+        if let since { _ = try TimeArgument.parse(since, "--since", now: now) }
+        if let until { _ = try TimeArgument.parse(until, "--until", now: now) }
         for text in fromOffsets + toOffsets { _ = try Self.offset(text) }
         if let rate { _ = try Self.rate(rate) }
-    }
-
-    /// An RFC 3339 time, or a duration ago: 90s, 15m, 2h, 1d.
-    static func time(_ text: String, _ option: String, now: Date) throws -> Date {
-        if let date = RFC3339Time.parse(text) { return date }
-        if let match = text.wholeMatch(of: /([0-9]+)([smhd])/), let amount = Double(match.1) {
-            let unit: Double = switch match.2 { case "s": 1; case "m": 60; case "h": 3600; default: 86_400 }
-            return now.addingTimeInterval(-amount * unit)
-        }
-        throw ValidationError("\(option) must be an RFC 3339 time such as 2026-12-03T02:00:00Z or a duration ago such as 15m, 2h, 1d; got '\(text)'")
     }
 
     /// `P:N` (partition, offset) or `N` (every partition: partition nil).
@@ -154,8 +144,8 @@ struct ReplayCommand: AsyncParsableCommand {
         guard let target = saved.map(\.target) ?? to.map(ReplayTarget.topic) ?? toSubscription.map(ReplayTarget.subscription) else {
             throw CLIError("the checkpoint \(resume ?? "?") names no target")
         }
-        let sinceTime = try saved.map(\.since) ?? since.map { try Self.time($0, "--since", now: now) }
-        let untilTime = try saved.map(\.until) ?? until.map { try Self.time($0, "--until", now: now) } ?? (sinceTime == nil ? nil : now)
+        let sinceTime = try saved.map(\.since) ?? since.map { try TimeArgument.parse($0, "--since", now: now) }
+        let untilTime = try saved.map(\.until) ?? until.map { try TimeArgument.parse($0, "--until", now: now) } ?? (sinceTime == nil ? nil : now)
         if let sinceTime, let untilTime, untilTime <= sinceTime { throw CLIError("--until must be after --since") }
         let filterText = saved.map(\.filter) ?? filter
         let replayID = saved?.replayID ?? Self.newID()

@@ -54,6 +54,50 @@ struct CommandLineTests {
         #expect((first["headers"] as? [String: String])?["newsflash-schema"] == "news-item.v1")
     }
 
+    @Test("tail decodes events by type (a dead letter with its delivery and attempts); --since, --partition and --filter narrow it")
+    func tailDecodesAndNarrows() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let topic = try await TestBroker.makeTopic("tail", partitions: 2)
+        let producer = try TestBroker.producer()
+        let now = Date()
+        for (index, (region, partition, hoursAgo)) in [("MENA", 0, 2.0), ("MENA", 0, 0), ("MENA", 1, 0), ("Europe", 1, 0)].enumerated() {
+            var item = SampleEvents.classifiedItem
+            item.item.title = "Tail item \(index)"
+            item.classification.regions = [ScoredLabel(label: region, score: 0.9)]
+            let time = now.addingTimeInterval(-hoursAgo * 3600)
+            try await producer.send(KafkaProducerMessage(
+                topic: topic, partition: Int32(partition), value: try EventCodec.encode(item, occurredAt: time),
+                headers: KafkaHeader.list(EventHeaders.values(for: ClassifiedItem.self)), timestampMilliseconds: Int64(time.timeIntervalSince1970 * 1000)))
+        }
+        try await producer.send(KafkaProducerMessage(
+            topic: topic, partition: 1, value: try EventCodec.encode(SampleEvents.deadLetter, occurredAt: now),
+            headers: KafkaHeader.list(EventHeaders.values(for: DeadLetter.self))))
+        await producer.shutdown()
+        func tail(_ arguments: [String]) throws -> [Substring] {
+            let run = try NewsflashCLI.run(["tail", topic, "--bootstrap", bootstrap, "--idle", "3"] + arguments)
+            #expect(run.status == 0, "\(run.stderr)")
+            return run.stdout.split(separator: "\n")
+        }
+        let everything = try tail(["--from", "beginning"])
+        #expect(everything.filter { $0.contains(" news.classified ") }.count == 4, "\(everything)")
+        let letter = try #require(SampleEvents.deadLetter.delivery)
+        #expect(everything.contains { $0.contains("alerts.dead-letter \(SampleEvents.deadLetter.eventID) retries-exhausted") }, "\(everything)")
+        #expect(everything.contains { $0.contains("  delivery \(letter.deliveryId) to \(letter.subscriptionId)") }, "\(everything)")
+        #expect(everything.filter { $0.hasPrefix("  attempt ") }.count == SampleEvents.deadLetter.attempts.count, "\(everything)")
+
+        let mena = try tail(["--from", "beginning", "--filter", "region:MENA"])
+        // The three MENA items, and the dead letter, whose delivery's item is MENA's.
+        #expect(mena.filter { $0.contains(" news.classified ") && $0.contains("regions=MENA") }.count == 3, "\(mena)")
+        #expect(!mena.contains { $0.contains("regions=Europe") })
+        let recent = try tail(["--since", "30m"])
+        #expect(recent.filter { $0.contains(" news.classified ") }.count == 3 && !recent.contains { $0.contains("Tail item 0") }, "\(recent)")
+        let second = try tail(["--from", "beginning", "--partition", "1", "--raw"])
+        #expect(second.count == 3 && second.allSatisfy { $0.hasPrefix("\(topic)[1]@") }, "\(second)")
+        let json = try tail(["--from", "beginning", "--partition", "1", "--json"])
+        let objects = json.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.contains { ($0["original"] as? [String: Any])?["eventType"] as? String == "alerts.delivery" }, "\(json)")
+    }
+
     @Test("groups list and describe show a live group's committed offsets, lag and member; topics describe counts the messages")
     func groupsAndTopicDescription() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)

@@ -18,6 +18,17 @@ public enum TopicEvents {
         }
     }
 
+    /// The classified item a message carries: a classified item's, a delivery's, a dead letter's
+    /// delivery's; nil for other events (they have no tags) and for what does not decode.
+    public static func classifiedItem(in message: KafkaConsumerMessage) -> ClassifiedItem? {
+        switch eventType(of: message) {
+        case ClassifiedItem.eventType: try? EventCodec.decode(ClassifiedItem.self, from: message.value).data
+        case DeliveryRequest.eventType: (try? EventCodec.decode(DeliveryRequest.self, from: message.value).data)?.item
+        case DeadLetter.eventType: (try? EventCodec.decode(DeadLetter.self, from: message.value).data)?.delivery?.item
+        default: nil
+        }
+    }
+
     /// A message's event type: its `newsflash-event-type` header, else its envelope's `eventType`.
     public static func eventType(of message: KafkaConsumerMessage) -> String? {
         message.headers.first { $0.key == EventHeaders.eventType }?.value.map { String(decoding: $0, as: UTF8.self) }
