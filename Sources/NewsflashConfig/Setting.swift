@@ -166,6 +166,8 @@ extension Setting {
             Setting("api.recentItems", flag: "--recent-items", default: "500", .integer(1...100_000),
                     "recent news.classified items per partition that POST /v1/filters/test searches"),
             Setting("api.noKafka", flag: "--no-kafka", default: "false", .boolean, "serve subscriptions only: no receipts, filter tests or rewinds"),
+            Setting("api.receiptsGroup", default: "newsflash-receipts",
+                    "consumer group that records alerts.receipts into this API's store (the delivery log); one per store"),
         ]
 
     /// What both notifiers take, in their own sections.

@@ -122,7 +122,7 @@ struct StatusSnapshot {
             ("match", try config.string("match.group"), try config.string("match.input")),
             ("notify-webhook", try config.string("notifyWebhook.group"), Topics.alertsDeliveries),
             ("notify-email", try config.string("notifyEmail.group"), Topics.alertsDeliveries),
-            ("receipts", "newsflash-receipts", Topics.alertsReceipts),
+            ("receipts", try config.string("api.receiptsGroup"), Topics.alertsReceipts),
         ]
     }
 

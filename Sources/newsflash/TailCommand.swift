@@ -18,7 +18,9 @@ struct TailCommand: AsyncParsableCommand {
             Pipeline events are printed decoded by type: an item's title, a classified item's tags, a \
             delivery's subscription, a receipt's outcome, a dead letter's reason, the delivery it carried \
             and every attempt (--raw prints values as they are). --filter takes the subscription filter \
-            language and keeps classified items, deliveries and dead letters whose item it matches.
+            language and keeps classified items, deliveries and dead letters whose item it matches. \
+            Exit codes: 0 stopped by --max, --idle or Ctrl-C; 1 no such topic or partition, or the broker cannot be \
+            reached; 64 bad usage.
 
             Examples:
               newsflash tail news.classified --since 15m --filter 'region:MENA AND urgency>=urgent'

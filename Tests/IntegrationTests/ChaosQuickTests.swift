@@ -10,11 +10,11 @@ import TestSupport
 @Suite(.serialized, TestBroker.available, .enabled(if: Repository.hasPython, "no Python with confluent-kafka (run Deploy/setup.sh)"))
 struct ChaosQuickTests {
     @Test("classify loses nothing through SIGTERMs and SIGKILLs with work in flight (chaos.py --quick)")
-    func classifyLosesNothingThroughStops() throws {
+    func classifyLosesNothingThroughStops() async throws {
         let python = try #require(Repository.python, "NEWSFLASH_PYTHON or .venv/bin/python is needed (CI=true)")
         let workdir = FileManager.default.temporaryDirectory.appendingPathComponent("chaos-quick-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: workdir) }
-        let result = try Subprocess.run(
+        let result = try await Subprocess.run(
             python,
             [Repository.script("Tests/Chaos/chaos.py"), "--quick", "--newsflash", NewsflashCLI.executable.path, "--workdir", workdir.path],
             timeout: 300)

@@ -21,15 +21,15 @@ struct ClassifyShadowTests {
         }
         await producer.shutdown()
         let model = FileManager.default.temporaryDirectory.appendingPathComponent("candidate-\(UUID().uuidString).json").path
-        let train = try NewsflashCLI.run(["classify", "train", Repository.script("Tests/ClassifierTests/Fixtures/holdout.jsonl"), "--output", model])
+        let train = try await NewsflashCLI.run(["classify", "train", Repository.script("Tests/ClassifierTests/Fixtures/holdout.jsonl"), "--output", model])
         #expect(train.status == 0, "\(train.stderr)")
-        let shadow = try NewsflashCLI.run([
+        let shadow = try await NewsflashCLI.run([
             "classify", "shadow", "--bootstrap", bootstrap, "--topic", topic, "--since", "beginning", "--candidate", model, "--json",
         ], timeout: 90)
         #expect(shadow.status == 0, "\(shadow.stderr)")
         let summary = try #require(shadow.stdout.split(separator: "\n").last)
         #expect(summary.contains(#""compared":3"#), "\(shadow.stdout)")
-        let missing = try NewsflashCLI.run(["classify", "shadow", "--since", "beginning"])
+        let missing = try await NewsflashCLI.run(["classify", "shadow", "--since", "beginning"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("--candidate"))
     }

@@ -67,7 +67,7 @@ struct ClassifyStageTests {
         // The events validate against Schemas/events with the reference validator.
         if let python = Repository.python {
             let text = try classified.map { String(decoding: try EventCodec.encode($0, occurredAt: Date()), as: UTF8.self) }.joined(separator: "\n")
-            let result = try Subprocess.run(python, [Repository.script("Tests/Support/validate_events.py"), Repository.schemas, "-"], stdin: text + "\n")
+            let result = try await Subprocess.run(python, [Repository.script("Tests/Support/validate_events.py"), Repository.schemas, "-"], stdin: text + "\n")
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         } else {
             #expect(!Repository.isCI)

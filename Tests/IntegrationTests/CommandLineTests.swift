@@ -18,12 +18,12 @@ struct CommandLineTests {
     func topicsInitAndList() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
         for _ in 0..<2 {
-            let initRun = try NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
+            let initRun = try await NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
             #expect(initRun.status == 0, "\(initRun.stderr)")
             #expect(initRun.stdout.contains("news.raw"))
             #expect(initRun.stdout.contains("alerts.retry.10h"))
         }
-        let list = try NewsflashCLI.run(["topics", "list", "--bootstrap", bootstrap, "--json"])
+        let list = try await NewsflashCLI.run(["topics", "list", "--bootstrap", bootstrap, "--json"])
         #expect(list.status == 0, "\(list.stderr)")
         let names = Set(list.stdout.split(separator: "\n").compactMap { line -> String? in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
@@ -39,11 +39,11 @@ struct CommandLineTests {
     func smokeAndTail() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
         let topic = try await TestBroker.makeTopic("smoke", partitions: 2)
-        let smoke = try NewsflashCLI.run(["smoke", "--bootstrap", bootstrap, "--topic", topic, "--count", "12"])
+        let smoke = try await NewsflashCLI.run(["smoke", "--bootstrap", bootstrap, "--topic", topic, "--count", "12"])
         #expect(smoke.status == 0, "\(smoke.stderr)")
         #expect(smoke.stdout.contains("12 news.item events acknowledged"))
 
-        let tail = try NewsflashCLI.run(["tail", topic, "--bootstrap", bootstrap, "--from", "beginning", "--max", "12", "--json", "--idle", "20"])
+        let tail = try await NewsflashCLI.run(["tail", topic, "--bootstrap", bootstrap, "--from", "beginning", "--max", "12", "--json", "--idle", "20"])
         #expect(tail.status == 0, "\(tail.stderr)")
         let lines = tail.stdout.split(separator: "\n")
         #expect(lines.count == 12)
@@ -73,27 +73,27 @@ struct CommandLineTests {
             topic: topic, partition: 1, value: try EventCodec.encode(SampleEvents.deadLetter, occurredAt: now),
             headers: KafkaHeader.list(EventHeaders.values(for: DeadLetter.self))))
         await producer.shutdown()
-        func tail(_ arguments: [String]) throws -> [Substring] {
-            let run = try NewsflashCLI.run(["tail", topic, "--bootstrap", bootstrap, "--idle", "3"] + arguments)
+        func tail(_ arguments: [String]) async throws -> [Substring] {
+            let run = try await NewsflashCLI.run(["tail", topic, "--bootstrap", bootstrap, "--idle", "3"] + arguments)
             #expect(run.status == 0, "\(run.stderr)")
             return run.stdout.split(separator: "\n")
         }
-        let everything = try tail(["--from", "beginning"])
+        let everything = try await tail(["--from", "beginning"])
         #expect(everything.filter { $0.contains(" news.classified ") }.count == 4, "\(everything)")
         let letter = try #require(SampleEvents.deadLetter.delivery)
         #expect(everything.contains { $0.contains("alerts.dead-letter \(SampleEvents.deadLetter.eventID) retries-exhausted") }, "\(everything)")
         #expect(everything.contains { $0.contains("  delivery \(letter.deliveryId) to \(letter.subscriptionId)") }, "\(everything)")
         #expect(everything.filter { $0.hasPrefix("  attempt ") }.count == SampleEvents.deadLetter.attempts.count, "\(everything)")
 
-        let mena = try tail(["--from", "beginning", "--filter", "region:MENA"])
+        let mena = try await tail(["--from", "beginning", "--filter", "region:MENA"])
         // The three MENA items, and the dead letter, whose delivery's item is MENA's.
         #expect(mena.filter { $0.contains(" news.classified ") && $0.contains("regions=MENA") }.count == 3, "\(mena)")
         #expect(!mena.contains { $0.contains("regions=Europe") })
-        let recent = try tail(["--since", "30m"])
+        let recent = try await tail(["--since", "30m"])
         #expect(recent.filter { $0.contains(" news.classified ") }.count == 3 && !recent.contains { $0.contains("Tail item 0") }, "\(recent)")
-        let second = try tail(["--from", "beginning", "--partition", "1", "--raw"])
+        let second = try await tail(["--from", "beginning", "--partition", "1", "--raw"])
         #expect(second.count == 3 && second.allSatisfy { $0.hasPrefix("\(topic)[1]@") }, "\(second)")
-        let json = try tail(["--from", "beginning", "--partition", "1", "--json"])
+        let json = try await tail(["--from", "beginning", "--partition", "1", "--json"])
         let objects = json.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(objects.contains { ($0["original"] as? [String: Any])?["eventType"] as? String == "alerts.delivery" }, "\(json)")
     }
@@ -109,14 +109,14 @@ struct CommandLineTests {
         }
         await producer.shutdown()
 
-        let described = try NewsflashCLI.run(["topics", "describe", topic, "--bootstrap", bootstrap, "--json"])
+        let described = try await NewsflashCLI.run(["topics", "describe", topic, "--bootstrap", bootstrap, "--json"])
         #expect(described.status == 0, "\(described.stderr)")
         let topicObject = try #require(try JSONSerialization.jsonObject(with: Data(described.stdout.utf8)) as? [String: Any])
         let partitions = try #require(topicObject["partitions"] as? [[String: Any]])
         #expect(partitions.count == 2)
         #expect(partitions.compactMap { $0["messages"] as? Int }.reduce(0, +) == 100)
         #expect(partitions.compactMap { $0["high"] as? Int } == [50, 50])
-        let table = try NewsflashCLI.run(["topics", "describe", topic, "--bootstrap", bootstrap])
+        let table = try await NewsflashCLI.run(["topics", "describe", topic, "--bootstrap", bootstrap])
         #expect(table.stdout.contains("2 partitions, 100 messages"), "\(table.stdout)")
 
         // A member that has processed (and committed) 40 of the 100, and stays in the group.
@@ -125,13 +125,13 @@ struct CommandLineTests {
         try await consumer.commit()
         let perPartition = Dictionary(grouping: processed, by: \.partition).mapValues { ($0.map(\.offset).max() ?? -1) + 1 }
 
-        let list = try NewsflashCLI.run(["groups", "list", "--bootstrap", bootstrap, "--json"])
+        let list = try await NewsflashCLI.run(["groups", "list", "--bootstrap", bootstrap, "--json"])
         #expect(list.status == 0, "\(list.stderr)")
         let listed = list.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         let entry = try #require(listed.first { $0["group"] as? String == group }, "\(list.stdout)")
         #expect(entry["members"] as? Int == 1)
 
-        let describe = try NewsflashCLI.run(["groups", "describe", group, "--bootstrap", bootstrap, "--json"])
+        let describe = try await NewsflashCLI.run(["groups", "describe", group, "--bootstrap", bootstrap, "--json"])
         #expect(describe.status == 0, "\(describe.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(describe.stdout.utf8)) as? [String: Any])
         let rows = try #require(report["partitions"] as? [[String: Any]])
@@ -146,21 +146,21 @@ struct CommandLineTests {
         #expect(report["totalLag"] as? Int == 60)
         let members = try #require(report["members"] as? [[String: Any]])
         #expect(members.count == 1)
-        let text = try NewsflashCLI.run(["groups", "describe", group, "--bootstrap", bootstrap])
+        let text = try await NewsflashCLI.run(["groups", "describe", group, "--bootstrap", bootstrap])
         #expect(text.stdout.contains("total lag 60"), "\(text.stdout)")
         print(text.stdout)
 
         // A reset under a live member is refused; so is a command that does not say whether to execute.
-        let refused = try NewsflashCLI.run(["groups", "reset", group, "--to-earliest", "--execute", "--bootstrap", bootstrap])
+        let refused = try await NewsflashCLI.run(["groups", "reset", group, "--to-earliest", "--execute", "--bootstrap", bootstrap])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("active member"), "\(refused.stderr)")
-        let ambiguous = try NewsflashCLI.run(["groups", "reset", group, "--to-earliest", "--bootstrap", bootstrap])
+        let ambiguous = try await NewsflashCLI.run(["groups", "reset", group, "--to-earliest", "--bootstrap", bootstrap])
         #expect(ambiguous.status == 64)
 
         await consumer.close()
         try await resetOffsets(group: group, topic: topic, committedBefore: perPartition, bootstrap: bootstrap)
 
-        let unknown = try NewsflashCLI.run(["groups", "describe", TestBroker.unique("no-such-group"), "--bootstrap", bootstrap])
+        let unknown = try await NewsflashCLI.run(["groups", "describe", TestBroker.unique("no-such-group"), "--bootstrap", bootstrap])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no consumer group named"), "\(unknown.stderr)")
     }
@@ -174,12 +174,12 @@ struct CommandLineTests {
             await admin.close()
             return Dictionary(offsets.filter { $0.offset >= 0 }.map { ($0.partition, $0.offset) }, uniquingKeysWith: { $1 })
         }
-        func reset(_ arguments: [String]) throws -> [[String: Any]] {
+        func reset(_ arguments: [String]) async throws -> [[String: Any]] {
             // A member that just left may still be listed for a moment.
-            var run = try NewsflashCLI.run(["groups", "reset", group, "--bootstrap", bootstrap, "--json"] + arguments)
+            var run = try await NewsflashCLI.run(["groups", "reset", group, "--bootstrap", bootstrap, "--json"] + arguments)
             for _ in 0..<20 where run.status == 1 && run.stderr.contains("active member") {
-                Thread.sleep(forTimeInterval: 0.5)
-                run = try NewsflashCLI.run(["groups", "reset", group, "--bootstrap", bootstrap, "--json"] + arguments)
+                try await Task.sleep(for: .milliseconds(500))
+                run = try await NewsflashCLI.run(["groups", "reset", group, "--bootstrap", bootstrap, "--json"] + arguments)
             }
             #expect(run.status == 0, "\(run.stderr)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
@@ -188,27 +188,27 @@ struct CommandLineTests {
         let before = try await committed()
         #expect(before == committedBefore.filter { $0.value > 0 })
 
-        let dry = try reset(["--to-earliest", "--dry-run"])
+        let dry = try await reset(["--to-earliest", "--dry-run"])
         #expect(dry.allSatisfy { $0["new"] as? Int == 0 })
         #expect(try await committed() == before)
 
-        _ = try reset(["--to-earliest", "--execute"])
+        _ = try await reset(["--to-earliest", "--execute"])
         #expect(try await committed() == before.mapValues { _ in 0 })
 
-        let shifted = try reset(["--shift-by", "7", "--topic", topic, "--execute"])
+        let shifted = try await reset(["--shift-by", "7", "--topic", topic, "--execute"])
         #expect(shifted.count == 2)
         #expect(try await committed() == [0: 7, 1: 7])
 
-        _ = try reset(["--to-offset", "1000", "--execute"])  // kept within the partition: its end
+        _ = try await reset(["--to-offset", "1000", "--execute"])  // kept within the partition: its end
         #expect(try await committed() == [0: 50, 1: 50])
 
         let later = RFC3339Time.format(Date().addingTimeInterval(3600))
-        _ = try reset(["--to-datetime", later, "--execute"])  // no message that late: the end
+        _ = try await reset(["--to-datetime", later, "--execute"])  // no message that late: the end
         #expect(try await committed() == [0: 50, 1: 50])
 
         // Ten more messages after `middle`: a reset to `middle` lands on the first of them in each
         // partition, though the broker's own answer is earlier (Tansu answers 0).
-        _ = try reset(["--to-earliest", "--execute"])
+        _ = try await reset(["--to-earliest", "--execute"])
         try await Task.sleep(for: .milliseconds(50))
         let middle = Date()
         try await Task.sleep(for: .milliseconds(50))
@@ -217,7 +217,7 @@ struct CommandLineTests {
             try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(index % 2), value: Array("late\(index)".utf8)))
         }
         await producer.shutdown()
-        let atMiddle = try reset(["--to-datetime", RFC3339Time.format(middle), "--execute"])
+        let atMiddle = try await reset(["--to-datetime", RFC3339Time.format(middle), "--execute"])
         #expect(atMiddle.allSatisfy { $0["current"] as? Int == 0 })
         #expect(try await committed() == [0: 50, 1: 50])
     }
@@ -225,7 +225,7 @@ struct CommandLineTests {
     @Test("dlq list and show read the dead letters on alerts.dlq with their attempt history; --reason and --since filter")
     func deadLetters() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
-        let initRun = try NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
+        let initRun = try await NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
         #expect(initRun.status == 0, "\(initRun.stderr)")
         // Two letters of this test's own (other tests may have left letters on the shared topic).
         var exhausted = SampleEvents.deadLetter
@@ -240,7 +240,7 @@ struct CommandLineTests {
         }
         await producer.shutdown()
 
-        let list = try NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--json"])
+        let list = try await NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--json"])
         #expect(list.status == 0, "\(list.stderr)")
         let listed = list.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         let ids = Set(listed.compactMap { $0["id"] as? String })
@@ -250,26 +250,26 @@ struct CommandLineTests {
         #expect((data["attempts"] as? [Any])?.count == exhausted.attempts.count)
         #expect((data["delivery"] as? [String: Any])?["subscriptionId"] as? String == exhausted.delivery?.subscriptionId)
 
-        let poisonOnly = try NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--reason", "poison"])
+        let poisonOnly = try await NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--reason", "poison"])
         #expect(poisonOnly.stdout.contains(poison.eventID) && !poisonOnly.stdout.contains(exhausted.eventID), "\(poisonOnly.stdout)")
         let later = RFC3339Time.format(Date().addingTimeInterval(3600))
-        let none = try NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--since", later])
+        let none = try await NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--since", later])
         #expect(none.status == 0 && !none.stdout.contains(poison.eventID) && !none.stdout.contains(exhausted.eventID), "\(none.stdout)")
 
-        let shown = try NewsflashCLI.run(["dlq", "show", exhausted.eventID, "--bootstrap", bootstrap])
+        let shown = try await NewsflashCLI.run(["dlq", "show", exhausted.eventID, "--bootstrap", bootstrap])
         #expect(shown.status == 0, "\(shown.stderr)")
         #expect(shown.stdout.contains("attempts: \(exhausted.attempts.count)"), "\(shown.stdout)")
         #expect(shown.stdout.contains("subscription \(exhausted.delivery?.subscriptionId ?? "?")"), "\(shown.stdout)")
-        let poisonShown = try NewsflashCLI.run(["dlq", "show", poison.eventID, "--bootstrap", bootstrap])
+        let poisonShown = try await NewsflashCLI.run(["dlq", "show", poison.eventID, "--bootstrap", bootstrap])
         #expect(poisonShown.stdout.contains("payload (base64)"), "\(poisonShown.stdout)")
-        let missing = try NewsflashCLI.run(["dlq", "show", "no-such/0/0", "--bootstrap", bootstrap])
+        let missing = try await NewsflashCLI.run(["dlq", "show", "no-such/0/0", "--bootstrap", bootstrap])
         #expect(missing.status == 1 && missing.stderr.contains("no dead letter no-such/0/0"), "\(missing.stderr)")
     }
 
     @Test("dlq retry re-delivers a letter's delivery (same delivery id, fresh attempts) and takes it out of the pending view; purge removes")
     func deadLetterRetryAndPurge() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
-        let initRun = try NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
+        let initRun = try await NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
         #expect(initRun.status == 0, "\(initRun.stderr)")
         var retried = SampleEvents.deadLetter
         retried.originalTopic = TestBroker.unique("dlq-retry")
@@ -288,22 +288,22 @@ struct CommandLineTests {
             try await producer.send(KafkaProducerMessage(topic: Topics.alertsDLQ, value: try EventCodec.encode(letter, occurredAt: letter.deadLetteredAt)))
         }
         await producer.shutdown()
-        func pending() throws -> Set<String> {
-            let list = try NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--json"])
+        func pending() async throws -> Set<String> {
+            let list = try await NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--json"])
             #expect(list.status == 0, "\(list.stderr)")
             return Set(list.stdout.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? String })
         }
-        #expect(try pending().isSuperset(of: [retried.eventID, purged.eventID, poison.eventID]))
+        #expect(try await pending().isSuperset(of: [retried.eventID, purged.eventID, poison.eventID]))
         let deliveries = RetainedTopicReader(client: try TestBroker.client("dlq-check"), topic: Topics.alertsDeliveries, logger: TestBroker.logger)
         let before = try await deliveries.bounds().mapValues(\.high)
 
-        let dry = try NewsflashCLI.run(["dlq", "retry", retried.eventID, "--dry-run", "--bootstrap", bootstrap])
+        let dry = try await NewsflashCLI.run(["dlq", "retry", retried.eventID, "--dry-run", "--bootstrap", bootstrap])
         #expect(dry.status == 0 && dry.stdout.contains("would retry \(retried.eventID)"), "\(dry.stdout) \(dry.stderr)")
-        #expect(try pending().contains(retried.eventID))
-        let poisonRetry = try NewsflashCLI.run(["dlq", "retry", poison.eventID, "--bootstrap", bootstrap])
+        #expect(try await pending().contains(retried.eventID))
+        let poisonRetry = try await NewsflashCLI.run(["dlq", "retry", poison.eventID, "--bootstrap", bootstrap])
         #expect(poisonRetry.status == 1 && poisonRetry.stderr.contains("cannot be retried"), "\(poisonRetry.stderr)")
 
-        let retry = try NewsflashCLI.run(["dlq", "retry", retried.eventID, "--bootstrap", bootstrap])
+        let retry = try await NewsflashCLI.run(["dlq", "retry", retried.eventID, "--bootstrap", bootstrap])
         #expect(retry.status == 0, "\(retry.stderr)")
         let sent = try await deliveries.collect(from: .offsets(before)).messages
             .compactMap { try? EventCodec.decode(DeliveryRequest.self, from: $0.value).data }
@@ -311,19 +311,19 @@ struct CommandLineTests {
         #expect(sent.count == 1)
         #expect(sent.first?.deliveryId == delivery.deliveryId && sent.first?.attempts.isEmpty == true)
 
-        let purge = try NewsflashCLI.run(["dlq", "purge", purged.eventID, poison.eventID, "--bootstrap", bootstrap])
+        let purge = try await NewsflashCLI.run(["dlq", "purge", purged.eventID, poison.eventID, "--bootstrap", bootstrap])
         #expect(purge.status == 0 && purge.stdout.contains("purged 2"), "\(purge.stdout) \(purge.stderr)")
-        #expect(try pending().isDisjoint(with: [retried.eventID, purged.eventID, poison.eventID]))
-        let all = try NewsflashCLI.run(["dlq", "list", "--all", "--bootstrap", bootstrap])
+        #expect(try await pending().isDisjoint(with: [retried.eventID, purged.eventID, poison.eventID]))
+        let all = try await NewsflashCLI.run(["dlq", "list", "--all", "--bootstrap", bootstrap])
         #expect(all.stdout.split(separator: "\n").contains { $0.contains(retried.eventID) && $0.contains("\tretried\t") }, "\(all.stdout)")
         #expect(all.stdout.split(separator: "\n").contains { $0.contains(purged.eventID) && $0.contains("\tpurged\t") }, "\(all.stdout)")
         // A letter no longer pending is not retried twice.
-        let again = try NewsflashCLI.run(["dlq", "retry", retried.eventID, "--bootstrap", bootstrap])
+        let again = try await NewsflashCLI.run(["dlq", "retry", retried.eventID, "--bootstrap", bootstrap])
         #expect(again.status == 1 && again.stderr.contains("no pending dead letter"), "\(again.stderr)")
     }
 
     @Test("every command takes the global options: --log-level and --log-format are no usage error anywhere")
-    func globalOptionsEverywhere() throws {
+    func globalOptionsEverywhere() async throws {
         let feed = Repository.root.appendingPathComponent("Tests/IngestTests/Fixtures/atom03-escaped.xml").path
         let commands: [([String], String?)] = [
             (["version"], nil), (["config", "describe"], nil), (["classify", "Floods in Paris"], nil),
@@ -331,9 +331,9 @@ struct CommandLineTests {
             (["sources", "hash-token"], "0123456789abcdef0123\n"),
         ]
         for (arguments, input) in commands {
-            let run = try Subprocess.run(NewsflashCLI.executable, arguments + ["--log-level", "info", "--log-format", "json"], stdin: input)
+            let run = try await Subprocess.run(NewsflashCLI.executable, arguments + ["--log-level", "info", "--log-format", "json"], stdin: input)
             #expect(run.status == 0, "\(arguments): \(run.stderr)")
-            let bad = try Subprocess.run(NewsflashCLI.executable, arguments + ["--log-level", "loud"], stdin: input)
+            let bad = try await Subprocess.run(NewsflashCLI.executable, arguments + ["--log-level", "loud"], stdin: input)
             #expect(bad.status == 64 && bad.stderr.contains("--log-level must be one of"), "\(arguments): \(bad.stderr)")
         }
     }
@@ -341,7 +341,7 @@ struct CommandLineTests {
     @Test("--log-format json writes one JSON object a line with the metadata as fields")
     func jsonLogs() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
-        let run = try NewsflashCLI.run(["topics", "list", "--bootstrap", bootstrap, "--log-format", "json", "--log-level", "info"])
+        let run = try await NewsflashCLI.run(["topics", "list", "--bootstrap", bootstrap, "--log-format", "json", "--log-level", "info"])
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stderr.split(separator: "\n")
         #expect(!lines.isEmpty)
@@ -350,15 +350,15 @@ struct CommandLineTests {
             #expect(object["level"] != nil && object["message"] != nil && object["time"] != nil)
         }
         #expect(lines.contains { $0.contains("\"librdkafka.version\"") })
-        #expect(try NewsflashCLI.run(["topics", "list", "--log-format", "xml"]).stderr.contains("--log-format must be text or json"))
+        #expect(try await NewsflashCLI.run(["topics", "list", "--log-format", "xml"]).stderr.contains("--log-format must be text or json"))
     }
 
     @Test("bad input is refused with a message, not a crash")
-    func badInput() throws {
-        let tail = try NewsflashCLI.run(["tail", "news.raw", "--from", "yesterday"])
+    func badInput() async throws {
+        let tail = try await NewsflashCLI.run(["tail", "news.raw", "--from", "yesterday"])
         #expect(tail.status != 0)
         #expect(tail.stderr.contains("--from must be"))
-        let config = try NewsflashCLI.run(["topics", "list", "--kafka-config", "novalue"])
+        let config = try await NewsflashCLI.run(["topics", "list", "--kafka-config", "novalue"])
         #expect(config.status != 0)
         #expect(config.stderr.contains("key=value"))
         // The notifiers check their settings before they touch the broker.
@@ -375,28 +375,28 @@ struct CommandLineTests {
         var environment = ProcessInfo.processInfo.environment
         for name in ["NEWSFLASH_SMTP_URL", "NEWSFLASH_MAIL_FROM", "NEWSFLASH_PUBLIC_URL", "NEWSFLASH_WEBHOOK_ALLOW"] { environment[name] = nil }
         for (arguments, message) in cases {
-            let run = try NewsflashCLI.run(arguments, environment: environment, timeout: 20)
+            let run = try await NewsflashCLI.run(arguments, environment: environment, timeout: 20)
             #expect(run.status != 0, "\(arguments)")
             #expect(run.stderr.contains(message), "\(arguments): \(run.stderr)")
         }
     }
 
     @Test("kafka.properties in the file and NEWSFLASH_KAFKA_* variables are librdkafka properties; a variable wins over the file, --kafka-config over both")
-    func kafkaPropertiesFromTheEnvironment() throws {
+    func kafkaPropertiesFromTheEnvironment() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: file) }
         try Data(#"{"kafka": {"properties": {"security.protocol": "from-file"}}}"#.utf8).write(to: file)
         var environment = ProcessInfo.processInfo.environment
-        let fromFile = try NewsflashCLI.run(
+        let fromFile = try await NewsflashCLI.run(
             ["topics", "list", "--config", file.path, "--bootstrap", "127.0.0.1:1", "--log-level", "critical"], environment: environment)
         #expect(fromFile.status != 0)
         #expect(fromFile.stderr.contains("Invalid value \"from-file\" for configuration property \"security.protocol\""), "\(fromFile.stderr)")
         environment["NEWSFLASH_CONFIG"] = file.path
         environment["NEWSFLASH_KAFKA_SECURITY_PROTOCOL"] = "bogus"
-        let fromEnvironment = try NewsflashCLI.run(["topics", "list", "--bootstrap", "127.0.0.1:1", "--log-level", "critical"], environment: environment)
+        let fromEnvironment = try await NewsflashCLI.run(["topics", "list", "--bootstrap", "127.0.0.1:1", "--log-level", "critical"], environment: environment)
         #expect(fromEnvironment.status != 0)
         #expect(fromEnvironment.stderr.contains("Invalid value \"bogus\" for configuration property \"security.protocol\""), "\(fromEnvironment.stderr)")
-        let overridden = try NewsflashCLI.run(
+        let overridden = try await NewsflashCLI.run(
             ["topics", "list", "--bootstrap", "127.0.0.1:1", "--kafka-config", "security.protocol=plaintext", "--log-level", "critical"],
             environment: environment)
         #expect(overridden.status != 0)
@@ -404,26 +404,26 @@ struct CommandLineTests {
     }
 
     @Test("an unreachable broker is reported clearly")
-    func unreachableBroker() throws {
-        let run = try NewsflashCLI.run(["topics", "list", "--bootstrap", "127.0.0.1:1", "--log-level", "critical"])
+    func unreachableBroker() async throws {
+        let run = try await NewsflashCLI.run(["topics", "list", "--bootstrap", "127.0.0.1:1", "--log-level", "critical"])
         #expect(run.status != 0)
         #expect(run.stderr.contains("cannot reach Kafka at 127.0.0.1:1"))
     }
 
     @Test("with Debian's librdkafka 2.0.2 the CLI refuses to start and names the fix")
-    func oldLibrdkafkaIsRefused() throws {
+    func oldLibrdkafkaIsRefused() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
         // Without the .local/lib override the system librdkafka is loaded.
         var environment = ProcessInfo.processInfo.environment
         environment["LD_LIBRARY_PATH"] = nil
-        let version = try NewsflashCLI.run(["version"], environment: environment)
+        let version = try await NewsflashCLI.run(["version"], environment: environment)
         try #require(version.status == 0, "\(version.stderr)")
         guard version.stdout.contains("librdkafka 2.0.") || version.stdout.contains("librdkafka 2.1.") else {
             // The system librdkafka is new enough here; nothing to refuse.
             return
         }
         #expect(version.stdout.contains("warning:"))
-        let run = try NewsflashCLI.run(["topics", "list", "--bootstrap", bootstrap, "--log-level", "critical"], environment: environment)
+        let run = try await NewsflashCLI.run(["topics", "list", "--bootstrap", bootstrap, "--log-level", "critical"], environment: environment)
         #expect(run.status != 0)
         #expect(run.stderr.contains("cannot read this broker's ApiVersions reply"))
         #expect(run.stderr.contains("Deploy/local-broker.sh install"))
@@ -494,5 +494,10 @@ enum NewsflashCLI {
 
     static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) throws -> Subprocess.Result {
         try Subprocess.run(executable, arguments, environment: environment, timeout: timeout)
+    }
+
+    /// The same, off the cooperative pool (``Subprocess``'s async run): what async tests call.
+    static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) async throws -> Subprocess.Result {
+        try await Subprocess.run(executable, arguments, environment: environment, timeout: timeout)
     }
 }

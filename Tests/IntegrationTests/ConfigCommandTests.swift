@@ -22,12 +22,12 @@ struct ConfigCommandTests {
     }
 
     @Test("the example file is usable for every process; secrets given by the environment are redacted")
-    func exampleFile() throws {
+    func exampleFile() async throws {
         var environment = cleanEnvironment
         environment["NEWSFLASH_KAFKA_SASL_PASSWORD"] = "sasl-secret-1234"
         environment["NEWSFLASH_SUBSCRIPTIONS"] = "postgres://newsflash:store-secret-1234@db:5432/newsflash"
         let example = Repository.root.appendingPathComponent("Deploy/newsflash.example.json").path
-        let run = try NewsflashCLI.run(["config", "check", "--config", example, "--json"], environment: environment)
+        let run = try await NewsflashCLI.run(["config", "check", "--config", example, "--json"], environment: environment)
         #expect(run.status == 0, "\(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect((object["problems"] as? [String])?.isEmpty == true)
@@ -41,7 +41,7 @@ struct ConfigCommandTests {
     }
 
     @Test("every problem at once, exit 1: unknown keys, bad values from any place, bad sources, what a named process requires")
-    func problems() throws {
+    func problems() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("newsflash.json")
@@ -51,7 +51,7 @@ struct ConfigCommandTests {
             """#.utf8).write(to: file)
         var environment = cleanEnvironment
         environment["NEWSFLASH_MATCH_WINDOW"] = "many"
-        let run = try NewsflashCLI.run(["config", "check", "--config", file.path, "--process", "ingest", "--process", "match",
+        let run = try await NewsflashCLI.run(["config", "check", "--config", file.path, "--process", "ingest", "--process", "match",
                                         "--process", "api", "--process", "notify-email"], environment: environment)
         #expect(run.status == 1, "\(run.stdout)\n\(run.stderr)")
         for message in [
@@ -65,41 +65,41 @@ struct ConfigCommandTests {
         }
         // Without --process, a setting only one process requires is a note, not a failure.
         try Data(#"{"classify": {"window": 10}}"#.utf8).write(to: file)
-        let all = try NewsflashCLI.run(["config", "check", "--config", file.path], environment: cleanEnvironment)
+        let all = try await NewsflashCLI.run(["config", "check", "--config", file.path], environment: cleanEnvironment)
         #expect(all.status == 0, "\(all.stderr)")
         #expect(all.stdout.contains("note: notifyEmail.smtpURL is required by run notify-email"))
         // A named file that is not there, or is not JSON, is an error.
-        #expect(try NewsflashCLI.run(["config", "check", "--config", directory.appendingPathComponent("none.json").path]).stderr
+        #expect(try await NewsflashCLI.run(["config", "check", "--config", directory.appendingPathComponent("none.json").path]).stderr
             .contains("cannot read configuration file"))
         try Data("{".utf8).write(to: file)
-        #expect(try NewsflashCLI.run(["config", "check", "--config", file.path]).stderr.contains("not JSON"))
+        #expect(try await NewsflashCLI.run(["config", "check", "--config", file.path]).stderr.contains("not JSON"))
     }
 
     @Test("keys create, list, rotate and revoke on the store the configuration names; exit 1 for a key that is not there")
-    func keysCommands() throws {
+    func keysCommands() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var environment = cleanEnvironment
         environment["NEWSFLASH_SUBSCRIPTIONS"] = directory.appendingPathComponent("keys.sqlite").path
-        let created = try NewsflashCLI.run(["keys", "create"], environment: environment)
+        let created = try await NewsflashCLI.run(["keys", "create"], environment: environment)
         #expect(created.status == 0, "\(created.stderr)")
         let fields = created.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         try #require(fields.count == 3)
         let id = fields[0]
         #expect(fields[1] == "subscriber" && fields[2].hasPrefix("nfk_"))
-        let rotated = try NewsflashCLI.run(["keys", "rotate", id], environment: environment)
+        let rotated = try await NewsflashCLI.run(["keys", "rotate", id], environment: environment)
         #expect(rotated.status == 0 && rotated.stdout.hasPrefix("\(id) subscriber nfk_") && !rotated.stdout.contains(fields[2]), "\(rotated.stderr)")
-        #expect(try NewsflashCLI.run(["keys", "revoke", id], environment: environment).stdout == "revoked \(id)\n")
-        let list = try NewsflashCLI.run(["keys", "list", "--json"], environment: environment)
+        #expect(try await NewsflashCLI.run(["keys", "revoke", id], environment: environment).stdout == "revoked \(id)\n")
+        let list = try await NewsflashCLI.run(["keys", "list", "--json"], environment: environment)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
         #expect(object["id"] as? String == id && object["revokedAt"] is String && !list.stdout.contains("nfk_"))
-        let again = try NewsflashCLI.run(["keys", "revoke", id], environment: environment)
+        let again = try await NewsflashCLI.run(["keys", "revoke", id], environment: environment)
         #expect(again.status == 1 && again.stderr.contains("no key \(id) that is not revoked"))
     }
 
     @Test("shell completion scripts cover the operator commands and their options", arguments: ["bash", "zsh", "fish"])
-    func completion(shell: String) throws {
-        let run = try NewsflashCLI.run(["--generate-completion-script", shell], environment: cleanEnvironment)
+    func completion(shell: String) async throws {
+        let run = try await NewsflashCLI.run(["--generate-completion-script", shell], environment: cleanEnvironment)
         #expect(run.status == 0, "\(run.stderr)")
         for word in ["groups", "dlq", "reset", "to-datetime", "subscriptions", "min-urgency"] {
             #expect(run.stdout.contains(word), "the \(shell) script lacks \(word)")

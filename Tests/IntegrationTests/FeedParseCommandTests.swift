@@ -6,10 +6,10 @@ import TestSupport
 @Suite struct FeedParseCommandTests {
     let fixtures = Repository.root.appendingPathComponent("Tests/IngestTests/Fixtures")
 
-    @Test func jsonLinesAreValidNewsItems() throws {
+    @Test func jsonLinesAreValidNewsItems() async throws {
         var events: [String] = []
         for name in ["rss2-normal.xml", "atom1.xml", "rss1-rdf.xml", "jsonfeed11.json", "utf16le-bom.xml"] {
-            let run = try NewsflashCLI.run(["feed", "parse", fixtures.appendingPathComponent(name).path, "--json", "--source-id", "fixture"])
+            let run = try await NewsflashCLI.run(["feed", "parse", fixtures.appendingPathComponent(name).path, "--json", "--source-id", "fixture"])
             #expect(run.status == 0, "\(name): \(run.stderr)")
             let lines = run.stdout.split(separator: "\n")
             #expect(!lines.isEmpty, "\(name) gave no items")
@@ -24,13 +24,13 @@ import TestSupport
             #expect(!Repository.isCI, "CI=true needs the project's Python tools")
             return
         }
-        let result = try Subprocess.run(python, [Repository.script("Tests/Support/validate_events.py"), Repository.schemas, "-"],
+        let result = try await Subprocess.run(python, [Repository.script("Tests/Support/validate_events.py"), Repository.schemas, "-"],
                                         stdin: events.joined(separator: "\n") + "\n")
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
 
-    @Test func tickerPageGivesTheTenSeedLines() throws {
-        let run = try NewsflashCLI.run(["feed", "parse", fixtures.appendingPathComponent("ticker-page.html").path, "--ticker", "--json",
+    @Test func tickerPageGivesTheTenSeedLines() async throws {
+        let run = try await NewsflashCLI.run(["feed", "parse", fixtures.appendingPathComponent("ticker-page.html").path, "--ticker", "--json",
                                         "--base-url", "https://english.almayadeen.net/"])
         #expect(run.status == 0, "\(run.stderr)")
         let titles = try run.stdout.split(separator: "\n").map { line in
@@ -41,14 +41,14 @@ import TestSupport
         #expect(run.stdout.contains(#""sourceKind":"html-ticker""#))
     }
 
-    @Test func refusalsAreClearErrors() throws {
-        let bomb = try NewsflashCLI.run(["feed", "parse", fixtures.appendingPathComponent("xml-bomb.xml").path])
+    @Test func refusalsAreClearErrors() async throws {
+        let bomb = try await NewsflashCLI.run(["feed", "parse", fixtures.appendingPathComponent("xml-bomb.xml").path])
         #expect(bomb.status != 0)
         #expect(bomb.stderr.contains("forbiddenDoctype"))
-        let missing = try NewsflashCLI.run(["feed", "parse", "/nonexistent/feed.xml"])
+        let missing = try await NewsflashCLI.run(["feed", "parse", "/nonexistent/feed.xml"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("cannot read"))
-        let badID = try NewsflashCLI.run(["feed", "parse", "x", "--source-id", "Bad ID"])
+        let badID = try await NewsflashCLI.run(["feed", "parse", "x", "--source-id", "Bad ID"])
         #expect(badID.status != 0)
         #expect(badID.stderr.contains("--source-id"))
     }

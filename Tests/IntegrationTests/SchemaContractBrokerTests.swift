@@ -24,7 +24,7 @@ struct SchemaContractBrokerTests {
         await producer.shutdown()
 
         let python = try #require(Repository.python)
-        let result = try Subprocess.run(python, [
+        let result = try await Subprocess.run(python, [
             Repository.script("Tests/Support/consume_validate.py"), "--bootstrap", try #require(TestBroker.bootstrap),
             "--topic", topic, "--count", "5", "--timeout", "40",
         ], timeout: 60)

@@ -11,7 +11,7 @@ struct StatusCommandTests {
     @Test("status --json shows a stopped stage's growing lag and the age of its oldest unprocessed message, and failing endpoints")
     func stoppedStageLag() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
-        let initRun = try NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
+        let initRun = try await NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
         #expect(initRun.status == 0, "\(initRun.stderr)")
         let topic = try await TestBroker.makeTopic("status", partitions: 2)
         let group = TestBroker.unique("status")
@@ -28,8 +28,8 @@ struct StatusCommandTests {
         environment["NEWSFLASH_CLASSIFY_GROUP"] = group
         environment["NEWSFLASH_CLASSIFY_INPUT"] = topic
         environment["NEWSFLASH_SUBSCRIPTIONS"] = storePath
-        func classify() throws -> [String: Any] {
-            let run = try NewsflashCLI.run(["status", "--json", "--sample", "1", "--bootstrap", bootstrap], environment: environment, timeout: 120)
+        func classify() async throws -> [String: Any] {
+            let run = try await NewsflashCLI.run(["status", "--json", "--sample", "1", "--bootstrap", bootstrap], environment: environment, timeout: 120)
             #expect(run.status == 0, "\(run.stderr)")
             let screen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
             #expect((screen["broker"] as? [String: Any])?["reachable"] as? Bool == true)
@@ -45,7 +45,7 @@ struct StatusCommandTests {
         for index in 0..<40 {
             try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(index % 2), value: Array("m\(index)".utf8)))
         }
-        let never = try classify()
+        let never = try await classify()
         #expect(never["state"] is NSNull && never["lag"] as? Int == 40, "\(never)")
 
         // The stage processes all 40 and stops.
@@ -53,7 +53,7 @@ struct StatusCommandTests {
         _ = try await TestBroker.read(40, from: consumer, store: true)
         try await consumer.commit()
         await consumer.close()
-        let caughtUp = try classify()
+        let caughtUp = try await classify()
         #expect(caughtUp["lag"] as? Int == 0 && caughtUp["oldestUnprocessedAt"] is NSNull, "\(caughtUp)")
 
         // Stopped, its lag grows with what arrives, and the oldest waiting message is dated.
@@ -61,7 +61,7 @@ struct StatusCommandTests {
         for index in 0..<30 {
             try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(index % 2), value: Array("n\(index)".utf8)))
         }
-        let behind = try classify()
+        let behind = try await classify()
         #expect(behind["lag"] as? Int == 30 && behind["members"] as? Int == 0, "\(behind)")
         let oldest = try #require((behind["oldestUnprocessedAt"] as? String).flatMap(RFC3339Time.parse), "\(behind)")
         #expect(oldest >= before.addingTimeInterval(-1) && oldest <= Date())
@@ -69,20 +69,20 @@ struct StatusCommandTests {
             try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(index % 2), value: Array("o\(index)".utf8)))
         }
         await producer.shutdown()
-        let further = try classify()
+        let further = try await classify()
         #expect(further["lag"] as? Int == 50, "\(further)")
 
-        let table = try NewsflashCLI.run(["status", "--sample", "1", "--bootstrap", bootstrap], environment: environment, timeout: 120)
+        let table = try await NewsflashCLI.run(["status", "--sample", "1", "--bootstrap", bootstrap], environment: environment, timeout: 120)
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.split(separator: "\n").contains { $0.hasPrefix("classify\t\(group)\t\(topic)") && $0.contains("STOPPED WITH LAG") }, "\(table.stdout)")
         #expect(table.stdout.contains("failing endpoints: sub_failing"), "\(table.stdout)")
     }
 
     @Test("status says when the broker cannot be reached, and exits 1")
-    func unreachableBroker() throws {
+    func unreachableBroker() async throws {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NEWSFLASH_") }
         environment["NEWSFLASH_SUBSCRIPTIONS"] = FileManager.default.temporaryDirectory.appendingPathComponent("status-\(UUID().uuidString).sqlite").path
-        let run = try NewsflashCLI.run(["status", "--sample", "0.5", "--bootstrap", "127.0.0.1:1"], environment: environment, timeout: 120)
+        let run = try await NewsflashCLI.run(["status", "--sample", "0.5", "--bootstrap", "127.0.0.1:1"], environment: environment, timeout: 120)
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.contains("broker 127.0.0.1:1: UNREACHABLE"), "\(run.stdout)")
     }

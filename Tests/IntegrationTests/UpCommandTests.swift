@@ -131,7 +131,7 @@ struct UpCommandTests {
         try await Self.stop(process, output)
         #expect(output.contains("SMTP sink         127.0.0.1:"))
         // The sink it started is stopped again.
-        let status = try Subprocess.run(Repository.root.appendingPathComponent("Deploy/smtp-sink.sh"), ["status"], environment: environment)
+        let status = try await Subprocess.run(Repository.root.appendingPathComponent("Deploy/smtp-sink.sh"), ["status"], environment: environment)
         #expect(status.stdout.contains("not running"))
 
         // Run again on the same --dir, as `make demo` twice: the demo sources start over, and so

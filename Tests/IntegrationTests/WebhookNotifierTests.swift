@@ -188,7 +188,7 @@ struct WebhookNotifierTests {
         if let python = Repository.python {
             let body = String(decoding: hit.body, as: UTF8.self)
             let schema = Repository.script("Schemas/http/webhook-alert.v1.schema.json")
-            let checked = try Subprocess.run(python, [Repository.script("Tests/Support/validate_json.py"), schema], stdin: body + "\n")
+            let checked = try await Subprocess.run(python, [Repository.script("Tests/Support/validate_json.py"), schema], stdin: body + "\n")
             #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
             let verify = """
                 import json, sys
@@ -197,13 +197,13 @@ struct WebhookNotifierTests {
                 print(json.dumps(Webhook(request["secret"]).verify(request["body"], request["headers"])["subscriptionId"]))
                 """
             let input = try JSONSerialization.data(withJSONObject: ["secret": good.signingSecrets(at: Date())[0], "body": body, "headers": hit.headers])
-            let verified = try Subprocess.run(python, ["-c", verify], stdin: String(decoding: input, as: UTF8.self))
+            let verified = try await Subprocess.run(python, ["-c", verify], stdin: String(decoding: input, as: UTF8.self))
             #expect(verified.status == 0, "\(verified.stderr)")
             #expect(verified.stdout.contains(good.id))
 
             let lines = try receipts.map { String(decoding: try EventCodec.encode($0, occurredAt: Date()), as: UTF8.self) }
                 + letters.map { String(decoding: try EventCodec.encode($0, occurredAt: Date()), as: UTF8.self) }
-            let result = try Subprocess.run(python, [Repository.script("Tests/Support/validate_events.py"), Repository.schemas, "-"], stdin: lines.joined(separator: "\n") + "\n")
+            let result = try await Subprocess.run(python, [Repository.script("Tests/Support/validate_events.py"), Repository.schemas, "-"], stdin: lines.joined(separator: "\n") + "\n")
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         }
         await reader.close()

@@ -47,6 +47,22 @@ public enum Subprocess {
     }
 }
 
+extension Subprocess {
+    /// ``run(_:_:environment:stdin:timeout:)`` on a Dispatch thread: an async test that waits for
+    /// a process must not hold one of the cooperative pool's threads (two on two cores) meanwhile,
+    /// or every other test in the process stalls with it.
+    public static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil,
+        timeout: TimeInterval = 60
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result { try run(executable, arguments, environment: environment, stdin: stdin, timeout: timeout) as Result })
+            }
+        }
+    }
+}
+
 private final class LockedData: Sendable {
     private let data = Mutex(Data())
     func set(_ value: Data) { data.withLock { $0 = value } }

@@ -137,7 +137,7 @@ enum Stages {
     // MARK: Receipts
 
     /// Records alerts.receipts into the store, for the API's delivery log.
-    static func receipts(group: String = "newsflash-receipts", store: any SubscriptionStoring, _ context: StageContext) throws -> StageServices {
+    static func receipts(group: String, store: any SubscriptionStoring, _ context: StageContext) throws -> StageServices {
         let consumer = try context.consumer("receipts", group: group, topic: Topics.alertsReceipts)
         let runner = StageRunner(name: "receipts", consumer: consumer, producer: context.producer, processor: ReceiptRecorder(store: store), logger: context.logger)
         return StageServices(consumers: [consumer], work: [runner], liveness: [context.liveness(runner)])
@@ -272,11 +272,14 @@ enum Stages {
         var port: Int
         /// How many recent news.classified items per partition POST /v1/filters/test searches.
         var recentItems: Int
+        /// The group that records alerts.receipts into the store.
+        var receiptsGroup: String
 
         init(_ config: Configuration) throws {
             host = try config.string("api.host")
             port = try config.int("api.port")
             recentItems = try config.int("api.recentItems")
+            receiptsGroup = try config.string("api.receiptsGroup")
         }
     }
 
@@ -290,7 +293,7 @@ enum Stages {
         var extras = SubscriptionAPI.Services()
         var checks = [storeCheck(store)]
         if let context {
-            services = try receipts(store: store, context)
+            services = try receipts(group: settings.receiptsGroup, store: store, context)
             let client = context.client("api")
             let rewinder = Rewinder(client: client, producer: context.producer, parser: parser, logger: logger)
             let recent = RecentItems(
