@@ -113,6 +113,7 @@ let package = Package(
             dependencies: [
                 "SubscriptionStore", "Subscriptions", "NewsModel", "TestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // The HTTP API (Hummingbird): subscriptions.

@@ -4,7 +4,8 @@
 /// and connects to a vetted address (no second lookup, so DNS rebinding
 /// fails). Refused: loopback, private (RFC 1918), link-local, carrier-grade
 /// NAT, multicast, unspecified, broadcast and reserved IPv4, unique-local and
-/// link-local IPv6, IPv4-mapped and NAT64 forms of refused IPv4 addresses,
+/// link-local (and the old site-local) IPv6, IPv4-compatible and local-use NAT64 addresses, the
+/// IPv4-mapped, NAT64 and 6to4 forms of refused IPv4 addresses,
 /// documentation ranges, and cloud metadata addresses. `allowed` lists
 /// exceptions (CIDR), for the local demo and tests on loopback.
 public struct AddressPolicy: Sendable, Hashable {
@@ -50,8 +51,12 @@ public struct AddressPolicy: Sendable, Hashable {
     ].compactMap(Range.init)
 
     private static let refusedIPv6 = [
-        "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8", "2001:db8::/32", "fd00:ec2::254/128", "100::/64",
+        "::/96", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8", "2001:db8::/32", "fd00:ec2::254/128", "100::/64",
+        "64:ff9b:1::/48",
     ].compactMap(Range.init)
+
+    /// IPv4-compatible (::a.b.c.d, deprecated) and NAT64 local-use: refused whatever they embed.
+    private static let refusedBeforeEmbedded = [Range("::/96"), Range("64:ff9b:1::/48")].compactMap { $0 }
 
     /// Why an address is refused, or nil when it may be used.
     public func refusal(_ address: IPAddress) -> String? {
@@ -59,7 +64,11 @@ public struct AddressPolicy: Sendable, Hashable {
         if address.bytes.count == 4 {
             return Self.refusedIPv4.contains(where: { $0.contains(address) }) ? "\(address) is a loopback, private, link-local, shared, multicast or reserved address" : nil
         }
-        // IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) carry an IPv4 address: judge that.
+        if Self.refusedBeforeEmbedded.contains(where: { $0.contains(address) }) {
+            return "\(address) is an IPv4-compatible or local-use NAT64 address"
+        }
+        // IPv4-mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::a.b.c.d) and 6to4 (2002:AABB:CCDD::) carry an
+        // IPv4 address: judge that.
         if let embedded = address.embeddedIPv4 {
             return refusal(embedded).map { "\(address) maps to \(embedded), which is refused: \($0)" }
         }
@@ -95,7 +104,10 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         guard bytes.count == 16 else { return nil }
         let mapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
         let nat64 = bytes[0..<12].elementsEqual([0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0])
-        return mapped || nat64 ? IPAddress(bytes: Array(bytes[12..<16])) : nil
+        if mapped || nat64 { return IPAddress(bytes: Array(bytes[12..<16])) }
+        // 6to4, 2002::/16: the IPv4 address is bytes 2 to 5.
+        if bytes[0] == 0x20, bytes[1] == 0x02 { return IPAddress(bytes: Array(bytes[2..<6])) }
+        return nil
     }
 
     public var description: String {

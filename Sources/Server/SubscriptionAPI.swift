@@ -82,8 +82,7 @@ public enum SubscriptionAPI {
         api.post("subscriptions/:id/secret/rotate") { request, context -> RotationResult in
             let subscription = try await owned(request, context, store)
             guard case .webhook = subscription.channel else { throw HTTPError(.conflict, message: "only webhook subscriptions have a signing secret") }
-            let body: RotationInput = request.headers[.contentLength] == "0" || request.headers[.contentLength] == nil
-                ? RotationInput() : try await decode(request, context, limits)
+            let body = try await decode(request, context, limits, orEmpty: RotationInput())
             let grace = body.graceSeconds ?? 86_400
             guard (0...7 * 86_400).contains(grace) else { throw HTTPError(.badRequest, message: "graceSeconds must be 0 to 604800 (seven days)") }
             let now = Date()
@@ -186,11 +185,15 @@ public enum SubscriptionAPI {
             return FilterTestResult(checked: items.count, matches: hits)
         }
         // The links in emails: double opt-in confirmation and one-click unsubscribe (RFC 8058).
-        api.get("confirm/:token") { request, context -> Response in
-            let (subscription, token) = try await subscription(byToken: context, store)
-            guard let expected = subscription.confirmationTokenSHA256, Secrets.constantTimeEqual(StableID.sha256Hex(token), expected) else {
-                throw HTTPError(.notFound, message: "this confirmation link is not valid (it may have been replaced by a newer one)")
-            }
+        // Confirming changes state, so it is a POST behind a page with a button: a mail link scanner
+        // that follows the GET must not confirm on the recipient's behalf.
+        api.get("confirm/:token") { _, context -> Response in
+            let (subscription, token) = try await subscriptionForConfirmation(context, store)
+            return page("Confirm your subscription", "Send alerts for “\(subscription.name)” to this address?",
+                        form: "/v1/confirm/\(subscription.id).\(token)", button: "Confirm")
+        }
+        api.post("confirm/:token") { _, context -> Response in
+            let (subscription, _) = try await subscriptionForConfirmation(context, store)
             let now = Date()
             try await store.update(subscription.id) { stored in
                 guard stored.confirmedAt == nil else { return false }
@@ -275,8 +278,17 @@ public enum SubscriptionAPI {
     }
 
     /// A small HTML page for a person who followed a link from an email.
-    static func page(_ title: String, _ text: String, form action: String? = nil) -> Response {
-        let button = action.map { #"<form method="post" action="\#(HTMLText.escape($0))"><button type="submit">Unsubscribe</button></form>"# } ?? ""
+    /// The subscription of a confirmation link, when its token is the current one.
+    static func subscriptionForConfirmation(_ context: BasicRequestContext, _ store: any SubscriptionStoring) async throws -> (Subscription, String) {
+        let (subscription, token) = try await subscription(byToken: context, store)
+        guard let expected = subscription.confirmationTokenSHA256, Secrets.constantTimeEqual(StableID.sha256Hex(token), expected) else {
+            throw HTTPError(.notFound, message: "this confirmation link is not valid (it may have been replaced by a newer one)")
+        }
+        return (subscription, token)
+    }
+
+    static func page(_ title: String, _ text: String, form action: String? = nil, button label: String = "Unsubscribe") -> Response {
+        let button = action.map { #"<form method="post" action="\#(HTMLText.escape($0))"><button type="submit">\#(HTMLText.escape(label))</button></form>"# } ?? ""
         let html = """
             <!doctype html><html><head><meta charset="utf-8"><title>\(HTMLText.escape(title))</title></head>
             <body><h1>\(HTMLText.escape(title))</h1><p>\(HTMLText.escape(text))</p>\(button)</body></html>
@@ -285,12 +297,25 @@ public enum SubscriptionAPI {
     }
 
     static func decode<Body: Decodable>(_ request: Request, _ context: BasicRequestContext, _ limits: Limits) async throws -> Body {
-        let buffer: ByteBuffer
+        try decode(try await body(request, limits))
+    }
+
+    /// The body, or an empty default when there is none, whether its length is given or it is
+    /// chunked (a body without Content-Length is still read).
+    static func decode<Body: Decodable>(_ request: Request, _ context: BasicRequestContext, _ limits: Limits, orEmpty empty: Body) async throws -> Body {
+        let buffer = try await body(request, limits)
+        return buffer.readableBytes == 0 ? empty : try decode(buffer)
+    }
+
+    private static func body(_ request: Request, _ limits: Limits) async throws -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: limits.maximumBodyBytes)
+            return try await request.body.collect(upTo: limits.maximumBodyBytes)
         } catch {
             throw HTTPError(.contentTooLarge, message: "the body is larger than \(limits.maximumBodyBytes) bytes")
         }
+    }
+
+    private static func decode<Body: Decodable>(_ buffer: ByteBuffer) throws -> Body {
         do {
             return try JSONDecoder().decode(Body.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {

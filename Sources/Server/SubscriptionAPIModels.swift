@@ -140,6 +140,10 @@ public struct SubscriptionSettings: Decodable, Sendable {
         if let name {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard (1...200).contains(trimmed.count) else { throw HTTPError(.badRequest, message: "name must be 1 to 200 characters") }
+            // A name goes into mail subjects and headers: no line breaks or other control characters.
+            guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
+                throw HTTPError(.badRequest, message: "name must not contain line breaks or other control characters")
+            }
             subscription.name = trimmed
         }
         if let filter {

@@ -2,10 +2,14 @@ import Foundation
 import PostgresNIO
 
 /// Where a PostgreSQL store is: parsed from `postgres://user:password@host:port/database?sslmode=…`
-/// (`postgresql://` too). `sslmode` is `disable`, `prefer` (the default) or `require`.
+/// (`postgresql://` too). `sslmode` is `disable`, `prefer`, `require` or `verify-full`; without one,
+/// `prefer` on a loopback host and `require` elsewhere (prefer falls back to plain text, which an
+/// active attacker on the path can force). `require` and `verify-full` check the server's
+/// certificate and host name, against the system's trust store or `sslrootcert=/path/ca.pem`.
 struct PostgresLocation: Sendable, Equatable {
     enum TLSMode: String, Sendable {
         case disable, prefer, require
+        case verifyFull = "verify-full"
     }
 
     var host: String
@@ -14,6 +18,8 @@ struct PostgresLocation: Sendable, Equatable {
     var password: String?
     var database: String?
     var tls: TLSMode
+    /// `sslrootcert`: the CA certificates (PEM) that the server's certificate must chain to.
+    var rootCertificates: String?
     /// The schema the store's tables live in (the connection's search_path), if not the default.
     var schema: String?
 
@@ -34,9 +40,19 @@ struct PostgresLocation: Sendable, Equatable {
             throw SubscriptionStoreError(.invalidLocation, "\(shown) names no user (postgres://user:password@host/database)")
         }
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }) { _, last in last }
-        guard let tls = TLSMode(rawValue: query["sslmode"] ?? "prefer") else {
-            throw SubscriptionStoreError(.invalidLocation, "\(shown): sslmode must be disable, prefer or require")
+        let loopback = ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host.lowercased()) || host.hasPrefix("127.")
+        guard let tls = TLSMode(rawValue: query["sslmode"] ?? (loopback ? "prefer" : "require")) else {
+            throw SubscriptionStoreError(.invalidLocation, "\(shown): sslmode must be disable, prefer, require or verify-full")
         }
+        if let root = query["sslrootcert"] {
+            guard tls == .require || tls == .verifyFull else {
+                throw SubscriptionStoreError(.invalidLocation, "\(shown): sslrootcert needs sslmode=require or verify-full")
+            }
+            guard FileManager.default.isReadableFile(atPath: root) else {
+                throw SubscriptionStoreError(.invalidLocation, "\(shown): sslrootcert \(root) is not a readable file")
+            }
+        }
+        rootCertificates = query["sslrootcert"]
         if let schema, schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) == nil {
             throw SubscriptionStoreError(.invalidLocation, "schema \(schema) must be lower-case letters, digits and _")
         }
@@ -55,8 +71,8 @@ struct PostgresLocation: Sendable, Equatable {
         let tls: PostgresClient.Configuration.TLS
         switch self.tls {
         case .disable: tls = .disable
-        case .prefer: tls = .prefer(.makeClientConfiguration())
-        case .require: tls = .require(.makeClientConfiguration())
+        case .prefer: tls = .prefer(tlsConfiguration)
+        case .require, .verifyFull: tls = .require(tlsConfiguration)
         }
         var configuration = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.additionalStartupParameters = startupParameters
@@ -68,11 +84,19 @@ struct PostgresLocation: Sendable, Equatable {
         let tls: PostgresConnection.Configuration.TLS
         switch self.tls {
         case .disable: tls = .disable
-        case .prefer: tls = .prefer(try .init(configuration: .makeClientConfiguration()))
-        case .require: tls = .require(try .init(configuration: .makeClientConfiguration()))
+        case .prefer: tls = .prefer(try .init(configuration: tlsConfiguration))
+        case .require, .verifyFull: tls = .require(try .init(configuration: tlsConfiguration))
         }
         var configuration = PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.additionalStartupParameters = startupParameters
+        return configuration
+    }
+
+    /// Certificate and host name checked; against `sslrootcert` when given, else the system's CAs.
+    var tlsConfiguration: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .fullVerification
+        if let rootCertificates { configuration.trustRoots = .file(rootCertificates) }
         return configuration
     }
 
@@ -82,8 +106,17 @@ struct PostgresLocation: Sendable, Equatable {
 
     /// The URL with its password replaced, for messages and logs.
     static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
-        components.password = "***"
-        return components.string ?? "postgres://…"
+        if var components = URLComponents(string: url) {
+            guard components.password != nil else { return url }
+            components.password = "***"
+            return components.string ?? "postgres://…"
+        }
+        // Not a URL Foundation reads (a space, a bad escape): whatever sits between :// and the
+        // last @ may hold a password; only the user before its first : is shown.
+        guard let scheme = url.range(of: "://") else { return "(a location that is not a URL)" }
+        let rest = url[scheme.upperBound...]
+        guard let at = rest.lastIndex(of: "@") else { return String(url[..<scheme.upperBound]) + "…" }
+        let user = rest[..<at].split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+        return String(url[..<scheme.upperBound]) + user + ":***" + String(rest[at...])
     }
 }

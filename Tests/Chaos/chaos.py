@@ -914,7 +914,7 @@ def create_subscriptions(nf: Newsflash, store: Path, api: Api, subs: list[Sub], 
 
 
 def confirm_emails(api: Api, mailbox: Mailbox, subs: list[Sub], timeout: float = 180) -> None:
-    """Follows the double opt-in link of every email subscription (GET /v1/confirm/{token})."""
+    """Follows the double opt-in link of every email subscription and presses its button (POST /v1/confirm/{token})."""
     pending = {s.address: s for s in subs if s.channel == "email"}
     deadline = time.monotonic() + timeout
     while pending and time.monotonic() < deadline:
@@ -922,7 +922,7 @@ def confirm_emails(api: Api, mailbox: Mailbox, subs: list[Sub], timeout: float =
         for address, link in list(mailbox.confirmations.items()):
             if address in pending:
                 path = urllib.parse.urlsplit(link).path
-                status, answer = api.request("GET", path)
+                status, answer = api.request("POST", path)
                 if status != 200:
                     raise HarnessError(f"confirm link of {address} answered {status}: {str(answer)[:200]}")
                 del pending[address]

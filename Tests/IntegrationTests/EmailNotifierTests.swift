@@ -91,7 +91,10 @@ struct EmailNotifierTests {
         let confirmation = try #require(try await sink.received(for: address).first?.file)
         let confirmText = try #require(try ParsedEmail.read([confirmation]).first?.text)
         let link = try #require(confirmText.firstMatch(of: /http:\/\/127\.0\.0\.1:8080(\/v1\/confirm\/sub_[0-9a-f]+\.[0-9a-f]+)/)?.1)
+        // The link opens a page; only its button (a POST) confirms, so a mail scanner cannot.
         #expect(try await call(setup.router, .get, String(link)) == .ok)
+        #expect(try await setup.store.subscription(subscription.id)?.confirmedAt == nil)
+        #expect(try await call(setup.router, .post, String(link)) == .ok)
         #expect(try await setup.store.subscription(subscription.id)?.confirmedAt != nil)
         try await setup.mirror.refresh()
 

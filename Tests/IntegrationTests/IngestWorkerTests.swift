@@ -1,10 +1,14 @@
 import Foundation
 @testable import FeedParsing
+import HTTPTypes
+import Hummingbird
 import Ingest
 import Logging
 import NewsModel
+import NIOCore
 import RdKafka
 import ServiceLifecycleTestKit
+import Synchronization
 import TestSupport
 import Testing
 
@@ -59,6 +63,44 @@ struct IngestWorkerTests {
         func source(_ id: String, _ name: String) -> SourceConfiguration {
             SourceConfiguration(id: id, kind: .auto, url: server.url(name), pollIntervalSeconds: 60, language: "en")
         }
+    }
+
+    @Test("a source's own headers follow a redirect within its origin and are dropped on one to another origin")
+    func customHeadersStayWithTheirOrigin() async throws {
+        let seen = Mutex<[String: String?]>([:])
+        let rss = #"<rss version="2.0"><channel><title>t</title><item><title>x</title><guid>1</guid></item></channel></rss>"#
+        func record(_ router: Router<BasicRequestContext>, _ name: String) {
+            router.get(RouterPath(stringLiteral: name)) { request, _ -> Response in
+                seen.withLock { $0[name] = request.headers[HTTPField.Name("X-Api-Key")!] }
+                return Response(status: .ok, headers: [.contentType: "application/rss+xml"], body: ResponseBody(byteBuffer: ByteBuffer(string: rss)))
+            }
+        }
+        let other = Router()
+        record(other, "elsewhere")
+        let (otherPort, otherTask) = try await serve(other)
+        defer { otherTask.cancel() }
+        let home = Router()
+        record(home, "final")
+        home.get("same") { _, _ in Response(status: .found, headers: [.location: "/final"]) }
+        home.get("away") { _, _ in Response(status: .temporaryRedirect, headers: [.location: "http://127.0.0.1:\(otherPort)/elsewhere"]) }
+        home.get("loop") { _, _ in Response(status: .found, headers: [.location: "/loop"]) }
+        let (homePort, homeTask) = try await serve(home)
+        defer { homeTask.cancel() }
+        let fetcher = FeedFetcher(configuration: IngestConfiguration(sources: []))
+        let key = ["X-Api-Key": "source-secret-123"]
+
+        let same = try await fetcher.fetch("http://127.0.0.1:\(homePort)/same", headers: key, etag: nil, lastModified: nil)
+        guard case .content(let document) = same else { throw DeadlineExceeded(what: "no content from /same") }
+        #expect(document.finalURL == "http://127.0.0.1:\(homePort)/final")
+        #expect(seen.withLock { $0["final"] } == "source-secret-123")
+        // Before, the client followed this redirect with the source's headers attached.
+        _ = try await fetcher.fetch("http://127.0.0.1:\(homePort)/away", headers: key, etag: nil, lastModified: nil)
+        #expect(seen.withLock { $0.keys.contains("elsewhere") })
+        #expect(seen.withLock { $0["elsewhere"] } == .some(nil), "the API key went to another origin")
+        await #expect(throws: FetchError.self) {
+            _ = try await fetcher.fetch("http://127.0.0.1:\(homePort)/loop", headers: key, etag: nil, lastModified: nil)
+        }
+        await fetcher.shutdown()
     }
 
     @Test("a feed's items reach news.raw exactly once across two polls and a worker restart")

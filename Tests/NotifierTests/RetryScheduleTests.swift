@@ -107,6 +107,24 @@ import Testing
         await #expect(throws: EndpointRefusal.self) { try await resolver.vet(url) }
     }
 
+    /// The refusal reaches the subscriber through the delivery log: for a name, it must not say
+    /// what the name resolved to (an oracle for internal DNS). A literal is the subscriber's own.
+    @Test func aRefusedNameDoesNotTellWhatItResolvedTo() async throws {
+        do {
+            _ = try await resolver.vet("http://localhost:8080/hook")
+            Issue.record("localhost was allowed")
+        } catch {
+            #expect(error.message.contains("refused localhost"), "\(error.message)")
+            #expect(!error.message.contains("127.0.0.1") && !error.message.contains("0:0:0:0:0:0:0:1") && !error.message.contains("::1"), "\(error.message)")
+        }
+        do {
+            _ = try await resolver.vet("http://10.1.2.3/")
+            Issue.record("10.1.2.3 was allowed")
+        } catch {
+            #expect(error.message.contains("10.1.2.3"))
+        }
+    }
+
     @Test func theAllowListAndPinnedAddress() async throws {
         let local = EndpointResolver(policy: .allowLoopback)
         let endpoint = try await local.vet("http://localhost:9999/hook")

@@ -70,13 +70,15 @@ import TestSupport
         "127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
         "224.0.0.1", "255.255.255.255", "240.0.0.1", "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1",
         "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a9fe:a9fe", "fd00:ec2::254", "2001:db8::1",
+        // IPv4-compatible (even of a public address), 6to4 of refused IPv4, local-use NAT64, site-local.
+        "::8.8.8.8", "::7f00:1", "2002:7f00:1::", "2002:a9fe:a9fe::1", "2002:c0a8:101::", "64:ff9b:1::808:808", "fec0::1",
     ])
     func refuses(_ text: String) throws {
         let address = try #require(IPAddress(text), "\(text) did not parse")
         #expect(policy.refusal(address) != nil, "\(text) was allowed")
     }
 
-    @Test(arguments: ["93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::6810:85e5", "::ffff:93.184.216.34", "64:ff9b::808:808"])
+    @Test(arguments: ["93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::6810:85e5", "::ffff:93.184.216.34", "64:ff9b::808:808", "2002:808:808::1"])
     func allows(_ text: String) throws {
         let address = try #require(IPAddress(text), "\(text) did not parse")
         #expect(policy.refusal(address) == nil, "\(text) was refused")

@@ -222,7 +222,12 @@ import TestSupport
             try await store.save(subscription)
 
             #expect(try await call(.get, "/v1/confirm/\(id).wrong", nil, nil).0 == .notFound)
-            let confirmed = try await call(.get, "/v1/confirm/\(token)", nil, nil)
+            #expect(try await call(.post, "/v1/confirm/\(id).wrong", nil, nil).0 == .notFound)
+            // The mailed link (a GET) shows a button; a link scanner following it confirms nothing.
+            let confirmPage = try await call(.get, "/v1/confirm/\(token)", nil, nil)
+            #expect(confirmPage.0 == .ok && confirmPage.1.contains(#"method="post""#))
+            #expect(try await store.subscription(id)?.isDeliverable == false)
+            let confirmed = try await call(.post, "/v1/confirm/\(token)", nil, nil)
             #expect(confirmed.0 == .ok)
             #expect(confirmed.1.contains("confirmed"))
             #expect(try await store.subscription(id)?.isDeliverable == true)

@@ -37,7 +37,8 @@ public struct FetchError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Fetches feeds politely: conditional GET (ETag, Last-Modified), compressed
-/// responses, at most 5 redirects, connect and total timeouts, a size cap,
+/// responses, at most 5 redirects (a source's own headers only to its origin), connect and
+/// total timeouts, a size cap,
 /// and an identifying User-Agent. Shut it down when done.
 public final class FeedFetcher: Sendable {
     private let client: HTTPClient
@@ -47,7 +48,9 @@ public final class FeedFetcher: Sendable {
 
     public init(configuration: IngestConfiguration) {
         var clientConfiguration = HTTPClient.Configuration(
-            redirectConfiguration: .follow(max: 5, allowCycles: false),
+            // Redirects are followed here, not by the client: custom headers (an API key) must not
+            // travel to another origin.
+            redirectConfiguration: .disallow,
             timeout: .init(connect: .milliseconds(Int64(configuration.connectTimeoutSeconds * 1000)),
                            read: .milliseconds(Int64(configuration.requestTimeoutSeconds * 1000))),
             decompression: .enabled(limit: .ratio(50)))
@@ -63,19 +66,37 @@ public final class FeedFetcher: Sendable {
     }
 
     public func fetch(_ url: String, headers extra: [String: String] = [:], etag: String?, lastModified: String?) async throws(FetchError) -> FetchOutcome {
-        var request = HTTPClientRequest(url: url)
-        request.method = .GET
-        request.headers.add(name: "User-Agent", value: Self.userAgent)
-        request.headers.add(name: "Accept", value: "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5")
-        request.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
-        if let etag { request.headers.add(name: "If-None-Match", value: etag) }
-        if let lastModified { request.headers.add(name: "If-Modified-Since", value: lastModified) }
-        for (name, value) in extra.sorted(by: { $0.key < $1.key }) { request.headers.replaceOrAdd(name: name, value: value) }
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, timeout: requestTimeout)
-        } catch {
-            throw Self.describe(error, url: url)
+        var current = url
+        var visited: Set<String> = [url]
+        // A source's own headers go to its origin only: once a redirect leaves it, they are dropped.
+        var sendsOwnHeaders = true
+        var response: HTTPClientResponse
+        while true {
+            var request = HTTPClientRequest(url: current)
+            request.method = .GET
+            request.headers.add(name: "User-Agent", value: Self.userAgent)
+            request.headers.add(name: "Accept", value: "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5")
+            request.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
+            if let etag { request.headers.add(name: "If-None-Match", value: etag) }
+            if let lastModified { request.headers.add(name: "If-Modified-Since", value: lastModified) }
+            if sendsOwnHeaders {
+                for (name, value) in extra.sorted(by: { $0.key < $1.key }) { request.headers.replaceOrAdd(name: name, value: value) }
+            }
+            do {
+                response = try await client.execute(request, timeout: requestTimeout)
+            } catch {
+                throw Self.describe(error, url: url)
+            }
+            guard [301, 302, 303, 307, 308].contains(response.status.code), let location = response.headers.first(name: "Location") else { break }
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            guard let next = URL(string: location, relativeTo: URL(string: current))?.absoluteURL,
+                  let scheme = next.scheme?.lowercased(), ["http", "https"].contains(scheme)
+            else { throw FetchError(code: .invalidURL, message: "\(url) redirected to \(location), which is not an http(s) URL") }
+            guard visited.count <= 5, visited.insert(next.absoluteString).inserted else {
+                throw FetchError(code: .tooManyRedirects, message: "\(url) redirected more than 5 times, or in a cycle")
+            }
+            if Self.origin(next) != URL(string: url).map(Self.origin) { sendsOwnHeaders = false }
+            current = next.absoluteString
         }
         let status = Int(response.status.code)
         if status == 304 { return .notModified }
@@ -99,7 +120,13 @@ public final class FeedFetcher: Sendable {
         return .content(FetchedDocument(
             body: Array(buffer: body), contentType: response.headers.first(name: "Content-Type"),
             etag: response.headers.first(name: "ETag"), lastModified: response.headers.first(name: "Last-Modified"),
-            finalURL: response.history.last?.request.url ?? url))
+            finalURL: current))
+    }
+
+    /// Scheme, host and port: what a redirect must keep for a source's own headers to follow it.
+    static func origin(_ url: URL) -> String {
+        let scheme = url.scheme?.lowercased() ?? ""
+        return "\(scheme)://\((url.host ?? "").lowercased()):\(url.port ?? (scheme == "https" ? 443 : 80))"
     }
 
     private static func describe(_ error: any Error, url: String) -> FetchError {

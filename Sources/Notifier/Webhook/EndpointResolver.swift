@@ -47,7 +47,11 @@ public struct EndpointResolver: Sendable {
         }
         guard !addresses.isEmpty else { throw EndpointRefusal(message: "\(host) has no addresses") }
         for address in addresses {
-            if let reason = policy.refusal(address) { throw EndpointRefusal(message: "refused \(host): \(reason)") }
+            guard let reason = policy.refusal(address) else { continue }
+            // The message reaches the subscriber (the delivery log): for a name, never say what it
+            // resolved to, or the refusal becomes an oracle for internal DNS.
+            if IPAddress(host) != nil || Self.legacyNumericIPv4(host) != nil { throw EndpointRefusal(message: "refused \(host): \(reason)") }
+            throw EndpointRefusal(message: "refused \(host): it resolves to a refused address (loopback, private, link-local, multicast or reserved)")
         }
         return Endpoint(scheme: scheme, host: host, port: port, address: addresses[0])
     }

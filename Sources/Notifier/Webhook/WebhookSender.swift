@@ -14,7 +14,9 @@ import Synchronization
 /// address ``EndpointResolver`` vetted; the pin is re-checked every `revetAfter`.
 /// A post to a freshly vetted endpoint takes a lock and no actor hop: the sender
 /// is on every delivery's path. One vetting at a time per endpoint: posts that find
-/// it under way wait for its result.
+/// it under way wait for its result. Bounded: at most `maximumClients` endpoints keep a client,
+/// idle ones are closed, and a replaced client (its address changed) is closed once no post can
+/// still be using it.
 public final class WebhookSender: Sendable {
     public struct Configuration: Sendable {
         public var connectTimeout: Duration = .seconds(5)
@@ -23,6 +25,15 @@ public final class WebhookSender: Sendable {
         public var revetAfter: Duration = .seconds(60)
         public var userAgent = "Newsflash-Webhooks/1"
         public var policy = AddressPolicy()
+        /// At most this many endpoints keep a client; past it, the least recently used one goes.
+        public var maximumClients = 2_000
+        /// A client unused this long is closed.
+        public var idleClientTimeout: Duration = .seconds(600)
+        /// How long a client taken out of use stays open for posts that may still use it; nil: the
+        /// total timeout plus the connect timeout plus 5 s, longer than any post.
+        public var retiredClientGrace: Duration?
+        /// How many URLs' endpoint keys are remembered (a cache, emptied when full).
+        public var maximumRememberedURLs = 100_000
         public init() {}
     }
 
@@ -39,6 +50,14 @@ public final class WebhookSender: Sendable {
         var endpoint: EndpointResolver.Endpoint
         var client: HTTPClient
         var vettedAt: ContinuousClock.Instant
+        var usedAt: ContinuousClock.Instant
+    }
+
+    /// A client taken out of use: closed once no post can still be using it (a post ends within
+    /// the total timeout).
+    private struct Retired {
+        var client: HTTPClient
+        var at: ContinuousClock.Instant
     }
 
     private struct State {
@@ -48,7 +67,8 @@ public final class WebhookSender: Sendable {
         var endpoints: [String: String] = [:]
         var clients: [String: Pinned] = [:]
         var vetting: [String: Task<HTTPClient, any Error>] = [:]
-        var retired: [HTTPClient] = []
+        var retired: [Retired] = []
+        var prunedAt = ContinuousClock.now
     }
 
     public let configuration: Configuration
@@ -71,7 +91,11 @@ public final class WebhookSender: Sendable {
         if let known = state.withLock({ $0.endpoints[url] }) { return known }
         guard let components = URLComponents(string: url), let host = components.host else { return nil }
         let key = "\(components.scheme ?? "")://\(host):\(components.port ?? 0)"
-        state.withLock { $0.endpoints[url] = key }
+        let limit = configuration.maximumRememberedURLs
+        state.withLock { state in
+            if state.endpoints.count >= limit { state.endpoints = [:] }
+            state.endpoints[url] = key
+        }
         return key
     }
 
@@ -131,7 +155,11 @@ public final class WebhookSender: Sendable {
         guard let key = endpoint(of: url) else { throw EndpointRefusal(message: "\(url) is not an absolute http(s) URL") }
         let revetAfter = configuration.revetAfter
         let (client, vetting) = state.withLock { state -> (HTTPClient?, Task<HTTPClient, any Error>?) in
-            if let pinned = state.clients[key], ContinuousClock.now - pinned.vettedAt < revetAfter { return (pinned.client, nil) }
+            let now = ContinuousClock.now
+            if let pinned = state.clients[key], now - pinned.vettedAt < revetAfter {
+                state.clients[key]?.usedAt = now
+                return (pinned.client, nil)
+            }
             if let vetting = state.vetting[key] { return (nil, vetting) }
             let vetting = Task { try await self.vet(url, key: key) }
             state.vetting[key] = vetting
@@ -150,19 +178,51 @@ public final class WebhookSender: Sendable {
             state.withLock { $0.vetting[key] = nil }
             throw error
         }
-        return try state.withLock { state in
+        let (client, closing) = try state.withLock { state -> (HTTPClient, [HTTPClient]) in
             state.vetting[key] = nil
             // Shut down while resolving: a new client would never be shut down.
             try Task.checkCancellation()
+            let now = ContinuousClock.now
             if let pinned = state.clients[key], pinned.endpoint == endpoint {
-                state.clients[key]?.vettedAt = .now
-                return pinned.client
+                state.clients[key]?.vettedAt = now
+                state.clients[key]?.usedAt = now
+                return (pinned.client, [])
             }
             let client = makeClient(endpoint)
-            if let old = state.clients[key] { state.retired.append(old.client) }
-            state.clients[key] = Pinned(endpoint: endpoint, client: client, vettedAt: .now)
-            return client
+            if let old = state.clients[key] { state.retired.append(Retired(client: old.client, at: now)) }
+            state.clients[key] = Pinned(endpoint: endpoint, client: client, vettedAt: now, usedAt: now)
+            return (client, prune(&state, now: now))
         }
+        for old in closing { Task { try? await old.shutdown() } }
+        return client
+    }
+
+    /// Takes idle clients and those past ``Configuration/maximumClients`` out of use, and returns
+    /// the retired ones that no post can still be using, to be closed.
+    private func prune(_ state: inout State, now: ContinuousClock.Instant) -> [HTTPClient] {
+        let idle = configuration.idleClientTimeout
+        if state.clients.count > configuration.maximumClients || now - state.prunedAt > idle / 10 {
+            state.prunedAt = now
+            var evict = state.clients.filter { now - $0.value.usedAt > idle }.map(\.key)
+            let over = state.clients.count - evict.count - configuration.maximumClients
+            if over > 0 {
+                let kept = state.clients.filter { now - $0.value.usedAt <= idle }.sorted { $0.value.usedAt < $1.value.usedAt }
+                evict += kept.prefix(over).map(\.key)
+            }
+            for key in evict {
+                if let pinned = state.clients.removeValue(forKey: key) { state.retired.append(Retired(client: pinned.client, at: now)) }
+            }
+        }
+        // A post holds its client at most the total timeout (plus the connect timeout before it).
+        let grace = configuration.retiredClientGrace ?? configuration.totalTimeout + configuration.connectTimeout + .seconds(5)
+        let done = state.retired.filter { now - $0.at > grace }
+        state.retired.removeAll { now - $0.at > grace }
+        return done.map(\.client)
+    }
+
+    /// Clients in use and retired ones not closed yet (for tests and diagnostics).
+    public var clientCounts: (open: Int, retired: Int) {
+        state.withLock { ($0.clients.count, $0.retired.count) }
     }
 
     private func makeClient(_ endpoint: EndpointResolver.Endpoint) -> HTTPClient {
@@ -180,7 +240,7 @@ public final class WebhookSender: Sendable {
 
     public func shutdown() async {
         let all = state.withLock { state in
-            let all = state.clients.values.map(\.client) + state.retired
+            let all = state.clients.values.map(\.client) + state.retired.map(\.client)
             state.clients = [:]
             state.retired = []
             for vetting in state.vetting.values { vetting.cancel() }
