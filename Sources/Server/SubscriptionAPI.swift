@@ -17,6 +17,11 @@ public enum SubscriptionAPI {
         /// Filters longer than this are refused (the parser also bounds nesting and terms).
         public var maximumFilterLength = 1_024
         public var maximumDeliveryLog = 500
+        /// Writes (create, change, delete, rotate, rewind) one subscriber key may make at once (admin
+        /// keys are not limited)…
+        public var writeBurstPerKey = 60
+        /// …and per second after that; past it, 429 with Retry-After.
+        public var writesPerSecondPerKey = 1.0
         public init() {}
     }
 
@@ -40,16 +45,17 @@ public enum SubscriptionAPI {
     ) -> Router<BasicRequestContext> {
         let router = Router()
         let api = router.group("v1")
+        let writes = WriteLimiter(burst: limits.writeBurstPerKey, perSecond: limits.writesPerSecondPerKey)
         api.post("subscriptions") { request, context -> Response in
             let key = try await authenticate(request, store)
+            try await writes.take(key)
             let body: SubscriptionSettings = try await decode(request, context, limits)
-            let owned = try await store.count(ownedBy: key.id)
-            guard owned < limits.maximumSubscriptionsPerKey else {
-                throw HTTPError(.tooManyRequests, message: "this key already has \(owned) subscriptions, the limit")
-            }
             try checkLength(body.filter, limits)
             let subscription = try body.makeSubscription(parser: parser, owner: key.id)
-            try await store.save(subscription)
+            // The cap and the insert in one step: concurrent creates cannot pass it.
+            guard try await store.create(subscription, maximumOwned: limits.maximumSubscriptionsPerKey) else {
+                throw HTTPError(.tooManyRequests, message: "this key already has \(limits.maximumSubscriptionsPerKey) subscriptions, the limit")
+            }
             var response = try context.responseEncoder.encode(
                 SubscriptionView(subscription, secret: subscription.secrets?.first?.secret), from: request, context: context)
             response.status = .created
@@ -64,7 +70,8 @@ public enum SubscriptionAPI {
             SubscriptionView(try await owned(request, context, store))
         }
         api.patch("subscriptions/:id") { request, context -> SubscriptionView in
-            let subscription = try await owned(request, context, store)
+            let (subscription, key) = try await ownedWithKey(request, context, store)
+            try await writes.take(key)
             let patch: SubscriptionSettings = try await decode(request, context, limits)
             try checkLength(patch.filter, limits)
             // Applied to the stored copy in one step: a concurrent change of other fields is kept.
@@ -75,12 +82,14 @@ public enum SubscriptionAPI {
             return SubscriptionView(updated.subscription)
         }
         api.delete("subscriptions/:id") { request, context -> HTTPResponse.Status in
-            let subscription = try await owned(request, context, store)
+            let (subscription, key) = try await ownedWithKey(request, context, store)
+            try await writes.take(key)
             try await store.delete(subscription.id)
             return .noContent
         }
         api.post("subscriptions/:id/secret/rotate") { request, context -> RotationResult in
-            let subscription = try await owned(request, context, store)
+            let (subscription, key) = try await ownedWithKey(request, context, store)
+            try await writes.take(key)
             guard case .webhook = subscription.channel else { throw HTTPError(.conflict, message: "only webhook subscriptions have a signing secret") }
             let body = try await decode(request, context, limits, orEmpty: RotationInput())
             let grace = body.graceSeconds ?? 86_400
@@ -109,6 +118,7 @@ public enum SubscriptionAPI {
         // status route follows it (limits per key and per process: RewindJobs).
         api.post("subscriptions/:id/rewind") { request, context -> Response in
             let (subscription, key) = try await ownedWithKey(request, context, store)
+            try await writes.take(key)
             let body: RewindInput = try await decode(request, context, limits)
             guard let since = RFC3339Time.parse(body.since) else {
                 throw HTTPError(.badRequest, message: "since must be an RFC 3339 time such as 2026-11-29T08:00:00Z")
@@ -342,5 +352,49 @@ enum HTMLText {
             }
         }
         return out
+    }
+}
+
+/// Per API key, a token bucket for writes: `burst` at once, refilled at `perSecond`; an empty
+/// bucket answers 429 with the seconds until the next token in Retry-After.
+actor WriteLimiter {
+    private struct Bucket {
+        var tokens: Double
+        var at: ContinuousClock.Instant
+    }
+
+    private let burst: Double
+    private let perSecond: Double
+    private var buckets: [String: Bucket] = [:]
+
+    init(burst: Int, perSecond: Double) {
+        self.burst = Double(burst)
+        self.perSecond = perSecond
+    }
+
+    /// Takes a write for `key`; an admin key (an operator's) is not limited.
+    func take(_ key: APIKey, now: ContinuousClock.Instant = .now) throws {
+        guard key.role != .admin else { return }
+        try take(key.id, now: now)
+    }
+
+    func take(_ key: String, now: ContinuousClock.Instant = .now) throws {
+        var bucket = buckets[key] ?? Bucket(tokens: burst, at: now)
+        let elapsed = now - bucket.at
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        bucket.tokens = min(burst, bucket.tokens + seconds * perSecond)
+        bucket.at = now
+        guard bucket.tokens >= 1 else {
+            buckets[key] = bucket
+            let wait = Int(((1 - bucket.tokens) / perSecond).rounded(.up))
+            throw HTTPError(.tooManyRequests, headers: [.retryAfter: String(max(1, wait))],
+                            message: "too many changes with this key; try again in \(max(1, wait)) s")
+        }
+        bucket.tokens -= 1
+        buckets[key] = bucket
+        // Keys whose bucket is full again need no entry: the map stays as large as the busy keys.
+        if buckets.count > 10_000 {
+            buckets = buckets.filter { $0.value.tokens + Double((now - $0.value.at).components.seconds) * perSecond < burst }
+        }
     }
 }

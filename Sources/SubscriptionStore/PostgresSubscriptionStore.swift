@@ -200,6 +200,25 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
         }
     }
 
+    public func create(_ subscription: Subscription, maximumOwned: Int) async throws -> Bool {
+        let body = try StoredForm.encode(subscription)
+        let owner = subscription.ownerKeyID
+        // Under the version lock, which every writer of subscriptions takes: count, then insert.
+        return try await withVersionLock { connection in
+            if let owner {
+                let rows = try await connection.query("""
+                    SELECT COUNT(*) FROM subscriptions WHERE NOT deleted AND (body::jsonb ->> 'ownerKeyID') = \(owner)
+                    """, logger: logger).collect()
+                let owned = try rows.first?.decode(Int.self) ?? 0
+                guard owned < maximumOwned else { return false }
+            }
+            _ = try await connection.query("""
+                INSERT INTO subscriptions (id, body, deleted, version) VALUES (\(subscription.id), \(body), false, nextval('subscription_versions'))
+                """, logger: logger)
+            return true
+        }
+    }
+
     @discardableResult
     public func update(
         _ id: String, _ change: @escaping @Sendable (inout Subscription) throws -> Bool

@@ -97,6 +97,24 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
         }
     }
 
+    public func create(_ subscription: Subscription, maximumOwned: Int) async throws -> Bool {
+        let body = try StoredForm.encode(subscription)
+        let owner = subscription.ownerKeyID
+        // One write transaction: no other writer between the count and the insert.
+        return try await database.write { db in
+            if let owner {
+                let owned = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM subscriptions WHERE deleted = 0 AND json_extract(body, '$.ownerKeyID') = ?
+                    """, arguments: [owner]) ?? 0
+                guard owned < maximumOwned else { return false }
+            }
+            let version = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM subscriptions") ?? 0) + 1
+            try db.execute(sql: "INSERT INTO subscriptions (id, body, deleted, version) VALUES (?, ?, 0, ?)",
+                           arguments: [subscription.id, body, version])
+            return true
+        }
+    }
+
     @discardableResult
     public func update(
         _ id: String, _ change: @escaping @Sendable (inout Subscription) throws -> Bool

@@ -96,6 +96,10 @@ public protocol SubscriptionRecords: StoreConnection {
     /// one back. To change a stored subscription, use ``update(_:_:)``, which keeps what
     /// others changed meanwhile.
     func save(_ subscription: Subscription) async throws
+    /// Stores a new subscription unless its owner already has `maximumOwned` live ones: the count
+    /// and the insert are one atomic step, so concurrent creates cannot pass the cap. Returns
+    /// whether it was stored.
+    func create(_ subscription: Subscription, maximumOwned: Int) async throws -> Bool
     /// Changes a live subscription in one atomic step: reads the stored copy, applies `change`
     /// and writes it with a new version, so that concurrent changes of other fields are kept
     /// and a subscription deleted meanwhile is never brought back. `change` returns false to

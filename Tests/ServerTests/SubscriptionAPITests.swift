@@ -137,6 +137,61 @@ import TestSupport
         }
     }
 
+    @Test("writes are rate-limited per key (429 with Retry-After), and concurrent creates stop at the cap")
+    func writesAreLimitedPerKey() async throws {
+        let store = try store()
+        let alice = try await store.createKey(role: .subscriber).secret
+        let bob = try await store.createKey(role: .subscriber).secret
+        var limits = SubscriptionAPI.Limits()
+        limits.writeBurstPerKey = 3
+        limits.writesPerSecondPerKey = 0.001  // no refill within the test
+        limits.maximumSubscriptionsPerKey = 100
+        let app = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser, limits: limits))
+        let body = #"{"name": "hook", "filter": "topic:Sports", "channel": {"webhook": "https://hooks.example.com/x"}}"#
+        try await app.test(.router) { client in
+            func create(_ key: String) async throws -> (HTTPResponse.Status, String?) {
+                try await client.execute(
+                    uri: "/v1/subscriptions", method: .post, headers: [.authorization: "Bearer \(key)", .contentType: "application/json"],
+                    body: ByteBuffer(string: body)) { ($0.status, $0.headers[.retryAfter]) }
+            }
+            for _ in 0..<3 { #expect(try await create(alice).0 == .created) }
+            let refused = try await create(alice)
+            #expect(refused.0 == .tooManyRequests)
+            #expect(refused.1.flatMap(Int.init).map { $0 >= 1 } == true, "Retry-After: \(String(describing: refused.1))")
+            #expect(try await create(bob).0 == .created)  // another key has its own budget
+        }
+        // An admin key (an operator's bulk work) is not rate-limited.
+        let admin = try await store.createKey(role: .admin).secret
+        try await app.test(.router) { client in
+            for _ in 0..<6 {
+                let status = try await client.execute(
+                    uri: "/v1/subscriptions", method: .post, headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"],
+                    body: ByteBuffer(string: body)) { $0.status }
+                #expect(status == .created)
+            }
+        }
+
+        // The cap holds under concurrent creates (before: count, then save).
+        var capped = SubscriptionAPI.Limits()
+        capped.maximumSubscriptionsPerKey = 4
+        let carol = try await store.createKey(role: .subscriber).secret
+        let cappedApp = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser, limits: capped))
+        try await cappedApp.test(.router) { client in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        try await client.execute(
+                            uri: "/v1/subscriptions", method: .post, headers: [.authorization: "Bearer \(carol)", .contentType: "application/json"],
+                            body: ByteBuffer(string: body)) { $0.status }
+                    }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 4)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 8)
+        }
+    }
+
     @Test func theWebhookSecretIsShownOnceAndRotatesWithAGracePeriod() async throws {
         let store = try store()
         let alice = try await store.createKey(role: .subscriber).secret

@@ -335,6 +335,30 @@ import Testing
         }
     }
 
+    /// Before, the API counted and then saved: concurrent creates passed the cap.
+    @Test(arguments: StoreKind.allCases)
+    func concurrentCreatesStopAtTheCap(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.withStore(kind) { store throws in
+            let owner = "key_\(UUID().uuidString.prefix(8))"
+            let stored = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<12 {
+                    var subscription = Self.subscription("capped-\(index)")
+                    subscription.ownerKeyID = owner
+                    group.addTask { try await store.create(subscription, maximumOwned: 5) }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(stored == 5)
+            #expect(try await store.count(ownedBy: owner) == 5)
+            // A deleted one frees its place.
+            let first = try #require(try await store.all().first { $0.ownerKeyID == owner })
+            try await store.delete(first.id)
+            var another = Self.subscription("capped-after")
+            another.ownerKeyID = owner
+            #expect(try await store.create(another, maximumOwned: 5))
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func endpointFailuresKeepTheFirstFailureUntilASuccess(_ kind: StoreKind) async throws {
         try await StoreUnderTest.withStore(kind) { store throws in
