@@ -88,7 +88,7 @@ public actor RewindJobs {
         guard running.count < limits.runningInProcess else {
             throw HTTPError(.tooManyRequests, headers: [.retryAfter: "30"], message: "\(running.count) rewinds are running, the most this process runs at once")
         }
-        let id = "rwd_" + (0..<10).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let id = "rwd_" + Subscription.randomHex(10)
         let job = Job(
             state: "running", id: id, subscriptionId: subscription.id, since: RFC3339Time.format(since), scanned: 0, redelivered: 0,
             startedAt: RFC3339Time.format(now), ownerKeyID: keyID)

@@ -3,7 +3,6 @@ import Foundation
 import NewsModel
 import Pipeline
 import RdKafka
-import Synchronization
 
 /// `newsflash groups`: the consumer groups of the pipeline's stages, as kafka-consumer-groups
 /// shows them: where each group stands on each partition, how far behind it is, who owns what.
@@ -221,15 +220,10 @@ struct ResetPlan {
     static func exactOffsets(at time: Date, partitions: [KafkaTopicPartition], setup: CommandSetup) async throws -> [KafkaTopicPartition: Int64] {
         var result: [KafkaTopicPartition: Int64] = [:]
         for (topic, inTopic) in Dictionary(grouping: partitions, by: \.topic) {
-            let wanted = Set(inTopic.map(\.partition))
             let reader = RetainedTopicReader(client: setup.kafka.client("newsflash-groups-reset"), topic: topic, logger: setup.logger)
-            // The reader seeks by time and delivers from the first record at or after it.
-            let firstSeen = FirstOffsets()
-            try await reader.read(from: .time(time)) { message in
-                guard wanted.contains(message.partition) else { return true }
-                return firstSeen.record(message.partition, message.offset) < wanted.count
-            }
-            for (partition, offset) in firstSeen.offsets { result[KafkaTopicPartition(topic: topic, partition: partition)] = offset }
+            // The broker's offsets for the time, checked against the records (OffsetForTime).
+            let bounds = try await reader.bounds(at: time)
+            for partition in inTopic { result[partition] = bounds[partition.partition]?.atTime }
         }
         return result
     }
@@ -423,17 +417,3 @@ func printJSONLine(_ object: Any) throws {
     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
 }
 
-/// The first offset read on each partition.
-private final class FirstOffsets: Sendable {
-    private let first = Mutex<[Int32: Int64]>([:])
-
-    /// Records `offset` if it is the partition's first; returns how many partitions have one.
-    func record(_ partition: Int32, _ offset: Int64) -> Int {
-        first.withLock { first in
-            if first[partition] == nil { first[partition] = offset }
-            return first.count
-        }
-    }
-
-    var offsets: [Int32: Int64] { first.withLock { $0 } }
-}

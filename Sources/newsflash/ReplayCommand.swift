@@ -183,10 +183,7 @@ struct ReplayCommand: AsyncParsableCommand {
         try await execute(replayer, plan: plan, path: path, setup: setup)
     }
 
-    static func newID() -> String {
-        var random = SystemRandomNumberGenerator()
-        return "rpl_" + (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
-    }
+    static func newID() -> String { "rpl_" + Subscription.randomHex(8) }
 
     /// The slice's offsets, fixed now: what arrives later is not part of the replay.
     private func makePlan(_ setup: CommandSetup, _ empty: ReplayCheckpoint) async throws -> ReplayCheckpoint {
