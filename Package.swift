@@ -92,8 +92,8 @@ let package = Package(
             dependencies: ["FeedParsing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "NewsModel"], resources: [.copy("Fixtures")]),
-        // Subscriptions: the filter language and the match index (pure).
-        .target(name: "Subscriptions", dependencies: ["NewsModel"]),
+        // Subscriptions: the filter language, the match index (pure) and the keyring that seals subscribers' secrets.
+        .target(name: "Subscriptions", dependencies: ["NewsModel", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "SubscriptionsTests", dependencies: ["Subscriptions", "NewsModel"]),
         // Release-build matcher throughput over 1,000,000 generated subscriptions (Tests/Benchmarks/match/run.sh).
         .executableTarget(

@@ -37,7 +37,8 @@ public actor SubscriptionDirectory {
             }
             do {
                 index.upsert(subscription.id, filter: try parser.parse(subscription.filter))
-                subscriptions[subscription.id] = subscription
+                // Matching needs no secrets: the directory keeps none, not even sealed ones.
+                subscriptions[subscription.id] = subscription.withoutCredentials
             } catch {
                 index.remove(subscription.id)
                 subscriptions[subscription.id] = nil

@@ -30,9 +30,9 @@ public struct Configuration: Sendable {
         ("ingest", ["kafka", "log", "metrics", "liveness", "ingest"]),
         ("classify", ["kafka", "log", "metrics", "liveness", "classify"]),
         ("match", ["kafka", "log", "metrics", "liveness", "store", "match"]),
-        ("notify-webhook", ["kafka", "log", "metrics", "liveness", "store", "notifyWebhook"]),
-        ("notify-email", ["kafka", "log", "metrics", "liveness", "store", "notifyEmail"]),
-        ("api", ["kafka", "log", "store", "api"]),
+        ("notify-webhook", ["kafka", "log", "metrics", "liveness", "store", "secrets", "notifyWebhook"]),
+        ("notify-email", ["kafka", "log", "metrics", "liveness", "store", "secrets", "notifyEmail"]),
+        ("api", ["kafka", "log", "store", "secrets", "api"]),
     ]
 
     /// The settings a process must be given (no default).
@@ -249,7 +249,12 @@ public struct Configuration: Sendable {
                 }
             default:
                 if let (text, origin) = resolved(setting.key) {
-                    rows.append((setting.key, setting.secrecy == .urlPassword ? Self.redactedURL(text) : text, origin))
+                    let shown = switch setting.secrecy {
+                    case .urlPassword: Self.redactedURL(text)
+                    case .whole: "<redacted>"
+                    case .none, .propertyValues: text
+                    }
+                    rows.append((setting.key, shown, origin))
                 } else {
                     rows.append((setting.key, "(none)", nil))
                 }

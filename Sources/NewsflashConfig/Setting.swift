@@ -26,6 +26,8 @@ public struct Setting: Sendable, Hashable {
         case urlPassword
         /// librdkafka properties whose name says password, secret or key.
         case propertyValues
+        /// Never printed: shown as `<redacted>`.
+        case whole
     }
 
     /// `section.name`, as in the file: `{"classify": {"window": 256}}` is `classify.window`.
@@ -111,6 +113,10 @@ extension Setting {
         Setting("store.subscriptions", env: .named("NEWSFLASH_SUBSCRIPTIONS"), flag: "--subscriptions", default: "var/subscriptions.sqlite",
                 secrecy: .urlPassword,
                 "subscription store: a SQLite file, or postgres://user:password@host:5432/db?sslmode=require"),
+        Setting("secrets.keyFile", env: .named("NEWSFLASH_SECRETS_KEY_FILE"), flag: "--secrets-key-file", default: nil,
+                "file of the keys that seal webhook signing secrets and unsubscribe tokens at rest (lines <id>:<base64 of 32 bytes>, the current key first; newsflash secrets generate-key); default: secrets.key beside a SQLite store, made on first use; required with PostgreSQL unless secrets.keyText is given"),
+        Setting("secrets.keyText", env: .named("NEWSFLASH_SECRETS_KEY"), default: nil, secrecy: .whole,
+                "the same key text given directly (a Kubernetes Secret as a variable); read before the file, and never reloaded"),
         // Ingest
         Setting("ingest.state", env: .named("NEWSFLASH_INGEST_STATE"), flag: "--state", default: "var/ingest.sqlite",
                 "ingest state (SQLite): seen items, source health, stories"),

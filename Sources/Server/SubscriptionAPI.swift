@@ -3,6 +3,7 @@ import Hummingbird
 import NewsModel
 import SubscriptionStore
 import Subscriptions
+import Synchronization
 
 /// The subscriptions HTTP API (`Schemas/openapi.yaml`).
 ///
@@ -41,7 +42,7 @@ public enum SubscriptionAPI {
 
     /// The router with every API route; tests call it directly.
     public static func buildRouter(
-        store: any SubscriptionStoring, parser: FilterParser, limits: Limits = Limits(), services: Services = Services()
+        store: any SubscriptionStoring, parser: FilterParser, keys: SecretKeySource, limits: Limits = Limits(), services: Services = Services()
     ) -> Router<BasicRequestContext> {
         let router = Router()
         let api = router.group("v1")
@@ -51,13 +52,14 @@ public enum SubscriptionAPI {
             try await writes.take(key)
             let body: SubscriptionSettings = try await decode(request, context, limits)
             try checkLength(body.filter, limits)
-            let subscription = try body.makeSubscription(parser: parser, owner: key.id)
+            var subscription = try body.makeSubscription(parser: parser, owner: key.id)
+            let issued = subscription.issueCredentials(keys.keyring)
             // The cap and the insert in one step: concurrent creates cannot pass it.
             guard try await store.create(subscription, maximumOwned: limits.maximumSubscriptionsPerKey) else {
                 throw HTTPError(.tooManyRequests, message: "this key already has \(limits.maximumSubscriptionsPerKey) subscriptions, the limit")
             }
             var response = try context.responseEncoder.encode(
-                SubscriptionView(subscription, secret: subscription.secrets?.first?.secret), from: request, context: context)
+                SubscriptionView(subscription, secret: issued.signingSecret), from: request, context: context)
             response.status = .created
             response.headers[.location] = "/v1/subscriptions/\(subscription.id)"
             return response
@@ -95,10 +97,12 @@ public enum SubscriptionAPI {
             let grace = body.graceSeconds ?? 86_400
             guard (0...7 * 86_400).contains(grace) else { throw HTTPError(.badRequest, message: "graceSeconds must be 0 to 604800 (seven days)") }
             let now = Date()
-            guard let rotated = try await store.update(subscription.id, { stored in
-                _ = stored.rotateSecret(grace: TimeInterval(grace), now: now)
+            let secret = Mutex<String?>(nil)
+            guard try await store.update(subscription.id, { stored in
+                let fresh = stored.rotateSecret(grace: TimeInterval(grace), now: now, keyring: keys.keyring)
+                secret.withLock { $0 = fresh }
                 return true
-            }), let secret = rotated.subscription.secrets?.first?.secret else {
+            }) != nil, let secret = secret.withLock({ $0 }) else {
                 throw HTTPError(.notFound, message: "no subscription \(subscription.id)")
             }
             return RotationResult(secret: secret, previousSecretExpiresAt: RFC3339Time.format(now.addingTimeInterval(TimeInterval(grace))))
@@ -281,7 +285,7 @@ public enum SubscriptionAPI {
 
     static func subscriptionForUnsubscribe(_ context: BasicRequestContext, _ store: any SubscriptionStoring) async throws -> (Subscription, String) {
         let (subscription, token) = try await subscription(byToken: context, store)
-        guard let expected = subscription.unsubscribeToken, Secrets.constantTimeEqual(token, expected) else {
+        guard subscription.unsubscribeTokenMatches(token) else {
             throw HTTPError(.notFound, message: "this unsubscribe link is not valid")
         }
         return (subscription, token)

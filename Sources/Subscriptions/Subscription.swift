@@ -57,15 +57,33 @@ public struct Subscription: Codable, Sendable, Hashable {
     }
 
     /// A webhook signing secret (`whsec_…`); the notifier signs with every one not yet expired.
+    /// Stored sealed (``SecretKeyring``); ``secret`` is only read from rows written before secrets
+    /// were sealed, until `newsflash secrets rotate-key` seals them.
     public struct SigningSecret: Codable, Sendable, Hashable {
-        public var secret: String
+        /// The secret as `nfs1:<key id>:…` ciphertext.
+        public var sealed: String?
+        /// A legacy plain-text secret.
+        public var secret: String?
         /// nil for the current secret; a rotated-out secret stays valid until then.
         public var expiresAt: Date?
 
-        public init(secret: String, expiresAt: Date? = nil) {
-            self.secret = secret
+        public init(sealed: String, expiresAt: Date? = nil) {
+            self.sealed = sealed
             self.expiresAt = expiresAt
         }
+
+        /// A plain-text secret, as rows written before sealing hold them.
+        public init(legacySecret: String, expiresAt: Date? = nil) {
+            self.secret = legacySecret
+            self.expiresAt = expiresAt
+        }
+    }
+
+    /// The secrets a subscriber sees once, when they are made.
+    public struct IssuedCredentials: Sendable, Hashable {
+        /// The webhook signing secret (`whsec_…`); nil for email.
+        public var signingSecret: String?
+        public var unsubscribeToken: String
     }
 
     /// `sub_` and 20 hex digits.
@@ -90,8 +108,13 @@ public struct Subscription: Codable, Sendable, Hashable {
     public var confirmationTokenSHA256: String?
     /// Email: when the confirmation mail went out (the email notifier sends it once).
     public var confirmationSentAt: Date?
-    /// The secret half of the one-click unsubscribe link (`<id>.<token>`).
+    /// The secret half of the one-click unsubscribe link (`<id>.<token>`), as rows written before
+    /// tokens were hashed and sealed hold it; new rows have the next two instead.
     public var unsubscribeToken: String?
+    /// SHA-256 of the unsubscribe token: what the API checks a link against.
+    public var unsubscribeTokenSHA256: String?
+    /// The unsubscribe token sealed (``SecretKeyring``): what the email notifier puts in links.
+    public var unsubscribeTokenSealed: String?
     public var modeValue: Mode?
     public var quietHours: QuietHours?
     /// IANA time zone of digests and quiet hours; UTC when nil.
@@ -118,8 +141,24 @@ public struct Subscription: Codable, Sendable, Hashable {
         self.ownerKeyID = ownerKeyID
         self.createdAt = createdAt
         self.updatedAt = updatedAt
-        self.unsubscribeToken = Self.randomHex(16)
-        if case .webhook = channel { secrets = [SigningSecret(secret: Self.newSecret())] }
+    }
+
+    /// Makes the subscription's secrets (a webhook's signing secret, the unsubscribe token), stores
+    /// them sealed with `keyring` and the token's hash, and returns them in plain text: the one
+    /// moment they are shown.
+    @discardableResult
+    public mutating func issueCredentials(_ keyring: SecretKeyring) -> IssuedCredentials {
+        let token = Self.randomHex(16)
+        unsubscribeToken = nil
+        unsubscribeTokenSHA256 = StableID.sha256Hex(token)
+        unsubscribeTokenSealed = keyring.seal(token, for: .unsubscribeToken(id))
+        var signing: String?
+        if case .webhook = channel {
+            let secret = Self.newSecret()
+            secrets = [SigningSecret(sealed: keyring.seal(secret, for: .signingSecret(id)))]
+            signing = secret
+        }
+        return IssuedCredentials(signingSecret: signing, unsubscribeToken: token)
     }
 
     public var mode: Mode {
@@ -134,25 +173,109 @@ public struct Subscription: Codable, Sendable, Hashable {
         return true
     }
 
-    /// The secrets to sign with at `now`: the current one, then rotated-out ones still in their grace period.
-    public func signingSecrets(at now: Date) -> [String] {
-        (secrets ?? []).filter { ($0.expiresAt ?? .distantFuture) > now }.map(\.secret)
+    /// The secrets to sign with at `now`, opened with `keyring`: the current one, then rotated-out
+    /// ones still in their grace period.
+    public func signingSecrets(at now: Date, keyring: SecretKeyring) throws(SecretKeyringError) -> [String] {
+        var result: [String] = []
+        for secret in secrets ?? [] where (secret.expiresAt ?? .distantFuture) > now {
+            if let sealed = secret.sealed {
+                result.append(try keyring.open(sealed, for: .signingSecret(id)))
+            } else if let legacy = secret.secret {
+                result.append(legacy)
+            }
+        }
+        return result
     }
 
-    /// Makes a new current secret; the previous one stays valid for `grace`. Returns the new secret.
-    public mutating func rotateSecret(grace: TimeInterval, now: Date = Date()) -> String {
+    /// Makes a new current secret, sealed with `keyring`; the previous ones stay valid for at most
+    /// `grace`. Returns the new secret.
+    public mutating func rotateSecret(grace: TimeInterval, now: Date = Date(), keyring: SecretKeyring) -> String {
         let fresh = Self.newSecret()
         let kept = (secrets ?? []).filter { ($0.expiresAt ?? .distantFuture) > now }.map { old in
-            SigningSecret(secret: old.secret, expiresAt: min(old.expiresAt ?? .distantFuture, now.addingTimeInterval(grace)))
+            var kept = old
+            kept.expiresAt = min(old.expiresAt ?? .distantFuture, now.addingTimeInterval(grace))
+            return kept
         }
-        secrets = [SigningSecret(secret: fresh)] + kept
+        secrets = [SigningSecret(sealed: keyring.seal(fresh, for: .signingSecret(id)))] + kept
         updatedAt = now
         return fresh
     }
 
-    /// The path of the one-click unsubscribe endpoint for this subscription.
-    public var unsubscribePath: String? {
-        unsubscribeToken.map { "/v1/unsubscribe/\(id).\($0)" }
+    /// Whether `token` is this subscription's unsubscribe token (compared by hash, in constant time).
+    public func unsubscribeTokenMatches(_ token: String) -> Bool {
+        if let digest = unsubscribeTokenSHA256 { return Secrets.constantTimeEqual(StableID.sha256Hex(token), digest) }
+        if let legacy = unsubscribeToken { return Secrets.constantTimeEqual(token, legacy) }
+        return false
+    }
+
+    /// The path of the one-click unsubscribe endpoint for this subscription (its token opened with `keyring`).
+    public func unsubscribePath(keyring: SecretKeyring) throws(SecretKeyringError) -> String? {
+        let token: String
+        if let sealed = unsubscribeTokenSealed {
+            token = try keyring.open(sealed, for: .unsubscribeToken(id))
+        } else if let legacy = unsubscribeToken {
+            token = legacy
+        } else {
+            return nil
+        }
+        return "/v1/unsubscribe/\(id).\(token)"
+    }
+
+    /// Seals every secret with the keyring's current key: legacy plain-text secrets and tokens, and
+    /// values sealed with an older key. Returns whether anything changed.
+    public mutating func reseal(_ keyring: SecretKeyring) throws(SecretKeyringError) -> Bool {
+        var changed = false
+        if var list = secrets {
+            for index in list.indices {
+                let plain: String
+                if let sealed = list[index].sealed {
+                    guard SecretKeyring.keyID(of: sealed) != keyring.current.id else { continue }
+                    plain = try keyring.open(sealed, for: .signingSecret(id))
+                } else if let legacy = list[index].secret {
+                    plain = legacy
+                } else {
+                    continue
+                }
+                list[index].sealed = keyring.seal(plain, for: .signingSecret(id))
+                list[index].secret = nil
+                changed = true
+            }
+            secrets = list
+        }
+        if let legacy = unsubscribeToken {
+            unsubscribeTokenSHA256 = StableID.sha256Hex(legacy)
+            unsubscribeTokenSealed = keyring.seal(legacy, for: .unsubscribeToken(id))
+            unsubscribeToken = nil
+            changed = true
+        } else if let sealed = unsubscribeTokenSealed, SecretKeyring.keyID(of: sealed) != keyring.current.id {
+            unsubscribeTokenSealed = keyring.seal(try keyring.open(sealed, for: .unsubscribeToken(id)), for: .unsubscribeToken(id))
+            changed = true
+        }
+        return changed
+    }
+
+    /// The keys that sealed this subscription's secrets (empty when nothing is sealed).
+    public var sealingKeyIDs: Set<String> {
+        var ids = Set((secrets ?? []).compactMap { $0.sealed.flatMap(SecretKeyring.keyID(of:)) })
+        if let sealed = unsubscribeTokenSealed, let id = SecretKeyring.keyID(of: sealed) { ids.insert(id) }
+        return ids
+    }
+
+    /// Whether any secret is still stored in plain text (written before secrets were sealed).
+    public var hasPlainTextSecrets: Bool {
+        unsubscribeToken != nil || (secrets ?? []).contains { $0.secret != nil }
+    }
+
+    /// This subscription without its secrets, sealed or not, or its confirmation token's hash: what a
+    /// process that only matches keeps.
+    public var withoutCredentials: Subscription {
+        var copy = self
+        copy.secrets = nil
+        copy.unsubscribeToken = nil
+        copy.unsubscribeTokenSHA256 = nil
+        copy.unsubscribeTokenSealed = nil
+        copy.confirmationTokenSHA256 = nil
+        return copy
     }
 
     public var location: TimeZone { timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")! }

@@ -47,10 +47,12 @@ struct WebhookBenchmark: AsyncParsableCommand {
         defer { child?.terminate() }
 
         let store = try SQLiteSubscriptionStore(path: ":memory:")
+        // Sealed as in production: each delivery opens its secret.
+        let keys = SecretKeySource(try SecretKeyring(text: SecretKeyring.newKeyLine()))
         var ids: [String] = []
         for index in 0..<subscriptions {
             var subscription = Subscription(name: "bench \(index)", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:\(port)/hook/\(index)"))
-            subscription.secrets = [Subscription.SigningSecret(secret: Self.secret)]
+            subscription.secrets = [Subscription.SigningSecret(sealed: keys.keyring.seal(Self.secret, for: .signingSecret(subscription.id)))]
             try await store.save(subscription)
             ids.append(subscription.id)
         }
@@ -61,7 +63,7 @@ struct WebhookBenchmark: AsyncParsableCommand {
         let mirror = SubscriptionMirror(store: store, logger: logger)
         try await mirror.refresh()
         let processor = WebhookProcessor(
-            channel: WebhookChannel(sender: sender, gate: EndpointGate(limit: 1_000_000)), mirror: mirror, store: store, logger: logger)
+            channel: WebhookChannel(sender: sender, gate: EndpointGate(limit: 1_000_000), keys: keys), mirror: mirror, store: store, logger: logger)
         // One delivery per (subscription, story): 2,000 distinct messages, cycled.
         let messages: [KafkaConsumerMessage] = try (0..<2_000).map { index in
             let subscriptionID = ids[index % ids.count]

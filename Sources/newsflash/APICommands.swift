@@ -123,16 +123,17 @@ extension RunCommand {
             let settings = try Stages.APISettings(setup.config)
             let withoutKafka = try setup.config.bool("api.noKafka")
             let parser = try SubscriptionFiles.filterParser()
+            let keys = try setup.secretKeys()
             try await setup.withStore { store in
                 guard !withoutKafka else {
-                    let services = try Stages.api(settings, store: store, parser: parser, nil, logger: setup.logger)
+                    let services = try Stages.api(settings, store: store, parser: parser, keys: keys, nil, logger: setup.logger)
                     setup.logger.info("api listening", metadata: services.metadata)
                     try await StageServices.runGroup(services.work, logger: setup.logger)
                     return
                 }
                 try await setup.checkBroker()
                 let context = try StageContext(setup, producerID: "newsflash-api")
-                let services = try Stages.api(settings, store: store, parser: parser, context, logger: setup.logger)
+                let services = try Stages.api(settings, store: store, parser: parser, keys: keys, context, logger: setup.logger)
                 // /metrics and /health/ready are on the API's own port.
                 try await context.run(services, name: "api", servesMetrics: false)
             }

@@ -30,6 +30,7 @@ struct Newsflash: AsyncParsableCommand {
             SourcesCommand.self,
             SubscriptionsCommand.self,
             KeysCommand.self,
+            SecretsCommand.self,
             TailCommand.self,
             SmokeCommand.self,
             VersionCommand.self,

@@ -73,8 +73,9 @@ extension RunCommand {
             let setup = try global.setup("newsflash.notify-webhook", flags: flags)
             // The settings are checked before the broker is touched.
             let settings = try Stages.WebhookSettings(setup.config)
+            let keys = try setup.secretKeys()
             try await setup.runStoreStage("notify-webhook") { store, mirror, context in
-                var services = try await Stages.notifyWebhook(settings, store: store, mirror: mirror, context)
+                var services = try await Stages.notifyWebhook(settings, store: store, mirror: mirror, keys: keys, context)
                 services.metadata["allowed"] = "\(settings.sender.policy)"
                 return services
             }
@@ -126,8 +127,9 @@ extension RunCommand {
         func run() async throws {
             let setup = try global.setup("newsflash.notify-email", flags: flags)
             let settings = try Stages.EmailSettings(setup.config)
+            let keys = try setup.secretKeys()
             try await setup.runStoreStage("notify-email") { store, mirror, context in
-                try await Stages.notifyEmail(settings, store: store, mirror: mirror, context)
+                try await Stages.notifyEmail(settings, store: store, mirror: mirror, keys: keys, context)
             }
         }
     }

@@ -19,8 +19,15 @@ struct SubscriptionFiles: ParsableArguments {
         """)
     var subscriptions: String?
 
+    @Option(help: """
+        File of the keys that seal webhook signing secrets and unsubscribe tokens (read by the API, the notifiers and \
+        subscriptions add). Default: secrets.keyFile, $NEWSFLASH_SECRETS_KEY_FILE, else secrets.key beside a SQLite store \
+        (made on first use); $NEWSFLASH_SECRETS_KEY gives the key text itself.
+        """)
+    var secretsKeyFile: String?
+
     /// These flags by setting key.
-    var flags: [String: String?] { ["store.subscriptions": subscriptions] }
+    var flags: [String: String?] { ["store.subscriptions": subscriptions, "secrets.keyFile": secretsKeyFile] }
 
     /// A parser that knows the taxonomy's labels, for checking filters when they are written.
     static func filterParser() throws -> FilterParser {
@@ -41,6 +48,11 @@ extension CommandSetup {
             let services = try await build(store, try await Stages.mirror(store, logger: logger), context)
             try await context.run(services, name: name)
         }
+    }
+
+    /// The keys that seal subscribers' secrets for the store of `store.subscriptions` (``Stages/secretKeys(_:storeLocation:)``).
+    func secretKeys() throws -> SecretKeySource {
+        try Stages.secretKeys(config, storeLocation: try config.string("store.subscriptions"))
     }
 
     /// Opens the subscription store (`store.subscriptions`), runs `body` with it and shuts it down,
@@ -105,10 +117,12 @@ struct SubscriptionsCommand: AsyncParsableCommand {
             settings.filter = filter
             settings.minimumUrgency = minUrgency
             settings.channel = SubscriptionView.Channel(webhook: webhook, email: email)
-            let subscription = try SubscriptionsCommand.checked { try settings.makeSubscription(parser: try SubscriptionFiles.filterParser(), owner: nil) }
-            try await global.setup("newsflash.subscriptions", flags: files.flags).withStore { try await $0.save(subscription) }
+            var subscription = try SubscriptionsCommand.checked { try settings.makeSubscription(parser: try SubscriptionFiles.filterParser(), owner: nil) }
+            let setup = try global.setup("newsflash.subscriptions", flags: files.flags)
+            let issued = subscription.issueCredentials(try setup.secretKeys().keyring)
+            try await setup.withStore { try await $0.save(subscription) }
             if json {
-                try SubscriptionsCommand.printJSON(SubscriptionView(subscription, secret: subscription.secrets?.first?.secret))
+                try SubscriptionsCommand.printJSON(SubscriptionView(subscription, secret: issued.signingSecret))
             } else {
                 print(subscription.id)
             }

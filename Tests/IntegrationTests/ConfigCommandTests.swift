@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import SubscriptionStore
+import Subscriptions
 import Testing
 import TestSupport
 
@@ -26,6 +28,7 @@ struct ConfigCommandTests {
         var environment = cleanEnvironment
         environment["NEWSFLASH_KAFKA_SASL_PASSWORD"] = "sasl-secret-1234"
         environment["NEWSFLASH_SUBSCRIPTIONS"] = "postgres://newsflash:store-secret-1234@db:5432/newsflash"
+        environment["NEWSFLASH_SECRETS_KEY"] = "k1:" + Data(repeating: 7, count: 32).base64EncodedString() + "secret-1234"
         let example = Repository.root.appendingPathComponent("Deploy/newsflash.example.json").path
         let run = try await NewsflashCLI.run(["config", "check", "--config", example, "--json"], environment: environment)
         #expect(run.status == 0, "\(run.stderr)")
@@ -37,6 +40,7 @@ struct ConfigCommandTests {
         #expect(row("classify.window")?["origin"] as? String == example)
         #expect(row("store.subscriptions")?["origin"] as? String == "$NEWSFLASH_SUBSCRIPTIONS")
         #expect(row("kafka.properties.sasl.password")?["value"] as? String == "<redacted>")
+        #expect(row("secrets.keyText")?["value"] as? String == "<redacted>")
         #expect(!run.stdout.contains("secret-1234") && !run.stderr.contains("secret-1234"))
     }
 
@@ -104,6 +108,54 @@ struct ConfigCommandTests {
         for word in ["groups", "dlq", "reset", "to-datetime", "subscriptions", "min-urgency"] {
             #expect(run.stdout.contains(word), "the \(shell) script lacks \(word)")
         }
+    }
+
+    @Test("secrets: a key file made beside a SQLite store, rotate-key re-seals every subscription, a PostgreSQL store needs a key")
+    func secretsCommands() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var environment = cleanEnvironment
+        let storePath = directory.appendingPathComponent("subscriptions.sqlite").path
+        environment["NEWSFLASH_SUBSCRIPTIONS"] = storePath
+        let added = try await NewsflashCLI.run(
+            ["subscriptions", "add", "--name", "desk", "--filter", "region:MENA", "--webhook", "https://example.org/hook", "--json"],
+            environment: environment)
+        #expect(added.status == 0, "\(added.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])
+        let id = try #require(object["id"] as? String), secret = try #require(object["secret"] as? String)
+        // The key file was made beside the store, readable by its owner only.
+        let keyFile = directory.appendingPathComponent("secrets.key").path
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int)
+        #expect(mode & 0o077 == 0)
+        let first = try SecretKeyring(text: try String(contentsOfFile: keyFile, encoding: .utf8))
+
+        let rotated = try await NewsflashCLI.run(["secrets", "rotate-key", "--id", "second"], environment: environment)
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        #expect(rotated.stdout.contains("re-sealed 1 of 1 subscriptions under key second; 0 still hold"), "\(rotated.stdout)")
+        let after = try SecretKeyring(text: try String(contentsOfFile: keyFile, encoding: .utf8))
+        #expect(after.keys.map(\.id) == ["second", first.current.id])
+        // Only the new key is needed now: the old line can go.
+        let secondOnly = try SecretKeyring(text: after.text.split(separator: "\n")[0] + "\n")
+        let store = try SQLiteSubscriptionStore(path: storePath)
+        let stored = try #require(try await store.subscription(id))
+        await store.shutdown()
+        #expect(stored.sealingKeyIDs == ["second"])
+        #expect(try stored.signingSecrets(at: Date(), keyring: secondOnly) == [secret])
+        #expect(try await NewsflashCLI.run(["secrets", "rotate-key", "--id", "second"], environment: environment).stderr.contains("appears twice"))
+
+        // Without the key that sealed them, reseal names what does not open and exits 1.
+        let stranger = directory.appendingPathComponent("other.key").path
+        try SecretKeyring.newKeyLine(id: "stranger").write(toFile: stranger, atomically: true, encoding: .utf8)
+        let failed = try await NewsflashCLI.run(["secrets", "reseal", "--secrets-key-file", stranger], environment: environment)
+        #expect(failed.status == 1 && failed.stderr.contains("\(id): a secret is sealed with key second"), "\(failed.stderr)")
+
+        // A PostgreSQL store has no default key: every process that opens secrets must share one.
+        var postgres = cleanEnvironment
+        postgres["NEWSFLASH_SUBSCRIPTIONS"] = "postgres://newsflash@127.0.0.1:1/newsflash"
+        let api = try await NewsflashCLI.run(["run", "api", "--no-kafka", "--port", "0"], environment: postgres)
+        #expect(api.status == 1 && api.stderr.contains("a PostgreSQL store needs the key that seals subscribers' secrets"), "\(api.stderr)")
+        let generated = try await NewsflashCLI.run(["secrets", "generate-key", "--id", "prod-1"], environment: postgres)
+        #expect(try SecretKeyring(text: generated.stdout).current.id == "prod-1")
     }
 
     @Test("subscriptions add, show, update and list, as the API shows them and with its checks; exit 1 for a bad setting or id")

@@ -42,10 +42,10 @@ struct EmailNotifierTests {
         return Setup(
             store: store, mirror: mirror, client: client,
             processor: EmailProcessor(
-                channel: EmailChannel(transport: client, templates: templates, settings: settings, logger: logger), mirror: mirror, store: store,
+                channel: EmailChannel(transport: client, templates: templates, settings: settings, keys: TestKeys.source, logger: logger), mirror: mirror, store: store,
                 flow: flow, logger: logger),
             notices: MailNotices(mirror: mirror, transport: client, templates: templates, settings: settings, logger: logger),
-            router: SubscriptionAPI.buildRouter(store: store, parser: parser))
+            router: SubscriptionAPI.buildRouter(store: store, parser: parser, keys: TestKeys.source))
     }
 
     func delivery(to subscription: Subscription, title: String) throws -> KafkaConsumerMessage {
@@ -76,7 +76,8 @@ struct EmailNotifierTests {
         let sink = try SMTPSink.required()
         let setup = try setUp()
         let address = SMTPSink.recipient("reader")
-        let subscription = Subscription(name: "MENA <desk>", filter: "region:MENA", channel: .email(address: address))
+        var subscription = Subscription(name: "MENA <desk>", filter: "region:MENA", channel: .email(address: address))
+        subscription.issueCredentials(TestKeys.keyring)
         try await setup.store.save(subscription)
         try await setup.mirror.refresh()
 
@@ -133,6 +134,7 @@ struct EmailNotifierTests {
         var topics: [String: Set<String>] = [:]
         for local in ["tempfail", "reject"] {
             var subscription = Subscription(name: local, filter: "region:MENA", channel: .email(address: SMTPSink.recipient(local)))
+            subscription.issueCredentials(TestKeys.keyring)
             subscription.confirmedAt = Date()
             try await setup.store.save(subscription)
             try await setup.mirror.refresh()

@@ -47,7 +47,7 @@ struct WebhookNotifierTests {
                 schedule: RetrySchedule(delays: delays, jitter: 0, retryAfterBounds: 1...5, topics: retryTopics),
                 receiptsTopic: receipts, deadLetterTopic: dlq, deferral: .seconds(1))
             let processor = WebhookProcessor(
-                channel: WebhookChannel(sender: sender, gate: EndpointGate(limit: perEndpoint)),
+                channel: WebhookChannel(sender: sender, gate: EndpointGate(limit: perEndpoint), keys: TestKeys.source),
                 mirror: SubscriptionMirror(store: store, logger: TestBroker.logger), store: store, flow: flow, logger: TestBroker.logger)
             let producer = try TestBroker.producer()
             var client = try TestBroker.client("notify")
@@ -76,6 +76,7 @@ struct WebhookNotifierTests {
 
         func subscribe(_ url: String, name: String = "hook", configure: (inout Subscription) -> Void = { _ in }) async throws -> Subscription {
             var subscription = Subscription(name: name, filter: "region:MENA", channel: .webhook(url: url))
+            subscription.issueCredentials(TestKeys.keyring)
             configure(&subscription)
             try await store.save(subscription)
             return subscription
@@ -94,15 +95,48 @@ struct WebhookNotifierTests {
         try messages.map { try EventCodec.decode(DeliveryReceipt.self, from: $0.value).data }
     }
 
+    /// A secret sealed with a key this notifier lacks: nothing is posted (never unsigned), and the
+    /// delivery is retried without counting against the endpoint; with the key it goes out signed.
+    @Test func aSecretThatDoesNotOpenIsRetriedNeverSentUnsigned() async throws {
+        let receiver = try await WebhookReceiver.start()
+        defer { receiver.stop() }
+        var configuration = WebhookSender.Configuration()
+        configuration.policy = .allowLoopback
+        let sender = WebhookSender(configuration: configuration, logger: TestBroker.logger)
+        let stranger = try SecretKeyring(text: SecretKeyring.newKeyLine(id: "elsewhere"))
+        var subscription = Subscription(name: "sealed", filter: "region:MENA", channel: .webhook(url: receiver.url("/hook/sealed")))
+        subscription.issueCredentials(stranger)
+        receiver.register("sealed", secrets: try subscription.signingSecrets(at: Date(), keyring: stranger))
+        var item = SampleEvents.classifiedItem
+        item.item.storyId = StableID.make(prefix: "sty", ["sealed"])
+        let request = DeliveryRequest(
+            deliveryId: DeliveryRequest.makeDeliveryID(subscriptionID: subscription.id, storyID: item.item.storyId, version: 1),
+            subscriptionId: subscription.id, channel: .webhook, storyId: item.item.storyId, version: 1, isUpdate: false, isReplay: false,
+            item: item, match: MatchExplanation(filter: subscription.filter, matchedTerms: ["region:mena"]), createdAt: Date())
+
+        let without = WebhookChannel(sender: sender, gate: EndpointGate(limit: 4), keys: TestKeys.source)
+        let refused = await without.send(subscription, [request], asDigest: false, at: Date())
+        #expect(refused.verdict == .failed(retryAfter: nil))
+        #expect(refused.endpointHealthy == nil)
+        #expect(refused.error?.contains("not signed: a secret is sealed with key elsewhere") == true, "\(refused.error ?? "")")
+        #expect(receiver.received("/hook/sealed").isEmpty)
+
+        let with = WebhookChannel(sender: sender, gate: EndpointGate(limit: 4), keys: SecretKeySource(stranger))
+        let sent = await with.send(subscription, [request], asDigest: false, at: Date())
+        #expect(sent.verdict == .delivered, "\(sent.error ?? "")")
+        #expect(receiver.received("/hook/sealed").first?.verified == true)
+        await sender.shutdown()
+    }
+
     @Test func signedDeliveriesAndEveryOutcome() async throws {
         let receiver = try await WebhookReceiver.start()
         let resetter = try await ResettingServer.start()
         let harness = try await Harness.start()
         let good = try await harness.subscribe(receiver.url("/hook/good"))
-        receiver.register("good", secrets: good.signingSecrets(at: Date()))
+        receiver.register("good", secrets: try good.signingSecrets(at: Date(), keyring: TestKeys.keyring))
         var rotated = try await harness.subscribe(receiver.url("/hook/rotated"))
-        let oldSecret = rotated.signingSecrets(at: Date())
-        _ = rotated.rotateSecret(grace: 3600)
+        let oldSecret = try rotated.signingSecrets(at: Date(), keyring: TestKeys.keyring)
+        _ = rotated.rotateSecret(grace: 3600, keyring: TestKeys.keyring)
         try await harness.store.save(rotated)
         receiver.register("rotated", secrets: oldSecret)  // a receiver that has not switched yet
         let failing = try await harness.subscribe(receiver.url("/status/500"))
@@ -196,7 +230,7 @@ struct WebhookNotifierTests {
                 request = json.load(sys.stdin)
                 print(json.dumps(Webhook(request["secret"]).verify(request["body"], request["headers"])["subscriptionId"]))
                 """
-            let input = try JSONSerialization.data(withJSONObject: ["secret": good.signingSecrets(at: Date())[0], "body": body, "headers": hit.headers])
+            let input = try JSONSerialization.data(withJSONObject: ["secret": try good.signingSecrets(at: Date(), keyring: TestKeys.keyring)[0], "body": body, "headers": hit.headers])
             let verified = try await Subprocess.run(python, ["-c", verify], stdin: String(decoding: input, as: UTF8.self))
             #expect(verified.status == 0, "\(verified.stderr)")
             #expect(verified.stdout.contains(good.id))
@@ -267,7 +301,7 @@ struct WebhookNotifierTests {
             $0.quietHours = Subscription.QuietHours(startMinute: start, endMinute: (start + 120) % 1440, allowFlash: true)
         }
         let limited = try await harness.subscribe(receiver.url("/hook/limited"), name: "limited") { $0.maxAlertsPerHour = 2 }
-        for subscription in [hourly, quiet, limited] { receiver.register(subscription.name, secrets: subscription.signingSecrets(at: Date())) }
+        for subscription in [hourly, quiet, limited] { receiver.register(subscription.name, secrets: try subscription.signingSecrets(at: Date(), keyring: TestKeys.keyring)) }
 
         var held: [String] = []
         for index in 0..<3 { held.append(try await harness.deliver(to: hourly, title: "hourly \(index)").deliveryId) }
@@ -315,7 +349,7 @@ struct WebhookNotifierTests {
         // Every delivery to the slow endpoint takes 20 s; at most 8 are in flight to it.
         let harness = try await Harness.start(window: 64, perEndpoint: 8, totalTimeout: .seconds(30), delays: [.seconds(1)])
         let fast = try await harness.subscribe(receiver.url("/hook/fast"), name: "fast")
-        receiver.register("fast", secrets: fast.signingSecrets(at: Date()))
+        receiver.register("fast", secrets: try fast.signingSecrets(at: Date(), keyring: TestKeys.keyring))
         let slow = try await harness.subscribe("http://localhost:\(receiver.port)/slow/20000", name: "slow")
         // Once the stage has joined its groups (a first delivery arrived), measure.
         _ = try await harness.deliver(to: fast, title: "warm-up")

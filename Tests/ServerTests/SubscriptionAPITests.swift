@@ -11,6 +11,8 @@ import TestSupport
 
 /// The subscriptions API in memory (HummingbirdTesting), against a real SQLite store.
 @Suite struct SubscriptionAPITests {
+    /// The keys every API of this suite seals secrets with.
+    static let keys = SecretKeySource(try! SecretKeyring(text: SecretKeyring.newKeyLine()))
     let parser = FilterParser(
         regions: ["Africa", "Asia", "Asia-Pacific", "Europe", "Latin America", "MENA", "Palestine", "US & Canada"],
         topics: ["Politics", "Economy", "Sports", "Arts&Culture", "Health", "Technology", "Environment", "Miscellaneous"])
@@ -27,7 +29,7 @@ import TestSupport
         let result = try Subprocess.run(python, [Repository.script("Tests/Support/openapi_routes.py")])
         #expect(result.status == 0, "\(result.stderr)")
         let documented = Set(result.stdout.split(separator: "\n").map(String.init))
-        let registered = Set(SubscriptionAPI.buildRouter(store: try store(), parser: parser).routes.map { "\($0.method) \($0.path)" })
+        let registered = Set(SubscriptionAPI.buildRouter(store: try store(), parser: parser, keys: Self.keys).routes.map { "\($0.method) \($0.path)" })
         // /health/live is the process's (its receipts recorder's liveness), added beside
         // /health/ready and /metrics when `run api` starts; ConfigCommandTests calls it.
         #expect(documented == registered.union(["GET /health/live"]))
@@ -39,7 +41,7 @@ import TestSupport
         let (aliceKey, alice) = try await store.createKey(role: .subscriber)
         let (bobKey, bob) = try await store.createKey(role: .subscriber)
         let admin = try await store.createKey(role: .admin).secret
-        let app = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser))
+        let app = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser, keys: Self.keys))
         try await app.test(.router) { client in
             func call(_ method: HTTPRequest.Method, _ uri: String, _ key: String?) async throws -> (HTTPResponse.Status, String) {
                 var headers: HTTPFields = [:]
@@ -74,7 +76,7 @@ import TestSupport
         let alice = try await store.createKey(role: .subscriber).secret
         let bob = try await store.createKey(role: .subscriber).secret
         let admin = try await store.createKey(role: .admin).secret
-        let app = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser))
+        let app = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser, keys: Self.keys))
         try await app.test(.router) { client in
             func call(_ method: HTTPRequest.Method, _ uri: String, _ key: String?, _ body: String? = nil) async throws -> (HTTPResponse.Status, String) {
                 var headers: HTTPFields = [.contentType: "application/json"]
@@ -125,7 +127,7 @@ import TestSupport
 
     /// Runs `body` with a client for a router built on `store`.
     func withAPI(_ store: SQLiteSubscriptionStore, services: SubscriptionAPI.Services = .init(), _ body: @escaping @Sendable (Call) async throws -> Void) async throws {
-        let app = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser, services: services))
+        let app = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser, keys: Self.keys, services: services))
         try await app.test(.router) { client in
             try await body { method, uri, key, text in
                 var headers: HTTPFields = [.contentType: "application/json"]
@@ -146,7 +148,7 @@ import TestSupport
         limits.writeBurstPerKey = 3
         limits.writesPerSecondPerKey = 0.001  // no refill within the test
         limits.maximumSubscriptionsPerKey = 100
-        let app = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser, limits: limits))
+        let app = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser, keys: Self.keys, limits: limits))
         let body = #"{"name": "hook", "filter": "topic:Sports", "channel": {"webhook": "https://hooks.example.com/x"}}"#
         try await app.test(.router) { client in
             func create(_ key: String) async throws -> (HTTPResponse.Status, String?) {
@@ -175,7 +177,7 @@ import TestSupport
         var capped = SubscriptionAPI.Limits()
         capped.maximumSubscriptionsPerKey = 4
         let carol = try await store.createKey(role: .subscriber).secret
-        let cappedApp = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser, limits: capped))
+        let cappedApp = Application(router: SubscriptionAPI.buildRouter(store: store, parser: parser, keys: Self.keys, limits: capped))
         try await cappedApp.test(.router) { client in
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<12 {
@@ -201,7 +203,7 @@ import TestSupport
             #expect(status == .created)
             let id = String(try #require(body.firstMatch(of: /"id":"(sub_[0-9a-f]{20})"/)?.1))
             let secret = String(try #require(body.firstMatch(of: /"secret":"(whsec_[A-Za-z0-9+\\\/=]+)"/)?.1)).replacingOccurrences(of: "\\/", with: "/")
-            #expect(try await store.subscription(id)?.signingSecrets(at: Date()) == [secret])
+            #expect(try await store.subscription(id)?.signingSecrets(at: Date(), keyring: Self.keys.keyring) == [secret])
             // Never again: not in GET, not in the list.
             #expect(try await !call(.get, "/v1/subscriptions/\(id)", alice, nil).1.contains("whsec_"))
             #expect(try await !call(.get, "/v1/subscriptions", alice, nil).1.contains("whsec_"))
@@ -214,8 +216,8 @@ import TestSupport
             #expect(fresh != secret)
             let stored = try #require(try await store.subscription(id))
             // Both sign during the grace period, the new one first; only the new one after it.
-            #expect(stored.signingSecrets(at: Date()) == [fresh, secret])
-            #expect(stored.signingSecrets(at: Date().addingTimeInterval(3601)) == [fresh])
+            #expect(try stored.signingSecrets(at: Date(), keyring: Self.keys.keyring) == [fresh, secret])
+            #expect(try stored.signingSecrets(at: Date().addingTimeInterval(3601), keyring: Self.keys.keyring) == [fresh])
 
             let email = try await call(.post, "/v1/subscriptions", alice, #"{"name": "mail", "filter": "topic:Sports", "channel": {"email": "a@example.com"}}"#)
             #expect(!email.1.contains("whsec_"))
@@ -263,6 +265,40 @@ import TestSupport
         }
     }
 
+    /// The signing secret and the unsubscribe token are in the store only as ciphertext (and the
+    /// token's hash): the database files' bytes hold neither, and they still work through the API.
+    @Test func secretsAreSealedAtRest() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("api-sealed-\(UUID().uuidString).sqlite").path
+        let store = try SQLiteSubscriptionStore(path: path)
+        let alice = try await store.createKey(role: .subscriber).secret
+        try await withAPI(store) { call in
+            let body = try await call(.post, "/v1/subscriptions", alice, #"{"name": "hook", "filter": "topic:Sports", "channel": {"webhook": "https://hooks.example.com/x"}}"#).1
+            let id = String(try #require(body.firstMatch(of: /"id":"(sub_[0-9a-f]{20})"/)?.1))
+            let secret = String(try #require(body.firstMatch(of: /"secret":"whsec_([A-Za-z0-9+\\\/=]+)"/)?.1)).replacingOccurrences(of: "\\/", with: "/")
+            let rotated = try await call(.post, "/v1/subscriptions/\(id)/secret/rotate", alice, "{}").1
+            let fresh = String(try #require(rotated.firstMatch(of: /"secret":"whsec_([A-Za-z0-9+\\\/=]+)"/)?.1)).replacingOccurrences(of: "\\/", with: "/")
+            let stored = try #require(try await store.subscription(id))
+            let unsubscribe = try #require(try stored.unsubscribePath(keyring: Self.keys.keyring))
+            let token = String(unsubscribe.split(separator: ".").last!)
+            #expect(try stored.signingSecrets(at: Date(), keyring: Self.keys.keyring) == ["whsec_" + fresh, "whsec_" + secret])
+            await store.shutdown()
+            var bytes = Data()
+            for file in [path, path + "-wal"] { bytes += (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data() }
+            #expect(!bytes.isEmpty)
+            for plain in [secret, fresh, token] {
+                #expect(bytes.range(of: Data(plain.utf8)) == nil, "a secret is stored in plain text")
+            }
+            #expect(bytes.range(of: Data("nfs1:".utf8)) != nil)
+            // Sealed for this subscription only: moved to another, it does not open.
+            var other = stored
+            other.id = Subscription.newID()
+            #expect(throws: SecretKeyringError.self) { try other.signingSecrets(at: Date(), keyring: Self.keys.keyring) }
+            // Another key does not open it.
+            let stranger = try SecretKeyring(text: SecretKeyring.newKeyLine(id: Self.keys.keyring.current.id))
+            #expect(throws: SecretKeyringError.self) { try stored.signingSecrets(at: Date(), keyring: stranger) }
+        }
+    }
+
     @Test func emailLinksConfirmAndUnsubscribeWithTheirOwnTokens() async throws {
         let store = try store()
         let alice = try await store.createKey(role: .subscriber).secret
@@ -287,7 +323,7 @@ import TestSupport
             #expect(confirmed.1.contains("confirmed"))
             #expect(try await store.subscription(id)?.isDeliverable == true)
 
-            let unsubscribe = try #require(subscription.unsubscribePath)
+            let unsubscribe = try #require(try subscription.unsubscribePath(keyring: Self.keys.keyring))
             #expect(try await call(.post, "/v1/unsubscribe/\(id).0000", nil, nil).0 == .notFound)
             let page = try await call(.get, unsubscribe, nil, nil)
             #expect(page.0 == .ok)

@@ -26,12 +26,15 @@ public struct EmailChannel: NotificationChannel {
     let transport: any MailTransport
     let templates: MailTemplates
     let settings: Settings
+    /// Opens the subscriptions' sealed unsubscribe tokens.
+    let keys: SecretKeySource
     let logger: Logger
 
-    public init(transport: any MailTransport, templates: MailTemplates, settings: Settings, logger: Logger) {
+    public init(transport: any MailTransport, templates: MailTemplates, settings: Settings, keys: SecretKeySource, logger: Logger) {
         self.transport = transport
         self.templates = templates
         self.settings = settings
+        self.keys = keys
         self.logger = logger
     }
 
@@ -48,7 +51,13 @@ public struct EmailChannel: NotificationChannel {
         guard case .email(let address) = subscription.channel, let first = requests.first else {
             return ChannelAttempt(verdict: .permanent, statusCode: nil, error: "not an email subscription", latencyMs: 0, endpointHealthy: nil)
         }
-        let unsubscribe = subscription.unsubscribePath.map { settings.publicURL + $0 }
+        let unsubscribe: String?
+        do {
+            unsubscribe = try subscription.unsubscribePath(keyring: keys.keyring).map { settings.publicURL + $0 }
+        } catch {
+            // Not sent without its unsubscribe link: retried until the operator gives the key.
+            return ChannelAttempt(verdict: .failed(retryAfter: nil), statusCode: nil, error: "no unsubscribe link: \(error)", latencyMs: 0, endpointHealthy: nil)
+        }
         let mail: EmailMessage
         do {
             let contents = requests.map(Self.content)

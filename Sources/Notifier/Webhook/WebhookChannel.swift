@@ -12,10 +12,13 @@ import Subscriptions
 public struct WebhookChannel: NotificationChannel {
     let sender: WebhookSender
     let gate: EndpointGate
+    /// Opens the subscriptions' sealed signing secrets.
+    let keys: SecretKeySource
 
-    public init(sender: WebhookSender, gate: EndpointGate) {
+    public init(sender: WebhookSender, gate: EndpointGate, keys: SecretKeySource) {
         self.sender = sender
         self.gate = gate
+        self.keys = keys
     }
 
     public var kind: DeliveryChannel { .webhook }
@@ -42,7 +45,17 @@ public struct WebhookChannel: NotificationChannel {
             return ChannelAttempt(verdict: .permanent, statusCode: nil, error: "payload not encodable", latencyMs: 0, endpointHealthy: nil)
         }
         let id = asDigest ? StableID.make(prefix: "dgs", [subscription.id] + requests.map(\.deliveryId)) : first.deliveryId
-        let secrets = subscription.signingSecrets(at: now).compactMap(WebhookSecret.init)
+        let secrets: [WebhookSecret]
+        do {
+            secrets = try subscription.signingSecrets(at: now, keyring: keys.keyring).compactMap(WebhookSecret.init)
+        } catch {
+            // Never sent unsigned: retried (and dead-lettered in the end) until the operator gives the key.
+            return ChannelAttempt(
+                verdict: .failed(retryAfter: nil), statusCode: nil, error: "not signed: \(error)", latencyMs: 0, endpointHealthy: nil)
+        }
+        guard !secrets.isEmpty else {
+            return ChannelAttempt(verdict: .permanent, statusCode: nil, error: "the subscription has no signing secret", latencyMs: 0, endpointHealthy: nil)
+        }
         let headers = WebhookSigner.headers(id: id, timestamp: Int64(now.timeIntervalSince1970), body: body, secrets: secrets)
         let result = await sender.post(url, headers: headers, body: body)
         // A 2xx whose body did not arrive in time is not a delivery.

@@ -185,11 +185,11 @@ enum Stages {
     /// Webhook deliveries on alerts.deliveries and the delay topics, webhook digests, the
     /// subscription mirror (refreshed every 2 s) and the store's readiness check.
     static func notifyWebhook(
-        _ settings: WebhookSettings, store: any SubscriptionStoring, mirror: SubscriptionMirror, _ context: StageContext
+        _ settings: WebhookSettings, store: any SubscriptionStoring, mirror: SubscriptionMirror, keys: SecretKeySource, _ context: StageContext
     ) async throws -> StageServices {
         let sender = WebhookSender(configuration: settings.sender, logger: context.logger)
         let processor = WebhookProcessor(
-            channel: WebhookChannel(sender: sender, gate: EndpointGate(limit: settings.perEndpoint)), mirror: mirror, store: store,
+            channel: WebhookChannel(sender: sender, gate: EndpointGate(limit: settings.perEndpoint), keys: keys), mirror: mirror, store: store,
             flow: settings.notifier.flow, disableAfter: settings.notifier.disableAfterDays * 86_400, logger: context.logger)
         var services = try notifier(
             "notify-webhook", settings.notifier, processor: processor, store: store, mirror: mirror,
@@ -228,13 +228,13 @@ enum Stages {
 
     /// Mail deliveries, confirmations, digests and disabled-subscription notices over SMTP.
     static func notifyEmail(
-        _ settings: EmailSettings, store: any SubscriptionStoring, mirror: SubscriptionMirror, _ context: StageContext
+        _ settings: EmailSettings, store: any SubscriptionStoring, mirror: SubscriptionMirror, keys: SecretKeySource, _ context: StageContext
     ) async throws -> StageServices {
         let client = try SMTPClient(configuration: settings.smtp, logger: context.logger)
         let templates = try MailTemplates()
         let mail = EmailChannel.Settings(from: settings.from, publicURL: settings.publicURL)
         let processor = EmailProcessor(
-            channel: EmailChannel(transport: client, templates: templates, settings: mail, logger: context.logger), mirror: mirror, store: store,
+            channel: EmailChannel(transport: client, templates: templates, settings: mail, keys: keys, logger: context.logger), mirror: mirror, store: store,
             flow: settings.notifier.flow, disableAfter: settings.notifier.disableAfterDays * 86_400, logger: context.logger)
         let notices = MailNotices(mirror: mirror, transport: client, templates: templates, settings: mail, logger: context.logger)
         var services = try notifier(
@@ -287,7 +287,8 @@ enum Stages {
     /// records receipts, tests filters against recent items and rewinds; without one (`--no-kafka`)
     /// those routes answer 503.
     static func api(
-        _ settings: APISettings, store: any SubscriptionStoring, parser: FilterParser, _ context: StageContext?, logger: Logger
+        _ settings: APISettings, store: any SubscriptionStoring, parser: FilterParser, keys: SecretKeySource, _ context: StageContext?,
+        logger: Logger
     ) throws -> StageServices {
         var services = StageServices()
         var extras = SubscriptionAPI.Services()
@@ -311,7 +312,7 @@ enum Stages {
             extras = SubscriptionAPI.Services(recentItems: { await recent.items() }, rewinds: rewinds)
             checks.append(context.brokerCheck)
         }
-        let router = SubscriptionAPI.buildRouter(store: store, parser: parser, services: extras)
+        let router = SubscriptionAPI.buildRouter(store: store, parser: parser, keys: keys, services: extras)
         // /health/live fails when the receipts recorder is stuck; without Kafka it has nothing to check.
         Observability.addRoutes(to: router, checks: checks, liveness: services.liveness)
         services.work.append(Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port)), logger: logger))
@@ -327,6 +328,53 @@ enum Stages {
         let mirror = SubscriptionMirror(store: store, logger: logger)
         try await mirror.refresh()
         return mirror
+    }
+
+    /// The keys that seal subscribers' secrets at rest (``SecretKeyring``): `secrets.keyText` as
+    /// text, else the file `secrets.keyFile`, else `secrets.key` beside a SQLite store at
+    /// `storeLocation`, made (mode 0600) on first use. A PostgreSQL store has no default: every API
+    /// and notifier process must share the key, so it is given explicitly.
+    static func secretKeys(_ config: Configuration, storeLocation: String) throws -> SecretKeySource {
+        if let text = try config.optionalString("secrets.keyText") {
+            do {
+                return SecretKeySource(try SecretKeyring(text: text))
+            } catch {
+                throw CLIError("secrets.keyText (NEWSFLASH_SECRETS_KEY): \(error)")
+            }
+        }
+        let path: String
+        if let file = try config.optionalString("secrets.keyFile") {
+            path = file
+        } else if storeLocation.hasPrefix("postgres://") || storeLocation.hasPrefix("postgresql://") || storeLocation == ":memory:" {
+            throw CLIError("""
+                a PostgreSQL store needs the key that seals subscribers' secrets, shared by every API and notifier process: \
+                set secrets.keyFile (NEWSFLASH_SECRETS_KEY_FILE) or NEWSFLASH_SECRETS_KEY (make one with `newsflash secrets generate-key`)
+                """)
+        } else {
+            path = URL(fileURLWithPath: storeLocation).deletingLastPathComponent().appendingPathComponent("secrets.key").path
+            try createKeyFileIfMissing(path)
+        }
+        do {
+            return try SecretKeySource(file: path)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// Writes a fresh keyring to `path` unless a file is there (created exclusively: of two
+    /// processes starting at once, one writes and both read the same key).
+    static func createKeyFileIfMissing(_ path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        if descriptor < 0 {
+            guard errno == EEXIST else { throw CLIError("cannot create the secrets key file \(path): \(String(cString: strerror(errno)))") }
+            return
+        }
+        defer { close(descriptor) }
+        let line = Array(("# Newsflash secrets keys: the first seals, all open (newsflash secrets --help)\n" + SecretKeyring.newKeyLine()).utf8)
+        guard write(descriptor, line, line.count) == line.count, fsync(descriptor) == 0 else {
+            throw CLIError("cannot write the secrets key file \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Ready when the subscription store answers `SELECT 1`.

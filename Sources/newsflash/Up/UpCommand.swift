@@ -130,6 +130,7 @@ struct UpCommand: AsyncParsableCommand {
         let logger = setup.logger, config = setup.config
         // 3. Stores, the admin key, the demo subscription.
         let store = try SQLiteSubscriptionStore(path: "\(dir)/subscriptions.sqlite")
+        let keys = try Stages.secretKeys(config, storeLocation: "\(dir)/subscriptions.sqlite")
         let keyFile = "\(dir)/admin-key"
         let adminKey: String
         if let saved = try? String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !saved.isEmpty {
@@ -144,11 +145,12 @@ struct UpCommand: AsyncParsableCommand {
         let hook = "http://127.0.0.1:\(demoPort)/demo/webhook"
         var demoSubscription = try await store.all().first { $0.channel == .webhook(url: hook) }
         if demoSubscription == nil {
-            let created = Subscription(name: "Demo: MENA, Politics and everything flash", filter: "region:MENA OR topic:Politics OR urgency>=flash", channel: .webhook(url: hook))
+            var created = Subscription(name: "Demo: MENA, Politics and everything flash", filter: "region:MENA OR topic:Politics OR urgency>=flash", channel: .webhook(url: hook))
+            created.issueCredentials(keys.keyring)
             try await store.save(created)
             demoSubscription = created
         }
-        demo.trust("/demo/webhook", secrets: demoSubscription?.signingSecrets(at: Date()) ?? [])
+        demo.trust("/demo/webhook", secrets: try demoSubscription?.signingSecrets(at: Date(), keyring: keys.keyring) ?? [])
 
         // 4. The stages, wired as `newsflash run <stage>` wires them (Stages), in one process.
         let context = try StageContext(setup, clientPrefix: "newsflash-up", producerID: "newsflash-up")
@@ -175,19 +177,19 @@ struct UpCommand: AsyncParsableCommand {
         // One subscription mirror for match and both notifiers.
         let mirror = try await Stages.mirror(store, logger: logger)
         stages = stages + (try await Stages.match(Stages.StreamSettings(config, section: "match"), store: store, mirror: mirror, parser: parser, context))
-        stages = stages + (try await Stages.notifyWebhook(webhook, store: store, mirror: mirror, context))
+        stages = stages + (try await Stages.notifyWebhook(webhook, store: store, mirror: mirror, keys: keys, context))
         if let sink {
             let smtp = SMTPConfiguration(
                 host: "127.0.0.1", port: sink.port, security: .startTLS, username: "newsflash", password: "sink-password", caFile: sink.caFile,
                 maxConnections: 2)
             let email = try Stages.EmailSettings(
                 config, smtp: smtp, from: try EmailAddress("alerts@newsflash.local", name: "Newsflash demo"), publicURL: "http://127.0.0.1:\(apiPort)")
-            stages = stages + (try await Stages.notifyEmail(email, store: store, mirror: mirror, context))
+            stages = stages + (try await Stages.notifyEmail(email, store: store, mirror: mirror, keys: keys, context))
         }
         var api = try Stages.APISettings(config)
         api.host = "127.0.0.1"
         api.port = apiPort
-        stages = stages + (try Stages.api(api, store: store, parser: parser, context, logger: logger))
+        stages = stages + (try Stages.api(api, store: store, parser: parser, keys: keys, context, logger: logger))
         let demoRouter = Router()
         demo.addRoutes(to: demoRouter)
         stages.background.append(Application(router: demoRouter, configuration: .init(address: .hostname("127.0.0.1", port: demoPort)), logger: logger))
