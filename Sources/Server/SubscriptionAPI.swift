@@ -201,21 +201,24 @@ public enum SubscriptionAPI {
         // The links in emails: double opt-in confirmation and one-click unsubscribe (RFC 8058).
         // Confirming changes state, so it is a POST behind a page with a button: a mail link scanner
         // that follows the GET must not confirm on the recipient's behalf.
-        api.get("confirm/:token") { _, context -> Response in
-            let (subscription, token) = try await subscriptionForConfirmation(context, store)
-            return page("Confirm your subscription", "Send alerts for “\(subscription.name)” to this address?",
-                        form: "/v1/confirm/\(subscription.id).\(token)", button: "Confirm")
-        }
-        api.post("confirm/:token") { _, context -> Response in
-            let (subscription, _) = try await subscriptionForConfirmation(context, store)
-            let now = Date()
-            try await store.update(subscription.id) { stored in
-                guard stored.confirmedAt == nil else { return false }
-                stored.confirmedAt = now
-                stored.updatedAt = now
-                return true
+        // Both confirmation pages are for an address that has agreed to nothing yet: they show no
+        // text a subscriber chose (no subscription name or filter).
+        for link in ConfirmationLink.all {
+            api.get("\(link.route)/:token") { _, context -> Response in
+                let (subscription, token) = try await subscriptionForConfirmation(context, store, link.digest)
+                return page(link.title, link.question, form: "/v1/\(link.route)/\(subscription.id).\(token)", button: "Confirm")
             }
-            return page("Subscription confirmed", "Alerts for “\(subscription.name)” will now reach you.")
+            api.post("\(link.route)/:token") { _, context -> Response in
+                let (subscription, token) = try await subscriptionForConfirmation(context, store, link.digest)
+                let now = Date()
+                try await store.update(subscription.id) { stored in
+                    guard stored[keyPath: link.confirmedAt] == nil, stored[keyPath: link.digest] == StableID.sha256Hex(token) else { return false }
+                    stored[keyPath: link.confirmedAt] = now
+                    stored.updatedAt = now
+                    return true
+                }
+                return page(link.doneTitle, link.done)
+            }
         }
         api.get("unsubscribe/:token") { _, context -> Response in
             let (subscription, token) = try await subscriptionForUnsubscribe(context, store)
@@ -228,6 +231,25 @@ public enum SubscriptionAPI {
             return page("Unsubscribed", "You will get no more alerts for “\(subscription.name)”.")
         }
         return router
+    }
+
+    /// A confirmation link: an email subscription's address, or a subscription's contact address.
+    struct ConfirmationLink: Sendable {
+        let route: String
+        let digest: KeyPath<Subscription, String?> & Sendable
+        let confirmedAt: WritableKeyPath<Subscription, Date?> & Sendable
+        let title: String, question: String, doneTitle: String, done: String
+
+        static let all = [
+            ConfirmationLink(
+                route: "confirm", digest: \.confirmationTokenSHA256, confirmedAt: \.confirmedAt, title: "Confirm your news alerts",
+                question: "Send Newsflash news alerts to this address?", doneTitle: "Alerts confirmed",
+                done: "News alerts will now reach this address. Every alert has a link to stop them."),
+            ConfirmationLink(
+                route: "confirm-contact", digest: \.contactConfirmationTokenSHA256, confirmedAt: \.contactConfirmedAt, title: "Confirm notices",
+                question: "Tell this address when a news alert subscription's deliveries fail and it is turned off?", doneTitle: "Notices confirmed",
+                done: "This address will be told when the subscription's deliveries fail and it is turned off."),
+        ]
     }
 
     struct RewindList: ResponseEncodable {
@@ -292,10 +314,13 @@ public enum SubscriptionAPI {
     }
 
     /// A small HTML page for a person who followed a link from an email.
-    /// The subscription of a confirmation link, when its token is the current one.
-    static func subscriptionForConfirmation(_ context: BasicRequestContext, _ store: any SubscriptionStoring) async throws -> (Subscription, String) {
+    /// The subscription of a confirmation link (`digest`: the hash of the subscription's or of its
+    /// contact address's current token), when its token is the current one.
+    static func subscriptionForConfirmation(
+        _ context: BasicRequestContext, _ store: any SubscriptionStoring, _ digest: KeyPath<Subscription, String?> & Sendable
+    ) async throws -> (Subscription, String) {
         let (subscription, token) = try await subscription(byToken: context, store)
-        guard let expected = subscription.confirmationTokenSHA256, Secrets.constantTimeEqual(StableID.sha256Hex(token), expected) else {
+        guard let expected = subscription[keyPath: digest], Secrets.constantTimeEqual(StableID.sha256Hex(token), expected) else {
             throw HTTPError(.notFound, message: "this confirmation link is not valid (it may have been replaced by a newer one)")
         }
         return (subscription, token)

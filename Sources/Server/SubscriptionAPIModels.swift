@@ -44,6 +44,8 @@ public struct SubscriptionView: ResponseEncodable, Codable, Sendable {
     public var quietHours: Quiet?
     public var maxAlertsPerHour: Int?
     public var contactEmail: String?
+    /// With a contact address: whether it confirmed; it gets no notice before.
+    public var contactConfirmed: Bool?
     public var secret: String?
     public var createdAt: String
     public var updatedAt: String
@@ -71,6 +73,7 @@ public struct SubscriptionView: ResponseEncodable, Codable, Sendable {
         quietHours = subscription.quietHours.map { Quiet(start: Clock.format($0.startMinute), end: Clock.format($0.endMinute), allowFlash: $0.allowFlash) }
         maxAlertsPerHour = subscription.maxAlertsPerHour
         contactEmail = subscription.contactEmail
+        contactConfirmed = subscription.contactEmail == nil ? nil : subscription.contactConfirmedAt != nil
         self.secret = secret
         createdAt = RFC3339Time.format(subscription.createdAt)
         updatedAt = RFC3339Time.format(subscription.updatedAt)
@@ -181,7 +184,7 @@ public struct SubscriptionSettings: Decodable, Sendable {
             subscription.maxAlertsPerHour = maxAlertsPerHour == 0 ? nil : maxAlertsPerHour
         }
         if let contactEmail {
-            subscription.contactEmail = contactEmail.isEmpty ? nil : try Self.emailAddress(contactEmail, field: "contactEmail")
+            subscription.setContactEmail(contactEmail.isEmpty ? nil : try Self.emailAddress(contactEmail, field: "contactEmail"))
         }
         subscription.updatedAt = now
     }

@@ -26,6 +26,7 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
     static let versionLock: Int64 = 0x6e66_7665_7273_696f
     /// The seed of the hashed advisory-lock keys that serialize claims on one (subscription, story) pair.
     static let sentLockSeed: Int64 = 0x6e66_7365_6e74
+    static let recipientLockSeed: Int64 = 0x6e66_7263_7074
 
     private init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -119,6 +120,10 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
             "CREATE INDEX IF NOT EXISTS held_by_due ON held (channel, due_at)",
         ]),
         (5, ["ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ"]),
+        (6, [
+            "CREATE TABLE IF NOT EXISTS recipient_mails (id BIGSERIAL PRIMARY KEY, recipient_sha256 TEXT NOT NULL, sent_at TIMESTAMPTZ NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS recipient_mails_by_recipient ON recipient_mails (recipient_sha256, sent_at)",
+        ]),
     ]
 
     /// Applies the migrations not yet recorded, in one transaction under an advisory lock, so
@@ -319,6 +324,29 @@ public final class PostgresSubscriptionStore: SubscriptionStoring {
                 RETURNING failing_since
                 """
         return try await rows(query).first?.decode(Date?.self) ?? nil
+    }
+
+    public func claimRecipientMail(recipient: String, at: Date, window: TimeInterval, limit: Int) async throws -> Bool {
+        let key = Self.recipientKey(recipient), since = at.addingTimeInterval(-window)
+        // A transaction-level lock on the recipient: a second claimer, in any process, counts only
+        // after this one committed.
+        return try await client.withTransaction(logger: logger) { connection in
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), \(Self.recipientLockSeed)))", logger: logger)
+            _ = try await connection.query("DELETE FROM recipient_mails WHERE recipient_sha256 = \(key) AND sent_at <= \(since)", logger: logger)
+            let rows = try await connection.query("SELECT count(*) FROM recipient_mails WHERE recipient_sha256 = \(key)", logger: logger).collect()
+            guard try (rows.first?.decode(Int.self) ?? 0) < limit else { return false }
+            _ = try await connection.query("INSERT INTO recipient_mails (recipient_sha256, sent_at) VALUES (\(key), \(at))", logger: logger)
+            return true
+        }
+    }
+
+    public func releaseRecipientMail(recipient: String, at: Date) async throws {
+        // TIMESTAMPTZ keeps microseconds: the claim's row is the one within a millisecond of `at`.
+        let key = Self.recipientKey(recipient), from = at.addingTimeInterval(-0.001), to = at.addingTimeInterval(0.001)
+        _ = try await rows("""
+            DELETE FROM recipient_mails WHERE id IN (
+                SELECT id FROM recipient_mails WHERE recipient_sha256 = \(key) AND sent_at BETWEEN \(from) AND \(to) LIMIT 1)
+            """)
     }
 
     public func failingEndpoints() async throws -> [EndpointFailure] {

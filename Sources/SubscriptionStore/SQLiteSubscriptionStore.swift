@@ -37,6 +37,10 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
             CREATE INDEX held_by_due ON held(due_at);
             """,
         "v5-key-revocation": "ALTER TABLE api_keys ADD COLUMN revoked_at REAL",
+        "v6-recipient-mails": """
+            CREATE TABLE recipient_mails (recipient_sha256 TEXT NOT NULL, sent_at REAL NOT NULL);
+            CREATE INDEX recipient_mails_by_recipient ON recipient_mails(recipient_sha256, sent_at);
+            """,
     ]
 
     /// Creates a key; returns it with its secret, which is shown once and not stored.
@@ -218,6 +222,27 @@ public final class SQLiteSubscriptionStore: SubscriptionStoring {
                 """, arguments: [subscriptionID, time, time])
             return try Double.fetchOne(db, sql: "SELECT failing_since FROM endpoint_health WHERE subscription_id = ?", arguments: [subscriptionID])
                 .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    public func claimRecipientMail(recipient: String, at: Date, window: TimeInterval, limit: Int) async throws -> Bool {
+        let key = Self.recipientKey(recipient), time = at.timeIntervalSince1970
+        // One write transaction: SQLite serialises writers, so the count and the insert are one step.
+        return try await database.write { db in
+            try db.execute(sql: "DELETE FROM recipient_mails WHERE recipient_sha256 = ? AND sent_at <= ?", arguments: [key, time - window])
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM recipient_mails WHERE recipient_sha256 = ?", arguments: [key]) ?? 0
+            guard count < limit else { return false }
+            try db.execute(sql: "INSERT INTO recipient_mails (recipient_sha256, sent_at) VALUES (?, ?)", arguments: [key, time])
+            return true
+        }
+    }
+
+    public func releaseRecipientMail(recipient: String, at: Date) async throws {
+        let key = Self.recipientKey(recipient), time = at.timeIntervalSince1970
+        try await database.write { db in
+            try db.execute(sql: """
+                DELETE FROM recipient_mails WHERE rowid IN (SELECT rowid FROM recipient_mails WHERE recipient_sha256 = ? AND sent_at = ? LIMIT 1)
+                """, arguments: [key, time])
         }
     }
 

@@ -45,7 +45,7 @@ public struct SubscriptionChange: Sendable, Hashable {
 /// and ``SentLog``; the receipts recorder: ``DeliveryLog``; the notifiers: ``SubscriptionRecords``,
 /// ``EndpointHealthRecords`` and ``HeldDigests``; the API: all of them).
 public typealias SubscriptionStoring = APIKeyStore & SubscriptionRecords & SentLog & DeliveryLog & EndpointHealthRecords & HeldDigests
-    & StoreConnection
+    & RecipientMailLog & StoreConnection
 
 /// The connection every role shares: readiness and release.
 public protocol StoreConnection: Sendable {
@@ -143,6 +143,23 @@ public protocol EndpointHealthRecords: StoreConnection {
     func recordEndpointResult(subscriptionID: String, success: Bool, at: Date) async throws -> Date?
     /// The endpoints failing now (no success since their first failure), longest failing first.
     func failingEndpoints() async throws -> [EndpointFailure]
+}
+
+/// Mails to addresses that have not confirmed anything (confirmation requests), counted per
+/// recipient across every notifier instance, so that no subscriber can make Newsflash mail an
+/// address over and over (create, delete, create again). Recipients are kept as the SHA-256 of
+/// the lower-cased address, not as addresses.
+public protocol RecipientMailLog: StoreConnection {
+    /// Records a mail to `recipient` at `at` when fewer than `limit` went to it in the `window`
+    /// before `at`, in one atomic step; returns whether it may go.
+    func claimRecipientMail(recipient: String, at: Date, window: TimeInterval, limit: Int) async throws -> Bool
+    /// Gives a claim back: the mail did not go out.
+    func releaseRecipientMail(recipient: String, at: Date) async throws
+}
+
+extension RecipientMailLog {
+    /// The stored form of a recipient.
+    static func recipientKey(_ address: String) -> String { StableID.sha256Hex(address.lowercased()) }
 }
 
 /// An endpoint that has failed without a success since ``failingSince``.

@@ -123,8 +123,14 @@ public struct Subscription: Codable, Sendable, Hashable {
     public var maxAlertsPerHour: Int?
     /// Why the notifier disabled it.
     public var disabledReason: String?
-    /// Where to tell the owner that the endpoint was disabled.
+    /// Where to tell the owner that the endpoint was disabled, once that address confirmed.
     public var contactEmail: String?
+    /// When ``contactEmail`` confirmed it wants the notices; nothing is mailed to it before.
+    public var contactConfirmedAt: Date?
+    /// SHA-256 of the confirmation token mailed to ``contactEmail``.
+    public var contactConfirmationTokenSHA256: String?
+    /// When that confirmation mail went out (the email notifier sends it once per address).
+    public var contactConfirmationSentAt: Date?
     /// When the email notifier told ``contactEmail`` that the subscription was disabled.
     public var disabledNoticeSentAt: Date?
 
@@ -208,6 +214,15 @@ public struct Subscription: Codable, Sendable, Hashable {
         return false
     }
 
+    /// Sets the contact address; a new address must confirm again before it gets a notice.
+    public mutating func setContactEmail(_ address: String?) {
+        guard address != contactEmail else { return }
+        contactEmail = address
+        contactConfirmedAt = nil
+        contactConfirmationTokenSHA256 = nil
+        contactConfirmationSentAt = nil
+    }
+
     /// The path of the one-click unsubscribe endpoint for this subscription (its token opened with `keyring`).
     public func unsubscribePath(keyring: SecretKeyring) throws(SecretKeyringError) -> String? {
         let token: String
@@ -275,6 +290,7 @@ public struct Subscription: Codable, Sendable, Hashable {
         copy.unsubscribeTokenSHA256 = nil
         copy.unsubscribeTokenSealed = nil
         copy.confirmationTokenSHA256 = nil
+        copy.contactConfirmationTokenSHA256 = nil
         return copy
     }
 

@@ -346,7 +346,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
             lines.append("quiet hours: \(quiet.start)-\(quiet.end)\(quiet.allowFlash == false ? ", flash held too" : ", flash goes out")")
         }
         if let limit = view.maxAlertsPerHour { lines.append("at most \(limit) alerts an hour") }
-        if let contact = view.contactEmail { lines.append("contact: \(contact)") }
+        if let contact = view.contactEmail { lines.append("contact: \(contact)\(view.contactConfirmed == true ? "" : " (not confirmed yet)")") }
         lines.append("created \(view.createdAt), updated \(view.updatedAt)")
         print(lines.joined(separator: "\n"))
     }

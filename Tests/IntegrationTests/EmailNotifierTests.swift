@@ -44,7 +44,7 @@ struct EmailNotifierTests {
             processor: EmailProcessor(
                 channel: EmailChannel(transport: client, templates: templates, settings: settings, keys: TestKeys.source, logger: logger), mirror: mirror, store: store,
                 flow: flow, logger: logger),
-            notices: MailNotices(mirror: mirror, transport: client, templates: templates, settings: settings, logger: logger),
+            notices: MailNotices(mirror: mirror, store: store, transport: client, templates: templates, settings: settings, logger: logger),
             router: SubscriptionAPI.buildRouter(store: store, parser: parser, keys: TestKeys.source))
     }
 
@@ -92,6 +92,9 @@ struct EmailNotifierTests {
         let confirmation = try #require(try await sink.received(for: address).first?.file)
         let confirmText = try #require(try ParsedEmail.read([confirmation]).first?.text)
         let link = try #require(confirmText.firstMatch(of: /http:\/\/127\.0\.0\.1:8080(\/v1\/confirm\/sub_[0-9a-f]+\.[0-9a-f]+)/)?.1)
+        // The address agreed to nothing yet: the mail carries none of the subscriber's words.
+        let confirmMail = try #require(try ParsedEmail.read([confirmation]).first)
+        for part in [confirmMail.text, confirmMail.html, confirmMail.headers["Subject"]] { #expect(part?.contains("desk") == false) }
         // The link opens a page; only its button (a POST) confirms, so a mail scanner cannot.
         #expect(try await call(setup.router, .get, String(link)) == .ok)
         #expect(try await setup.store.subscription(subscription.id)?.confirmedAt == nil)
@@ -150,22 +153,69 @@ struct EmailNotifierTests {
         await setup.client.shutdown()
     }
 
-    @Test func theOwnerOfADisabledSubscriptionIsToldOnce() async throws {
+    /// The contact address confirms first (by a mail without the subscriber's words), and only
+    /// then gets the notice, once.
+    @Test func aDisabledSubscriptionsContactIsToldOnceAfterItConfirms() async throws {
         let sink = try SMTPSink.required()
         let setup = try setUp()
         let contact = SMTPSink.recipient("owner")
-        var subscription = Subscription(name: "Hook", filter: "region:MENA", channel: .webhook(url: "https://hooks.example.com/x"))
+        var subscription = Subscription(name: "Hook desk", filter: "region:MENA", channel: .webhook(url: "https://hooks.example.com/x"))
         subscription.status = .disabled
         subscription.disabledReason = "the endpoint answered 410 Gone"
-        subscription.contactEmail = contact
+        subscription.setContactEmail(contact)
         try await setup.store.save(subscription)
         try await setup.mirror.refresh()
+        #expect(try await setup.notices.runOnce() == 1)  // the confirmation, not the notice
+        #expect(try await setup.notices.runOnce() == 0)
+        let confirmationFile = try #require(try await sink.received(for: contact).first?.file)
+        let confirmMail = try #require(try ParsedEmail.read([confirmationFile]).first)
+        for part in [confirmMail.text, confirmMail.html, confirmMail.headers["Subject"]] {
+            #expect(part.map { !$0.contains("Hook desk") && !$0.contains("hooks.example.com") && !$0.contains("410") } == true)
+        }
+        let text = try #require(confirmMail.text)
+        let link = try #require(text.firstMatch(of: /http:\/\/127\.0\.0\.1:8080(\/v1\/confirm-contact\/sub_[0-9a-f]+\.[0-9a-f]+)/)?.1)
+        #expect(try await call(setup.router, .post, "/v1/confirm-contact/\(subscription.id).0000") == .notFound)
+        #expect(try await call(setup.router, .get, String(link)) == .ok)
+        #expect(try await setup.store.subscription(subscription.id)?.contactConfirmedAt == nil)  // a GET confirms nothing
+        #expect(try await call(setup.router, .post, String(link)) == .ok)
+        #expect(try await setup.store.subscription(subscription.id)?.contactConfirmedAt != nil)
+        try await setup.mirror.refresh()
+
         #expect(try await setup.notices.runOnce() == 1)
         #expect(try await setup.notices.runOnce() == 0)
-        let noticeFile = try #require(try await sink.received(for: contact).first?.file)
+        let noticeFile = try #require(try await sink.received(for: contact, count: 2).last?.file)
         let notice = try #require(try ParsedEmail.read([noticeFile]).first)
         #expect(notice.text?.contains("410 Gone") == true)
         #expect(notice.text?.contains("https://hooks.example.com/x") == true)
+        await setup.client.shutdown()
+    }
+
+    /// However many subscriptions name one address, it gets at most three confirmation mails a day.
+    @Test func oneAddressGetsAtMostThreeConfirmationsADay() async throws {
+        let sink = try SMTPSink.required()
+        let setup = try setUp()
+        let victim = SMTPSink.recipient("victim")
+        for index in 0..<4 {
+            var subscription = Subscription(name: "spam \(index)", filter: "region:MENA", channel: .email(address: victim))
+            subscription.issueCredentials(TestKeys.keyring)
+            try await setup.store.save(subscription)
+        }
+        var hook = Subscription(name: "spam hook", filter: "region:MENA", channel: .webhook(url: "https://hooks.example.com/y"))
+        hook.setContactEmail(victim)
+        try await setup.store.save(hook)
+        try await setup.mirror.refresh()
+        #expect(try await setup.notices.runOnce() == 3)
+        #expect(try await setup.notices.runOnce() == 0)
+        #expect(try await sink.received(for: victim, count: 3).count == 3)
+        // Deleting and creating again does not reset the count.
+        for subscription in try await setup.store.all() { try await setup.store.delete(subscription.id) }
+        var again = Subscription(name: "spam again", filter: "region:MENA", channel: .email(address: victim))
+        again.issueCredentials(TestKeys.keyring)
+        try await setup.store.save(again)
+        try await setup.mirror.refresh()
+        #expect(try await setup.notices.runOnce() == 0)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await sink.received(for: victim).count == 3)
         await setup.client.shutdown()
     }
 }

@@ -70,14 +70,19 @@ struct MailTemplatesTests {
         for title in ["* First & one", "* Update: Second <two>", "* Third"] { #expect(mail.text.contains(title)) }
     }
 
-    @Test func confirmationCarriesTheLink() throws {
+    /// A confirmation goes to an address that agreed to nothing: the link and fixed words only.
+    @Test func confirmationCarriesTheLinkAndNoSubscriberText() throws {
         let mail = try Self.templates.get().confirmation(
-            ConfirmationContent(subscriptionName: "Europe & economy", confirmURL: "https://newsflash.example/c/tok?x=1&y=2", expires: Self.published))
-        #expect(mail.subject == "Confirm your news alerts: Europe & economy")
+            ConfirmationContent(purpose: .alerts, confirmURL: "https://newsflash.example/c/tok?x=1&y=2", expires: Self.published))
+        #expect(mail.subject == "Confirm your news alerts")
+        #expect(mail.text.contains("send news alerts to this address"))
         #expect(mail.text.contains("https://newsflash.example/c/tok?x=1&y=2"))
         #expect(mail.text.contains("before 2026-11-29 03:00 UTC"))
         #expect(mail.html.contains("href=\"https://newsflash.example/c/tok?x=1&amp;y=2\""))
-        #expect(mail.html.contains("Europe &amp; economy"))
+        let notice = try Self.templates.get().confirmation(ConfirmationContent(purpose: .notices, confirmURL: "https://newsflash.example/cc/tok"))
+        #expect(notice.subject == "Confirm Newsflash notices")
+        #expect(notice.text.contains("deliveries fail and it is turned off"))
+        #expect(!notice.text.contains("send news alerts to this address"))
     }
 
     @Test func endpointDisabledNotice() throws {

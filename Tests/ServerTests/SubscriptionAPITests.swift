@@ -241,6 +241,15 @@ import TestSupport
             #expect(stored.quietHours == Subscription.QuietHours(startMinute: 22 * 60, endMinute: 6 * 60 + 30, allowFlash: false))
             #expect(stored.maxAlertsPerHour == 12)
             #expect(body.contains(#""digestTime":"07:30""#))
+            #expect(body.contains(#""contactConfirmed":false"#))
+            // A confirmed contact that changes must confirm again; the same address keeps its confirmation.
+            var confirmed = stored
+            confirmed.contactConfirmedAt = Date()
+            try await store.save(confirmed)
+            #expect(try await call(.patch, "/v1/subscriptions/\(id)", alice, #"{"contactEmail": "ops@example.com"}"#).1.contains(#""contactConfirmed":true"#))
+            let moved = try await call(.patch, "/v1/subscriptions/\(id)", alice, #"{"contactEmail": "elsewhere@example.com"}"#).1
+            #expect(moved.contains(#""contactConfirmed":false"#), "\(moved)")
+            #expect(try await store.subscription(id)?.contactConfirmationSentAt == nil)
 
             let cases: [(String, String)] = [
                 (#"{"timeZone": "Mars/Olympus"}"#, "IANA time zone"),

@@ -359,6 +359,32 @@ import Testing
         }
     }
 
+    /// Mails to one recipient: at most `limit` in the window, whatever the case of the address,
+    /// counted atomically across concurrent claimers; a released claim frees its place.
+    @Test(arguments: StoreKind.allCases)
+    func mailsToOneRecipientAreCappedPerWindow(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.withStore(kind) { store throws in
+            let day: TimeInterval = 86_400
+            #expect(try await store.claimRecipientMail(recipient: "victim@example.com", at: Self.at(0), window: day, limit: 2))
+            #expect(try await store.claimRecipientMail(recipient: "Victim@Example.com", at: Self.at(10), window: day, limit: 2))
+            #expect(try await !store.claimRecipientMail(recipient: "victim@example.com", at: Self.at(20), window: day, limit: 2))
+            #expect(try await store.claimRecipientMail(recipient: "other@example.com", at: Self.at(20), window: day, limit: 2))
+            try await store.releaseRecipientMail(recipient: "victim@example.com", at: Self.at(10))
+            #expect(try await store.claimRecipientMail(recipient: "victim@example.com", at: Self.at(30), window: day, limit: 2))
+            #expect(try await !store.claimRecipientMail(recipient: "victim@example.com", at: Self.at(40), window: day, limit: 2))
+            // A day after the first, its place is free again.
+            #expect(try await store.claimRecipientMail(recipient: "victim@example.com", at: Self.at(day + 1), window: day, limit: 2))
+            // 20 claimers at once get exactly the limit.
+            let granted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<20 {
+                    group.addTask { try await store.claimRecipientMail(recipient: "burst@example.com", at: Self.at(Double(index)), window: day, limit: 3) }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(granted == 3)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func endpointFailuresKeepTheFirstFailureUntilASuccess(_ kind: StoreKind) async throws {
         try await StoreUnderTest.withStore(kind) { store throws in

@@ -38,14 +38,24 @@ public struct AlertContent: Sendable, Equatable {
     }
 }
 
-/// The double opt-in mail: the recipient confirms the subscription by opening `confirmURL`.
+/// The double opt-in mail: the recipient confirms by opening `confirmURL`.
+///
+/// It goes to an address that has agreed to nothing yet, so it carries no text a subscriber chose
+/// (no subscription name, no filter): nobody can use it to send their words to a stranger.
 public struct ConfirmationContent: Sendable, Equatable {
-    public var subscriptionName: String
+    public enum Purpose: Sendable, Equatable {
+        /// News alerts to this address (an email subscription).
+        case alerts
+        /// Notices about a subscription's delivery problems (its contact address).
+        case notices
+    }
+
+    public var purpose: Purpose
     public var confirmURL: String
     public var expires: Date?
 
-    public init(subscriptionName: String, confirmURL: String, expires: Date? = nil) {
-        self.subscriptionName = subscriptionName
+    public init(purpose: Purpose, confirmURL: String, expires: Date? = nil) {
+        self.purpose = purpose
         self.confirmURL = confirmURL
         self.expires = expires
     }

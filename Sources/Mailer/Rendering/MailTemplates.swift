@@ -49,9 +49,7 @@ public struct MailTemplates: Sendable {
     public func confirmation(_ content: ConfirmationContent) throws -> RenderedMail {
         try render(
             "confirmation",
-            ConfirmationView(
-                subscriptionName: content.subscriptionName, confirmURL: content.confirmURL,
-                expires: content.expires.map(Self.time)))
+            ConfirmationView(notices: content.purpose == .notices, confirmURL: content.confirmURL, expires: content.expires.map(Self.time)))
     }
 
     public func endpointDisabled(_ content: EndpointDisabledContent) throws -> RenderedMail {
@@ -124,7 +122,8 @@ private struct DigestView {
 }
 
 private struct ConfirmationView {
-    var subscriptionName: String
+    /// A contact address's confirmation, not an email subscription's.
+    var notices: Bool
     var confirmURL: String
     var expires: String?
 }

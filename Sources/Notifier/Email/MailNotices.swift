@@ -4,19 +4,40 @@ import Mailer
 import NewsModel
 import SubscriptionStore
 import Subscriptions
+import Synchronization
 
-/// The mails that are not alerts, sent by the email notifier on a timer:
-/// the double opt-in confirmation to every email subscription that has not had
-/// one, and the notice to a disabled subscription's contact address.
-public struct MailNotices: Sendable {
+/// The mails that are not alerts, sent by the email notifier on a timer: the double opt-in
+/// confirmation to every email subscription's address and to every contact address that has not
+/// had one, and the notice to a disabled subscription's confirmed contact address.
+///
+/// Confirmations go to addresses that agreed to nothing, so they carry no subscriber-chosen text
+/// and each recipient gets at most ``recipientLimit`` of them in ``recipientWindow``, counted in
+/// the store across every instance (a subscriber who creates, deletes and creates again still
+/// cannot mail an address over and over). A confirmation over the limit waits, and is tried again
+/// after ``heldRetry``.
+public final class MailNotices: Sendable {
     let mirror: SubscriptionMirror
+    let store: any RecipientMailLog
     let transport: any MailTransport
     let templates: MailTemplates
     let settings: EmailChannel.Settings
     let logger: Logger
+    public let recipientLimit: Int
+    public let recipientWindow: TimeInterval
+    public let heldRetry: TimeInterval
+    /// Confirmations over the limit, by subscription and kind: not tried again before then.
+    private let held = Mutex<[String: Date]>([:])
 
-    public init(mirror: SubscriptionMirror, transport: any MailTransport, templates: MailTemplates, settings: EmailChannel.Settings, logger: Logger) {
+    public init(
+        mirror: SubscriptionMirror, store: any RecipientMailLog, transport: any MailTransport, templates: MailTemplates,
+        settings: EmailChannel.Settings, logger: Logger, recipientLimit: Int = 3, recipientWindow: TimeInterval = 86_400,
+        heldRetry: TimeInterval = 600
+    ) {
+        self.recipientLimit = recipientLimit
+        self.recipientWindow = recipientWindow
+        self.heldRetry = heldRetry
         self.mirror = mirror
+        self.store = store
         self.transport = transport
         self.templates = templates
         self.settings = settings
@@ -30,42 +51,92 @@ public struct MailNotices: Sendable {
         for subscription in await mirror.all.sorted(by: { $0.createdAt < $1.createdAt }) {
             if case .email(let address) = subscription.channel, subscription.status == .active,
                subscription.confirmedAt == nil, subscription.confirmationSentAt == nil {
-                if try await confirm(subscription, address, now) { sent += 1 }
+                if try await confirm(.subscription, subscription, address, now) { sent += 1 }
             }
-            if subscription.status == .disabled, let contact = subscription.contactEmail, subscription.disabledNoticeSentAt == nil {
+            if let contact = subscription.contactEmail, subscription.contactConfirmedAt == nil, subscription.contactConfirmationSentAt == nil {
+                if try await confirm(.contact, subscription, contact, now) { sent += 1 }
+            }
+            if subscription.status == .disabled, let contact = subscription.contactEmail, subscription.contactConfirmedAt != nil,
+               subscription.disabledNoticeSentAt == nil {
                 if try await noticeDisabled(subscription, contact, now) { sent += 1 }
             }
         }
         return sent
     }
 
-    /// Claims the confirmation in the store first (one instance wins; a token mailed by another
-    /// is never replaced), then mails it; a failed mail gives the claim back for the next round.
-    private func confirm(_ subscription: Subscription, _ address: String, _ now: Date) async throws -> Bool {
+    /// What a confirmation is for: the email subscription's address, or its contact address.
+    enum Confirmation: String {
+        case subscription, contact
+
+        var route: String { self == .subscription ? "confirm" : "confirm-contact" }
+        var purpose: ConfirmationContent.Purpose { self == .subscription ? .alerts : .notices }
+
+        /// Whether `stored` still waits for this confirmation to `address`.
+        func pending(_ stored: Subscription, _ address: String) -> Bool {
+            switch self {
+            case .subscription: stored.status == .active && stored.confirmedAt == nil && stored.confirmationSentAt == nil
+            case .contact: stored.contactEmail == address && stored.contactConfirmedAt == nil && stored.contactConfirmationSentAt == nil
+            }
+        }
+
+        func mark(_ stored: inout Subscription, digest: String?, at: Date?) {
+            switch self {
+            case .subscription: stored.confirmationTokenSHA256 = digest ?? stored.confirmationTokenSHA256; stored.confirmationSentAt = at
+            case .contact: stored.contactConfirmationTokenSHA256 = digest ?? stored.contactConfirmationTokenSHA256; stored.contactConfirmationSentAt = at
+            }
+        }
+
+        func digest(_ stored: Subscription) -> String? {
+            self == .subscription ? stored.confirmationTokenSHA256 : stored.contactConfirmationTokenSHA256
+        }
+
+        func confirmed(_ stored: Subscription) -> Bool {
+            self == .subscription ? stored.confirmedAt != nil : stored.contactConfirmedAt != nil
+        }
+    }
+
+    /// Takes a place in the recipient's allowance, then claims the confirmation in the store (one
+    /// instance wins; a token mailed by another is never replaced), then mails it; a failed mail
+    /// gives both back for the next round.
+    private func confirm(_ kind: Confirmation, _ subscription: Subscription, _ address: String, _ now: Date) async throws -> Bool {
+        let heldKey = "\(subscription.id)/\(kind.rawValue)"
+        if let until = held.withLock({ $0[heldKey] }), until > now { return false }
+        guard try await store.claimRecipientMail(recipient: address, at: now, window: recipientWindow, limit: recipientLimit) else {
+            held.withLock { $0[heldKey] = now.addingTimeInterval(heldRetry) }
+            logger.notice(
+                "confirmation held: the address already got the most confirmation mails allowed",
+                metadata: ["subscription.id": "\(subscription.id)", "confirmation": "\(kind.rawValue)", "limit": "\(recipientLimit) a day"])
+            return false
+        }
+        held.withLock { $0[heldKey] = nil }
         let token = Subscription.randomHex(16)
         let digest = StableID.sha256Hex(token)
         let claimed = try await mirror.update(subscription.id) { stored in
-            guard stored.status == .active, stored.confirmedAt == nil, stored.confirmationSentAt == nil else { return false }
-            stored.confirmationTokenSHA256 = digest  // the link works once it is mailed
-            stored.confirmationSentAt = now
+            guard kind.pending(stored, address) else { return false }
+            kind.mark(&stored, digest: digest, at: now)  // the link works once it is mailed
             return true
         }
-        guard claimed?.changed == true else { return false }
-        let link = "\(settings.publicURL)/v1/confirm/\(subscription.id).\(token)"
+        guard claimed?.changed == true else {
+            try? await store.releaseRecipientMail(recipient: address, at: now)
+            return false
+        }
+        let link = "\(settings.publicURL)/v1/\(kind.route)/\(subscription.id).\(token)"
         do {
-            let rendered = try templates.confirmation(ConfirmationContent(subscriptionName: subscription.name, confirmURL: link))
+            let rendered = try templates.confirmation(ConfirmationContent(purpose: kind.purpose, confirmURL: link))
             let mail = try rendered.message(
-                from: settings.from, to: [try EmailAddress(address)], messageID: "<confirm.\(subscription.id).\(token.prefix(8))@newsflash>", date: now)
+                from: settings.from, to: [try EmailAddress(address)], messageID: "<\(kind.route).\(subscription.id).\(token.prefix(8))@newsflash>",
+                date: now)
             _ = try await transport.send(mail, envelopeSender: nil)
-            logger.info("confirmation mailed", metadata: ["subscription.id": "\(subscription.id)"])
+            logger.info("confirmation mailed", metadata: ["subscription.id": "\(subscription.id)", "confirmation": "\(kind.rawValue)"])
             return true
         } catch {
             // Try again on the next round (unless the address confirmed or a newer token went out meanwhile).
             _ = try? await mirror.update(subscription.id) { stored in
-                guard stored.confirmedAt == nil, stored.confirmationTokenSHA256 == digest else { return false }
-                stored.confirmationSentAt = nil
+                guard !kind.confirmed(stored), kind.digest(stored) == digest else { return false }
+                kind.mark(&stored, digest: nil, at: nil)
                 return true
             }
+            try? await store.releaseRecipientMail(recipient: address, at: now)
             logger.warning("confirmation not mailed", metadata: ["subscription.id": "\(subscription.id)", "error": "\(error)"])
             return false
         }

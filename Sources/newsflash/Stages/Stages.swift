@@ -236,7 +236,7 @@ enum Stages {
         let processor = EmailProcessor(
             channel: EmailChannel(transport: client, templates: templates, settings: mail, keys: keys, logger: context.logger), mirror: mirror, store: store,
             flow: settings.notifier.flow, disableAfter: settings.notifier.disableAfterDays * 86_400, logger: context.logger)
-        let notices = MailNotices(mirror: mirror, transport: client, templates: templates, settings: mail, logger: context.logger)
+        let notices = MailNotices(mirror: mirror, store: store, transport: client, templates: templates, settings: mail, logger: context.logger)
         var services = try notifier(
             "notify-email", settings.notifier, processor: processor, store: store, mirror: mirror,
             refresh: {
