@@ -1,5 +1,5 @@
 # Newsflash developer commands. Each target installs what it needs (Deploy/setup.sh).
-.PHONY: demo test setup build release broker broker-stop topics smoke chaos chaos-quick bench-kafka bench-feeds bench-classifier bench-match bench-webhooks clean
+.PHONY: demo test setup build release broker broker-stop topics smoke chaos chaos-quick bench-kafka bench-feeds bench-classifier bench-match bench-webhooks clean fuzz api-fuzz
 
 SWIFT ?= swift
 ENV = export LD_LIBRARY_PATH=$(CURDIR)/.local/lib$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH};
@@ -21,6 +21,18 @@ test:
 
 setup:
 	Deploy/setup.sh
+
+## fuzz: libFuzzer (-sanitize=fuzzer,address, release, .build-fuzz/) on the feed parser, the HTML ticker reader, the
+##   filter language (tree vs match index), the event decoders (hand-written vs JSONDecoder) and the webhook body
+##   round trip, FUZZ_SECONDS (default 60) each from the seeds of Tests/Fuzz/corpus.txt; crashes in var/fuzz/crashes/.
+fuzz: setup
+	$(ENV) Tests/Fuzz/fuzz.sh
+
+## api-fuzz: Schemathesis from Schemas/openapi.yaml against a real `newsflash run api`, as an admin and a subscriber
+##   key (Tests/Support/api_schema_check.py; the API's Kafka routes too when KAFKA_BOOTSTRAP names a broker).
+api-fuzz: build
+	$(ENV) .venv/bin/python Tests/Support/api_schema_check.py --newsflash .build/debug/newsflash --examples $${API_FUZZ_EXAMPLES:-100} \
+		$${KAFKA_BOOTSTRAP:+--bootstrap $$KAFKA_BOOTSTRAP}
 
 build: setup
 	$(SWIFT) build
@@ -76,4 +88,4 @@ bench-match: setup
 	Tests/Benchmarks/match/run.sh --runs 3
 
 clean:
-	rm -rf .build var
+	rm -rf .build .build-fuzz var

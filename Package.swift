@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -283,3 +284,18 @@ package.targets.first { $0.name == "SubscriptionStore" }?.dependencies += [
     .product(name: "PostgresNIO", package: "postgres-nio"),
     .product(name: "Logging", package: "swift-log"),
 ]
+
+// Fuzzing (Tests/Fuzz, `make fuzz`): the targets' properties, replayed over the seeds and every
+// crasher found by FuzzTests in every build, and libFuzzer drivers only when NEWSFLASH_FUZZ is set,
+// built with `-sanitize=fuzzer,address` (they call libFuzzer's driver, which only such a build links).
+package.targets += [
+    .target(name: "FuzzTargets", dependencies: ["FeedParsing", "NewsModel", "Subscriptions"], path: "Tests/Fuzz/FuzzTargets"),
+    .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TestSupport"]),
+]
+if ProcessInfo.processInfo.environment["NEWSFLASH_FUZZ"] != nil {
+    package.targets.append(.target(name: "CFuzzerDriver", path: "Tests/Fuzz/CFuzzerDriver"))
+    for name in ["feed-parser", "ticker-reader", "filter", "event-decoder", "webhook-body"] {
+        package.targets.append(.executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzTargets", "CFuzzerDriver"], path: "Tests/Fuzz/Drivers/\(name)"))
+        package.products.append(.executable(name: "fuzz-\(name)", targets: ["fuzz-\(name)"]))
+    }
+}

@@ -4,7 +4,8 @@
 # on a free loopback port for the run and stops it afterwards. Likewise PostgreSQL for the
 # store tests (NEWSFLASH_TEST_POSTGRES_URL, else a cluster of its own: Deploy/postgres.sh,
 # var/test-postgres/) and the SMTP sink (NEWSFLASH_TEST_SMTP_PORT, else Deploy/smtp-sink.sh,
-# var/test-smtp-sink/). Extra arguments go to `swift test`.
+# var/test-smtp-sink/). Extra arguments go to `swift test`. Its output is kept in var/test-output.log
+# and scanned for secrets.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -45,4 +46,19 @@ export LD_LIBRARY_PATH="$root/.local/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export NEWSFLASH_PYTHON="$root/.venv/bin/python"
 echo "test: broker $KAFKA_BOOTSTRAP, PostgreSQL ${NEWSFLASH_TEST_POSTGRES_URL%%://*}://…@${NEWSFLASH_TEST_POSTGRES_URL#*@}, SMTP sink 127.0.0.1:$NEWSFLASH_TEST_SMTP_PORT, librdkafka from $root/.local/lib"
 swift build --build-tests
-swift test --skip-build "$@"
+# The secret scan (issue 18): the whole run's output, every test's log lines included, must hold no API
+# key secret (nfk_ and 48 hex digits) and no webhook signing secret (whsec_ and 32 base64 characters).
+# UpCommandTests also checks each secret of a whole pipeline against its logs and API answers.
+mkdir -p "$root/var"
+output="$root/var/test-output.log"
+set +e
+swift test --skip-build "$@" 2>&1 | tee "$output"
+status=${PIPESTATUS[0]}
+set -e
+leaks=$(grep -cE 'nfk_[0-9a-f]{48}|whsec_[A-Za-z0-9+/]{32}' "$output" || true)
+if [ "$leaks" -gt 0 ]; then
+  echo "test: $leaks lines of the test output hold an API key or a signing secret (see $output)" >&2
+  exit 1
+fi
+echo "test: secret scan of $(wc -l < "$output") output lines: none found"
+exit "$status"

@@ -26,9 +26,11 @@ public enum PlainText {
         guard count > 0 else { return "" }
         let classes = byteClasses
         // Every construct writes at most as many bytes as it reads (a reference of n bytes decodes
-        // to at most n; a space is written only for white space or a tag read), so the input's
-        // length bounds the output; the checks against `capacity` only guard that reasoning.
-        let capacity = count + 4
+        // to at most n; a space is written only for white space or a tag read), except a C1 control
+        // read as Windows-1252: two bytes (C2 80) become three (E2 82 AC, "€"). So the output is at
+        // most 1.5 times the input; the checks against `capacity` only guard that reasoning (the
+        // fuzzer found the C1 case when the bound was the input's length).
+        let capacity = count + count / 2 + 8
         var text = String(unsafeUninitializedCapacity: capacity) { out in
             var written = 0
             var index = 0
@@ -43,11 +45,11 @@ public enum PlainText {
             while index < count {
                 // Eight bytes at a time while they can be copied as they are; at the first byte that
                 // needs a look (see ``stopBytes(_:)``), the plain bytes before it are copied in one go.
-                while index &+ 8 <= count {
+                while index &+ 8 <= count, written &+ 8 <= capacity {
                     let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
                     var stops = stopBytes(word)
                     if word & 0xFF == 0x20, written == 0 || out[written &- 1] == 0x20 { stops |= 0x80 }
-                    // Writing all eight is safe: `written` never passes `index`, and index + 8 <= count.
+                    // Writing all eight is safe: written + 8 <= capacity (the loop's condition).
                     UnsafeMutableRawPointer(out.baseAddress! + written).storeBytes(of: word, as: UInt64.self)
                     if stops == 0 {
                         written &+= 8

@@ -24,6 +24,11 @@ public enum EventCodec {
         Array(try encoder.encode(value))
     }
 
+    /// What ``encodeValue(_:)`` wrote, read back (RFC 3339 dates).
+    public static func decodeValue<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws -> Value {
+        try decoder.decode(type, from: Data(bytes))
+    }
+
     /// Decodes an event of type `Payload`, checking the envelope's `eventType` and `schemaVersion` first.
     /// - Throws: ``EventDecodingError`` whose ``EventDecodingError/code`` says what is wrong (not JSON,
     ///   another event type, an unsupported version, a missing or invalid field) and whose message says where.

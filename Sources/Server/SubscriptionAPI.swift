@@ -109,7 +109,7 @@ public enum SubscriptionAPI {
         }
         api.get("subscriptions/:id/deliveries") { request, context -> DeliveryLog in
             let subscription = try await owned(request, context, store)
-            let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), limits.maximumDeliveryLog)
+            let limit = try checkedLimit(request.uri.queryParameters.get("limit"), default: 100, maximum: limits.maximumDeliveryLog)
             let receipts = try await store.receipts(subscriptionID: subscription.id, limit: limit)
             return DeliveryLog(deliveries: receipts.map {
                 DeliveryLog.Entry(
@@ -186,7 +186,7 @@ public enum SubscriptionAPI {
             let filter = try parser.parse(body.filter)
             guard let recentItems = services.recentItems else { throw HTTPError(.serviceUnavailable, message: "this API process does not read news.classified") }
             let items = await recentItems()
-            let limit = min(max(body.limit ?? 50, 1), 500)
+            let limit = try checkedLimit(body.limit.map(String.init), default: 50, maximum: 500)
             var hits: [FilterTestResult.Hit] = []
             for item in items.reversed() where hits.count < limit {
                 var terms: [String] = []
@@ -256,9 +256,21 @@ public enum SubscriptionAPI {
         var rewinds: [RewindJobs.Job]
     }
 
+    /// A `limit` as given (query or body): absent is `default`; not a whole number from 1 to
+    /// `maximum` is 400 (refused, not silently clamped, so a client learns its mistake).
+    static func checkedLimit(_ text: String?, default value: Int, maximum: Int) throws -> Int {
+        guard let text else { return value }
+        guard let limit = Int(text), (1...maximum).contains(limit) else {
+            throw HTTPError(.badRequest, message: "limit must be a whole number from 1 to \(maximum), not \(text)")
+        }
+        return limit
+    }
+
     static func checkLength(_ filter: String?, _ limits: Limits) throws {
-        if let filter, filter.count > limits.maximumFilterLength {
-            throw HTTPError(.badRequest, message: "the filter is \(filter.count) characters; the limit is \(limits.maximumFilterLength)")
+        // Characters as JSON Schema's maxLength counts them: code points, not grapheme clusters (Schemathesis
+        // found a filter of 1,100 code points, a few hundred emoji with skin tones, let through).
+        if let filter, filter.unicodeScalars.count > limits.maximumFilterLength {
+            throw HTTPError(.badRequest, message: "the filter is \(filter.unicodeScalars.count) characters; the limit is \(limits.maximumFilterLength)")
         }
     }
 

@@ -89,7 +89,8 @@ enum Clock {
 
     static func parse(_ text: String, field: String) throws -> Int {
         let parts = text.split(separator: ":")
-        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hours = Int(parts[0]), let minutes = Int(parts[1]),
+        guard parts.count == 2, parts.allSatisfy({ $0.utf8.count == 2 && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
+              let hours = Int(parts[0]), let minutes = Int(parts[1]),
               (0..<24).contains(hours), (0..<60).contains(minutes)
         else { throw HTTPError(.badRequest, message: "\(field) must be a time of day as HH:MM (24-hour), not \(text)") }
         return hours * 60 + minutes
@@ -142,7 +143,8 @@ public struct SubscriptionSettings: Decodable, Sendable {
     public func apply(to subscription: inout Subscription, parser: FilterParser, now: Date = Date()) throws {
         if let name {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...200).contains(trimmed.count) else { throw HTTPError(.badRequest, message: "name must be 1 to 200 characters") }
+            // Characters as JSON Schema counts them (code points), as the API's schema says.
+            guard (1...200).contains(trimmed.unicodeScalars.count) else { throw HTTPError(.badRequest, message: "name must be 1 to 200 characters") }
             // A name goes into mail subjects and headers: no line breaks or other control characters.
             guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
                 throw HTTPError(.badRequest, message: "name must not contain line breaks or other control characters")
@@ -198,6 +200,8 @@ public struct SubscriptionSettings: Decodable, Sendable {
     }
 
     static func mode(_ name: String, _ time: String?) throws -> Subscription.Mode {
+        // A digestTime is checked whatever the mode (an immediate subscription ignores it, but a bad one is still refused).
+        if let time { _ = try Clock.parse(time, field: "digestTime") }
         switch name {
         case "immediate":
             return .immediate

@@ -181,7 +181,7 @@ public struct Subscription: Codable, Sendable, Hashable {
 
     /// The secrets to sign with at `now`, opened with `keyring`: the current one, then rotated-out
     /// ones still in their grace period.
-    public func signingSecrets(at now: Date, keyring: SecretKeyring) throws(SecretKeyringError) -> [String] {
+    public func signingSecrets(at now: Date, keyring: some SecretOpening) throws(SecretKeyringError) -> [String] {
         var result: [String] = []
         for secret in secrets ?? [] where (secret.expiresAt ?? .distantFuture) > now {
             if let sealed = secret.sealed {
@@ -224,7 +224,7 @@ public struct Subscription: Codable, Sendable, Hashable {
     }
 
     /// The path of the one-click unsubscribe endpoint for this subscription (its token opened with `keyring`).
-    public func unsubscribePath(keyring: SecretKeyring) throws(SecretKeyringError) -> String? {
+    public func unsubscribePath(keyring: some SecretOpening) throws(SecretKeyringError) -> String? {
         let token: String
         if let sealed = unsubscribeTokenSealed {
             token = try keyring.open(sealed, for: .unsubscribeToken(id))

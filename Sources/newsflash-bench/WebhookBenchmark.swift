@@ -25,6 +25,8 @@ struct WebhookBenchmark: AsyncParsableCommand {
     /// none waits in AsyncHTTPClient's pool queue, which cost about 15% more CPU per delivery at 4.
     @Option(help: "Keep-alive connections per endpoint.") var connectionsPerEndpoint = 8
     @Option(help: "Use a receiver already listening on this port instead of starting one.") var receiverPort: Int?
+    @Flag(help: "Store the signing secrets in plain text, as rows from before sealing: the baseline of sealed secrets' cost.")
+    var plainSecrets = false
 
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -52,7 +54,11 @@ struct WebhookBenchmark: AsyncParsableCommand {
         var ids: [String] = []
         for index in 0..<subscriptions {
             var subscription = Subscription(name: "bench \(index)", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:\(port)/hook/\(index)"))
-            subscription.secrets = [Subscription.SigningSecret(sealed: keys.keyring.seal(Self.secret, for: .signingSecret(subscription.id)))]
+            subscription.secrets = [
+                plainSecrets
+                    ? Subscription.SigningSecret(legacySecret: Self.secret)
+                    : Subscription.SigningSecret(sealed: keys.keyring.seal(Self.secret, for: .signingSecret(subscription.id)))
+            ]
             try await store.save(subscription)
             ids.append(subscription.id)
         }
@@ -103,7 +109,7 @@ struct WebhookBenchmark: AsyncParsableCommand {
         let after = try await Self.receiverCount(port)
         await sender.shutdown()
         let count = counters.delivered.load(ordering: .relaxed)
-        print("webhook deliveries: \(Int((Double(count) / seconds).rounded())) per second (\(count) delivered, \(counters.failed.load(ordering: .relaxed)) failed in \(String(format: "%.2f", seconds)) s, \(concurrency) in flight, \(subscriptions) endpoints)")
+        print("webhook deliveries: \(Int((Double(count) / seconds).rounded())) per second (\(count) delivered, \(counters.failed.load(ordering: .relaxed)) failed in \(String(format: "%.2f", seconds)) s, \(concurrency) in flight, \(subscriptions) endpoints, \(plainSecrets ? "plain-text" : "sealed") secrets)")
         print("receiver verified: \(after.verified - before.verified), rejected: \(after.rejected - before.rejected)")
     }
 

@@ -4,6 +4,17 @@ import Testing
 
 /// Summaries and titles to clean plain text.
 @Suite struct PlainTextTests {
+    /// C1 controls read as Windows-1252 grow from two bytes to three ("€" is E2 82 AC): the text
+    /// must come out whole, and the output buffer must hold it (the ticker fuzzer found the overflow).
+    @Test func windows1252ControlsThatGrowComeOutWhole() {
+        for count in [1, 7, 8, 9, 40, 1_000] {
+            let text = String(repeating: "\u{80}", count: count) + " end"
+            #expect(PlainText.from(text, markup: false) == String(repeating: "€", count: count) + " end", "\(count)")
+            #expect(PlainText.from("<b>" + text + "</b>") == String(repeating: "€", count: count) + " end", "\(count)")
+        }
+        #expect(PlainText.from(String(repeating: "a\u{85}", count: 50)) == String(repeating: "a…", count: 50))
+    }
+
     @Test func stripsTagsAndFoldsWhiteSpace() {
         #expect(PlainText.from("<p>Hello <b>world</b></p>\n\n<p>Again</p>") == "Hello world Again")
         #expect(PlainText.from("a<br>b<br/>c</li><li>d") == "a b c d")

@@ -1,5 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
+import SubscriptionStore
+import Subscriptions
 import Synchronization
 import Testing
 import TestSupport
@@ -33,7 +36,16 @@ struct UpCommandTests {
     }
 
     static func get(_ url: String, key: String? = nil) async throws -> (Int, String) {
+        try await call("GET", url, key: key)
+    }
+
+    static func call(_ method: String, _ url: String, key: String? = nil, body: String? = nil) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: url)
+        request.method = .init(rawValue: method)
+        if let body {
+            request.body = .bytes(ByteBuffer(string: body))
+            request.headers.add(name: "content-type", value: "application/json")
+        }
         if let key { request.headers.add(name: "authorization", value: "Bearer \(key)") }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 22)))
@@ -41,17 +53,20 @@ struct UpCommandTests {
 
     /// `newsflash up` started as a user starts it, its output collected line by line.
     static func startUp(
-        bootstrap: String, dir: String, pace: Int = 2, ports: (api: Int, demo: Int, metrics: Int), environment: [String: String]
+        bootstrap: String, dir: String, pace: Int = 2, ports: (api: Int, demo: Int, metrics: Int), environment: [String: String],
+        logs: Bool = false
     ) throws -> (Process, Output) {
         let process = Process()
         process.executableURL = NewsflashCLI.executable
         process.arguments = ["up", "--bootstrap", bootstrap, "--pace", String(pace), "--poll", "10", "--dir", dir,
                              "--api-port", String(ports.api), "--demo-port", String(ports.demo), "--metrics-port", String(ports.metrics)]
+            + (logs ? ["--log-level", "trace"] : [])
         process.currentDirectoryURL = Repository.root
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        // With `logs`, every log line (at trace level) joins the output.
+        process.standardError = logs ? pipe : FileHandle.nullDevice
         let output = Output()
         try process.run()
         let reader = Thread {
@@ -143,5 +158,112 @@ struct UpCommandTests {
         try await Self.waitForAlert(again, againOutput)
         #expect(againOutput.contains("A demo subscription (\(id))"))  // the store is kept: the same subscription
         try await Self.stop(again, againOutput)
+    }
+
+    /// The secret-scanning check: the whole pipeline at trace level, its API used the way a subscriber
+    /// and an operator use it, and every secret it handed out or keeps (API keys, signing secrets,
+    /// unsubscribe and confirmation tokens, the sealing key, the SMTP password) looked for in every
+    /// log line and in every API answer but the one that created it.
+    @Test func secretsAppearOnlyInTheAnswersThatCreateThem() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-secrets-\(UUID().uuidString)").path
+        // The mails go to the sink `up` starts; read its maildir.
+        var sink = try SMTPSink.required()
+        sink.maildir = URL(fileURLWithPath: "\(dir)/smtp-sink/maildir")
+        let (api, demo, metrics) = (Self.freePort(), Self.freePort(), Self.freePort())
+        var environment = ProcessInfo.processInfo.environment
+        environment["NEWSFLASH_SMTP_SINK_STATE"] = "\(dir)/smtp-sink"
+        environment["NEWSFLASH_BROKER_STATE"] = "\(dir)/broker"
+        let (process, output) = try Self.startUp(
+            bootstrap: bootstrap, dir: dir, ports: (api, demo, metrics), environment: environment, logs: true)
+        defer { if process.isRunning { process.terminate() } }
+        try await Self.waitForAlert(process, output)
+        let base = "http://127.0.0.1:\(api)/v1"
+        var secrets: Set<String> = ["sink-password"]  // `up`'s SMTP password for the sink it starts
+        var answers: [String] = []
+        @discardableResult func call(_ method: String, _ path: String, key: String?, body: String? = nil) async throws -> String {
+            let (status, text) = try await Self.call(method, base + path, key: key, body: body)
+            #expect(status < 500, "\(method) \(path): \(status) \(text)")
+            return text
+        }
+        func field(_ name: String, in text: String) throws -> String {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
+            return try #require(object[name] as? String, "\(name) in \(text)")
+        }
+
+        // The admin key `up` made, rotated through the API: the new secret is in that answer only.
+        var admin = try String(contentsOfFile: "\(dir)/admin-key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        secrets.insert(admin)
+        let keys = try await call("GET", "/keys", key: admin)
+        answers.append(keys)
+        let adminID = try #require(keys.firstMatch(of: /"id":"(key_[0-9a-f]+)"/)?.1)
+        admin = try field("secret", in: try await call("POST", "/keys/\(adminID)/rotate", key: admin))
+        secrets.insert(admin)
+        // A subscriber key, its webhook subscription (to the demo receiver) and email subscription.
+        let subscriber = try await NewsflashCLI.run(["keys", "create", "--subscriptions", "\(dir)/subscriptions.sqlite"])
+        let subscriberKey = try #require(subscriber.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        secrets.insert(subscriberKey)
+        let hook = try await call(
+            "POST", "/subscriptions", key: subscriberKey,
+            body: #"{"name": "secrets hook", "filter": "urgency>=routine", "channel": {"webhook": "http://127.0.0.1:\#(demo)/demo/webhook"}, "contactEmail": "\#(SMTPSink.recipient("owner"))"}"#)
+        let hookID = try field("id", in: hook)
+        secrets.insert(try field("secret", in: hook))
+        secrets.insert(try field("secret", in: try await call("POST", "/subscriptions/\(hookID)/secret/rotate", key: subscriberKey, body: "{}")))
+        let reader = SMTPSink.recipient("reader")
+        let mail = try await call(
+            "POST", "/subscriptions", key: subscriberKey,
+            body: #"{"name": "secrets mail", "filter": "urgency>=routine", "channel": {"email": "\#(reader)"}}"#)
+        let mailID = try field("id", in: mail)
+        // The confirmation link, as mailed; confirmed, alerts with unsubscribe links follow.
+        let confirmation = try #require(try await sink.received(for: reader).first?.file)
+        let text = try #require(try ParsedEmail.read([confirmation]).first?.text)
+        let link = try #require(text.firstMatch(of: /\/v1\/confirm\/(sub_[0-9a-f]+)\.([0-9a-f]+)/))
+        secrets.insert(String(link.2))
+        _ = try await Self.call("POST", "http://127.0.0.1:\(api)/v1/confirm/\(link.1).\(link.2)")
+
+        // What the store keeps sealed, opened with the key file `up` made (never to be printed either).
+        let keyText = try String(contentsOfFile: "\(dir)/secrets.key", encoding: .utf8)
+        let keyring = try SecretKeyring(text: keyText)
+        for key in keyText.split(separator: "\n") where !key.hasPrefix("#") { secrets.insert(String(key.split(separator: ":").last!)) }
+        let store = try SQLiteSubscriptionStore(path: "\(dir)/subscriptions.sqlite")
+        for subscription in try await store.all() {
+            for secret in try subscription.signingSecrets(at: Date(), keyring: keyring) { secrets.insert(secret) }
+            if let path = try subscription.unsubscribePath(keyring: keyring) { secrets.insert(String(path.split(separator: ".").last!)) }
+        }
+        await store.shutdown()
+
+        // Everything an operator or subscriber reads, as both keys.
+        for key in [admin, subscriberKey] {
+            answers.append(try await call("GET", "/keys", key: key))
+            answers.append(try await call("GET", "/subscriptions", key: key))
+            for id in [hookID, mailID] {
+                answers.append(try await call("GET", "/subscriptions/\(id)", key: key))
+                answers.append(try await call("GET", "/subscriptions/\(id)/deliveries", key: key))
+                answers.append(try await call("PATCH", "/subscriptions/\(id)", key: key, body: #"{"maxAlertsPerHour": 50}"#))
+            }
+        }
+        answers.append(try await Self.get("http://127.0.0.1:\(metrics)/metrics").1)
+        answers.append(try await Self.get("http://127.0.0.1:\(metrics)/health/live").1)
+        // A signed attempt at the new hook (the demo receiver trusts only the demo subscription's
+        // secret, so it refuses it, and the attempt is logged with its outcome).
+        try await withDeadline(.seconds(60), "an attempt at the new hook") {
+            while try await !Self.get("\(base)/subscriptions/\(hookID)/deliveries", key: subscriberKey).1.contains("\"outcome\"") {
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+        try await Self.stop(process, output)
+
+        #expect(secrets.count >= 12, "\(secrets.count) secrets gathered")
+        let lines = output.lines.withLock { $0 }
+        #expect(lines.contains { $0.contains(" trace ") || $0.contains(" debug ") }, "no log lines were captured")
+        // Found where, with the secret itself masked (the failure message must not print it either).
+        func places(_ secret: String, _ texts: [String]) -> [String] {
+            texts.filter { $0.contains(secret) }.map { String($0.replacingOccurrences(of: secret, with: "<SECRET>").prefix(400)) }
+        }
+        for secret in secrets where secret.count >= 8 {
+            let logged = places(secret, lines), answered = places(secret, answers)
+            #expect(logged.isEmpty, "a secret (\(secret.prefix(4))…) is in \(logged.count) log lines, e.g. \(logged.first ?? "")")
+            #expect(answered.isEmpty, "a secret (\(secret.prefix(4))…) is in \(answered.count) API answers, e.g. \(answered.first ?? "")")
+        }
     }
 }

@@ -74,6 +74,10 @@ import Testing
         #"{"eventType":"alerts.delivery","schemaVersion":1,"eventId":null,"occurredAt":"2026-11-29T00:21:21Z","data":{}}"#,
         #"{"eventType":"alerts.delivery" "schemaVersion":1}"#, #"{"eventType":"a\q"}"#, "{\"eventType\":\"a\u{1}\"}",
         #"{"eventType":"\ud800"}"#, #"{"schemaVersion":tru}"#, #"{"eventType":x}"#, #"{"schemaVersion":1,"data":{"a":[[{}]]"#,
+        // Found by the event fuzzer: a wrong eventType wins over a field that does not read, before or after it.
+        #"{"eventId":"x","eventType":"alerts.receipt","occurredAt":"2ttps://x","schemaVersion":1,"data":{}}"#,
+        #"{"occurredAt":"2ttps://x","eventType":"alerts.receipt","eventId":7,"schemaVersion":"1","data":{}}"#,
+        #"{"eventType":"alerts.delivery","occurredAt":"2ttps://x","schemaVersion":2,"eventId":"x","data":{}}"#,
     ])
     func theDeliveryDecoderRefusesWhatCodableRefuses(_ text: String) {
         expectSameError(Array(text.utf8))
@@ -96,6 +100,8 @@ import Testing
     /// JSONDecoder reads past these (or fails on them in its own way); the hand-written decoder
     /// calls them malformed. Poison either way.
     @Test(arguments: [
+        // Found by the event fuzzer: JSONDecoder keeps a duplicate member's first value, a reader that assigns as it goes the last.
+        #"{"eventType":"alerts.receipt","eventType":"alerts.delivery","schemaVersion":1,"eventId":"x","occurredAt":"2026-11-29T00:21:21Z","data":{}}"#,
         #"{"eventType":"alerts.delivery",}"#, #"{"schemaVersion":01}"#, #"{"schemaVersion":-}"#, #"{"schemaVersion":1.}"#,
         #"{"eventType":"alerts.delivery","schemaVersion":1.5,"eventId":"x","occurredAt":"2026-11-29T00:21:21Z","data":{}}"#,
     ])

@@ -255,6 +255,11 @@ import TestSupport
                 (#"{"timeZone": "Mars/Olympus"}"#, "IANA time zone"),
                 (#"{"mode": "weekly"}"#, "mode must be immediate, hourly or daily"),
                 (#"{"mode": "daily", "digestTime": "25:00"}"#, "digestTime must be a time of day"),
+                // Found by Schemathesis: a digestTime the schema refuses was accepted with mode immediate, and "+1" read as 01.
+                (#"{"mode": "immediate", "digestTime": ""}"#, "digestTime must be a time of day"),
+                (#"{"mode": "daily", "digestTime": "+1:00"}"#, "digestTime must be a time of day"),
+                // Code points, as JSON Schema's maxLength counts them: 600 thumbs with a skin tone are 1,200.
+                ("{\"filter\": \"\(String(repeating: "👍🏻", count: 600))\"}", "the filter is 1200 characters"),
                 (#"{"quietHours": {"start": "22", "end": "07:00"}}"#, "quietHours.start"),
                 (#"{"maxAlertsPerHour": -1}"#, "maxAlertsPerHour"),
                 (#"{"contactEmail": "not an address"}"#, "contactEmail must be an email address"),
@@ -305,6 +310,29 @@ import TestSupport
             // Another key does not open it.
             let stranger = try SecretKeyring(text: SecretKeyring.newKeyLine(id: Self.keys.keyring.current.id))
             #expect(throws: SecretKeyringError.self) { try stored.signingSecrets(at: Date(), keyring: stranger) }
+        }
+    }
+
+    /// A known path with a method it does not have is 405 with Allow; unknown paths and a handler's
+    /// own "no such subscription" stay 404.
+    @Test func aWrongMethodIs405WithAllow() async throws {
+        let store = try store()
+        let alice = try await store.createKey(role: .subscriber).secret
+        let router = SubscriptionAPI.buildRouter(store: store, parser: parser, keys: Self.keys)
+        MethodNotAllowed.install(on: router)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/v1/subscriptions", method: .init("TRACE")!) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET, POST")
+            }
+            try await client.execute(uri: "/v1/subscriptions/sub_0123", method: .put) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "DELETE, GET, PATCH")
+            }
+            try await client.execute(uri: "/v1/subscriptions/sub_0123", method: .get, headers: [.authorization: "Bearer \(alice)"]) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/v1/nothing", method: .get) { #expect($0.status == .notFound) }
         }
     }
 
@@ -377,6 +405,10 @@ import TestSupport
         }
         let services = SubscriptionAPI.Services(recentItems: { [item] }, rewinds: rewinds)
         try await withAPI(store, services: services) { call in
+            // Found by Schemathesis: a limit out of range was clamped in silence.
+            for bad in ["0", "501", "ten"] {
+                #expect(try await call(.get, "/v1/subscriptions/\(id)/deliveries?limit=\(bad)", alice, nil).0 == .badRequest, "\(bad)")
+            }
             let log = try await call(.get, "/v1/subscriptions/\(id)/deliveries?limit=10", alice, nil)
             #expect(log.0 == .ok)
             #expect(log.1.contains(#""statusCode":204"#))

@@ -88,4 +88,17 @@ import Testing
         try await Task.sleep(for: .milliseconds(2_100))
         #expect(source.keyring.current.id == "second")  // the last good keyring stays
     }
+
+    /// A process's key source opens what its keyring opens, the same again from its cache, and
+    /// nothing its keyring cannot open.
+    @Test func aKeySourceOpensAndRemembers() throws {
+        let keyring = try SecretKeyring(text: SecretKeyring.newKeyLine(id: "one"))
+        let source = SecretKeySource(keyring)
+        let sealed = keyring.seal("whsec_abc", for: .signingSecret("sub_1"))
+        #expect(try source.open(sealed, for: .signingSecret("sub_1")) == "whsec_abc")
+        #expect(try source.open(sealed, for: .signingSecret("sub_1")) == "whsec_abc")
+        #expect(throws: SecretKeyringError.self) { try source.open(sealed, for: .signingSecret("sub_2")) }
+        let stranger = try SecretKeyring(text: SecretKeyring.newKeyLine(id: "two"))
+        #expect(throws: SecretKeyringError.self) { try source.open(stranger.seal("x", for: .signingSecret("sub_1")), for: .signingSecret("sub_1")) }
+    }
 }

@@ -9,8 +9,8 @@ extension EventCodec {
     /// ``decode(_:from:)`` of an `alerts.delivery` envelope without `JSONDecoder`: the
     /// same value, or an error with the same ``EventDecodingError/code``, except that
     /// the few broken documents `JSONDecoder` reads past (a trailing comma, a number such
-    /// as `01` or `1.`, bytes that are not UTF-8 in a key or an unknown member) are
-    /// `malformedJSON` here.
+    /// as `01` or `1.`, bytes that are not UTF-8 in a key or an unknown member, a member
+    /// that appears twice) are `malformedJSON` here.
     public static func decodeDelivery(_ bytes: [UInt8]) throws(EventDecodingError) -> EventEnvelope<DeliveryRequest> {
         let result = bytes.withUnsafeBufferPointer { buffer -> Result<EventEnvelope<DeliveryRequest>, any Error> in
             var reader = JSONReader(buffer)
@@ -46,41 +46,58 @@ extension EventCodec {
 }
 
 extension EventEnvelope where Payload == DeliveryRequest {
-    /// `data` sorts first, but a wrong `eventType` or `schemaVersion` is the error to
-    /// report (as the `Codable` decoder does): a `data` that does not decode is skipped
-    /// and its error thrown only once the envelope is known to be an `alerts.delivery` v1.
+    /// A wrong `eventType` or `schemaVersion` is the error to report, wherever it sits (as the
+    /// `Codable` decoder, which checks them first, does): a field that does not read is skipped
+    /// and its error thrown only once the envelope is known to be an `alerts.delivery` v1 (the
+    /// event fuzzer found `occurredAt` reported before a wrong `eventType`).
+    private static let members: [StaticString] = ["eventType", "schemaVersion", "eventId", "occurredAt", "data"]
+
     init(reading reader: inout JSONReader) throws {
-        var eventType: String?, schemaVersion: Int?, eventId: String?, occurredAt: Date?
+        var eventType: String?
+        var schemaVersion: Result<Int, JSONReadError>?, eventId: Result<String, JSONReadError>?, occurredAt: Result<Date, JSONReadError>?
         var data: Result<DeliveryRequest, JSONReadError>?
+        var seen: UInt8 = 0
         try reader.beginObject()
         while let key = try reader.nextKey() {
+            // Each envelope member once, as the members' readers check (`named(in:seen:)`).
+            for (index, name) in Self.members.enumerated() where name ~= key {
+                guard seen & (1 << index) == 0 else { throw JSONReadError(code: .malformed, message: "the member \(name) appears twice") }
+                seen |= 1 << index
+            }
             switch key {
             case "eventType": eventType = try reader.readString()
-            case "schemaVersion": schemaVersion = try reader.readInt()
-            case "eventId": eventId = try reader.readString()
-            case "occurredAt": occurredAt = try reader.readDate()
-            case "data":
-                let start = reader.mark
-                do {
-                    data = .success(try DeliveryRequest(reading: &reader))
-                } catch {
-                    data = .failure(error)
-                    reader.reset(to: start)
-                    try reader.skipValue()
-                }
+            case "schemaVersion": schemaVersion = try reader.deferring { reader throws(JSONReadError) in try reader.readInt() }
+            case "eventId": eventId = try reader.deferring { reader throws(JSONReadError) in try reader.readString() }
+            case "occurredAt": occurredAt = try reader.deferring { reader throws(JSONReadError) in try reader.readDate() }
+            case "data": data = try reader.deferring { reader throws(JSONReadError) in try DeliveryRequest(reading: &reader) }
             default: try reader.skipValue()
             }
         }
         guard let eventType else { throw reader.missing("eventType") }
         guard eventType == Payload.eventType else { throw EventDecodingError.wrongEventType(eventType, expected: Payload.self) }
-        guard let schemaVersion else { throw reader.missing("schemaVersion") }
+        guard let schemaVersion = try schemaVersion?.get() else { throw reader.missing("schemaVersion") }
         guard schemaVersion == Payload.schemaVersion else {
             throw EventDecodingError.unsupportedSchemaVersion(schemaVersion, expected: Payload.self)
         }
-        guard let eventId else { throw reader.missing("eventId") }
-        guard let occurredAt else { throw reader.missing("occurredAt") }
+        guard let eventId = try eventId?.get() else { throw reader.missing("eventId") }
+        guard let occurredAt = try occurredAt?.get() else { throw reader.missing("occurredAt") }
         guard let data else { throw reader.missing("data") }
         self.init(eventType: eventType, schemaVersion: schemaVersion, eventId: eventId, occurredAt: occurredAt, data: try data.get())
+    }
+}
+
+extension JSONReader {
+    /// Reads a value with `read`; when that fails on a well-formed value, skips the value and
+    /// returns the error for later (broken JSON still throws at once).
+    mutating func deferring<Value>(_ read: (inout JSONReader) throws(JSONReadError) -> Value) throws(JSONReadError) -> Result<Value, JSONReadError> {
+        let start = mark
+        do {
+            return .success(try read(&self))
+        } catch {
+            reset(to: start)
+            try skipValue()
+            return .failure(error)
+        }
     }
 }
 
@@ -93,9 +110,10 @@ extension DeliveryRequest {
         var deliveryId: String?, subscriptionId: String?, channel: DeliveryChannel?, storyId: String?, version: Int?
         var isUpdate: Bool?, isReplay: Bool?, item: ClassifiedItem?, match: MatchExplanation?, createdAt: Date?
         var attempts: [DeliveryAttempt]?, notBefore: Date?
+        var seen: UInt64 = 0
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key.named(in: CodingKeys.self) {
+            switch try key.named(in: CodingKeys.self, seen: &seen) {
             case .deliveryId?: deliveryId = try reader.readString()
             case .subscriptionId?: subscriptionId = try reader.readString()
             case .channel?: channel = try reader.readEnum(DeliveryChannel.self)
@@ -131,9 +149,10 @@ extension DeliveryRequest {
 extension DeliveryAttempt {
     init(reading reader: inout JSONReader) throws(JSONReadError) {
         var attempt: Int?, at: Date?, outcome: DeliveryOutcome?, statusCode: Int?, error: String?, latencyMs: Double?
+        var seen: UInt64 = 0
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key.named(in: CodingKeys.self) {
+            switch try key.named(in: CodingKeys.self, seen: &seen) {
             case .attempt?: attempt = try reader.readInt()
             case .at?: at = try reader.readDate()
             case .outcome?: outcome = try reader.readEnum(DeliveryOutcome.self)
@@ -153,9 +172,10 @@ extension DeliveryAttempt {
 extension MatchExplanation {
     init(reading reader: inout JSONReader) throws(JSONReadError) {
         var filter: String?, matchedTerms: [String]?
+        var seen: UInt64 = 0
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key.named(in: CodingKeys.self) {
+            switch try key.named(in: CodingKeys.self, seen: &seen) {
             case .filter?: filter = try reader.readString()
             case .matchedTerms?: matchedTerms = try reader.readStrings()
             case nil: try reader.skipValue()
@@ -172,14 +192,15 @@ extension ClassifiedItem {
     init(reading reader: inout JSONReader) throws(JSONReadError) {
         var item: NewsItem?, classifiedAt: Date?
         var tags = Classification.Reading()
+        var seen: UInt64 = 0, seenTags: UInt64 = 0
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            if let own = key.named(in: CodingKeys.self) {
+            if let own = try key.named(in: CodingKeys.self, seen: &seen) {
                 switch own {
                 case .item: item = try NewsItem(reading: &reader)
                 case .classifiedAt: classifiedAt = try reader.readDate()
                 }
-            } else if let tag = key.named(in: Classification.CodingKeys.self) {
+            } else if let tag = try key.named(in: Classification.CodingKeys.self, seen: &seenTags) {
                 try tags.read(tag, from: &reader)
             } else {
                 try reader.skipValue()
@@ -231,9 +252,10 @@ extension NewsItem {
         var itemId: String?, sourceId: String?, sourceKind: SourceKind?, guid: String?, title: String?, summary: String?
         var url: String?, publishedAt: Date?, updatedAt: Date?, fetchedAt: Date?, language: String?
         var authors: [String]?, categories: [String]?, imageUrl: String?, storyId: String?, version: Int?, hints: Hints?
+        var seen: UInt64 = 0
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key.named(in: CodingKeys.self) {
+            switch try key.named(in: CodingKeys.self, seen: &seen) {
             case .itemId?: itemId = try reader.readString()
             case .sourceId?: sourceId = try reader.readString()
             case .sourceKind?: sourceKind = try reader.readEnum(SourceKind.self)
@@ -275,9 +297,10 @@ extension NewsItem {
 extension NewsItem.Hints {
     init(reading reader: inout JSONReader) throws(JSONReadError) {
         var region: String?, topic: String?
+        var seen: UInt64 = 0
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key.named(in: CodingKeys.self) {
+            switch try key.named(in: CodingKeys.self, seen: &seen) {
             case .region?: region = reader.readNull() ? nil : try reader.readString()
             case .topic?: topic = reader.readNull() ? nil : try reader.readString()
             case nil: try reader.skipValue()
@@ -290,9 +313,10 @@ extension NewsItem.Hints {
 extension ScoredLabel {
     init(reading reader: inout JSONReader) throws(JSONReadError) {
         var label: String?, score: Double?
+        var seen: UInt64 = 0
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key.named(in: CodingKeys.self) {
+            switch try key.named(in: CodingKeys.self, seen: &seen) {
             case .label?: label = try reader.readString()
             case .score?: score = try reader.readDouble()
             case nil: try reader.skipValue()
@@ -307,9 +331,10 @@ extension ScoredLabel {
 extension PlaceMatch {
     init(reading reader: inout JSONReader) throws(JSONReadError) {
         var name: String?, countryCode: String?, matchedText: String?, field: Field?
+        var seen: UInt64 = 0
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key.named(in: CodingKeys.self) {
+            switch try key.named(in: CodingKeys.self, seen: &seen) {
             case .name?: name = try reader.readString()
             case .countryCode?: countryCode = reader.readNull() ? nil : try reader.readString()
             case .matchedText?: matchedText = try reader.readString()
@@ -327,9 +352,10 @@ extension PlaceMatch {
 extension ExplanationStep {
     init(reading reader: inout JSONReader) throws(JSONReadError) {
         var kind: Kind?, tag: String?, phrase: String?, field: Field?, rule: String?
+        var seen: UInt64 = 0
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            switch key.named(in: CodingKeys.self) {
+            switch try key.named(in: CodingKeys.self, seen: &seen) {
             case .kind?: kind = try reader.readEnum(Kind.self)
             case .tag?: tag = try reader.readString()
             case .phrase?: phrase = try reader.readString()

@@ -564,6 +564,17 @@ struct JSONKey {
         return Key.members.key(named: bytes)
     }
 
+    /// ``named(in:)``, refusing a member that `seen` (one bit per case) says came before: for a
+    /// duplicate member `JSONDecoder` keeps the first and a reader that assigns as it goes the
+    /// last, so a document with one is broken JSON here (found by the event fuzzer).
+    func named<Key: JSONMemberKey>(in keys: Key.Type, seen: inout UInt64) throws(JSONReadError) -> Key? {
+        guard let key = named(in: keys) else { return nil }
+        let bit: UInt64 = 1 << UInt64(Key.members.index(of: key))
+        guard seen & bit == 0 else { throw JSONReadError(code: .malformed, message: "the member \(key.stringValue) appears twice") }
+        seen |= bit
+        return key
+    }
+
     static func ~= (name: StaticString, key: JSONKey) -> Bool {
         let count = name.utf8CodeUnitCount
         if let decoded = key.decoded {
@@ -585,6 +596,12 @@ struct JSONMemberTable<Key: JSONMemberKey>: Sendable {
 
     init(_: Key.Type) {
         names = Key.allCases.map { (Array($0.stringValue.utf8), $0) }
+        precondition(names.count <= 64, "a member table tracks at most 64 members")
+    }
+
+    /// The key's position among the cases (its bit in a `seen` mask).
+    func index(of key: Key) -> Int {
+        names.firstIndex { $0.key.stringValue == key.stringValue }!
     }
 
     func key(named bytes: UnsafeBufferPointer<UInt8>) -> Key? {

@@ -53,7 +53,7 @@ public struct EmailChannel: NotificationChannel {
         }
         let unsubscribe: String?
         do {
-            unsubscribe = try subscription.unsubscribePath(keyring: keys.keyring).map { settings.publicURL + $0 }
+            unsubscribe = try subscription.unsubscribePath(keyring: keys).map { settings.publicURL + $0 }
         } catch {
             // Not sent without its unsubscribe link: retried until the operator gives the key.
             return ChannelAttempt(verdict: .failed(retryAfter: nil), statusCode: nil, error: "no unsubscribe link: \(error)", latencyMs: 0, endpointHealthy: nil)

@@ -47,7 +47,7 @@ public struct WebhookChannel: NotificationChannel {
         let id = asDigest ? StableID.make(prefix: "dgs", [subscription.id] + requests.map(\.deliveryId)) : first.deliveryId
         let secrets: [WebhookSecret]
         do {
-            secrets = try subscription.signingSecrets(at: now, keyring: keys.keyring).compactMap(WebhookSecret.init)
+            secrets = try subscription.signingSecrets(at: now, keyring: keys).compactMap(WebhookSecret.init)
         } catch {
             // Never sent unsigned: retried (and dead-lettered in the end) until the operator gives the key.
             return ChannelAttempt(

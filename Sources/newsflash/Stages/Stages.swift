@@ -315,6 +315,7 @@ enum Stages {
         let router = SubscriptionAPI.buildRouter(store: store, parser: parser, keys: keys, services: extras)
         // /health/live fails when the receipts recorder is stuck; without Kafka it has nothing to check.
         Observability.addRoutes(to: router, checks: checks, liveness: services.liveness)
+        MethodNotAllowed.install(on: router)
         services.work.append(Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port)), logger: logger))
         services.metadata["http.address"] = "\(settings.host):\(settings.port)"
         return services

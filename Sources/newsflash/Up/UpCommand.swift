@@ -208,7 +208,7 @@ struct UpCommand: AsyncParsableCommand {
             A demo subscription (\(demoSubscription?.id ?? "")) sends MENA, Politics and flash alerts to the demo receiver.
             Create your own, e.g. an email one (its confirmation mail lands in the maildir; open the link in it):
 
-              curl -s -X POST http://127.0.0.1:\(apiPort)/v1/subscriptions -H "Authorization: Bearer \(adminKey)" \\
+              curl -s -X POST http://127.0.0.1:\(apiPort)/v1/subscriptions -H "Authorization: Bearer $(cat \(keyFile))" \\
                 -H 'Content-Type: application/json' \\
                 -d '{"name": "Europe economy", "filter": "region:Europe OR topic:Economy", "channel": {"email": "you@example.com"}}'
 

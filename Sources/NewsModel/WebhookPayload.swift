@@ -1,5 +1,4 @@
 import Foundation
-import NewsModel
 
 /// The JSON body of an alert webhook (`Schemas/http/webhook-alert.v1.schema.json`).
 ///

@@ -1,0 +1,1 @@
+// The declaration only: libFuzzer defines LLVMFuzzerRunDriver.

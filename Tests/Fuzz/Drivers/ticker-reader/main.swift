@@ -1,0 +1,11 @@
+import CFuzzerDriver
+import Foundation
+import FuzzTargets
+
+// libFuzzer's loop over FuzzTargets.tickerReader (make fuzz): options and corpus directories as libFuzzer takes them.
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+    FuzzTargets.tickerReader(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+})
