@@ -4,6 +4,10 @@ import SubscriptionStore
 import Subscriptions
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `newsflash secrets generate-key|rotate-key|reseal`: the keys that seal webhook signing secrets
 /// and unsubscribe tokens in the subscription store (``SecretKeyring``).
 struct SecretsCommand: AsyncParsableCommand {
@@ -77,24 +81,9 @@ struct SecretsCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError("\(error)")
             }
-            try Self.replace(path, with: "# Newsflash secrets keys: the first seals, all open (newsflash secrets --help)\n" + rotated.text)
+            try KeyFile.write(KeyFile.header + rotated.text, to: path, replacing: true)
             print("new key \(rotated.current.id) first in \(path); kept: \(rotated.keys.dropFirst().map(\.id).joined(separator: ", "))")
             try await setup.withStore { try await Reseal.reseal($0, rotated) }
-        }
-
-        /// Writes `text` to a new file beside `path` (mode 0600), syncs it and renames it over `path`.
-        static func replace(_ path: String, with text: String) throws {
-            let temporary = path + ".new-\(getpid())"
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            guard descriptor >= 0 else { throw CLIError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-            let bytes = Array(text.utf8)
-            let written = write(descriptor, bytes, bytes.count)
-            let synced = fsync(descriptor)
-            close(descriptor)
-            guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
-                unlink(temporary)
-                throw CLIError("cannot replace the key file \(path): \(String(cString: strerror(errno)))")
-            }
         }
     }
 
@@ -138,6 +127,32 @@ struct SecretsCommand: AsyncParsableCommand {
             if !failed.isEmpty {
                 throw CLIError("\(failed.count) subscriptions have a secret that does not open:\n" + failed.prefix(20).joined(separator: "\n"))
             }
+        }
+    }
+}
+
+/// How key files are written: whole or not at all, readable by their owner only.
+enum KeyFile {
+    static let header = "# Newsflash secrets keys: the first seals, all open (newsflash secrets --help)\n"
+
+    /// Writes `text` to a new file beside `path` (mode 0600) and syncs it, then renames it over
+    /// `path` (`replacing`) or links it there only if nothing is (else leaves what is there).
+    static func write(_ text: String, to path: String, replacing: Bool) throws {
+        let temporary = path + ".new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { throw CLIError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        defer { unlink(temporary) }
+        let bytes = Array(text.utf8)
+        let written = Glibc.write(descriptor, bytes, bytes.count)
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard written == bytes.count, synced == 0 else {
+            throw CLIError("cannot write \(temporary): \(String(cString: strerror(errno)))")
+        }
+        if replacing {
+            guard rename(temporary, path) == 0 else { throw CLIError("cannot replace the key file \(path): \(String(cString: strerror(errno)))") }
+        } else if link(temporary, path) != 0, errno != EEXIST {
+            throw CLIError("cannot create the key file \(path): \(String(cString: strerror(errno)))")
         }
     }
 }

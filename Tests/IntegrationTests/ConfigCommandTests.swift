@@ -158,6 +158,39 @@ struct ConfigCommandTests {
         #expect(try SecretKeyring(text: generated.stdout).current.id == "prod-1")
     }
 
+    @Test("processes that make the key file at once agree on one key, and every secret they sealed opens with it")
+    func concurrentKeyFileCreation() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var environment = cleanEnvironment
+        let storePath = directory.appendingPathComponent("subscriptions.sqlite").path
+        environment["NEWSFLASH_SUBSCRIPTIONS"] = storePath
+        let shared = environment
+        let runs = try await withThrowingTaskGroup(of: Subprocess.Result.self) { group in
+            for index in 0..<6 {
+                group.addTask {
+                    try await NewsflashCLI.run(
+                        ["subscriptions", "add", "--name", "hook \(index)", "--filter", "region:MENA", "--webhook", "https://example.org/\(index)", "--json"],
+                        environment: shared)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for run in runs { #expect(run.status == 0, "\(run.stderr)") }
+        let keyring = try SecretKeyring(text: try String(contentsOfFile: directory.appendingPathComponent("secrets.key").path, encoding: .utf8))
+        #expect(keyring.keys.count == 1)
+        let store = try SQLiteSubscriptionStore(path: storePath)
+        let all = try await store.all()
+        await store.shutdown()
+        #expect(all.count == 6)
+        let shown = Set(runs.compactMap { run in
+            (try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["secret"] as? String
+        })
+        let opened = Set(try all.flatMap { try $0.signingSecrets(at: Date(), keyring: keyring) })
+        #expect(shown.count == 6 && opened == shown)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".new-") }.isEmpty)
+    }
+
     @Test("subscriptions add, show, update and list, as the API shows them and with its checks; exit 1 for a bad setting or id")
     func subscriptionCommands() throws {
         let directory = try temporaryDirectory()

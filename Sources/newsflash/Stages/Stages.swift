@@ -362,20 +362,13 @@ enum Stages {
         }
     }
 
-    /// Writes a fresh keyring to `path` unless a file is there (created exclusively: of two
-    /// processes starting at once, one writes and both read the same key).
+    /// Writes a fresh keyring to `path` unless a file is there. The file appears whole or not at all
+    /// (``KeyFile/write(_:to:replacing:)``): of two processes starting at once, one writes and both
+    /// read the same key.
     static func createKeyFileIfMissing(_ path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { return }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        if descriptor < 0 {
-            guard errno == EEXIST else { throw CLIError("cannot create the secrets key file \(path): \(String(cString: strerror(errno)))") }
-            return
-        }
-        defer { close(descriptor) }
-        let line = Array(("# Newsflash secrets keys: the first seals, all open (newsflash secrets --help)\n" + SecretKeyring.newKeyLine()).utf8)
-        guard write(descriptor, line, line.count) == line.count, fsync(descriptor) == 0 else {
-            throw CLIError("cannot write the secrets key file \(path): \(String(cString: strerror(errno)))")
-        }
+        try KeyFile.write(KeyFile.header + SecretKeyring.newKeyLine(), to: path, replacing: false)
     }
 
     /// Ready when the subscription store answers `SELECT 1`.
