@@ -557,19 +557,14 @@ struct JSONKey {
         self.decoded = decoded
     }
 
-    /// The case of `Key` whose name this key is, if any: its bytes compared with the names' bytes,
-    /// no string made.
-    func named<Key: JSONMemberKey>(in _: Key.Type) -> Key? {
-        if let decoded { return Key(stringValue: decoded) }
-        return Key.members.key(named: bytes)
-    }
-
-    /// ``named(in:)``, refusing a member that `seen` (one bit per case) says came before: for a
+    /// The case of `Key` whose name this key is, if any (its bytes compared with the names' bytes,
+    /// no string made), refusing a member that `seen` (one bit per case) says came before: for a
     /// duplicate member `JSONDecoder` keeps the first and a reader that assigns as it goes the
     /// last, so a document with one is broken JSON here (found by the event fuzzer).
-    func named<Key: JSONMemberKey>(in keys: Key.Type, seen: inout UInt64) throws(JSONReadError) -> Key? {
-        guard let key = named(in: keys) else { return nil }
-        let bit: UInt64 = 1 << UInt64(Key.members.index(of: key))
+    func named<Key: JSONMemberKey>(in _: Key.Type, seen: inout UInt64) throws(JSONReadError) -> Key? {
+        let found = if let decoded { Key.members.entry(named: Array(decoded.utf8)) } else { Key.members.entry(named: bytes) }
+        guard let (key, index) = found else { return nil }
+        let bit: UInt64 = 1 << UInt64(index)
         guard seen & bit == 0 else { throw JSONReadError(code: .malformed, message: "the member \(key.stringValue) appears twice") }
         seen |= bit
         return key
@@ -599,15 +594,16 @@ struct JSONMemberTable<Key: JSONMemberKey>: Sendable {
         precondition(names.count <= 64, "a member table tracks at most 64 members")
     }
 
-    /// The key's position among the cases (its bit in a `seen` mask).
-    func index(of key: Key) -> Int {
-        names.firstIndex { $0.key.stringValue == key.stringValue }!
-    }
-
-    func key(named bytes: UnsafeBufferPointer<UInt8>) -> Key? {
-        for name in names where name.bytes.count == bytes.count {
-            if name.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) { return name.key }
+    /// The case named `bytes`, and its position among the cases (its bit in a `seen` mask).
+    func entry(named bytes: UnsafeBufferPointer<UInt8>) -> (key: Key, index: Int)? {
+        for (index, name) in names.enumerated() where name.bytes.count == bytes.count {
+            if name.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) { return (name.key, index) }
         }
         return nil
+    }
+
+    /// The same for a name that had escapes in the document.
+    func entry(named bytes: [UInt8]) -> (key: Key, index: Int)? {
+        bytes.withUnsafeBufferPointer { entry(named: $0) }
     }
 }
