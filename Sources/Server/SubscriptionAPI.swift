@@ -3,7 +3,6 @@ import Hummingbird
 import NewsModel
 import SubscriptionStore
 import Subscriptions
-import Synchronization
 
 /// The subscriptions HTTP API (`Schemas/openapi.yaml`).
 ///
@@ -97,12 +96,11 @@ public enum SubscriptionAPI {
             let grace = body.graceSeconds ?? 86_400
             guard (0...7 * 86_400).contains(grace) else { throw HTTPError(.badRequest, message: "graceSeconds must be 0 to 604800 (seven days)") }
             let now = Date()
-            let secret = Mutex<String?>(nil)
+            let secret = Subscription.newSecret()
             guard try await store.update(subscription.id, { stored in
-                let fresh = stored.rotateSecret(grace: TimeInterval(grace), now: now, keyring: keys.keyring)
-                secret.withLock { $0 = fresh }
+                stored.rotateSecret(to: secret, grace: TimeInterval(grace), now: now, keyring: keys.keyring)
                 return true
-            }) != nil, let secret = secret.withLock({ $0 }) else {
+            }) != nil else {
                 throw HTTPError(.notFound, message: "no subscription \(subscription.id)")
             }
             return RotationResult(secret: secret, previousSecretExpiresAt: RFC3339Time.format(now.addingTimeInterval(TimeInterval(grace))))
@@ -204,16 +202,18 @@ public enum SubscriptionAPI {
         // Both confirmation pages are for an address that has agreed to nothing yet: they show no
         // text a subscriber chose (no subscription name or filter).
         for link in ConfirmationLink.all {
-            api.get("\(link.route)/:token") { _, context -> Response in
-                let (subscription, token) = try await subscriptionForConfirmation(context, store, link.digest)
-                return page(link.title, link.question, form: "/v1/\(link.route)/\(subscription.id).\(token)", button: "Confirm")
+            let confirmation = link.confirmation
+            api.get("\(confirmation.route)/:token") { _, context -> Response in
+                let (subscription, token) = try await subscriptionForConfirmation(context, store, confirmation)
+                return page(link.title, link.question, form: "/v1/\(confirmation.route)/\(subscription.id).\(token)", button: "Confirm")
             }
-            api.post("\(link.route)/:token") { _, context -> Response in
-                let (subscription, token) = try await subscriptionForConfirmation(context, store, link.digest)
+            api.post("\(confirmation.route)/:token") { _, context -> Response in
+                let (subscription, token) = try await subscriptionForConfirmation(context, store, confirmation)
                 let now = Date()
                 try await store.update(subscription.id) { stored in
-                    guard stored[keyPath: link.confirmedAt] == nil, stored[keyPath: link.digest] == StableID.sha256Hex(token) else { return false }
-                    stored[keyPath: link.confirmedAt] = now
+                    guard stored[keyPath: confirmation.confirmedAt] == nil, stored[keyPath: confirmation.tokenSHA256] == StableID.sha256Hex(token)
+                    else { return false }
+                    stored[keyPath: confirmation.confirmedAt] = now
                     stored.updatedAt = now
                     return true
                 }
@@ -233,20 +233,17 @@ public enum SubscriptionAPI {
         return router
     }
 
-    /// A confirmation link: an email subscription's address, or a subscription's contact address.
+    /// The page texts of a confirmation link (``Subscription/Confirmation``).
     struct ConfirmationLink: Sendable {
-        let route: String
-        let digest: KeyPath<Subscription, String?> & Sendable
-        let confirmedAt: WritableKeyPath<Subscription, Date?> & Sendable
+        let confirmation: Subscription.Confirmation
         let title: String, question: String, doneTitle: String, done: String
 
         static let all = [
             ConfirmationLink(
-                route: "confirm", digest: \.confirmationTokenSHA256, confirmedAt: \.confirmedAt, title: "Confirm your news alerts",
-                question: "Send Newsflash news alerts to this address?", doneTitle: "Alerts confirmed",
-                done: "News alerts will now reach this address. Every alert has a link to stop them."),
+                confirmation: .subscription, title: "Confirm your news alerts", question: "Send Newsflash news alerts to this address?",
+                doneTitle: "Alerts confirmed", done: "News alerts will now reach this address. Every alert has a link to stop them."),
             ConfirmationLink(
-                route: "confirm-contact", digest: \.contactConfirmationTokenSHA256, confirmedAt: \.contactConfirmedAt, title: "Confirm notices",
+                confirmation: .contact, title: "Confirm notices",
                 question: "Tell this address when a news alert subscription's deliveries fail and it is turned off?", doneTitle: "Notices confirmed",
                 done: "This address will be told when the subscription's deliveries fail and it is turned off."),
         ]
@@ -325,19 +322,18 @@ public enum SubscriptionAPI {
         return (subscription, token)
     }
 
-    /// A small HTML page for a person who followed a link from an email.
-    /// The subscription of a confirmation link (`digest`: the hash of the subscription's or of its
-    /// contact address's current token), when its token is the current one.
+    /// The subscription of a confirmation link, when its token is the current one.
     static func subscriptionForConfirmation(
-        _ context: BasicRequestContext, _ store: any SubscriptionStoring, _ digest: KeyPath<Subscription, String?> & Sendable
+        _ context: BasicRequestContext, _ store: any SubscriptionStoring, _ confirmation: Subscription.Confirmation
     ) async throws -> (Subscription, String) {
         let (subscription, token) = try await subscription(byToken: context, store)
-        guard let expected = subscription[keyPath: digest], Secrets.constantTimeEqual(StableID.sha256Hex(token), expected) else {
+        guard let expected = subscription[keyPath: confirmation.tokenSHA256], Secrets.constantTimeEqual(StableID.sha256Hex(token), expected) else {
             throw HTTPError(.notFound, message: "this confirmation link is not valid (it may have been replaced by a newer one)")
         }
         return (subscription, token)
     }
 
+    /// A small HTML page for a person who followed a link from an email.
     static func page(_ title: String, _ text: String, form action: String? = nil, button label: String = "Unsubscribe") -> Response {
         let button = action.map { #"<form method="post" action="\#(HTMLText.escape($0))"><button type="submit">\#(HTMLText.escape(label))</button></form>"# } ?? ""
         let html = """

@@ -193,10 +193,10 @@ public struct Subscription: Codable, Sendable, Hashable {
         return result
     }
 
-    /// Makes a new current secret, sealed with `keyring`; the previous ones stay valid for at most
-    /// `grace`. Returns the new secret.
-    public mutating func rotateSecret(grace: TimeInterval, now: Date = Date(), keyring: SecretKeyring) -> String {
-        let fresh = Self.newSecret()
+    /// Makes `fresh` the current secret, sealed with `keyring`; the previous ones stay valid for at
+    /// most `grace`. Returns the new secret.
+    @discardableResult
+    public mutating func rotateSecret(to fresh: String = Subscription.newSecret(), grace: TimeInterval, now: Date = Date(), keyring: SecretKeyring) -> String {
         let kept = (secrets ?? []).filter { ($0.expiresAt ?? .distantFuture) > now }.map { old in
             var kept = old
             kept.expiresAt = min(old.expiresAt ?? .distantFuture, now.addingTimeInterval(grace))
@@ -307,5 +307,43 @@ public struct Subscription: Codable, Sendable, Hashable {
 
     public static func randomHex(_ bytes: Int) -> String {
         StableID.hex(Secrets.randomBytes(bytes))
+    }
+}
+
+extension Subscription {
+    /// A double opt-in confirmation: of an email subscription's address (before any alert) or of a
+    /// subscription's contact address (before any notice). The email notifier mails its link, the
+    /// API's `/v1/<route>/<id>.<token>` page confirms it; both go by these fields.
+    public struct Confirmation: Sendable {
+        public enum Kind: String, Sendable {
+            case subscription, contact
+        }
+
+        public let kind: Kind
+        /// The API route of its link.
+        public let route: String
+        /// SHA-256 of the token mailed last.
+        public let tokenSHA256: WritableKeyPath<Subscription, String?> & Sendable
+        /// When that mail went out.
+        public let sentAt: WritableKeyPath<Subscription, Date?> & Sendable
+        public let confirmedAt: WritableKeyPath<Subscription, Date?> & Sendable
+        private let address: @Sendable (Subscription) -> String?
+
+        public static let subscription = Confirmation(
+            kind: .subscription, route: "confirm", tokenSHA256: \.confirmationTokenSHA256, sentAt: \.confirmationSentAt,
+            confirmedAt: \.confirmedAt, address: { subscription in
+                guard case .email(let address) = subscription.channel, subscription.status == .active else { return nil }
+                return address
+            })
+        public static let contact = Confirmation(
+            kind: .contact, route: "confirm-contact", tokenSHA256: \.contactConfirmationTokenSHA256, sentAt: \.contactConfirmationSentAt,
+            confirmedAt: \.contactConfirmedAt, address: { $0.contactEmail })
+        public static let all = [subscription, contact]
+
+        /// The address a confirmation mail is due to: one that has neither confirmed nor been mailed.
+        public func due(_ subscription: Subscription) -> String? {
+            guard subscription[keyPath: confirmedAt] == nil, subscription[keyPath: sentAt] == nil else { return nil }
+            return address(subscription)
+        }
     }
 }

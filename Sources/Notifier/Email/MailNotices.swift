@@ -49,12 +49,8 @@ public final class MailNotices: Sendable {
     public func runOnce(now: Date = Date()) async throws -> Int {
         var sent = 0
         for subscription in await mirror.all.sorted(by: { $0.createdAt < $1.createdAt }) {
-            if case .email(let address) = subscription.channel, subscription.status == .active,
-               subscription.confirmedAt == nil, subscription.confirmationSentAt == nil {
-                if try await confirm(.subscription, subscription, address, now) { sent += 1 }
-            }
-            if let contact = subscription.contactEmail, subscription.contactConfirmedAt == nil, subscription.contactConfirmationSentAt == nil {
-                if try await confirm(.contact, subscription, contact, now) { sent += 1 }
+            for confirmation in Subscription.Confirmation.all {
+                if let address = confirmation.due(subscription), try await confirm(confirmation, subscription, address, now) { sent += 1 }
             }
             if subscription.status == .disabled, let contact = subscription.contactEmail, subscription.contactConfirmedAt != nil,
                subscription.disabledNoticeSentAt == nil {
@@ -64,56 +60,26 @@ public final class MailNotices: Sendable {
         return sent
     }
 
-    /// What a confirmation is for: the email subscription's address, or its contact address.
-    enum Confirmation: String {
-        case subscription, contact
-
-        var route: String { self == .subscription ? "confirm" : "confirm-contact" }
-        var purpose: ConfirmationContent.Purpose { self == .subscription ? .alerts : .notices }
-
-        /// Whether `stored` still waits for this confirmation to `address`.
-        func pending(_ stored: Subscription, _ address: String) -> Bool {
-            switch self {
-            case .subscription: stored.status == .active && stored.confirmedAt == nil && stored.confirmationSentAt == nil
-            case .contact: stored.contactEmail == address && stored.contactConfirmedAt == nil && stored.contactConfirmationSentAt == nil
-            }
-        }
-
-        func mark(_ stored: inout Subscription, digest: String?, at: Date?) {
-            switch self {
-            case .subscription: stored.confirmationTokenSHA256 = digest ?? stored.confirmationTokenSHA256; stored.confirmationSentAt = at
-            case .contact: stored.contactConfirmationTokenSHA256 = digest ?? stored.contactConfirmationTokenSHA256; stored.contactConfirmationSentAt = at
-            }
-        }
-
-        func digest(_ stored: Subscription) -> String? {
-            self == .subscription ? stored.confirmationTokenSHA256 : stored.contactConfirmationTokenSHA256
-        }
-
-        func confirmed(_ stored: Subscription) -> Bool {
-            self == .subscription ? stored.confirmedAt != nil : stored.contactConfirmedAt != nil
-        }
-    }
-
     /// Takes a place in the recipient's allowance, then claims the confirmation in the store (one
     /// instance wins; a token mailed by another is never replaced), then mails it; a failed mail
     /// gives both back for the next round.
-    private func confirm(_ kind: Confirmation, _ subscription: Subscription, _ address: String, _ now: Date) async throws -> Bool {
-        let heldKey = "\(subscription.id)/\(kind.rawValue)"
+    private func confirm(_ kind: Subscription.Confirmation, _ subscription: Subscription, _ address: String, _ now: Date) async throws -> Bool {
+        let heldKey = "\(subscription.id)/\(kind.kind.rawValue)"
         if let until = held.withLock({ $0[heldKey] }), until > now { return false }
         guard try await store.claimRecipientMail(recipient: address, at: now, window: recipientWindow, limit: recipientLimit) else {
             held.withLock { $0[heldKey] = now.addingTimeInterval(heldRetry) }
             logger.notice(
                 "confirmation held: the address already got the most confirmation mails allowed",
-                metadata: ["subscription.id": "\(subscription.id)", "confirmation": "\(kind.rawValue)", "limit": "\(recipientLimit) a day"])
+                metadata: ["subscription.id": "\(subscription.id)", "confirmation": "\(kind.kind.rawValue)", "limit": "\(recipientLimit) a day"])
             return false
         }
         held.withLock { $0[heldKey] = nil }
         let token = Subscription.randomHex(16)
         let digest = StableID.sha256Hex(token)
         let claimed = try await mirror.update(subscription.id) { stored in
-            guard kind.pending(stored, address) else { return false }
-            kind.mark(&stored, digest: digest, at: now)  // the link works once it is mailed
+            guard kind.due(stored) == address else { return false }
+            stored[keyPath: kind.tokenSHA256] = digest  // the link works once it is mailed
+            stored[keyPath: kind.sentAt] = now
             return true
         }
         guard claimed?.changed == true else {
@@ -122,18 +88,18 @@ public final class MailNotices: Sendable {
         }
         let link = "\(settings.publicURL)/v1/\(kind.route)/\(subscription.id).\(token)"
         do {
-            let rendered = try templates.confirmation(ConfirmationContent(purpose: kind.purpose, confirmURL: link))
+            let rendered = try templates.confirmation(ConfirmationContent(purpose: kind.kind == .contact ? .notices : .alerts, confirmURL: link))
             let mail = try rendered.message(
                 from: settings.from, to: [try EmailAddress(address)], messageID: "<\(kind.route).\(subscription.id).\(token.prefix(8))@newsflash>",
                 date: now)
             _ = try await transport.send(mail, envelopeSender: nil)
-            logger.info("confirmation mailed", metadata: ["subscription.id": "\(subscription.id)", "confirmation": "\(kind.rawValue)"])
+            logger.info("confirmation mailed", metadata: ["subscription.id": "\(subscription.id)", "confirmation": "\(kind.kind.rawValue)"])
             return true
         } catch {
             // Try again on the next round (unless the address confirmed or a newer token went out meanwhile).
             _ = try? await mirror.update(subscription.id) { stored in
-                guard !kind.confirmed(stored), kind.digest(stored) == digest else { return false }
-                kind.mark(&stored, digest: nil, at: nil)
+                guard stored[keyPath: kind.confirmedAt] == nil, stored[keyPath: kind.tokenSHA256] == digest else { return false }
+                stored[keyPath: kind.sentAt] = nil
                 return true
             }
             try? await store.releaseRecipientMail(recipient: address, at: now)
