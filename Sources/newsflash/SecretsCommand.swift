@@ -103,7 +103,7 @@ struct SecretsCommand: AsyncParsableCommand {
         /// Re-seals each subscription in its own store update (a concurrent change of other fields is
         /// kept); prints the counts and fails when a secret did not open.
         static func reseal(_ store: any SubscriptionStoring, _ keyring: SecretKeyring) async throws {
-            var resealed = 0, failed: [String] = []
+            var resealed = 0, others = 0, failed: [String] = []
             let subscriptions = try await store.all()
             for subscription in subscriptions {
                 let problem = Mutex<String?>(nil)
@@ -120,10 +120,13 @@ struct SecretsCommand: AsyncParsableCommand {
                 } else if result?.changed == true {
                     resealed += 1
                 }
+                // As stored after this update (nil: deleted meanwhile).
+                if let stored = result?.subscription, !stored.sealingKeyIDs.subtracting([keyring.current.id]).isEmpty || stored.hasPlainTextSecrets {
+                    others += 1
+                }
             }
-            let others = try await store.all().filter { !$0.sealingKeyIDs.subtracting([keyring.current.id]).isEmpty || $0.hasPlainTextSecrets }
             print("re-sealed \(resealed) of \(subscriptions.count) subscriptions under key \(keyring.current.id); "
-                + "\(others.count) still hold a secret under another key or in plain text")
+                + "\(others) still hold a secret under another key or in plain text")
             if !failed.isEmpty {
                 throw CLIError("\(failed.count) subscriptions have a secret that does not open:\n" + failed.prefix(20).joined(separator: "\n"))
             }
