@@ -162,9 +162,32 @@ import Testing
         #expect(throws: ClassifierError.self) { try base.trainTopicModel(on: [], description: "empty") }
     }
 
-    @Test func theBundledModelWasTrainedOnTheDevset() throws {
-        let model = try #require(try Bundled.get().topicModel)
-        #expect(model.trainedOn.hasPrefix("devset.jsonl: 498 examples"))
+    /// `make topic-model`'s recipe, run again, gives the bundled model byte for byte (same version):
+    /// the shipped model is the one its committed data and trainer make, not a stale or hand-edited one.
+    @Test func theBundledModelIsWhatItsRecipeTrains() throws {
+        let bundled = try Bundled.get()
+        let model = try #require(bundled.topicModel)
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/Classifier/Generator/corpus").standardizedFileURL
+        let devset = try examples("devset.jsonl")
+        var training = devset + devset
+        for name in ["huffpost.jsonl", "uci-news.jsonl"] {
+            training += try LabelledExample.parseLines(try Data(contentsOf: corpus.appendingPathComponent(name)), source: name)
+        }
+        #expect(training.count == 15_591)
+        let retrained = try bundled.replacingTopicModel(nil).trainTopicModel(
+            on: training, trainer: TopicModelTrainer(minimumFeatureCount: 3, balanceLabels: true), description: "recipe")
+        #expect(retrained.version == model.version, "run `make topic-model` and commit Sources/Classifier/Resources/topic-model.json")
+        #expect(retrained.features == model.features)
+        #expect(model.trainedOn.hasPrefix("devset.jsonl + devset.jsonl + huffpost.jsonl + uci-news.jsonl: 15591 examples"))
+    }
+
+    @Test func balancedLabelsWeighRareTopicsUp() {
+        let examples = (0..<8).map { TopicModelTrainer.Example(features: ["w:\($0)": 1], labels: ["Politics"]) }
+            + [TopicModelTrainer.Example(features: ["w:x": 1], labels: ["Sports"]), TopicModelTrainer.Example(features: [:], labels: [])]
+        let weights = TopicModelTrainer.balancedWeights(examples, labels: ["Politics", "Sports"])
+        // 10 examples, 2 labels present: Politics 10 / (2 x 8) = 0.625, Sports 10 / (2 x 1) = 5, none 1.
+        #expect(weights == Array(repeating: 0.625, count: 8) + [5, 1])
     }
 }
 

@@ -4,8 +4,14 @@ import NewsModel
 extension NewsClassifier {
     /// A topic is reported from this probability up (at most `maxTopics` of them).
     static let topicThreshold = 0.5
-    /// Below the threshold, the best topic is still reported from this probability up.
-    static let topicFloor = 0.25
+    /// Below the threshold, the best topic is still reported from this probability up, when the
+    /// item's words at least doubled it from the model's prior (`priorLift`); else nothing is
+    /// confident and the item is Miscellaneous (or the source's hint). The model's one-vs-rest
+    /// probabilities of a short headline outside its training data are low for every topic, and
+    /// the best of them is still right more often than the fallback; a topic the bias alone puts
+    /// near the floor is not evidence, so an empty text stays Miscellaneous.
+    static let topicFloor = 0.1
+    static let priorLift = 2.0
     static let maxTopics = 3
 
     /// Lexicon hit counts per topic into `counts`, one per taxonomy topic (title hits count 1,
@@ -90,7 +96,11 @@ extension NewsClassifier {
             }
             var chosenCount = 0
             while chosenCount < ranked && probabilities[order[chosenCount]] >= Self.topicThreshold { chosenCount += 1 }
-            if chosenCount == 0, topicCount > 0, probabilities[order[0]] >= Self.topicFloor { chosenCount = 1 }
+            if chosenCount == 0, topicCount > 0, probabilities[order[0]] >= Self.topicFloor,
+                probabilities[order[0]] >= Self.priorLift * (topicIndex?.priorProbability[order[0]] ?? 0)
+            {
+                chosenCount = 1
+            }
             if chosenCount == 0 {
                 if let hint, hintTopic[hint] != nil {
                     evidence.append(ExplanationStep(kind: .topic, tag: hint, phrase: hint, field: .source, rule: "hint"))

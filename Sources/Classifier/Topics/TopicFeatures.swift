@@ -69,6 +69,9 @@ final class TopicFeatureIndex: Sendable {
     /// (-1: no such topic or label).
     let topicOfLabel: [Int]
     private let labelOfTopic: [Int]
+    /// Each taxonomy topic's probability for an item with no features (its label's bias alone; 0
+    /// for a topic the model has no label for): what the model says before it reads anything.
+    let priorProbability: [Double]
     /// A word or bigram is evidence for a topic only if it adds over this to the topic's label.
     private static let evidenceFloor = 0.3
     /// Each feature row's largest weight for a label that is a taxonomy topic: an occurrence whose
@@ -111,6 +114,7 @@ final class TopicFeatureIndex: Sendable {
         })
         topicOfLabel = model.labels.map { topicLabels.firstIndex(of: $0) ?? -1 }
         labelOfTopic = topicLabels.map { model.labels.firstIndex(of: $0) ?? -1 }
+        priorProbability = labelOfTopic.map { $0 < 0 ? 0 : 1 / (1 + exp(-model.biases[$0])) }
         // `maximum` passes over NaN weights, which are never evidence.
         let labels = model.labels.indices.filter { topicLabels.contains(model.labels[$0]) }
         strongestWeight = model.features.indices.map { row in

@@ -10,12 +10,17 @@ public struct TopicModelTrainer: Sendable {
     public var l2: Double
     /// Features seen in fewer training examples than this are left out.
     public var minimumFeatureCount: Int
+    /// Weigh each example by how rare its labels are (`count / (labels × examples of the label)`,
+    /// averaged over its labels, within 0.25...8), so that a corpus with ten times more politics
+    /// than health does not teach the model that most news is politics.
+    public var balanceLabels: Bool
 
-    public init(epochs: Int = 40, learningRate: Double = 0.3, l2: Double = 0.0005, minimumFeatureCount: Int = 1) {
+    public init(epochs: Int = 40, learningRate: Double = 0.3, l2: Double = 0.0005, minimumFeatureCount: Int = 1, balanceLabels: Bool = false) {
         self.epochs = epochs
         self.learningRate = learningRate
         self.l2 = l2
         self.minimumFeatureCount = minimumFeatureCount
+        self.balanceLabels = balanceLabels
     }
 
     /// One training example: named features with values, and its gold labels.
@@ -47,6 +52,7 @@ public struct TopicModelTrainer: Sendable {
         let targets: [[Double]] = examples.map { example in labels.map { example.labels.contains($0) ? 1 : 0 } }
 
         let labelCount = labels.count
+        let exampleWeights = balanceLabels ? Self.balancedWeights(examples, labels: labels) : Array(repeating: 1, count: examples.count)
         var weights = [Double](repeating: 0, count: features.count * labelCount)
         var biases = labels.map { label -> Double in
             let positive = Double(examples.filter { $0.labels.contains(label) }.count)
@@ -63,7 +69,7 @@ public struct TopicModelTrainer: Sendable {
                 for label in 0..<labelCount {
                     var sum = biases[label]
                     for (row, value) in vector { sum += weights[row * labelCount + label] * value }
-                    let error = 1 / (1 + exp(-sum)) - targets[index][label]
+                    let error = (1 / (1 + exp(-sum)) - targets[index][label]) * exampleWeights[index]
                     biases[label] -= rate * error
                     for (row, value) in vector {
                         let slot = row * labelCount + label
@@ -83,9 +89,28 @@ public struct TopicModelTrainer: Sendable {
             }
         }
         let version = "lr-" + Self.fingerprint(keptFeatures, keptWeights, biases)
+        var settings = "\(epochs) epochs, learning rate \(learningRate), L2 \(l2)"
+        if minimumFeatureCount > 1 { settings += ", features seen at least \(minimumFeatureCount) times" }
+        if balanceLabels { settings += ", labels balanced" }
         return TopicModel(
             version: version, labels: labels, biases: biases, features: keptFeatures, weights: keptWeights,
-            trainedOn: "\(description): \(examples.count) examples, \(epochs) epochs, learning rate \(learningRate), L2 \(l2)")
+            trainedOn: "\(description): \(examples.count) examples, \(settings)")
+    }
+
+    /// Each example's weight when labels are balanced: the mean over its labels of
+    /// `examples / (labels × examples with the label)`, within 0.25...8 (1 for an example with none).
+    static func balancedWeights(_ examples: [Example], labels: [String]) -> [Double] {
+        var counts: [String: Int] = [:]
+        for example in examples {
+            for label in example.labels { counts[label, default: 0] += 1 }
+        }
+        let total = Double(examples.count)
+        let present = Double(max(1, counts.count))
+        return examples.map { example in
+            guard !example.labels.isEmpty else { return 1 }
+            let sum = example.labels.reduce(0.0) { $0 + total / (present * Double(counts[$1] ?? 1)) }
+            return min(8, max(0.25, sum / Double(example.labels.count)))
+        }
     }
 
     private static func fingerprint(_ features: [String], _ weights: [Double], _ biases: [Double]) -> String {

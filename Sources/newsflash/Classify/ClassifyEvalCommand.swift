@@ -19,14 +19,15 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
               newsflash classify eval Tests/ClassifierTests/Fixtures/holdout.jsonl
               newsflash classify eval var/heldout/outlet-sections.jsonl --judge regions --primary
               newsflash classify eval Tests/ClassifierTests/Fixtures/devset.jsonl --folds 5
+              newsflash classify eval Sources/Classifier/Generator/corpus/*.jsonl --folds 5 --judge topics --balance --min-count 3
             """)
 
     enum Judged: String, ExpressibleByArgument, CaseIterable {
         case regions, topics, both
     }
 
-    @Argument(help: "A JSON-lines file of labelled examples.")
-    var file: String
+    @Argument(help: "JSON-lines files of labelled examples, read in order as one set.")
+    var files: [String]
 
     @Option(help: "Cross-validate: train this many topic models, each without one fold (example i is in fold i % N), and score each fold with the model that did not see it.")
     var folds: Int?
@@ -49,8 +50,8 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = try global.setup("newsflash.classify")  // logging as configured
-        let examples = try LabelledExample.parseLines(try ClassifyFiles.read(file), source: file)
-        guard !examples.isEmpty else { throw ValidationError("\(file) has no examples") }
+        let examples = try ClassifyFiles.examples(files)
+        let file = files.joined(separator: " + ")
         var predicted = [(regions: [String], topics: [String])](repeating: ([], []), count: examples.count)
         let heading: String
         let taxonomy: Taxonomy
@@ -91,6 +92,15 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
 
 /// Reading the files the classify commands are given.
 enum ClassifyFiles {
+    /// The labelled examples of all `paths`, in order; an error when there are none.
+    static func examples(_ paths: [String]) throws -> [LabelledExample] {
+        guard !paths.isEmpty else { throw ValidationError("give at least one JSON-lines file of labelled examples") }
+        var examples: [LabelledExample] = []
+        for path in paths { examples += try LabelledExample.parseLines(try read(path), source: path) }
+        guard !examples.isEmpty else { throw ValidationError("\(paths.joined(separator: ", ")) \(paths.count == 1 ? "has" : "have") no examples") }
+        return examples
+    }
+
     static func read(_ path: String) throws -> Data {
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path))

@@ -2,17 +2,17 @@ import ArgumentParser
 import Classifier
 import Foundation
 
-/// `newsflash classify train <labelled.jsonl> --output <model.json>`: trains the topic model
+/// `newsflash classify train <labelled.jsonl>... --output <model.json>`: trains the topic model
 /// (logistic regression over words, bigrams, lexicon hits and name kinds) and writes it as
-/// versioned JSON. The bundled model is `Sources/Classifier/Resources/topic-model.json`, trained
-/// from `Tests/ClassifierTests/Fixtures/devset.jsonl`.
+/// versioned JSON. The bundled model is `Sources/Classifier/Resources/topic-model.json`, trained by
+/// `make topic-model` from the devset and the corpora in `Sources/Classifier/Generator/corpus/`.
 struct ClassifyTrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train the topic model from labelled JSON lines and write it as JSON.")
 
-    @Argument(help: "A JSON-lines file of labelled examples {\"text\", \"regions\", \"topics\"}.")
-    var file: String
+    @Argument(help: "JSON-lines files of labelled examples {\"text\", \"regions\", \"topics\"}, read in order as one set.")
+    var files: [String]
 
     @Option(help: "Where to write the model.")
     var output: String
@@ -27,8 +27,8 @@ struct ClassifyTrainCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = try global.setup("newsflash.classify")  // logging as configured
-        var examples = try LabelledExample.parseLines(try ClassifyFiles.read(file), source: file)
-        var description = URL(fileURLWithPath: file).lastPathComponent
+        var examples = try ClassifyFiles.examples(files)
+        var description = files.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " + ")
         if let excludeFold {
             let parts = excludeFold.split(separator: "/").compactMap { Int($0) }
             guard parts.count == 2, parts[1] >= 2, parts[0] >= 0, parts[0] < parts[1] else {
@@ -60,7 +60,20 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "L2 penalty.")
     var l2: Double = TopicModelTrainer().l2
 
+    @Option(help: "Leave out words and bigrams seen in fewer training examples than this.")
+    var minCount: Int = TopicModelTrainer().minimumFeatureCount
+
+    @Flag(help: "Weigh examples by how rare their topics are in the training data.")
+    var balance = false
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
+        guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be zero or a positive number") }
+        guard minCount >= 1 else { throw ValidationError("--min-count must be at least 1") }
+    }
+
     var trainer: TopicModelTrainer {
-        TopicModelTrainer(epochs: epochs, learningRate: learningRate, l2: l2)
+        TopicModelTrainer(epochs: epochs, learningRate: learningRate, l2: l2, minimumFeatureCount: minCount, balanceLabels: balance)
     }
 }
