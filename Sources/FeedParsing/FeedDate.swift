@@ -271,6 +271,17 @@ private struct RFC822Reader {
         var sawZone = false
         var smallNumbers = SmallNumbers()
         var index = 0
+        /// Reads one zone (a name or a signed offset) from `start`; false when it is a second zone
+        /// or not a zone.
+        @inline(__always) func readZone(at start: Int) -> Bool {
+            guard !sawZone else { return false }
+            var position = start
+            guard let zone = ZoneReader.read(bytes, from: &position) else { return false }
+            offset = zone
+            sawZone = true
+            index = position
+            return true
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x20 || byte == 0x09 || byte == 0x2C || byte == 0x2E && !sawTime {
@@ -330,21 +341,11 @@ private struct RFC822Reader {
                     meridiem = word.first! & 0xDF == 0x41 ? 1 : 2  // AM or PM
                     continue
                 }
-                guard !sawZone else { return nil }
-                var position = start
-                guard let zone = ZoneReader.read(bytes, from: &position) else { return nil }
-                offset = zone
-                sawZone = true
-                index = position
+                guard readZone(at: start) else { return nil }
                 continue
             }
             if byte == 0x2B || byte == 0x2D {
-                guard !sawZone else { return nil }
-                var position = index
-                guard let zone = ZoneReader.read(bytes, from: &position) else { return nil }
-                offset = zone
-                sawZone = true
-                index = position
+                guard readZone(at: index) else { return nil }
                 continue
             }
             return nil
