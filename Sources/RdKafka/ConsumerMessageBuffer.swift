@@ -33,6 +33,9 @@ final class ConsumerMessageBuffer: Sendable {
     /// few messages taken (the consume benchmark fell from about 300,000 to 40,000 messages/s).
     var wantsMessagesAfterHoldingBack: Bool { state.withLock { !$0.finished && $0.count <= capacity / 2 } }
 
+    /// Whether an iterator is waiting for messages (tests wait for this instead of for a while).
+    var hasWaiter: Bool { state.withLock { $0.waiter != nil } }
+
     /// Adds fetched messages and wakes the waiting iterator.
     func append(_ batch: [KafkaConsumerMessage]) {
         guard !batch.isEmpty else { return }

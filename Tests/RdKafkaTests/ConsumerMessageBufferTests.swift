@@ -2,6 +2,18 @@
 import Testing
 
 @Suite struct ConsumerMessageBufferTests {
+    /// Until the reader is parked in the buffer (at most 10 s), so the test exercises the wake-up.
+    func waitUntilWaiting(_ buffer: ConsumerMessageBuffer) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !buffer.hasWaiter {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the reader never waited")
+                return
+            }
+            await Task.yield()
+        }
+    }
+
     func message(_ partition: Int32, _ offset: Int64) -> KafkaConsumerMessage {
         KafkaConsumerMessage(topic: "t", partition: partition, offset: offset, key: nil, value: [UInt8(offset & 0xff)], headers: [], timestampMilliseconds: nil)
     }
@@ -62,7 +74,7 @@ import Testing
             var iterator = KafkaConsumerMessages(buffer: buffer).makeAsyncIterator()
             return try await iterator.next()?.offset
         }
-        try await Task.sleep(for: .milliseconds(50))
+        try await waitUntilWaiting(buffer)
         buffer.append([message(0, 42)])
         #expect(try await reader.value == 42)
     }
@@ -73,7 +85,7 @@ import Testing
             var iterator = KafkaConsumerMessages(buffer: buffer).makeAsyncIterator()
             return try await iterator.next()
         }
-        try await Task.sleep(for: .milliseconds(50))
+        try await waitUntilWaiting(buffer)
         reader.cancel()
         #expect(try await reader.value == nil)
     }
