@@ -145,6 +145,8 @@ public final class SecretKeySource: SecretOpening {
         var keyring: SecretKeyring
         var modified: Date?
         var checked: ContinuousClock.Instant
+        /// How often a changed file was read again, whether or not it read (for tests to wait on).
+        var rereads = 0
     }
 
     /// The file it was read from, if any.
@@ -183,12 +185,21 @@ public final class SecretKeySource: SecretOpening {
             state.checked = now
             return true
         }
-        if due, let modified = Self.modified(path), modified != state.withLock({ $0.modified }),
-           let (fresh, stamp) = try? Self.read(path) {
-            state.withLock { $0.keyring = fresh; $0.modified = stamp }
+        if due, let modified = Self.modified(path), modified != state.withLock({ $0.modified }) {
+            let fresh = try? Self.read(path)
+            state.withLock { state in
+                state.rereads += 1
+                if let (keyring, stamp) = fresh {
+                    state.keyring = keyring
+                    state.modified = stamp
+                }
+            }
         }
         return state.withLock { $0.keyring }
     }
+
+    /// How often a changed file was read again (tests wait for a reread instead of for a while).
+    var rereads: Int { state.withLock { $0.rereads } }
 
     /// Opens `sealed` with the current keyring, or answers from what was opened before.
     public func open(_ sealed: String, for purpose: SealPurpose) throws(SecretKeyringError) -> String {

@@ -1,6 +1,6 @@
 import Foundation
 import NewsModel
-import Subscriptions
+@testable import Subscriptions
 import Testing
 
 @Suite struct SecretKeyringTests {
@@ -84,8 +84,13 @@ import Testing
         let deadline = ContinuousClock.now + .seconds(10)
         while source.keyring.current.id != "second", ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
         #expect(source.keyring.current.id == "second")
+        let rereads = source.rereads
         try "garbage".write(toFile: path, atomically: true, encoding: .utf8)
-        try await Task.sleep(for: .milliseconds(2_100))
+        let garbageDeadline = ContinuousClock.now + .seconds(10)
+        while source.keyring.current.id == "second", source.rereads == rereads, ContinuousClock.now < garbageDeadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(source.rereads > rereads, "the changed file was read again")
         #expect(source.keyring.current.id == "second")  // the last good keyring stays
     }
 
