@@ -7,32 +7,42 @@ import GRDB
 public enum SQLiteFile {
     /// Opens the file at `path` (`:memory:` for a private in-memory database) and applies, in
     /// order, each of `migrations` (a name, and the SQL it runs once) that it has not had yet.
+    ///
+    /// All of it in one IMMEDIATE transaction: the check of what is applied and the migrations run
+    /// under SQLite's write lock, so processes that open a new file at once (the API, a notifier
+    /// and `subscriptions add` on a fresh store) apply each migration once; the others wait (busy
+    /// timeout) and then find it applied. GRDB's `DatabaseMigrator` read the applied list outside
+    /// the transaction of each migration, and a second opener failed on "table already exists".
+    /// The applied names are kept in the table GRDB's migrator used (`grdb_migrations`), so files
+    /// it migrated open unchanged.
     public static func open(path: String, migrations: KeyValuePairs<String, String>) throws -> DatabaseQueue {
-        var migrator = DatabaseMigrator()
-        for (name, sql) in migrations {
-            migrator.registerMigration(name) { db in try db.execute(sql: sql) }
-        }
-        return try open(path: path, migrator: migrator)
-    }
-
-    private static func open(path: String, migrator: DatabaseMigrator) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        guard path != ":memory:" else {
-            let database = try DatabaseQueue(configuration: configuration)
-            try migrator.migrate(database)
-            return database
+        let database: DatabaseQueue
+        if path == ":memory:" {
+            database = try DatabaseQueue(configuration: configuration)
+        } else {
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            // Write-ahead log: readers (other processes on the file) never block the writer, and a
+            // commit costs one fsync of the log instead of the rollback journal's three. Still
+            // synchronous = FULL: a commit that returned survives a power cut.
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            database = try DatabaseQueue(path: path, configuration: configuration)
         }
-        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        // Write-ahead log: readers (other processes on the file) never block the writer, and a
-        // commit costs one fsync of the log instead of the rollback journal's three. Still
-        // synchronous = FULL: a commit that returned survives a power cut.
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+        try database.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                let applied = try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations")
+                for (name, sql) in migrations where !applied.contains(name) {
+                    try db.execute(sql: sql)
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [name])
+                }
+                return .commit
+            }
         }
-        let database = try DatabaseQueue(path: path, configuration: configuration)
-        try migrator.migrate(database)
         return database
     }
 }
