@@ -143,7 +143,7 @@ public struct SecretKeyringError: Error, CustomStringConvertible, Sendable {
 public final class SecretKeySource: SecretOpening {
     private struct State {
         var keyring: SecretKeyring
-        var modified: Date?
+        var modified: FileStamp?
         var checked: ContinuousClock.Instant
         /// How often a changed file was read again, whether or not it read (for tests to wait on).
         var rereads = 0
@@ -185,7 +185,7 @@ public final class SecretKeySource: SecretOpening {
             state.checked = now
             return true
         }
-        if due, let modified = Self.modified(path), modified != state.withLock({ $0.modified }) {
+        if due, let modified = Self.stamp(path), modified != state.withLock({ $0.modified }) {
             let fresh = try? Self.read(path)
             state.withLock { state in
                 state.rereads += 1
@@ -214,18 +214,35 @@ public final class SecretKeySource: SecretOpening {
     }
 
     /// The modification time of the file `path` leads to (a Kubernetes Secret volume swaps a symlink).
-    private static func modified(_ path: String) -> Date? {
-        let target = (path as NSString).resolvingSymlinksInPath
-        return (try? FileManager.default.attributesOfItem(atPath: target))?[.modificationDate] as? Date
+    /// What tells one version of the key file from the next: its modification time, and its inode
+    /// and size. The time alone is not enough: two writes within one tick of the file system's
+    /// clock (a few milliseconds) have the same time, and a reread between them would miss the
+    /// second for good. An atomic replace (`rotate-key`, a Kubernetes Secret's symlink swap) makes
+    /// a new inode.
+    struct FileStamp: Equatable {
+        var modified: Date?
+        var inode: UInt64?
+        var size: UInt64?
     }
 
-    private static func read(_ path: String) throws(SecretKeyringError) -> (SecretKeyring, Date?) {
+    /// The stamp of the file `path` leads to (a Kubernetes Secret volume swaps a symlink).
+    private static func stamp(_ path: String) -> FileStamp? {
+        let target = (path as NSString).resolvingSymlinksInPath
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target) else { return nil }
+        return FileStamp(
+            modified: attributes[.modificationDate] as? Date, inode: (attributes[.systemFileNumber] as? NSNumber)?.uint64Value,
+            size: (attributes[.size] as? NSNumber)?.uint64Value)
+    }
+
+    private static func read(_ path: String) throws(SecretKeyringError) -> (SecretKeyring, FileStamp?) {
+        // Stamped before it is read: a change after this is seen by the next check.
+        let stamp = stamp(path)
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw SecretKeyringError("cannot read the secrets key file \(path): \(error.localizedDescription)")
         }
-        return (try SecretKeyring(text: text), modified(path))
+        return (try SecretKeyring(text: text), stamp)
     }
 }

@@ -94,6 +94,24 @@ import Testing
         #expect(source.keyring.current.id == "second")  // the last good keyring stays
     }
 
+    /// Two writes of the key file within one tick of the file system's clock have the same
+    /// modification time: a source that reread the first between them still sees the second.
+    @Test func aSecondWriteInTheSameClockTickIsNoticed() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try SecretKeyring.newKeyLine(id: "first").write(toFile: path, atomically: true, encoding: .utf8)
+        let source = try SecretKeySource(file: path)
+        let second = try source.keyring.adding(SecretKeyring.newKeyLine(id: "second"))
+        let third = try second.adding(SecretKeyring.newKeyLine(id: "third"))
+        try await Task.sleep(for: .milliseconds(2_100))  // the source looks at its file at most every 2 s
+        try second.text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(source.keyring.current.id == "second")  // the check is due: read at once
+        try third.text.write(toFile: path, atomically: true, encoding: .utf8)  // within a millisecond or so
+        let deadline = ContinuousClock.now + .seconds(10)
+        while source.keyring.current.id != "third", ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(source.keyring.current.id == "third")
+    }
+
     /// A process's key source opens what its keyring opens, the same again from its cache, and
     /// nothing its keyring cannot open.
     @Test func aKeySourceOpensAndRemembers() throws {
