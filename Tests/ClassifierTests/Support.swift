@@ -20,3 +20,14 @@ extension Classification {
     var regionLabels: Set<String> { Set(regions.map(\.label)) }
     var topicLabels: Set<String> { Set(topics.map(\.label)) }
 }
+
+/// Runs `work` on a thread of its own and waits for it: a CPU-bound step of many seconds (training
+/// a model in a debug build) then holds none of the few threads that every other test's tasks
+/// share, whose timers and I/O it would otherwise hold up.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try work() }) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}
