@@ -493,11 +493,21 @@ enum NewsflashCLI {
     }
 
     static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) throws -> Subprocess.Result {
-        try Subprocess.run(executable, arguments, environment: environment, timeout: timeout)
+        try Subprocess.run(executable, arguments, environment: childEnvironment(environment), timeout: timeout)
     }
 
     /// The same, off the cooperative pool (``Subprocess``'s async run): what async tests call.
     static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) async throws -> Subprocess.Result {
-        try await Subprocess.run(executable, arguments, environment: environment, timeout: timeout)
+        try await Subprocess.run(executable, arguments, environment: childEnvironment(environment), timeout: timeout)
+    }
+
+    /// The child's environment, with Swift's crash backtracer off unless the caller set it: a
+    /// crashing child's backtracer inherits its output pipes, and one left behind (its crashed
+    /// process killed at the time limit) kept them open, so the test waited on them for good and
+    /// CI hung. The crash still shows: a signal's exit status, and the runtime's message.
+    static func childEnvironment(_ environment: [String: String]?) -> [String: String] {
+        var environment = environment ?? ProcessInfo.processInfo.environment
+        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = "enable=no" }
+        return environment
     }
 }
