@@ -27,7 +27,7 @@ public enum SQLiteFile {
             // commit costs one fsync of the log instead of the rollback journal's three. Still
             // synchronous = FULL: a commit that returned survives a power cut.
             configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try setWriteAheadLog(db)
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
             database = try DatabaseQueue(path: path, configuration: configuration)
@@ -44,5 +44,24 @@ public enum SQLiteFile {
             }
         }
         return database
+    }
+
+    /// Puts the file in write-ahead-log mode. The mode is kept in the file, so the first opener
+    /// sets it for all; setting it needs the file to itself, and while another connection holds a
+    /// lock SQLite answers "database is locked" at once, without the busy timeout (seen with six
+    /// processes opening a new store together). So it is tried again for up to 10 s.
+    private static func setWriteAheadLog(_ db: Database) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            do {
+                if try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")?.lowercased() == "wal" { return }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                guard Date() < deadline else { throw error }
+            }
+            guard Date() < deadline else {
+                throw DatabaseError(resultCode: .SQLITE_BUSY, message: "could not put the file in write-ahead-log mode within 10 s")
+            }
+            usleep(20_000)
+        }
     }
 }

@@ -4,14 +4,14 @@ import Testing
 
 /// Processes that open a new SQLite store at once (the API, a notifier, `subscriptions add`).
 @Suite struct SQLiteOpenRaceTests {
-    @Test("openers of one new file at once, each on its own connection, all open it and apply each migration once")
+    @Test("openers of one new file at once, each on its own connection, all open it, set its log mode and apply each migration once")
     func concurrentOpenersOfANewFile() async throws {
-        for round in 0..<10 {
+        for round in 0..<20 {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("open-race-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
             let path = directory.appendingPathComponent("subscriptions.sqlite").path
             let opened = await withTaskGroup(of: String?.self) { group in
-                for _ in 0..<8 {
+                for _ in 0..<12 {
                     group.addTask {
                         do {
                             let store = try SQLiteSubscriptionStore(path: path)
