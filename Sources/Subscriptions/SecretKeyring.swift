@@ -143,7 +143,7 @@ public struct SecretKeyringError: Error, CustomStringConvertible, Sendable {
 public final class SecretKeySource: SecretOpening {
     private struct State {
         var keyring: SecretKeyring
-        var modified: FileStamp?
+        var stamp: FileStamp?
         var checked: ContinuousClock.Instant
         /// How often a changed file was read again, whether or not it read (for tests to wait on).
         var rereads = 0
@@ -165,14 +165,14 @@ public final class SecretKeySource: SecretOpening {
     /// A fixed keyring.
     public init(_ keyring: SecretKeyring) {
         path = nil
-        state = Mutex(State(keyring: keyring, modified: nil, checked: .now))
+        state = Mutex(State(keyring: keyring, stamp: nil, checked: .now))
     }
 
     /// The keyring in the file at `path`.
     public init(file path: String) throws(SecretKeyringError) {
         self.path = path
-        let (keyring, modified) = try Self.read(path)
-        state = Mutex(State(keyring: keyring, modified: modified, checked: .now))
+        let (keyring, stamp) = try Self.read(path)
+        state = Mutex(State(keyring: keyring, stamp: stamp, checked: .now))
     }
 
     /// The keyring now: re-read when the file changed. A file that no longer reads keeps the last
@@ -185,13 +185,13 @@ public final class SecretKeySource: SecretOpening {
             state.checked = now
             return true
         }
-        if due, let modified = Self.stamp(path), modified != state.withLock({ $0.modified }) {
+        if due, let current = Self.stamp(path), current != state.withLock({ $0.stamp }) {
             let fresh = try? Self.read(path)
             state.withLock { state in
                 state.rereads += 1
                 if let (keyring, stamp) = fresh {
                     state.keyring = keyring
-                    state.modified = stamp
+                    state.stamp = stamp
                 }
             }
         }
