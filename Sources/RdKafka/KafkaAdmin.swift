@@ -25,9 +25,11 @@ public final class KafkaAdmin: Sendable {
         pollThread.requestStop()
     }
 
+    /// Stops the poll thread and destroys the librdkafka client (its threads are gone when this returns).
     public func close() async {
         pollThread.requestStop()
         await pollThread.join()
+        await handle.destroyOffPool()
     }
 
     private var timeoutMilliseconds: Int32 { Int32(clamping: configuration.requestTimeout.milliseconds) }
@@ -76,7 +78,7 @@ public final class KafkaAdmin: Sendable {
         guard !topics.isEmpty else { return [:] }
         let handle = self.handle
         let timeout = timeoutMilliseconds
-        return try await BlockingCall.run { () throws(KafkaError) in
+        return try await handle.blocking("create topics") { _ throws(KafkaError) in
             var newTopics: [OpaquePointer?] = []
             defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
             for spec in topics {
@@ -116,7 +118,7 @@ public final class KafkaAdmin: Sendable {
         guard !names.isEmpty else { return }
         let handle = self.handle
         let timeout = timeoutMilliseconds
-        try await BlockingCall.run { () throws(KafkaError) in
+        try await handle.blocking("delete topics") { _ throws(KafkaError) in
             var deletions: [OpaquePointer?] = names.map { rd_kafka_DeleteTopic_new($0) }
             defer { for deletion in deletions { rd_kafka_DeleteTopic_destroy(deletion) } }
             try KafkaAdmin.request(handle, RD_KAFKA_ADMIN_OP_DELETETOPICS, "delete topics", timeout: timeout) { rk, options, queue in
@@ -139,7 +141,7 @@ public final class KafkaAdmin: Sendable {
     public func topicConfigs(_ name: String) async throws(KafkaError) -> [String: String] {
         let handle = self.handle
         let timeout = timeoutMilliseconds
-        return try await BlockingCall.run { () throws(KafkaError) in
+        return try await handle.blocking("describe topic configs") { _ throws(KafkaError) in
             var resources: [OpaquePointer?] = [rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, name)]
             defer { rd_kafka_ConfigResource_destroy(resources[0]) }
             return try KafkaAdmin.request(handle, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, "describe configs of \(name)", timeout: timeout) { rk, options, queue in
@@ -169,14 +171,14 @@ public final class KafkaAdmin: Sendable {
     public func watermarks(for partition: KafkaTopicPartition) async throws(KafkaError) -> (low: Int64, high: Int64) {
         let handle = self.handle
         let timeout = timeoutMilliseconds
-        return try await BlockingCall.run { () throws(KafkaError) in try handle.queryWatermarks(partition, timeoutMilliseconds: timeout) }
+        return try await handle.blocking("query watermarks") { _ throws(KafkaError) in try handle.queryWatermarks(partition, timeoutMilliseconds: timeout) }
     }
 
     /// The consumer groups the brokers know, sorted by name.
     public func listGroups() async throws(KafkaError) -> [KafkaGroupDescription] {
         let handle = self.handle
         let timeout = timeoutMilliseconds
-        return try await BlockingCall.run { () throws(KafkaError) in
+        return try await handle.blocking("list groups") { _ throws(KafkaError) in
             var list: UnsafePointer<rd_kafka_group_list>?
             let err = rd_kafka_list_groups(handle.pointer, nil, &list, timeout)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw handle.unreachableError("list groups", err) }
@@ -206,7 +208,7 @@ public final class KafkaAdmin: Sendable {
     public func groupOffsets(_ group: String, partitions: [KafkaTopicPartition]? = nil) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
         let handle = self.handle
         let timeout = timeoutMilliseconds
-        return try await BlockingCall.run { () throws(KafkaError) in
+        return try await handle.blocking("read group offsets") { _ throws(KafkaError) in
             func submit(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) throws(KafkaError) -> [KafkaTopicPartitionOffset] {
                 var requests: [OpaquePointer?] = [rd_kafka_ListConsumerGroupOffsets_new(group, list)]
                 defer { rd_kafka_ListConsumerGroupOffsets_destroy(requests[0]) }
@@ -242,7 +244,7 @@ public final class KafkaAdmin: Sendable {
         let handle = self.handle
         let timeout = timeoutMilliseconds
         let operation = "set the offsets of group \(group)"
-        return try await BlockingCall.run { () throws(KafkaError) in
+        return try await handle.blocking("alter group offsets") { _ throws(KafkaError) in
             try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
                 var requests: [OpaquePointer?] = [rd_kafka_AlterConsumerGroupOffsets_new(group, list)]
                 defer { rd_kafka_AlterConsumerGroupOffsets_destroy(requests[0]) }
@@ -272,7 +274,7 @@ public final class KafkaAdmin: Sendable {
 
     private func metadata(allTopics: Bool, timeout: Duration) async throws(KafkaError) -> [KafkaTopicDescription] {
         let handle = self.handle
-        return try await BlockingCall.run { () throws(KafkaError) in
+        return try await handle.blocking("read cluster metadata") { _ throws(KafkaError) in
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let err = rd_kafka_metadata(handle.pointer, allTopics ? 1 : 0, nil, &metadata, Int32(clamping: timeout.milliseconds))
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw handle.unreachableError("read cluster metadata", err) }

@@ -147,7 +147,7 @@ public final class KafkaConsumer: Service, Sendable {
             }
             do throws(KafkaError) {
                 try RDKafkaTopicPartitionList.with([position]) { list throws(KafkaError) in
-                    let err = rd_kafka_offsets_store(handle.pointer, list)
+                    let err = try handle.borrow("store offset") { rk in rd_kafka_offsets_store(rk, list) }
                     _ = try RDKafkaTopicPartitionList.positions(list, operation: "store offset")
                     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "store offset") }
                 }
@@ -171,8 +171,8 @@ public final class KafkaConsumer: Service, Sendable {
     /// Commits the stored offsets now and waits for the broker's answer.
     public func commit() async throws(KafkaError) {
         let handle = self.handle
-        try await BlockingCall.run { () throws(KafkaError) in
-            let err = rd_kafka_commit(handle.pointer, nil, 0)
+        try await handle.blocking("commit offsets") { rk throws(KafkaError) in
+            let err = rd_kafka_commit(rk, nil, 0)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET else {
                 throw KafkaError(err, operation: "commit offsets")
             }
@@ -182,9 +182,9 @@ public final class KafkaConsumer: Service, Sendable {
     /// The group's committed offsets for these partitions (``KafkaTopicPartitionOffset/invalid`` when none).
     public func committedOffsets(for partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
         let handle = self.handle
-        return try await BlockingCall.run { () throws(KafkaError) in
+        return try await handle.blocking("read committed offsets") { rk throws(KafkaError) in
             try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.invalid) }) { list throws(KafkaError) in
-                let err = rd_kafka_committed(handle.pointer, list, Int32(clamping: timeout.milliseconds))
+                let err = rd_kafka_committed(rk, list, Int32(clamping: timeout.milliseconds))
                 guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw handle.unreachableError("read committed offsets", err) }
                 return try RDKafkaTopicPartitionList.positions(list, operation: "read committed offsets")
             }
@@ -194,7 +194,7 @@ public final class KafkaConsumer: Service, Sendable {
     /// The low and high watermarks of a partition, asked of the broker.
     public func watermarks(for partition: KafkaTopicPartition, timeout: Duration = .seconds(10)) async throws(KafkaError) -> (low: Int64, high: Int64) {
         let handle = self.handle
-        return try await BlockingCall.run { () throws(KafkaError) in
+        return try await handle.blocking("query watermarks") { _ throws(KafkaError) in
             try handle.queryWatermarks(partition, timeoutMilliseconds: Int32(clamping: timeout.milliseconds))
         }
     }
@@ -218,7 +218,7 @@ public final class KafkaConsumer: Service, Sendable {
     /// The partitions currently assigned to this member.
     public func assignment() throws(KafkaError) -> [KafkaTopicPartition] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        let err = rd_kafka_assignment(handle.pointer, &list)
+        let err = try handle.borrow("read assignment") { rk in rd_kafka_assignment(rk, &list) }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(err, operation: "read assignment") }
         defer { rd_kafka_topic_partition_list_destroy(list) }
         return RDKafkaTopicPartitionList.read(list).map { $0.0.topicPartition }
@@ -242,7 +242,7 @@ public final class KafkaConsumer: Service, Sendable {
     /// Some brokers answer an earlier offset; ``seek(toTimestampMilliseconds:partitions:timeout:)`` corrects for that.
     public func offsets(forTimestampMilliseconds milliseconds: Int64, partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
         let handle = self.handle
-        return try await BlockingCall.run { () throws(KafkaError) in
+        return try await handle.blocking("look up offsets for a time") { _ throws(KafkaError) in
             try handle.queryOffsets(atTimestampMilliseconds: milliseconds, partitions, timeoutMilliseconds: Int32(clamping: timeout.milliseconds))
         }
     }
@@ -279,7 +279,7 @@ public final class KafkaConsumer: Service, Sendable {
         let handle = self.handle
         control.withLock { $0.paused.formUnion(partitions) }
         try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.invalid) }) { list throws(KafkaError) in
-            let err = rd_kafka_pause_partitions(handle.pointer, list)
+            let err = try handle.borrow("pause partitions") { rk in rd_kafka_pause_partitions(rk, list) }
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "pause partitions") }
             _ = try RDKafkaTopicPartitionList.positions(list, operation: "pause partitions")
         }
@@ -291,7 +291,7 @@ public final class KafkaConsumer: Service, Sendable {
         let handle = self.handle
         control.withLock { $0.paused.subtract(partitions) }
         try RDKafkaTopicPartitionList.with(partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.invalid) }) { list throws(KafkaError) in
-            let err = rd_kafka_resume_partitions(handle.pointer, list)
+            let err = try handle.borrow("resume partitions") { rk in rd_kafka_resume_partitions(rk, list) }
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "resume partitions") }
             _ = try RDKafkaTopicPartitionList.positions(list, operation: "resume partitions")
         }
@@ -305,11 +305,13 @@ public final class KafkaConsumer: Service, Sendable {
         await close()
     }
 
-    /// Commits stored offsets, leaves the group and ends ``messages``. Idempotent.
+    /// Commits stored offsets, leaves the group, ends ``messages`` and destroys the
+    /// librdkafka client (its threads are gone when this returns). Idempotent.
     public func close() async {
         control.withLock { $0.closed = true }
         pollThread.requestStop()
         await pollThread.join()
+        await handle.destroyOffPool()
     }
 
     // MARK: The poll thread

@@ -147,11 +147,11 @@ public final class KafkaProducer: Service, Sendable {
     public func flush(timeout: Duration) async throws(KafkaError) {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        while rd_kafka_outq_len(handle.pointer) > 0 {
+        while case let queued = try handle.borrow("flush producer", { rd_kafka_outq_len($0) }), queued > 0 {
             guard clock.now < deadline else {
                 throw KafkaError(
                     code: .timedOut, operation: "flush producer",
-                    message: "\(rd_kafka_outq_len(handle.pointer)) messages still unacknowledged after \(timeout)",
+                    message: "\(queued) messages still unacknowledged after \(timeout)",
                     isRetriable: true)
             }
             try? await Task.sleep(for: .milliseconds(2))
@@ -159,7 +159,7 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// Messages queued or in flight.
-    public var queuedMessages: Int { Int(rd_kafka_outq_len(handle.pointer)) }
+    public var queuedMessages: Int { Int((try? handle.borrow("count queued messages") { rd_kafka_outq_len($0) }) ?? 0) }
 
     /// Runs until graceful shutdown (or cancellation), then ``shutdown()``.
     public func run() async throws {
@@ -169,7 +169,7 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Stops accepting messages and flushes within `flushTimeout`, purging and
     /// failing what is left after it. Idempotent. The librdkafka instance is
-    /// destroyed when the producer is released.
+    /// destroyed before this returns.
     public func shutdown() async {
         let first = state.withLock { state in
             defer { state.closed = true }
@@ -177,9 +177,10 @@ public final class KafkaProducer: Service, Sendable {
         }
         if first {
             pollThread.requestStop()
-            rd_kafka_yield(handle.pointer)
+            _ = try? handle.borrow("shut down") { rd_kafka_yield($0) }
         }
         await pollThread.join()
+        await handle.destroyOffPool()
         let orphans = state.withLock { state in
             defer { state.waiting = [:] }
             return state.waiting.values

@@ -242,6 +242,61 @@ struct KafkaLayerTests {
         #expect(messages.map(\.text) == (0..<1000).map { "m\($0)" })
     }
 
+    @Test("close and shutdown destroy the client before they return: a call in flight finishes first, later calls are refused as closed")
+    func closingDestroysTheClient() async throws {
+        let topic = try await TestBroker.makeTopic("destroy", partitions: 2)
+        let partition = KafkaTopicPartition(topic: topic, partition: 0)
+        func expectClosed(_ operation: String, _ body: () async throws -> Void) async {
+            do {
+                try await body()
+                Issue.record("\(operation) after close was not refused")
+            } catch let error as KafkaError {
+                #expect(error.code == .closed, "\(operation): \(error)")
+            } catch {
+                Issue.record("\(operation): \(error)")
+            }
+        }
+
+        let consumer = try TestBroker.partitionConsumer(topic: topic, partitions: [0, 1])
+        // Requests racing the close: each either answers or is refused, never reaches a destroyed client.
+        let answered = AsyncStream<Void>.makeStream()
+        let racing = Task {
+            var outcomes: [String: Int] = [:]
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                do {
+                    _ = try await consumer.watermarks(for: partition)
+                    outcomes["answered", default: 0] += 1
+                    answered.continuation.yield()
+                } catch let error as KafkaError where error.code == .closed {
+                    outcomes["closed", default: 0] += 1
+                    break
+                }
+            }
+            return outcomes
+        }
+        for await _ in answered.stream { break }
+        await consumer.close()
+        let outcomes = try await racing.value
+        #expect(outcomes["closed"] == 1 && (outcomes["answered"] ?? 0) >= 1, "\(outcomes)")
+        await expectClosed("assignment") { _ = try consumer.assignment() }
+        await expectClosed("watermarks") { _ = try await consumer.watermarks(for: partition) }
+        await expectClosed("commit") { try await consumer.commit() }
+        await consumer.close()  // idempotent
+
+        let producer = try TestBroker.producer()
+        try await producer.send(KafkaProducerMessage(topic: topic, value: Array("x".utf8)))
+        await producer.shutdown()
+        await expectClosed("flush") { try await producer.flush(timeout: .seconds(1)) }
+        await expectClosed("send") { try await producer.send(KafkaProducerMessage(topic: topic, value: Array("y".utf8))) }
+        await producer.shutdown()
+
+        let admin = try TestBroker.admin()
+        #expect(try await admin.listTopics().contains { $0.name == topic })
+        await admin.close()
+        await expectClosed("list topics") { _ = try await admin.listTopics() }
+    }
+
     /// Runs `service` in a ServiceGroup and triggers its graceful shutdown.
     private func runUntilGracefulShutdown(_ service: some Service) async throws {
         try await testGracefulShutdown { trigger in
