@@ -16,8 +16,9 @@ import Testing
     }
 
     @Test func aNameManyCountriesShareImpliesNone() throws {
-        #expect(try classify("Senate passes stopgap spending bill").countries.isEmpty)
-        #expect(try classify("Supreme Court hears challenge to election law").countries.isEmpty)
+        // (The Senate and the Supreme Court are the US's by a trap rule, not by the Factbook: TrapTests.)
+        #expect(try classify("Federal Council approves sanctions").countries.isEmpty)
+        #expect(try classify("Council of Ministers meets").countries.isEmpty)
         #expect(try classify("National Assembly votes on budget").countries.isEmpty)
         #expect(try classify("Constitutional Court rejects appeal").countries.isEmpty)
     }

@@ -87,4 +87,28 @@ import Testing
             #expect(result.countries.contains("PS"), "\(place)")
         }
     }
+    @Test func theSenateAndTheSupremeCourtAreAmericanWhenNoOtherCountryIsNamed() throws {
+        let senate = try classify("Senate passes stopgap spending bill")
+        #expect(senate.countries == ["US"])
+        #expect(senate.explanation.contains { $0.rule == "trap:senate-us-default" })
+        #expect(try classify("Senator questions bank chief over fees").countries == ["US"])
+        #expect(try classify("Supreme Court hears challenge to election law").countries == ["US"])
+        // Another country's senate or court, named by its country or demonym.
+        #expect(try classify("French Senate approves pension reform bill").countries == ["FR"])
+        #expect(try classify("Philippine Senate probes drug war").countries == ["PH"])
+        #expect(try classify("India's Supreme Court orders probe").countries == ["IN"])
+        // Another country named: it is tagged; the US only with a cue of American politics.
+        #expect(try classify("Senate votes on Ukraine aid").countries == ["UA"])
+        #expect(try classify("Senate Democrats and Republicans split on Ukraine aid").countries.starts(with: ["US"]))
+    }
+
+    @Test func mpsAndLabourAreBritishLabourTheWordIsNot() throws {
+        let mps = try classify("MPs vote on assisted dying bill")
+        #expect(mps.countries == ["GB"])
+        #expect(mps.explanation.contains { $0.rule == "trap:mps-gb-default" })
+        #expect(try classify("Rebels in Labour revolt over welfare cuts").countries == ["GB"])
+        #expect(try classify("Labour leader promises rail nationalisation").countries == ["GB"])
+        #expect(try classify("Labour shortages hit farms across the region").countries.isEmpty)
+        #expect(try classify("New Zealand Labour wins election").countries == ["NZ"])
+    }
 }

@@ -1,6 +1,9 @@
 /// Explicit rules for place names that are usually something else: Georgia (the country or the
 /// US state), Jordan and Chad (countries or first names), Turkey (country or bird), Nice (city or
-/// adjective), Mobile (city or phone), Of (a Turkish town or the preposition).
+/// adjective), Mobile (city or phone), Of (a Turkish town or the preposition); and the national
+/// institutions English news names without their country, read as the country that news means
+/// unless the item names another one: the Senate, senators and the Supreme Court (US), MPs and
+/// Labour (UK; Labour also the common word).
 ///
 /// Each rule looks at the words around the match and the other countries in the item, and either
 /// rejects the match or accepts it, possibly preferring one country's reading.
@@ -18,6 +21,8 @@ enum TrapRules {
         var fields: FieldList
         /// Countries named unambiguously elsewhere in the item.
         var countries: Set<String>
+        /// Every country a reading of another name in the item could stand for (not traps, not bare surnames).
+        var possibleCountries: Set<String> = []
         /// Whether a folded token starts any phrase the classifier knows (a place, a title, a keyword).
         var startsKnownPhrase: (String) -> Bool
 
@@ -72,6 +77,17 @@ enum TrapRules {
                 return .accept(country: nil, rule: "trap:mobile-after-preposition")
             }
             return .reject(rule: "trap:mobile-common-word")
+        case "senate", "senator", "senators", "supreme court":
+            return defaultCountry("US", key: key, cues: usPoliticsCues, context: context)
+        case "mps":
+            return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)
+        case "labour":
+            // "Labour shortages", "labour market": the party is capitalised inside a sentence, or named with its cues.
+            let capitalisedName = field.style.capitalsAreInformative && field.tokens[start].isCapitalized && !field.startsSentence(start)
+            guard capitalisedName || context.mentions(anyOf: labourPartyCues) else {
+                return .reject(rule: "trap:labour-common-word")
+            }
+            return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)
         case "of":
             if next?.folded == "trabzon" || (context.mentions("trabzon") && field.tokens[start].shape == .capitalized && !field.startsSentence(start)) {
                 return .accept(country: nil, rule: "trap:of-trabzon-context")
@@ -80,6 +96,19 @@ enum TrapRules {
         default:
             return .accept(country: nil, rule: "trap:\(key)")
         }
+    }
+
+    /// An institution's name without its country: `country`'s when the item names no other country,
+    /// or names one but also a cue word of `country`'s politics; else none ("French Senate",
+    /// "Senate votes on Ukraine aid": the other country is tagged, this one is not guessed).
+    private static func defaultCountry(_ country: String, key: String, cues: Set<String>, context: Context) -> Decision {
+        let rule = key.replacingOccurrences(of: " ", with: "-")
+        let others = context.countries.union(context.possibleCountries)
+        if !others.isEmpty, !others.contains(country) {
+            guard context.mentions(anyOf: cues) else { return .reject(rule: "trap:\(rule)-other-country") }
+            return .accept(country: country, rule: "trap:\(rule)-\(country.lowercased())-context")
+        }
+        return .accept(country: country, rule: "trap:\(rule)-\(country.lowercased())-default")
     }
 
     /// A token next to the match: its folded form and how it was written.
@@ -129,6 +158,15 @@ enum TrapRules {
     static let turkeyBirdCues: Set<String> = [
         "thanksgiving", "roast", "roasted", "dinner", "recipe", "recipes", "pardon", "pardons", "pardoned", "feathers", "poultry",
         "gobble", "stuffing", "carving", "sandwich", "sandwiches", "oven", "gravy", "turkeys", "bird", "birds", "drumstick",
+    ]
+    static let usPoliticsCues: Set<String> = [
+        "republican", "republicans", "democrat", "democrats", "gop", "congress", "congressional", "filibuster", "capitol",
+        "washington", "impeachment", "trump", "biden", "obama",
+    ]
+    static let ukPoliticsCues: Set<String> = ["westminster", "commons", "tory", "tories", "downing", "whitehall", "brexit", "nhs"]
+    static let labourPartyCues: Set<String> = [
+        "party", "leader", "leadership", "mp", "mps", "shadow", "tory", "tories", "conservatives", "westminster", "commons",
+        "starmer", "manifesto", "conference", "backbenchers", "frontbench",
     ]
     static let niceCues: Set<String> = ["france", "french", "riviera", "azur", "alpes", "maritimes", "ogc", "estrosi", "promenade", "anglais"]
     static let mobileTechWords: Set<String> = [

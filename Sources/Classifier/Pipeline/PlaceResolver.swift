@@ -137,16 +137,20 @@ final class PlaceResolver: Sendable {
         guard !groups.isEmpty else { return mentions }
         let aliases = buffers.aliases.elements
 
-        // Countries named without doubt: one entity, not a trap, not a bare surname.
+        // Countries named without doubt: every reading stands for the same countries ("New Zealand"
+        // the country and the demonym), none is a trap or a bare surname.
         buffers.contextCountries.removeAll()
         var needsContext = false
         for group in groups where group.aliasEnd > group.aliasStart {
             let first = aliasFacts[aliases[group.aliasStart]]
-            var sameEntity = true
-            for index in (group.aliasStart + 1)..<group.aliasEnd where aliasFacts[aliases[index]].entity != first.entity {
-                sameEntity = false
+            let firstCountries = countryPositions(of: first.entity)
+            var sameCountries = !first.isTrap && !first.isSurname
+            for index in (group.aliasStart + 1)..<group.aliasEnd where sameCountries {
+                let other = aliasFacts[aliases[index]]
+                sameCountries = other.entity == first.entity
+                    || (!other.isTrap && !other.isSurname && entityCountries[countryPositions(of: other.entity)].elementsEqual(entityCountries[firstCountries]))
             }
-            if sameEntity, !first.isTrap, !first.isSurname {
+            if sameCountries {
                 for position in countryPositions(of: first.entity) where !buffers.contextCountries.elements.contains(entityCountries[position]) {
                     buffers.contextCountries.append(entityCountries[position])
                 }
@@ -164,7 +168,7 @@ final class PlaceResolver: Sendable {
             var preferred: Int32?
             var rule: String?
             if needsContext, candidates.contains(where: { aliasFacts[$0].isTrap }) {
-                (kept, preferred, rule) = decideTrap(group, in: fields, candidates: candidates, context: contextCountries)
+                (kept, preferred, rule) = decideTrap(group, in: fields, candidates: candidates, context: contextCountries, groups: groups, aliases: aliases)
             }
             // The text is filled in below, for the mentions that are kept.
             if group.region >= 0 {
@@ -217,12 +221,21 @@ final class PlaceResolver: Sendable {
     /// have a trap name), so that the loop does not carry the rules' context.
     @inline(never)
     private func decideTrap(
-        _ group: Group, in fields: FieldList, candidates: Slice<BufferView<Int>>, context: BufferView<Int32>
+        _ group: Group, in fields: FieldList, candidates: Slice<BufferView<Int>>, context: BufferView<Int32>,
+        groups: BufferView<Group>, aliases: BufferView<Int>
     ) -> (kept: [Int]?, preferred: Int32?, rule: String?) {
         let field = fields[group.fieldIndex]
         let known = knownFirstWords
+        // Every country some reading of another name could stand for ("French": France or one of its territories).
+        var possible = Set<String>()
+        for other in groups where other.aliasEnd > other.aliasStart {
+            for alias in aliases[other.aliasStart..<other.aliasEnd] where !aliasFacts[alias].isTrap && !aliasFacts[alias].isSurname {
+                for position in countryPositions(of: aliasFacts[alias].entity) { possible.insert(countryCode(at: position)) }
+            }
+        }
         let trapContext = TrapRules.Context(
-            fields: fields, countries: Set(context.map { countryCodes[Int($0)] }), startsKnownPhrase: { known.contains($0) })
+            fields: fields, countries: Set(context.map { countryCodes[Int($0)] }), possibleCountries: possible,
+            startsKnownPhrase: { known.contains($0) })
         let key = (group.start..<group.end).map { field.word($0) }.joined(separator: " ")
         switch TrapRules.decide(key, field: field, start: group.start, end: group.end, context: trapContext) {
         case .reject:
