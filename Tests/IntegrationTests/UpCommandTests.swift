@@ -31,6 +31,8 @@ struct UpCommandTests {
 
     final class Output: Sendable {
         let lines = Mutex<[String]>([])
+        /// Set when the pipe reached its end: every writer (up and what it started) closed it.
+        let ended = Mutex(false)
         func contains(_ text: String) -> Bool { lines.withLock { $0.contains { $0.contains(text) } } }
         var all: String { lines.withLock { $0.joined(separator: "\n") } }
     }
@@ -73,7 +75,10 @@ struct UpCommandTests {
             var buffer = Data()
             while true {
                 let chunk = pipe.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
+                if chunk.isEmpty {
+                    output.ended.withLock { $0 = true }
+                    break
+                }
                 buffer.append(chunk)
                 while let newline = buffer.firstIndex(of: 0x0A) {
                     let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
@@ -102,8 +107,12 @@ struct UpCommandTests {
             while process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(process.terminationStatus == 0)
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(output.contains("up: stopped"))
+        // Its last lines are read once the pipe ends (or, should a child it started still hold the
+        // pipe, within 10 s).
+        try? await withDeadline(.seconds(10), "the end of newsflash up's output") {
+            while !output.ended.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(output.contains("up: stopped"), "\(output.all)")
     }
 
     @Test func upDeliversASignedAlertEndToEndAndStopsCleanly() async throws {
