@@ -256,23 +256,20 @@ def add_cities(gaz, geonames_dir, countries, config):
 
 
 @functools.lru_cache(maxsize=None)
-def read_dictionary(path):
-    """The folded words of a word list (Debian's wamerican), any case; read once per run."""
+@functools.lru_cache(maxsize=None)
+def read_dictionary(path, lower_case_only=False):
+    """The folded words of a word list (Debian's wamerican), any case, or only those written in lower
+    case (common words, not names); read once per run."""
     if not os.path.exists(path):
         sys.exit(f"{path} is missing: apt-get install wamerican (used to keep low-floor city names that are words out)")
     with open(path, encoding="utf-8") as handle:
-        return frozenset(key(line.strip()) for line in handle if line.strip() and "'" not in line)
+        return frozenset(key(line.strip()) for line in handle
+                         if line.strip() and "'" not in line and (line.strip().islower() or not lower_case_only))
 
 
-def lower_case_words(config):
-    """The words of config dictionaryFile that are written in lower case (common words, not names)."""
-    with open(config["dictionaryFile"], encoding="utf-8") as handle:
-        return frozenset(key(line.strip()) for line in handle if line.strip().islower() and "'" not in line)
-
-
-def load_dictionary(config):
-    """The words of config dictionaryFile (cities and subdivisions both filter by it)."""
-    return read_dictionary(config["dictionaryFile"])
+def load_dictionary(config, lower_case_only=False):
+    """The words of config dictionaryFile (cities, subdivisions and institutions filter by it)."""
+    return read_dictionary(config["dictionaryFile"], lower_case_only)
 
 
 def english_subdivision_names(record):
@@ -316,7 +313,7 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
     second = set(config.get("subdivisionsSecondLevel", []))
     # Lower-case words only: the word list also carries places as proper nouns (Essex, Devon, Norfolk),
     # and the given names among them are in subdivisionWordStoplist.
-    dictionary = lower_case_words(config) if second else set()
+    dictionary = load_dictionary(config, lower_case_only=True) if second else set()
     # A unit named after its city (Leeds, Cardiff) adds nothing to the city.
     cities = {(key(text), iso) for entity, text, _ in gaz.aliases for iso in gaz.entities[entity][2] if gaz.entities[entity][0] == "city"}
     planned = []
@@ -489,11 +486,14 @@ def institution_names(record):
     government = record.get("Government", {})
     names = []
 
+    def is_acronym(text):
+        return re.fullmatch(r"[A-Z][A-Za-z0-9&-]{0,5}", text) is not None and sum(ch.isupper() for ch in text) >= 2
+
     def add(kind, text):
         text = " ".join(text.split()).strip(" .;,")
         if not text:
             return
-        if re.fullmatch(r"[A-Z][A-Za-z0-9&-]{0,5}", text) and sum(ch.isupper() for ch in text) >= 2:
+        if is_acronym(text):
             if len(text) >= 3:  # two letters (FW, SV, RT) collide with everything
                 names.append((kind, text, "U"))
         elif re.fullmatch(r"[A-Z][A-Za-z'-]+( [A-Za-z'-]+){0,6}", text) and any(w[:1].isupper() for w in text.split()[1:] + [text]):
@@ -507,21 +507,20 @@ def institution_names(record):
         outside = re.sub(r"\(.*?\)", "", line)
         for piece in re.split(r"\bor\b", outside):
             piece = " ".join(piece.split())
-            if re.fullmatch(r"[A-Z][A-Za-z0-9&-]{0,5}", piece) and sum(ch.isupper() for ch in piece) >= 2 \
-                    and not re.search(r"\b" + re.escape(piece) + r"\b", seated):
+            if is_acronym(piece) and not re.search(r"\b" + re.escape(piece) + r"\b", seated):
                 continue
             add("organisation", piece)
     chambers = [government.get("Legislative branch", {}).get("legislature name")]
     for branch in ("Legislative branch", "Legislative branch - lower chamber", "Legislative branch - upper chamber"):
         chambers.append((government.get(branch) or {}).get("chamber name"))
     courts = factbook_text((government.get("Judicial branch") or {}).get("highest court(s)"))
-    for kind, texts in (("institution", [factbook_text(c) for c in chambers]), ("institution", courts.split(";"))):
+    # A chamber's parentheses give its native name; a court's describe it.
+    for texts, native in (([factbook_text(c) for c in chambers], True), (courts.split(";"), False)):
         for text in texts:
-            # The native name in parentheses; a court's own parentheses describe it.
-            inner = re.findall(r"\(([^()]*)\)", text)
+            inner = re.findall(r"\(([^()]*)\)", text) if native else []
             outside = re.sub(r"\(.*?\)", "", text)
-            for piece in re.split(r"\bor\b", outside) + (inner if kind == "institution" and text not in courts else []):
-                add(kind, piece)
+            for piece in re.split(r"\bor\b", outside) + inner:
+                add("institution", piece)
     return names
 
 
