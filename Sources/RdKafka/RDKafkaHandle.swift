@@ -14,10 +14,9 @@ import Synchronization
 /// thread, which the owners (producer, consumer, admin) join before destroying.
 ///
 /// The owners destroy the handle when they are closed, not when the last
-/// reference goes: otherwise the last release could come on the poll thread
-/// after `close()` returned, and a CLI command that printed its answer could
-/// reach `exit` while `rd_kafka_destroy` was still stopping librdkafka's threads
-/// (a crash at exit, seen once in seven CI runs).
+/// reference goes: that release came in a `deinit`, usually on one of Swift's
+/// cooperative threads, which `rd_kafka_destroy` then blocked while librdkafka
+/// stopped its threads; and a closed client stayed reachable until then.
 final class RDKafkaHandle: @unchecked Sendable {
     let pointer: OpaquePointer
     let context: RDKafkaCallbackContext
