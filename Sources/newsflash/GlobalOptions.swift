@@ -42,12 +42,13 @@ struct GlobalOptions: ParsableArguments {
 
     /// The configuration this process runs with: `flags` (the command's own, by setting key; nil
     /// for flags not given) and these options over the environment, over the file, over the defaults.
+    /// A key in `flags` wins over the option of the same setting: it is what the command decided
+    /// (`up` points kafka.bootstrap at the local broker it started when --bootstrap did not answer).
     func configuration(_ flags: [String: String?] = [:]) throws -> Configuration {
         let environment = ProcessInfo.processInfo.environment
-        var given = flags.compactMapValues { $0 }
-        given["kafka.bootstrap"] = bootstrap
-        given["log.level"] = logLevel
-        given["log.format"] = logFormat
+        // Only the options given: assigning a nil would also remove a key the command set.
+        var given = ["kafka.bootstrap": bootstrap, "log.level": logLevel, "log.format": logFormat].compactMapValues { $0 }
+        given.merge(flags.compactMapValues { $0 }) { $1 }
         var properties: [String: String] = [:]
         for entry in kafkaConfig {
             let parts = entry.split(separator: "=", maxSplits: 1)

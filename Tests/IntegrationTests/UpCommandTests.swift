@@ -169,6 +169,29 @@ struct UpCommandTests {
         try await Self.stop(again, againOutput)
     }
 
+    /// `make demo` on a fresh machine: nothing answers at --bootstrap, so `up` starts the local broker
+    /// on a free port, runs every stage against it (not against --bootstrap), and stops it at the end.
+    @Test func upStartsTheLocalBrokerWhenNoneAnswersAndUsesIt() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-\(UUID().uuidString)").path
+        let (api, demo, metrics) = (Self.freePort(), Self.freePort(), Self.freePort())
+        var environment = ProcessInfo.processInfo.environment
+        environment["NEWSFLASH_SMTP_SINK_STATE"] = "\(dir)/smtp-sink"
+        environment["NEWSFLASH_BROKER_STATE"] = "\(dir)/broker"
+        environment.removeValue(forKey: "KAFKA_BOOTSTRAP")
+        let nobody = "127.0.0.1:\(Self.freePort())"
+        let (process, output) = try Self.startUp(bootstrap: nobody, dir: dir, ports: (api, demo, metrics), environment: environment)
+        defer { if process.isRunning { process.terminate() } }
+
+        try await Self.waitForAlert(process, output)
+        #expect(output.contains("up: no broker at \(nobody); starting the local one"))
+        let port = try String(contentsOfFile: "\(dir)/broker/port", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(output.contains("broker            127.0.0.1:\(port)"), "\(output.all)")
+        #expect(!output.contains("broker            \(nobody)"))
+        try await Self.stop(process, output)
+        let status = try await Subprocess.run(Repository.root.appendingPathComponent("Deploy/local-broker.sh"), ["status"], environment: environment)
+        #expect(status.stdout.contains("local-broker: not running"), "\(status.stdout)")  // the broker it started is stopped
+    }
+
     /// The secret-scanning check: the whole pipeline at trace level, its API used the way a subscriber
     /// and an operator use it, and every secret it handed out or keeps (API keys, signing secrets,
     /// unsubscribe and confirmation tokens, the sealing key, the SMTP password) looked for in every
