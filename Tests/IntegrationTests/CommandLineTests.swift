@@ -251,6 +251,7 @@ struct CommandLineTests {
         #expect((data["delivery"] as? [String: Any])?["subscriptionId"] as? String == exhausted.delivery?.subscriptionId)
 
         let poisonOnly = try await NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--reason", "poison"])
+        #expect(poisonOnly.status == 0, "\(poisonOnly.stderr)")
         #expect(poisonOnly.stdout.contains(poison.eventID) && !poisonOnly.stdout.contains(exhausted.eventID), "\(poisonOnly.stdout)")
         let later = RFC3339Time.format(Date().addingTimeInterval(3600))
         let none = try await NewsflashCLI.run(["dlq", "list", "--bootstrap", bootstrap, "--since", later])
@@ -261,6 +262,7 @@ struct CommandLineTests {
         #expect(shown.stdout.contains("attempts: \(exhausted.attempts.count)"), "\(shown.stdout)")
         #expect(shown.stdout.contains("subscription \(exhausted.delivery?.subscriptionId ?? "?")"), "\(shown.stdout)")
         let poisonShown = try await NewsflashCLI.run(["dlq", "show", poison.eventID, "--bootstrap", bootstrap])
+        #expect(poisonShown.status == 0, "\(poisonShown.stderr)")
         #expect(poisonShown.stdout.contains("payload (base64)"), "\(poisonShown.stdout)")
         let missing = try await NewsflashCLI.run(["dlq", "show", "no-such/0/0", "--bootstrap", bootstrap])
         #expect(missing.status == 1 && missing.stderr.contains("no dead letter no-such/0/0"), "\(missing.stderr)")
@@ -492,13 +494,26 @@ enum NewsflashCLI {
         return Repository.root.appendingPathComponent(".build/debug/newsflash")
     }
 
-    static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) throws -> Subprocess.Result {
-        try Subprocess.run(executable, arguments, environment: childEnvironment(environment), timeout: timeout)
+    /// Runs `newsflash` with `arguments`; a crash of the command (whatever its output) fails the
+    /// calling test, with the signal and what the command wrote to stderr.
+    static func run(
+        _ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Subprocess.Result {
+        checked(try Subprocess.run(executable, arguments, environment: childEnvironment(environment), timeout: timeout), arguments, sourceLocation)
     }
 
     /// The same, off the cooperative pool (``Subprocess``'s async run): what async tests call.
-    static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) async throws -> Subprocess.Result {
-        try await Subprocess.run(executable, arguments, environment: childEnvironment(environment), timeout: timeout)
+    static func run(
+        _ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> Subprocess.Result {
+        checked(try await Subprocess.run(executable, arguments, environment: childEnvironment(environment), timeout: timeout), arguments, sourceLocation)
+    }
+
+    private static func checked(_ result: Subprocess.Result, _ arguments: [String], _ sourceLocation: SourceLocation) -> Subprocess.Result {
+        if result.crashed {
+            Issue.record("newsflash \(arguments.joined(separator: " ")) crashed with signal \(result.signal ?? 0); stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        }
+        return result
     }
 
     /// The child's environment, with Swift's crash backtracer off unless the caller set it: a

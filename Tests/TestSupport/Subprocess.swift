@@ -4,9 +4,15 @@ import Synchronization
 /// Runs a program to completion, with a time limit, capturing its output.
 public enum Subprocess {
     public struct Result: Sendable {
+        /// The exit status, or the signal's number when ``crashed`` or killed.
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// The signal that ended the process, when one did (none: it exited).
+        public var signal: Int32? = nil
+
+        /// Ended by a signal that means a crash (a trap, a bad access, an abort), not a stop.
+        public var crashed: Bool { signal.map { [SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV].contains($0) } ?? false }
     }
 
     public static func run(
@@ -43,7 +49,8 @@ public enum Subprocess {
         killer.cancel()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData.get(), as: UTF8.self))
+            stderr: String(decoding: errData.get(), as: UTF8.self),
+            signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil)
     }
 }
 
