@@ -95,11 +95,8 @@ public final class KafkaAdmin: Sendable {
             return try KafkaAdmin.request(handle, RD_KAFKA_ADMIN_OP_CREATETOPICS, "create topics", timeout: timeout) { rk, options, queue in
                 newTopics.withUnsafeMutableBufferPointer { rd_kafka_CreateTopics(rk, $0.baseAddress, $0.count, options, queue) }
             } read: { event throws(KafkaError) in
-                var count = 0
-                let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
                 var outcome: [String: KafkaTopicCreation] = [:]
-                for index in 0..<count {
-                    let result = results![index]
+                for result in KafkaAdmin.results({ rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), $0) }) {
                     let name = String(cString: rd_kafka_topic_result_name(result))
                     switch rd_kafka_topic_result_error(result) {
                     case RD_KAFKA_RESP_ERR_NO_ERROR: outcome[name] = .created
@@ -124,10 +121,7 @@ public final class KafkaAdmin: Sendable {
             try KafkaAdmin.request(handle, RD_KAFKA_ADMIN_OP_DELETETOPICS, "delete topics", timeout: timeout) { rk, options, queue in
                 deletions.withUnsafeMutableBufferPointer { rd_kafka_DeleteTopics(rk, $0.baseAddress, $0.count, options, queue) }
             } read: { event throws(KafkaError) in
-                var count = 0
-                let results = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), &count)
-                for index in 0..<count {
-                    let result = results![index]
+                for result in KafkaAdmin.results({ rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), $0) }) {
                     let err = rd_kafka_topic_result_error(result)
                     guard err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART else {
                         throw KafkaError(err, operation: "delete topic \(String(cString: rd_kafka_topic_result_name(result)))")
@@ -147,17 +141,11 @@ public final class KafkaAdmin: Sendable {
             return try KafkaAdmin.request(handle, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, "describe configs of \(name)", timeout: timeout) { rk, options, queue in
                 resources.withUnsafeMutableBufferPointer { rd_kafka_DescribeConfigs(rk, $0.baseAddress, $0.count, options, queue) }
             } read: { event throws(KafkaError) in
-                var count = 0
-                let results = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &count)
                 var configs: [String: String] = [:]
-                for index in 0..<count {
-                    let resource = results![index]
+                for resource in KafkaAdmin.results({ rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), $0) }) {
                     let err = rd_kafka_ConfigResource_error(resource)
                     guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, operation: "describe configs of \(name)") }
-                    var entryCount = 0
-                    let entries = rd_kafka_ConfigResource_configs(resource, &entryCount)
-                    for entryIndex in 0..<entryCount {
-                        let entry = entries![entryIndex]
+                    for entry in KafkaAdmin.results({ rd_kafka_ConfigResource_configs(resource, $0) }) {
                         guard let value = rd_kafka_ConfigEntry_value(entry) else { continue }
                         configs[String(cString: rd_kafka_ConfigEntry_name(entry))] = String(cString: value)
                     }
@@ -215,20 +203,10 @@ public final class KafkaAdmin: Sendable {
                 return try KafkaAdmin.request(handle, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, "list offsets of group \(group)", timeout: timeout) { rk, options, queue in
                     requests.withUnsafeMutableBufferPointer { rd_kafka_ListConsumerGroupOffsets(rk, $0.baseAddress, $0.count, options, queue) }
                 } read: { event throws(KafkaError) in
-                    var count = 0
-                    let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(event), &count)
-                    var positions: [KafkaTopicPartitionOffset] = []
-                    for index in 0..<count {
-                        let result = groups![index]
-                        if let error = rd_kafka_group_result_error(result) {
-                            throw KafkaError(code: .init(rawValue: rd_kafka_error_code(error).rawValue), operation: "list offsets of group \(group)",
-                                             message: String(cString: rd_kafka_error_string(error)))
-                        }
-                        if let list = rd_kafka_group_result_partitions(result) {
-                            positions += RDKafkaTopicPartitionList.read(list).map(\.0)
-                        }
-                    }
-                    return positions.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+                    try KafkaAdmin.groupPositions(
+                        KafkaAdmin.results { rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(event), $0) },
+                        operation: "list offsets of group \(group)"
+                    ) { list, _ in RDKafkaTopicPartitionList.read(list).map(\.0) }
                 }
             }
             guard let partitions else { return try submit(nil) }
@@ -251,20 +229,9 @@ public final class KafkaAdmin: Sendable {
                 return try KafkaAdmin.request(handle, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, operation, timeout: timeout) { rk, options, queue in
                     requests.withUnsafeMutableBufferPointer { rd_kafka_AlterConsumerGroupOffsets(rk, $0.baseAddress, $0.count, options, queue) }
                 } read: { event throws(KafkaError) in
-                    var count = 0
-                    let groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(event), &count)
-                    var altered: [KafkaTopicPartitionOffset] = []
-                    for index in 0..<count {
-                        let result = groups![index]
-                        if let error = rd_kafka_group_result_error(result) {
-                            throw KafkaError(code: .init(rawValue: rd_kafka_error_code(error).rawValue), operation: operation,
-                                             message: String(cString: rd_kafka_error_string(error)))
-                        }
-                        if let partitions = rd_kafka_group_result_partitions(result) {
-                            altered += try RDKafkaTopicPartitionList.positions(partitions, operation: operation)
-                        }
-                    }
-                    return altered.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+                    try KafkaAdmin.groupPositions(
+                        KafkaAdmin.results { rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(event), $0) },
+                        operation: operation, read: RDKafkaTopicPartitionList.positions)
                 }
             }
         }
@@ -291,6 +258,31 @@ public final class KafkaAdmin: Sendable {
                 return KafkaTopicDescription(name: String(cString: topic.topic), partitions: partitions, configs: [:])
             }
         }
+    }
+
+    /// The elements of an array that a librdkafka result accessor returns with its count
+    /// (`rd_kafka_CreateTopics_result_topics(result, &count)` and the like).
+    private static func results(_ accessor: (UnsafeMutablePointer<Int>) -> UnsafeMutablePointer<OpaquePointer?>?) -> [OpaquePointer] {
+        var count = 0
+        guard let array = accessor(&count) else { return [] }
+        return (0..<count).compactMap { array[$0] }
+    }
+
+    /// The positions in a group offsets request's group results, sorted, or the first group's error.
+    private static func groupPositions(
+        _ groups: [OpaquePointer], operation: String,
+        read: (UnsafePointer<rd_kafka_topic_partition_list_t>, String) throws(KafkaError) -> [KafkaTopicPartitionOffset]
+    ) throws(KafkaError) -> [KafkaTopicPartitionOffset] {
+        var positions: [KafkaTopicPartitionOffset] = []
+        for result in groups {
+            if let error = rd_kafka_group_result_error(result) {
+                throw KafkaError(code: .init(rawValue: rd_kafka_error_code(error).rawValue), operation: operation, message: String(cString: rd_kafka_error_string(error)))
+            }
+            if let list = rd_kafka_group_result_partitions(result) {
+                positions += try read(list, operation)
+            }
+        }
+        return positions.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
     }
 
     /// Submits one admin request on a private queue and reads its result event.
