@@ -36,4 +36,18 @@ import Testing
             #expect(result.regionLabels == ["Europe"], "\(text)")
         }
     }
+
+    /// `curated.json`'s residents of large states, provinces and cities stand for their country
+    /// ("Californian wildfire"), explained as a demonym; the Georgian of a country is not a state's.
+    @Test func residentsOfStatesAndCitiesImplyTheirCountry() throws {
+        for (text, country) in [
+            ("Californian wildfire forces thousands to flee", "US"), ("Quebecers go to the polls on Monday", "CA"),
+            ("Bavarian leader rejects coalition offer", "DE"), ("Muscovites queue for fuel", "RU"), ("Two Texans charged over border shooting", "US"),
+        ] {
+            let result = try classify(text)
+            #expect(result.countries == [country], "\(text): \(result.countries)")
+            #expect(result.explanation.contains { $0.tag == country && $0.rule == "gazetteer:demonym" }, "\(text): \(result.explanation)")
+        }
+        #expect(try classify("Georgian protesters rally in Tbilisi").countries == ["GE"])
+    }
 }
