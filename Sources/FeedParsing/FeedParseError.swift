@@ -18,10 +18,5 @@ public struct FeedParseError: Error, Sendable, Hashable, CustomStringConvertible
     /// What went wrong, for a person (the first parser error with its line where there is one).
     public var message: String
 
-    public init(code: Code, message: String) {
-        self.code = code
-        self.message = message
-    }
-
     public var description: String { "\(code.rawValue): \(message)" }
 }

@@ -19,11 +19,6 @@ public struct EventDecodingError: Error, Sendable, Hashable, CustomStringConvert
     public var code: Code
     public var message: String
 
-    public init(code: Code, message: String) {
-        self.code = code
-        self.message = message
-    }
-
     public var description: String { "cannot decode event (\(code.rawValue)): \(message)" }
 
     static func wrongEventType<Payload: NewsEvent>(_ found: String, expected: Payload.Type) -> EventDecodingError {

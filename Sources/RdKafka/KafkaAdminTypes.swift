@@ -48,14 +48,6 @@ public struct KafkaGroupDescription: Sendable, Hashable {
 
     public var memberIDs: [String] { members.map(\.id) }
 
-    public init(name: String, state: String, protocolType: String, assignmentProtocol: String, members: [Member]) {
-        self.name = name
-        self.state = state
-        self.protocolType = protocolType
-        self.assignmentProtocol = assignmentProtocol
-        self.members = members
-    }
-
     /// A member of a group: who it is and which partitions it owns.
     public struct Member: Sendable, Hashable {
         public var id: String
@@ -63,13 +55,6 @@ public struct KafkaGroupDescription: Sendable, Hashable {
         public var host: String
         /// The partitions the group's leader gave it (consumer groups only).
         public var assignment: [KafkaTopicPartition]
-
-        public init(id: String, clientID: String, host: String, assignment: [KafkaTopicPartition]) {
-            self.id = id
-            self.clientID = clientID
-            self.host = host
-            self.assignment = assignment
-        }
 
         /// The partitions of a consumer-protocol assignment (big-endian: version int16, then an
         /// array of topics, each a string and an array of int32 partitions, then user data);

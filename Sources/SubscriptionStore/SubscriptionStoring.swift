@@ -14,11 +14,6 @@ public struct APIKey: Sendable, Hashable {
     public var id: String
     public var role: Role
 
-    public init(id: String, role: Role) {
-        self.id = id
-        self.role = role
-    }
-
     /// A new key id and its secret (`nfk_…`, shown once).
     public static func generate() -> (id: String, secret: String) {
         ("key_" + Subscription.randomHex(10), "nfk_" + Subscription.randomHex(24))
@@ -30,12 +25,6 @@ public struct SubscriptionChange: Sendable, Hashable {
     public var subscription: Subscription
     public var deleted: Bool
     public var version: Int64
-
-    public init(subscription: Subscription, deleted: Bool, version: Int64) {
-        self.subscription = subscription
-        self.deleted = deleted
-        self.version = version
-    }
 }
 
 /// Where subscriptions, API keys, what was sent, delivery receipts, endpoint health and held
@@ -78,12 +67,6 @@ public struct APIKeyRecord: Sendable, Hashable {
     public var key: APIKey
     public var createdAt: Date
     public var revokedAt: Date?
-
-    public init(key: APIKey, createdAt: Date, revokedAt: Date?) {
-        self.key = key
-        self.createdAt = createdAt
-        self.revokedAt = revokedAt
-    }
 }
 
 /// Subscriptions and their change log.
@@ -167,12 +150,6 @@ public struct EndpointFailure: Sendable, Hashable {
     public var subscriptionID: String
     public var failingSince: Date
     public var lastAttempt: Date
-
-    public init(subscriptionID: String, failingSince: Date, lastAttempt: Date) {
-        self.subscriptionID = subscriptionID
-        self.failingSince = failingSince
-        self.lastAttempt = lastAttempt
-    }
 }
 
 /// Alerts held for a digest (digest mode, quiet hours, rate limit).
@@ -215,12 +192,6 @@ public struct HeldDigest: Sendable, Hashable {
     public var requests: [DeliveryRequest]
     /// Digest attempts that failed so far.
     public var failedAttempts: Int
-
-    public init(subscriptionID: String, requests: [DeliveryRequest], failedAttempts: Int) {
-        self.subscriptionID = subscriptionID
-        self.requests = requests
-        self.failedAttempts = failedAttempts
-    }
 }
 
 extension SubscriptionRecords {

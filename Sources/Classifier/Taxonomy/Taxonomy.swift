@@ -8,12 +8,6 @@ public struct Taxonomy: Sendable, Hashable {
         public var countries: [String]
         /// Phrases that name the region itself ("Middle East", "NATO", "Sahel").
         public var phrases: [String]
-
-        public init(label: String, countries: [String], phrases: [String]) {
-            self.label = label
-            self.countries = countries
-            self.phrases = phrases
-        }
     }
 
     public struct Topic: Sendable, Hashable {
@@ -21,11 +15,6 @@ public struct Taxonomy: Sendable, Hashable {
         /// Words and phrases that point to the topic. Written with a capital, a keyword must appear
         /// so in sentence-case text; a `:U` suffix means in capitals only (acronyms).
         public var keywords: [String]
-
-        public init(label: String, keywords: [String]) {
-            self.label = label
-            self.keywords = keywords
-        }
     }
 
     /// A place whose regions are set directly instead of through its country.
@@ -33,11 +22,6 @@ public struct Taxonomy: Sendable, Hashable {
         /// The canonical gazetteer name, e.g. "Jerusalem".
         public var place: String
         public var regions: [String]
-
-        public init(place: String, regions: [String]) {
-            self.place = place
-            self.regions = regions
-        }
     }
 
     public var version: String

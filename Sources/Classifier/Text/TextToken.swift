@@ -9,14 +9,6 @@ public struct TextToken: Sendable, Hashable {
     /// What separated this token from the previous one.
     public var gapBefore: TokenGap
 
-    public init(folded: String, shape: TokenShape, utf8Start: Int, utf8End: Int, gapBefore: TokenGap) {
-        self.folded = folded
-        self.shape = shape
-        self.utf8Start = utf8Start
-        self.utf8End = utf8End
-        self.gapBefore = gapBefore
-    }
-
     /// Written with a capital first letter, or all in capitals.
     public var isCapitalized: Bool { shape == .capitalized || shape == .upper }
 }

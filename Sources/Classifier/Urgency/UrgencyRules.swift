@@ -6,11 +6,6 @@ public struct UrgencyRules: Sendable, Hashable, Codable {
     public struct Cue: Sendable, Hashable, Codable {
         public var phrase: String
         public var level: Urgency
-
-        public init(phrase: String, level: Urgency) {
-            self.phrase = phrase
-            self.level = level
-        }
     }
 
     public static let format = "newsflash-urgency"

@@ -87,12 +87,6 @@ public struct RenderedMail: Sendable, Equatable {
     public var text: String
     public var html: String
 
-    public init(subject: String, text: String, html: String) {
-        self.subject = subject
-        self.text = text
-        self.html = html
-    }
-
     /// An ``EmailMessage`` with this content, and List-Unsubscribe headers (one-click, RFC 8058)
     /// when `unsubscribeURL` is given.
     public func message(

@@ -11,11 +11,6 @@ public struct Holding: Sendable {
     let flow: DeliveryFlow
     let rates = SentInLastHour()
 
-    public init(store: any HeldDigests, flow: DeliveryFlow) {
-        self.store = store
-        self.flow = flow
-    }
-
     /// The `held` receipt when the alert waits for a digest; nil when it goes now
     /// (then it counts against the rate limit).
     public func holdIfDue(_ request: DeliveryRequest, for subscription: Subscription, at now: Date) async throws -> [StageOutput]? {
