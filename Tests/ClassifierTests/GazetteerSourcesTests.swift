@@ -50,4 +50,19 @@ import Testing
         }
         #expect(try classify("Georgian protesters rally in Tbilisi").countries == ["GE"])
     }
+
+    /// A market index, central bank or currency of one country implies it, and is an Economy
+    /// keyword (`taxonomy-default-3`); one that many countries share (rupee, peso, dollar) implies none.
+    @Test func marketsCentralBanksAndCurrenciesOfOneCountryImplyIt() throws {
+        for (text, country) in [
+            ("Yen slides as bank holds fire", "JP"), ("Sensex falls as banks drag", "IN"), ("Lira plunges after rate cut", "TR"),
+            ("Riksbank raises rates again", "SE"), ("Hang Seng rebounds on tech rally", "HK"), ("Sterling falls after jobs data", "GB"),
+        ] {
+            let result = try classify(text)
+            #expect(result.countries == [country], "\(text): \(result.countries)")
+            #expect(result.topics.first?.label == "Economy", "\(text): \(result.topics)")
+        }
+        #expect(try classify("Peso recovers ground").countries.isEmpty)
+        #expect(try classify("Rupee hits record low against dollar").countries.isEmpty)
+    }
 }
