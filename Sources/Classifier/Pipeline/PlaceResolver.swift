@@ -164,6 +164,11 @@ final class PlaceResolver: Sendable {
         for group in groups {
             let field = fields[group.fieldIndex]
             let candidates = aliases[group.aliasStart..<group.aliasEnd]
+            if group.region < 0, Self.followsNameTitle(field, at: group.start),
+                candidates.allSatisfy({ entityFacts[aliasFacts[$0].entity].kind.isSettlement })
+            {
+                continue
+            }
             var kept: [Int]?
             var preferred: Int32?
             var rule: String?
@@ -214,6 +219,18 @@ final class PlaceResolver: Sendable {
             mentions[index].matchedText = fields[fieldIndex].text(from: start, to: end)
         }
         return mentions
+    }
+
+    /// Words after which a town's name is a person's or a storm's: "Queen Elizabeth", "Princess
+    /// Charlotte", "Hurricane Milton" (capitalised, as titles stand before a name).
+    static let nameTitles: Set<String> = [
+        "king", "queen", "prince", "princess", "lady", "lord", "sir", "dame", "duke", "duchess", "hurricane", "typhoon", "cyclone", "storm",
+    ]
+
+    /// Whether the token at `index` follows a capitalised ``nameTitles`` word.
+    static func followsNameTitle(_ field: FieldView, at index: Int) -> Bool {
+        guard index > 0, field.tokens[index].gapBefore == .space, field.tokens[index - 1].isCapitalized else { return false }
+        return nameTitles.contains(field.word(index - 1))
     }
 
     /// What the trap rules make of a group with a trap reading: the readings left when they reject
