@@ -45,6 +45,22 @@ import Testing
         #expect(try classify("Storm hits Sydney as thousands lose power").countries == ["AU"])
     }
 
+    /// AP style titles before a name are American (unless the item names another country); the
+    /// same letters elsewhere are not: a surname in prose, a word without its full stop.
+    @Test func apStyleTitlesBeforeANameAreAmerican() throws {
+        for (text, rule) in [
+            ("Sen. Warren unveils wealth tax plan", "trap:sen-us-default"), ("Gov. Newsom signs climate bill", "trap:gov-us-default"),
+            ("Rep. Ocasio-Cortez criticises party leadership", "trap:rep-us-default"),
+        ] {
+            let result = try classify(text)
+            #expect(result.countries == ["US"], "\(text): \(result.countries)")
+            #expect(result.explanation.contains { $0.kind == .country && $0.rule == rule }, "\(text): \(result.explanation)")
+        }
+        #expect(try classify("A lecture by the economist Amartya Sen. He won the Nobel prize in 1998.").countries.isEmpty)
+        #expect(try classify("Gov shutdown looms as talks stall").countries.isEmpty)
+        #expect(try classify("Sen. Graham visits Ukraine").countries == ["UA"])
+    }
+
     @Test func jordanAndChadAsCountries() throws {
         #expect(try classify("Jordan reopens border crossing with Syria").countries == ["JO", "SY"])
         #expect(try classify("Chad closes border with Sudan as refugees flee Darfur fighting").countries.starts(with: ["TD", "SD"]))

@@ -2,8 +2,8 @@
 /// US state), Jordan and Chad (countries or first names), Turkey (country or bird), Nice (city or
 /// adjective), Mobile (city or phone), Of (a Turkish town or the preposition); and the national
 /// institutions English news names without their country, read as the country that news means
-/// unless the item names another one: the Senate, senators and the Supreme Court (US), MPs and
-/// Labour (UK; Labour also the common word).
+/// unless the item names another one: the Senate, senators and the Supreme Court (US), the AP
+/// style titles Sen., Gov. and Rep. before a name (US), MPs and Labour (UK; Labour also the common word).
 ///
 /// Each rule looks at the words around the match and the other countries in the item, and either
 /// rejects the match or accepts it, possibly preferring one country's reading.
@@ -78,6 +78,15 @@ enum TrapRules {
             }
             return .reject(rule: "trap:mobile-common-word")
         case "senate", "senator", "senators", "supreme court":
+            return defaultCountry("US", key: key, cues: usPoliticsCues, context: context)
+        case "sen", "gov", "rep":
+            // AP style, "Sen. Warren", "Gov. Newsom", "Rep. Ocasio-Cortez": capitalised, with its full
+            // stop, before a capitalised name; not a surname in prose ("the economist Amartya Sen").
+            let afterName = field.style.capitalsAreInformative && start > 0 && field.tokens[start].gapBefore == .space
+                && field.tokens[start - 1].isCapitalized && !field.startsSentence(start - 1)
+            guard field.tokens[start].shape == .capitalized, field.endsWithFullStop(start), let next, next.isCapitalized, !afterName else {
+                return .reject(rule: "trap:\(key)-not-a-title")
+            }
             return defaultCountry("US", key: key, cues: usPoliticsCues, context: context)
         case "mps":
             return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)

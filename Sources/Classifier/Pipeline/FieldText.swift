@@ -82,6 +82,12 @@ struct FieldView {
         }
     }
 
+    /// Whether a full stop follows the token at `index` directly ("Sen." in "Sen. Warren").
+    func endsWithFullStop(_ index: Int) -> Bool {
+        let end = Int(tokens[index].utf8End)
+        return end < textBytes.count && textBytes[end] == UInt8(ascii: ".")
+    }
+
     /// Whether the token at `index` starts a sentence or clause (so its capital tells nothing).
     func startsSentence(_ index: Int) -> Bool {
         tokens[index].gapBefore == .sentenceBreak
