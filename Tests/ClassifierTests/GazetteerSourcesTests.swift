@@ -65,4 +65,13 @@ import Testing
         #expect(try classify("Peso recovers ground").countries.isEmpty)
         #expect(try classify("Rupee hits record low against dollar").countries.isEmpty)
     }
+
+    /// `curated.json`'s American institutions that news names without the country: city police
+    /// forces, sheriffs and state troopers, Amtrak, the Ivy League.
+    @Test func americanPoliceRailwaysAndUniversitiesImplyTheUS() throws {
+        for text in ["Sheriff's deputies shot during traffic stop", "State trooper killed in crash", "NYPD officer charged", "Amtrak train derails", "Harvard president resigns"] {
+            #expect(try classify(text).countries == ["US"], "\(text)")
+        }
+        #expect(try classify("A sheriff court in Glasgow jails man").countries == ["GB"])
+    }
 }
