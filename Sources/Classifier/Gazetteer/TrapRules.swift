@@ -82,8 +82,7 @@ enum TrapRules {
         case "sen", "gov", "rep":
             // AP style, "Sen. Warren", "Gov. Newsom", "Rep. Ocasio-Cortez": capitalised, with its full
             // stop, before a capitalised name; not a surname in prose ("the economist Amartya Sen").
-            let afterName = field.style.capitalsAreInformative && start > 0 && field.tokens[start].gapBefore == .space
-                && field.tokens[start - 1].isCapitalized && !field.startsSentence(start - 1)
+            let afterName = start > 0 && field.tokens[start].gapBefore == .space && field.isCapitalisedInSentence(start - 1)
             guard field.tokens[start].shape == .capitalized, field.endsWithFullStop(start), let next, next.isCapitalized, !afterName else {
                 return .reject(rule: "trap:\(key)-not-a-title")
             }
@@ -92,8 +91,7 @@ enum TrapRules {
             return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)
         case "labour":
             // "Labour shortages", "labour market": the party is capitalised inside a sentence, or named with its cues.
-            let capitalisedName = field.style.capitalsAreInformative && field.tokens[start].isCapitalized && !field.startsSentence(start)
-            guard capitalisedName || context.mentions(anyOf: labourPartyCues) else {
+            guard field.isCapitalisedInSentence(start) || context.mentions(anyOf: labourPartyCues) else {
                 return .reject(rule: "trap:labour-common-word")
             }
             return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)
@@ -150,7 +148,7 @@ enum TrapRules {
 
     /// A capitalised word inside a sentence, right after "in", "at", "near"...: "a rally in Nice".
     private static func isLocativeName(at index: Int, previous: Neighbour?, field: FieldView) -> Bool {
-        guard field.style.capitalsAreInformative, field.tokens[index].isCapitalized, !field.startsSentence(index),
+        guard field.isCapitalisedInSentence(index),
             let previous, field.tokens[index].gapBefore == .space
         else { return false }
         return locativePrepositions.contains(previous.folded)

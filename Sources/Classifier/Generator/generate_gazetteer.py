@@ -256,7 +256,6 @@ def add_cities(gaz, geonames_dir, countries, config):
 
 
 @functools.lru_cache(maxsize=None)
-@functools.lru_cache(maxsize=None)
 def read_dictionary(path, lower_case_only=False):
     """The folded words of a word list (Debian's wamerican), any case, or only those written in lower
     case (common words, not names); read once per run."""

@@ -88,6 +88,12 @@ struct FieldView {
         return end < textBytes.count && textBytes[end] == UInt8(ascii: ".")
     }
 
+    /// Whether the token at `index` is capitalised where a capital marks a name: in sentence-case
+    /// text, not at the start of a sentence or clause ("a rally in Nice", "rebels in Labour").
+    func isCapitalisedInSentence(_ index: Int) -> Bool {
+        style.capitalsAreInformative && tokens[index].isCapitalized && !startsSentence(index)
+    }
+
     /// Whether the token at `index` starts a sentence or clause (so its capital tells nothing).
     func startsSentence(_ index: Int) -> Bool {
         tokens[index].gapBefore == .sentenceBreak
