@@ -74,4 +74,36 @@ import Testing
         }
         #expect(try classify("A sheriff court in Glasgow jails man").countries == ["GB"])
     }
+
+    /// `curated.json`'s office holders by office (ministers, members of Congress, governors, mayors,
+    /// judges, former heads): a full name implies the country; a surname alone only when it is
+    /// distinctive. A store named like a former chancellor ("Kohl's") is not Germany.
+    @Test func officeHoldersByNameImplyTheirCountry() throws {
+        for (text, country) in [
+            ("Betsy DeVos confirmed as education secretary", "US"), ("Mnuchin signals delay to tax plan", "US"),
+            ("Philip Hammond defends National Insurance U-turn", "GB"), ("Yeltsin comes through heart operation", "RU"),
+            ("Jacinda Ardern announces election date", "NZ"), ("Bolsonaro barred from office", "BR"),
+        ] {
+            let result = try classify(text)
+            #expect(result.countries == [country], "\(text): \(result.countries)")
+            #expect(result.explanation.contains { $0.tag == country && $0.rule == "gazetteer:leader" }, "\(text): \(result.explanation)")
+        }
+        #expect(try classify("Kohl's cancels orders from suppliers").countries.isEmpty)
+        // A committee of Congress is the US's even beside another country; the bare Senate is not.
+        #expect(try classify("Senate intelligence committee widens Russia probe").countries == ["US", "RU"])
+    }
+
+    /// Landmarks, airports and sports grounds stand for their country; a region of the US
+    /// ("Midwest", "New England") for the US; and the Pope for the Holy See.
+    @Test func landmarksAirportsAndRegionsImplyTheirCountry() throws {
+        for (text, country) in [
+            ("Heathrow flights cancelled as fog lingers", "GB"), ("Windsor Castle barriers installed", "GB"),
+            ("Eiffel Tower closes as staff strike", "FR"), ("Winter storm to bring snow to the Midwest", "US"),
+            ("Pope calls for ceasefire", "VA"), ("Tourist dies at Machu Picchu", "PE"),
+        ] {
+            #expect(try classify(text).countries == [country], "\(text)")
+        }
+        #expect(try classify("Shannon Matthews: how Karen Matthews fooled police").countries.isEmpty)
+        #expect(try classify("Fighting resumes in Karen State").countries == ["MM"])
+    }
 }

@@ -461,7 +461,9 @@ def add_leaders(gaz, factbook, countries, config, curated):
             gaz.alias(entity, form, "S", curated=form in allowed)
             if title:
                 gaz.alias(entity, f"{title} {form}", curated=True)
-    for iso, specs in curated["leaderAliases"].items():
+    # Leaders' short names, then other well-known office holders (ministers, members of Congress,
+    # governors, mayors, judges, former heads): both are people who stand for their country.
+    for iso, specs in [*curated["leaderAliases"].items(), *curated["officials"].items()]:
         for spec in specs:
             names = [split_flags(s) for s in spec.split("|")]
             entity = gaz.entity("leader", names[0][0], [iso])
