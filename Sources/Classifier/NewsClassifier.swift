@@ -24,6 +24,8 @@ public struct NewsClassifier: Sendable {
     let entityRegions: EntityRegions
     let hintRegion: [String: Int]
     let hintTopic: [String: Int]
+    /// Currency signs read when an item names no place ("£31m").
+    let currencySigns: CurrencySigns
     let scratchPool = ScratchPool()
 
     public init(resources: ClassifierResources) {
@@ -89,6 +91,7 @@ public struct NewsClassifier: Sendable {
             gazetteer: gazetteer, regionsByPlace: byPlace, regionsByCountry: taxonomy.regionIndicesByCountry(), countryRules: countryRules)
         hintRegion = Dictionary(taxonomy.regions.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
         hintTopic = Dictionary(taxonomy.topics.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
+        currencySigns = CurrencySigns(gazetteer: gazetteer, regions: hintRegion)
         version = [
             "classifier-\(Self.engineVersion)", gazetteer.version, "taxonomy-\(taxonomy.version)",
             topicModel.map { $0.version } ?? "no-model", "urgency-\(urgencyRules.version)",
@@ -163,7 +166,8 @@ public struct NewsClassifier: Sendable {
     func analyse(title: String, summary: String, buffers: inout ScratchBuffers) -> Analysis {
         let fields = FieldList(
             title: buffers.title.scan(title, trie: trie), summary: summary.isEmpty ? nil : buffers.summary.scan(summary, trie: trie))
-        let mentions = resolver.resolve(fields, buffers: &buffers)
+        var mentions = resolver.resolve(fields, buffers: &buffers)
+        if mentions.isEmpty, let sign = currencySigns.mention(in: fields) { mentions.append(sign) }
         buffers.keywordHits.removeAll()
         for (fieldIndex, field) in fields.enumerated() {
             for hit in field.hits {

@@ -106,4 +106,22 @@ import Testing
         #expect(try classify("Shannon Matthews: how Karen Matthews fooled police").countries.isEmpty)
         #expect(try classify("Fighting resumes in Karen State").countries == ["MM"])
     }
+
+    /// A currency sign of one country places an item that names no place (`CurrencySigns`); the
+    /// euro's places it in Europe. A name outvotes a sign, and a sign after a letter ("E£") is
+    /// another currency's.
+    @Test func aCurrencySignPlacesAnItemThatNamesNoPlace() throws {
+        let pounds = try classify("Bus lane cameras make £31m in a year for councils")
+        #expect(pounds.countries == ["GB"])
+        #expect(pounds.regionLabels == ["Europe"])
+        #expect(pounds.explanation.contains { $0.kind == .country && $0.tag == "GB" && $0.phrase == "£" && $0.rule == "currency-sign" }, "\(pounds.explanation)")
+        #expect(try classify("Deal worth ₹500 crore signed").countries == ["IN"])
+        let euros = try classify("Firm fined €2m over data breach")
+        #expect(euros.countries.isEmpty)
+        #expect(euros.regionLabels == ["Europe"])
+        #expect(euros.explanation.contains { $0.kind == .region && $0.phrase == "€" && $0.rule == "currency-sign" }, "\(euros.explanation)")
+        #expect(try classify("Costs rise to E£5bn after devaluation").countries.isEmpty)
+        #expect(try classify("Kenya signs £200m rail deal").countries == ["KE"])
+        #expect(try classify("Price of a coffee rises to $5").regionLabels.isEmpty)
+    }
 }

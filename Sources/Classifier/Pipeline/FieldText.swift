@@ -88,6 +88,31 @@ struct FieldView {
         return end < textBytes.count && textBytes[end] == UInt8(ascii: ".")
     }
 
+    /// The index of the first token after the first occurrence of `sign` (UTF-8 bytes) that does
+    /// not follow a letter ("£5m", not "E£5m"); `tokens.count` when the sign ends the field; nil
+    /// without one.
+    func tokenAfter(sign: [UInt8]) -> Int? {
+        guard let first = sign.first, textBytes.count >= sign.count else { return nil }
+        var offset = 0
+        while offset <= textBytes.count - sign.count {
+            defer { offset += 1 }
+            guard textBytes[offset] == first else { continue }
+            var matches = true
+            for index in 1..<sign.count where textBytes[offset + index] != sign[index] {
+                matches = false
+                break
+            }
+            guard matches else { continue }
+            if offset > 0 {
+                let previous = textBytes[offset - 1] | 0x20
+                if previous >= UInt8(ascii: "a") && previous <= UInt8(ascii: "z") { continue }
+            }
+            let end = offset + sign.count
+            return tokens.firstIndex { Int($0.utf8Start) >= end } ?? tokens.count
+        }
+        return nil
+    }
+
     /// Whether the token at `index` is capitalised where a capital marks a name: in sentence-case
     /// text, not at the start of a sentence or clause ("a rally in Nice", "rebels in Labour").
     func isCapitalisedInSentence(_ index: Int) -> Bool {

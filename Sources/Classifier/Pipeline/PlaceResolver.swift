@@ -13,7 +13,7 @@ struct PlaceMention {
     var end: Int
     var matchedText: String
     var target: Target
-    /// `gazetteer:<kind>`, `region-phrase`, or the trap rule that decided.
+    /// `gazetteer:<kind>`, `region-phrase`, the trap rule that decided, or `currency-sign` (`CurrencySigns`).
     var rule: String
     var isSurname: Bool
 }

@@ -97,7 +97,8 @@ extension NewsClassifier {
             case .region(let phraseRegion):
                 guard phraseRegion == region else { continue }
                 evidence.append(ExplanationStep(
-                    kind: .region, tag: label, phrase: mentions[position].matchedText, field: mentions[position].field, rule: "region-phrase"))
+                    kind: .region, tag: label, phrase: mentions[position].matchedText, field: mentions[position].field,
+                    rule: mentions[position].rule))
                 shown += 1
             case .entity(let index):
                 for contribution in entityRegions.range(of: index) where entityRegions.region(contribution) == region && shown < 3 {
