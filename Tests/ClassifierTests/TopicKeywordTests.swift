@@ -3,8 +3,9 @@ import Testing
 @testable import Classifier
 
 /// The taxonomy's keyword lists as the bundled classifier reads them: wire headlines carry their
-/// topic in names of clubs and competitions (`taxonomy-default-4`) and of companies
-/// (`taxonomy-default-5`), each an explained lexicon hit.
+/// topic in names of clubs and competitions (`taxonomy-default-4`), of companies
+/// (`taxonomy-default-5`) and of athletes and managers, and in the words of health services and
+/// medicine (`taxonomy-default-6`), each an explained lexicon hit.
 @Suite struct TopicKeywordTests {
     @Test func clubNamesMakeSportsNews() throws {
         for text in ["Arsenal beat Chelsea to go top", "Yankees sign veteran pitcher", "All Blacks name squad for autumn tests"] {
@@ -30,5 +31,29 @@ import Testing
         }
         let shelling = try classify("Heavy shelling hits the city overnight")
         #expect(!shelling.explanation.contains { $0.kind == .topic && $0.tag == "Economy" && $0.rule == "lexicon" }, "\(shelling.explanation)")
+    }
+
+    /// Athletes and managers are Sports words, the NHS and medicine's words Health's (`taxonomy-default-6`).
+    /// A keyword written with a capital is a name, which the model weighs apart from the common
+    /// words (`name:Sports` beside `lex:Sports`).
+    @Test func athletesAndHealthServicesMakeTheirTopics() throws {
+        for (text, topic) in [
+            ("Kohli hits century", "Sports"), ("Djokovic withdraws with elbow injury", "Sports"),
+            ("Mourinho hits back at critics", "Sports"), ("NHS waiting lists grow again", "Health"),
+            ("GPs warn of winter waiting times", "Health"), ("Autism diagnosis takes two years, parents say", "Health"),
+        ] {
+            let result = try classify(text)
+            #expect(result.topics.first?.label == topic, "\(text): \(result.topics)")
+            #expect(result.explanation.contains { $0.kind == .topic && $0.tag == topic && $0.rule == "lexicon" }, "\(text): \(result.explanation)")
+        }
+    }
+
+    @Test func namesAndWordsAreSeparateFeatures() throws {
+        let classifier = try NewsClassifier.bundled()
+        let features = classifier.namedTopicFeatures(ClassificationInput(title: "Arsenal win the match"))
+        #expect(features["name:Sports"] == 1, "\(features)")
+        #expect(features["lex:Sports"] == 1, "\(features)")
+        let model = try #require(classifier.topicModel)
+        #expect(model.features.contains("name:Sports") && model.features.contains("lex:Sports"))
     }
 }

@@ -14,12 +14,18 @@ extension NewsClassifier {
     static let priorLift = 2.0
     static let maxTopics = 3
 
-    /// Lexicon hit counts per topic into `counts`, one per taxonomy topic (title hits count 1,
-    /// summary hits 0.5), and the kinds of names found, in order of first mention, into `kinds`.
+    /// Lexicon hit counts into `counts`: the common words of each taxonomy topic, then its names
+    /// (keywords written with capitals, `keywordIsName`), two per topic (title hits count 1, summary
+    /// hits 0.5); and the kinds of names found, in order of first mention, into `kinds`.
     func topicSignals(_ analysis: Analysis, counts: inout ScratchStorage<Double>, kinds: inout ScratchStorage<Gazetteer.EntityKind>) {
-        counts.reset(count: taxonomy.topics.count, to: 0)
+        let topicCount = taxonomy.topics.count
+        counts.reset(count: 2 * topicCount, to: 0)
         let topicCounts = counts.mutableElements
-        for entry in analysis.keywordHits { topicCounts[entry.topic] += analysis.fields[entry.field].weight }
+        for entry in analysis.keywordHits {
+            guard case .topicKeyword(_, let phrase) = entry.hit.payload else { continue }
+            let slot = keywordIsName[keywordOffsets[entry.topic] + phrase] ? topicCount + entry.topic : entry.topic
+            topicCounts[slot] += analysis.fields[entry.field].weight
+        }
         kinds.removeAll()
         for mention in analysis.mentions {
             if case .entity(let index) = mention.target {
@@ -51,7 +57,11 @@ extension NewsClassifier {
         let probabilities = scores.probabilities.mutableElements
         let counts = scores.topicCounts.elements
         guard let topicIndex else {
-            for topic in counts.indices { probabilities[topic] = counts[topic] > 0 ? 1 - 0.5 * exp2(-counts[topic]) : 0 }
+            let topicCount = taxonomy.topics.count
+            for topic in 0..<topicCount {
+                let count = counts[topic] + counts[topicCount + topic]
+                probabilities[topic] = count > 0 ? 1 - 0.5 * exp2(-count) : 0
+            }
             return
         }
         topicIndex.probabilities(

@@ -2,7 +2,9 @@ import Foundation
 
 /// The features the topic model sees in an item: its words and bigrams (stop-words left out,
 /// numbers as `<num>`, no bigram across a sentence break), how many lexicon keywords of each
-/// topic it has, and the kinds of names in it.
+/// topic it has (`lex:Topic` the common words, "match", "vaccine"; `name:Topic` the keywords the
+/// taxonomy writes with capitals, "Arsenal", "Tiger Woods", "NHS": a name is far surer evidence
+/// than a word, and the model learns each its own weight), and the kinds of names in it.
 ///
 /// Training names the features (`named`); classification looks their rows up by token id
 /// (`TopicFeatureIndex.accumulate`). Both walk the tokens by the same rules.
@@ -28,8 +30,9 @@ enum TopicFeatures {
                 previous = word
             }
         }
-        for (topic, count) in lexiconCounts.enumerated() where count > 0 {
-            features["lex:\(topicLabels[topic])", default: 0] += min(count, 3)
+        for (index, count) in lexiconCounts.enumerated() where count > 0 {
+            let (isName, topic) = index.quotientAndRemainder(dividingBy: topicLabels.count)
+            features["\(isName == 0 ? "lex" : "name"):\(topicLabels[topic])", default: 0] += min(count, 3)
         }
         for kind in kinds { features["kind:\(kind.rawValue)", default: 0] += 1 }
         return features
@@ -122,7 +125,8 @@ final class TopicFeatureIndex: Sendable {
         }
         var wordRow = [Int32](repeating: -1, count: vocabulary.count)
         var bigrams = IntegerMap(capacity: model.features.count)
-        var lexicon = [Int32](repeating: -1, count: topicLabels.count)
+        // `lex:` rows for topics 0..<T, then `name:` rows for T..<2T, as `lexiconCounts` has them.
+        var lexicon = [Int32](repeating: -1, count: 2 * topicLabels.count)
         var kinds = [Int32](repeating: -1, count: Gazetteer.EntityKind.allCases.count)
         for (row, name) in model.features.enumerated() {
             if name.hasPrefix("w:") {
@@ -133,6 +137,8 @@ final class TopicFeatureIndex: Sendable {
                 if parts.count == 2, parts[0] >= 0, parts[1] >= 0 { bigrams.set(IntegerMap.pack(parts[0], parts[1]), Int32(row)) }
             } else if name.hasPrefix("lex:"), let topic = topicLabels.firstIndex(of: String(name.dropFirst(4))) {
                 lexicon[topic] = Int32(row)
+            } else if name.hasPrefix("name:"), let topic = topicLabels.firstIndex(of: String(name.dropFirst(5))) {
+                lexicon[topicLabels.count + topic] = Int32(row)
             } else if name.hasPrefix("kind:"), let kind = Gazetteer.EntityKind(rawValue: String(name.dropFirst(5))) {
                 kinds[kind.rank] = Int32(row)
             }
@@ -302,8 +308,8 @@ final class TopicFeatureIndex: Sendable {
                 previous = id
             }
         }
-        for (topic, count) in lexiconCounts.enumerated() where count > 0 && lexiconRows[topic] >= 0 {
-            add(lexiconRows[topic], min(count, 3))
+        for (index, count) in lexiconCounts.enumerated() where count > 0 && lexiconRows[index] >= 0 {
+            add(lexiconRows[index], min(count, 3))
         }
         for kind in kinds where kindRows[kind.rank] >= 0 { add(kindRows[kind.rank], 1) }
     }

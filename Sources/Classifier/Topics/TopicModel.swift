@@ -10,7 +10,7 @@ public struct TopicModel: Sendable, Hashable {
     public var version: String
     public var labels: [String]
     public var biases: [Double]
-    /// Feature names: `w:word`, `b:word word`, `lex:Topic`, `kind:leader`.
+    /// Feature names: `w:word`, `b:word word`, `lex:Topic`, `name:Topic`, `kind:leader`.
     public var features: [String]
     /// `weights[feature * labels.count + label]`.
     public var weights: [Double]

@@ -42,7 +42,7 @@ public struct TopicModelTrainer: Sendable {
         for example in examples {
             for feature in example.features.keys { counts[feature, default: 0] += 1 }
         }
-        let features = counts.filter { $0.value >= minimumFeatureCount || $0.key.hasPrefix("lex:") || $0.key.hasPrefix("kind:") }
+        let features = counts.filter { $0.value >= minimumFeatureCount || $0.key.hasPrefix("lex:") || $0.key.hasPrefix("name:") || $0.key.hasPrefix("kind:") }
             .keys.sorted()
         var rowOf: [String: Int] = [:]
         for (row, feature) in features.enumerated() { rowOf[feature] = row }
