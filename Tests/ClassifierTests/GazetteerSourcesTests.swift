@@ -138,4 +138,16 @@ import Testing
         #expect(try classify("Chad Smith announces solo tour").countries.isEmpty)
         #expect(try classify("Cook leaves the kitchen").countries.isEmpty)
     }
+
+    /// Offices, programmes and days that only one country has: the Home Secretary, Universal
+    /// Credit and HS2 are British; a district attorney, a grand jury and the First Amendment American.
+    @Test func officesAndProgrammesOfOneCountryImplyIt() throws {
+        for (text, country) in [
+            ("Home Secretary announces review of stop and search", "GB"), ("Universal Credit claimants wait five weeks", "GB"),
+            ("HS2 costs rise again", "GB"), ("District attorney drops charges against officers", "US"),
+            ("Grand jury declines to indict", "US"), ("Judge cites First Amendment in ruling", "US"),
+        ] {
+            #expect(try classify(text).countries == [country], "\(text)")
+        }
+    }
 }
