@@ -150,4 +150,19 @@ import Testing
         #expect(try classify("Labour shortages hit farms across the region").countries.isEmpty)
         #expect(try classify("New Zealand Labour wins election").countries == ["NZ"])
     }
+
+    /// Democrats and Republicans are the US's parties, unless a word before or after makes another
+    /// party or force of that name ("Social Democrats", "Sweden Democrats", "Republican Guard").
+    @Test func democratsAndRepublicansAreAmericanUnlessAnotherPartysName() throws {
+        for text in ["Top Democrat resigns over remarks", "Republicans block the spending bill", "Dems unveil their plan"] {
+            #expect(try classify(text).countries == ["US"], "\(text)")
+        }
+        #expect(try classify("Republicans block Ukraine aid").countries == ["US", "UA"])
+        for (text, country) in [
+            ("Social Democrats win Danish election", "DK"), ("Sweden Democrats gain seats", "SE"),
+            ("Christian Democrats pick a new leader in Germany", "DE"), ("Republican Guard units move on Baghdad", "IQ"),
+        ] {
+            #expect(try classify(text).countries == [country], "\(text)")
+        }
+    }
 }

@@ -3,7 +3,8 @@
 /// adjective), Mobile (city or phone), Of (a Turkish town or the preposition); and the national
 /// institutions English news names without their country, read as the country that news means
 /// unless the item names another one: the Senate, senators and the Supreme Court (US), the AP
-/// style titles Sen., Gov. and Rep. before a name (US), MPs and Labour (UK; Labour also the common word).
+/// style titles Sen., Gov. and Rep. before a name (US), MPs and Labour (UK; Labour also the common word),
+/// Democrats and Republicans (the US's parties, unless a word before makes another's: "Social Democrats").
 ///
 /// Each rule looks at the words around the match and the other countries in the item, and either
 /// rejects the match or accepts it, possibly preferring one country's reading.
@@ -89,6 +90,16 @@ enum TrapRules {
             return defaultCountry("US", key: key, cues: usPoliticsCues, context: context)
         case "mps":
             return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)
+        case "democrats", "democrat", "republicans", "republican":
+            // Another party's name: "Social Democrats", "Sweden Democrats", "Christian Democrat Merz",
+            // "Irish Republican Army", "Republican Guard". ("Senate Democrats" and "House Republicans"
+            // are the US's own longer names.)
+            let previousNamesAParty = previous.map { partyQualifiers.contains($0.folded) } ?? false
+                || (start > 0 && field.tokens[start].gapBefore == .space && field.isCapitalisedInSentence(start - 1))
+            if previousNamesAParty || (next.map { notAmericanPartyNext.contains($0.folded) } ?? false) {
+                return .reject(rule: "trap:\(key)-another-party")
+            }
+            return .accept(country: "US", rule: "trap:\(key)-us")
         case "labour":
             // "Labour shortages", "labour market": the party is capitalised inside a sentence, or named with its cues.
             guard field.isCapitalisedInSentence(start) || context.mentions(anyOf: labourPartyCues) else {
@@ -171,6 +182,13 @@ enum TrapRules {
         "washington", "impeachment", "trump", "biden", "obama",
     ]
     static let ukPoliticsCues: Set<String> = ["westminster", "commons", "tory", "tories", "downing", "whitehall", "brexit", "nhs"]
+    /// Words before "Democrats" or "Republican" that make another country's party.
+    static let partyQualifiers: Set<String> = [
+        "social", "christian", "free", "liberal", "sweden", "swedish", "european", "national", "new", "centre", "center", "green",
+        "irish", "popular", "people's", "radical", "united", "young", "slovenian", "swiss", "danish", "finnish", "republican",
+    ]
+    /// Words after "Republican" that make it something else ("Republican Guard", "Republican Army").
+    static let notAmericanPartyNext: Set<String> = ["guard", "guards", "army", "movement", "front", "people's", "left"]
     static let labourPartyCues: Set<String> = [
         "party", "leader", "leadership", "mp", "mps", "shadow", "tory", "tories", "conservatives", "westminster", "commons",
         "starmer", "manifesto", "conference", "backbenchers", "frontbench",
