@@ -150,4 +150,15 @@ import Testing
             #expect(try classify(text).countries == [country], "\(text)")
         }
     }
+
+    /// Clubs and national sides whose names carry no town (or a town with a namesake elsewhere):
+    /// "Newcastle United" is England's, not Australia's Newcastle.
+    @Test func clubsAndNationalSidesImplyTheirCountry() throws {
+        for (text, country) in [
+            ("Dodgers clinch playoff spot", "US"), ("Blue Jays reach World Series", "CA"), ("Galatasaray sign striker", "TR"),
+            ("Newcastle United sack their manager", "GB"), ("All Blacks name squad for tour", "NZ"), ("Super Eagles qualify", "NG"),
+        ] {
+            #expect(try classify(text).countries == [country], "\(text)")
+        }
+    }
 }
