@@ -37,6 +37,13 @@ enum FeedNamespace: UInt8 {
             self = namespace
             return
         }
+        // Then without case, as feedparser compares them: "http://www.itunes.com/DTDs/Podcast-1.0.dtd"
+        // is the iTunes namespace as Apple's own examples once spelled it. (Exact first: the common
+        // case keeps its plain comparison.)
+        for (namespace, known) in Self.uris where strcasecmp(text, UnsafeRawPointer(known.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
+            self = namespace
+            return
+        }
         self = .other
     }
 }

@@ -155,7 +155,7 @@ extension XMLFeedAssembler {
             return beginCapture(.guid, isMarkup: false)
         case (.none, .description), (.rss1, .description), (.rss090, .description), (.dc, .description):
             return beginCapture(.description, isMarkup: !Self.isPlainText(attributes))
-        case (.content, .encoded), (.none, .fullitem), (.xhtml, .body):
+        case (.content, .encoded), (.none, .fullitem), (.xhtml, .body), (.none, .body):
             return beginCapture(.content, isMarkup: true)
         case (.none, .pubDate), (.dc, .date), (.atom, .published), (.dcterms, .issued), (.dcterms, .created):
             return beginCapture(.published, isMarkup: false)
@@ -247,9 +247,17 @@ extension XMLFeedAssembler {
         return type == "html" || type == "xhtml" || type.contains("html")
     }
 
-    /// Atom 0.3's `mode="base64"`.
+    /// Base64 text: Atom 0.3's `mode="base64"`, or an Atom 1.0 `type` that is a media type neither
+    /// text nor XML ("application/octet-stream"), which RFC 4287 (4.1.3.3) says is base64.
     private static func isBase64(_ attributes: XMLAttributes) -> Bool {
-        attributes.count > 0 && attributes.value(named: "mode", matches: "base64") == true
+        guard attributes.count > 0 else { return false }
+        if attributes.value(named: "mode", matches: "base64") == true { return true }
+        // Read in place (no String): most text constructs say "text", "html" or "text/html".
+        guard let type = attributes.trimmedBytes(named: "type"), type.contains(UInt8(ascii: "/")),
+              attributes.value(named: "type", matches: "text/", prefix: true) == false
+        else { return false }
+        let ending = type.suffix(4).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        return !ending.elementsEqual("+xml".utf8) && !ending.elementsEqual("/xml".utf8)
     }
 
     /// An RSS element marked `type="text/plain"` (or `text`), whose angle brackets are text, not tags.

@@ -240,13 +240,17 @@ struct XMLFeedAssembler {
     }
 
     private mutating func finishCapture() {
-        guard let open = capture else { return }
+        guard var open = capture else { return }
         capture = nil
         defer { buffer.removeAll(keepingCapacity: true) }
         if open.base64, !open.rebuildsMarkup {
             // Undecodable base64 is left as it was: the text is then at least visible.
             let encoded = String(decoding: buffer, as: UTF8.self)
-            if let decoded = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) { buffer = Array(decoded) }
+            if let decoded = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) {
+                buffer = Array(decoded)
+                // Decoded HTML is read as HTML whatever the declared type, as feedparser reads it.
+                open.isMarkup = open.isMarkup || Self.looksLikeHTML(buffer)
+            }
         }
         switch open.field {
         case .title:
@@ -305,6 +309,17 @@ struct XMLFeedAssembler {
         case .fallbackSummary:
             if inItem, draft.fallbackSummary.isEmpty { draft.fallbackSummary = text(open, maximumCharacters: limits.maximumSummaryCharacters) }
         }
+    }
+
+    /// Whether `bytes` hold an HTML end tag or line break ("</p>", "</b>", "<br"): markup, not text.
+    static func looksLikeHTML(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count > 2 else { return false }
+        for index in 0..<(bytes.count - 2) where bytes[index] == UInt8(ascii: "<") {
+            let next = bytes[index + 1] | 0x20
+            if bytes[index + 1] == UInt8(ascii: "/"), (bytes[index + 2] | 0x20) >= UInt8(ascii: "a"), (bytes[index + 2] | 0x20) <= UInt8(ascii: "z") { return true }
+            if next == UInt8(ascii: "b"), (bytes[index + 2] | 0x20) == UInt8(ascii: "r") { return true }
+        }
+        return false
     }
 
     /// The captured bytes as trimmed text, nil when empty.
