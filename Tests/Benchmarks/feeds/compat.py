@@ -65,11 +65,11 @@ def newsflash_first(binary, path):
     if not lines:
         return None, "no items; " + run.stderr.strip()
     item = json.loads(lines[0])
-    published = item.get("publishedAt")
-    if published:
-        published = datetime.datetime.fromisoformat(published.replace("Z", "+00:00")).strftime("%Y-%m-%dT%H:%M:%SZ")
+    def stamp(text):
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).strftime("%Y-%m-%dT%H:%M:%SZ") if text else None
     return {"title": fold(item.get("title")), "link": item.get("url"), "id": item.get("guid") or None,
-            "summary": fold(item.get("summary")), "published": published}, ""
+            "summary": fold(item.get("summary")), "published": stamp(item.get("publishedAt")),
+            "updated": stamp(item.get("updatedAt"))}, ""
 
 
 def feedparser_first(path):
