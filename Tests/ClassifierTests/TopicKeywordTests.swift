@@ -56,4 +56,19 @@ import Testing
         let model = try #require(classifier.topicModel)
         #expect(model.features.contains("name:Sports") && model.features.contains("lex:Sports"))
     }
+
+    /// A model trained before names had features of their own (only `lex:` rows) still counts a
+    /// name among the words of its topic.
+    @Test func aModelWithoutNameFeaturesReadsNamesAsWords() throws {
+        let bundled = try NewsClassifier.bundled()
+        let labels = bundled.taxonomy.topics.map(\.label)
+        let sports = try #require(labels.firstIndex(of: "Sports"))
+        var weights = [Double](repeating: 0, count: labels.count)
+        weights[sports] = 5
+        let model = TopicModel(
+            version: "lr-test", labels: labels, biases: [Double](repeating: -3, count: labels.count), features: ["lex:Sports"],
+            weights: weights, trainedOn: "test")
+        let result = bundled.replacingTopicModel(model).classify(text: "Kohli hits century")
+        #expect(result.topics.first?.label == "Sports", "\(result.topics)")
+    }
 }

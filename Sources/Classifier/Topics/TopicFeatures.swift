@@ -151,6 +151,10 @@ final class TopicFeatureIndex: Sendable {
         numberID = vocabulary.id(of: TopicFeatures.numberToken)
         numberRow = numberID >= 0 ? wordRow[Int(numberID)] : -1
         bigramRows = bigrams
+        // A model trained before names had features of their own (no `name:` rows) reads them as words.
+        for topic in topicLabels.indices where lexicon[topicLabels.count + topic] < 0 {
+            lexicon[topicLabels.count + topic] = lexicon[topic]
+        }
         lexiconRows = lexicon
         kindRows = kinds
     }
