@@ -24,11 +24,10 @@ public struct NewsClassifier: Sendable {
     let entityRegions: EntityRegions
     let hintRegion: [String: Int]
     let hintTopic: [String: Int]
-    /// Whether the taxonomy writes a keyword with a capital (a name: "Arsenal", "NHS"), which the
-    /// topic model weighs apart from common words (`TopicFeatures`): keyword `phrase` of topic
-    /// `topic` at `keywordIsName[keywordOffsets[topic] + phrase]` (flat: no inner array to retain).
-    let keywordIsName: [Bool]
-    let keywordOffsets: [Int]
+    /// By the trie's phrase number: whether the phrase is written with a capital (a keyword that is a
+    /// name, "Arsenal", "NHS", which the topic model weighs apart from common words: `TopicFeatures`).
+    /// Read off `trie.phrases` once, flat, so that the hot path copies no `Phrase` and its string.
+    let phraseIsName: [Bool]
     /// Currency signs read when an item names no place ("£31m").
     let currencySigns: CurrencySigns
     let scratchPool = ScratchPool()
@@ -97,10 +96,7 @@ public struct NewsClassifier: Sendable {
         hintRegion = Dictionary(taxonomy.regions.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
         hintTopic = Dictionary(taxonomy.topics.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
         currencySigns = CurrencySigns(gazetteer: gazetteer, regions: hintRegion)
-        keywordOffsets = taxonomy.topics.reduce(into: [0]) { $0.append($0.last! + $1.keywords.count) }
-        keywordIsName = taxonomy.topics.flatMap(\.keywords).map { keyword in
-            Tokenizer.tokenize(Self.splitFlag(keyword).0).contains { $0.shape == .capitalized || $0.shape == .upper }
-        }
+        phraseIsName = trie.phrases.map { $0.capitalMask != 0 }
         version = [
             "classifier-\(Self.engineVersion)", gazetteer.version, "taxonomy-\(taxonomy.version)",
             topicModel.map { $0.version } ?? "no-model", "urgency-\(urgencyRules.version)",

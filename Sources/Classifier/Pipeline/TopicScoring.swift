@@ -15,15 +15,14 @@ extension NewsClassifier {
     static let maxTopics = 3
 
     /// Lexicon hit counts into `counts`: the common words of each taxonomy topic, then its names
-    /// (keywords written with capitals, `keywordIsName`), two per topic (title hits count 1, summary
+    /// (keywords written with capitals, `phraseIsName`), two per topic (title hits count 1, summary
     /// hits 0.5); and the kinds of names found, in order of first mention, into `kinds`.
     func topicSignals(_ analysis: Analysis, counts: inout ScratchStorage<Double>, kinds: inout ScratchStorage<Gazetteer.EntityKind>) {
         let topicCount = taxonomy.topics.count
         counts.reset(count: 2 * topicCount, to: 0)
         let topicCounts = counts.mutableElements
         for entry in analysis.keywordHits {
-            guard case .topicKeyword(_, let phrase) = entry.hit.payload else { continue }
-            let slot = keywordIsName[keywordOffsets[entry.topic] + phrase] ? topicCount + entry.topic : entry.topic
+            let slot = phraseIsName[entry.hit.phrase] ? topicCount + entry.topic : entry.topic
             topicCounts[slot] += analysis.fields[entry.field].weight
         }
         kinds.removeAll()
