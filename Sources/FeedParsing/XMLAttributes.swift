@@ -42,15 +42,22 @@ struct XMLAttributes {
         return nil
     }
 
-    /// Whether the attribute's trimmed value equals (or, with `prefix`, starts with) a lower-case
-    /// ASCII literal, ignoring ASCII case; nil when the attribute is absent. No String is made.
-    func value(named name: StaticString, matches literal: StaticString, prefix: Bool = false) -> Bool? {
+    /// Which part of a value a literal is compared with.
+    enum Part {
+        case whole, prefix, suffix
+    }
+
+    /// Whether the attribute's trimmed value equals (or, as `.prefix` or `.suffix`, starts or ends
+    /// with) a lower-case ASCII literal, ignoring ASCII case; nil when the attribute is absent. No
+    /// String is made.
+    func value(named name: StaticString, matches literal: StaticString, as part: Part = .whole) -> Bool? {
         guard let bytes = trimmedBytes(named: name) else { return nil }
         let length = literal.utf8CodeUnitCount
-        guard prefix ? bytes.count >= length : bytes.count == length else { return false }
+        guard part == .whole ? bytes.count == length : bytes.count >= length else { return false }
+        let start = part == .suffix ? bytes.count - length : 0
         let expected = literal.utf8Start
         for offset in 0..<length {
-            let byte = bytes[offset]
+            let byte = bytes[start + offset]
             let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
             if lower != expected[offset] { return false }
         }

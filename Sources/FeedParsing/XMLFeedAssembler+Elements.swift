@@ -229,7 +229,7 @@ extension XMLFeedAssembler {
         switch attributes.value(named: "medium", matches: "image") {
         case .some(false): return  // video, audio, document
         case .some(true): break
-        case nil: if attributes.value(named: "type", matches: "image/", prefix: true) == false { return }
+        case nil: if attributes.value(named: "type", matches: "image/", as: .prefix) == false { return }
         }
         let image = RawURL(text: url, base: currentBase)
         draft.image = image
@@ -253,11 +253,10 @@ extension XMLFeedAssembler {
         guard attributes.count > 0 else { return false }
         if attributes.value(named: "mode", matches: "base64") == true { return true }
         // Read in place (no String): most text constructs say "text", "html" or "text/html".
-        guard let type = attributes.trimmedBytes(named: "type"), type.contains(UInt8(ascii: "/")),
-              attributes.value(named: "type", matches: "text/", prefix: true) == false
-        else { return false }
-        let ending = type.suffix(4).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        return !ending.elementsEqual("+xml".utf8) && !ending.elementsEqual("/xml".utf8)
+        guard let type = attributes.trimmedBytes(named: "type"), type.contains(UInt8(ascii: "/")) else { return false }
+        return attributes.value(named: "type", matches: "text/", as: .prefix) == false
+            && attributes.value(named: "type", matches: "+xml", as: .suffix) == false
+            && attributes.value(named: "type", matches: "/xml", as: .suffix) == false
     }
 
     /// An RSS element marked `type="text/plain"` (or `text`), whose angle brackets are text, not tags.

@@ -313,13 +313,12 @@ struct XMLFeedAssembler {
 
     /// Whether `bytes` hold an HTML end tag or line break ("</p>", "</b>", "<br"): markup, not text.
     static func looksLikeHTML(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count > 2 else { return false }
-        for index in 0..<(bytes.count - 2) where bytes[index] == UInt8(ascii: "<") {
-            let next = bytes[index + 1] | 0x20
-            if bytes[index + 1] == UInt8(ascii: "/"), (bytes[index + 2] | 0x20) >= UInt8(ascii: "a"), (bytes[index + 2] | 0x20) <= UInt8(ascii: "z") { return true }
-            if next == UInt8(ascii: "b"), (bytes[index + 2] | 0x20) == UInt8(ascii: "r") { return true }
+        bytes.indices.dropLast(2).contains { index in
+            guard bytes[index] == UInt8(ascii: "<") else { return false }
+            let second = bytes[index + 1], third = bytes[index + 2] | 0x20
+            let endTag = second == UInt8(ascii: "/") && third >= UInt8(ascii: "a") && third <= UInt8(ascii: "z")
+            return endTag || ((second | 0x20) == UInt8(ascii: "b") && third == UInt8(ascii: "r"))
         }
-        return false
     }
 
     /// The captured bytes as trimmed text, nil when empty.
