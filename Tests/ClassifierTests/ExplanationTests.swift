@@ -113,6 +113,15 @@ import NewsModel
         #expect(result.topicLabels.contains("Environment"))
     }
 
+    @Test func aWeakTopicTheWordsRaisedIsReportedOverTheFallback() throws {
+        // One keyword gives Sports a low probability (its bias is far below zero) while the word
+        // lowers Arts&Culture, which is more probable by its prior alone: Sports, not the fallback.
+        let result = try Bundled.get().classify(text: "skiing")
+        #expect(result.topics.map(\.label) == ["Sports"], "\(result.topics)")
+        #expect(result.topics[0].score < NewsClassifier.topicThreshold)
+        #expect(result.explanation.contains(ExplanationStep(kind: .topic, tag: "Sports", phrase: "skiing", field: .title, rule: "lexicon")))
+    }
+
     @Test func emptyTextFallsBackToMiscellaneous() throws {
         let result = try Bundled.get().classify(text: "")
         #expect(result.regions.isEmpty)

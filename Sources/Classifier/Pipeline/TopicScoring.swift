@@ -4,14 +4,17 @@ import NewsModel
 extension NewsClassifier {
     /// A topic is reported from this probability up (at most `maxTopics` of them).
     static let topicThreshold = 0.5
-    /// Below the threshold, the best topic is still reported from this probability up, when the
-    /// item's words at least doubled it from the model's prior (`priorLift`); else nothing is
+    /// Below the threshold, the most probable of the `maxTopics` best topics that the item's words
+    /// raised above the model's prior is still reported, from this probability up; else nothing is
     /// confident and the item is Miscellaneous (or the source's hint). The model's one-vs-rest
-    /// probabilities of a short headline outside its training data are low for every topic, and
-    /// the best of them is still right more often than the fallback; a topic the bias alone puts
-    /// near the floor is not evidence, so an empty text stays Miscellaneous.
-    static let topicFloor = 0.1
-    static let priorLift = 2.0
+    /// probabilities of a short headline outside its training data are low for every topic (its
+    /// biases are those of a balanced corpus: "skiing" alone gives Sports 0.04, while the word
+    /// lowers Arts&Culture from its prior of 0.19 to 0.10), and the best raised one is still right
+    /// more often than the fallback. On the training corpora's 5-fold held-out split: top-1 0.880
+    /// against 0.871 with the earlier rule (the best topic only, from 0.1 and at least double its
+    /// prior), Miscellaneous's F1 0.481 against 0.408. A text without a word the model knows keeps
+    /// the priors exactly, so an empty text stays Miscellaneous.
+    static let topicFloor = 0.02
     static let maxTopics = 3
 
     /// Lexicon hit counts into `counts`: the common words of each taxonomy topic, then its names
@@ -105,10 +108,15 @@ extension NewsClassifier {
             }
             var chosenCount = 0
             while chosenCount < ranked && probabilities[order[chosenCount]] >= Self.topicThreshold { chosenCount += 1 }
-            if chosenCount == 0, topicCount > 0, probabilities[order[0]] >= Self.topicFloor,
-                probabilities[order[0]] >= Self.priorLift * (topicIndex?.priorProbability[order[0]] ?? 0)
-            {
-                chosenCount = 1
+            if chosenCount == 0 {
+                // The most probable of the ranked topics that the item's words raised above its prior.
+                for place in 0..<ranked {
+                    let topic = order[place]
+                    guard probabilities[topic] >= Self.topicFloor, probabilities[topic] > topicIndex?.priorProbability[topic] ?? 0 else { continue }
+                    order[0] = topic
+                    chosenCount = 1
+                    break
+                }
             }
             if chosenCount == 0 {
                 if let hint, hintTopic[hint] != nil {
