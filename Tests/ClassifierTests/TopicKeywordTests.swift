@@ -5,14 +5,11 @@ import Testing
 /// The taxonomy's keyword lists as the bundled classifier reads them: wire headlines carry their
 /// topic in names of clubs and competitions (`taxonomy-default-4`), of companies
 /// (`taxonomy-default-5`) and of athletes and managers, and in the words of health services and
-/// medicine (`taxonomy-default-6`), each an explained lexicon hit.
+/// medicine (`taxonomy-default-6`), and in the trade words of wire copy (`taxonomy-default-7`),
+/// each an explained lexicon hit.
 @Suite struct TopicKeywordTests {
     @Test func clubNamesMakeSportsNews() throws {
-        for text in ["Arsenal beat Chelsea to go top", "Yankees sign veteran pitcher", "All Blacks name squad for autumn tests"] {
-            let result = try classify(text)
-            #expect(result.topics.first?.label == "Sports", "\(text): \(result.topics)")
-            #expect(result.explanation.contains { $0.kind == .topic && $0.tag == "Sports" && $0.rule == "lexicon" }, "\(text): \(result.explanation)")
-        }
+        try expectLexiconTopics(["Arsenal beat Chelsea to go top", "Yankees sign veteran pitcher", "All Blacks name squad for autumn tests"].map { ($0, "Sports") })
     }
 
     /// A keyword written with a capital matches only a capitalised word inside a sentence-case text.
@@ -24,28 +21,33 @@ import Testing
     /// Large companies are Economy words (`taxonomy-default-5`); "Shell" only as a name, not the
     /// shelling of a town.
     @Test func companyNamesMakeEconomyNews() throws {
-        for text in ["Shell cuts its oil reserves estimate again", "Barclays to close 100 branches", "Toyota overtakes rival carmaker"] {
-            let result = try classify(text)
-            #expect(result.topics.first?.label == "Economy", "\(text): \(result.topics)")
-            #expect(result.explanation.contains { $0.kind == .topic && $0.tag == "Economy" && $0.rule == "lexicon" }, "\(text): \(result.explanation)")
-        }
+        try expectLexiconTopics(["Shell cuts its oil reserves estimate again", "Barclays to close 100 branches", "Toyota overtakes rival carmaker"].map { ($0, "Economy") })
         let shelling = try classify("Heavy shelling hits the city overnight")
         #expect(!shelling.explanation.contains { $0.kind == .topic && $0.tag == "Economy" && $0.rule == "lexicon" }, "\(shelling.explanation)")
+    }
+
+    /// The trade words of wire copy that the lists lacked (`taxonomy-default-7`): Britain's politics,
+    /// seedings and exits, software and games, awards and market closes.
+    @Test func wireTradeWordsMakeTheirTopics() throws {
+        try expectLexiconTopics([
+            ("Shadow chancellor sets out manifesto", "Politics"), ("Top seed crashes out in first round", "Sports"),
+            ("Windows update breaks printers", "Technology"), ("Retailer issues profits warning", "Economy"),
+            ("Golden Globe for debut director", "Arts&Culture"), ("Dow closes at record high", "Economy"),
+        ])
+        // Words that are also the window of a house or the pills of a patient stay out.
+        let windows = try classify("Storm smashes windows along the seafront")
+        #expect(!windows.explanation.contains { $0.kind == .topic && $0.tag == "Technology" && $0.rule == "lexicon" }, "\(windows.explanation)")
     }
 
     /// Athletes and managers are Sports words, the NHS and medicine's words Health's (`taxonomy-default-6`).
     /// A keyword written with a capital is a name, which the model weighs apart from the common
     /// words (`name:Sports` beside `lex:Sports`).
     @Test func athletesAndHealthServicesMakeTheirTopics() throws {
-        for (text, topic) in [
+        try expectLexiconTopics([
             ("Kohli hits century", "Sports"), ("Djokovic withdraws with elbow injury", "Sports"),
             ("Mourinho hits back at critics", "Sports"), ("NHS waiting lists grow again", "Health"),
             ("GPs warn of winter waiting times", "Health"), ("Autism diagnosis takes two years, parents say", "Health"),
-        ] {
-            let result = try classify(text)
-            #expect(result.topics.first?.label == topic, "\(text): \(result.topics)")
-            #expect(result.explanation.contains { $0.kind == .topic && $0.tag == topic && $0.rule == "lexicon" }, "\(text): \(result.explanation)")
-        }
+        ])
     }
 
     @Test func namesAndWordsAreSeparateFeatures() throws {
@@ -70,5 +72,16 @@ import Testing
             weights: weights, trainedOn: "test")
         let result = bundled.replacingTopicModel(model).classify(text: "Kohli hits century")
         #expect(result.topics.first?.label == "Sports", "\(result.topics)")
+    }
+}
+
+/// Each text's first topic is the one given, with a lexicon hit of that topic among its reasons.
+private func expectLexiconTopics(_ cases: [(text: String, topic: String)], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    for (text, topic) in cases {
+        let result = try classify(text)
+        #expect(result.topics.first?.label == topic, "\(text): \(result.topics)", sourceLocation: sourceLocation)
+        #expect(
+            result.explanation.contains { $0.kind == .topic && $0.tag == topic && $0.rule == "lexicon" }, "\(text): \(result.explanation)",
+            sourceLocation: sourceLocation)
     }
 }
