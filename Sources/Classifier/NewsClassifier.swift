@@ -172,7 +172,13 @@ public struct NewsClassifier: Sendable {
         let fields = FieldList(
             title: buffers.title.scan(title, trie: trie), summary: summary.isEmpty ? nil : buffers.summary.scan(summary, trie: trie))
         var mentions = resolver.resolve(fields, buffers: &buffers)
-        if mentions.isEmpty, let sign = currencySigns.mention(in: fields) { mentions.append(sign) }
+        // Names place an item; else a currency sign ("Google fined €4bn" is Europe's news); else a
+        // weak name ("BBC", "Uber").
+        if mentions.contains(where: { !$0.isWeak }) {
+            if mentions.contains(where: \.isWeak) { mentions.removeAll(where: \.isWeak) }
+        } else if let sign = currencySigns.mention(in: fields) {
+            mentions = [sign]
+        }
         buffers.keywordHits.removeAll()
         for (fieldIndex, field) in fields.enumerated() {
             for hit in field.hits {

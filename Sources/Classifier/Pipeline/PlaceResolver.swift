@@ -13,9 +13,12 @@ struct PlaceMention {
     var end: Int
     var matchedText: String
     var target: Target
-    /// `gazetteer:<kind>`, `region-phrase`, the trap rule that decided, or `currency-sign` (`CurrencySigns`).
+    /// `gazetteer:<kind>`, `region-phrase`, the trap rule that decided, `weak-name` (a weak alias,
+    /// `Gazetteer.Alias.isWeak`) or `currency-sign` (`CurrencySigns`).
     var rule: String
     var isSurname: Bool
+    /// Read only when no other mention places the item (`Gazetteer.Alias.isWeak`).
+    var isWeak = false
 }
 
 /// Turns phrase hits into place mentions: groups the readings of each span, applies the trap
@@ -26,6 +29,8 @@ final class PlaceResolver: Sendable {
     /// First words of main names, region phrases and keywords: a capitalised word among these after
     /// "Jordan" does not make it a person's name ("Jordan King Abdallah", "Chad President Deby").
     let knownFirstWords: Set<String>
+    /// The explanation rule of a weak name's mention.
+    static let weakRule = "weak-name"
 
     /// What resolving reads of each alias and entity, without the strings (so reading costs no
     /// reference counting); countries by index into `countryCodes`.
@@ -34,6 +39,7 @@ final class PlaceResolver: Sendable {
         var isTrap: Bool
         var isSurname: Bool
         var isAlternate: Bool
+        var isWeak: Bool
     }
 
     private struct EntityFacts {
@@ -54,7 +60,7 @@ final class PlaceResolver: Sendable {
         self.gazetteer = gazetteer
         self.knownFirstWords = knownFirstWords
         aliasFacts = gazetteer.aliases.map {
-            AliasFacts(entity: $0.entity, isTrap: $0.isTrap, isSurname: $0.isSurname, isAlternate: $0.isAlternate)
+            AliasFacts(entity: $0.entity, isTrap: $0.isTrap, isSurname: $0.isSurname, isAlternate: $0.isAlternate, isWeak: $0.isWeak)
         }
         var codes: [String] = []
         var index: [String: Int32] = [:]
@@ -187,7 +193,8 @@ final class PlaceResolver: Sendable {
                 let facts = aliasFacts[alias]
                 mentions.append(PlaceMention(
                     fieldIndex: group.fieldIndex, field: field.field, start: group.start, end: group.end, matchedText: "",
-                    target: .entity(facts.entity), rule: rule ?? entityFacts[facts.entity].kind.gazetteerRule, isSurname: facts.isSurname))
+                    target: .entity(facts.entity), rule: rule ?? (facts.isWeak ? Self.weakRule : entityFacts[facts.entity].kind.gazetteerRule),
+                    isSurname: facts.isSurname, isWeak: facts.isWeak))
             }
         }
 
