@@ -38,7 +38,7 @@ struct CurrencySigns: Sendable {
 
     /// The first sign in `fields` (title first) as a mention, placed at the token after it.
     func mention(in fields: FieldList) -> PlaceMention? {
-        for (fieldIndex, field) in fields.enumerated() {
+        for (fieldIndex, field) in fields.enumerated() where field.hasNonASCII {
             for sign in signs {
                 guard let token = field.tokenAfter(sign: sign.bytes) else { continue }
                 return PlaceMention(

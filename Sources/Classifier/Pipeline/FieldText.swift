@@ -88,6 +88,10 @@ struct FieldView {
         return end < textBytes.count && textBytes[end] == UInt8(ascii: ".")
     }
 
+    /// Whether the text has a byte outside ASCII: without one it holds no currency sign, whose
+    /// UTF-8 bytes all are (one pass over the text instead of one per sign).
+    var hasNonASCII: Bool { textBytes.contains { $0 >= 0x80 } }
+
     /// The index of the first token after the first occurrence of `sign` (UTF-8 bytes) that does
     /// not follow a letter ("£5m", not "E£5m"); `tokens.count` when the sign ends the field; nil
     /// without one.
