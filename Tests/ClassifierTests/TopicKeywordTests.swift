@@ -50,6 +50,16 @@ import Testing
         ])
     }
 
+    /// Champions and stars of many seasons, by competition (`taxonomy-default-8`): a surname alone
+    /// is enough when it is nobody else's.
+    @Test func championsOfManySeasonsMakeSportsNews() throws {
+        try expectLexiconTopics(["Agassi to skip Paris", "Flintoff doubtful for Lord's", "Raikkonen fastest in Bahrain", "Gebrselassie pulls out of London"].map { ($0, "Sports") })
+        // A surname that is another's too stays out: Medvedev the Russian politician, Klitschko the mayor.
+        for text in ["Medvedev warns the West", "Klitschko says Kyiv is ready"] {
+            #expect(!(try classify(text)).explanation.contains { $0.kind == .topic && $0.tag == "Sports" && $0.rule == "lexicon" }, "\(text)")
+        }
+    }
+
     @Test func namesAndWordsAreSeparateFeatures() throws {
         let classifier = try NewsClassifier.bundled()
         let features = classifier.namedTopicFeatures(ClassificationInput(title: "Arsenal win the match"))
