@@ -125,6 +125,17 @@ import Testing
         #expect(try classify("Price of a coffee rises to $5").regionLabels.isEmpty)
     }
 
+    /// Public bodies, regulators, forces, charities and days of one country, by kind: Britain's accident
+    /// branches and regulators, the US's federal agencies and holidays.
+    @Test func nationalBodiesAndDaysPlaceTheirCountry() throws {
+        for (text, country) in [
+            ("AAIB report blames pilot error", "GB"), ("Serious Fraud Office drops bribery case", "GB"), ("RAF jets scrambled", "GB"),
+            ("NHTSA opens probe into airbags", "US"), ("Fannie Mae shares fall", "US"), ("Fannie Mae and Freddie Mac rally", "US"),
+        ] {
+            #expect(try classify(text).countries == [country], "\(text)")
+        }
+    }
+
     /// A news medium or company of one country (curated.json's `weakNames`) places an item only when
     /// nothing else in it names a place: "Uber loses appeal" is the US's, "Uber fined in Paris"
     /// France's alone.
