@@ -139,7 +139,12 @@ public struct NewsClassifier: Sendable {
         title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?,
         buffers: inout ScratchBuffers
     ) -> Classification {
-        let analysis = analyse(title: title, summary: summary, buffers: &buffers)
+        var analysis = analyse(title: title, summary: summary, buffers: &buffers)
+        // The source's region hint outvotes weak names alone: its operator said where the feed's news
+        // is, and "Uber loses appeal" on a British feed is British news.
+        if let hint = hints?.region, hintRegion[hint] != nil, !analysis.mentions.isEmpty, analysis.mentions.allSatisfy(\.isWeak) {
+            analysis.mentions.removeAll()
+        }
         // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
         var explanation: [ExplanationStep] = []
         explanation.reserveCapacity(2 * analysis.mentions.count + 8)

@@ -106,6 +106,15 @@ import NewsModel
         #expect(result.explanation.contains(ExplanationStep(kind: .region, tag: "Palestine", phrase: "Palestine", field: .source, rule: "hint")))
     }
 
+    /// A weak name (a company's home) gives way to the source's region hint; a name does not.
+    @Test func aRegionHintOutvotesAWeakName() throws {
+        let hinted = try Bundled.get().classify(ClassificationInput(title: "Uber loses appeal over drivers' rights", hints: .init(region: "Europe", topic: nil)))
+        #expect(hinted.regions == [ScoredLabel(label: "Europe", score: 0.5)])
+        #expect(hinted.countries.isEmpty)
+        let named = try Bundled.get().classify(ClassificationInput(title: "Uber loses appeal in Chicago", hints: .init(region: "Europe", topic: nil)))
+        #expect(named.regionLabels == ["US & Canada"])
+    }
+
     @Test func hintsDoNotOverrideEvidence() throws {
         let input = ClassificationInput(title: "Floods hit Jakarta", hints: .init(region: "Palestine", topic: "Sports"))
         let result = try Bundled.get().classify(input)
