@@ -72,7 +72,7 @@ public struct Gazetteer: Sendable {
         /// name of another entity wins over it.
         public var isAlternate: Bool
         /// A weak name (a news medium or company of one country: "BBC", "Uber"), read only when
-        /// nothing else in the item names a place.
+        /// nothing else places the item: no other name, no currency sign, no region hint of its source.
         public var isWeak: Bool = false
     }
 

@@ -17,7 +17,7 @@ struct PlaceMention {
     /// `Gazetteer.Alias.isWeak`) or `currency-sign` (`CurrencySigns`).
     var rule: String
     var isSurname: Bool
-    /// Read only when no other mention places the item (`Gazetteer.Alias.isWeak`).
+    /// Read only when nothing else places the item (`Gazetteer.Alias.isWeak`).
     var isWeak = false
 }
 
