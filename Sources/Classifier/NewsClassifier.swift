@@ -139,12 +139,8 @@ public struct NewsClassifier: Sendable {
         title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?,
         buffers: inout ScratchBuffers
     ) -> Classification {
-        var analysis = analyse(title: title, summary: summary, buffers: &buffers)
-        // The source's region hint outvotes weak names alone: its operator said where the feed's news
-        // is, and "Uber loses appeal" on a British feed is British news.
-        if let hint = hints?.region, hintRegion[hint] != nil, !analysis.mentions.isEmpty, analysis.mentions.allSatisfy(\.isWeak) {
-            analysis.mentions.removeAll()
-        }
+        let hasRegionHint = hints?.region.map { hintRegion[$0] != nil } ?? false
+        let analysis = analyse(title: title, summary: summary, hasRegionHint: hasRegionHint, buffers: &buffers)
         // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
         var explanation: [ExplanationStep] = []
         explanation.reserveCapacity(2 * analysis.mentions.count + 8)
@@ -173,16 +169,21 @@ public struct NewsClassifier: Sendable {
 
     /// Scans an item's title and summary and resolves the names in them, in `buffers`. The analysis
     /// reads the storage of `buffers`' fields (`FieldView`): keep `buffers` alive while using it.
-    func analyse(title: String, summary: String, buffers: inout ScratchBuffers) -> Analysis {
+    /// `hasRegionHint`: the source carries a region hint of the taxonomy, which outvotes weak names.
+    func analyse(title: String, summary: String, hasRegionHint: Bool = false, buffers: inout ScratchBuffers) -> Analysis {
         let fields = FieldList(
             title: buffers.title.scan(title, trie: trie), summary: summary.isEmpty ? nil : buffers.summary.scan(summary, trie: trie))
         var mentions = resolver.resolve(fields, buffers: &buffers)
-        // Names place an item; else a currency sign ("Google fined €4bn" is Europe's news); else a
-        // weak name ("BBC", "Uber").
+        // Names place an item; else a currency sign ("Google fined €4bn" is Europe's news); else the
+        // source's region hint (`scoreRegions` reads it when no mention is left: its operator said where
+        // the feed's news is, and "Uber loses appeal" on a British feed is British news); else a weak
+        // name ("BBC", "Uber").
         if mentions.contains(where: { !$0.isWeak }) {
             if mentions.contains(where: \.isWeak) { mentions.removeAll(where: \.isWeak) }
         } else if let sign = currencySigns.mention(in: fields) {
             mentions = [sign]
+        } else if hasRegionHint {
+            mentions.removeAll()
         }
         buffers.keywordHits.removeAll()
         for (fieldIndex, field) in fields.enumerated() {
