@@ -96,13 +96,11 @@ import Testing
     /// Landmarks, airports and sports grounds stand for their country; a region of the US
     /// ("Midwest", "New England") for the US; and the Pope for the Holy See.
     @Test func landmarksAirportsAndRegionsImplyTheirCountry() throws {
-        for (text, country) in [
+        try expectCountries([
             ("Heathrow flights cancelled as fog lingers", "GB"), ("Windsor Castle barriers installed", "GB"),
             ("Eiffel Tower closes as staff strike", "FR"), ("Winter storm to bring snow to the Midwest", "US"),
             ("Pope calls for ceasefire", "VA"), ("Tourist dies at Machu Picchu", "PE"),
-        ] {
-            #expect(try classify(text).countries == [country], "\(text)")
-        }
+        ])
         #expect(try classify("Shannon Matthews: how Karen Matthews fooled police").countries.isEmpty)
         #expect(try classify("Fighting resumes in Karen State").countries == ["MM"])
     }
@@ -128,12 +126,10 @@ import Testing
     /// Public bodies, regulators, forces, charities and days of one country, by kind: Britain's accident
     /// branches and regulators, the US's federal agencies and holidays.
     @Test func nationalBodiesAndDaysPlaceTheirCountry() throws {
-        for (text, country) in [
+        try expectCountries([
             ("AAIB report blames pilot error", "GB"), ("Serious Fraud Office drops bribery case", "GB"), ("RAF jets scrambled", "GB"),
             ("NHTSA opens probe into airbags", "US"), ("Fannie Mae shares fall", "US"), ("Fannie Mae and Freddie Mac rally", "US"),
-        ] {
-            #expect(try classify(text).countries == [country], "\(text)")
-        }
+        ])
     }
 
     /// A news medium or company of one country (curated.json's `weakNames`) places an item only when
@@ -169,23 +165,19 @@ import Testing
     /// Offices, programmes and days that only one country has: the Home Secretary, Universal
     /// Credit and HS2 are British; a district attorney, a grand jury and the First Amendment American.
     @Test func officesAndProgrammesOfOneCountryImplyIt() throws {
-        for (text, country) in [
+        try expectCountries([
             ("Home Secretary announces review of stop and search", "GB"), ("Universal Credit claimants wait five weeks", "GB"),
             ("HS2 costs rise again", "GB"), ("District attorney drops charges against officers", "US"),
             ("Grand jury declines to indict", "US"), ("Judge cites First Amendment in ruling", "US"),
-        ] {
-            #expect(try classify(text).countries == [country], "\(text)")
-        }
+        ])
     }
 
     /// Clubs and national sides whose names carry no town (or a town with a namesake elsewhere):
     /// "Newcastle United" is England's, not Australia's Newcastle.
     @Test func clubsAndNationalSidesImplyTheirCountry() throws {
-        for (text, country) in [
+        try expectCountries([
             ("Dodgers clinch playoff spot", "US"), ("Blue Jays reach World Series", "CA"), ("Galatasaray sign striker", "TR"),
             ("Newcastle United sack their manager", "GB"), ("All Blacks name squad for tour", "NZ"), ("Super Eagles qualify", "NG"),
-        ] {
-            #expect(try classify(text).countries == [country], "\(text)")
-        }
+        ])
     }
 }

@@ -13,6 +13,14 @@ enum Bundled {
 /// The bundled classifier's tags for one text.
 func classify(_ text: String) throws -> Classification { try Bundled.get().classify(text: text) }
 
+/// Each text's countries are the one given and no other.
+func expectCountries(_ cases: [(text: String, country: String)], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    for (text, country) in cases {
+        let countries = try classify(text).countries
+        #expect(countries == [country], "\(text): \(countries)", sourceLocation: sourceLocation)
+    }
+}
+
 /// A labelled fixture file of this test target.
 func fixture(_ name: String) throws -> Data {
     let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"))
