@@ -33,13 +33,9 @@ enum FeedNamespace: UInt8 {
             return
         }
         let text = UnsafeRawPointer(uri).assumingMemoryBound(to: CChar.self)
-        for (namespace, known) in Self.uris where strcmp(text, UnsafeRawPointer(known.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
-            self = namespace
-            return
-        }
-        // Then without case, as feedparser compares them: "http://www.itunes.com/DTDs/Podcast-1.0.dtd"
-        // is the iTunes namespace as Apple's own examples once spelled it. (Exact first: the common
-        // case keeps its plain comparison.)
+        // Without case, as feedparser compares them: "http://www.itunes.com/DTDs/Podcast-1.0.dtd" is the
+        // iTunes namespace as Apple's own examples once spelled it. No two known URIs differ only in
+        // case, and `FeedElementClassifier` runs this once per element name and namespace of a parse.
         for (namespace, known) in Self.uris where strcasecmp(text, UnsafeRawPointer(known.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
             self = namespace
             return
