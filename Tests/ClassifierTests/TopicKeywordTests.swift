@@ -24,6 +24,8 @@ import Testing
         try expectLexiconTopics(["Shell cuts its oil reserves estimate again", "Barclays to close 100 branches", "Toyota overtakes rival carmaker"].map { ($0, "Economy") })
         // The companies of the gazetteer's weak names are Economy's names too (`taxonomy-default-9`).
         try expectLexiconTopics(["Debenhams to close 20 stores", "Petrobras names new chief"].map { ($0, "Economy") })
+        // And the US retail chains among them (`taxonomy-default-10`).
+        try expectLexiconTopics(["Kroger raises its outlook", "Best Buy warns on holiday quarter"].map { ($0, "Economy") })
         let shelling = try classify("Heavy shelling hits the city overnight")
         #expect(!shelling.explanation.contains { $0.kind == .topic && $0.tag == "Economy" && $0.rule == "lexicon" }, "\(shelling.explanation)")
     }

@@ -583,14 +583,15 @@ def add_curated(gaz, curated):
 
 
 def add_weak_names(gaz, curated):
-    """Organisations of one country (news media, large companies; `weakNames`) and the courts, offices,
-    ceremonies and customs of its public life (`weakInstitutions`) whose name alone says whose news an
-    item is when it names no place: flagged W, which the classifier reads only when nothing else in
-    the item places it. A spelling another entry has already is left to that entry."""
+    """Names that alone say whose news an item is when it names no place: organisations of one
+    country (news media, large companies; `weakNames`), the courts, offices, ceremonies and customs
+    of its public life (`weakInstitutions`) and areas the news names without it (`weakAreas`: the
+    Northeast). Flagged W, which the classifier reads only when nothing else in the item places it.
+    A spelling another entry has already is left to that entry."""
     taken = {key(text) for _, text, _ in gaz.aliases}
     added = 0
-    lists = [("organisation", iso, specs) for iso, specs in curated["weakNames"].items()]
-    lists += [("institution", iso, specs) for iso, specs in curated["weakInstitutions"].items()]
+    lists = [(kind, iso, specs) for kind, section in (("organisation", "weakNames"), ("institution", "weakInstitutions"), ("area", "weakAreas"))
+             for iso, specs in curated[section].items()]
     for kind, iso, specs in lists:
         for spec in specs:
             names = [split_flags(s) for s in spec.split("|")]
