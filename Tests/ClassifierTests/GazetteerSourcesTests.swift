@@ -132,6 +132,16 @@ import Testing
         ])
     }
 
+    /// Islands and natural regions the news names without their country; "Bali" is Indonesia's,
+    /// not the Indian town geonames spells Bāli.
+    @Test func islandsAndNaturalRegionsPlaceTheirCountry() throws {
+        try expectCountries([
+            ("Bali bombing anniversary marked", "ID"), ("Typhoon lashes Luzon", "PH"), ("Migrants land on Lesbos", "GR"),
+            ("Wildfires rage in the Outback", "AU"), ("Tourists evacuated from Tenerife", "ES"), ("Falklands veterans mark anniversary", "FK"),
+        ])
+        #expect(try classify("MEPs vote on migration pact").regionLabels == ["Europe"])
+    }
+
     /// A news medium or company of one country (curated.json's `weakNames`) places an item only when
     /// nothing else in it names a place: "Uber loses appeal" is the US's, "Uber fined in Paris"
     /// France's alone.
