@@ -27,6 +27,24 @@ import Testing
         #expect(bardella.regionLabels == ["Europe"])
     }
 
+    /// A town named like a person (config.json's `trapNames`: Paris, Sydney, Victoria...) is a first
+    /// name before an unknown capitalised word in sentence-case text, or the first word of a name the
+    /// taxonomy knows; it stays the town before a team's word, after a preposition, and in title case,
+    /// where capitals say nothing.
+    @Test func townsNamedLikePeopleBeforeASurnameAreNames() throws {
+        for text in ["Paris Hilton launches a perfume", "Sydney Sweeney wins award", "Victoria Beckham opens store", "Victoria Azarenka reaches final"] {
+            #expect(try classify(text).countries.isEmpty, "\(text)")
+        }
+        try expectCountries([
+            ("Paris police arrest suspect", "FR"), ("Orlando Magic beat the Heat", "US"), ("Memphis Grizzlies sign guard", "US"),
+            ("Paris Olympics ticket sales open", "FR"), ("Vienna Philharmonic cancels tour", "AT"),
+            ("Paris Hilton Launches Perfume", "FR"),
+        ])
+        #expect(try classify("US ambassador to Paris Harriman dies").countries == ["US", "FR"])
+        let sydney = try classify("Sydney Sweeney wins award")
+        #expect(!sydney.explanation.contains { $0.kind == .country }, "\(sydney.explanation)")
+    }
+
     /// A town's name after a title or a storm's is a name (`PlaceResolver.nameTitles`); the town
     /// itself is still read where nothing stands before it. Towns that news names far more often as
     /// first names (George, Elizabeth, Mary, Miranda...) are on the generator's stop-list.

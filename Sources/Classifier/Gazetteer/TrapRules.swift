@@ -4,7 +4,9 @@
 /// institutions English news names without their country, read as the country that news means
 /// unless the item names another one: the Senate, senators and the Supreme Court (US), the AP
 /// style titles Sen., Gov. and Rep. before a name (US), MPs and Labour (UK; Labour also the common word),
-/// Democrats and Republicans (the US's parties, unless a word before makes another's: "Social Democrats").
+/// Democrats and Republicans (the US's parties, unless a word before makes another's: "Social Democrats");
+/// and towns named like people, the other trap names (config.json's `trapNames`: Paris, Sydney,
+/// Victoria, Austin, Orlando), which are a person in "Paris Hilton" and "Sydney Sweeney".
 ///
 /// Each rule looks at the words around the match and the other countries in the item, and either
 /// rejects the match or accepts it, possibly preferring one country's reading.
@@ -12,8 +14,9 @@ enum TrapRules {
     enum Decision: Equatable {
         /// Not a place here.
         case reject(rule: String)
-        /// A place; `country` picks the reading when the name has several.
-        case accept(country: String?, rule: String)
+        /// A place; `country` picks the reading when the name has several. A `rule` of nil leaves
+        /// the explanation to the gazetteer (`gazetteer:city`): the rules found nothing to decide.
+        case accept(country: String?, rule: String?)
     }
 
     /// What the rules may look at beyond the match itself.
@@ -112,7 +115,21 @@ enum TrapRules {
             }
             return .reject(rule: "trap:of-preposition")
         default:
-            return .accept(country: nil, rule: "trap:\(key)")
+            // A town named like a person: the first word of a longer name the taxonomy knows ("Victoria
+            // Azarenka", "Paris Agreement"), or a first name before an unknown capitalised word in
+            // sentence-case text ("Paris Hilton", "Sydney Sweeney"), unless the word names a team or
+            // an ensemble ("Orlando Magic", "Memphis Grizzlies", "Vienna Philharmonic") or the
+            // town's games ("Paris Olympics"), or a preposition makes a place of it ("ambassador to
+            // Paris Harriman").
+            if startsLongerKeyword(field: field, start: start, end: end) {
+                return .reject(rule: "trap:\(key)-in-a-name")
+            }
+            if isPerson(previous: previous, next: next, field: field, context: context), let next, !isTeamWord(next.folded),
+                !isLocativeName(at: start, previous: previous, field: field)
+            {
+                return .reject(rule: "trap:\(key)-person-name")
+            }
+            return .accept(country: nil, rule: nil)
         }
     }
 
@@ -156,6 +173,27 @@ enum TrapRules {
         }
         return false
     }
+
+    /// Whether a topic keyword of the taxonomy starts where the name starts and goes on past it.
+    private static func startsLongerKeyword(field: FieldView, start: Int, end: Int) -> Bool {
+        field.hits.contains { hit in
+            guard hit.start == start, hit.end > end, case .topicKeyword = hit.payload else { return false }
+            return true
+        }
+    }
+
+    /// A word after a town's name that makes a team, an ensemble or an event of it, not a surname: a
+    /// plural ("Grizzlies", "Olympics"; "Madison Keys" stays the town) or a singular team's or
+    /// ensemble's word ("Magic", "Philharmonic").
+    private static func isTeamWord(_ folded: String) -> Bool {
+        folded.hasSuffix("s") || teamWords.contains(folded)
+    }
+
+    static let teamWords: Set<String> = [
+        "magic", "heat", "thunder", "jazz", "fire", "wild", "galaxy", "pride", "fever", "sky", "storm", "sparks", "dream",
+        "liberty", "united", "city", "athletic", "victory", "glory", "power", "lightning", "philharmonic", "symphony", "opera",
+        "ballet", "state",
+    ]
 
     /// A capitalised word inside a sentence, right after "in", "at", "near"...: "a rally in Nice".
     private static func isLocativeName(at index: Int, previous: Neighbour?, field: FieldView) -> Bool {
