@@ -138,6 +138,7 @@ import Testing
         try expectCountries([
             ("Bali bombing anniversary marked", "ID"), ("Typhoon lashes Luzon", "PH"), ("Migrants land on Lesbos", "GR"),
             ("Wildfires rage in the Outback", "AU"), ("Tourists evacuated from Tenerife", "ES"), ("Falklands veterans mark anniversary", "FK"),
+            ("Walkers rescued on Dartmoor", "GB"),
         ])
         #expect(try classify("MEPs vote on migration pact").regionLabels == ["Europe"])
     }
@@ -168,7 +169,7 @@ import Testing
         try expectCountries([
             ("Oscars organisers apologise for envelope mix-up", "US"), ("911 dispatcher suspended over call", "US"),
             ("Magistrates jail man for dog attack", "GB"), ("Sears to close 100 more stores", "US"),
-            ("Heavy snow expected across the Northeast", "US"), ("Walkers rescued on Dartmoor", "GB"),
+            ("Heavy snow expected across the Northeast", "US"),
         ])
         #expect(try classify("Floods cut off villages in northeast India").countries == ["IN"])
         #expect(try classify("Inquest into Sydney hospital death opens").countries == ["AU"])

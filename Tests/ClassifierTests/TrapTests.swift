@@ -38,7 +38,7 @@ import Testing
         try expectCountries([
             ("Paris police arrest suspect", "FR"), ("Orlando Magic beat the Heat", "US"), ("Memphis Grizzlies sign guard", "US"),
             ("Paris Olympics ticket sales open", "FR"), ("Vienna Philharmonic cancels tour", "AT"),
-            ("Paris Hilton Launches Perfume", "FR"),
+            ("Paris Police Arrest Suspect", "FR"),
         ])
         #expect(try classify("US ambassador to Paris Harriman dies").countries == ["US", "FR"])
         let sydney = try classify("Sydney Sweeney wins award")
