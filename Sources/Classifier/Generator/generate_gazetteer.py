@@ -595,14 +595,16 @@ def add_weak_names(gaz, curated):
     for kind, iso, specs in lists:
         for spec in specs:
             names = [split_flags(s) for s in spec.split("|")]
-            entity = None
+            entity, own = None, set()
             for text, flags in names:
-                if key(text) in taken:
+                # Another entry's spelling is left to it; this entry's own ("TASS:U|Tass") are merged by `write`.
+                if key(text) in taken and key(text) not in own:
                     continue
                 if entity is None:
                     entity = gaz.entity(kind, names[0][0], [iso])
                 gaz.alias(entity, text, flags + "W", curated=True)
                 taken.add(key(text))
+                own.add(key(text))
                 added += 1
     return added
 
@@ -610,7 +612,8 @@ def add_weak_names(gaz, curated):
 # ---------------------------------------------------------------- output
 def write(gaz, output, provenance):
     # One line per (alias key, entity): keep the first spelling of each key for each entity.
-    # Flags of repeated spellings are merged; trap names always carry T.
+    # Flags of repeated spellings are merged (A and U only when every spelling has them); trap
+    # names always carry T.
     index, rows = {}, []
     for entity, text, flags in gaz.aliases:
         ident = (key(text), entity)
@@ -621,6 +624,8 @@ def write(gaz, output, provenance):
             merged = set(row[2] + flags)
             if "A" not in row[2] or "A" not in flags:
                 merged.discard("A")  # a main name stays a main name
+            if "U" not in row[2] or "U" not in flags:
+                merged.discard("U")  # "Ukip|UKIP:U": the spelling without capitals matches as written
             row[2] = "".join(sorted(merged))
             continue
         index[ident] = len(rows)
