@@ -27,6 +27,19 @@ import Testing
         #expect(bardella.regionLabels == ["Europe"])
     }
 
+    /// Congress is the US's unless a place is named right before it or after "of": Peru's, Mexico's
+    /// and the Philippines' legislatures are congresses too, and so are parties and unions elsewhere.
+    @Test func congressIsTheUSsUnlessAnotherCountryOwnsIt() throws {
+        try expectCountries([
+            ("Peru's Congress votes to remove president", "PE"), ("Mexican Congress approves judicial reform", "MX"),
+            ("Congress of Colombia approves reform", "CO"), ("Congress passes spending bill", "US"),
+            ("African National Congress loses majority", "ZA"), ("Trades Union Congress calls strike", "GB"),
+        ])
+        let probe = try classify("Congress to probe Russia ties")
+        #expect(probe.countries == ["US", "RU"])
+        #expect(probe.explanation.contains { $0.tag == "US" && $0.rule == "trap:congress-us" }, "\(probe.explanation)")
+    }
+
     /// A town named like a person (config.json's `trapNames`: Paris, Sydney, Victoria...) is a first
     /// name before an unknown capitalised word in sentence-case text, or the first word of a name the
     /// taxonomy knows; it stays the town before a team's word, after a preposition, and in title case,

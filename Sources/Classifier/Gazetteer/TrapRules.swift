@@ -2,7 +2,8 @@
 /// US state), Jordan and Chad (countries or first names), Turkey (country or bird), Nice (city or
 /// adjective), Mobile (city or phone), Of (a Turkish town or the preposition); and the national
 /// institutions English news names without their country, read as the country that news means
-/// unless the item names another one: the Senate, senators and the Supreme Court (US), the AP
+/// unless the item names another one: the Senate, senators and the Supreme Court (US), Congress (the US's
+/// unless a place is named right before it, "Peru's Congress"), the AP
 /// style titles Sen., Gov. and Rep. before a name (US), MPs and Labour (UK; Labour also the common word),
 /// Democrats and Republicans (the US's parties, unless a word before makes another's: "Social Democrats");
 /// and towns named like people, the other trap names (config.json's `trapNames`: Paris, Sydney,
@@ -27,6 +28,10 @@ enum TrapRules {
         var countries: Set<String>
         /// Every country a reading of another name in the item could stand for (not traps, not bare surnames).
         var possibleCountries: Set<String> = []
+        /// Whether another place's name ends (`placeEnds`) or starts (`placeStarts`) at a token index
+        /// of the trap's field.
+        var placeEnds: (Int) -> Bool = { _ in false }
+        var placeStarts: (Int) -> Bool = { _ in false }
         /// Whether a folded token starts any phrase the classifier knows (a place, a title, a keyword).
         var startsKnownPhrase: (String) -> Bool
 
@@ -83,6 +88,14 @@ enum TrapRules {
             return .reject(rule: "trap:mobile-common-word")
         case "senate", "senator", "senators", "supreme court":
             return defaultCountry("US", key: key, cues: usPoliticsCues, context: context)
+        case "congress":
+            // Peru's, Mexico's and the Philippines' legislatures are congresses too: another country's
+            // when a place is named right before it or after "of" ("Peru's Congress", "Mexican
+            // Congress", "Congress of Colombia"), else the US's ("Congress to probe Russia ties").
+            if context.placeEnds(start) || (next?.folded == "of" && context.placeStarts(end + 1)) {
+                return .reject(rule: "trap:congress-another-country")
+            }
+            return .accept(country: "US", rule: "trap:congress-us")
         case "sen", "gov", "rep":
             // AP style, "Sen. Warren", "Gov. Newsom", "Rep. Ocasio-Cortez": capitalised, with its full
             // stop, before a capitalised name; not a surname in prose ("the economist Amartya Sen").

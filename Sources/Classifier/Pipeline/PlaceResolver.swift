@@ -257,8 +257,18 @@ final class PlaceResolver: Sendable {
                 for position in countryPositions(of: aliasFacts[alias].entity) { possible.insert(countryCode(at: position)) }
             }
         }
+        // Whether the name of a place (not a trap, not a bare surname) ends or starts at a token of
+        // the trap's field; asked by few rules, so looked up only when asked.
+        let facts = aliasFacts
+        func place(at index: Int, ending: Bool) -> Bool {
+            groups.contains { other in
+                other.fieldIndex == group.fieldIndex && (ending ? other.end : other.start) == index
+                    && aliases[other.aliasStart..<other.aliasEnd].contains { !facts[$0].isTrap && !facts[$0].isSurname }
+            }
+        }
         let trapContext = TrapRules.Context(
             fields: fields, countries: Set(context.map { countryCodes[Int($0)] }), possibleCountries: possible,
+            placeEnds: { place(at: $0, ending: true) }, placeStarts: { place(at: $0, ending: false) },
             startsKnownPhrase: { known.contains($0) })
         let key = (group.start..<group.end).map { field.word($0) }.joined(separator: " ")
         switch TrapRules.decide(key, field: field, start: group.start, end: group.end, context: trapContext) {
