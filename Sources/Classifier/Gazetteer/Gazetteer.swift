@@ -71,8 +71,10 @@ public struct Gazetteer: Sendable {
         /// An alternate name (an exonym such as "Bethlehem" for Belém, or a short form); a main
         /// name of another entity wins over it.
         public var isAlternate: Bool
-        /// A weak name (a news medium or company of one country: "BBC", "Uber"), read only when
-        /// nothing else places the item: no other name, no currency sign, no region hint of its source.
+        /// A weak name (a news medium or company of one country, "BBC", "Uber"; a court, office or
+        /// ceremony of its public life, "inquest", "Oscars"; an area named without it, "Northeast"),
+        /// read only when nothing else places the item: no other name, no currency sign, no region
+        /// hint of its source.
         public var isWeak: Bool = false
     }
 

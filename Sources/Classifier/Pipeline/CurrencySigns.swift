@@ -3,8 +3,8 @@ import NewsModel
 /// Currency signs that stand for one country, or (the euro's) for Europe: "Bus lane cameras make
 /// £31m" is British news although it names no place. Read only when nothing in the item names a
 /// place or a region, so a sign never outvotes a name ("Tesco sells its Thai arm for £8bn" is
-/// Thailand's and Britain's by the names, not by the sign); a sign outvotes a weak name, a company's
-/// or news medium's ("Google fined €4bn" is Europe's news). A sign right after a letter is another
+/// Thailand's and Britain's by the names, not by the sign); a sign outvotes a weak name
+/// (`Gazetteer.Alias.isWeak`: "Google fined €4bn" is Europe's news). A sign right after a letter is another
 /// currency's ("E£" Egypt's, "L£" Lebanon's, "S£" Syria's) and is not read. The dollar, the yen
 /// and yuan (¥) and the peso are many countries' signs and imply none.
 struct CurrencySigns: Sendable {
