@@ -88,6 +88,20 @@ import Testing
         #expect(EvaluationReport.primary(["Africa"], gold: ["MENA"]) == ["MENA"])
         #expect(EvaluationReport.primary(["Europe"], gold: ["Asia"]) == ["Europe"])
         #expect(EvaluationReport.primary([], gold: ["Asia"]) == [])
+        // A second country's region is not wrong; it does not make a missed item right either.
+        #expect(EvaluationReport.primary(["Europe", "MENA"], gold: ["Asia"], secondary: ["Europe"]) == ["MENA"])
+        #expect(EvaluationReport.primary(["Europe"], gold: ["Asia"], secondary: ["Europe"]) == [])
+    }
+
+    @Test func secondaryRegionsAreReadAndNotCountedWrongNorAsNoPrediction() throws {
+        let line = #"{"text": "t", "regions": ["Asia"], "secondaryRegions": ["Europe"], "topics": null}"#
+        let examples = try LabelledExample.parseLines(Data(line.utf8))
+        #expect(examples.first?.secondaryRegions == ["Europe"])
+        let taxonomy = try Bundled.get().taxonomy
+        let (regions, _) = NewsClassifier.score(examples, predicted: [(["Europe"], [])], taxonomy: taxonomy, primaryRegions: true)
+        #expect(regions.microPrecision == 0 && regions.microRecall == 0)  // missed, but Europe is no false positive
+        #expect(regions.labels.first { $0.label == "Europe" }?.falsePositives == 0)
+        #expect(regions.unlabelledPredictions == 0)  // the classifier did predict a region
     }
 
     @Test func topOneAndNoPredictionAreCounted() {

@@ -44,11 +44,12 @@ public struct EvaluationReport: Sendable, Hashable {
     public static let overlappingRegions: [Set<String>] = [["Asia", "Asia-Pacific"], ["MENA", "Africa"], ["MENA", "Palestine"]]
 
     /// "Primary" scoring of one example: when a gold label, or one overlapping it, was predicted,
-    /// the prediction counts as exactly the gold set; otherwise it stays as it was.
-    public static func primary(_ predicted: [String], gold: [String]) -> [String] {
+    /// the prediction counts as exactly the gold set; otherwise it stays as it was, less the
+    /// `secondary` regions (those of other countries the item names), which are not counted wrong.
+    public static func primary(_ predicted: [String], gold: [String], secondary: [String] = []) -> [String] {
         var accepted = Set(gold)
         for pair in overlappingRegions where !pair.isDisjoint(with: gold) { accepted.formUnion(pair) }
-        return predicted.contains(where: accepted.contains) ? gold : predicted
+        return predicted.contains(where: accepted.contains) ? gold : predicted.filter { !secondary.contains($0) }
     }
 
     public var microPrecision: Double {

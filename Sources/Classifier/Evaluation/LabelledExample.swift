@@ -4,11 +4,15 @@ import Foundation
 ///
 /// `"regions": null` (or the key left out) means the example has no region label: its regions are
 /// not judged (a set labelled by an outlet's topic desks says nothing about places); the same for
-/// topics. An empty list is a label: "no region".
+/// topics. An empty list is a label: "no region". `"secondaryRegions"` (optional) lists regions the
+/// item also concerns without being about them (a second country it names): `--primary` scoring
+/// does not count them wrong when predicted.
 public struct LabelledExample: Sendable, Hashable, Codable {
     public var text: String
     public var regions: [String]
     public var topics: [String]
+    /// Regions the item also concerns; predicting them is not wrong under primary scoring.
+    public var secondaryRegions: [String] = []
     /// Whether the example carries a region label (else its regions are not judged).
     public var judgesRegions = true
     /// Whether the example carries a topic label (else its topics are not judged or trained on).
@@ -21,7 +25,7 @@ public struct LabelledExample: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case text, regions, topics
+        case text, regions, topics, secondaryRegions
     }
 
     public init(from decoder: Decoder) throws {
@@ -31,6 +35,7 @@ public struct LabelledExample: Sendable, Hashable, Codable {
         let topics = try container.decodeIfPresent([String].self, forKey: .topics)
         self.regions = regions ?? []
         self.topics = topics ?? []
+        secondaryRegions = try container.decodeIfPresent([String].self, forKey: .secondaryRegions) ?? []
         judgesRegions = regions != nil
         judgesTopics = topics != nil
         guard judgesRegions || judgesTopics else {
@@ -43,6 +48,7 @@ public struct LabelledExample: Sendable, Hashable, Codable {
         try container.encode(text, forKey: .text)
         try container.encode(judgesRegions ? regions : nil, forKey: .regions)
         try container.encode(judgesTopics ? topics : nil, forKey: .topics)
+        if !secondaryRegions.isEmpty { try container.encode(secondaryRegions, forKey: .secondaryRegions) }
     }
 
     /// Parses JSON lines; blank lines are skipped, and a bad line is reported with its number.

@@ -5,7 +5,8 @@ extension NewsClassifier {
     /// - Parameter primaryRegions: score regions as a set that labels each item with its main
     ///   region: an item counts as right when that region, or one the taxonomy overlaps with it
     ///   (``EvaluationReport/overlappingRegions``), is among the predicted ones, and its other
-    ///   predicted regions are then not counted wrong.
+    ///   predicted regions are then not counted wrong; nor, when it is missed, are the example's
+    ///   `secondaryRegions`.
     public func evaluate(_ examples: [LabelledExample], primaryRegions: Bool = false) -> (regions: EvaluationReport, topics: EvaluationReport) {
         let predicted = examples.map { example in
             let result = classify(text: example.text)
@@ -23,17 +24,17 @@ extension NewsClassifier {
         for (example, prediction) in zip(examples, predicted) {
             if example.judgesRegions {
                 gold.regions.append(example.regions)
-                guessed.regions.append(primaryRegions ? EvaluationReport.primary(prediction.regions, gold: example.regions) : prediction.regions)
+                guessed.regions.append(primaryRegions ? EvaluationReport.primary(prediction.regions, gold: example.regions, secondary: example.secondaryRegions) : prediction.regions)
             }
             if example.judgesTopics {
                 gold.topics.append(example.topics)
                 guessed.topics.append(prediction.topics)
             }
         }
-        return (
-            EvaluationReport.compute(gold: gold.regions, predicted: guessed.regions, labels: taxonomy.regions.map(\.label)),
-            EvaluationReport.compute(gold: gold.topics, predicted: guessed.topics, labels: taxonomy.topics.map(\.label))
-        )
+        var regions = EvaluationReport.compute(gold: gold.regions, predicted: guessed.regions, labels: taxonomy.regions.map(\.label))
+        // "No prediction" is what the classifier said, before secondary regions were set aside.
+        regions.unlabelledPredictions = zip(examples, predicted).filter { $0.0.judgesRegions && $0.1.regions.isEmpty }.count
+        return (regions, EvaluationReport.compute(gold: gold.topics, predicted: guessed.topics, labels: taxonomy.topics.map(\.label)))
     }
 
     /// Trains a topic model on the examples' texts and topic labels with this classifier's features

