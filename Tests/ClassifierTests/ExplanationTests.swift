@@ -123,12 +123,20 @@ import NewsModel
     }
 
     @Test func aWeakTopicTheWordsRaisedIsReportedOverTheFallback() throws {
-        // One keyword gives Sports a low probability (its bias is far below zero) while the word
-        // lowers Arts&Culture, which is more probable by its prior alone: Sports, not the fallback.
-        let result = try Bundled.get().classify(text: "skiing")
-        #expect(result.topics.map(\.label) == ["Sports"], "\(result.topics)")
+        // One keyword raises Politics above its prior but not to the threshold: Politics, with the
+        // keyword as its reason, not the fallback.
+        let result = try Bundled.get().classify(text: "rally")
+        #expect(result.topics.map(\.label) == ["Politics"], "\(result.topics)")
         #expect(result.topics[0].score < NewsClassifier.topicThreshold)
-        #expect(result.explanation.contains(ExplanationStep(kind: .topic, tag: "Sports", phrase: "skiing", field: .title, rule: "lexicon")))
+        #expect(result.explanation.contains(ExplanationStep(kind: .topic, tag: "Politics", phrase: "rally", field: .title, rule: "lexicon")))
+    }
+
+    @Test func aWeakTopicWithoutAReasonToShowIsNotReported() throws {
+        // "deal" nudges Arts&Culture above its prior, but by less than any word counts as a reason:
+        // such a tag could not be explained, so the item falls back.
+        let result = try Bundled.get().classify(text: "deal")
+        #expect(result.topics.map(\.label) == ["Miscellaneous"], "\(result.topics)")
+        #expect(result.explanation.contains { $0.kind == .topic && $0.rule == "fallback" })
     }
 
     @Test func emptyTextFallsBackToMiscellaneous() throws {

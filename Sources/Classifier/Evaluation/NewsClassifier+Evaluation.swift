@@ -39,8 +39,14 @@ extension NewsClassifier {
 
     /// Trains a topic model on the examples' texts and topic labels with this classifier's features
     /// (its lexicon and gazetteer; its own topic model, if any, plays no part).
+    ///
+    /// - Parameter lexiconExamples: also train on each taxonomy keyword as an example of its topic
+    ///   ("wicket" is Sports). The corpora are US sections of a few years and carry little sport or
+    ///   technology; the keywords are written for the wire news Newsflash reads, and as examples they
+    ///   teach the model to trust a keyword where the corpora have few (see the Generator README).
     public func trainTopicModel(
-        on examples: [LabelledExample], trainer: TopicModelTrainer = TopicModelTrainer(), description: String
+        on examples: [LabelledExample], trainer: TopicModelTrainer = TopicModelTrainer(), description: String,
+        lexiconExamples: Bool = false
     ) throws(ClassifierError) -> TopicModel {
         let labels = taxonomy.topics.map(\.label)
         for example in examples {
@@ -48,9 +54,17 @@ extension NewsClassifier {
                 throw ClassifierError(.malformedLabelledData, "topic '\(topic)' of \"\(example.text.prefix(60))\" is not in the taxonomy (\(labels.joined(separator: ", ")))")
             }
         }
-        let training = examples.filter(\.judgesTopics).map {
+        var training = examples.filter(\.judgesTopics).map {
             TopicModelTrainer.Example(features: namedTopicFeatures(ClassificationInput(title: $0.text)), labels: Set($0.topics))
         }
-        return try trainer.train(training, labels: labels, description: description)
+        if lexiconExamples {
+            for topic in taxonomy.topics {
+                for keyword in topic.keywords {
+                    let text = Self.splitFlag(keyword).0
+                    training.append(TopicModelTrainer.Example(features: namedTopicFeatures(ClassificationInput(title: text)), labels: [topic.label]))
+                }
+            }
+        }
+        return try trainer.train(training, labels: labels, description: lexiconExamples ? "\(description) + taxonomy keywords" : description)
     }
 }

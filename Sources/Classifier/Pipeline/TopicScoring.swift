@@ -5,15 +5,15 @@ extension NewsClassifier {
     /// A topic is reported from this probability up (at most `maxTopics` of them).
     static let topicThreshold = 0.5
     /// Below the threshold, the most probable of the `maxTopics` best topics that the item's words
-    /// raised above the model's prior is still reported, from this probability up; else nothing is
-    /// confident and the item is Miscellaneous (or the source's hint). The model's one-vs-rest
-    /// probabilities of a short headline outside its training data are low for every topic (its
-    /// biases are those of a balanced corpus: "skiing" alone gives Sports 0.04, while the word
-    /// lowers Arts&Culture from its prior of 0.19 to 0.10), and the best raised one is still right
-    /// more often than the fallback. On the training corpora's 5-fold held-out split: top-1 0.880
-    /// against 0.871 with the earlier rule (the best topic only, from 0.1 and at least double its
-    /// prior), Miscellaneous's F1 0.481 against 0.408. A text without a word the model knows keeps
-    /// the priors exactly, so an empty text stays Miscellaneous.
+    /// raised above the model's prior is still reported, from this probability up, when it has a
+    /// reason to show (a keyword of it, or a word or bigram that pushed towards it over the evidence
+    /// floor); else nothing is confident and the item is Miscellaneous (or the source's hint). The
+    /// one-vs-rest probabilities of a short headline outside the model's training data can be low
+    /// for every topic ("rally" alone gives Politics 0.47), and the best raised one is still right
+    /// more often than the fallback. On the training corpora's 5-fold held-out split, when it was
+    /// chosen: top-1 0.880 against 0.871 with the earlier rule (the best topic only, from 0.1 and at
+    /// least double its prior), Miscellaneous's F1 0.481 against 0.408. A text without a word the
+    /// model knows keeps the priors exactly, so an empty text stays Miscellaneous.
     static let topicFloor = 0.02
     static let maxTopics = 3
 
@@ -109,10 +109,15 @@ extension NewsClassifier {
             var chosenCount = 0
             while chosenCount < ranked && probabilities[order[chosenCount]] >= Self.topicThreshold { chosenCount += 1 }
             if chosenCount == 0 {
-                // The most probable of the ranked topics that the item's words raised above its prior.
+                // The most probable of the ranked topics that the item's words raised above its prior,
+                // with a reason to show: a keyword of it, or a word or bigram that pushed towards it
+                // (a topic raised only by many faint weights would be a tag nobody can explain).
                 for place in 0..<ranked {
                     let topic = order[place]
                     guard probabilities[topic] >= Self.topicFloor, probabilities[topic] > topicIndex?.priorProbability[topic] ?? 0 else { continue }
+                    guard analysis.keywordHits.contains(where: { $0.topic == topic })
+                        || (topicIndex?.strongestOccurrences(towards: topic, in: occurrences).first ?? -1) >= 0
+                    else { continue }
                     order[0] = topic
                     chosenCount = 1
                     break

@@ -20,7 +20,7 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
               newsflash classify eval var/heldout/outlet-sections.jsonl --judge regions --primary
               newsflash classify eval var/heldout/risk-news-2022.jsonl --judge regions --primary
               newsflash classify eval Tests/ClassifierTests/Fixtures/devset.jsonl --folds 5
-              newsflash classify eval Sources/Classifier/Generator/corpus/*.jsonl --folds 5 --judge topics --balance --min-count 3
+              newsflash classify eval Sources/Classifier/Generator/corpus/*.jsonl --folds 5 --judge topics --balance --min-count 3 --lexicon-examples
             """)
 
     enum Judged: String, ExpressibleByArgument, CaseIterable {
@@ -60,7 +60,9 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
             let base = try options.makeClassifier(withTopicModel: false)
             for fold in 0..<folds {
                 let (train, _) = LabelledExample.split(examples, fold: fold, of: folds)
-                let model = try base.trainTopicModel(on: train, trainer: training.trainer, description: "\(file) without fold \(fold) of \(folds)")
+                let model = try base.trainTopicModel(
+                    on: train, trainer: training.trainer, description: "\(file) without fold \(fold) of \(folds)",
+                    lexiconExamples: training.lexiconExamples)
                 let classifier = base.replacingTopicModel(model)
                 for index in stride(from: fold, to: examples.count, by: folds) {
                     let result = classifier.classify(text: examples[index].text)

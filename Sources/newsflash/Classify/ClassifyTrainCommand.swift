@@ -38,14 +38,15 @@ struct ClassifyTrainCommand: AsyncParsableCommand {
             description += " without fold \(excludeFold)"
         }
         let classifier = try options.makeClassifier(withTopicModel: false)
-        let model = try classifier.trainTopicModel(on: examples, trainer: training.trainer, description: description)
+        let model = try classifier.trainTopicModel(
+            on: examples, trainer: training.trainer, description: description, lexiconExamples: training.lexiconExamples)
         let data = try model.jsonData()
         do {
             try data.write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
             throw ValidationError("cannot write \(output): \(error.localizedDescription)")
         }
-        print("wrote \(output): \(model.version), \(model.features.count) features, \(model.labels.count) topics, from \(examples.count) examples")
+        print("wrote \(output): \(model.version), \(model.features.count) features, \(model.labels.count) topics, from \(examples.count) examples\(training.lexiconExamples ? " and the taxonomy's keywords" : "")")
     }
 }
 
@@ -65,6 +66,9 @@ struct TrainingOptions: ParsableArguments {
 
     @Flag(help: "Weigh examples by how rare their topics are in the training data.")
     var balance = false
+
+    @Flag(help: "Also train on each taxonomy keyword as an example of its topic (the bundled model's recipe).")
+    var lexiconExamples = false
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
