@@ -131,6 +131,24 @@ import NewsModel
         #expect(result.explanation.contains(ExplanationStep(kind: .topic, tag: "Politics", phrase: "rally", field: .title, rule: "lexicon")))
     }
 
+    @Test func everyTopicTagHasAReason() throws {
+        // A keyword, a word, or a kind of name: each topic reported on the fixtures' 578 headlines
+        // has an explanation step of its own.
+        let classifier = try Bundled.get()
+        for name in ["devset.jsonl", "holdout.jsonl"] {
+            for example in try LabelledExample.parseLines(try fixture(name), source: name) {
+                let result = classifier.classify(text: example.text)
+                for topic in result.topics {
+                    #expect(result.explanation.contains { $0.kind == .topic && $0.tag == topic.label }, "\(example.text): \(topic.label)")
+                }
+            }
+        }
+        // A leader alone is the reason (no keyword or word of Politics here).
+        let leader = classifier.classify(text: "Rishi Sunak confirms furlough scheme to be gradually withdrawn")
+        #expect(leader.topics.first?.label == "Politics")
+        #expect(leader.explanation.contains(ExplanationStep(kind: .topic, tag: "Politics", phrase: "Rishi Sunak", field: .title, rule: "model")))
+    }
+
     @Test func aWeakTopicWithoutAReasonToShowIsNotReported() throws {
         // "deal" nudges Arts&Culture above its prior, but by less than any word counts as a reason:
         // such a tag could not be explained, so the item falls back.

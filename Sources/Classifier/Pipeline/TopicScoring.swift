@@ -76,13 +76,14 @@ extension NewsClassifier {
         topicProbabilities(analysis, scores: &scores)
         return chooseTopics(
             analysis, hint: hint, probabilities: scores.probabilities.elements, occurrences: scores.occurrences.elements,
-            order: &scores.topicOrder, evidence: &evidence)
+            kinds: scores.kinds.elements, order: &scores.topicOrder, evidence: &evidence)
     }
 
     /// The topics to report given their probabilities, with their evidence appended to `evidence`.
     private func chooseTopics(
         _ analysis: Analysis, hint: String?, probabilities: BufferView<Double>,
-        occurrences: BufferView<TopicFeatureIndex.Occurrence>, order: inout ScratchStorage<Int>, evidence: inout [ExplanationStep]
+        occurrences: BufferView<TopicFeatureIndex.Occurrence>, kinds: BufferView<Gazetteer.EntityKind>, order: inout ScratchStorage<Int>,
+        evidence: inout [ExplanationStep]
     ) -> [ScoredLabel] {
         let topicCount = probabilities.count
         let ranked = min(Self.maxTopics, topicCount)
@@ -148,9 +149,27 @@ extension NewsClassifier {
                         kind: .topic, tag: label, phrase: field.text(from: entry.hit.start, to: entry.hit.end), field: field.field, rule: "lexicon"))
                     shown += 1
                 }
+                let before = evidence.count
                 modelEvidence(topic: topic, label: label, occurrences: occurrences, analysis: analysis, into: &evidence)
+                if shown == 0 && evidence.count == before {
+                    kindEvidence(topic: topic, label: label, kinds: kinds, analysis: analysis, into: &evidence)
+                }
             }
             return tags
+        }
+    }
+
+    /// When neither a keyword nor a word is a topic's reason, the kind of name that was: the first
+    /// name of the kind that pushed the model most towards it ("Rishi Sunak confirms furlough
+    /// scheme to be gradually withdrawn" is Politics because it names a leader).
+    private func kindEvidence(
+        topic: Int, label: String, kinds: BufferView<Gazetteer.EntityKind>, analysis: Analysis, into evidence: inout [ExplanationStep]
+    ) {
+        guard let kind = topicIndex?.strongestKind(towards: topic, among: kinds) else { return }
+        for mention in analysis.mentions {
+            guard case .entity(let index) = mention.target, gazetteer.entities[index].kind == kind else { continue }
+            evidence.append(ExplanationStep(kind: .topic, tag: label, phrase: mention.matchedText, field: mention.field, rule: "model"))
+            return
         }
     }
 

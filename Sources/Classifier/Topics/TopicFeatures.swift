@@ -159,6 +159,26 @@ final class TopicFeatureIndex: Sendable {
         kindRows = kinds
     }
 
+    /// Of `kinds` (the kinds of names an item has), the one whose feature pushed the model most
+    /// towards taxonomy topic `topic`, over `evidenceFloor`; nil when none did ("Rishi Sunak" is a
+    /// leader, and leaders weigh towards Politics).
+    func strongestKind(towards topic: Int, among kinds: BufferView<Gazetteer.EntityKind>) -> Gazetteer.EntityKind? {
+        let label = labelOfTopic[topic]
+        guard label >= 0 else { return nil }
+        var best: Gazetteer.EntityKind?
+        var bestWeight = Self.evidenceFloor
+        for kind in kinds {
+            let row = kindRows[kind.rank]
+            guard row >= 0 else { continue }
+            let weight = weights.elements[Int(row) &* rowStride &+ label]
+            if weight > bestWeight {
+                best = kind
+                bestWeight = weight
+            }
+        }
+        return best
+    }
+
     /// The positions in `occurrences` of the (up to two) words or bigrams that pushed the model most
     /// towards taxonomy topic `topic`, strongest first: each adds over `evidenceFloor` and the two are
     /// different features; -1 where there is none.
