@@ -29,6 +29,25 @@ import Testing
         #expect(try classify("Countries submit new NDC climate pledges").countries.isEmpty)
     }
 
+    /// The Factbook's heads of state and government (`parse_leader`, `add_leaders`): a monarch known
+    /// by one given name is theirs only with the title; a head of government whose office is "of"
+    /// their own country is kept; lower-case particles belong to the name.
+    @Test func factbookLeadersAreReadWithTheirTitlesAndParticles() throws {
+        #expect(try classify("Philippe Coutinho scores twice in cup win").countries.isEmpty)
+        #expect(try classify("Tove Lo releases new album").countries.isEmpty)
+        #expect(try classify("King Philippe opens new hospital wing").countries == ["BE"])
+        #expect(try classify("Emir Mishal receives foreign minister").countries == ["KW"])
+        for (text, country) in [
+            ("Pedro Sánchez calls snap election", "ES"), ("Lukashenko pardons jailed activists", "BY"),
+            ("Faure Gnassingbe sworn in under new constitution", "TG"), ("Ghazouani re-elected in first round", "MR"),
+            ("Vajiralongkorn crowned in lavish ceremony", "TH"),
+        ] {
+            let result = try classify(text)
+            #expect(result.countries == [country], "\(text): \(result.countries)")
+            #expect(result.explanation.contains { $0.tag == country && $0.rule == "gazetteer:leader" }, "\(text): \(result.explanation)")
+        }
+    }
+
     @Test func englishCountiesAndSplitCountiesAreBritish() throws {
         for text in ["Flood warnings across Essex and Suffolk", "Plane crashes off the Sussex coast", "Gritters out across Yorkshire as snow falls"] {
             let result = try classify(text)

@@ -412,13 +412,22 @@ def add_us_state_abbreviations(gaz, config):
 TITLE_WORDS = set("""President Prime Minister Chief Executive Governor Administrator Premier Chancellor King Queen Emir Amir
 Sultan Emperor Supreme Leader Crown Prince Grand Duke Pope Chairperson Chairman Captain Regent Co-Prince Interim Acting
 Transitional Federal State Affairs Commission People's Assembly Presidential Council Taliban Dr. Col. Capt. Gen. Lt. General
-Field Marshal Brig. Sheikh Shaykh Ratu of and the Vice Head Mayor Deputy Overall""".split())
+Field Marshal Brig. Sheikh Shaykh Ratu of and the Vice Head Mayor Deputy Overall Taoiseach Ministers Presidency Confederation""".split())
+# Words of an office's name that end the walk back to the given names but are no title to call
+# the holder by ("Chairman of the Council of Ministers", "President of the Swiss Confederation").
+OFFICE_WORDS = {"Ministers", "Presidency", "Confederation", "Council"}
+# Lower-case particles inside a name, walked over back to the given names ("Savi de TOVE",
+# "Mohamed Ould Cheikh el GHAZOUANI").
+NAME_PARTICLES = {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "el", "al", "bin", "ibn", "ould", "la", "le"}
 ROYAL_TITLES = {"King", "Queen", "Emperor", "Pope", "Emir", "Amir", "Sultan", "Grand Duke"}
 PARTICLES = r"^(al|el|ad|as|ash|at|az|an|ar|bin|ibn)-"
 
 
 def parse_leader(text):
-    """(title, given names, surname words, trailing words) of 'President Vladimir Vladimirovich PUTIN (since ...)'."""
+    """(title, given names, surname words, trailing words, other spellings) of 'President Vladimir
+    Vladimirovich PUTIN (since ...)'; other spellings from "; also spelled Vajiralongkorn"."""
+    spelled = [" ".join(w.capitalize() if w.isupper() else w for w in form.split())
+               for form in re.findall(r"also spelled ([A-Z][\w-]+(?: [A-Z][\w-]+)*)", text.split("(since")[0])]
     text = re.sub(r"\(.*?\)", "", text.split(";")[0]).strip()
     words = text.split()
     caps = [i for i, w in enumerate(words)
@@ -427,9 +436,13 @@ def parse_leader(text):
     if not caps or caps[-1] - caps[0] > 3:
         return None
     first = caps[0]
-    while first > 0 and words[first - 1] not in TITLE_WORDS and words[first - 1][:1].isupper():
+    # A capitalised word right after "of" or "the" names the office ("President of the Government of
+    # Spain Pedro SANCHEZ"), not the person.
+    while first > 0 and words[first - 1] not in TITLE_WORDS and (first < 2 or words[first - 2] not in ("of", "the")) and (
+            words[first - 1][:1].isupper()
+            or (words[first - 1] in NAME_PARTICLES and first > 1 and words[first - 2][:1].isupper() and words[first - 2] not in TITLE_WORDS)):
         first -= 1
-    title_words = [w for w in words[:first] if w in TITLE_WORDS and w[:1].isupper()]
+    title_words = [w for w in words[:first] if w in TITLE_WORDS and w[:1].isupper() and w not in OFFICE_WORDS]
     title = "Grand Duke" if "Duke" in title_words else (title_words[-1] if title_words else "")
     if title == "Minister":
         title = "Prime Minister"
@@ -443,7 +456,21 @@ def parse_leader(text):
     def nice(word):
         return "-".join(p.capitalize() if p.isupper() and p not in ("II", "III", "IV", "XIV") else p for p in word.split("-"))
 
-    return title, [nice(w) for w in words[first:caps[0]]], [nice(w) for w in words[caps[0]:caps[-1] + 1]], [nice(w) for w in trailing]
+    return (title, [nice(w) for w in words[first:caps[0]]], [nice(w) for w in words[caps[0]:caps[-1] + 1]], [nice(w) for w in trailing],
+            spelled)
+
+
+def head_of_another_country(text, iso, countries):
+    """Whether a Factbook executive-branch text names another country's head ("President of China
+    XI Jinping" in Hong Kong's entry): a title followed by "of" and a country name not the entry's own."""
+    own = (countries.get(iso) or {}).get("name", "")
+    for match in re.finditer(r"\b(?:President|King|Queen|Monarch|Sovereign) of (?:the )?([A-Z][\w ]*)", text):
+        named = match.group(1)
+        if own and named.startswith(own):
+            continue
+        if any(named.startswith(record["name"]) for other, record in countries.items() if other != iso and record.get("name")):
+            return True
+    return False
 
 
 def add_leaders(gaz, factbook, countries, config, curated):
@@ -457,22 +484,35 @@ def add_leaders(gaz, factbook, countries, config, curated):
         branch = record.get("Government", {}).get("Executive branch", {})
         for field in ("chief of state", "head of government"):
             text = html.unescape(re.sub(r"<[^>]+>", "", (branch.get(field) or {}).get("text", "")))
-            # Territories name another country's head of state ("President of China XI Jinping").
-            if not text or "represented by" in text or re.search(r"\b(President|King|Queen|Monarch|Sovereign) of\b", text):
+            # Territories name another country's head of state ("President of China XI Jinping"),
+            # but "President of the Government of Spain" is Spain's own.
+            if not text or "represented by" in text or head_of_another_country(text, iso, countries):
                 continue
             parsed = parse_leader(text)
             if not parsed:
                 continue
-            title, given, surname, trailing = parsed
+            title, given, surname, trailing, spelled = parsed
             canonical = " ".join(given[:1] + surname + (trailing if not given or trailing[:1] in (["II"], ["III"]) else []))
             person = " ".join(surname + trailing)  # the same person may lead several territories
             if person not in found or found[person][0] < population:
-                found[person] = (population, iso, title, given, surname, trailing, canonical)
-    for _, (_, iso, title, given, surname, trailing, canonical) in sorted(found.items()):
+                found[person] = (population, iso, title, given, surname, trailing, canonical, spelled)
+    for _, (_, iso, title, given, surname, trailing, canonical, spelled) in sorted(found.items()):
         entity = gaz.entity("leader", canonical, [iso])
+        last = " ".join(surname)
+        # One name and no numeral that is a given name many people have ("King PHILIPPE", "Sultan
+        # IBRAHIM", "Amir MISHAL": surnameStoplist): only its titled form names the monarch.
+        if not given and not trailing and len(surname) == 1 and last in stop:
+            for form in [last, *spelled]:
+                for named in [title, *(["Emir"] if title == "Amir" else [])]:
+                    if named:
+                        gaz.alias(entity, f"{named} {form}", curated=True)
+            continue
         gaz.alias(entity, canonical, curated=True)
         gaz.alias(entity, " ".join(given + surname + trailing), curated=True)
-        last = " ".join(surname)
+        for form in spelled:
+            gaz.alias(entity, form, curated=True)
+            if title:
+                gaz.alias(entity, f"{title} {form}", curated=True)
         if title in ROYAL_TITLES or not given and trailing[:1] in (["II"], ["III"]):
             if title:
                 gaz.alias(entity, f"{title} {last}", curated=True)
