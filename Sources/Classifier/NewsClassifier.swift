@@ -7,7 +7,7 @@ import NewsModel
 /// then call `classify` as often as needed, from any task. Immutable and `Sendable`.
 public struct NewsClassifier: Sendable {
     /// The version of the classification rules in this code; part of `version`.
-    public static let engineVersion = "1.0.0"
+    public static let engineVersion = "1.1.0"
 
     public let taxonomy: Taxonomy
     public let gazetteer: Gazetteer
@@ -96,7 +96,7 @@ public struct NewsClassifier: Sendable {
         hintRegion = Dictionary(taxonomy.regions.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
         hintTopic = Dictionary(taxonomy.topics.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
         currencySigns = CurrencySigns(gazetteer: gazetteer, regions: hintRegion)
-        phraseIsName = trie.phrases.map { $0.capitalMask != 0 }
+        phraseIsName = trie.phrases.map { $0.capitalMask | $0.upperMask != 0 }
         version = [
             "classifier-\(Self.engineVersion)", gazetteer.version, "taxonomy-\(taxonomy.version)",
             topicModel.map { $0.version } ?? "no-model", "urgency-\(urgencyRules.version)",

@@ -48,6 +48,27 @@ import Testing
         }
     }
 
+    /// An acronym written with small letters ("AfD", "FdI", "M&S"; the taxonomy's "EVs", "F1",
+    /// "T20") matches only as written; it used to match nothing, as
+    /// if it had to be all capitals. In capitals it is another acronym ("AFD", "FDI").
+    @Test func acronymsWithSmallLettersMatchAsWritten() throws {
+        for (text, country) in [
+            ("Far-right AfD wins first mayoral race", "DE"), ("FdI tops poll ahead of regional vote", "IT"),
+            ("LegCo passes security law", "HK"), ("M&S to close 30 stores", "GB"),
+        ] {
+            let result = try classify(text)
+            #expect(result.countries == [country], "\(text): \(result.countries)")
+        }
+        #expect(try classify("AFD funds new water project").countries.isEmpty)
+        #expect(try classify("FDI inflows rise sharply").countries.isEmpty)
+        for (text, topic, phrase) in [
+            ("Sales of EVs jump again", "Technology", "EVs"), ("Verstappen seals F1 title", "Sports", "F1"), ("Record chase in T20 opener", "Sports", "T20"),
+        ] {
+            let result = try classify(text)
+            #expect(result.explanation.contains { $0.tag == topic && $0.rule == "lexicon" && $0.phrase == phrase }, "\(text): \(result.explanation)")
+        }
+    }
+
     @Test func englishCountiesAndSplitCountiesAreBritish() throws {
         for text in ["Flood warnings across Essex and Suffolk", "Plane crashes off the Sussex coast", "Gritters out across Yorkshire as snow falls"] {
             let result = try classify(text)

@@ -62,7 +62,8 @@ public struct Gazetteer: Sendable {
         public var entity: Int
         /// The spelling as the source wrote it, e.g. "U.S." or "Deir al-Balah".
         public var text: String
-        /// Must be matched in capitals (acronyms such as "US" or "IDF").
+        /// An acronym, matched only as written: "US" or "IDF" in capitals, "AfD" as a capital and
+        /// small letters (`PhraseTrie.Phrase.upperMask`).
         public var requiresCapitals: Bool
         /// A trap name ("Georgia", "Nice"...) that `TrapRules` decides on.
         public var isTrap: Bool

@@ -20,7 +20,9 @@ public struct PhraseTrie: Sendable {
         public var tokenCount: Int
         /// Bit i set: token i was written with a capital, so in sentence-case text it must be too.
         public var capitalMask: UInt64
-        /// Bit i set: token i is an acronym, to be matched only in capitals.
+        /// Bit i set: token i is an acronym, to be matched only as written. With its `capitalMask`
+        /// bit ("NATO"): only in capitals; without ("AfD", "EVs", a capital and small letters): only
+        /// so, a capital and small letters ("AFD" is another body's acronym, "afd" none).
         public var upperMask: UInt64
     }
 
@@ -69,8 +71,17 @@ public struct PhraseTrie: Sendable {
         var upperMask: UInt64 = 0
         var node: Int32 = 0
         for (index, token) in tokens.enumerated() {
-            if token.shape == .capitalized || token.shape == .upper { capitalMask |= 1 << UInt64(index) }
-            if forceUpper { upperMask |= 1 << UInt64(index) }
+            let bit: UInt64 = 1 << UInt64(index)
+            switch token.shape {
+            case .upper:
+                capitalMask |= bit
+                if forceUpper { upperMask |= bit }
+            case .capitalized:
+                if forceUpper { upperMask |= bit } else { capitalMask |= bit }
+            case .lower, .number:
+                // An acronym's other words ("US-led") are matched as any word is.
+                break
+            }
             let id = vocabulary.intern(token.folded)
             if index > 0 { continuations.insert(id) }
             let key = IntegerMap.pack(node, id)
@@ -182,7 +193,11 @@ public struct PhraseTrie: Sendable {
         if phrase.upperMask != 0 && style != .upper {
             for index in 0..<Int(phrase.tokenCount) where phrase.upperMask & (1 << UInt64(index)) != 0 {
                 let shape = tokens[start + index].shape
-                if shape != .upper && shape != .number { return false }
+                if phrase.capitalMask & (1 << UInt64(index)) != 0 {
+                    if shape != .upper && shape != .number { return false }
+                } else if shape != .capitalized {
+                    return false
+                }
             }
         }
         if style.capitalsAreInformative && phrase.capitalMask != 0 {

@@ -13,7 +13,8 @@ public struct Taxonomy: Sendable, Hashable {
     public struct Topic: Sendable, Hashable {
         public var label: String
         /// Words and phrases that point to the topic. Written with a capital, a keyword must appear
-        /// so in sentence-case text; a `:U` suffix means in capitals only (acronyms).
+        /// so in sentence-case text; a `:U` suffix marks an acronym, matched only as written ("NATO"
+        /// in capitals, "EVs" as a capital and small letters).
         public var keywords: [String]
     }
 
