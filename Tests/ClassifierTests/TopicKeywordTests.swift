@@ -20,6 +20,16 @@ import Testing
 
     /// Large companies are Economy words (`taxonomy-default-5`); "Shell" only as a name, not the
     /// shelling of a town.
+    /// The news aggregator filed a story of 83 headlines on US petrol prices under science and
+    /// technology; trained on it as filed, the model read "Gas prices climb again" as Technology
+    /// (0.98). `topic_corpus.py` relabels such stories (`relabel_stories`).
+    @Test func pricesAreEconomyNewsNotTechnology() throws {
+        for text in ["Gas prices climb again", "Petrol prices hit record high", "Honda sales rise in March"] {
+            let topics = try classify(text).topics.map(\.label)
+            #expect(topics.first == "Economy", "\(text): \(topics)")
+        }
+    }
+
     @Test func companyNamesMakeEconomyNews() throws {
         try expectLexiconTopics(["Shell cuts its oil reserves estimate again", "Barclays to close 100 branches", "Toyota overtakes rival carmaker"].map { ($0, "Economy") })
         // The companies of the gazetteer's weak names are Economy's names too (`taxonomy-default-9`).

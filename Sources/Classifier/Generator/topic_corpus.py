@@ -25,7 +25,8 @@ Each section or category maps to one of the taxonomy's topics, or is left out wh
 topic (U.S. NEWS, WORLD NEWS and the identity and lifestyle sections cover every topic) or names
 a genre rather than a subject (COMEDY is late-night hosts' jokes about politicians: the words are
 politics, the label is television; MEDIA is news about newsrooms). Crime and odd news map to
-Miscellaneous. Headlines are folded to one space, exact repeats (case-insensitive)
+Miscellaneous. An aggregator story whose headlines contradict its category is relabelled
+(`relabel_stories`). Headlines are folded to one space, exact repeats (case-insensitive)
 dropped, and the order is the data set's, so the output is the same for the same input.
 """
 
@@ -94,6 +95,43 @@ def uci(path):
             yield {"text": headline, "regions": None, "topics": [topic], "source": "uci-news", "category": row["CATEGORY"], "story": row.get("STORY") or ""}
 
 
+def keyword_topics(taxonomy_path):
+    """A function giving the topics whose taxonomy keywords a headline contains (whole words, case
+    folded; an acronym's `:U` is not checked: this only audits labels)."""
+    with open(taxonomy_path, encoding="utf-8") as handle:
+        taxonomy = json.load(handle)
+    patterns = {
+        topic["label"]: re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(k.rsplit(":", 1)[0] if k.endswith((":U", ":T")) else k).lower()
+                                     for k in sorted(topic["keywords"], key=len, reverse=True)) + r")(?!\w)")
+        for topic in taxonomy["topics"] if topic["keywords"]
+    }
+    return lambda text: {label for label, pattern in patterns.items() if pattern.search(text.lower())}
+
+
+def relabel_stories(records, topics_of):
+    """The aggregator labels a whole story (a cluster of headlines about one event) at once, and some
+    clusters are filed under a category their headlines contradict: 92 headlines on US petrol
+    prices and an auto maker's sales as science and technology, elephants and volcanoes as
+    technology. A story is moved to another topic when at least half its headlines carry that
+    topic's keywords and at most a tenth carry its own; `relabelledFrom` keeps the aggregator's."""
+    stories = {}
+    for record in records:
+        stories.setdefault(record.get("story") or record["text"], []).append(record)
+    for headlines in stories.values():
+        own = headlines[0].get("relabelledFrom") or headlines[0]["topics"][0]
+        counts = {}
+        for record in headlines:
+            for topic in topics_of(record["text"]):
+                counts[topic] = counts.get(topic, 0) + 1
+        share, other = max(((count / len(headlines), topic) for topic, count in counts.items() if topic != own), default=(0, None))
+        if counts.get(own, 0) / len(headlines) <= 0.1 and share >= 0.5:
+            for record in headlines:
+                record["topics"] = [other]
+                record["relabelledFrom"] = own
+    return records
+
+
 def write(name, records):
     os.makedirs(os.path.join(HERE, "corpus"), exist_ok=True)
     path = os.path.join(HERE, "corpus", name)
@@ -109,9 +147,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--huffpost", required=True, action="append", help="News Category Dataset JSON lines (any slice; repeatable)")
     parser.add_argument("--uci", required=True, help="News Aggregator CSV (any slice, with its header)")
+    parser.add_argument("--taxonomy", default=os.path.join(HERE, "..", "Resources", "taxonomy.json"),
+                        help="The taxonomy whose keywords audit the aggregator's story labels (default: the bundled one)")
     args = parser.parse_args()
     write("huffpost.jsonl", huffpost(args.huffpost))
-    write("uci-news.jsonl", uci(args.uci))
+    write("uci-news.jsonl", relabel_stories(list(uci(args.uci)), keyword_topics(args.taxonomy)))
 
 
 if __name__ == "__main__":
