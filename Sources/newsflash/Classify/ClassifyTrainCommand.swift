@@ -70,6 +70,9 @@ struct TrainingOptions: ParsableArguments {
     @Flag(help: "Also train on each taxonomy keyword as an example of its topic (the bundled model's recipe).")
     var lexiconExamples = false
 
+    @Option(help: "Seed of the order examples are visited in (the default is the bundled model's); train with a few to see how far a figure moves by chance.")
+    var seed: UInt64 = TopicModelTrainer.defaultSeed
+
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
@@ -78,6 +81,6 @@ struct TrainingOptions: ParsableArguments {
     }
 
     var trainer: TopicModelTrainer {
-        TopicModelTrainer(epochs: epochs, learningRate: learningRate, l2: l2, minimumFeatureCount: minCount, balanceLabels: balance)
+        TopicModelTrainer(epochs: epochs, learningRate: learningRate, l2: l2, minimumFeatureCount: minCount, balanceLabels: balance, seed: seed)
     }
 }
