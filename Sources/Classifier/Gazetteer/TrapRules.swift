@@ -4,7 +4,8 @@
 /// institutions English news names without their country, read as the country that news means
 /// unless the item names another one: the Senate, senators and the Supreme Court (US), Congress (the US's
 /// unless a place is named right before it, "Peru's Congress"), the AP
-/// style titles Sen., Gov. and Rep. before a name (US), MPs and Labour (UK; Labour also the common word),
+/// style titles Sen., Gov. and Rep. before a name (US), MPs, the Home and Foreign Secretaries (South
+/// Asia's civil services have both) and Labour (UK; Labour also the common word),
 /// Democrats and Republicans (the US's parties, unless a word before makes another's: "Social Democrats");
 /// and towns named like people, the other trap names (config.json's `trapNames`: Paris, Sydney,
 /// Victoria, Austin, Orlando), which are a person in "Paris Hilton" and "Sydney Sweeney".
@@ -105,6 +106,10 @@ enum TrapRules {
             }
             return defaultCountry("US", key: key, cues: usPoliticsCues, context: context)
         case "mps":
+            return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)
+        case "home secretary", "foreign secretary":
+            // India's, Pakistan's and Bangladesh's civil services have a Home and a Foreign Secretary
+            // too ("Foreign Secretary Vikram Misri"): Britain's unless the item names another country.
             return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)
         case "democrats", "democrat", "republicans", "republican":
             // Another party's name: "Social Democrats", "Sweden Democrats", "Christian Democrat Merz",
