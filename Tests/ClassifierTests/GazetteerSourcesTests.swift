@@ -173,6 +173,17 @@ import Testing
             ("MSPs back assisted dying bill", "GB"), ("Sturgeon sets date for indyref2", "GB"), ("Centrelink glitch leaves thousands unpaid", "AU"),
             ("Kuomintang candidate wins mayoral race", "TW"), ("Malacañang denies report", "PH"), ("Rada passes mobilisation law", "UA"),
         ])
+        // Peoples, faiths and movements of one country, or of one region when several share them.
+        try expectCountries([
+            ("Peshmerga forces advance on town", "IQ"), ("YPG fighters withdraw from border", "SY"), ("Tamil Tigers' former stronghold rebuilt", "LK"),
+            ("Kosovar police raid northern town", "XK"), ("Coptic church attacked", "EG"), ("Maronite patriarch calls for neutrality", "LB"),
+        ])
+        for (text, region) in [
+            ("Kurdish fighters advance", "MENA"), ("Rohingya refugees flee by boat", "Asia"), ("Kashmiri separatists protest", "Asia"),
+            ("Tuareg rebels seize town", "Africa"), ("Basque separatists disarm", "Europe"),
+        ] {
+            #expect(try classify(text).regionLabels == [region], "\(text)")
+        }
         // Britain's Home and Foreign Secretaries are trap names: India's and Pakistan's civil services
         // have both, so another country named in the item takes the title.
         #expect(try classify("Home Secretary unveils immigration plan").countries == ["GB"])
