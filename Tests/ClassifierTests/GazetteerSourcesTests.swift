@@ -184,6 +184,11 @@ import Testing
         ] {
             #expect(try classify(text).regionLabels == [region], "\(text)")
         }
+        // US programmes and events; its universities as weak names, for research news is about its subject.
+        try expectCountries([("H-1B visa fees raised", "US"), ("Title 42 expires at midnight", "US"), ("Princeton president resigns", "US")])
+        #expect(try classify("Yale study maps monsoon rainfall in Kerala").countries == ["IN"])
+        #expect(try classify("Stanley Cup final set").regionLabels == ["US & Canada"])
+        #expect(try classify("World Series Game 7 tonight").regionLabels == ["US & Canada"])
         // Britain's Home and Foreign Secretaries are trap names: India's and Pakistan's civil services
         // have both, so another country named in the item takes the title.
         #expect(try classify("Home Secretary unveils immigration plan").countries == ["GB"])
