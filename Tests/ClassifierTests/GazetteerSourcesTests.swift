@@ -184,6 +184,10 @@ import Testing
         ] {
             #expect(try classify(text).regionLabels == [region], "\(text)")
         }
+        try expectCountries([
+            ("PiS wins most seats", "PL"), ("Syriza leader resigns", "GR"), ("Peronists lose midterms", "AR"), ("Chavistas rally in the capital", "VE"),
+            ("MPLA retains power", "AO"),
+        ])
         // US programmes and events; its universities as weak names, for research news is about its subject.
         try expectCountries([("H-1B visa fees raised", "US"), ("Title 42 expires at midnight", "US"), ("Princeton president resigns", "US")])
         #expect(try classify("Yale study maps monsoon rainfall in Kerala").countries == ["IN"])

@@ -27,14 +27,19 @@ import Testing
         #expect(bardella.regionLabels == ["Europe"])
     }
 
-    /// Congress is the US's unless a place is named right before it or after "of": Peru's, Mexico's
-    /// and the Philippines' legislatures are congresses too, and so are parties and unions elsewhere.
+    /// Congress is the US's unless a place is named right before it or after "of", or the item names
+    /// India or a country of Latin America or the Philippines and nothing of US politics: their
+    /// legislatures (and India's Congress party) are congresses too, and so are parties and unions elsewhere.
     @Test func congressIsTheUSsUnlessAnotherCountryOwnsIt() throws {
         try expectCountries([
             ("Peru's Congress votes to remove president", "PE"), ("Mexican Congress approves judicial reform", "MX"),
             ("Congress of Colombia approves reform", "CO"), ("Congress passes spending bill", "US"),
             ("African National Congress loses majority", "ZA"), ("Trades Union Congress calls strike", "GB"),
+            // India's Congress party and Latin America's congresses when the item names that country
+            // and nothing of US politics.
+            ("Congress leader Rahul Gandhi attacks BJP", "IN"), ("Peru: Congress votes to remove president", "PE"),
         ])
+        #expect(try classify("Congress and Trump clash over India tariffs").countries == ["US", "IN"])
         let probe = try classify("Congress to probe Russia ties")
         #expect(probe.countries == ["US", "RU"])
         #expect(probe.explanation.contains { $0.tag == "US" && $0.rule == "trap:congress-us" }, "\(probe.explanation)")

@@ -3,7 +3,8 @@
 /// adjective), Mobile (city or phone), Of (a Turkish town or the preposition); and the national
 /// institutions English news names without their country, read as the country that news means
 /// unless the item names another one: the Senate, senators and the Supreme Court (US), Congress (the US's
-/// unless a place is named right before it, "Peru's Congress"), the AP
+/// unless a place is named right before it, "Peru's Congress", or the item names India or a country
+/// of Latin America and nothing of US politics), the AP
 /// style titles Sen., Gov. and Rep. before a name (US), MPs, the Home and Foreign Secretaries (South
 /// Asia's civil services have both) and Labour (UK; Labour also the common word),
 /// Democrats and Republicans (the US's parties, unless a word before makes another's: "Social Democrats");
@@ -95,6 +96,12 @@ enum TrapRules {
             // Congress", "Congress of Colombia"), else the US's ("Congress to probe Russia ties").
             if context.placeEnds(start) || (next?.folded == "of" && context.placeStarts(end + 1)) {
                 return .reject(rule: "trap:congress-another-country")
+            }
+            // India's Congress party, and the congresses of Latin America and the Philippines, when
+            // the item names that country and not the US nor a cue of US politics ("Congress leader
+            // Rahul Gandhi attacks BJP", "Peru: Congress votes to remove president").
+            if !context.countries.contains("US"), !context.countries.isDisjoint(with: otherCongresses), !context.mentions(anyOf: usPoliticsCues.subtracting(["congress"])) {
+                return .reject(rule: "trap:congress-another-country-context")
             }
             return .accept(country: "US", rule: "trap:congress-us")
         case "sen", "gov", "rep":
@@ -233,6 +240,9 @@ enum TrapRules {
         "thanksgiving", "roast", "roasted", "dinner", "recipe", "recipes", "pardon", "pardons", "pardoned", "feathers", "poultry",
         "gobble", "stuffing", "carving", "sandwich", "sandwiches", "oven", "gravy", "turkeys", "bird", "birds", "drumstick",
     ]
+    /// Countries whose legislature or a large party is a "Congress" in English news.
+    static let otherCongresses: Set<String> = ["IN", "PE", "MX", "PH", "CO", "BR", "AR", "CL", "GT", "HN", "PY", "EC", "BO", "DO", "SV"]
+
     static let usPoliticsCues: Set<String> = [
         "republican", "republicans", "democrat", "democrats", "gop", "congress", "congressional", "filibuster", "capitol",
         "washington", "impeachment", "trump", "biden", "obama",
