@@ -100,7 +100,7 @@ enum TrapRules {
             // India's Congress party, and the congresses of Latin America and the Philippines, when
             // the item names that country and not the US nor a cue of US politics ("Congress leader
             // Rahul Gandhi attacks BJP", "Peru: Congress votes to remove president").
-            if !context.countries.contains("US"), !context.countries.isDisjoint(with: otherCongresses), !context.mentions(anyOf: usPoliticsCues.subtracting(["congress"])) {
+            if !context.countries.contains("US"), !context.countries.isDisjoint(with: otherCongresses), !context.mentions(anyOf: usPoliticsCuesBesidesCongress) {
                 return .reject(rule: "trap:congress-another-country-context")
             }
             return .accept(country: "US", rule: "trap:congress-us")
@@ -112,9 +112,7 @@ enum TrapRules {
                 return .reject(rule: "trap:\(key)-not-a-title")
             }
             return defaultCountry("US", key: key, cues: usPoliticsCues, context: context)
-        case "mps":
-            return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)
-        case "home secretary", "foreign secretary":
+        case "mps", "home secretary", "foreign secretary":
             // India's, Pakistan's and Bangladesh's civil services have a Home and a Foreign Secretary
             // too ("Foreign Secretary Vikram Misri"): Britain's unless the item names another country.
             return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)
@@ -247,6 +245,8 @@ enum TrapRules {
         "republican", "republicans", "democrat", "democrats", "gop", "congress", "congressional", "filibuster", "capitol",
         "washington", "impeachment", "trump", "biden", "obama",
     ]
+    /// The cues besides the word being decided: "Congress" is no cue of its own reading.
+    static let usPoliticsCuesBesidesCongress = usPoliticsCues.subtracting(["congress"])
     static let ukPoliticsCues: Set<String> = ["westminster", "commons", "tory", "tories", "downing", "whitehall", "brexit", "nhs"]
     /// Words before "Democrats" or "Republican" that make another country's party.
     static let partyQualifiers: Set<String> = [

