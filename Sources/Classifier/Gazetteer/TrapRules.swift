@@ -9,7 +9,7 @@
 /// Asia's civil services have both) and Labour (UK; Labour also the common word),
 /// Democrats and Republicans (the US's parties, unless a word before makes another's: "Social Democrats");
 /// and towns named like people, the other trap names (config.json's `trapNames`: Paris, Sydney,
-/// Victoria, Austin, Orlando), which are a person in "Paris Hilton" and "Sydney Sweeney".
+/// Victoria, Austin, Orlando, Mexico's Guerrero), which are a person in "Paris Hilton", "Sydney Sweeney" and "Paolo Guerrero".
 ///
 /// Each rule looks at the words around the match and the other countries in the item, and either
 /// rejects the match or accepts it, possibly preferring one country's reading.
@@ -139,15 +139,16 @@ enum TrapRules {
             return .reject(rule: "trap:of-preposition")
         default:
             // A town named like a person: the first word of a longer name the taxonomy knows ("Victoria
-            // Azarenka", "Paris Agreement"), or a first name before an unknown capitalised word in
-            // sentence-case text ("Paris Hilton", "Sydney Sweeney"), unless the word names a team or
-            // an ensemble ("Orlando Magic", "Memphis Grizzlies", "Vienna Philharmonic") or the
-            // town's games ("Paris Olympics"), or a preposition makes a place of it ("ambassador to
-            // Paris Harriman").
+            // Azarenka", "Paris Agreement"); or a person's name: a given name before it ("Paolo Guerrero
+            // scores"), or an unknown capitalised word after it in sentence-case text ("Paris Hilton",
+            // "Sydney Sweeney"); unless the capitalised word after names a team or an ensemble ("Orlando
+            // Magic", "Memphis Grizzlies", "Vienna Philharmonic") or the town's games ("Paris Olympics"),
+            // or a preposition makes a place of it ("ambassador to Paris Harriman").
             if startsLongerKeyword(field: field, start: start, end: end) {
                 return .reject(rule: "trap:\(key)-in-a-name")
             }
-            if isPerson(previous: previous, next: next, field: field, context: context), let next, !isTeamWord(next.folded),
+            if isPerson(previous: previous, next: next, field: field, context: context),
+                !(next.map { $0.isCapitalized && isTeamWord($0.folded) } ?? false),
                 !isLocativeName(at: start, previous: previous, field: field)
             {
                 return .reject(rule: "trap:\(key)-person-name")
@@ -279,5 +280,10 @@ enum TrapRules {
         "julia", "marie", "diana", "natalie", "sophia", "rose", "isabella", "alexis", "charlotte", "chris", "mike", "tom", "dan",
         "daniel", "matthew", "anthony", "andrew", "joshua", "christopher", "jonathan", "benjamin", "samuel", "jordan", "chad",
         "max", "leo", "luke", "ben", "sam", "tony", "nick", "alex", "jamie", "jake", "josh",
+        // The given names of the Spanish-, Portuguese-, Italian- and French-speaking world that news
+        // names most, for the trap names named like its surnames ("Paolo Guerrero", "Carlos Santiago").
+        "carlos", "jose", "luis", "pedro", "miguel", "jorge", "javier", "diego", "pablo", "sergio", "alejandro", "fernando",
+        "ricardo", "eduardo", "antonio", "manuel", "francisco", "rafael", "andres", "raul", "oscar", "alberto", "roberto",
+        "marco", "mario", "paolo", "giovanni", "giuseppe", "luca", "matteo", "joao", "jean", "pierre", "ana", "lucia", "carmen",
     ]
 }

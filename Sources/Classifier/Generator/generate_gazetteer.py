@@ -114,7 +114,9 @@ class Gazetteer:
         self.traps = {key(name) for name in config["trapNames"]}
         self.dictionary = None      # lower-case English words, only when deriving the stop-list
         self.candidates = {}        # stop-list candidates: alias key -> description
-        self.dropped = {"stoplist": 0, "short": 0, "non-latin": 0}
+        self.dropped = {"stoplist": 0, "short": 0, "non-latin": 0, "alternate-word": 0}
+        self.exonyms = {key(name) for name in config.get("alternateNameExonyms", [])}
+        self.dropped_alternates = set()
 
     def entity(self, kind, name, countries, population=0):
         name = " ".join(name.split())
@@ -123,6 +125,20 @@ class Gazetteer:
             self.entity_index[ident] = len(self.entities)
             self.entities.append([kind, name, list(countries), int(population or 0)])
         return self.entity_index[ident]
+
+    def secondary_name_ok(self, text):
+        """Whether a name that is not a place's own (an alternate spelling of GeoNames, the short form
+        of "Villa de Cura", an English other-name of a subdivision) may stand for it. One word that the
+        word list holds in any case is no safe second name: most are people's given names and surnames
+        ("Sam" for Damascus, "Diana" for Soran, "Sidney" for Sydney, "Vargas" for La Guaira) or words
+        ("Villa", "Soul"), and a few are another city's main name ("Islamabad" for Chattogram); it is
+        kept only when config.json lists it among `alternateNameExonyms` ("Peking", "Cologne", "Mecca")."""
+        folded = tokenize(text)
+        if len(folded) != 1 or folded[0] not in load_dictionary(self.config) or folded[0] in self.exonyms:
+            return True
+        self.dropped["alternate-word"] += 1
+        self.dropped_alternates.add(text)
+        return False
 
     def acceptable(self, text, curated=False, main_name=False):
         folded = tokenize(text)
@@ -245,11 +261,12 @@ def add_cities(gaz, geonames_dir, countries, config):
         gaz.alias(entity, city["name"], main_name=True)
         # "Acapulco de Juárez" is "Acapulco" in the news.
         short = re.match(r"^(?!Ciudad|San |Santa |Santo )(\S{4,}(?: \S+)?) (?:de|del|de la|do|da|dos|das) \S", city["name"])
-        if short:
+        if short and gaz.secondary_name_ok(short.group(1)):
             gaz.alias(entity, short.group(1), "A")
         if population >= config["alternateNamesMinPopulation"] or iso in config["alternateNamesCountries"]:
             for alternate in city.get("alternatenames", []):
-                if alternate[:1].isupper() and not any(ch.isdigit() for ch in alternate) and len(alternate.split()) <= 4:
+                if (alternate[:1].isupper() and not any(ch.isdigit() for ch in alternate) and len(alternate.split()) <= 4
+                        and gaz.secondary_name_ok(alternate)):
                     gaz.alias(entity, alternate, "A")
         kept += 1
     return kept, source
@@ -348,8 +365,9 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
         canonical = latin[0] if latin else names[0]
         estimate = int((countries.get(iso) or {}).get("population") or 0) // max(1, count)
         entity = gaz.entity("subdivision", canonical, [iso], estimate)
-        for name in names:
-            gaz.alias(entity, name, main_name=True)
+        for position, name in enumerate(names):
+            if position == 0 or gaz.secondary_name_ok(name):
+                gaz.alias(entity, name, main_name=True)
         kept += 1
     # Second-level units split from a historic county ("East Sussex", "West Sussex", "Cheshire
     # East"): the news names the county itself ("the Sussex coast"), an area of the country.
