@@ -163,6 +163,9 @@ import Testing
             ("Heathrow flights cancelled as fog lingers", "GB"), ("Windsor Castle barriers installed", "GB"),
             ("Eiffel Tower closes as staff strike", "FR"), ("Winter storm to bring snow to the Midwest", "US"),
             ("Pope calls for ceasefire", "VA"), ("Tourist dies at Machu Picchu", "PE"),
+            // Long Island is also one of the Bahamas; "American Indian" is no Indian.
+            ("Suspects arrested in Long Island murders", "US"), ("American Indian tribes sue over pipeline", "US"),
+            ("Navajo Nation extends curfew", "US"),
         ])
         #expect(try classify("Shannon Matthews: how Karen Matthews fooled police").countries.isEmpty)
         #expect(try classify("Fighting resumes in Karen State").countries == ["MM"])
