@@ -166,6 +166,9 @@ import Testing
             // Long Island is also one of the Bahamas; "American Indian" is no Indian.
             ("Suspects arrested in Long Island murders", "US"), ("American Indian tribes sue over pipeline", "US"),
             ("Navajo Nation extends curfew", "US"),
+            // A department or province whose estimated population outranked the city the news means.
+            ("Earthquake hits Granada", "ES"), ("Protests in Sucre", "BO"), ("Flooding in Trujillo", "PE"),
+            ("Kochi airport closed", "IN"), ("Saint Paul police shooting", "US"),
         ])
         #expect(try classify("Shannon Matthews: how Karen Matthews fooled police").countries.isEmpty)
         #expect(try classify("Fighting resumes in Karen State").countries == ["MM"])
