@@ -71,6 +71,20 @@ import Testing
         }
     }
 
+    /// The Factbook's nationality nouns give the plural demonyms ("Romanian(s)"): a remark in
+    /// parentheses used to be stripped with the plural's "(s)", so only "Romanian" was kept.
+    /// Nicknames that start with "The" are no names of places ("The North", "The Old North State").
+    @Test func pluralDemonymsImplyTheirCountryAndNicknamesDoNot() throws {
+        for (text, country) in [
+            ("Romanians vote in runoff", "RO"), ("Kenyans mourn former president", "KE"), ("Danes reject euro", "DK"),
+            ("Two Italians kidnapped", "IT"), ("Nigerians queue for fuel", "NG"), ("Kazakhs protest fuel prices", "KZ"),
+        ] {
+            #expect(try classify(text).countries == [country], "\(text)")
+        }
+        #expect(try classify("Santa leaves the North Pole on time").countries.isEmpty)
+        #expect(try classify("Storm heads for the Old North State").countries.isEmpty)
+    }
+
     /// An acronym written with small letters ("AfD", "FdI", "M&S"; the taxonomy's "EVs", "F1",
     /// "T20") matches only as written; it used to match nothing, as
     /// if it had to be all capitals. In capitals it is another acronym ("AFD", "FDI").

@@ -132,9 +132,14 @@ class Gazetteer:
         word list holds in any case is no safe second name: most are people's given names and surnames
         ("Sam" for Damascus, "Diana" for Soran, "Sidney" for Sydney, "Vargas" for La Guaira) or words
         ("Villa", "Soul"), and a few are another city's main name ("Islamabad" for Chattogram); it is
-        kept only when config.json lists it among `alternateNameExonyms` ("Peking", "Cologne", "Mecca")."""
+        kept only when config.json lists it among `alternateNameExonyms` ("Peking", "Cologne", "Mecca").
+        So is one that starts with "the": a nickname ("The Old North State", "The Territory", "The
+        North" for Sierra Leone's Northern Province, "The City of Angels" for Bangkok), kept only when
+        listed ("The Big Apple")."""
         folded = tokenize(text)
-        if len(folded) != 1 or folded[0] not in load_dictionary(self.config) or folded[0] in self.exonyms:
+        if key(text) in self.exonyms:
+            return True
+        if folded[:1] != ["the"] and (len(folded) != 1 or folded[0] not in load_dictionary(self.config)):
             return True
         self.dropped["alternate-word"] += 1
         self.dropped_alternates.add(text)
@@ -216,7 +221,8 @@ def add_countries(gaz, geonames_dir, countryinfo_dir, factbook_dir, curated):
         for field in ("noun", "adjective"):
             value = re.sub(r"<[^>]+>", "", html.unescape((nationality.get(field) or {}).get("text", "")))
             for part in re.split(r"[,;]| or ", value):
-                part = re.sub(r"\(.*?\)", "", part).strip()
+                # Parentheses other than the plural's ("Romanian(s)") are remarks: "(singular and plural)".
+                part = re.sub(r"\((?!e?s\))[^)]*\)", "", part).strip()
                 match = re.match(r"^([A-Z][\w'\- ]+?)\((s|es)\)$", part.replace(" (", "("))
                 if match:
                     demonyms.update({match.group(1).strip(), match.group(1).strip() + match.group(2)})
@@ -349,15 +355,17 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
             continue
         for code, record in sorted(top.items()):
             names = english_subdivision_names(record)
+            # The ISO name, and the other names that may stand for the unit (all may name it in the list).
+            allowed = set(names[:1] + [n for n in names[1:] if gaz.secondary_name_ok(n)])
             names = [n for n in names if key(n) not in words and not any(w in words for w in [key(n).split(" ")[0]] if len(key(n).split()) == 1)]
             if names:
-                planned.append((iso, code, names, len(top)))
+                planned.append((iso, code, names, len(top), allowed))
     owners = {}
-    for iso, code, names, _ in planned:
+    for iso, code, names, _, _ in planned:
         for name in names[1:]:
             owners.setdefault(key(name), set()).add(iso)
     kept = 0
-    for iso, code, names, count in planned:
+    for iso, code, names, count, allowed in planned:
         names = names[:1] + [n for n in names[1:] if len(owners[key(n)]) == 1]
         if not names:
             continue
@@ -365,15 +373,15 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
         canonical = latin[0] if latin else names[0]
         estimate = int((countries.get(iso) or {}).get("population") or 0) // max(1, count)
         entity = gaz.entity("subdivision", canonical, [iso], estimate)
-        for position, name in enumerate(names):
-            if position == 0 or gaz.secondary_name_ok(name):
+        for name in names:
+            if name in allowed:
                 gaz.alias(entity, name, main_name=True)
         kept += 1
     # Second-level units split from a historic county ("East Sussex", "West Sussex", "Cheshire
     # East"): the news names the county itself ("the Sussex coast"), an area of the country.
     taken = {key(text) for _, text, _ in gaz.aliases}
     halves = {}
-    for iso, code, names, _ in planned:
+    for iso, code, names, _, _ in planned:
         if iso not in second:
             continue
         match = re.fullmatch(r"(?:(?:North|South|East|West|North East|North West|South East|South West) )?([A-Z][a-z]+)(?: (?:East|West))?", names[0])
