@@ -12,6 +12,16 @@ import Testing
         try expectLexiconTopics(["Arsenal beat Chelsea to go top", "Yankees sign veteran pitcher", "All Blacks name squad for autumn tests"].map { ($0, "Sports") })
     }
 
+    /// A keyword matches its own word only, so `taxonomy-default-17` lists the regular plurals of
+    /// its one-word nouns ("strikers", "golfers", "senators", "mergers"): before it, "Strikers hit
+    /// form" had no keyword and went to Arts&Culture.
+    @Test func pluralsOfKeywordsMakeTheirTopics() throws {
+        try expectLexiconTopics([
+            ("Strikers hit form", "Sports"), ("Golfers struggle in wind", "Sports"), ("Senators reject bill", "Politics"),
+            ("Mergers slow as rates rise", "Economy"), ("Singers pay tribute", "Arts&Culture"),
+        ])
+    }
+
     /// A keyword written with a capital matches only a capitalised word inside a sentence-case text.
     @Test func aClubNameThatIsAWordMatchesOnlyAsAName() throws {
         let result = try classify("Russia expands its nuclear arsenal")
