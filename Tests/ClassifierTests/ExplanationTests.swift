@@ -67,7 +67,7 @@ import NewsModel
         #expect(version == classifier.version)
         #expect(version.hasPrefix("classifier-\(NewsClassifier.engineVersion)/gaz-"))
         #expect(version.contains("/taxonomy-default-17/lr-"))
-        #expect(version.hasSuffix("/urgency-default-1"))
+        #expect(version.hasSuffix("/urgency-default-2"))
     }
 }
 
@@ -89,6 +89,15 @@ import NewsModel
         #expect(try urgency("Authorities order evacuation of coastal towns") == .urgent)
         #expect(try urgency("Tsunami warning issued after quake") == .flash)
         #expect(try urgency("Gaza may take 30 years to clear of ordnance") == .routine)
+    }
+
+    /// A cue matches its own words only: `urgency-default-2` lists the plurals and forms its
+    /// singulars lacked. "kill" is no cue: in the news it is mostly a figure of speech.
+    @Test func pluralsAndFormsOfCuesRaiseUrgency() throws {
+        for text in ["Gunmen open fire on market", "Wildfires force thousands to flee", "Bombings rock capital", "Police say officer opened fire"] {
+            #expect(try urgency(text) == .urgent, "\(text)")
+        }
+        #expect(try urgency("Debt will kill the global economy") == .routine)
     }
 
     @Test func casualtyCountIsExplained() throws {
