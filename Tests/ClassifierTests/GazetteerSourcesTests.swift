@@ -185,6 +185,9 @@ import Testing
             ("Kochi airport closed", "IN"), ("Saint Paul police shooting", "US"),
             // An office named after a town another country's province shares; a senator's surname, a town's.
             ("Archbishop of Canterbury to retire", "GB"), ("Rubio divulges hack attempts", "US"),
+            // Both countries' news name their own Treasury; the Championship is Britain's only alone.
+            ("Treasury yields rise", "US"), ("Treasury Secretary meets bank chiefs", "US"), ("Treasury plans new borrowing", "GB"),
+            ("World Championship gold for Kenya's runner", "KE"),
         ])
         #expect(try classify("Shannon Matthews: how Karen Matthews fooled police").countries.isEmpty)
         #expect(try classify("Fighting resumes in Karen State").countries == ["MM"])
