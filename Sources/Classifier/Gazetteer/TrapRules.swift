@@ -9,7 +9,8 @@
 /// Asia's civil services have both) and Labour (UK; Labour also the common word),
 /// Democrats and Republicans (the US's parties, unless a word before makes another's: "Social Democrats");
 /// and towns named like people, the other trap names (config.json's `trapNames`: Paris, Sydney,
-/// Victoria, Austin, Orlando, Mexico's Guerrero), which are a person in "Paris Hilton", "Sydney Sweeney" and "Paolo Guerrero".
+/// Victoria, Austin, Orlando, Mexico's Guerrero), which are a person in "Paris Hilton", "Sydney
+/// Sweeney" and "Paolo Guerrero".
 ///
 /// Each rule looks at the words around the match and the other countries in the item, and either
 /// rejects the match or accepts it, possibly preferring one country's reading.

@@ -116,7 +116,6 @@ class Gazetteer:
         self.candidates = {}        # stop-list candidates: alias key -> description
         self.dropped = {"stoplist": 0, "short": 0, "non-latin": 0, "alternate-word": 0}
         self.exonyms = {key(name) for name in config.get("alternateNameExonyms", [])}
-        self.dropped_alternates = set()
 
     def entity(self, kind, name, countries, population=0):
         name = " ".join(name.split())
@@ -131,18 +130,16 @@ class Gazetteer:
         of "Villa de Cura", an English other-name of a subdivision) may stand for it. One word that the
         word list holds in any case is no safe second name: most are people's given names and surnames
         ("Sam" for Damascus, "Diana" for Soran, "Sidney" for Sydney, "Vargas" for La Guaira) or words
-        ("Villa", "Soul"), and a few are another city's main name ("Islamabad" for Chattogram); it is
-        kept only when config.json lists it among `alternateNameExonyms` ("Peking", "Cologne", "Mecca").
-        So is one that starts with "the": a nickname ("The Old North State", "The Territory", "The
-        North" for Sierra Leone's Northern Province, "The City of Angels" for Bangkok), kept only when
-        listed ("The Big Apple")."""
+        ("Villa", "Soul"), and a few are another city's main name ("Islamabad" for Chattogram). Nor is
+        one that starts with "the", a nickname ("The Old North State", "The Territory", "The North"
+        for Sierra Leone's Northern Province, "The City of Angels" for Bangkok). Either is kept only
+        when config.json lists it among `alternateNameExonyms` ("Peking", "Cologne", "The Big Apple")."""
         folded = tokenize(text)
-        if key(text) in self.exonyms:
+        if " ".join(folded) in self.exonyms:
             return True
         if folded[:1] != ["the"] and (len(folded) != 1 or folded[0] not in load_dictionary(self.config)):
             return True
         self.dropped["alternate-word"] += 1
-        self.dropped_alternates.add(text)
         return False
 
     def acceptable(self, text, curated=False, main_name=False):
