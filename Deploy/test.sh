@@ -45,6 +45,8 @@ fi
 export LD_LIBRARY_PATH="$root/.local/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export NEWSFLASH_PYTHON="$root/.venv/bin/python"
 echo "test: broker $KAFKA_BOOTSTRAP, PostgreSQL ${NEWSFLASH_TEST_POSTGRES_URL%%://*}://…@${NEWSFLASH_TEST_POSTGRES_URL#*@}, SMTP sink 127.0.0.1:$NEWSFLASH_TEST_SMTP_PORT, librdkafka from $root/.local/lib"
+# The gazetteer generator's own unit tests (Python, standard library only; no data packages).
+"$NEWSFLASH_PYTHON" -B -m unittest discover -s "$root/Sources/Classifier/Generator" -p 'test_*.py'
 swift build --build-tests
 # The secret scan (issue 18): the whole run's output, every test's log lines included, must hold no API
 # key secret (nfk_ and 48 hex digits) and no webhook signing secret (whsec_ and 32 base64 characters).

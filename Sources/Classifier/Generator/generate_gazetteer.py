@@ -214,17 +214,7 @@ def add_countries(gaz, geonames_dir, countryinfo_dir, factbook_dir, curated):
         demonyms = set()
         if extra.get("demonym"):
             demonyms.add(extra["demonym"])
-        nationality = factbook.get(iso, {}).get("People and Society", {}).get("Nationality", {})
-        for field in ("noun", "adjective"):
-            value = re.sub(r"<[^>]+>", "", html.unescape((nationality.get(field) or {}).get("text", "")))
-            for part in re.split(r"[,;]| or ", value):
-                # Parentheses other than the plural's ("Romanian(s)") are remarks: "(singular and plural)".
-                part = re.sub(r"\((?!e?s\))[^)]*\)", "", part).strip()
-                match = re.match(r"^([A-Z][\w'\- ]+?)\((s|es)\)$", part.replace(" (", "("))
-                if match:
-                    demonyms.update({match.group(1).strip(), match.group(1).strip() + match.group(2)})
-                elif part and len(part.split()) <= 2 and part[0].isupper():
-                    demonyms.add(part)
+        demonyms |= nationality_demonyms(factbook.get(iso, {}).get("People and Society", {}).get("Nationality", {}))
         if demonyms:
             dem = gaz.entity("demonym", record["name"], [iso], record.get("population"))
             for value in sorted(demonyms):
@@ -239,6 +229,24 @@ def add_countries(gaz, geonames_dir, countryinfo_dir, factbook_dir, curated):
             text, flags = split_flags(spec)
             gaz.alias(dem, text, flags, curated=True)
     return countries, factbook
+
+
+def nationality_demonyms(nationality):
+    """The demonyms of a Factbook "Nationality" entry: its noun and adjective, each plural written
+    out ("Romanian(s)" gives "Romanian" and "Romanians"), remarks in parentheses dropped ("Swiss
+    (singular and plural)"), alternatives split ("Briton(s), British (collective plural)")."""
+    demonyms = set()
+    for field in ("noun", "adjective"):
+        value = re.sub(r"<[^>]+>", "", html.unescape((nationality.get(field) or {}).get("text", "")))
+        for part in re.split(r"[,;]| or ", value):
+            # Parentheses other than the plural's ("Romanian(s)") are remarks: "(singular and plural)".
+            part = re.sub(r"\((?!e?s\))[^)]*\)", "", part).strip()
+            match = re.match(r"^([A-Z][\w'\- ]+?)\((s|es)\)$", part.replace(" (", "("))
+            if match:
+                demonyms.update({match.group(1).strip(), match.group(1).strip() + match.group(2)})
+            elif part and len(part.split()) <= 2 and part[0].isupper():
+                demonyms.add(part)
+    return demonyms
 
 
 def add_cities(gaz, geonames_dir, countries, config):
