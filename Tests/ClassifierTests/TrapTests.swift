@@ -197,6 +197,11 @@ import Testing
         try expectCountries([
             ("Social Democrats win Danish election", "DK"), ("Sweden Democrats gain seats", "SE"),
             ("Christian Democrats pick a new leader in Germany", "DE"), ("Republican Guard units move on Baghdad", "IQ"),
+            // A country with parties of that name, and nothing of US politics.
+            ("Democrats in Japan merge with rivals", "JP"), ("Democrats win in South Korea", "KR"),
+            ("Republicans in Ireland hold rally", "IE"),
         ])
+        #expect(try classify("Republicans and Democrats clash over Japan trade deal").countries == ["US", "JP"])
+        #expect(try classify("Democrats block Trump's tariffs on Italy").countries == ["US", "IT"])
     }
 }

@@ -7,7 +7,9 @@
 /// of Latin America and nothing of US politics), the AP
 /// style titles Sen., Gov. and Rep. before a name (US), MPs, the Home and Foreign Secretaries (South
 /// Asia's civil services have both) and Labour (UK; Labour also the common word),
-/// Democrats and Republicans (the US's parties, unless a word before makes another's: "Social Democrats");
+/// Democrats and Republicans (the US's parties, unless a word before makes another's, "Social
+/// Democrats", or the item names a country with parties of that name and nothing of US politics,
+/// "Democrats in Japan merge");
 /// and towns named like people, the other trap names (config.json's `trapNames`: Paris, Sydney,
 /// Victoria, Austin, Orlando, Mexico's Guerrero), which are a person in "Paris Hilton", "Sydney
 /// Sweeney" and "Paolo Guerrero".
@@ -125,6 +127,16 @@ enum TrapRules {
                 || (start > 0 && field.tokens[start].gapBefore == .space && field.isCapitalisedInSentence(start - 1))
             if previousNamesAParty || (next.map { notAmericanPartyNext.contains($0.folded) } ?? false) {
                 return .reject(rule: "trap:\(key)-another-party")
+            }
+            // The Democrats of Japan, South Korea or Italy and the republicans of Ireland or France,
+            // when the item names that country and not the US nor a cue of US politics besides the
+            // word itself ("Democrats in Japan merge with rivals"; "Republicans and Democrats clash
+            // over Japan trade deal" stays the US's).
+            let isDemocrats = key.hasPrefix("democrat")
+            if !context.countries.contains("US"), !context.countries.isDisjoint(with: isDemocrats ? otherDemocrats : otherRepublicans),
+                !context.mentions(anyOf: isDemocrats ? usPoliticsCuesBesidesDemocrats : usPoliticsCuesBesidesRepublicans)
+            {
+                return .reject(rule: "trap:\(key)-another-country-context")
             }
             return .accept(country: "US", rule: "trap:\(key)-us")
         case "labour":
@@ -249,6 +261,14 @@ enum TrapRules {
     ]
     /// The cues besides the word being decided: "Congress" is no cue of its own reading.
     static let usPoliticsCuesBesidesCongress = usPoliticsCues.subtracting(["congress"])
+    static let usPoliticsCuesBesidesDemocrats = usPoliticsCues.subtracting(["democrat", "democrats"])
+    static let usPoliticsCuesBesidesRepublicans = usPoliticsCues.subtracting(["republican", "republicans"])
+    /// Countries with parties English news calls "the Democrats" (Japan's Constitutional Democrats,
+    /// South Korea's Democratic Party, Italy's PD, Serbia's DS, Hong Kong's, Thailand's, Albania's,
+    /// Kosovo's) or "the Republicans" (Ireland's republicans, France's Les Républicains, Armenia's
+    /// and Turkey's republican parties).
+    static let otherDemocrats: Set<String> = ["JP", "KR", "IT", "RS", "HK", "TH", "AL", "XK"]
+    static let otherRepublicans: Set<String> = ["IE", "FR", "AM", "TR"]
     static let ukPoliticsCues: Set<String> = ["westminster", "commons", "tory", "tories", "downing", "whitehall", "brexit", "nhs"]
     /// Words before "Democrats" or "Republican" that make another country's party.
     static let partyQualifiers: Set<String> = [
