@@ -188,6 +188,8 @@ import Testing
             // Both countries' news name their own Treasury; the Championship is Britain's only alone.
             ("Treasury yields rise", "US"), ("Treasury Secretary meets bank chiefs", "US"), ("Treasury plans new borrowing", "GB"),
             ("World Championship gold for Kenya's runner", "KE"),
+            // Mexico's ruling party outranks the Indian town of that name, unless India is named.
+            ("Morena party sweeps state polls", "MX"), ("Dacoits arrested in Morena district of Madhya Pradesh", "IN"),
         ])
         #expect(try classify("Shannon Matthews: how Karen Matthews fooled police").countries.isEmpty)
         #expect(try classify("Fighting resumes in Karen State").countries == ["MM"])
