@@ -191,6 +191,10 @@ import Testing
             // Mexico's ruling party outranks the Indian town of that name, unless India is named.
             ("Morena party sweeps state polls", "MX"), ("Dacoits arrested in Morena district of Madhya Pradesh", "IN"),
         ])
+        // A subdivision that is a country of its own in ISO 3166-1 is that country, also when its
+        // sovereign is named (it used to be China's "Hong Kong SAR" then).
+        #expect(try classify("China tightens grip on Hong Kong").countries == ["CN", "HK"])
+        #expect(try classify("US sends aid to Puerto Rico").countries == ["US", "PR"])
         #expect(try classify("Shannon Matthews: how Karen Matthews fooled police").countries.isEmpty)
         #expect(try classify("Fighting resumes in Karen State").countries == ["MM"])
     }

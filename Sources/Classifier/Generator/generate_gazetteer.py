@@ -359,6 +359,12 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
         if len(top) > config["maxSubdivisions"] and iso not in always and iso not in second:
             continue
         for code, record in sorted(top.items()):
+            # A unit that is a country of its own in ISO 3166-1 ("CN-HK" Hong Kong SAR, "CN-TW"
+            # Taiwan Sheng, "US-PR" Puerto Rico) is that country's entry, not a second reading that a
+            # named China or US would pick over it.
+            own = code.split("-")[-1]
+            if own != iso and own in countries and set(key(countries[own]["name"]).split()) <= set(key(record["name"]).split()):
+                continue
             names = english_subdivision_names(record)
             # The ISO name, and the other names that may stand for the unit (all may name it in the list).
             allowed = set(names[:1] + [n for n in names[1:] if gaz.secondary_name_ok(n)])
