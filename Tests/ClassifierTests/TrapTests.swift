@@ -204,4 +204,15 @@ import Testing
         #expect(try classify("Republicans and Democrats clash over Japan trade deal").countries == ["US", "JP"])
         #expect(try classify("Democrats block Trump's tariffs on Italy").countries == ["US", "IT"])
     }
+
+    /// Parties and chambers other countries have too: Britain's or the US's unless the item names
+    /// another country and nothing of that country's politics.
+    @Test func sharedPartyAndChamberNamesAreTheirCountrysOnlyWithoutAnother() throws {
+        try expectCountries([
+            ("Labour Party wins New Zealand election", "NZ"), ("Conservative Party leadership race in Canada heats up", "CA"),
+            ("Japan's House of Representatives dissolved", "JP"), ("Democratic Party wins Seoul mayoral race", "KR"),
+            ("House of Representatives passes budget", "US"), ("Labour Party conference opens in Liverpool", "GB"),
+        ])
+        #expect(try classify("House of Commons debates Canada trade deal after Brexit").countries == ["GB", "CA"])
+    }
 }

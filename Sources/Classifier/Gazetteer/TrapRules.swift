@@ -6,7 +6,9 @@
 /// unless a place is named right before it, "Peru's Congress", or the item names India or a country
 /// of Latin America and nothing of US politics), the AP
 /// style titles Sen., Gov. and Rep. before a name (US), MPs, the Home and Foreign Secretaries (South
-/// Asia's civil services have both) and Labour (UK; Labour also the common word),
+/// Asia's civil services have both) and Labour (UK; Labour also the common word), the Labour and
+/// Conservative Parties and the House of Commons (UK), the Democratic and Republican Parties and the
+/// House of Representatives (US), which other countries have too,
 /// Democrats and Republicans (the US's parties, unless a word before makes another's, "Social
 /// Democrats", or the item names a country with parties of that name and nothing of US politics,
 /// "Democrats in Japan merge");
@@ -119,6 +121,15 @@ enum TrapRules {
             // India's, Pakistan's and Bangladesh's civil services have a Home and a Foreign Secretary
             // too ("Foreign Secretary Vikram Misri"): Britain's unless the item names another country.
             return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)
+        case "labour party", "conservative party", "house of commons":
+            // New Zealand's, Norway's and Israel's Labour Party, Canada's Conservative Party and House
+            // of Commons: Britain's unless the item names another country and no cue of UK politics.
+            return defaultCountry("GB", key: key, cues: key == "house of commons" ? ukPoliticsCuesBesidesCommons : ukPoliticsCues, context: context)
+        case "democratic party", "republican party", "house of representatives":
+            // South Korea's and Italy's Democratic Party, the Houses of Representatives of Japan,
+            // Australia, Nigeria and the Philippines: the US's unless the item names another country
+            // and no cue of US politics.
+            return defaultCountry("US", key: key, cues: usPoliticsCues, context: context)
         case "democrats", "democrat", "republicans", "republican":
             // Another party's name: "Social Democrats", "Sweden Democrats", "Christian Democrat Merz",
             // "Irish Republican Army", "Republican Guard". ("Senate Democrats" and "House Republicans"
@@ -270,6 +281,7 @@ enum TrapRules {
     static let otherDemocrats: Set<String> = ["JP", "KR", "IT", "RS", "HK", "TH", "AL", "XK"]
     static let otherRepublicans: Set<String> = ["IE", "FR", "AM", "TR"]
     static let ukPoliticsCues: Set<String> = ["westminster", "commons", "tory", "tories", "downing", "whitehall", "brexit", "nhs"]
+    static let ukPoliticsCuesBesidesCommons = ukPoliticsCues.subtracting(["commons"])
     /// Words before "Democrats" or "Republican" that make another country's party.
     static let partyQualifiers: Set<String> = [
         "social", "christian", "free", "liberal", "sweden", "swedish", "european", "national", "new", "centre", "center", "green",
