@@ -212,6 +212,8 @@ import Testing
             ("Labour Party wins New Zealand election", "NZ"), ("Conservative Party leadership race in Canada heats up", "CA"),
             ("Japan's House of Representatives dissolved", "JP"), ("Democratic Party wins Seoul mayoral race", "KR"),
             ("House of Representatives passes budget", "US"), ("Labour Party conference opens in Liverpool", "GB"),
+            ("Ukraine's National Guard repels assault", "UA"), ("German Foreign Office summons ambassador", "DE"),
+            ("Foreign Office warns Britons against travel", "GB"),
         ])
         #expect(try classify("House of Commons debates Canada trade deal after Brexit").countries == ["GB", "CA"])
     }

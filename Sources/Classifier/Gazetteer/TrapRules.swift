@@ -7,8 +7,9 @@
 /// of Latin America and nothing of US politics), the AP
 /// style titles Sen., Gov. and Rep. before a name (US), MPs, the Home and Foreign Secretaries (South
 /// Asia's civil services have both) and Labour (UK; Labour also the common word), the Labour and
-/// Conservative Parties and the House of Commons (UK), the Democratic and Republican Parties and the
-/// House of Representatives (US), which other countries have too,
+/// Conservative Parties, the House of Commons and the Foreign Office (UK), the Democratic and
+/// Republican Parties, the House of Representatives, the National Guard and the Secret Service (US),
+/// which other countries have too,
 /// Democrats and Republicans (the US's parties, unless a word before makes another's, "Social
 /// Democrats", or the item names a country with parties of that name and nothing of US politics,
 /// "Democrats in Japan merge");
@@ -121,14 +122,15 @@ enum TrapRules {
             // India's, Pakistan's and Bangladesh's civil services have a Home and a Foreign Secretary
             // too ("Foreign Secretary Vikram Misri"): Britain's unless the item names another country.
             return defaultCountry("GB", key: key, cues: ukPoliticsCues, context: context)
-        case "labour party", "conservative party", "house of commons":
+        case "labour party", "conservative party", "house of commons", "foreign office":
             // New Zealand's, Norway's and Israel's Labour Party, Canada's Conservative Party and House
-            // of Commons: Britain's unless the item names another country and no cue of UK politics.
+            // of Commons, Germany's Foreign Office: Britain's unless the item names another country
+            // and no cue of UK politics.
             return defaultCountry("GB", key: key, cues: key == "house of commons" ? ukPoliticsCuesBesidesCommons : ukPoliticsCues, context: context)
-        case "democratic party", "republican party", "house of representatives":
+        case "democratic party", "republican party", "house of representatives", "national guard", "secret service":
             // South Korea's and Italy's Democratic Party, the Houses of Representatives of Japan,
-            // Australia, Nigeria and the Philippines: the US's unless the item names another country
-            // and no cue of US politics.
+            // Australia, Nigeria and the Philippines, Ukraine's and Venezuela's National Guard: the
+            // US's unless the item names another country and no cue of US politics.
             return defaultCountry("US", key: key, cues: usPoliticsCues, context: context)
         case "democrats", "democrat", "republicans", "republican":
             // Another party's name: "Social Democrats", "Sweden Democrats", "Christian Democrat Merz",
