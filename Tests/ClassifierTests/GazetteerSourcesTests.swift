@@ -57,7 +57,7 @@ import Testing
             "Sam Smith wins Grammy", "Diana Ross concert sells out", "Zion Williamson injured again", "Sidney Crosby scores twice",
             "Sophia Loren honoured in Rome", "Stalin statue removed", "Robert Kennedy Jr confirmed", "Magdalena Andersson resigns",
             "Isabel Allende publishes new novel", "Bono joins U2 reunion", "New Batman film breaks records",
-            "Paolo Guerrero scores twice",
+            "Paolo Guerrero scores twice", "Virginia Giuffre memoir published",
         ] {
             let result = try classify(text)
             #expect(!result.countries.contains { ["SY", "IQ", "IL", "AU", "BG", "UA", "CO", "SB", "GH", "TR", "MX"].contains($0) },
@@ -66,6 +66,7 @@ import Testing
         for (text, country) in [
             ("Peking opera troupe tours", "CN"), ("Cologne cathedral closed after threat", "DE"), ("Rio carnival cancelled", "BR"),
             ("Fighting flares in Chechnya", "RU"), ("Pilgrims arrive in Mecca", "SA"), ("Gunmen kill 12 in Guerrero", "MX"),
+            ("Virginia Senate passes gun bill", "US"), ("Students at Indiana University protest cuts", "US"),
         ] {
             #expect(try classify(text).countries == [country], "\(text)")
         }
