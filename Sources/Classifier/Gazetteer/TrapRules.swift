@@ -106,7 +106,7 @@ enum TrapRules {
             // India's Congress party, and the congresses of Latin America and the Philippines, when
             // the item names that country and not the US nor a cue of US politics ("Congress leader
             // Rahul Gandhi attacks BJP", "Peru: Congress votes to remove president").
-            if !context.countries.contains("US"), !context.countries.isDisjoint(with: otherCongresses), !context.mentions(anyOf: usPoliticsCuesBesidesCongress) {
+            if namesAnotherOwnerOnly(otherCongresses, besides: usPoliticsCuesBesidesCongress, context: context) {
                 return .reject(rule: "trap:congress-another-country-context")
             }
             return .accept(country: "US", rule: "trap:congress-us")
@@ -146,8 +146,9 @@ enum TrapRules {
             // word itself ("Democrats in Japan merge with rivals"; "Republicans and Democrats clash
             // over Japan trade deal" stays the US's).
             let isDemocrats = key.hasPrefix("democrat")
-            if !context.countries.contains("US"), !context.countries.isDisjoint(with: isDemocrats ? otherDemocrats : otherRepublicans),
-                !context.mentions(anyOf: isDemocrats ? usPoliticsCuesBesidesDemocrats : usPoliticsCuesBesidesRepublicans)
+            if namesAnotherOwnerOnly(
+                isDemocrats ? otherDemocrats : otherRepublicans,
+                besides: isDemocrats ? usPoliticsCuesBesidesDemocrats : usPoliticsCuesBesidesRepublicans, context: context)
             {
                 return .reject(rule: "trap:\(key)-another-country-context")
             }
@@ -181,6 +182,13 @@ enum TrapRules {
             }
             return .accept(country: nil, rule: nil)
         }
+    }
+
+    /// Whether the item names one of `owners` (countries with a body of the US's name: India's
+    /// Congress, Japan's Democrats) and neither the US nor a word of `cues` (US politics, less the
+    /// name being decided): the name is then that country's, not the US's.
+    private static func namesAnotherOwnerOnly(_ owners: Set<String>, besides cues: Set<String>, context: Context) -> Bool {
+        !context.countries.contains("US") && !context.countries.isDisjoint(with: owners) && !context.mentions(anyOf: cues)
     }
 
     /// An institution's name without its country: `country`'s when the item names no other country,
