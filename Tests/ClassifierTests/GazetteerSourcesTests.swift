@@ -107,6 +107,18 @@ import Testing
         }
     }
 
+    /// The short forms wire copy writes for a country ("NZ", "S.Africa", "PNG", "HK") and the
+    /// colloquial names of its people ("Kiwis", "Aussies", "Brits"); the short forms match only in
+    /// capitals, so a word "hk" or "png" in a file name does not.
+    @Test func shortFormsAndColloquialNamesImplyTheirCountry() throws {
+        try expectCountries([
+            ("Former NZ Social Credit leader dies", "NZ"), ("S.Africa's rand slides", "ZA"), ("PNG landslide buries village", "PG"),
+            ("HK stocks fall at the open", "HK"), ("BiH presidency meets", "BA"), ("Kiwis rally behind flag change", "NZ"),
+            ("Aussies flock to the beach", "AU"), ("Brits warned over holiday scams", "GB"), ("Transnistria holds a vote", "MD"),
+        ])
+        #expect(try classify("Upload the chart as a png file").countries.isEmpty)
+    }
+
     @Test func englishCountiesAndSplitCountiesAreBritish() throws {
         for text in ["Flood warnings across Essex and Suffolk", "Plane crashes off the Sussex coast", "Gritters out across Yorkshire as snow falls"] {
             let result = try classify(text)
@@ -154,13 +166,17 @@ import Testing
     }
 
     /// `curated.json`'s office holders by office (ministers, members of Congress, governors, mayors,
-    /// judges, former heads): a full name implies the country; a surname alone only when it is
+    /// judges, former heads, and heads of state and government since about 1945, and US presidents
+    /// all): a full name implies the country; a surname alone only when it is
     /// distinctive. A store named like a former chancellor ("Kohl's") is not Germany.
     @Test func officeHoldersByNameImplyTheirCountry() throws {
         for (text, country) in [
             ("Betsy DeVos confirmed as education secretary", "US"), ("Mnuchin signals delay to tax plan", "US"),
             ("Philip Hammond defends National Insurance U-turn", "GB"), ("Yeltsin comes through heart operation", "RU"),
             ("Jacinda Ardern announces election date", "NZ"), ("Bolsonaro barred from office", "BR"),
+            // Heads of state and government before 1980, whom anniversaries and history name.
+            ("Plan to dig up President Polk's body again stirs trouble", "US"), ("Lenin niece opposes re-burial", "RU"),
+            ("Eisenhower letters auctioned", "US"), ("Nehru's papers to go online", "IN"),
         ] {
             let result = try classify(text)
             #expect(result.countries == [country], "\(text): \(result.countries)")
