@@ -155,6 +155,26 @@ import Testing
         #expect(!result.countries.contains("US"))
     }
 
+    /// A name inside a longer one is no context for the others: "Hampshire" in "New Hampshire"
+    /// made Britain the context, which picked Manchester, England.
+    @Test func aNameInsideALongerOneIsNoContext() throws {
+        #expect(try classify("Manchester mayor meets New Hampshire governor").countries == ["US"])
+    }
+
+    /// "Town, area": the town is the one in that subdivision or country, the area the one the town
+    /// is in; a town the gazetteer lacks there names no namesake abroad.
+    @Test func aTownThenACommaAndAnAreaAreEachOthers() throws {
+        try expectCountries([
+            ("Shooting in London, Ontario", "CA"), ("Athens, Georgia police arrest suspect", "US"),
+            ("Ontario, California warehouse fire", "US"), ("Tbilisi, Georgia protests grow", "GE"),
+            ("Paris, Texas man held", "US"), ("Moscow, Idaho murders trial", "US"), ("Storm hits Perth, Scotland", "GB"),
+        ])
+        // A comma that separates a list is no "town, area".
+        #expect(try classify("Sanctions on Moscow, Iran and North Korea").countries == ["RU", "IR", "KP"])
+        #expect(try classify("Envoys from Moscow, Iran, Syria meet").countries == ["RU", "IR", "SY"])
+        #expect(try classify("Bavaria, Texas and Quebec sign a pact").countries == ["DE", "US", "CA"])
+    }
+
     @Test func palestinianPlacesMapToPalestine() throws {
         for place in ["Gaza", "the West Bank", "Ramallah", "Jenin", "Khan Younis", "Rafah", "Nablus", "Deir al-Balah", "Jabalia"] {
             let result = try classify("Israeli raid in \(place) leaves several wounded")

@@ -82,6 +82,20 @@ struct FieldView {
         }
     }
 
+    /// Whether only a comma (and spaces) stands between token `index` and the one before it.
+    func hasCommaBefore(_ index: Int) -> Bool {
+        guard index > 0, tokens[index].gapBefore == .punctuation else { return false }
+        var commas = 0
+        for offset in Int(tokens[index - 1].utf8End)..<Int(tokens[index].utf8Start) {
+            switch textBytes[offset] {
+            case UInt8(ascii: ","): commas += 1
+            case UInt8(ascii: " "): continue
+            default: return false
+            }
+        }
+        return commas == 1
+    }
+
     /// Whether a full stop follows the token at `index` directly ("Sen." in "Sen. Warren").
     func endsWithFullStop(_ index: Int) -> Bool {
         let end = Int(tokens[index].utf8End)

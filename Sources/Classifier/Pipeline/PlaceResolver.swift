@@ -144,10 +144,12 @@ final class PlaceResolver: Sendable {
         let aliases = buffers.aliases.elements
 
         // Countries named without doubt: every reading stands for the same countries ("New Zealand"
-        // the country and the demonym), none is a trap or a bare surname.
+        // the country and the demonym), none is a trap or a bare surname. A name inside a longer one
+        // names nothing ("Hampshire" in "New Hampshire", "Wales" in "New South Wales"): the longer
+        // one wins below, and its country is the context.
         buffers.contextCountries.removeAll()
         var needsContext = false
-        for group in groups where group.aliasEnd > group.aliasStart {
+        for (index, group) in groups.enumerated() where group.aliasEnd > group.aliasStart && !Self.isInsideLonger(index, of: groups) {
             let first = aliasFacts[aliases[group.aliasStart]]
             let firstCountries = countryPositions(of: first.entity)
             var sameCountries = !first.isTrap && !first.isSurname
@@ -167,7 +169,7 @@ final class PlaceResolver: Sendable {
         let contextCountries = buffers.contextCountries.elements
 
         mentions.reserveCapacity(groups.count)
-        for group in groups {
+        for (index, group) in groups.enumerated() {
             let field = fields[group.fieldIndex]
             let candidates = aliases[group.aliasStart..<group.aliasEnd]
             if group.region < 0, Self.followsNameTitle(field, at: group.start),
@@ -178,7 +180,9 @@ final class PlaceResolver: Sendable {
             var kept: [Int]?
             var preferred: Int32?
             var rule: String?
-            if needsContext, candidates.contains(where: { aliasFacts[$0].isTrap }) {
+            if group.region < 0, let paired = townAndArea(around: index, in: fields, groups: groups, aliases: aliases) {
+                kept = paired
+            } else if needsContext, candidates.contains(where: { aliasFacts[$0].isTrap }) {
                 (kept, preferred, rule) = decideTrap(group, in: fields, candidates: candidates, context: contextCountries, groups: groups, aliases: aliases)
             }
             // The text is filled in below, for the mentions that are kept.
@@ -226,6 +230,78 @@ final class PlaceResolver: Sendable {
             mentions[index].matchedText = fields[fieldIndex].text(from: start, to: end)
         }
         return mentions
+    }
+
+    /// Whether `groups[index]`'s span lies inside another group's longer span of the same field.
+    static func isInsideLonger(_ index: Int, of groups: BufferView<Group>) -> Bool {
+        let group = groups[index]
+        return groups.contains {
+            $0.fieldIndex == group.fieldIndex && $0.start <= group.start && $0.end >= group.end
+                && $0.end - $0.start > group.end - group.start
+        }
+    }
+
+    /// "London, Ontario", "Athens, Georgia", "Paris, Texas": a town, a comma, then the name of a
+    /// subdivision or country. The town is the one in that area and the area the one the town is
+    /// in; a town with no reading there is a smaller one the gazetteer lacks, and names nothing
+    /// unless a list goes on ("Paris, Texas man held", "Perth, Scotland"; not "Moscow, Crimea and
+    /// Kyiv", where the comma separates a list). The readings to keep of
+    /// `groups[index]`, when it is the town or the area of such a pair; nil otherwise.
+    private func townAndArea(around index: Int, in fields: FieldList, groups: BufferView<Group>, aliases: BufferView<Int>) -> [Int]? {
+        let group = groups[index]
+        let field = fields[group.fieldIndex]
+        /// The longest group of `group`'s field that starts at `start` (or ends at `end`).
+        func longest(startingAt start: Int? = nil, endingAt end: Int? = nil) -> Group? {
+            var found: Group?
+            for other in groups where other.fieldIndex == group.fieldIndex && other.region < 0 && other.aliasEnd > other.aliasStart
+                && (start.map { other.start == $0 } ?? true) && (end.map { other.end == $0 } ?? true)
+            {
+                if let current = found, current.end - current.start >= other.end - other.start { continue }
+                found = other
+            }
+            return found
+        }
+        if group.end < field.tokens.count, field.hasCommaBefore(group.end), let area = longest(startingAt: group.end),
+            let pair = pairReadings(town: group, area: area, field: field, aliases: aliases)
+        {
+            return pair.town
+        }
+        if group.start > 0, field.hasCommaBefore(group.start), let town = longest(endingAt: group.start),
+            let pair = pairReadings(town: town, area: group, field: field, aliases: aliases)
+        {
+            return pair.area
+        }
+        return nil
+    }
+
+    /// The readings of `town` and of `area` that "town, area" keeps (nil for the area: decide it
+    /// as usual), or nil when the two are no such pair: the town's readings must all be cities or
+    /// subdivisions, and the area must have a subdivision or country reading.
+    private func pairReadings(town: Group, area: Group, field: FieldView, aliases: BufferView<Int>) -> (town: [Int], area: [Int]?)? {
+        let townReadings = aliases[town.aliasStart..<town.aliasEnd]
+        guard townReadings.allSatisfy({ entityFacts[aliasFacts[$0].entity].kind.isSettlement }) else { return nil }
+        let areaReadings = aliases[area.aliasStart..<area.aliasEnd].filter {
+            let kind = entityFacts[aliasFacts[$0].entity].kind
+            return kind == .subdivision || kind == .country
+        }
+        guard !areaReadings.isEmpty else { return nil }
+        func countries(_ alias: Int) -> [Int32] { countryPositions(of: aliasFacts[alias].entity).map { entityCountries[$0] } }
+        let areaCountries = Set(areaReadings.flatMap(countries))
+        let townKept = townReadings.filter { countries($0).contains(where: areaCountries.contains) }
+        if !townKept.isEmpty {
+            let townCountries = Set(townKept.flatMap(countries))
+            return (townKept, areaReadings.filter { countries($0).contains(where: townCountries.contains) })
+        }
+        // No reading of the town in the area: a smaller town the gazetteer lacks, unless the comma
+        // separates a list that goes on ("Moscow, Iran and North Korea"; after a country also
+        // "Moscow, Iran, Syria": AP style writes a comma after a state, "in Paris, Texas, on Monday").
+        guard townReadings.allSatisfy({ entityFacts[aliasFacts[$0].entity].kind == .city }) else { return nil }
+        if area.end < field.tokens.count {
+            if ["and", "or", "&"].contains(field.word(area.end)) { return nil }
+            let namesCountry = areaReadings.contains { entityFacts[aliasFacts[$0].entity].kind == .country }
+            if namesCountry && field.hasCommaBefore(area.end) { return nil }
+        }
+        return ([], nil)
     }
 
     /// Words after which a town's name is a person's or a storm's: "Queen Elizabeth", "Princess
