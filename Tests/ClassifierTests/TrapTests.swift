@@ -155,6 +155,20 @@ import Testing
         #expect(!result.countries.contains("US"))
     }
 
+    /// AP abbreviations of states that are also words ("Mass.", "Miss.", "Ill.", "La.") are the
+    /// state only in AP's place line, after a town and a comma.
+    @Test func apStateAbbreviationsThatAreWordsAreStatesOnlyAfterATown() throws {
+        try expectCountries([
+            ("Cambridge, Mass. lab fire", "US"), ("GALESBURG, Ill. (AP) — A man was charged", "US"),
+            ("Jackson, Miss. water crisis deepens", "US"), ("Baton Rouge, La. flooding", "US"),
+        ])
+        let miss = try classify("Jackson, Miss. water crisis deepens")
+        #expect(miss.explanation.contains { $0.rule == "trap:ap-state-after-town" && $0.phrase == "Miss" }, "\(miss.explanation)")
+        for text in ["Miss. Universe crowned", "Feeling ill. Doctors urge rest", "Mass shooting suspect held", "Real Madrid, La Liga leaders, lose"] {
+            #expect(!(try classify(text).countries.contains("US")), "\(text)")
+        }
+    }
+
     /// A name inside a longer one is no context for the others: "Hampshire" in "New Hampshire"
     /// made Britain the context, which picked Manchester, England.
     @Test func aNameInsideALongerOneIsNoContext() throws {
@@ -173,6 +187,8 @@ import Testing
         #expect(try classify("Sanctions on Moscow, Iran and North Korea").countries == ["RU", "IR", "KP"])
         #expect(try classify("Envoys from Moscow, Iran, Syria meet").countries == ["RU", "IR", "SY"])
         #expect(try classify("Bavaria, Texas and Quebec sign a pact").countries == ["DE", "US", "CA"])
+        // An area that its trap rule rejects is none: "La" without its full stop is no Louisiana.
+        #expect(try classify("Madrid, La Liga leaders, lose").countries == ["ES"])
     }
 
     @Test func palestinianPlacesMapToPalestine() throws {

@@ -5,7 +5,8 @@
 /// unless the item names another one: the Senate, senators and the Supreme Court (US), Congress (the US's
 /// unless a place is named right before it, "Peru's Congress", or the item names India or a country
 /// of Latin America and nothing of US politics), the AP
-/// style titles Sen., Gov. and Rep. before a name (US), MPs, the Home and Foreign Secretaries (South
+/// style titles Sen., Gov. and Rep. before a name (US), AP abbreviations of states that are also
+/// words ("Mass.", "Miss.", "Ill.") after a town and a comma (US), MPs, the Home and Foreign Secretaries (South
 /// Asia's civil services have both) and Labour (UK; Labour also the common word), the Labour and
 /// Conservative Parties, the House of Commons and the Foreign Office (UK), the Democratic and
 /// Republican Parties, the House of Representatives, the National Guard and the Secret Service (US),
@@ -118,6 +119,16 @@ enum TrapRules {
                 return .reject(rule: "trap:\(key)-not-a-title")
             }
             return defaultCountry("US", key: key, cues: usPoliticsCues, context: context)
+        case "del", "ga", "ill", "ind", "kan", "ky", "la", "mass", "md", "me", "miss", "mo", "ore", "pa", "va", "vt", "wash":
+            // AP abbreviations of US states that are also words or names ("Miss.", "Ill.", "Wash.",
+            // "La"): a state only in AP's place line, right after a town and a comma, capitalised and
+            // with its full stop, "Cambridge, Mass.", "GALESBURG, Ill. (AP)".
+            guard field.tokens[start].shape == .capitalized, field.endsWithFullStop(start), field.hasCommaBefore(start),
+                field.tokens[start - 1].isCapitalized
+            else {
+                return .reject(rule: "trap:ap-state-not-after-town")
+            }
+            return .accept(country: "US", rule: "trap:ap-state-after-town")
         case "mps", "home secretary", "foreign secretary":
             // India's, Pakistan's and Bangladesh's civil services have a Home and a Foreign Secretary
             // too ("Foreign Secretary Vikram Misri"): Britain's unless the item names another country.

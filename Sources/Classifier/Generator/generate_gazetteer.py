@@ -430,10 +430,12 @@ def add_us_counties(gaz, geonames_dir, config):
 
 def add_us_state_abbreviations(gaz, config):
     """AP style abbreviations of US states from the `us` package ("Calif.", "N.Y.", "W.Va."), as
-    aliases of the states. Those that are English words or too short to be safe ("Miss.", "Ore.",
-    "La.") are left out (config usStateAbbreviationStoplist)."""
+    aliases of the states. Those that are English words or names ("Miss.", "Ore.", "La.", config
+    usStateAbbreviationsAfterTown) are trap names: TrapRules.swift takes them only after a town and
+    a comma, "Cambridge, Mass."; those in usStateAbbreviationStoplist are left out."""
     import us
     skip = set(config["usStateAbbreviationStoplist"])
+    after_town = set(config["usStateAbbreviationsAfterTown"])
     states = {(e[1], tuple(e[2])): i for i, e in enumerate(gaz.entities) if e[0] == "subdivision"}
     added = 0
     for state in us.states.STATES_AND_TERRITORIES + [us.states.DC]:
@@ -441,7 +443,7 @@ def add_us_state_abbreviations(gaz, config):
         entity = states.get((state.name, ("US",)))
         if not abbreviation or entity is None or abbreviation == state.name or abbreviation in skip:
             continue
-        gaz.alias(entity, abbreviation, curated=True)
+        gaz.alias(entity, abbreviation, "T" if abbreviation in after_town else "", curated=True)
         added += 1
     return added
 

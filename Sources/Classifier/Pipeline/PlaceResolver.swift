@@ -13,7 +13,8 @@ struct PlaceMention {
     var end: Int
     var matchedText: String
     var target: Target
-    /// `gazetteer:<kind>`, `region-phrase`, the trap rule that decided, `weak-name` (a weak alias,
+    /// `gazetteer:<kind>`, `region-phrase`, the trap rule that decided, `town-and-area` (a trap name
+    /// read as the area a town before it is in, against its rule's default), `weak-name` (a weak alias,
     /// `Gazetteer.Alias.isWeak`) or `currency-sign` (`CurrencySigns`).
     var rule: String
     var isSurname: Bool
@@ -180,8 +181,8 @@ final class PlaceResolver: Sendable {
             var kept: [Int]?
             var preferred: Int32?
             var rule: String?
-            if group.region < 0, let paired = townAndArea(around: index, in: fields, groups: groups, aliases: aliases) {
-                kept = paired
+            if group.region < 0, let paired = townAndArea(around: index, in: fields, groups: groups, aliases: aliases, context: contextCountries) {
+                (kept, rule) = paired
             } else if needsContext, candidates.contains(where: { aliasFacts[$0].isTrap }) {
                 (kept, preferred, rule) = decideTrap(group, in: fields, candidates: candidates, context: contextCountries, groups: groups, aliases: aliases)
             }
@@ -245,9 +246,11 @@ final class PlaceResolver: Sendable {
     /// subdivision or country. The town is the one in that area and the area the one the town is
     /// in; a town with no reading there is a smaller one the gazetteer lacks, and names nothing
     /// unless a list goes on ("Paris, Texas man held", "Perth, Scotland"; not "Moscow, Crimea and
-    /// Kyiv", where the comma separates a list). The readings to keep of
-    /// `groups[index]`, when it is the town or the area of such a pair; nil otherwise.
-    private func townAndArea(around index: Int, in fields: FieldList, groups: BufferView<Group>, aliases: BufferView<Int>) -> [Int]? {
+    /// Kyiv", where the comma separates a list). The readings to keep of `groups[index]`, and the
+    /// rule that explains them (nil: its kind's), when it is the town or the area of such a pair.
+    private func townAndArea(
+        around index: Int, in fields: FieldList, groups: BufferView<Group>, aliases: BufferView<Int>, context: BufferView<Int32>
+    ) -> (kept: [Int], rule: String?)? {
         let group = groups[index]
         let field = fields[group.fieldIndex]
         /// The longest group of `group`'s field that starts at `start` (or ends at `end`).
@@ -262,25 +265,38 @@ final class PlaceResolver: Sendable {
             return found
         }
         if group.end < field.tokens.count, field.hasCommaBefore(group.end), let area = longest(startingAt: group.end),
-            let pair = pairReadings(town: group, area: area, field: field, aliases: aliases)
+            let pair = pairReadings(town: group, area: area, in: fields, groups: groups, aliases: aliases, context: context)
         {
-            return pair.town
+            return (pair.town, nil)
         }
         if group.start > 0, field.hasCommaBefore(group.start), let town = longest(endingAt: group.start),
-            let pair = pairReadings(town: town, area: group, field: field, aliases: aliases)
+            let pair = pairReadings(town: town, area: group, in: fields, groups: groups, aliases: aliases, context: context),
+            let area = pair.area
         {
-            return pair.area
+            return (area, pair.areaRule)
         }
         return nil
     }
 
     /// The readings of `town` and of `area` that "town, area" keeps (nil for the area: decide it
     /// as usual), or nil when the two are no such pair: the town's readings must all be cities or
-    /// subdivisions, and the area must have a subdivision or country reading.
-    private func pairReadings(town: Group, area: Group, field: FieldView, aliases: BufferView<Int>) -> (town: [Int], area: [Int]?)? {
+    /// subdivisions, and the area must have a subdivision or country reading that its trap rules,
+    /// if it is a trap name, do not reject ("La" in "Madrid, La Liga" is no Louisiana).
+    private func pairReadings(
+        town: Group, area: Group, in fields: FieldList, groups: BufferView<Group>, aliases: BufferView<Int>, context: BufferView<Int32>
+    ) -> (town: [Int], area: [Int]?, areaRule: String?)? {
+        let field = fields[area.fieldIndex]
         let townReadings = aliases[town.aliasStart..<town.aliasEnd]
         guard townReadings.allSatisfy({ entityFacts[aliasFacts[$0].entity].kind.isSettlement }) else { return nil }
-        let areaReadings = aliases[area.aliasStart..<area.aliasEnd].filter {
+        var areaCandidates = Array(aliases[area.aliasStart..<area.aliasEnd])
+        var trapDecision: (kept: [Int]?, preferred: Int32?, rule: String?)?
+        if areaCandidates.contains(where: { aliasFacts[$0].isTrap }) {
+            let decision = decideTrap(
+                area, in: fields, candidates: aliases[area.aliasStart..<area.aliasEnd], context: context, groups: groups, aliases: aliases)
+            if let kept = decision.kept { areaCandidates = kept }
+            trapDecision = decision
+        }
+        let areaReadings = areaCandidates.filter {
             let kind = entityFacts[aliasFacts[$0].entity].kind
             return kind == .subdivision || kind == .country
         }
@@ -290,7 +306,13 @@ final class PlaceResolver: Sendable {
         let townKept = townReadings.filter { countries($0).contains(where: areaCountries.contains) }
         if !townKept.isEmpty {
             let townCountries = Set(townKept.flatMap(countries))
-            return (townKept, areaReadings.filter { countries($0).contains(where: townCountries.contains) })
+            // The trap's rule explains the area when it accepted the country the town is in
+            // ("Cambridge, Mass."), not when it preferred another ("Athens, Georgia": the country by default).
+            var areaRule: String?
+            if let trapDecision, trapDecision.kept == nil {
+                areaRule = trapDecision.preferred.map(townCountries.contains) ?? true ? trapDecision.rule : Self.townAndAreaRule
+            }
+            return (townKept, areaReadings.filter { countries($0).contains(where: townCountries.contains) }, areaRule)
         }
         // No reading of the town in the area: a smaller town the gazetteer lacks, unless the comma
         // separates a list that goes on ("Moscow, Iran and North Korea"; after a country also
@@ -301,8 +323,11 @@ final class PlaceResolver: Sendable {
             let namesCountry = areaReadings.contains { entityFacts[aliasFacts[$0].entity].kind == .country }
             if namesCountry && field.hasCommaBefore(area.end) { return nil }
         }
-        return ([], nil)
+        return ([], nil, nil)
     }
+
+    /// The explanation rule of an area whose trap rule preferred another country than the town's.
+    static let townAndAreaRule = "town-and-area"
 
     /// Words after which a town's name is a person's or a storm's: "Queen Elizabeth", "Princess
     /// Charlotte", "Hurricane Milton" (capitalised, as titles stand before a name).
