@@ -150,7 +150,19 @@ final class PlaceResolver: Sendable {
         // one wins below, and its country is the context.
         buffers.contextCountries.removeAll()
         var needsContext = false
-        for (index, group) in groups.enumerated() where group.aliasEnd > group.aliasStart && !Self.isInsideLonger(index, of: groups) {
+        // Groups come by field, start, then length (`PhraseTrie.hits`): one lies inside a longer one
+        // when the next is longer from the same start, or one from an earlier start reaches as far.
+        var nesting = (field: -1, start: -1, endBefore: 0, endHere: 0)
+        for (index, group) in groups.enumerated() {
+            if group.fieldIndex != nesting.field {
+                nesting = (group.fieldIndex, group.start, 0, 0)
+            } else if group.start != nesting.start {
+                nesting = (group.fieldIndex, group.start, max(nesting.endBefore, nesting.endHere), 0)
+            }
+            nesting.endHere = max(nesting.endHere, group.end)
+            let longerFromHere = index + 1 < groups.count && groups[index + 1].fieldIndex == group.fieldIndex
+                && groups[index + 1].start == group.start && groups[index + 1].end > group.end
+            guard group.aliasEnd > group.aliasStart, !longerFromHere, nesting.endBefore < group.end else { continue }
             let first = aliasFacts[aliases[group.aliasStart]]
             let firstCountries = countryPositions(of: first.entity)
             var sameCountries = !first.isTrap && !first.isSurname
@@ -181,7 +193,12 @@ final class PlaceResolver: Sendable {
             var kept: [Int]?
             var preferred: Int32?
             var rule: String?
-            if group.region < 0, let paired = townAndArea(around: index, in: fields, groups: groups, aliases: aliases, context: contextCountries) {
+            // A comma next to the name is rare: only then is it worth asking for a town and its area.
+            let commaNext = (group.end < field.tokens.count && field.tokens[group.end].gapBefore == .punctuation)
+                || field.tokens[group.start].gapBefore == .punctuation
+            if commaNext, group.region < 0,
+                let paired = townAndArea(around: index, in: fields, groups: groups, aliases: aliases, context: contextCountries)
+            {
                 (kept, rule) = paired
             } else if needsContext, candidates.contains(where: { aliasFacts[$0].isTrap }) {
                 (kept, preferred, rule) = decideTrap(group, in: fields, candidates: candidates, context: contextCountries, groups: groups, aliases: aliases)
@@ -231,15 +248,6 @@ final class PlaceResolver: Sendable {
             mentions[index].matchedText = fields[fieldIndex].text(from: start, to: end)
         }
         return mentions
-    }
-
-    /// Whether `groups[index]`'s span lies inside another group's longer span of the same field.
-    static func isInsideLonger(_ index: Int, of groups: BufferView<Group>) -> Bool {
-        let group = groups[index]
-        return groups.contains {
-            $0.fieldIndex == group.fieldIndex && $0.start <= group.start && $0.end >= group.end
-                && $0.end - $0.start > group.end - group.start
-        }
     }
 
     /// "London, Ontario", "Athens, Georgia", "Paris, Texas": a town, a comma, then the name of a
