@@ -177,6 +177,9 @@ import Testing
             // Heads of state and government before 1980, whom anniversaries and history name.
             ("Plan to dig up President Polk's body again stirs trouble", "US"), ("Lenin niece opposes re-burial", "RU"),
             ("Eisenhower letters auctioned", "US"), ("Nehru's papers to go online", "IN"),
+            // Heads of about 2015-2025 whom the Factbook's 2025 edition no longer names.
+            ("Morawiecki rejects EU migration pact", "PL"), ("Sanna Marin resigns as party leader", "FI"),
+            ("Mikati forms new cabinet", "LB"), ("Xiomara Castro sworn in", "HN"),
         ] {
             let result = try classify(text)
             #expect(result.countries == [country], "\(text): \(result.countries)")
