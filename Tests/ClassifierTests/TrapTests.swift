@@ -169,6 +169,18 @@ import Testing
         }
     }
 
+    /// The Canadian Press abbreviations of provinces: after a town and a comma ("Brandon, Man."),
+    /// and "B.C." also alone, but not after a year.
+    @Test func canadianProvinceAbbreviationsAreProvincesInAPlaceLine() throws {
+        try expectCountries([
+            ("Victoria, B.C. council votes", "CA"), ("B.C. wildfires force evacuations", "CA"), ("Brandon, Man. police", "CA"),
+            ("Halifax, N.S. storm", "CA"), ("Gatineau, Que. flood", "CA"), ("Charlottetown, P.E.I. fire", "CA"),
+        ])
+        for text in ["Pottery from 300 B.C. found", "Man. arrested after chase", "Que. sera sera"] {
+            #expect(try classify(text).countries.isEmpty, "\(text)")
+        }
+    }
+
     /// A name inside a longer one is no context for the others: "Hampshire" in "New Hampshire"
     /// made Britain the context, which picked Manchester, England.
     @Test func aNameInsideALongerOneIsNoContext() throws {

@@ -6,7 +6,8 @@
 /// unless a place is named right before it, "Peru's Congress", or the item names India or a country
 /// of Latin America and nothing of US politics), the AP
 /// style titles Sen., Gov. and Rep. before a name (US), AP abbreviations of states that are also
-/// words ("Mass.", "Miss.", "Ill.") after a town and a comma (US), MPs, the Home and Foreign Secretaries (South
+/// words ("Mass.", "Miss.", "Ill.") after a town and a comma (US), the Canadian Press abbreviations
+/// of provinces after a town and a comma ("Brandon, Man.") and "B.C." unless after a year (Canada), MPs, the Home and Foreign Secretaries (South
 /// Asia's civil services have both) and Labour (UK; Labour also the common word), the Labour and
 /// Conservative Parties, the House of Commons and the Foreign Office (UK), the Democratic and
 /// Republican Parties, the House of Representatives, the National Guard and the Secret Service (US),
@@ -54,6 +55,13 @@ enum TrapRules {
         func mentions(anyOf words: Set<String>) -> Bool {
             words.contains { mentions($0) }
         }
+    }
+
+    /// Whether the abbreviation at token `index` stands in a place line: not in small letters, with
+    /// its full stop, right after a capitalised word and a comma ("Cambridge, Mass.", "Brandon, Man.").
+    static func isAbbreviationAfterTown(_ field: FieldView, at index: Int) -> Bool {
+        field.tokens[index].shape != .lower && field.endsWithFullStop(index) && field.hasCommaBefore(index)
+            && field.tokens[index - 1].isCapitalized
     }
 
     /// The decision for the trap name `key` (folded) at tokens `start..<end` of `field`.
@@ -123,12 +131,20 @@ enum TrapRules {
             // AP abbreviations of US states that are also words or names ("Miss.", "Ill.", "Wash.",
             // "La"): a state only in AP's place line, right after a town and a comma, capitalised and
             // with its full stop, "Cambridge, Mass.", "GALESBURG, Ill. (AP)".
-            guard field.tokens[start].shape == .capitalized, field.endsWithFullStop(start), field.hasCommaBefore(start),
-                field.tokens[start - 1].isCapitalized
-            else {
-                return .reject(rule: "trap:ap-state-not-after-town")
-            }
+            guard isAbbreviationAfterTown(field, at: start) else { return .reject(rule: "trap:ap-state-not-after-town") }
             return .accept(country: "US", rule: "trap:ap-state-after-town")
+        case "bc":
+            // "B.C. wildfires", "Kelowna, B.C.": British Columbia, written with its full stops; not a
+            // year's era ("300 B.C.") nor "BC" without them (Boston College, "BC Hydro" aside).
+            guard field.tokens[start].shape != .lower, field.endsWithFullStop(start), previous?.shape != .number else {
+                return .reject(rule: "trap:bc-not-the-province")
+            }
+            return .accept(country: "CA", rule: "trap:bc-province")
+        case "alta", "sask", "man", "ont", "que", "nb", "ns", "pei", "nfld", "nwt":
+            // The Canadian Press abbreviations of the other provinces and territories, which are
+            // words or initials too ("Man.", "Que.", "N.B."): only after a town and a comma, "Brandon, Man.".
+            guard isAbbreviationAfterTown(field, at: start) else { return .reject(rule: "trap:province-not-after-town") }
+            return .accept(country: "CA", rule: "trap:province-after-town")
         case "mps", "home secretary", "foreign secretary":
             // India's, Pakistan's and Bangladesh's civil services have a Home and a Foreign Secretary
             // too ("Foreign Secretary Vikram Misri"): Britain's unless the item names another country.

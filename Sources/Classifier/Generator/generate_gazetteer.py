@@ -448,6 +448,20 @@ def add_us_state_abbreviations(gaz, config):
     return added
 
 
+def add_canadian_province_abbreviations(gaz, config):
+    """The Canadian Press abbreviations of provinces and territories ("B.C.", "Ont.", "N.S."; config
+    canadianProvinceAbbreviations, written from the style, not from a package), as trap names of the
+    provinces: most are words or initials too ("Man.", "Que.", "N.B."), so TrapRules.swift takes them
+    only in a place line after a town and a comma, and "B.C." also alone unless a year stands before it."""
+    provinces = {e[1]: i for i, e in enumerate(gaz.entities) if e[0] == "subdivision" and e[2] == ["CA"]}
+    added = 0
+    for abbreviation, name in sorted(config["canadianProvinceAbbreviations"].items()):
+        if name in provinces:
+            gaz.alias(provinces[name], abbreviation, "T", curated=True)
+            added += 1
+    return added
+
+
 TITLE_WORDS = set("""President Prime Minister Chief Executive Governor Administrator Premier Chancellor King Queen Emir Amir
 Sultan Emperor Supreme Leader Crown Prince Grand Duke Pope Chairperson Chairman Captain Regent Co-Prince Interim Acting
 Transitional Federal State Affairs Commission People's Assembly Presidential Council Taliban Dr. Col. Capt. Gen. Lt. General
@@ -754,7 +768,7 @@ def main():
     add_curated(gaz, curated)
     cities, source = add_cities(gaz, geonames_dir, countries, config)
     subdivisions = add_subdivisions(gaz, package_dir("iso3166_2"), countries, config)
-    abbreviations = add_us_state_abbreviations(gaz, config)
+    abbreviations = add_us_state_abbreviations(gaz, config) + add_canadian_province_abbreviations(gaz, config)
     counties = add_us_counties(gaz, geonames_dir, config)
     leaders = add_leaders(gaz, factbook, countries, config, curated)
     institutions = add_institutions(gaz, factbook, countries, config, load_dictionary(config))
@@ -770,7 +784,7 @@ def main():
     provenance.append("curated.json, config.json, stoplist.txt in Sources/Classifier/Generator")
     entities, aliases, digest = write(gaz, args.output, provenance)
     print(f"wrote {args.output}: {entities} entities, {aliases} aliases (cities {cities}, subdivisions {subdivisions}, "
-          f"leaders {leaders}, parties and institutions {institutions}, US state abbreviations {abbreviations}, US counties {counties}, weak names {weak}); version gaz-{digest}; dropped {gaz.dropped}")
+          f"leaders {leaders}, parties and institutions {institutions}, US state and Canadian province abbreviations {abbreviations}, US counties {counties}, weak names {weak}); version gaz-{digest}; dropped {gaz.dropped}")
 
 
 if __name__ == "__main__":
