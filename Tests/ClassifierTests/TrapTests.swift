@@ -194,6 +194,7 @@ import Testing
             ("Shooting in London, Ontario", "CA"), ("Athens, Georgia police arrest suspect", "US"),
             ("Ontario, California warehouse fire", "US"), ("Tbilisi, Georgia protests grow", "GE"),
             ("Paris, Texas man held", "US"), ("Moscow, Idaho murders trial", "US"), ("Storm hits Perth, Scotland", "GB"),
+            ("Surrey, B.C. shooting", "CA"),
         ])
         // A comma that separates a list is no "town, area".
         #expect(try classify("Sanctions on Moscow, Iran and North Korea").countries == ["RU", "IR", "KP"])

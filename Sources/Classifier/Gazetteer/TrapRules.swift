@@ -16,7 +16,7 @@
 /// Democrats", or the item names a country with parties of that name and nothing of US politics,
 /// "Democrats in Japan merge");
 /// and towns named like people, the other trap names (config.json's `trapNames`: Paris, Sydney,
-/// Victoria, Austin, Orlando, Mexico's Guerrero, the US states Virginia, Indiana, Montana and Nevada),
+/// Victoria, Austin, Orlando, Mexico's Guerrero, the US states Virginia, Indiana, Montana and Nevada, the English county Kent),
 /// which are a person in "Paris Hilton", "Sydney Sweeney", "Paolo Guerrero" and "Virginia Giuffre".
 ///
 /// Each rule looks at the words around the match and the other countries in the item, and either

@@ -287,15 +287,17 @@ final class PlaceResolver: Sendable {
     }
 
     /// The readings of `town` and of `area` that "town, area" keeps (nil for the area: decide it
-    /// as usual), or nil when the two are no such pair: the town's readings must all be cities or
-    /// subdivisions, and the area must have a subdivision or country reading that its trap rules,
+    /// as usual), or nil when the two are no such pair: the town's readings must all be cities,
+    /// subdivisions or areas, and the area must have a subdivision or country reading that its trap rules,
     /// if it is a trap name, do not reject ("La" in "Madrid, La Liga" is no Louisiana).
     private func pairReadings(
         town: Group, area: Group, in fields: FieldList, groups: BufferView<Group>, aliases: BufferView<Int>, context: BufferView<Int32>
     ) -> (town: [Int], area: [Int]?, areaRule: String?)? {
         let field = fields[area.fieldIndex]
         let townReadings = aliases[town.aliasStart..<town.aliasEnd]
-        guard townReadings.allSatisfy({ entityFacts[aliasFacts[$0].entity].kind.isSettlement }) else { return nil }
+        // A county may also be a town abroad ("Surrey": England's county, British Columbia's city).
+        guard townReadings.allSatisfy({ entityFacts[aliasFacts[$0].entity].kind.isSettlement || entityFacts[aliasFacts[$0].entity].kind == .area })
+        else { return nil }
         var areaCandidates = Array(aliases[area.aliasStart..<area.aliasEnd])
         var trapDecision: (kept: [Int]?, preferred: Int32?, rule: String?)?
         if areaCandidates.contains(where: { aliasFacts[$0].isTrap }) {
