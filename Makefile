@@ -80,7 +80,7 @@ bench-classifier: setup
 ## topic-model: train the bundled topic model (Sources/Classifier/Resources/topic-model.json) from the devset (listed
 ##   twice: it is the one set in the style of the tickers Newsflash reads, so it weighs double) and the public
 ##   headline corpora in Sources/Classifier/Generator/corpus/ (their provenance and licences: that folder's README)
-##   with the 480 sports, technology, business and arts headlines written here in the desks' style (desk-style.jsonl),
+##   with the 720 sports, technology, business and arts headlines written here in the desks' style (desk-style.jsonl),
 ##   labels balanced, words and bigrams seen in fewer than 3 headlines left out, each taxonomy keyword also an example
 ##   of its topic. Deterministic: same data, same file.
 topic-model: build
