@@ -117,7 +117,7 @@ extension NewsClassifier {
                     let topic = order[place]
                     guard probabilities[topic] >= Self.topicFloor, probabilities[topic] > topicIndex?.priorProbability[topic] ?? 0 else { continue }
                     guard analysis.keywordHits.contains(where: { $0.topic == topic })
-                        || (topicIndex?.strongestOccurrences(towards: topic, in: occurrences).first ?? -1) >= 0
+                        || topicIndex?.hasEvidence(towards: topic, in: occurrences) == true
                     else { continue }
                     order[0] = topic
                     chosenCount = 1

@@ -179,6 +179,19 @@ final class TopicFeatureIndex: Sendable {
         return best
     }
 
+    /// Whether some word or bigram of `occurrences` pushed the model towards taxonomy topic `topic`
+    /// over `evidenceFloor` (`strongestOccurrences(...).first >= 0`, stopping at the first).
+    func hasEvidence(towards topic: Int, in occurrences: BufferView<Occurrence>) -> Bool {
+        let label = labelOfTopic[topic]
+        guard label >= 0 else { return false }
+        let rowStride = rowStride
+        let weights = weights.elements
+        return occurrences.contains {
+            // A model row and label index within `weights`, so the offset cannot overflow.
+            weights[Int($0.row) &* rowStride &+ label] * $0.value > Self.evidenceFloor
+        }
+    }
+
     /// The positions in `occurrences` of the (up to two) words or bigrams that pushed the model most
     /// towards taxonomy topic `topic`, strongest first: each adds over `evidenceFloor` and the two are
     /// different features; -1 where there is none.
