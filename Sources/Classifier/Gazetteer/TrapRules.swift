@@ -57,11 +57,16 @@ enum TrapRules {
         }
     }
 
-    /// Whether the abbreviation at token `index` stands in a place line: not in small letters, with
-    /// its full stop, right after a capitalised word and a comma ("Cambridge, Mass.", "Brandon, Man.").
+    /// Whether the token at `index` is written as an abbreviation: not in small letters, with its
+    /// full stop ("Mass.", "B.C.").
+    static func isWrittenAsAbbreviation(_ field: FieldView, at index: Int) -> Bool {
+        field.tokens[index].shape != .lower && field.endsWithFullStop(index)
+    }
+
+    /// Whether the abbreviation at token `index` stands in a place line: written as one, right after
+    /// a capitalised word and a comma ("Cambridge, Mass.", "Brandon, Man.").
     static func isAbbreviationAfterTown(_ field: FieldView, at index: Int) -> Bool {
-        field.tokens[index].shape != .lower && field.endsWithFullStop(index) && field.hasCommaBefore(index)
-            && field.tokens[index - 1].isCapitalized
+        isWrittenAsAbbreviation(field, at: index) && field.hasCommaBefore(index) && field.tokens[index - 1].isCapitalized
     }
 
     /// The decision for the trap name `key` (folded) at tokens `start..<end` of `field`.
@@ -136,7 +141,7 @@ enum TrapRules {
         case "bc":
             // "B.C. wildfires", "Kelowna, B.C.": British Columbia, written with its full stops; not a
             // year's era ("300 B.C.") nor "BC" without them (Boston College, "BC Hydro" aside).
-            guard field.tokens[start].shape != .lower, field.endsWithFullStop(start), previous?.shape != .number else {
+            guard isWrittenAsAbbreviation(field, at: start), previous?.shape != .number else {
                 return .reject(rule: "trap:bc-not-the-province")
             }
             return .accept(country: "CA", rule: "trap:bc-province")

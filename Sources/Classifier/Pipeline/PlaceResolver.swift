@@ -294,10 +294,11 @@ final class PlaceResolver: Sendable {
         town: Group, area: Group, in fields: FieldList, groups: BufferView<Group>, aliases: BufferView<Int>, context: BufferView<Int32>
     ) -> (town: [Int], area: [Int]?, areaRule: String?)? {
         let field = fields[area.fieldIndex]
+        /// The kind of the entity `alias` reads as.
+        func kind(_ alias: Int) -> Gazetteer.EntityKind { self.kind(of: aliasFacts[alias].entity) }
         let townReadings = aliases[town.aliasStart..<town.aliasEnd]
         // A county may also be a town abroad ("Surrey": England's county, British Columbia's city).
-        guard townReadings.allSatisfy({ entityFacts[aliasFacts[$0].entity].kind.isSettlement || entityFacts[aliasFacts[$0].entity].kind == .area })
-        else { return nil }
+        guard townReadings.allSatisfy({ kind($0).isSettlement || kind($0) == .area }) else { return nil }
         var areaCandidates = Array(aliases[area.aliasStart..<area.aliasEnd])
         var trapDecision: (kept: [Int]?, preferred: Int32?, rule: String?)?
         if areaCandidates.contains(where: { aliasFacts[$0].isTrap }) {
@@ -306,10 +307,7 @@ final class PlaceResolver: Sendable {
             if let kept = decision.kept { areaCandidates = kept }
             trapDecision = decision
         }
-        let areaReadings = areaCandidates.filter {
-            let kind = entityFacts[aliasFacts[$0].entity].kind
-            return kind == .subdivision || kind == .country
-        }
+        let areaReadings = areaCandidates.filter { kind($0) == .subdivision || kind($0) == .country }
         guard !areaReadings.isEmpty else { return nil }
         func countries(_ alias: Int) -> [Int32] { countryPositions(of: aliasFacts[alias].entity).map { entityCountries[$0] } }
         let areaCountries = Set(areaReadings.flatMap(countries))
@@ -327,10 +325,10 @@ final class PlaceResolver: Sendable {
         // No reading of the town in the area: a smaller town the gazetteer lacks, unless the comma
         // separates a list that goes on ("Moscow, Iran and North Korea"; after a country also
         // "Moscow, Iran, Syria": AP style writes a comma after a state, "in Paris, Texas, on Monday").
-        guard townReadings.allSatisfy({ entityFacts[aliasFacts[$0].entity].kind == .city }) else { return nil }
+        guard townReadings.allSatisfy({ kind($0) == .city }) else { return nil }
         if area.end < field.tokens.count {
             if ["and", "or", "&"].contains(field.word(area.end)) { return nil }
-            let namesCountry = areaReadings.contains { entityFacts[aliasFacts[$0].entity].kind == .country }
+            let namesCountry = areaReadings.contains { kind($0) == .country }
             if namesCountry && field.hasCommaBefore(area.end) { return nil }
         }
         return ([], nil, nil)
