@@ -284,8 +284,33 @@ import Testing
             ("Bali bombing anniversary marked", "ID"), ("Typhoon lashes Luzon", "PH"), ("Migrants land on Lesbos", "GR"),
             ("Wildfires rage in the Outback", "AU"), ("Tourists evacuated from Tenerife", "ES"), ("Falklands veterans mark anniversary", "FK"),
             ("Walkers rescued on Dartmoor", "GB"),
+            // Rivers and sites of one country; a US interstate by its full name.
+            ("Flooding along the Thames", "GB"), ("Ferry capsizes on the Yangtze", "CN"), ("Crowds gather in Tahrir Square", "EG"),
+            ("Snow closes Interstate 80", "US"),
         ])
         #expect(try classify("MEPs vote on migration pact").regionLabels == ["Europe"])
+    }
+
+    /// Provinces below the top level of countries whose top level is islands or regions
+    /// (`subdivisionsBothLevels`), and cities whose GeoNames name carries a qualifier the news
+    /// leaves off ("Frankfurt am Main", "Halle (Saale)").
+    @Test func provincesAndShortFormsOfQualifiedCityNamesImplyTheirCountry() throws {
+        try expectCountries([
+            ("Earthquake strikes Aceh", "ID"), ("Floods in Riau displace thousands", "ID"), ("Troops clash with gunmen in Sulu", "PH"),
+            ("Flights cancelled at Frankfurt airport", "DE"), ("Synagogue attack in Halle", "DE"),
+            ("Junta leader meets envoys in Naypyidaw", "MM"),
+        ])
+    }
+
+    /// Armed groups and insurgencies of one country (curated.json's organisations).
+    @Test func armedGroupsOfOneCountryImplyIt() throws {
+        try expectCountries([
+            ("FARC dissidents attack army base", "CO"), ("Abu Sayyaf kidnaps fishermen", "PH"), ("Shining Path remnants ambush patrol", "PE"),
+            ("Allied Democratic Forces kill villagers", "CD"), ("Haqqani network leader killed", "AF"),
+            ("Naxalites blow up police vehicle", "IN"), ("Real IRA claims bombing", "GB"), ("Fighting flares in Nagorno-Karabakh", "AZ"),
+        ])
+        // "ELN" only in capitals: a word of another language's headline in lower case is nothing.
+        #expect(try classify("Eln kills two").countries.isEmpty)
     }
 
     /// A news medium or company of one country (curated.json's `weakNames`) places an item only when

@@ -270,10 +270,9 @@ def add_cities(gaz, geonames_dir, countries, config):
             continue
         entity = gaz.entity("city", city["name"], [iso], population)
         gaz.alias(entity, city["name"], main_name=True)
-        # "Acapulco de Juárez" is "Acapulco" in the news.
-        short = re.match(r"^(?!Ciudad|San |Santa |Santo )(\S{4,}(?: \S+)?) (?:de|del|de la|do|da|dos|das) \S", city["name"])
-        if short and gaz.secondary_name_ok(short.group(1)):
-            gaz.alias(entity, short.group(1), "A")
+        short = city_short_form(city["name"])
+        if short and gaz.secondary_name_ok(short):
+            gaz.alias(entity, short, "A")
         if population >= config["alternateNamesMinPopulation"] or iso in config["alternateNamesCountries"]:
             for alternate in city.get("alternatenames", []):
                 if (alternate[:1].isupper() and not any(ch.isdigit() for ch in alternate) and len(alternate.split()) <= 4
@@ -281,6 +280,16 @@ def add_cities(gaz, geonames_dir, countries, config):
                     gaz.alias(entity, alternate, "A")
         kept += 1
     return kept, source
+
+
+def city_short_form(name):
+    """The name the news gives a city whose GeoNames name carries a qualifier, or None: "Acapulco de
+    Juárez" is "Acapulco", "Frankfurt am Main" "Frankfurt", "Halle (Saale)" "Halle". Not for names
+    that start with the qualified part's own word ("Ciudad del Este", "San Pedro de Macorís")."""
+    short = (re.match(r"^(?!Ciudad|San |Santa |Santo )(\S{4,}(?: \S+)?) (?:de|del|de la|do|da|dos|das) \S", name)
+             or re.match(r"^(\S{4,}) (?:am|an der|im|in der|ob der|bei) \S+$", name)
+             or re.match(r"^(\S{4,}) \(\S+\)$", name))
+    return short.group(1) if short else None
 
 
 @functools.lru_cache(maxsize=None)
@@ -338,9 +347,10 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
     words = set(config["subdivisionWordStoplist"])
     always = set(config.get("subdivisionsAlways", []))
     second = set(config.get("subdivisionsSecondLevel", []))
+    both = set(config.get("subdivisionsBothLevels", []))
     # Lower-case words only: the word list also carries places as proper nouns (Essex, Devon, Norfolk),
     # and the given names among them are in subdivisionWordStoplist.
-    dictionary = load_dictionary(config, lower_case_only=True) if second else set()
+    dictionary = load_dictionary(config, lower_case_only=True) if second or both else set()
     # A unit named after its city (Leeds, Cardiff) adds nothing to the city.
     cities = {(key(text), iso) for entity, text, _ in gaz.aliases for iso in gaz.entities[entity][2] if gaz.entities[entity][0] == "city"}
     planned = []
@@ -356,7 +366,13 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
                 name = re.sub(r"\s*\[.*?\]|, City of$", "", record["name"]).strip()
                 if record.get("parentCode") and not (len(key(name).split()) == 1 and key(name) in dictionary) and (key(name), iso) not in cities:
                     top[code] = dict(record, name=name)
-        if len(top) > config["maxSubdivisions"] and iso not in always and iso not in second:
+        if iso in both:
+            # Indonesia's top level is its islands, the Philippines' its regions; the news names their
+            # provinces too ("Aceh", "Sulu"). A one-word province that is an English word ("Antique") is left out.
+            top = {code: record for code, record in subdivisions.items()
+                   if not (record.get("parentCode") and len(key(record["name"]).split()) == 1 and key(record["name"]) in dictionary)
+                   and (key(record["name"]), iso) not in cities}
+        if len(top) > config["maxSubdivisions"] and iso not in always and iso not in second and iso not in both:
             continue
         for code, record in sorted(top.items()):
             # A unit that is a country of its own in ISO 3166-1 ("CN-HK" Hong Kong SAR, "CN-TW"

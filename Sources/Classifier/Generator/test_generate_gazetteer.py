@@ -76,6 +76,20 @@ class SecondNameTests(unittest.TestCase):
         self.assertTrue(self.gaz.secondary_name_ok("The Big Apple"))
 
 
+class CityShortFormTests(unittest.TestCase):
+    """`city_short_form`: the qualifiers of GeoNames city names that the news leaves off."""
+
+    def test_qualifiers_are_left_off(self):
+        self.assertEqual(gen.city_short_form("Acapulco de Juárez"), "Acapulco")
+        self.assertEqual(gen.city_short_form("Frankfurt am Main"), "Frankfurt")
+        self.assertEqual(gen.city_short_form("Klagenfurt am Wörthersee"), "Klagenfurt")
+        self.assertEqual(gen.city_short_form("Halle (Saale)"), "Halle")
+
+    def test_names_that_are_no_qualified_form_are_kept_whole(self):
+        for name in ["Ciudad del Este", "San Pedro de Macorís", "Mar del Plata", "City of Milford (balance)", "Frankfurt"]:
+            self.assertIsNone(gen.city_short_form(name), name)
+
+
 class LeaderTests(unittest.TestCase):
     """`parse_leader` on the Factbook's executive-branch text."""
 
