@@ -211,6 +211,16 @@ import Testing
         // 10 examples, 2 labels present: Politics 10 / (2 x 8) = 0.625, Sports 10 / (2 x 1) = 5, none 1.
         #expect(weights == Array(repeating: 0.625, count: 8) + [5, 1])
     }
+
+    /// Examples of a fixed weight (the taxonomy's keywords) keep it and are not counted in the
+    /// balance: adding keywords to a topic leaves the corpora's headlines weighing what they did.
+    @Test func examplesOfAFixedWeightKeepItAndDoNotMoveTheBalance() {
+        let corpus = (0..<8).map { TopicModelTrainer.Example(features: ["w:\($0)": 1], labels: ["Politics"]) }
+            + [TopicModelTrainer.Example(features: ["w:x": 1], labels: ["Sports"]), TopicModelTrainer.Example(features: [:], labels: [])]
+        let keywords = (0..<20).map { _ in TopicModelTrainer.Example(features: ["lex:Sports": 1], labels: ["Sports"], fixedWeight: 0.5) }
+        let weights = TopicModelTrainer.balancedWeights(corpus + keywords, labels: ["Politics", "Sports"])
+        #expect(weights == Array(repeating: 0.625, count: 8) + [5, 1] + Array(repeating: 0.5, count: 20))
+    }
 }
 
 /// Reading the resources.

@@ -44,6 +44,13 @@ extension NewsClassifier {
     ///   ("wicket" is Sports). The corpora are US sections of a few years and carry little sport or
     ///   technology; the keywords are written for the wire news Newsflash reads, and as examples they
     ///   teach the model to trust a keyword where the corpora have few (see the Generator README).
+    ///   Each weighs `keywordExampleWeight`, outside the trainer's balancing of topics.
+    /// The weight of a taxonomy keyword as a training example: half a headline of the corpora (whose
+    /// balanced weights average 1). Fixed, so that how long a topic's keyword list is does not move
+    /// the weights balancing gives the corpora's headlines: when the keywords were balanced with
+    /// them, 153 more Sports keywords made every sports headline of the corpora count less.
+    public static let keywordExampleWeight = 0.5
+
     public func trainTopicModel(
         on examples: [LabelledExample], trainer: TopicModelTrainer = TopicModelTrainer(), description: String,
         lexiconExamples: Bool = false
@@ -61,7 +68,8 @@ extension NewsClassifier {
             for topic in taxonomy.topics {
                 for keyword in topic.keywords {
                     let text = Self.splitFlag(keyword).0
-                    training.append(TopicModelTrainer.Example(features: namedTopicFeatures(ClassificationInput(title: text)), labels: [topic.label]))
+                    training.append(TopicModelTrainer.Example(
+                        features: namedTopicFeatures(ClassificationInput(title: text)), labels: [topic.label], fixedWeight: Self.keywordExampleWeight))
                 }
             }
         }

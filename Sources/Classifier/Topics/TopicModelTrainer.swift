@@ -38,10 +38,13 @@ public struct TopicModelTrainer: Sendable {
     public struct Example: Sendable {
         public var features: [String: Double]
         public var labels: Set<String>
+        /// A weight of its own that balancing leaves alone (a taxonomy keyword as an example), or nil.
+        public var fixedWeight: Double?
 
-        public init(features: [String: Double], labels: Set<String>) {
+        public init(features: [String: Double], labels: Set<String>, fixedWeight: Double? = nil) {
             self.features = features
             self.labels = labels
+            self.fixedWeight = fixedWeight
         }
     }
 
@@ -63,7 +66,7 @@ public struct TopicModelTrainer: Sendable {
         let targets: [[Double]] = examples.map { example in labels.map { example.labels.contains($0) ? 1 : 0 } }
 
         let labelCount = labels.count
-        let exampleWeights = balanceLabels ? Self.balancedWeights(examples, labels: labels) : Array(repeating: 1, count: examples.count)
+        let exampleWeights = balanceLabels ? Self.balancedWeights(examples, labels: labels) : examples.map { $0.fixedWeight ?? 1 }
         var weights = [Double](repeating: 0, count: features.count * labelCount)
         var biases = labels.map { label -> Double in
             let positive = Double(examples.filter { $0.labels.contains(label) }.count)
@@ -103,6 +106,9 @@ public struct TopicModelTrainer: Sendable {
         var settings = "\(epochs) epochs, learning rate \(learningRate), L2 \(l2)"
         if minimumFeatureCount > 1 { settings += ", features seen at least \(minimumFeatureCount) times" }
         if balanceLabels { settings += ", labels balanced" }
+        if let fixed = examples.first(where: { $0.fixedWeight != nil })?.fixedWeight {
+            settings += ", \(examples.filter { $0.fixedWeight != nil }.count) examples weighing \(fixed)"
+        }
         if seed != Self.defaultSeed { settings += ", seed \(seed)" }
         return TopicModel(
             version: version, labels: labels, biases: biases, features: keptFeatures, weights: keptWeights,
@@ -110,15 +116,18 @@ public struct TopicModelTrainer: Sendable {
     }
 
     /// Each example's weight when labels are balanced: the mean over its labels of
-    /// `examples / (labels × examples with the label)`, within 0.25...8 (1 for an example with none).
+    /// `examples / (labels × examples with the label)`, within 0.25...8 (1 for an example with none),
+    /// counting only the examples without a fixed weight; those keep theirs.
     static func balancedWeights(_ examples: [Example], labels: [String]) -> [Double] {
         var counts: [String: Int] = [:]
-        for example in examples {
+        var total = 0.0
+        for example in examples where example.fixedWeight == nil {
             for label in example.labels { counts[label, default: 0] += 1 }
+            total += 1
         }
-        let total = Double(examples.count)
         let present = Double(max(1, counts.count))
         return examples.map { example in
+            if let fixed = example.fixedWeight { return fixed }
             guard !example.labels.isEmpty else { return 1 }
             let sum = example.labels.reduce(0.0) { $0 + total / (present * Double(counts[$1] ?? 1)) }
             return min(8, max(0.25, sum / Double(example.labels.count)))

@@ -67,7 +67,7 @@ struct TrainingOptions: ParsableArguments {
     @Flag(help: "Weigh examples by how rare their topics are in the training data.")
     var balance = false
 
-    @Flag(help: "Also train on each taxonomy keyword as an example of its topic (the bundled model's recipe).")
+    @Flag(help: "Also train on each taxonomy keyword as an example of its topic, weighing half a headline and left out of --balance (the bundled model's recipe).")
     var lexiconExamples = false
 
     @Option(help: "Seed of the order examples are visited in (the default is the bundled model's); train with a few to see how far a figure moves by chance.")
