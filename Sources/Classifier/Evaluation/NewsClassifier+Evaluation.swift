@@ -37,6 +37,12 @@ extension NewsClassifier {
         return (regions, EvaluationReport.compute(gold: gold.topics, predicted: guessed.topics, labels: taxonomy.topics.map(\.label)))
     }
 
+    /// The weight of a taxonomy keyword as a training example: half a headline of the corpora (whose
+    /// balanced weights average 1). Fixed, so that how long a topic's keyword list is does not move
+    /// the weights balancing gives the corpora's headlines: when the keywords were balanced with
+    /// them, 153 more Sports keywords made every sports headline of the corpora count less.
+    public static let keywordExampleWeight = 0.5
+
     /// Trains a topic model on the examples' texts and topic labels with this classifier's features
     /// (its lexicon and gazetteer; its own topic model, if any, plays no part).
     ///
@@ -45,12 +51,6 @@ extension NewsClassifier {
     ///   technology; the keywords are written for the wire news Newsflash reads, and as examples they
     ///   teach the model to trust a keyword where the corpora have few (see the Generator README).
     ///   Each weighs `keywordExampleWeight`, outside the trainer's balancing of topics.
-    /// The weight of a taxonomy keyword as a training example: half a headline of the corpora (whose
-    /// balanced weights average 1). Fixed, so that how long a topic's keyword list is does not move
-    /// the weights balancing gives the corpora's headlines: when the keywords were balanced with
-    /// them, 153 more Sports keywords made every sports headline of the corpora count less.
-    public static let keywordExampleWeight = 0.5
-
     public func trainTopicModel(
         on examples: [LabelledExample], trainer: TopicModelTrainer = TopicModelTrainer(), description: String,
         lexiconExamples: Bool = false

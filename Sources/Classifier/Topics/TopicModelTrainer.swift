@@ -106,9 +106,8 @@ public struct TopicModelTrainer: Sendable {
         var settings = "\(epochs) epochs, learning rate \(learningRate), L2 \(l2)"
         if minimumFeatureCount > 1 { settings += ", features seen at least \(minimumFeatureCount) times" }
         if balanceLabels { settings += ", labels balanced" }
-        if let fixed = examples.first(where: { $0.fixedWeight != nil })?.fixedWeight {
-            settings += ", \(examples.filter { $0.fixedWeight != nil }.count) examples weighing \(fixed)"
-        }
+        let fixedWeights = examples.compactMap(\.fixedWeight)
+        if let fixed = fixedWeights.first { settings += ", \(fixedWeights.count) examples weighing \(fixed)" }
         if seed != Self.defaultSeed { settings += ", seed \(seed)" }
         return TopicModel(
             version: version, labels: labels, biases: biases, features: keptFeatures, weights: keptWeights,
