@@ -353,6 +353,12 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
     dictionary = load_dictionary(config, lower_case_only=True) if second or both else set()
     # A unit named after its city (Leeds, Cardiff) adds nothing to the city.
     cities = {(key(text), iso) for entity, text, _ in gaz.aliases for iso in gaz.entities[entity][2] if gaz.entities[entity][0] == "city"}
+
+    def lower_level_left_out(record, name, iso):
+        """A unit below the top level named by one English word ("Bury", "Antique"), or after its city."""
+        folded = key(name)
+        return (record.get("parentCode") and len(folded.split()) == 1 and folded in dictionary) or (folded, iso) in cities
+
     planned = []
     for iso, subdivisions in sorted(data.items()):
         top = {code: s for code, s in subdivisions.items() if not s.get("parentCode")}
@@ -364,14 +370,12 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
             top = {}
             for code, record in subdivisions.items():
                 name = re.sub(r"\s*\[.*?\]|, City of$", "", record["name"]).strip()
-                if record.get("parentCode") and not (len(key(name).split()) == 1 and key(name) in dictionary) and (key(name), iso) not in cities:
+                if record.get("parentCode") and not lower_level_left_out(record, name, iso):
                     top[code] = dict(record, name=name)
         if iso in both:
             # Indonesia's top level is its islands, the Philippines' its regions; the news names their
             # provinces too ("Aceh", "Sulu"). A one-word province that is an English word ("Antique") is left out.
-            top = {code: record for code, record in subdivisions.items()
-                   if not (record.get("parentCode") and len(key(record["name"]).split()) == 1 and key(record["name"]) in dictionary)
-                   and (key(record["name"]), iso) not in cities}
+            top = {code: record for code, record in subdivisions.items() if not lower_level_left_out(record, record["name"], iso)}
         if len(top) > config["maxSubdivisions"] and iso not in always and iso not in second and iso not in both:
             continue
         for code, record in sorted(top.items()):
