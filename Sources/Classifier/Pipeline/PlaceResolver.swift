@@ -360,11 +360,14 @@ final class PlaceResolver: Sendable {
         let field = fields[group.fieldIndex]
         let known = knownFirstWords
         // Every country some reading of another name could stand for ("French": France or one of its territories).
-        var possible = Set<String>()
-        for other in groups where other.aliasEnd > other.aliasStart {
-            for alias in aliases[other.aliasStart..<other.aliasEnd] where !aliasFacts[alias].isTrap && !aliasFacts[alias].isSurname {
-                for position in countryPositions(of: aliasFacts[alias].entity) { possible.insert(countryCode(at: position)) }
+        func possible() -> Set<String> {
+            var possible = Set<String>()
+            for other in groups where other.aliasEnd > other.aliasStart {
+                for alias in aliases[other.aliasStart..<other.aliasEnd] where !aliasFacts[alias].isTrap && !aliasFacts[alias].isSurname {
+                    for position in countryPositions(of: aliasFacts[alias].entity) { possible.insert(countryCode(at: position)) }
+                }
             }
+            return possible
         }
         // Whether the name of a place (not a trap, not a bare surname) ends or starts at a token of
         // the trap's field; asked by few rules, so looked up only when asked.
@@ -376,10 +379,10 @@ final class PlaceResolver: Sendable {
             }
         }
         let trapContext = TrapRules.Context(
-            fields: fields, countries: Set(context.map { countryCodes[Int($0)] }), possibleCountries: possible,
+            fields: fields, countries: Set(context.map { countryCodes[Int($0)] }), possibleCountries: { possible() },
             placeEnds: { place(at: $0, ending: true) }, placeStarts: { place(at: $0, ending: false) },
             startsKnownPhrase: { known.contains($0) })
-        let key = (group.start..<group.end).map { field.word($0) }.joined(separator: " ")
+        let key = group.end - group.start == 1 ? field.word(group.start) : (group.start..<group.end).map { field.word($0) }.joined(separator: " ")
         switch TrapRules.decide(key, field: field, start: group.start, end: group.end, context: trapContext) {
         case .reject:
             return (candidates.filter { !aliasFacts[$0].isTrap }, nil, nil)
