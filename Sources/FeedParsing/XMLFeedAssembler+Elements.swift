@@ -155,6 +155,10 @@ extension XMLFeedAssembler {
             return beginCapture(.guid, isMarkup: false)
         case (.none, .description), (.rss1, .description), (.rss090, .description), (.dc, .description):
             return beginCapture(.description, isMarkup: !Self.isPlainText(attributes))
+        case (.none, .summary):
+            // Not RSS, but some generators write Atom's name: read as the description, the first of
+            // the two winning, as feedparser reads it.
+            return beginCapture(.description, isMarkup: !Self.isPlainText(attributes))
         case (.content, .encoded), (.none, .fullitem), (.xhtml, .body), (.none, .body):
             return beginCapture(.content, isMarkup: true)
         case (.none, .pubDate), (.dc, .date), (.atom, .published), (.dcterms, .issued), (.dcterms, .created):
