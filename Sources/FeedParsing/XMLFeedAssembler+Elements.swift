@@ -153,11 +153,9 @@ extension XMLFeedAssembler {
         case (.none, .guid):
             draft.guidIsPermaLink = attributes.value(named: "isPermaLink", matches: "false") != true
             return beginCapture(.guid, isMarkup: false)
-        case (.none, .description), (.rss1, .description), (.rss090, .description), (.dc, .description):
-            return beginCapture(.description, isMarkup: !Self.isPlainText(attributes))
-        case (.none, .summary):
-            // Not RSS, but some generators write Atom's name: read as the description, the first of
-            // the two winning, as feedparser reads it.
+        // `summary` is not RSS, but some generators write Atom's name: read as the description, the
+        // first of the two winning, as feedparser reads it.
+        case (.none, .description), (.rss1, .description), (.rss090, .description), (.dc, .description), (.none, .summary):
             return beginCapture(.description, isMarkup: !Self.isPlainText(attributes))
         case (.content, .encoded), (.none, .fullitem), (.xhtml, .body), (.none, .body):
             return beginCapture(.content, isMarkup: true)
