@@ -379,7 +379,7 @@ final class PlaceResolver: Sendable {
             }
         }
         let trapContext = TrapRules.Context(
-            fields: fields, countries: Set(context.map { countryCodes[Int($0)] }), possibleCountries: { possible() },
+            fields: fields, countries: Set(context.map { countryCodes[Int($0)] }), possibleCountries: possible,
             placeEnds: { place(at: $0, ending: true) }, placeStarts: { place(at: $0, ending: false) },
             startsKnownPhrase: { known.contains($0) })
         let key = group.end - group.start == 1 ? field.word(group.start) : (group.start..<group.end).map { field.word($0) }.joined(separator: " ")
