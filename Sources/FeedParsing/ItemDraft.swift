@@ -27,6 +27,19 @@ struct ItemDraft {
     /// Text from fields read only when the core ones are missing (media:title; media:description, itunes:summary).
     var fallbackTitle = ""
     var fallbackSummary = ""
+    /// The kind of element ``ParsedItem/publishedAt`` was read from; nil while it has none.
+    var publishedKind: DateKind?
+}
+
+/// The elements an item's publication date is read from, best first, in the order of feedparser's
+/// keys: its `published` (pubDate, Atom published and issued, dcterms:issued), its `created` (Atom
+/// created, dcterms:created), then dc:date, which feedparser files as `updated` and Newsflash reads
+/// as the publication date when nothing better gives one. A better kind replaces a worse one, and
+/// of one kind the last wins, as feedparser overwrites; a date that does not parse replaces none.
+enum DateKind: Int, Comparable {
+    case published, created, dcDate
+
+    static func < (lhs: DateKind, rhs: DateKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// What of an item is settled at the end of the document.

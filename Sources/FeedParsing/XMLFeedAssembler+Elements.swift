@@ -159,8 +159,12 @@ extension XMLFeedAssembler {
             return beginCapture(.description, isMarkup: !Self.isPlainText(attributes))
         case (.content, .encoded), (.none, .fullitem), (.xhtml, .body), (.none, .body):
             return beginCapture(.content, isMarkup: true)
-        case (.none, .pubDate), (.dc, .date), (.atom, .published), (.dcterms, .issued), (.dcterms, .created):
-            return beginCapture(.published, isMarkup: false)
+        case (.none, .pubDate), (.atom, .published), (.dcterms, .issued):
+            return beginCapture(.published(.published), isMarkup: false)
+        case (.dcterms, .created):
+            return beginCapture(.published(.created), isMarkup: false)
+        case (.dc, .date):
+            return beginCapture(.published(.dcDate), isMarkup: false)
         case (.atom, .updated), (.dcterms, .modified):
             return beginCapture(.updated, isMarkup: false)
         case (.none, .author), (.dc, .creator):
@@ -198,7 +202,8 @@ extension XMLFeedAssembler {
         case .content:
             guard attributes.value(named: "src") == nil else { return .other }
             return beginCapture(.content, isMarkup: Self.isMarkup(attributes), base64: Self.isBase64(attributes))
-        case .published, .issued, .created: return beginCapture(.published, isMarkup: false)
+        case .published, .issued: return beginCapture(.published(.published), isMarkup: false)
+        case .created: return beginCapture(.published(.created), isMarkup: false)
         case .updated, .modified: return beginCapture(.updated, isMarkup: false)
         case .author: return .author
         case .link:

@@ -35,7 +35,9 @@ struct XMLFeedAssembler {
 
     /// The fields whose text is captured.
     enum Field {
-        case title, link, guid, description, content, published, updated, rssAuthor, authorName, category, language
+        case title, link, guid, description, content, rssAuthor, authorName, category, language
+        /// An item's dates; which of several wins: ``DateKind``.
+        case published(DateKind), updated
         case feedTitle, feedLink, feedLanguage
         /// Read only when the item has no title (media:title) or no description or content (media:description, itunes:summary).
         case fallbackTitle, fallbackSummary
@@ -279,16 +281,14 @@ struct XMLFeedAssembler {
                 let content = Array(buffer)
                 draft.content = content
             }
-        case .published:
-            if inItem, draft.item.publishedAt == nil {
-                let date = buffer.withUnsafeBufferPointer { FeedDate.parse(bytes: $0) }
-                draft.item.publishedAt = date
-            }
+        case .published(let kind):
+            guard inItem, draft.publishedKind.map({ kind <= $0 }) ?? true,
+                  let date = buffer.withUnsafeBufferPointer({ FeedDate.parse(bytes: $0) }) else { break }
+            draft.item.publishedAt = date
+            draft.publishedKind = kind
         case .updated:
-            if inItem, draft.item.updatedAt == nil {
-                let date = buffer.withUnsafeBufferPointer { FeedDate.parse(bytes: $0) }
-                draft.item.updatedAt = date
-            }
+            guard inItem, let date = buffer.withUnsafeBufferPointer({ FeedDate.parse(bytes: $0) }) else { break }
+            draft.item.updatedAt = date
         case .rssAuthor:
             if inItem { addAuthor(RSSAuthor.name(text(open, maximumCharacters: 200))) }
         case .authorName:

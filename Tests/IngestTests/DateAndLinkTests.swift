@@ -56,6 +56,45 @@ import Testing
         #expect(FeedDate.parse(input) == nil, "\(input)")
     }
 
+    /// An item with several dates: a better kind wins over a worse one whatever their order, and of
+    /// one kind the last that parses wins, as feedparser overwrites (its tests entry_*_multiple_values,
+    /// entry_published_parsed_date_overwriting).
+    @Test(arguments: [
+        ("<pubDate>Sun, 01 Nov 2026 08:00:00 GMT</pubDate><pubDate>Mon, 02 Nov 2026 08:00:00 GMT</pubDate>", "2026-11-02T08:00:00Z", nil),
+        ("<pubDate>Sun, 01 Nov 2026 08:00:00 GMT</pubDate><pubDate>soon</pubDate>", "2026-11-01T08:00:00Z", nil),
+        ("<dc:date>2026-11-03T08:00:00Z</dc:date><pubDate>Sun, 01 Nov 2026 08:00:00 GMT</pubDate>", "2026-11-01T08:00:00Z", nil),
+        ("<pubDate>Sun, 01 Nov 2026 08:00:00 GMT</pubDate><dc:date>2026-11-03T08:00:00Z</dc:date>", "2026-11-01T08:00:00Z", nil),
+        ("<dcterms:created>2026-11-04T08:00:00Z</dcterms:created><dc:date>2026-11-03T08:00:00Z</dc:date>", "2026-11-04T08:00:00Z", nil),
+        ("<dc:date>2026-11-03T08:00:00Z</dc:date><dc:date>2026-11-05T08:00:00Z</dc:date>", "2026-11-05T08:00:00Z", nil),
+        ("<dcterms:modified>2026-11-06T08:00:00Z</dcterms:modified><dcterms:modified>2026-11-07T08:00:00Z</dcterms:modified>", nil,
+         "2026-11-07T08:00:00Z"),
+    ] as [(String, String?, String?)])
+    func anRSSItemsDatesOfOneKindTheLastWins(_ dates: String, _ published: String?, _ updated: String?) throws {
+        let xml = """
+            <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"><channel>
+            <title>Wire</title><item><title>Port reopens</title>\(dates)</item></channel></rss>
+            """
+        let item = try #require(try FeedParser().parse(Array(xml.utf8)).items.first)
+        #expect(item.publishedAt == published.map(utc), "\(dates): published \(String(describing: item.publishedAt))")
+        #expect(item.updatedAt == updated.map(utc), "\(dates): updated \(String(describing: item.updatedAt))")
+    }
+
+    @Test(arguments: [
+        ("<issued>2026-11-01T08:00:00Z</issued><published>2026-11-02T08:00:00Z</published>", "2026-11-02T08:00:00Z", nil),
+        ("<published>2026-11-02T08:00:00Z</published><created>2026-11-04T08:00:00Z</created>", "2026-11-02T08:00:00Z", nil),
+        ("<created>2026-11-04T08:00:00Z</created><created>2026-11-01T08:00:00Z</created>", "2026-11-01T08:00:00Z", nil),
+        ("<updated>2026-11-06T08:00:00Z</updated><updated>2026-11-05T08:00:00Z</updated>", "2026-11-05T08:00:00Z", "2026-11-05T08:00:00Z"),
+    ] as [(String, String?, String?)])
+    func anAtomEntrysDatesOfOneKindTheLastWins(_ dates: String, _ published: String?, _ updated: String?) throws {
+        let xml = """
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>
+            <entry><title>Port reopens</title><id>tag:wire.example,2026:port</id>\(dates)</entry></feed>
+            """
+        let item = try #require(try FeedParser().parse(Array(xml.utf8)).items.first)
+        #expect(item.publishedAt == published.map(utc), "\(dates): published \(String(describing: item.publishedAt))")
+        #expect(item.updatedAt == updated.map(utc), "\(dates): updated \(String(describing: item.updatedAt))")
+    }
+
     @Test func rssLinksResolveAgainstTheChannelLink() throws {
         let feed = try Fixture.parse("relative-links-rss.xml", url: "https://docs.example.com/feeds/rss.xml")
         #expect(feed.items.count == 13)
