@@ -2,8 +2,8 @@
 """Judges Newsflash's feed parser (and feedparser) on feedparser's own test suite, a corpus of feed
 quirks nobody on this project wrote: every wellformed/, illformed/, entities/ and encoding/ case
 (not the http_* ones, which need the headers of feedparser's test server) whose Expect line
-compares the first entry's title, link, id, summary/description or published/updated date with a
-value. Title and summary count as right when they equal feedparser's value or its text (HTML
+compares the first entry's title (or title_detail's value), link, id, summary/description (or
+summary_detail's value) or published/updated date with a value. Title and summary count as right when they equal feedparser's value or its text (HTML
 reduced to text, as Newsflash gives it). Cases whose first entry has no text at all are counted
 apart: Newsflash skips such items by design (a news item needs a title); their link, id and date
 checks are judged on a copy with a title added to the entry ("titled").
@@ -49,6 +49,18 @@ def conditions(expect):
                 found.append(("content", want))
             continue
         if not (isinstance(left, ast.Subscript) and isinstance(left.value, ast.Subscript)):
+            continue
+        # entries[0]['title_detail']['value'], entries[0]['summary_detail']['value']: the title and
+        # the summary, written the long way.
+        if isinstance(left.value.value, ast.Subscript) and isinstance(left.value.value.value, ast.Name):
+            try:
+                chain = (ast.literal_eval(left.slice), ast.literal_eval(left.value.slice), ast.literal_eval(left.value.value.slice))
+                want = ast.literal_eval(part.comparators[0])
+            except Exception:
+                continue
+            detail = {"title_detail": "title", "summary_detail": "summary"}.get(chain[1])
+            if left.value.value.value.id == "entries" and chain[0] == "value" and chain[2] == 0 and detail:
+                found.append((detail, want))
             continue
         inner = left.value
         if not (isinstance(inner.value, ast.Name) and inner.value.id == "entries"):
