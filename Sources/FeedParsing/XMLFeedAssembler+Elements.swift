@@ -145,6 +145,7 @@ extension XMLFeedAssembler {
     }
 
     private mutating func startInRSSItem(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
+        if let date = Self.dublinCoreDate(element) { return beginCapture(date, isMarkup: false) }
         switch (element.namespace, element.name) {
         case (.none, .title), (.rss1, .title), (.rss090, .title), (.dc, .title):
             return beginCapture(.title, isMarkup: !Self.isPlainText(attributes))
@@ -159,13 +160,9 @@ extension XMLFeedAssembler {
             return beginCapture(.description, isMarkup: !Self.isPlainText(attributes))
         case (.content, .encoded), (.none, .fullitem), (.xhtml, .body), (.none, .body):
             return beginCapture(.content, isMarkup: true)
-        case (.none, .pubDate), (.atom, .published), (.dcterms, .issued):
+        case (.none, .pubDate), (.atom, .published):
             return beginCapture(.published(.published), isMarkup: false)
-        case (.dcterms, .created):
-            return beginCapture(.published(.created), isMarkup: false)
-        case (.dc, .date):
-            return beginCapture(.published(.dcDate), isMarkup: false)
-        case (.atom, .updated), (.dcterms, .modified):
+        case (.atom, .updated):
             return beginCapture(.updated, isMarkup: false)
         case (.none, .author), (.dc, .creator):
             return beginCapture(.rssAuthor, isMarkup: true)
@@ -194,6 +191,7 @@ extension XMLFeedAssembler {
     }
 
     private mutating func startInEntry(_ element: FeedElementName, _ attributes: XMLAttributes) -> Role {
+        if let date = Self.dublinCoreDate(element) { return beginCapture(date, isMarkup: false) }
         guard element.namespace.isAtom || element.namespace == .none else { return .other }
         switch element.name {
         case .id: return beginCapture(.guid, isMarkup: false)
@@ -218,12 +216,25 @@ extension XMLFeedAssembler {
         }
     }
 
+    /// The Dublin Core dates of an item or entry, as feedparser reads them in either.
+    private static func dublinCoreDate(_ element: FeedElementName) -> Field? {
+        switch (element.namespace, element.name) {
+        case (.dcterms, .issued): .published(.published)
+        case (.dcterms, .created): .published(.created)
+        case (.dc, .date): .published(.dcDate)
+        case (.dcterms, .modified): .updated
+        default: nil
+        }
+    }
+
     /// `<atom:link>`: the alternate link (rel absent or `alternate`), or an image enclosure.
     private mutating func takeAtomLink(_ attributes: XMLAttributes) {
         guard inItem, let href = attributes.value(named: "href") else { return }
         let url = RawURL(text: href, base: currentBase)
         if Self.isAlternate(attributes) {
-            if draft.link == nil { draft.link = url }
+            // feedparser's link: the last alternate of an HTML type (text/html when none is given);
+            // Newsflash also keeps the first of another type when there is no such one.
+            if Self.isHTML(type: attributes) || draft.link == nil { draft.link = url }
         } else if attributes.value(named: "rel", matches: "enclosure") == true, draft.image == nil,
                   Self.isImage(type: attributes.value(named: "type"), url: href) {
             draft.image = url
@@ -240,6 +251,13 @@ extension XMLFeedAssembler {
         }
         let image = RawURL(text: url, base: currentBase)
         draft.image = image
+    }
+
+    /// A link's `type` is a web page's (feedparser's HTML types), or is not given.
+    private static func isHTML(type attributes: XMLAttributes) -> Bool {
+        guard attributes.trimmedBytes(named: "type") != nil else { return true }
+        return attributes.value(named: "type", matches: "text/html") == true
+            || attributes.value(named: "type", matches: "application/xhtml+xml") == true
     }
 
     private static func isAlternate(_ attributes: XMLAttributes) -> Bool {

@@ -263,7 +263,8 @@ struct XMLFeedAssembler {
         case .feedTitle:
             if feed.title.isEmpty { feed.title = text(open, maximumCharacters: limits.maximumTitleCharacters) }
         case .link:
-            if inItem, draft.link == nil, let raw = rawText() {
+            // The last wins, as in feedparser, over an alternate link of another type than HTML too.
+            if inItem, let raw = rawText() {
                 let link = RawURL(text: raw, base: currentBase)
                 draft.link = link
             }

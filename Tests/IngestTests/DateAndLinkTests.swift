@@ -95,6 +95,38 @@ import Testing
         #expect(item.updatedAt == updated.map(utc), "\(dates): updated \(String(describing: item.updatedAt))")
     }
 
+    @Test func anAtomEntrysDublinCoreDateIsRead() throws {
+        let xml = """
+            <feed xmlns="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"><title>Wire</title>
+            <entry><title>Port reopens</title><id>tag:wire.example,2026:port</id><dc:date>2026-11-03T08:00:00Z</dc:date></entry></feed>
+            """
+        let item = try #require(try FeedParser().parse(Array(xml.utf8)).items.first)
+        #expect(item.publishedAt == utc("2026-11-03T08:00:00Z"))
+    }
+
+    /// An item's link as feedparser picks it: the last RSS `<link>` or alternate link of an HTML type
+    /// (text/html when none is given); an alternate of another type only when there is no such one.
+    @Test(arguments: [
+        ("<link>https://wire.example/a</link><link>https://wire.example/b</link>", "https://wire.example/b"),
+        ("<atom:link rel=\"alternate\" href=\"https://wire.example/a\"/><link>https://wire.example/b</link>", "https://wire.example/b"),
+        ("<link>https://wire.example/a</link><atom:link href=\"https://wire.example/b\"/>", "https://wire.example/b"),
+        ("<link>https://wire.example/a</link><atom:link rel=\"self\" href=\"https://wire.example/b\"/>", "https://wire.example/a"),
+        ("<atom:link rel=\"alternate\" type=\"application/pdf\" href=\"https://wire.example/a.pdf\"/>"
+            + "<atom:link rel=\"alternate\" type=\"text/html\" href=\"https://wire.example/a\"/>", "https://wire.example/a"),
+        ("<atom:link rel=\"alternate\" type=\"application/xhtml+xml\" href=\"https://wire.example/a\"/>"
+            + "<atom:link rel=\"alternate\" type=\"application/pdf\" href=\"https://wire.example/a.pdf\"/>", "https://wire.example/a"),
+        ("<atom:link rel=\"alternate\" type=\"application/pdf\" href=\"https://wire.example/a.pdf\"/>"
+            + "<atom:link rel=\"alternate\" type=\"audio/mpeg\" href=\"https://wire.example/a.mp3\"/>", "https://wire.example/a.pdf"),
+    ])
+    func anItemsLinkIsTheLastOfAWebPage(_ links: String, _ expected: String) throws {
+        let xml = """
+            <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Wire</title>
+            <item><title>Port reopens</title>\(links)</item></channel></rss>
+            """
+        let item = try #require(try FeedParser().parse(Array(xml.utf8)).items.first)
+        #expect(item.url == expected, "\(links)")
+    }
+
     @Test func rssLinksResolveAgainstTheChannelLink() throws {
         let feed = try Fixture.parse("relative-links-rss.xml", url: "https://docs.example.com/feeds/rss.xml")
         #expect(feed.items.count == 13)
