@@ -14,136 +14,159 @@ public enum PlainText {
     ///     character references (tags kept as text: "3 < 5", "a <b> tag").
     public static func from(_ text: String, maximumCharacters: Int = .max, markup: Bool = true) -> String {
         var text = text
-        return text.withUTF8 { from(bytes: $0, maximumCharacters: maximumCharacters, markup: markup) }
+        return text.withUTF8 { from(bytes: $0, maximumCharacters: maximumCharacters, markup: markup, inputIsValidUTF8: true) }
     }
 
-    static func from(bytes: [UInt8], maximumCharacters: Int = .max, markup: Bool = true) -> String {
-        bytes.withUnsafeBufferPointer { from(bytes: $0, maximumCharacters: maximumCharacters, markup: markup) }
+    static func from(bytes: [UInt8], maximumCharacters: Int = .max, markup: Bool = true, inputIsValidUTF8: Bool = false) -> String {
+        bytes.withUnsafeBufferPointer { from(bytes: $0, maximumCharacters: maximumCharacters, markup: markup, inputIsValidUTF8: inputIsValidUTF8) }
     }
 
-    static func from(bytes input: UnsafeBufferPointer<UInt8>, maximumCharacters: Int = .max, markup: Bool = true) -> String {
-        let count = input.count
-        guard count > 0 else { return "" }
-        let classes = byteClasses
+    /// - Parameter inputIsValidUTF8: the caller vouches that `input` is valid UTF-8 (a String's
+    ///   bytes, text libxml2 delivered before it reported any error). The text is then valid too
+    ///   (every construct writes whole UTF-8 sequences: those it copies, or those it encodes), and
+    ///   String does not check it again, which saves a tenth of an RSS parse. Otherwise (decoded
+    ///   base64, text after an encoding error) String checks it and repairs what is not UTF-8.
+    static func from(
+        bytes input: UnsafeBufferPointer<UInt8>, maximumCharacters: Int = .max, markup: Bool = true, inputIsValidUTF8: Bool = false
+    ) -> String {
+        guard !input.isEmpty else { return "" }
         // Every construct writes at most as many bytes as it reads (a reference of n bytes decodes
         // to at most n; a space is written only for white space or a tag read), except a C1 control
         // read as Windows-1252: two bytes (C2 80) become three (E2 82 AC, "€"). So the output is at
-        // most 1.5 times the input; the checks against `capacity` only guard that reasoning (the
+        // most 1.5 times the input; the checks against the capacity only guard that reasoning (the
         // fuzzer found the C1 case when the bound was the input's length).
-        let capacity = count + count / 2 + 8
-        var text = String(unsafeUninitializedCapacity: capacity) { out in
-            var written = 0
-            var index = 0
-            /// A word break: one space, never at the start, never two.
-            @inline(__always) func space() {
-                if written > 0, out[written - 1] != 0x20, written < capacity {
-                    out[written] = 0x20
-                    written += 1
-                }
-            }
-            let base = input.baseAddress!
-            while index < count {
-                // Eight bytes at a time while they can be copied as they are; at the first byte that
-                // needs a look (see ``stopBytes(_:)``), the plain bytes before it are copied in one go.
-                while index &+ 8 <= count, written &+ 8 <= capacity {
-                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                    var stops = stopBytes(word)
-                    if word & 0xFF == 0x20, written == 0 || out[written &- 1] == 0x20 { stops |= 0x80 }
-                    // Writing all eight is safe: written + 8 <= capacity (the loop's condition).
-                    UnsafeMutableRawPointer(out.baseAddress! + written).storeBytes(of: word, as: UInt64.self)
-                    if stops == 0 {
-                        written &+= 8
-                        index &+= 8
-                    } else {
-                        let plain = stops.trailingZeroBitCount >> 3
-                        written &+= plain
-                        index &+= plain
-                        break
-                    }
-                }
-                guard index < count else { break }
-                let byte = input[index]
-                switch classes[Int(byte)] {
-                case 0:  // text
-                    guard written < capacity else { return written }
-                    out[written] = byte
-                    written += 1
-                    index += 1
-                case 1:  // white space and control characters
-                    space()
-                    index += 1
-                case 2:  // <
-                    guard markup, let end = HTMLTag.end(input, from: index) else {
-                        guard written < capacity else { return written }
-                        out[written] = byte
-                        written += 1
-                        index += 1
-                        continue
-                    }
-                    let kind = HTMLTag.kind(input, from: index + 1, to: end)
-                    index = end + 1
-                    switch kind {
-                    case .rawText(let name): index = HTMLTag.rawTextEnd(input, name: name, from: index)
-                    case .block: space()
-                    case .inline: break
-                    }
-                case 3:  // &
-                    guard let (scalar, length) = decodeReference(input, at: index) else {
-                        guard written < capacity else { return written }
-                        out[written] = byte
-                        written += 1
-                        index += 1
-                        continue
-                    }
-                    index += length
-                    if scalar <= 0x20 || scalar == 0xA0 || scalar == 0x2028 || scalar == 0x2029 {
-                        if scalar == 0x20 || (scalar >= 0x09 && scalar <= 0x0D) || scalar >= 0xA0 { space() }
-                        continue  // other control characters are dropped
-                    }
-                    if scalar >= 0x7F && scalar < 0xA0 { continue }
-                    for unit in UTF8.encode(Unicode.Scalar(scalar)!)! where written < capacity {
-                        out[written] = unit
-                        written += 1
-                    }
-                default:  // the lead byte of a multi-byte character
-                    // No-break space (C2 A0) and line/paragraph separators (E2 80 A8/A9) are white space;
-                    // C1 controls (C2 80…9F) are Windows-1252 characters decoded as Latin-1.
-                    if byte == 0xC2, index + 1 < count, input[index + 1] == 0xA0 {
-                        space()
-                        index += 2
-                    } else if byte == 0xC2, index + 1 < count, input[index + 1] >= 0x80, input[index + 1] < 0xA0 {
-                        if let mapped = HTMLEntities.windows1252Controls[UInt32(input[index + 1])] {
-                            for unit in UTF8.encode(Unicode.Scalar(mapped)!)! where written < capacity {
-                                out[written] = unit
-                                written += 1
-                            }
-                        }
-                        index += 2
-                    } else if byte == 0xE2, index + 2 < count, input[index + 1] == 0x80, input[index + 2] == 0xA8 || input[index + 2] == 0xA9 {
-                        space()
-                        index += 3
-                    } else if byte == 0xE2, index + 2 < count, written + 3 <= capacity {
-                        // Another three-byte character (curly quotes, dashes): copied whole.
-                        out[written] = byte
-                        out[written + 1] = input[index + 1]
-                        out[written + 2] = input[index + 2]
-                        written += 3
-                        index += 3
-                    } else {
-                        guard written < capacity else { return written }
-                        out[written] = byte
-                        written += 1
-                        index += 1
-                    }
-                }
-            }
-            if written > 0, out[written - 1] == 0x20 { written -= 1 }
-            return written
+        var text = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: input.count + input.count / 2 + 8) { out in
+            let (written, whole) = write(input, to: out, markup: markup)
+            let bytes = UnsafeBufferPointer(rebasing: out[..<written])
+            guard inputIsValidUTF8, whole else { return String(decoding: bytes, as: UTF8.self) }
+            assert(String(validating: bytes, as: UTF8.self) != nil, "PlainText wrote invalid UTF-8 from valid input")
+            return unsafe String(copying: UTF8Span(unchecked: bytes.span))
         }
         if maximumCharacters < .max, text.utf8.count > maximumCharacters, text.count > maximumCharacters {
             text = truncated(text, to: maximumCharacters)
         }
         return text
+    }
+
+    /// The plain text of `input` written to `out`: how many bytes, and whether all of the input was
+    /// read (false only if `out` was too small, which the capacity above rules out).
+    private static func write(
+        _ input: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>, markup: Bool
+    ) -> (written: Int, whole: Bool) {
+        let count = input.count
+        let capacity = out.count
+        let classes = byteClasses
+        var written = 0
+        var index = 0
+        /// A word break: one space, never at the start, never two.
+        @inline(__always) func space() {
+            if written > 0, out[written - 1] != 0x20, written < capacity {
+                out[written] = 0x20
+                written += 1
+            }
+        }
+        /// A decoded character, whole or not at all (false when there is no room).
+        func append(_ scalar: Unicode.Scalar) -> Bool {
+            let units = UTF8.encode(scalar)!
+            guard written + units.count <= capacity else { return false }
+            for unit in units {
+                out[written] = unit
+                written += 1
+            }
+            return true
+        }
+        let base = input.baseAddress!
+        while index < count {
+            // Eight bytes at a time while they can be copied as they are; at the first byte that
+            // needs a look (see ``stopBytes(_:)``), the plain bytes before it are copied in one go.
+            while index &+ 8 <= count, written &+ 8 <= capacity {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                var stops = stopBytes(word)
+                if word & 0xFF == 0x20, written == 0 || out[written &- 1] == 0x20 { stops |= 0x80 }
+                // Writing all eight is safe: written + 8 <= capacity (the loop's condition).
+                UnsafeMutableRawPointer(out.baseAddress! + written).storeBytes(of: word, as: UInt64.self)
+                if stops == 0 {
+                    written &+= 8
+                    index &+= 8
+                } else {
+                    let plain = stops.trailingZeroBitCount >> 3
+                    written &+= plain
+                    index &+= plain
+                    break
+                }
+            }
+            guard index < count else { break }
+            let byte = input[index]
+            switch classes[Int(byte)] {
+            case 0:  // text
+                guard written < capacity else { return (written, false) }
+                out[written] = byte
+                written += 1
+                index += 1
+            case 1:  // white space and control characters
+                space()
+                index += 1
+            case 2:  // <
+                guard markup, let end = HTMLTag.end(input, from: index) else {
+                    guard written < capacity else { return (written, false) }
+                    out[written] = byte
+                    written += 1
+                    index += 1
+                    continue
+                }
+                let kind = HTMLTag.kind(input, from: index + 1, to: end)
+                index = end + 1
+                switch kind {
+                case .rawText(let name): index = HTMLTag.rawTextEnd(input, name: name, from: index)
+                case .block: space()
+                case .inline: break
+                }
+            case 3:  // &
+                guard let (scalar, length) = decodeReference(input, at: index) else {
+                    guard written < capacity else { return (written, false) }
+                    out[written] = byte
+                    written += 1
+                    index += 1
+                    continue
+                }
+                index += length
+                if scalar <= 0x20 || scalar == 0xA0 || scalar == 0x2028 || scalar == 0x2029 {
+                    if scalar == 0x20 || (scalar >= 0x09 && scalar <= 0x0D) || scalar >= 0xA0 { space() }
+                    continue  // other control characters are dropped
+                }
+                if scalar >= 0x7F && scalar < 0xA0 { continue }
+                guard append(Unicode.Scalar(scalar)!) else { return (written, false) }
+            default:  // the lead byte of a multi-byte character
+                // No-break space (C2 A0) and line/paragraph separators (E2 80 A8/A9) are white space;
+                // C1 controls (C2 80…9F) are Windows-1252 characters decoded as Latin-1.
+                if byte == 0xC2, index + 1 < count, input[index + 1] == 0xA0 {
+                    space()
+                    index += 2
+                } else if byte == 0xC2, index + 1 < count, input[index + 1] >= 0x80, input[index + 1] < 0xA0 {
+                    if let mapped = HTMLEntities.windows1252Controls[UInt32(input[index + 1])] {
+                        guard append(Unicode.Scalar(mapped)!) else { return (written, false) }
+                    }
+                    index += 2
+                } else if byte == 0xE2, index + 2 < count, input[index + 1] == 0x80, input[index + 2] == 0xA8 || input[index + 2] == 0xA9 {
+                    space()
+                    index += 3
+                } else if byte == 0xE2, index + 2 < count, written + 3 <= capacity {
+                    // Another three-byte character (curly quotes, dashes): copied whole.
+                    out[written] = byte
+                    out[written + 1] = input[index + 1]
+                    out[written + 2] = input[index + 2]
+                    written += 3
+                    index += 3
+                } else {
+                    guard written < capacity else { return (written, false) }
+                    out[written] = byte
+                    written += 1
+                    index += 1
+                }
+            }
+        }
+        if written > 0, out[written - 1] == 0x20 { written -= 1 }
+        return (written, true)
     }
 
     /// The bytes of a little-endian word that cannot simply be copied, as a mask with the high bit of

@@ -53,6 +53,8 @@ struct XMLFeedAssembler {
         var rebuildsMarkup = false
         /// Atom 0.3 `mode="base64"`: the text is decoded before it is read.
         var base64 = false
+        /// The buffer holds what libxml2 delivered, not decoded base64 (whose bytes may be anything).
+        var fromParser = true
     }
 
     private struct Frame {
@@ -210,7 +212,8 @@ struct XMLFeedAssembler {
         guard inItem else { return }
         inItem = false
         if draft.item.summary.isEmpty, let content = draft.content {
-            draft.item.summary = PlainText.from(bytes: content, maximumCharacters: limits.maximumSummaryCharacters)
+            draft.item.summary = PlainText.from(
+                bytes: content, maximumCharacters: limits.maximumSummaryCharacters, inputIsValidUTF8: draft.contentIsValidUTF8)
         }
         if draft.item.summary.isEmpty { draft.item.summary = draft.fallbackSummary }
         if draft.item.title.isEmpty { draft.item.title = draft.fallbackTitle }
@@ -250,6 +253,7 @@ struct XMLFeedAssembler {
             let encoded = String(decoding: buffer, as: UTF8.self)
             if let decoded = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) {
                 buffer = Array(decoded)
+                open.fromParser = false
                 // Decoded HTML is read as HTML whatever the declared type, as feedparser reads it.
                 open.isMarkup = open.isMarkup || Self.looksLikeHTML(buffer)
             }
@@ -281,6 +285,7 @@ struct XMLFeedAssembler {
             if inItem, draft.content == nil {
                 let content = Array(buffer)
                 draft.content = content
+                draft.contentIsValidUTF8 = isValidUTF8(open)
             }
         case .published(let kind):
             guard inItem, draft.publishedKind.map({ kind <= $0 }) ?? true,
@@ -328,7 +333,20 @@ struct XMLFeedAssembler {
     }
 
     private func text(_ capture: Capture, maximumCharacters: Int) -> String {
-        buffer.withUnsafeBufferPointer { PlainText.from(bytes: $0, maximumCharacters: maximumCharacters, markup: capture.isMarkup || capture.rebuildsMarkup) }
+        buffer.withUnsafeBufferPointer {
+            PlainText.from(bytes: $0, maximumCharacters: maximumCharacters, markup: capture.isMarkup || capture.rebuildsMarkup,
+                           inputIsValidUTF8: isValidUTF8(capture))
+        }
+    }
+
+    /// Whether the captured text is valid UTF-8 for certain: libxml2 delivered it (not a base64
+    /// decoding) and has reported no error so far. libxml2 reports bytes that are not UTF-8 before it
+    /// hands them on (and then reads the rest of the document as Latin-1 bytes without a word), so
+    /// once it has reported anything its text is checked; a document with such bytes is repaired and
+    /// read again anyway (``XMLInputRepair``).
+    private func isValidUTF8(_ capture: Capture) -> Bool {
+        guard capture.fromParser, let session else { return false }
+        return session.pointee.error_count == 0
     }
 
     mutating func addAuthor(_ name: String) {

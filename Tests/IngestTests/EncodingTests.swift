@@ -60,6 +60,18 @@ import Testing
         #expect(feed.warnings.contains { $0.contains("bytes that were not UTF-8") })
     }
 
+    /// Base64 content may decode to anything: what is not UTF-8 is replaced, in a title as in a summary.
+    @Test func base64ThatIsNotUTF8IsRepaired() throws {
+        let xml = """
+            <feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Wire</title>
+            <entry><title mode="base64">Q2Fm6SBvcGVucw==</title><id>tag:wire.example,2026:cafe</id>
+            <content type="text/html" mode="base64">PHA+Y2Fm6SD/IGJhcjwvcD4=</content></entry></feed>
+            """
+        let item = try #require(try FeedParser().parse(Array(xml.utf8)).items.first)
+        #expect(item.title == "Caf\u{FFFD} opens")
+        #expect(item.summary == "caf\u{FFFD} \u{FFFD} bar")
+    }
+
     @Test func charsetParameter() {
         #expect(FeedParser.charset(in: "text/xml; charset=ISO-8859-1") == "ISO-8859-1")
         #expect(FeedParser.charset(in: "application/rss+xml;charset=\"utf-8\"") == "utf-8")

@@ -58,6 +58,31 @@ import Testing
         }
     }
 
+    /// Text vouched for as valid UTF-8 is made into a String without a second check: the result must
+    /// be the one the checked path gives, over markup, references and characters of every length.
+    @Test func vouchedAndCheckedTextAgree() {
+        var random = SystemRandomNumberGenerator()
+        let pieces = ["<p>", "</p>", "<br>", "&amp;", "&#x2014;", "&#150;", "&nbsp;", "&bogus;", "&", "<", " ", "  ", "\t", "\u{A0}",
+                      "\u{2028}", "\u{85}", "é", "€", "\u{201C}", "😀", "日本", "word", "<script>x</script>", "<!-- c -->"]
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 0...40, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            for markup in [true, false] {
+                let bytes = Array(text.utf8)
+                let vouched = PlainText.from(bytes: bytes, markup: markup, inputIsValidUTF8: true)
+                #expect(vouched == PlainText.from(bytes: bytes, markup: markup, inputIsValidUTF8: false), "\(text)")
+                #expect(vouched.utf8.elementsEqual(String(decoding: Array(vouched.utf8), as: UTF8.self).utf8), "\(text)")
+            }
+        }
+    }
+
+    /// Bytes nobody vouched for (decoded base64, text after an encoding error) are checked, and what
+    /// is not UTF-8 is replaced.
+    @Test func uncheckedBytesAreRepaired() {
+        let bytes: [UInt8] = Array("caf".utf8) + [0xE9, 0x20, 0xF0, 0x9F] + Array(" end".utf8)
+        #expect(PlainText.from(bytes: bytes, markup: false) == "caf\u{FFFD} \u{FFFD} end")
+        #expect(PlainText.from(bytes: [0xE2, 0x82], markup: true) == "\u{FFFD}")
+    }
+
     @Test func longPlainRunsMatchTheByteByByteResult() {
         // The eight-bytes-at-a-time path must agree with the general one.
         let text = "The quick brown fox jumps over the lazy dog.  Twice  spaced,\tand a tab; " + String(repeating: "word ", count: 50)

@@ -17,10 +17,15 @@ public enum FuzzTargets {
         ("webhook-body", webhookBody),
     ]
 
-    /// Any document as a feed: items or an error, never a trap; every item has a title (its promise).
+    /// Any document as a feed: items or an error, never a trap; every item has a title (its promise),
+    /// and every text is valid UTF-8 (the parser makes some Strings without String's own check).
     public static func feedParser(_ data: UnsafeRawBufferPointer) {
         guard let feed = try? FeedParser().parse(Array(data), url: "https://feeds.example.com/a/feed.xml") else { return }
         for item in feed.items where item.title.isEmpty { preconditionFailure("an item without a title: \(item)") }
+        let texts = [feed.title] + feed.items.flatMap { [$0.title, $0.summary, $0.guid] + $0.authors + $0.categories }
+        for text in texts where String(validating: Array(text.utf8), as: UTF8.self) == nil {
+            preconditionFailure("a text that is not UTF-8: \(Array(text.utf8))")
+        }
     }
 
     /// Any document as an HTML ticker page, with the selectors of a BREAKING list.
