@@ -1,12 +1,26 @@
 #!/usr/bin/env python3
-"""Prints the feed-parse benchmark side by side: compare.py SWIFT.jsonl PYTHON.jsonl [--goal 50]."""
+"""Prints the feed-parse benchmark side by side: compare.py SWIFT.jsonl PYTHON.jsonl [--goal 50].
+
+Each file may hold several rows a feed (one a round, run.sh's turns): each parser's rate is then the
+median of its rounds, and the rounds' own ratios are printed beside it."""
 import argparse
 import json
+import statistics
 
 
 def rows(path):
+    """A feed's rows, in round order, by file name."""
+    found = {}
     with open(path, encoding="utf-8") as lines:
-        return {row["file"]: row for row in (json.loads(line) for line in lines if line.strip())}
+        for row in (json.loads(line) for line in lines if line.strip()):
+            found.setdefault(row["file"], []).append(row)
+    return found
+
+
+def median_row(rounds):
+    """The rounds as one row: the median rate, and MB/s with it."""
+    rate = statistics.median(row["itemsPerSecond"] for row in rounds)
+    return dict(rounds[0], itemsPerSecond=rate, megabytesPerSecond=rate * rounds[0]["bytes"] / rounds[0]["items"] / 1e6)
 
 
 def main():
@@ -18,15 +32,19 @@ def main():
     swift, python = rows(args.swift), rows(args.python)
     print(f"{'file':<12} {'MB':>6} {'items':>6} | {'swift items/s':>13} {'MB/s':>7} | {'feedparser items/s':>18} {'MB/s':>6} | {'ratio':>6}")
     missed = []
-    for name, s in swift.items():
-        p = python.get(name)
-        if p is None:
+    for name, swift_rounds in swift.items():
+        python_rounds = python.get(name)
+        if python_rounds is None:
             continue
+        s, p = median_row(swift_rounds), median_row(python_rounds)
         if s["items"] != p["items"]:
             print(f"warning: {name}: swift read {s['items']} items, feedparser {p['items']}")
         ratio = s["itemsPerSecond"] / p["itemsPerSecond"]
         print(f"{name:<12} {s['bytes'] / 1e6:>6.2f} {s['items']:>6} | {s['itemsPerSecond']:>13,.0f} {s['megabytesPerSecond']:>7.1f} | "
               f"{p['itemsPerSecond']:>18,.0f} {p['megabytesPerSecond']:>6.2f} | {ratio:>5.1f}x")
+        if len(swift_rounds) == len(python_rounds) > 1:
+            ratios = ", ".join(f"{a['itemsPerSecond'] / b['itemsPerSecond']:.1f}x" for a, b in zip(swift_rounds, python_rounds))
+            print(f"{'':<12} rounds: {ratios}")
         if ratio < args.goal:
             missed.append(name)
     print(f"goal {args.goal:.0f}x feedparser: " + ("met" if not missed else "NOT met for " + ", ".join(missed)))

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Feed parsing throughput: the Swift parser (release build of feed-bench) and Python's feedparser
-# side by side on the same generated multi-MB RSS and Atom files; medians of --runs runs each.
+# side by side on the same generated multi-MB RSS and Atom files. The two take turns for --runs
+# rounds on one core (each round: three Swift parses of each file, their median, then one feedparser
+# parse of each), as the classifier benchmark does: a shared machine's speed drifts by several per
+# cent within a minute, and turns let both see the same drift. The ratio is that of the medians.
 #
 # Usage: Tests/Benchmarks/feeds/run.sh [--items N] [--runs R] [--non-ascii-share P] [--bin PATH-TO-feed-bench]
 #   --non-ascii-share  share of words with a non-ASCII character (default 0.03; see generate_feeds.py)
@@ -35,10 +38,15 @@ if [ -z "$bin" ]; then
   swift build -c release --product feed-bench >&2
   bin="$(swift build -c release --show-bin-path)/feed-bench"
 fi
-echo "== Swift (FeedParsing.FeedParser over libxml2 SAX), $runs runs after a warm-up"
-"$bin" "$data/large.rss" "$data/large.atom" --runs "$runs"
-"$bin" "$data/large.rss" "$data/large.atom" --runs "$runs" --json > "$out/feeds-swift.jsonl"
-echo "== Python (feedparser), $runs runs after a warm-up"
-"$venv/bin/python" "$here/bench_feedparser.py" "$data/large.rss" "$data/large.atom" --runs "$runs" --json | tee "$out/feeds-python.jsonl"
-echo "== Side by side (medians)"
+# One core for both: taskset when the machine has it.
+pin=()
+if command -v taskset >/dev/null 2>&1; then pin=(taskset -c 0); fi
+echo "== Swift (FeedParsing.FeedParser over libxml2 SAX) and Python's feedparser taking turns, $runs rounds after a warm-up each"
+: > "$out/feeds-swift.jsonl"
+: > "$out/feeds-python.jsonl"
+for round in $(seq 1 "$runs"); do
+  "${pin[@]}" "$bin" "$data/large.rss" "$data/large.atom" --runs 3 --json >> "$out/feeds-swift.jsonl"
+  "${pin[@]}" "$venv/bin/python" "$here/bench_feedparser.py" "$data/large.rss" "$data/large.atom" --runs 1 --json >> "$out/feeds-python.jsonl"
+done
+echo "== Side by side (medians of the rounds)"
 "$venv/bin/python" "$here/compare.py" "$out/feeds-swift.jsonl" "$out/feeds-python.jsonl" --goal 50
