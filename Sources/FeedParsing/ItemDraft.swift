@@ -38,10 +38,8 @@ struct ItemDraft {
 /// created, dcterms:created), then dc:date, which feedparser files as `updated` and Newsflash reads
 /// as the publication date when nothing better gives one. A better kind replaces a worse one, and
 /// of one kind the last wins, as feedparser overwrites; a date that does not parse replaces none.
-enum DateKind: Int, Comparable {
+enum DateKind: Comparable {
     case published, created, dcDate
-
-    static func < (lhs: DateKind, rhs: DateKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// What of an item is settled at the end of the document.
