@@ -45,7 +45,7 @@ public struct PhraseTrie: Sendable {
     private var transitions = IntegerMap(capacity: 1 << 15)
     private var nodeCount: Int32 = 1
     private var building: [(node: Int32, payload: Payload, phrase: Int32)] = []
-    /// Ids of the words that stand second or later in some phrase (for `WordTag.continuesPhrase`).
+    /// Ids of the words that stand second or later in some phrase (for `WordTag.Flag.continuesPhrase`).
     private var continuations: Set<Int32> = []
     // After compile(): the payloads of node n are entries payloadStart[n]..<payloadStart[n + 1].
     private var payloadStart: [Int32] = [0, 0]
@@ -126,8 +126,8 @@ public struct PhraseTrie: Sendable {
             var wordTag = WordTag(vocabulary.tag(of: id))
             let root = transitions.value(IntegerMap.pack(0, id))
             wordTag.rootNode = root
-            wordTag.isPhraseAlone = root >= 0 && payloadStart[Int(root) + 1] > payloadStart[Int(root)]
-            wordTag.continuesPhrase = continuations.contains(id)
+            wordTag[.phraseAlone] = root >= 0 && payloadStart[Int(root) + 1] > payloadStart[Int(root)]
+            wordTag[.continuesPhrase] = continuations.contains(id)
             tag(id, &wordTag)
             vocabulary.setTag(wordTag.bits, for: id)
         }
@@ -154,7 +154,7 @@ public struct PhraseTrie: Sendable {
             // The first step comes with the token (its word's tag), the next from the map.
             let tag = WordTag(tokens[start].tag)
             var node = tag.rootNode
-            var mayHavePayloads = tag.isPhraseAlone
+            var mayHavePayloads = tag[.phraseAlone]
             var end = start + 1
             while node >= 0 {
                 // `node` is tokens start..<end.
@@ -167,7 +167,7 @@ public struct PhraseTrie: Sendable {
                     }
                 }
                 mayHavePayloads = true
-                guard end < count, WordTag(tokens[end].tag).continuesPhrase else { break }
+                guard end < count, WordTag(tokens[end].tag)[.continuesPhrase] else { break }
                 node = transitions.value(IntegerMap.pack(node, tokens[end].id))
                 end += 1
             }

@@ -35,37 +35,27 @@ struct WordTag: Equatable {
         }
     }
 
-    var isCasualtyWord: Bool {
-        get { flag(57) }
-        set { setFlag(57, newValue) }
+    /// The word's yes-or-no facts, one bit each (57 to 60).
+    enum Flag: UInt64 {
+        /// A casualty word of the urgency rules: a number up to three words before it is a count of dead or hurt.
+        case casualtyWord = 57
+        /// A killing verb of the urgency rules: a number just after it is a count ("kills 5").
+        case killingVerb
+        /// Whether the word is the second or a later word of some phrase: when the next token's
+        /// word is not, a phrase cannot go on into it, and the trie is not asked (a probe of its big
+        /// transition table, mostly a cache miss, for almost every word that starts a phrase).
+        case continuesPhrase
+        /// Whether the word alone is a phrase (its trie node has payloads): when not ("new",
+        /// "south"), the trie's payload table is not read for it.
+        case phraseAlone
     }
 
-    var isKillingVerb: Bool {
-        get { flag(58) }
-        set { setFlag(58, newValue) }
-    }
-
-    /// Whether the word is the second or a later word of some phrase: when the next token's word
-    /// is not, a phrase cannot go on into it, and the trie is not asked (a probe of its big
-    /// transition table, mostly a cache miss, for almost every word that starts a phrase).
-    var continuesPhrase: Bool {
-        get { flag(59) }
-        set { setFlag(59, newValue) }
-    }
-
-    /// Whether the word alone is a phrase (its trie node has payloads): when not ("new", "south"),
-    /// the trie's payload table is not read for it.
-    var isPhraseAlone: Bool {
-        get { flag(60) }
-        set { setFlag(60, newValue) }
+    subscript(flag: Flag) -> Bool {
+        @inline(__always) get { bits & (1 << flag.rawValue) != 0 }
+        set { set(newValue ? 1 : 0, shift: flag.rawValue, width: 1) }
     }
 
     private static let rowMask: UInt64 = (1 << 20) - 1
-
-    @inline(__always)
-    private func flag(_ bit: UInt64) -> Bool { bits & (1 << bit) != 0 }
-
-    private mutating func setFlag(_ bit: UInt64, _ value: Bool) { set(value ? 1 : 0, shift: bit, width: 1) }
 
     private mutating func set(_ value: UInt64, shift: UInt64, width: UInt64) {
         let mask: UInt64 = ((1 << width) - 1) << shift

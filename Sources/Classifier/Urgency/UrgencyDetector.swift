@@ -59,8 +59,8 @@ final class UrgencyDetector: Sendable {
     /// The urgency level; its evidence (at most 6 steps) is appended to `evidence`.
     /// Adds what the rules make of word `id` to its tag.
     func tag(_ id: Int32, _ tag: inout WordTag) {
-        tag.isCasualtyWord = isCasualtyWord[Int(id)]
-        tag.isKillingVerb = isKillingVerb[Int(id)]
+        tag[.casualtyWord] = isCasualtyWord[Int(id)]
+        tag[.killingVerb] = isKillingVerb[Int(id)]
         tag.numberWord = numberWordIndex[Int(id)]
     }
 
@@ -141,12 +141,12 @@ final class UrgencyDetector: Sendable {
         for index in tokens.indices {
             guard let value = number(tokens[index], folded: field.foldedBytes) else { continue }
             var end: Int?
-            for ahead in (index + 1)..<min(index + 4, tokens.count) where WordTag(tokens[ahead].tag).isCasualtyWord {
+            for ahead in (index + 1)..<min(index + 4, tokens.count) where WordTag(tokens[ahead].tag)[.casualtyWord] {
                 end = ahead + 1
                 break
             }
             var start = index
-            if end == nil, index > 0, WordTag(tokens[index - 1].tag).isKillingVerb {
+            if end == nil, index > 0, WordTag(tokens[index - 1].tag)[.killingVerb] {
                 start = index - 1
                 end = index + 1
             }
