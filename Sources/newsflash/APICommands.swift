@@ -14,14 +14,13 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key; prints its id, role and secret (the secret is not stored, only its SHA-256).")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
 
         @Flag(help: "An admin key (every subscription) instead of a subscriber key (its own).")
         var admin = false
 
         func run() async throws {
-            let (key, secret) = try await global.setup("newsflash.keys", flags: files.flags).withStore {
+            let (key, secret) = try await store.withStore("newsflash.keys") {
                 try await $0.createKey(role: admin ? .admin : .subscriber)
             }
             print("\(key.id) \(key.role.rawValue) \(secret)")
@@ -32,14 +31,13 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List every API key (never its secret): id, role, created, revoked.",
             discussion: "Examples:\n  newsflash keys list\n  newsflash keys list --json | jq -r 'select(.revokedAt == null) | .id'")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
 
         @Flag(help: "One JSON object a line: id, role, createdAt, revokedAt.")
         var json = false
 
         func run() async throws {
-            let records = try await global.setup("newsflash.keys", flags: files.flags).withStore { try await $0.keys() }
+            let records = try await store.withStore("newsflash.keys") { try await $0.keys() }
             if !json { print("ID\tROLE\tCREATED\tREVOKED") }
             for record in records {
                 let created = RFC3339Time.format(record.createdAt), revoked = record.revokedAt.map(RFC3339Time.format)
@@ -58,12 +56,11 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke an API key: its secret stops working at once. The subscriptions it owns stay; an admin key manages them.",
             discussion: "Example:\n  newsflash keys revoke key_3f9a1c2b7d0e4a5b6c7d")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
         @Argument(help: "The key id (key_…), as keys list shows it.") var id: String
 
         func run() async throws {
-            guard try await global.setup("newsflash.keys", flags: files.flags).withStore({ try await $0.revokeKey(id, at: Date()) }) else {
+            guard try await store.withStore("newsflash.keys", { try await $0.revokeKey(id, at: Date()) }) else {
                 throw CLIError("no key \(id) that is not revoked")
             }
             print("revoked \(id)")
@@ -74,12 +71,11 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give an API key a new secret (printed once, as create prints it); the old secret stops working at once.",
             discussion: "Example:\n  newsflash keys rotate key_3f9a1c2b7d0e4a5b6c7d")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
         @Argument(help: "The key id (key_…), as keys list shows it.") var id: String
 
         func run() async throws {
-            let (secret, role) = try await global.setup("newsflash.keys", flags: files.flags).withStore { store in
+            let (secret, role) = try await store.withStore("newsflash.keys") { store in
                 (try await store.rotateKey(id), try await store.keys().first { $0.key.id == id }?.key.role)
             }
             guard let secret, let role else { throw CLIError("no key \(id) that is not revoked") }
@@ -98,8 +94,7 @@ extension RunCommand {
                 rewinds subscriptions. With --no-kafka it serves subscriptions alone and those two routes answer 503.
                 """)
 
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
 
         @Option(help: "Address to listen on. Default: api.host, $NEWSFLASH_API_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
         var host: String?
@@ -114,12 +109,12 @@ extension RunCommand {
         var recentItems: Int?
 
         func run() async throws {
-            let setup = try global.setup(
+            let setup = try store.setup(
                 "newsflash.api",
-                flags: files.flags.merging([
+                flags: [
                     "api.host": host, "api.port": port.map(String.init), "api.recentItems": recentItems.map(String.init),
                     "api.noKafka": noKafka ? "true" : nil,
-                ]) { $1 })
+                ])
             let settings = try Stages.APISettings(setup.config)
             let withoutKafka = try setup.config.bool("api.noKafka")
             let parser = try SubscriptionFiles.filterParser()

@@ -67,6 +67,12 @@ struct GlobalOptions: ParsableArguments {
     func setup(_ label: String, flags: [String: String?] = [:]) throws -> CommandSetup {
         try CommandSetup(configuration(flags), label: label)
     }
+
+    /// For a command that needs no broker or store: checks the configuration and sets up logging
+    /// as it says (``setup(_:flags:)`` without its result).
+    func startLogging(_ label: String) throws {
+        _ = try setup(label)
+    }
 }
 
 /// What a command runs with: its resolved configuration, a logger at the configured level and

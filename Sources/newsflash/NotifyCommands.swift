@@ -41,8 +41,7 @@ extension RunCommand {
                 (newsflash config check --process notify-webhook prints them).
                 """)
 
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
         @OptionGroup var notifier: NotifierOptions
         @OptionGroup var observability: ObservabilityOptions
 
@@ -62,7 +61,7 @@ extension RunCommand {
         var connectionsPerEndpoint: Int?
 
         var flags: [String: String?] {
-            notifier.flags("notifyWebhook").merging(files.flags) { $1 }.merging(observability.flags) { $1 }.merging([
+            notifier.flags("notifyWebhook").merging(observability.flags) { $1 }.merging([
                 "notifyWebhook.allowAddress": allowAddress.isEmpty ? nil : allowAddress.joined(separator: ","),
                 "notifyWebhook.connectTimeout": connectTimeout.map { String($0) }, "notifyWebhook.timeout": timeout.map { String($0) },
                 "notifyWebhook.perEndpoint": perEndpoint.map(String.init), "notifyWebhook.connectionsPerEndpoint": connectionsPerEndpoint.map(String.init),
@@ -70,7 +69,7 @@ extension RunCommand {
         }
 
         func run() async throws {
-            let setup = try global.setup("newsflash.notify-webhook", flags: flags)
+            let setup = try store.setup("newsflash.notify-webhook", flags: flags)
             // The settings are checked before the broker is touched.
             let settings = try Stages.WebhookSettings(setup.config)
             let keys = try setup.secretKeys()
@@ -97,8 +96,7 @@ extension RunCommand {
                 (newsflash config check --process notify-email prints them).
                 """)
 
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
         @OptionGroup var notifier: NotifierOptions
         @OptionGroup var observability: ObservabilityOptions
 
@@ -118,14 +116,14 @@ extension RunCommand {
         var publicURL: String?
 
         var flags: [String: String?] {
-            notifier.flags("notifyEmail").merging(files.flags) { $1 }.merging(observability.flags) { $1 }.merging([
+            notifier.flags("notifyEmail").merging(observability.flags) { $1 }.merging([
                 "notifyEmail.smtpURL": smtpURL, "notifyEmail.smtpCAFile": smtpCAFile, "notifyEmail.smtpConnections": smtpConnections.map(String.init),
                 "notifyEmail.from": from, "notifyEmail.publicURL": publicURL,
             ]) { $1 }
         }
 
         func run() async throws {
-            let setup = try global.setup("newsflash.notify-email", flags: flags)
+            let setup = try store.setup("newsflash.notify-email", flags: flags)
             let settings = try Stages.EmailSettings(setup.config)
             let keys = try setup.secretKeys()
             try await setup.runStoreStage("notify-email") { store, mirror, context in

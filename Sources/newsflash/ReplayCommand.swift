@@ -48,8 +48,7 @@ struct ReplayCommand: AsyncParsableCommand {
               newsflash replay --resume newsflash-replay-rpl_5f1c0e2a9b7d4c31.json
             """)
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var files: SubscriptionFiles
+    @OptionGroup var store: StoreOptions
 
     @Argument(help: "The topic to read the slice from (not with --resume).")
     var topic: String?
@@ -124,7 +123,7 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let setup = try global.setup("newsflash.replay", flags: files.flags)
+        let setup = try store.setup("newsflash.replay")
         try await setup.checkBroker()
         // A resumed replay takes everything from its checkpoint; a new one from the options.
         var saved: ReplayCheckpoint?

@@ -133,7 +133,7 @@ struct SourcesCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            _ = try global.setup("newsflash.sources")  // logging as configured
+            try global.startLogging("newsflash.sources")
             guard let token = readLine(strippingNewline: true), token.count >= 16 else {
                 throw CLIError("give the token (at least 16 characters) on standard input, e.g. openssl rand -hex 32 | tee token | newsflash sources hash-token")
             }

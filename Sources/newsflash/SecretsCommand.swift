@@ -58,15 +58,14 @@ struct SecretsCommand: AsyncParsableCommand {
                 Example:
                   newsflash secrets rotate-key --subscriptions postgres://newsflash@db/newsflash --secrets-key-file /etc/newsflash/secrets.key
                 """)
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
 
         @Option(help: "The new key's id. Default: k and the UTC time.")
         var id: String?
 
         func run() async throws {
             if let id, !SecretKeyring.isValidID(id) { throw ValidationError("--id must be 1-32 letters, digits, '-' or '_'") }
-            let setup = try global.setup("newsflash.secrets", flags: files.flags)
+            let setup = try store.setup("newsflash.secrets")
             if try setup.config.optionalString("secrets.keyText") != nil {
                 throw CLIError("""
                     the keys come from NEWSFLASH_SECRETS_KEY, which this command cannot change: put a `newsflash secrets generate-key` \
@@ -91,11 +90,10 @@ struct SecretsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-seal every subscription's secrets under the keyring's first key (and seal any stored in plain text).",
             discussion: "Example:\n  newsflash secrets reseal   # after a new first key reached every process")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let setup = try global.setup("newsflash.secrets", flags: files.flags)
+            let setup = try store.setup("newsflash.secrets")
             let keyring = try setup.secretKeys().keyring
             try await setup.withStore { try await Self.reseal($0, keyring) }
         }

@@ -29,8 +29,7 @@ struct StatusCommand: AsyncParsableCommand {
               newsflash status --json | jq '.stages[] | select(.lag > 0)'
             """)
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var files: SubscriptionFiles
+    @OptionGroup var store: StoreOptions
     @OptionGroup var ingest: IngestFiles
 
     @Flag(help: "Refresh the screen every --interval seconds until Ctrl-C.")
@@ -56,7 +55,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let setup = try global.setup("newsflash.status", flags: files.flags.merging(ingest.flags) { $1 })
+        let setup = try store.setup("newsflash.status", flags: ingest.flags)
         let stop = StopSignal()
         var history: [StatusSnapshot] = []
         var screens = 0

@@ -35,6 +35,22 @@ struct SubscriptionFiles: ParsableArguments {
     }
 }
 
+/// The options of a command that works on the subscription store: the global ones and ``SubscriptionFiles``.
+struct StoreOptions: ParsableArguments {
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var files: SubscriptionFiles
+
+    /// ``GlobalOptions/setup(_:flags:)`` with the store's flags, and `flags` over them.
+    func setup(_ label: String, flags: [String: String?] = [:]) throws -> CommandSetup {
+        try global.setup(label, flags: files.flags.merging(flags) { $1 })
+    }
+
+    /// Sets up as `label`, then ``CommandSetup/withStore(_:)``.
+    func withStore<Result>(_ label: String, _ body: (any SubscriptionStoring) async throws -> Result) async throws -> Result {
+        try await setup(label).withStore(body)
+    }
+}
+
 extension CommandSetup {
     /// Runs a stage that reads the subscription store (match, the notifiers) until SIGTERM or
     /// SIGINT: the broker checked, the store opened (and shut down on every path), the process's
@@ -90,8 +106,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a subscription; prints its id.")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
 
         @Option(help: "A name for people.")
         var name: String
@@ -118,7 +133,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
             settings.minimumUrgency = minUrgency
             settings.channel = SubscriptionView.Channel(webhook: webhook, email: email)
             var subscription = try SubscriptionsCommand.checked { try settings.makeSubscription(parser: try SubscriptionFiles.filterParser(), owner: nil) }
-            let setup = try global.setup("newsflash.subscriptions", flags: files.flags)
+            let setup = try store.setup("newsflash.subscriptions")
             let issued = subscription.issueCredentials(try setup.secretKeys().keyring)
             try await setup.withStore { try await $0.save(subscription) }
             if json {
@@ -131,14 +146,13 @@ struct SubscriptionsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List subscriptions: id, status, name, channel, urgency, filter.")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
 
         @Flag(help: "One JSON object per subscription and line, as the API shows it.")
         var json = false
 
         func run() async throws {
-            for subscription in try await global.setup("newsflash.subscriptions", flags: files.flags).withStore({ try await $0.all() }) {
+            for subscription in try await store.withStore("newsflash.subscriptions", { try await $0.all() }) {
                 if json {
                     try SubscriptionsCommand.printJSON(SubscriptionView(subscription))
                     continue
@@ -157,15 +171,14 @@ struct SubscriptionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one subscription: channel, filter, urgency, status, delivery mode, quiet hours, rate limit, contact.",
             discussion: "Example: newsflash subscriptions show sub_0123 --json | jq .quietHours")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
         @Argument(help: "The subscription id.") var id: String
 
         @Flag(help: "One JSON object, as the API shows it.")
         var json = false
 
         func run() async throws {
-            guard let subscription = try await global.setup("newsflash.subscriptions", flags: files.flags).withStore({ try await $0.subscription(id) })
+            guard let subscription = try await store.withStore("newsflash.subscriptions", { try await $0.subscription(id) })
             else { throw CLIError("no subscription \(id)") }
             try SubscriptionsCommand.show(SubscriptionView(subscription), json: json)
         }
@@ -183,8 +196,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
                   newsflash subscriptions update sub_0123 --quiet-hours 22:00-07:00 --max-alerts-per-hour 20
                   newsflash subscriptions update sub_0123 --no-quiet-hours --min-urgency urgent
                 """)
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
         @Argument(help: "The subscription id.") var id: String
 
         @Option(help: "A name for people.") var name: String?
@@ -226,7 +238,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
             }
             let parser = try SubscriptionFiles.filterParser()
             let change = settings
-            let updated = try await global.setup("newsflash.subscriptions", flags: files.flags).withStore { store in
+            let updated = try await store.withStore("newsflash.subscriptions") { store in
                 try await SubscriptionsCommand.checkedAsync {
                     try await store.update(id) { subscription in
                         try change.apply(to: &subscription, parser: parser)
@@ -241,31 +253,26 @@ struct SubscriptionsCommand: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a subscription.")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
         @Argument(help: "The subscription id.") var id: String
 
         func run() async throws {
-            guard try await global.setup("newsflash.subscriptions", flags: files.flags).withStore({ try await $0.delete(id) }) else { throw CLIError("no subscription \(id)") }
+            guard try await store.withStore("newsflash.subscriptions", { try await $0.delete(id) }) else { throw CLIError("no subscription \(id)") }
         }
     }
 
-    struct Pause: AsyncParsableCommand {
+    struct Pause: StatusChange {
         static let configuration = CommandConfiguration(abstract: "Pause a subscription (nothing is matched for it until resumed).")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        static let status = Subscription.Status.paused
+        @OptionGroup var store: StoreOptions
         @Argument(help: "The subscription id.") var id: String
-
-        func run() async throws { try await SubscriptionsCommand.setStatus(.paused, id, try global.setup("newsflash.subscriptions", flags: files.flags)) }
     }
 
-    struct Resume: AsyncParsableCommand {
+    struct Resume: StatusChange {
         static let configuration = CommandConfiguration(abstract: "Resume a paused subscription.")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        static let status = Subscription.Status.active
+        @OptionGroup var store: StoreOptions
         @Argument(help: "The subscription id.") var id: String
-
-        func run() async throws { try await SubscriptionsCommand.setStatus(.active, id, try global.setup("newsflash.subscriptions", flags: files.flags)) }
     }
 
     struct Rewind: AsyncParsableCommand {
@@ -276,14 +283,13 @@ struct SubscriptionsCommand: AsyncParsableCommand {
                 100,000 items are read; a rewind that stops there, or that the broker leaves short, says so and exits 1. \
                 `newsflash replay news.classified --since TIME --to-subscription ID` does the same with a checkpoint, a rate and a dry run.
                 """)
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
         @Argument(help: "The subscription id.") var id: String
         @Option(help: "RFC 3339 start time, e.g. 2026-11-29T08:00:00Z.") var since: String
 
         func run() async throws {
             guard let time = RFC3339Time.parse(since) else { throw CLIError("--since must be an RFC 3339 time such as 2026-11-29T08:00:00Z") }
-            let setup = try global.setup("newsflash.rewind", flags: files.flags)
+            let setup = try store.setup("newsflash.rewind")
             let logger = setup.logger
             guard let subscription = try await setup.withStore({ try await $0.subscription(id) }) else { throw CLIError("no subscription \(id)") }
             try await setup.checkBroker()
@@ -351,11 +357,21 @@ struct SubscriptionsCommand: AsyncParsableCommand {
         print(lines.joined(separator: "\n"))
     }
 
-    static func setStatus(_ status: Subscription.Status, _ id: String, _ setup: CommandSetup) async throws {
-        try await setup.withStore { store in
+}
+
+/// `subscriptions pause` and `resume`: sets one subscription's status.
+protocol StatusChange: AsyncParsableCommand {
+    static var status: Subscription.Status { get }
+    var store: StoreOptions { get }
+    var id: String { get }
+}
+
+extension StatusChange {
+    func run() async throws {
+        try await store.withStore("newsflash.subscriptions") { store in
             let now = Date()
             let updated = try await store.update(id) { subscription in
-                subscription.status = status
+                subscription.status = Self.status
                 subscription.updatedAt = now
                 return true
             }
@@ -370,16 +386,13 @@ extension RunCommand {
             abstract: "Match news.classified items against the subscriptions and publish alerts.deliveries.",
             discussion: "Subscription changes are picked up within 2 s (the store is polled with a version cursor).")
 
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var files: SubscriptionFiles
+        @OptionGroup var store: StoreOptions
         @OptionGroup var observability: ObservabilityOptions
 
         @OptionGroup var stream: StreamOptions
 
         func run() async throws {
-            let setup = try global.setup(
-                "newsflash.match",
-                flags: files.flags.merging(observability.flags) { $1 }.merging(stream.flags("match")) { $1 })
+            let setup = try store.setup("newsflash.match", flags: observability.flags.merging(stream.flags("match")) { $1 })
             let settings = try Stages.StreamSettings(setup.config, section: "match")
             let parser = try SubscriptionFiles.filterParser()
             try await setup.runStoreStage("match") { store, mirror, context in

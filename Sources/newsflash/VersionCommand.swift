@@ -3,14 +3,12 @@ import RdKafka
 
 /// `newsflash version`: what is running, and whether its librdkafka can talk to Tansu.
 struct VersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "version",
-        abstract: "Print the Newsflash and librdkafka versions.")
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the Newsflash and librdkafka versions.")
 
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        _ = try global.setup("newsflash.version")  // logging as configured
+        try global.startLogging("newsflash.version")
         let runtime = LibrdkafkaVersion.runtime
         print("newsflash \(Newsflash.version)")
         print("librdkafka \(LibrdkafkaVersion.runtimeString) at run time (built against \(LibrdkafkaVersion.builtAgainst))")

@@ -191,7 +191,7 @@ struct ConfigCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".new-") }.isEmpty)
     }
 
-    @Test("subscriptions add, show, update and list, as the API shows them and with its checks; exit 1 for a bad setting or id")
+    @Test("subscriptions add, show, update, list, pause, resume and remove, as the API shows them and with its checks; exit 1 for a bad setting or id")
     func subscriptionCommands() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -237,6 +237,18 @@ struct ConfigCommandTests {
         #expect(badURL.status == 1 && badURL.stderr.contains("must be an absolute http(s) URL"), "\(badURL.stderr)")
         let missing = try NewsflashCLI.run(["subscriptions", "show", "sub_missing"], environment: environment)
         #expect(missing.status == 1 && missing.stderr.contains("no subscription sub_missing"))
+
+        // pause, resume and remove; each says so when the id is not there.
+        #expect(try NewsflashCLI.run(["subscriptions", "pause", id], environment: environment).status == 0)
+        #expect(try json(NewsflashCLI.run(["subscriptions", "show", id, "--json"], environment: environment))["status"] as? String == "paused")
+        #expect(try NewsflashCLI.run(["subscriptions", "resume", id], environment: environment).status == 0)
+        #expect(try json(NewsflashCLI.run(["subscriptions", "show", id, "--json"], environment: environment))["status"] as? String == "active")
+        for verb in ["pause", "resume", "remove"] {
+            let absent = try NewsflashCLI.run(["subscriptions", verb, "sub_missing"], environment: environment)
+            #expect(absent.status == 1 && absent.stderr.contains("no subscription sub_missing"), "\(verb): \(absent.stderr)")
+        }
+        #expect(try NewsflashCLI.run(["subscriptions", "remove", id], environment: environment).status == 0)
+        #expect(try NewsflashCLI.run(["subscriptions", "list"], environment: environment).stdout.isEmpty)
     }
 
     @Test("run api takes its port, store and log format from the file and serves until SIGTERM")

@@ -37,7 +37,7 @@ struct ClassifyTextCommand: AsyncParsableCommand {
     @OptionGroup var options: ClassifierOptions
 
     func run() async throws {
-        _ = try global.setup("newsflash.classify")  // logging as configured
+        try global.startLogging("newsflash.classify")
         let classifier = try options.makeClassifier()
         let sourceKind = options.sourceKind
         if let text {

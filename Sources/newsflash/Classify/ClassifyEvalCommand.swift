@@ -50,7 +50,7 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = try global.setup("newsflash.classify")  // logging as configured
+        try global.startLogging("newsflash.classify")
         let examples = try ClassifyFiles.examples(files)
         let file = files.joined(separator: " + ")
         var predicted = [(regions: [String], topics: [String])](repeating: ([], []), count: examples.count)

@@ -26,7 +26,7 @@ struct ClassifyTrainCommand: AsyncParsableCommand {
     @OptionGroup var options: ClassifierOptions
 
     func run() async throws {
-        _ = try global.setup("newsflash.classify")  // logging as configured
+        try global.startLogging("newsflash.classify")
         var examples = try ClassifyFiles.examples(files)
         var description = files.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " + ")
         if let excludeFold {

@@ -76,7 +76,7 @@ struct FeedParseCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = try global.setup("newsflash.feed")  // logging as configured
+        try global.startLogging("newsflash.feed")
         var limits = FeedParserLimits()
         limits.maximumItems = maxItems
         let document = try await FeedDocumentLoader(maximumBytes: limits.maximumBytes).load(source)
