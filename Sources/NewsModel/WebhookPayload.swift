@@ -83,59 +83,47 @@ public struct WebhookPayload: Codable, Sendable, Hashable {
     /// - Throws: `EncodingError` when a score is not finite.
     public func encoded() throws -> [UInt8] {
         var writer = JSONWriter(capacity: 4096)
-        try writer.object(CodingKeys.self) { key, writer in
-            switch key {
-            case .alerts:
-                writer.key(key)
-                try writer.array(alerts) { writer, alert in try alert.writeJSON(to: &writer) }
-            case .sentAt: writer.member(key, sentAt)
-            case .subscriptionId: writer.member(key, subscriptionId)
-            case .type: writer.member(key, type.rawValue)
-            }
-        }
+        try writeJSON(to: &writer)
         return writer.bytes
     }
 }
 
-extension WebhookPayload.Alert {
-    func writeJSON(to writer: inout JSONWriter) throws {
-        try writer.object(CodingKeys.self) { key, writer in
-            switch key {
-            case .countries: writer.member(key, countries)
-            case .deliveryId: writer.member(key, deliveryId)
-            case .isReplay: writer.member(key, isReplay)
-            case .isUpdate: writer.member(key, isUpdate)
-            case .item:
-                writer.key(key)
-                item.writeJSON(to: &writer)
-            case .regions:
-                writer.key(key)
-                try writer.array(regions) { writer, label in try label.writeJSON(to: &writer) }
-            case .storyId: writer.member(key, storyId)
-            case .topics:
-                writer.key(key)
-                try writer.array(topics) { writer, label in try label.writeJSON(to: &writer) }
-            case .urgency: writer.member(key, urgency.rawValue)
-            case .version: writer.member(key, version)
-            case .why:
-                writer.key(key)
-                why.writeJSON(to: &writer)
-            }
+extension WebhookPayload: JSONObjectWriting {
+    func writeMember(_ key: CodingKeys, to writer: inout JSONWriter) throws {
+        switch key {
+        case .alerts: try writer.member(key, alerts)
+        case .sentAt: writer.member(key, sentAt)
+        case .subscriptionId: writer.member(key, subscriptionId)
+        case .type: writer.member(key, type)
         }
     }
 }
 
-extension WebhookPayload.Why {
-    func writeJSON(to writer: inout JSONWriter) {
-        writer.object(CodingKeys.self) { key, writer in
-            switch key {
-            case .classifierVersion: writer.member(key, classifierVersion)
-            case .explanation:
-                writer.key(key)
-                writer.array(explanation) { writer, step in step.writeJSON(to: &writer) }
-            case .filter: writer.member(key, filter)
-            case .matchedTerms: writer.member(key, matchedTerms)
-            }
+extension WebhookPayload.Alert: JSONObjectWriting {
+    func writeMember(_ key: CodingKeys, to writer: inout JSONWriter) throws {
+        switch key {
+        case .countries: writer.member(key, countries)
+        case .deliveryId: writer.member(key, deliveryId)
+        case .isReplay: writer.member(key, isReplay)
+        case .isUpdate: writer.member(key, isUpdate)
+        case .item: try writer.member(key, item)
+        case .regions: try writer.member(key, regions)
+        case .storyId: writer.member(key, storyId)
+        case .topics: try writer.member(key, topics)
+        case .urgency: writer.member(key, urgency)
+        case .version: writer.member(key, version)
+        case .why: try writer.member(key, why)
+        }
+    }
+}
+
+extension WebhookPayload.Why: JSONObjectWriting {
+    func writeMember(_ key: CodingKeys, to writer: inout JSONWriter) throws {
+        switch key {
+        case .classifierVersion: writer.member(key, classifierVersion)
+        case .explanation: try writer.member(key, explanation)
+        case .filter: writer.member(key, filter)
+        case .matchedTerms: writer.member(key, matchedTerms)
         }
     }
 }

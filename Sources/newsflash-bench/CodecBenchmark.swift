@@ -9,13 +9,10 @@ import NewsModel
 struct CodecBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "codec",
-        abstract: "Decode alerts.delivery and encode alerts.receipt events with the hand-written codec and with Foundation's; print ns per event.")
+        abstract: "Decode alerts.delivery, encode alerts.receipt events and webhook bodies with the hand-written codec and with Foundation's; print ns per event.")
 
-    @Option(help: "Events per round.")
-    var count = 20_000
-
-    @Option(help: "Rounds (the median is reported).")
-    var rounds = 5
+    @Option(help: "Events per round.") var count = 20_000
+    @Option(help: "Rounds (the median is reported).") var rounds = 5
 
     func validate() throws {
         guard (1...1_000_000).contains(count), (1...50).contains(rounds) else { throw ValidationError("--count 1...1000000, --rounds 1...50") }
@@ -24,9 +21,13 @@ struct CodecBenchmark: ParsableCommand {
     func run() throws {
         let delivery = try EventCodec.encode(SampleEvents.deliveryRequest, occurredAt: SampleEvents.fetchedAt)
         let receipt = SampleEvents.deliveryReceipt
+        let body = WebhookPayload(
+            type: .alert, subscriptionId: SampleEvents.deliveryRequest.subscriptionId, sentAt: SampleEvents.fetchedAt,
+            alerts: [WebhookPayload.Alert(SampleEvents.deliveryRequest)])
         // Both paths must give the same answers before their speed means anything.
         guard try EventCodec.decodeDelivery(delivery).data == EventCodec.decode(DeliveryRequest.self, from: delivery).data,
-              try EventCodec.encodeReceipt(receipt, occurredAt: receipt.attemptedAt) == EventCodec.encode(receipt, occurredAt: receipt.attemptedAt)
+              try EventCodec.encodeReceipt(receipt, occurredAt: receipt.attemptedAt) == EventCodec.encode(receipt, occurredAt: receipt.attemptedAt),
+              try body.encoded() == EventCodec.encodeValue(body)
         else { throw ValidationError("the two codecs disagree") }
         print("alerts.delivery: \(delivery.count) bytes; \(count) events a round, \(rounds) rounds, median ns/event")
         let cases: [(String, () throws -> Void)] = [
@@ -34,6 +35,8 @@ struct CodecBenchmark: ParsableCommand {
             ("decode alerts.delivery, JSONDecoder", { _ = try EventCodec.decode(DeliveryRequest.self, from: delivery) }),
             ("encode alerts.receipt, hand-written", { _ = try EventCodec.encodeReceipt(receipt, occurredAt: receipt.attemptedAt) }),
             ("encode alerts.receipt, JSONEncoder", { _ = try EventCodec.encode(receipt, occurredAt: receipt.attemptedAt) }),
+            ("encode webhook body, hand-written", { _ = try body.encoded() }),
+            ("encode webhook body, JSONEncoder", { _ = try EventCodec.encodeValue(body) }),
         ]
         for (name, body) in cases {
             var perEvent: [Double] = []

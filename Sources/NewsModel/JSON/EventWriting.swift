@@ -2,9 +2,39 @@ import Foundation
 
 // The values a notifier writes once per attempt (the receipt, and the parts of an item
 // that a webhook body repeats), with ``JSONWriter`` instead of `JSONEncoder`: the same
-// bytes as ``EventCodec/encode(_:occurredAt:)``, members in sorted key order. Each writer
-// switches over its type's `CodingKeys` without a default: a field added to the type does
-// not compile until it is written here too.
+// bytes as ``EventCodec/encode(_:occurredAt:)``, members in sorted key order.
+
+/// A value that ``JSONWriter`` writes as one object: a member for each of its `Keys`, in their
+/// (sorted) order. ``writeMember(_:to:)`` switches over the key without a default, so a field
+/// added to the type does not compile until it is written too.
+protocol JSONObjectWriting {
+    associatedtype Keys: CodingKey & CaseIterable
+    /// Writes the member of `key` with ``JSONWriter/member(_:_:)`` (nothing for a `nil`).
+    func writeMember(_ key: Keys, to writer: inout JSONWriter) throws
+}
+
+extension JSONObjectWriting {
+    /// The value as one JSON object.
+    /// - Throws: `EncodingError` when a number is not finite.
+    func writeJSON(to writer: inout JSONWriter) throws {
+        try writer.object(Keys.self) { key, writer in try writeMember(key, to: &writer) }
+    }
+}
+
+extension JSONWriter {
+    /// A member whose value is an object; none for `nil`.
+    mutating func member(_ key: some CodingKey, _ value: (some JSONObjectWriting)?) throws {
+        guard let value else { return }
+        self.key(key)
+        try value.writeJSON(to: &self)
+    }
+
+    /// A member whose value is an array of objects.
+    mutating func member(_ key: some CodingKey, _ values: [some JSONObjectWriting]) throws {
+        self.key(key)
+        try array(values) { writer, value in try value.writeJSON(to: &writer) }
+    }
+}
 
 extension EventCodec {
     /// ``encode(_:occurredAt:)`` of a receipt, without `JSONEncoder`: the same bytes.
@@ -13,9 +43,7 @@ extension EventCodec {
         var writer = JSONWriter(capacity: 512)
         try writer.object(EventEnvelopeKeys.self) { key, writer in
             switch key {
-            case .data:
-                writer.key(key)
-                try receipt.writeJSON(to: &writer)
+            case .data: try writer.member(key, receipt)
             case .eventId: writer.member(key, receipt.eventID)
             case .eventType: writer.member(key, DeliveryReceipt.eventType)
             case .occurredAt: writer.member(key, occurredAt)
@@ -26,87 +54,76 @@ extension EventCodec {
     }
 }
 
-extension DeliveryReceipt {
-    func writeJSON(to writer: inout JSONWriter) throws {
-        try writer.object(CodingKeys.self) { key, writer in
-            switch key {
-            case .attempt: writer.member(key, attempt)
-            case .attemptedAt: writer.member(key, attemptedAt)
-            case .channel: writer.member(key, channel.rawValue)
-            case .deliveryId: writer.member(key, deliveryId)
-            case .error: writer.member(key, error)
-            case .latencyMs: try writer.member(key, latencyMs)
-            case .nextAttemptAt: writer.member(key, nextAttemptAt)
-            case .outcome: writer.member(key, outcome.rawValue)
-            case .replayedAt: writer.member(key, replayedAt)
-            case .statusCode: writer.member(key, statusCode)
-            case .storyId: writer.member(key, storyId)
-            case .subscriptionId: writer.member(key, subscriptionId)
-            case .version: writer.member(key, version)
-            }
+extension DeliveryReceipt: JSONObjectWriting {
+    func writeMember(_ key: CodingKeys, to writer: inout JSONWriter) throws {
+        switch key {
+        case .attempt: writer.member(key, attempt)
+        case .attemptedAt: writer.member(key, attemptedAt)
+        case .channel: writer.member(key, channel)
+        case .deliveryId: writer.member(key, deliveryId)
+        case .error: writer.member(key, error)
+        case .latencyMs: try writer.member(key, latencyMs)
+        case .nextAttemptAt: writer.member(key, nextAttemptAt)
+        case .outcome: writer.member(key, outcome)
+        case .replayedAt: writer.member(key, replayedAt)
+        case .statusCode: writer.member(key, statusCode)
+        case .storyId: writer.member(key, storyId)
+        case .subscriptionId: writer.member(key, subscriptionId)
+        case .version: writer.member(key, version)
         }
     }
 }
 
-extension NewsItem {
-    /// The item as `EventCodec` encodes it.
-    public func writeJSON(to writer: inout JSONWriter) {
-        writer.object(CodingKeys.self) { key, writer in
-            switch key {
-            case .authors: writer.member(key, authors)
-            case .categories: writer.member(key, categories)
-            case .fetchedAt: writer.member(key, fetchedAt)
-            case .guid: writer.member(key, guid)
-            case .hints:
-                guard let hints else { return }
-                writer.key(key)
-                writer.object(Hints.CodingKeys.self) { key, writer in
-                    switch key {
-                    case .region: writer.member(key, hints.region)
-                    case .topic: writer.member(key, hints.topic)
-                    }
-                }
-            case .imageUrl: writer.member(key, imageUrl)
-            case .itemId: writer.member(key, itemId)
-            case .language: writer.member(key, language)
-            case .publishedAt: writer.member(key, publishedAt)
-            case .sourceId: writer.member(key, sourceId)
-            case .sourceKind: writer.member(key, sourceKind.rawValue)
-            case .storyId: writer.member(key, storyId)
-            case .summary: writer.member(key, summary)
-            case .title: writer.member(key, title)
-            case .updatedAt: writer.member(key, updatedAt)
-            case .url: writer.member(key, url)
-            case .version: writer.member(key, version)
-            }
+extension NewsItem: JSONObjectWriting {
+    func writeMember(_ key: CodingKeys, to writer: inout JSONWriter) throws {
+        switch key {
+        case .authors: writer.member(key, authors)
+        case .categories: writer.member(key, categories)
+        case .fetchedAt: writer.member(key, fetchedAt)
+        case .guid: writer.member(key, guid)
+        case .hints: try writer.member(key, hints)
+        case .imageUrl: writer.member(key, imageUrl)
+        case .itemId: writer.member(key, itemId)
+        case .language: writer.member(key, language)
+        case .publishedAt: writer.member(key, publishedAt)
+        case .sourceId: writer.member(key, sourceId)
+        case .sourceKind: writer.member(key, sourceKind)
+        case .storyId: writer.member(key, storyId)
+        case .summary: writer.member(key, summary)
+        case .title: writer.member(key, title)
+        case .updatedAt: writer.member(key, updatedAt)
+        case .url: writer.member(key, url)
+        case .version: writer.member(key, version)
         }
     }
 }
 
-extension ScoredLabel {
-    /// The label as `EventCodec` encodes it.
-    /// - Throws: `EncodingError` when the score is not finite.
-    public func writeJSON(to writer: inout JSONWriter) throws {
-        try writer.object(CodingKeys.self) { key, writer in
-            switch key {
-            case .label: writer.member(key, label)
-            case .score: try writer.member(key, score)
-            }
+extension NewsItem.Hints: JSONObjectWriting {
+    func writeMember(_ key: CodingKeys, to writer: inout JSONWriter) {
+        switch key {
+        case .region: writer.member(key, region)
+        case .topic: writer.member(key, topic)
         }
     }
 }
 
-extension ExplanationStep {
-    /// The step as `EventCodec` encodes it.
-    public func writeJSON(to writer: inout JSONWriter) {
-        writer.object(CodingKeys.self) { key, writer in
-            switch key {
-            case .field: writer.member(key, field.rawValue)
-            case .kind: writer.member(key, kind.rawValue)
-            case .phrase: writer.member(key, phrase)
-            case .rule: writer.member(key, rule)
-            case .tag: writer.member(key, tag)
-            }
+extension ScoredLabel: JSONObjectWriting {
+    func writeMember(_ key: CodingKeys, to writer: inout JSONWriter) throws {
+        switch key {
+        case .label: writer.member(key, label)
+        case .score: try writer.member(key, score)
+        }
+    }
+}
+
+extension ExplanationStep: JSONObjectWriting {
+    func writeMember(_ key: CodingKeys, to writer: inout JSONWriter) {
+        switch key {
+        case .field: writer.member(key, field)
+        case .kind: writer.member(key, kind)
+        case .phrase: writer.member(key, phrase)
+        case .rule: writer.member(key, rule)
+        case .tag: writer.member(key, tag)
         }
     }
 }

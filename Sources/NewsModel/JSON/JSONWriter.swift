@@ -152,6 +152,11 @@ public struct JSONWriter: Sendable {
         int(value)
     }
 
+    /// An enum by its raw value, as `Codable` writes it.
+    public mutating func member<Value: RawRepresentable<String>>(_ key: some CodingKey, _ value: Value) {
+        member(key, value.rawValue)
+    }
+
     public mutating func member(_ key: some CodingKey, _ value: Bool) {
         self.key(key)
         bool(value)
