@@ -30,19 +30,18 @@ public struct EventEnvelope<Payload: NewsEvent>: Codable, Sendable, Hashable {
     public var occurredAt: Date
     public var data: Payload
 
-    public init(eventType: String, schemaVersion: Int, eventId: String, occurredAt: Date, data: Payload) {
-        self.eventType = eventType
-        self.schemaVersion = schemaVersion
+    /// The envelope of `data`: its type, version and id come from `Payload`.
+    public init(data: Payload, occurredAt: Date) {
+        self.init(eventId: data.eventID, occurredAt: occurredAt, data: data)
+    }
+
+    /// An envelope of `Payload`'s type and version (decoders check those before they read the rest).
+    init(eventId: String, occurredAt: Date, data: Payload) {
+        eventType = Payload.eventType
+        schemaVersion = Payload.schemaVersion
         self.eventId = eventId
         self.occurredAt = occurredAt
         self.data = data
-    }
-
-    /// The envelope of `data`: its type, version and id come from `Payload`.
-    public init(data: Payload, occurredAt: Date) {
-        self.init(
-            eventType: Payload.eventType, schemaVersion: Payload.schemaVersion, eventId: data.eventID,
-            occurredAt: occurredAt, data: data)
     }
 
     typealias CodingKeys = EventEnvelopeKeys
@@ -56,7 +55,6 @@ public struct EventEnvelope<Payload: NewsEvent>: Codable, Sendable, Hashable {
             throw EventDecodingError.unsupportedSchemaVersion(schemaVersion, expected: Payload.self)
         }
         self.init(
-            eventType: eventType, schemaVersion: schemaVersion,
             eventId: try container.decode(String.self, forKey: .eventId),
             occurredAt: try container.decode(Date.self, forKey: .occurredAt),
             data: try container.decode(Payload.self, forKey: .data))

@@ -82,7 +82,7 @@ extension EventEnvelope where Payload == DeliveryRequest {
         guard let eventId = try eventId?.get() else { throw reader.missing("eventId") }
         guard let occurredAt = try occurredAt?.get() else { throw reader.missing("occurredAt") }
         guard let data else { throw reader.missing("data") }
-        self.init(eventType: eventType, schemaVersion: schemaVersion, eventId: eventId, occurredAt: occurredAt, data: try data.get())
+        self.init(eventId: eventId, occurredAt: occurredAt, data: try data.get())
     }
 }
 
