@@ -13,14 +13,9 @@ struct FeedBench: ParsableCommand {
         commandName: "feed-bench",
         abstract: "Measure feed parsing throughput (run it in a release build).")
 
-    @Argument(help: "Feed files to parse.")
-    var files: [String]
-
-    @Option(help: "Measured runs per file (1...50); the median is reported.")
-    var runs: Int = 7
-
-    @Flag(help: "Print JSON lines instead of text.")
-    var json = false
+    @Argument(help: "Feed files to parse.") var files: [String]
+    @Option(help: "Measured runs per file (1...50); the median is reported.") var runs: Int = 7
+    @Flag(help: "Print JSON lines instead of text.") var json = false
 
     func validate() throws {
         guard (1...50).contains(runs) else { throw ValidationError("--runs must be 1...50") }

@@ -24,32 +24,18 @@ struct MatchBench: ParsableCommand {
               linear scan: <n> items/s
             """)
 
-    @Option(help: "How many subscriptions to generate.")
-    var subscriptions = 1_000_000
+    @Option(help: "How many subscriptions to generate.") var subscriptions = 1_000_000
 
     @Option(help: "JSON lines with text, regions and topics to make the items from.")
     var items = "Tests/ClassifierTests/Fixtures/devset.jsonl"
 
-    @Option(help: "How many items to make (the texts repeat with other sources and urgencies).")
-    var itemCount = 5_000
-
-    @Option(help: "How long to run items through the index, in seconds.")
-    var seconds = 5.0
-
-    @Option(help: "How long to run items through the index listing every matched subscription, in seconds.")
-    var fanOutSeconds = 3.0
-
-    @Option(help: "How long to run the linear scan, in seconds (0 skips it).")
-    var linearSeconds = 3.0
-
-    @Option(help: "Percent of filters that use only labels (region, topic, country, with NOT source or urgency).")
-    var labelShare = 30.0
-
-    @Option(help: "Percent of filters with no indexable term (only NOT, only urgency).")
-    var unindexedShare = 1.0
-
-    @Option(help: "Seed of the generated subscriptions and items.")
-    var seed: UInt64 = 42
+    @Option(help: "How many items to make (the texts repeat with other sources and urgencies).") var itemCount = 5_000
+    @Option(help: "How long to run items through the index, in seconds.") var seconds = 5.0
+    @Option(help: "How long to run items through the index listing every matched subscription, in seconds.") var fanOutSeconds = 3.0
+    @Option(help: "How long to run the linear scan, in seconds (0 skips it).") var linearSeconds = 3.0
+    @Option(help: "Percent of filters that use only labels (region, topic, country, with NOT source or urgency).") var labelShare = 30.0
+    @Option(help: "Percent of filters with no indexable term (only NOT, only urgency).") var unindexedShare = 1.0
+    @Option(help: "Seed of the generated subscriptions and items.") var seed: UInt64 = 42
 
     func validate() throws {
         guard subscriptions > 0, itemCount > 0 else { throw ValidationError("--subscriptions and --item-count must be positive") }

@@ -13,26 +13,16 @@ struct KafkaBenchmark: AsyncParsableCommand {
         commandName: "kafka",
         abstract: "Measure produce and consume throughput of the Swift Kafka layer.")
 
-    @Option(help: "Broker to use.")
-    var bootstrap: String = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP"] ?? "127.0.0.1:9092"
-
-    @Option(help: "Messages per run.")
-    var messages: Int = 200_000
-
-    @Option(help: "Bytes per message value.")
-    var size: Int = 200
-
-    @Option(help: "Partitions of each run's topic.")
-    var partitions: Int32 = 4
+    @Option(help: "Broker to use.") var bootstrap: String = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP"] ?? "127.0.0.1:9092"
+    @Option(help: "Messages per run.") var messages: Int = 200_000
+    @Option(help: "Bytes per message value.") var size: Int = 200
+    @Option(help: "Partitions of each run's topic.") var partitions: Int32 = 4
 
     @Option(help: "Messages the consumer buffers for the application (KafkaConsumerConfiguration.bufferedMessages) before fetching waits.")
     var buffered = KafkaConsumerConfiguration.defaultBufferedMessages
 
-    @Option(help: "Runs; the medians are reported.")
-    var runs: Int = 3
-
-    @Option(help: "Give up on a run after this many seconds.")
-    var timeout: Int = 120
+    @Option(help: "Runs; the medians are reported.") var runs: Int = 3
+    @Option(help: "Give up on a run after this many seconds.") var timeout: Int = 120
 
     mutating func run() async throws {
         guard messages > 0, messages <= 5_000_000, size > 0, size <= 1_000_000, runs > 0, runs <= 20 else {

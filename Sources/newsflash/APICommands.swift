@@ -5,6 +5,15 @@ import NewsModel
 import Pipeline
 import SubscriptionStore
 
+/// The API key a command works on, in the store its options name.
+struct KeyTarget: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The key id (key_…), as keys list shows it.") var id: String
+
+    /// The error for an id the store has not, or has revoked.
+    var notFound: CLIError { CLIError("no key \(id) that is not revoked") }
+}
+
 /// `newsflash keys create|list|revoke|rotate`: API keys, in the subscription store.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,8 +25,7 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key; prints its id, role and secret (the secret is not stored, only its SHA-256).")
         @OptionGroup var store: StoreOptions
 
-        @Flag(help: "An admin key (every subscription) instead of a subscriber key (its own).")
-        var admin = false
+        @Flag(help: "An admin key (every subscription) instead of a subscriber key (its own).") var admin = false
 
         func run() async throws {
             let (key, secret) = try await store.withStore("newsflash.keys") {
@@ -33,8 +41,7 @@ struct KeysCommand: AsyncParsableCommand {
             discussion: "Examples:\n  newsflash keys list\n  newsflash keys list --json | jq -r 'select(.revokedAt == null) | .id'")
         @OptionGroup var store: StoreOptions
 
-        @Flag(help: "One JSON object a line: id, role, createdAt, revokedAt.")
-        var json = false
+        @Flag(help: "One JSON object a line: id, role, createdAt, revokedAt.") var json = false
 
         func run() async throws {
             let records = try await store.withStore("newsflash.keys") { try await $0.keys() }
@@ -56,14 +63,11 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke an API key: its secret stops working at once. The subscriptions it owns stay; an admin key manages them.",
             discussion: "Example:\n  newsflash keys revoke key_3f9a1c2b7d0e4a5b6c7d")
-        @OptionGroup var store: StoreOptions
-        @Argument(help: "The key id (key_…), as keys list shows it.") var id: String
+        @OptionGroup var key: KeyTarget
 
         func run() async throws {
-            guard try await store.withStore("newsflash.keys", { try await $0.revokeKey(id, at: Date()) }) else {
-                throw CLIError("no key \(id) that is not revoked")
-            }
-            print("revoked \(id)")
+            guard try await key.store.withStore("newsflash.keys", { try await $0.revokeKey(key.id, at: Date()) }) else { throw key.notFound }
+            print("revoked \(key.id)")
         }
     }
 
@@ -71,14 +75,14 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give an API key a new secret (printed once, as create prints it); the old secret stops working at once.",
             discussion: "Example:\n  newsflash keys rotate key_3f9a1c2b7d0e4a5b6c7d")
-        @OptionGroup var store: StoreOptions
-        @Argument(help: "The key id (key_…), as keys list shows it.") var id: String
+        @OptionGroup var key: KeyTarget
 
         func run() async throws {
-            let (secret, role) = try await store.withStore("newsflash.keys") { store in
+            let id = key.id
+            let (secret, role) = try await key.store.withStore("newsflash.keys") { store in
                 (try await store.rotateKey(id), try await store.keys().first { $0.key.id == id }?.key.role)
             }
-            guard let secret, let role else { throw CLIError("no key \(id) that is not revoked") }
+            guard let secret, let role else { throw key.notFound }
             print("\(id) \(role.rawValue) \(secret)")
         }
     }
@@ -99,8 +103,7 @@ extension RunCommand {
         @Option(help: "Address to listen on. Default: api.host, $NEWSFLASH_API_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
         var host: String?
 
-        @Option(help: "Port to listen on. Default: api.port, $NEWSFLASH_API_PORT, else 8080.")
-        var port: Int?
+        @Option(help: "Port to listen on. Default: api.port, $NEWSFLASH_API_PORT, else 8080.") var port: Int?
 
         @Flag(help: "Serve subscriptions only: no receipts, filter tests or rewinds. Default: api.noKafka, $NEWSFLASH_API_NO_KAFKA, else off.")
         var noKafka = false

@@ -34,14 +34,9 @@ struct DLQCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: "Only letters dead-lettered at or after this RFC 3339 time.")
-        var since: String?
-
-        @Option(help: "Only this reason: poison, retries-exhausted or permanent-failure.")
-        var reason: DeadLetter.Reason?
-
-        @Flag(help: "Also the letters already retried or purged (STATE says which).")
-        var all = false
+        @Option(help: "Only letters dead-lettered at or after this RFC 3339 time.") var since: String?
+        @Option(help: "Only this reason: poison, retries-exhausted or permanent-failure.") var reason: DeadLetter.Reason?
+        @Flag(help: "Also the letters already retried or purged (STATE says which).") var all = false
 
         @Flag(help: "One JSON object per letter and line: its id, state, where it is on alerts.dlq, and the alerts.dead-letter event's data.")
         var json = false
@@ -75,11 +70,8 @@ struct DLQCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The dead letter's id, <topic>/<partition>/<offset>, as dlq list shows it.")
-        var id: String
-
-        @Flag(help: "One JSON object, as dlq list --json writes it.")
-        var json = false
+        @Argument(help: "The dead letter's id, <topic>/<partition>/<offset>, as dlq list shows it.") var id: String
+        @Flag(help: "One JSON object, as dlq list --json writes it.") var json = false
 
         func run() async throws {
             guard let entry = try await DeadLetters.read(since: nil, setup: try global.setup("newsflash.dlq")).last(where: { $0.letter.eventID == id }) else {
@@ -124,20 +116,11 @@ struct DLQCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The dead letters' ids, as dlq list shows them.")
-        var ids: [String] = []
-
-        @Option(help: "Instead of ids: every pending letter whose delivery's item this subscription filter matches.")
-        var filter: String?
-
-        @Option(help: "With --filter: only letters dead-lettered at or after this RFC 3339 time.")
-        var since: String?
-
-        @Flag(help: "Print what would be retried; send nothing.")
-        var dryRun = false
-
-        @Flag(help: "One JSON object per letter: {id, deliveryId, subscriptionId, state}.")
-        var json = false
+        @Argument(help: "The dead letters' ids, as dlq list shows them.") var ids: [String] = []
+        @Option(help: "Instead of ids: every pending letter whose delivery's item this subscription filter matches.") var filter: String?
+        @Option(help: "With --filter: only letters dead-lettered at or after this RFC 3339 time.") var since: String?
+        @Flag(help: "Print what would be retried; send nothing.") var dryRun = false
+        @Flag(help: "One JSON object per letter: {id, deliveryId, subscriptionId, state}.") var json = false
 
         func validate() throws {
             guard ids.isEmpty != (filter == nil) else { throw ValidationError("give the letters' ids or --filter, not both") }
@@ -198,14 +181,9 @@ struct DLQCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The dead letters' ids, as dlq list shows them.")
-        var ids: [String] = []
-
-        @Option(help: "Instead of ids: every pending letter dead-lettered before this RFC 3339 time.")
-        var before: String?
-
-        @Flag(help: "One JSON object per letter: {id, state}.")
-        var json = false
+        @Argument(help: "The dead letters' ids, as dlq list shows them.") var ids: [String] = []
+        @Option(help: "Instead of ids: every pending letter dead-lettered before this RFC 3339 time.") var before: String?
+        @Flag(help: "One JSON object per letter: {id, state}.") var json = false
 
         func validate() throws {
             guard ids.isEmpty != (before == nil) else { throw ValidationError("give the letters' ids or --before, not both") }

@@ -29,8 +29,7 @@ struct GroupsCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Flag(help: "One JSON object per group and line: group, state, protocol, members.")
-        var json = false
+        @Flag(help: "One JSON object per group and line: group, state, protocol, members.") var json = false
 
         func run() async throws {
             let groups = try await global.setup("newsflash.groups").withAdmin { try await $0.listGroups() }
@@ -58,8 +57,7 @@ struct GroupsCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The consumer group, e.g. newsflash-classify.")
-        var group: String
+        @Argument(help: "The consumer group, e.g. newsflash-classify.") var group: String
 
         @Flag(help: "One JSON object: group, state, members (with their partitions) and partitions (committed, end, lag, owner).")
         var json = false
@@ -90,35 +88,16 @@ extension GroupsCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The consumer group, e.g. newsflash-classify.")
-        var group: String
-
-        @Flag(help: "Each partition's first kept offset.")
-        var toEarliest = false
-
-        @Flag(help: "Each partition's end offset (skip everything not yet processed).")
-        var toLatest = false
-
-        @Option(help: "This offset on every partition.")
-        var toOffset: Int64?
-
-        @Option(help: "The committed offset plus N (negative: back).")
-        var shiftBy: Int64?
-
-        @Option(help: "The first message at or after this RFC 3339 time.")
-        var toDatetime: String?
-
-        @Option(help: "Reset every partition of this topic (default: the partitions the group has committed on).")
-        var topic: String?
-
-        @Flag(help: "Print what would change; change nothing.")
-        var dryRun = false
-
-        @Flag(help: "Make the change.")
-        var execute = false
-
-        @Flag(help: "One JSON object: group, executed, and per partition the current and new offset.")
-        var json = false
+        @Argument(help: "The consumer group, e.g. newsflash-classify.") var group: String
+        @Flag(help: "Each partition's first kept offset.") var toEarliest = false
+        @Flag(help: "Each partition's end offset (skip everything not yet processed).") var toLatest = false
+        @Option(help: "This offset on every partition.") var toOffset: Int64?
+        @Option(help: "The committed offset plus N (negative: back).") var shiftBy: Int64?
+        @Option(help: "The first message at or after this RFC 3339 time.") var toDatetime: String?
+        @Option(help: "Reset every partition of this topic (default: the partitions the group has committed on).") var topic: String?
+        @Flag(help: "Print what would change; change nothing.") var dryRun = false
+        @Flag(help: "Make the change.") var execute = false
+        @Flag(help: "One JSON object: group, executed, and per partition the current and new offset.") var json = false
 
         enum Target {
             case earliest, latest, offset(Int64), shift(Int64), time(Date)

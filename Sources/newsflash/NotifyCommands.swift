@@ -4,10 +4,12 @@ import Mailer
 import NewsflashConfig
 import Notifier
 
-/// Flags both notifiers take, for their own sections (`notifyWebhook`, `notifyEmail`).
+/// What both notifiers take: the store, their own section's flags (`notifyWebhook`, `notifyEmail`)
+/// and the metrics endpoint.
 struct NotifierOptions: ParsableArguments {
-    @Option(help: "Deliveries in flight at once, per consumed topic. Default: <section>.window, else 512.")
-    var window: Int?
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Deliveries in flight at once, per consumed topic. Default: <section>.window, else 512.") var window: Int?
 
     @Option(help: "Disable an endpoint or address that has failed without a success for this many days. Default: <section>.disableAfterDays, else 5.")
     var disableAfterDays: Double?
@@ -18,12 +20,15 @@ struct NotifierOptions: ParsableArguments {
     @Option(help: "Consumer group of alerts.deliveries (delay topics use <group>.<topic>). Default: <section>.group, else newsflash-notify-webhook or newsflash-notify-email.")
     var group: String?
 
-    /// These flags by setting key, in `section`.
-    func flags(_ section: String) -> [String: String?] {
-        [
+    @OptionGroup var observability: ObservabilityOptions
+
+    /// Sets up `run <stage>`: these flags in `section`, and the command's own `flags` over them.
+    func setup(_ stage: String, section: String, flags: [String: String?]) throws -> CommandSetup {
+        let shared: [String: String?] = [
             "\(section).window": window.map(String.init), "\(section).disableAfterDays": disableAfterDays.map { String($0) },
             "\(section).retryScale": retryScale.map { String($0) }, "\(section).group": group,
         ]
+        return try store.setup("newsflash.\(stage)", flags: shared.merging(observability.flags) { $1 }.merging(flags) { $1 })
     }
 }
 
@@ -41,35 +46,22 @@ extension RunCommand {
                 (newsflash config check --process notify-webhook prints them).
                 """)
 
-        @OptionGroup var store: StoreOptions
         @OptionGroup var notifier: NotifierOptions
-        @OptionGroup var observability: ObservabilityOptions
 
         @Option(help: "Allow webhook addresses in this CIDR range though the SSRF policy refuses them (e.g. 127.0.0.0/8 for a local demo). Repeatable. Default: notifyWebhook.allowAddress, $NEWSFLASH_WEBHOOK_ALLOW, else none.")
         var allowAddress: [String] = []
 
-        @Option(help: "Seconds to wait for a connection. Default: 5.")
-        var connectTimeout: Double?
+        @Option(help: "Seconds to wait for a connection. Default: 5.") var connectTimeout: Double?
+        @Option(help: "Seconds for a whole attempt, from connecting to the end of the response. Default: 15.") var timeout: Double?
+        @Option(help: "Deliveries in flight to one endpoint; more are deferred 5 s without an attempt. Default: 64.") var perEndpoint: Int?
+        @Option(help: "Keep-alive connections to one endpoint. Default: 8.") var connectionsPerEndpoint: Int?
 
-        @Option(help: "Seconds for a whole attempt, from connecting to the end of the response. Default: 15.")
-        var timeout: Double?
-
-        @Option(help: "Deliveries in flight to one endpoint; more are deferred 5 s without an attempt. Default: 64.")
-        var perEndpoint: Int?
-
-        @Option(help: "Keep-alive connections to one endpoint. Default: 8.")
-        var connectionsPerEndpoint: Int?
-
-        var flags: [String: String?] {
-            notifier.flags("notifyWebhook").merging(observability.flags) { $1 }.merging([
+        func run() async throws {
+            let setup = try notifier.setup("notify-webhook", section: "notifyWebhook", flags: [
                 "notifyWebhook.allowAddress": allowAddress.isEmpty ? nil : allowAddress.joined(separator: ","),
                 "notifyWebhook.connectTimeout": connectTimeout.map { String($0) }, "notifyWebhook.timeout": timeout.map { String($0) },
                 "notifyWebhook.perEndpoint": perEndpoint.map(String.init), "notifyWebhook.connectionsPerEndpoint": connectionsPerEndpoint.map(String.init),
-            ]) { $1 }
-        }
-
-        func run() async throws {
-            let setup = try store.setup("newsflash.notify-webhook", flags: flags)
+            ])
             // The settings are checked before the broker is touched.
             let settings = try Stages.WebhookSettings(setup.config)
             let keys = try setup.secretKeys()
@@ -96,9 +88,7 @@ extension RunCommand {
                 (newsflash config check --process notify-email prints them).
                 """)
 
-        @OptionGroup var store: StoreOptions
         @OptionGroup var notifier: NotifierOptions
-        @OptionGroup var observability: ObservabilityOptions
 
         @Option(help: "SMTP server: smtp://[user:password@]host[:port] (STARTTLS required; add ?tls=none for a local sink without TLS) or smtps:// (TLS from the start). Default: notifyEmail.smtpURL, $NEWSFLASH_SMTP_URL (keep a password out of flags).")
         var smtpURL: String?
@@ -106,8 +96,7 @@ extension RunCommand {
         @Option(help: "Trust only the CA certificates in this PEM file for the SMTP server (default: the system's). Default: notifyEmail.smtpCAFile, $NEWSFLASH_SMTP_CA_FILE.")
         var smtpCAFile: String?
 
-        @Option(help: "SMTP connections kept open. Default: 4.")
-        var smtpConnections: Int?
+        @Option(help: "SMTP connections kept open. Default: 4.") var smtpConnections: Int?
 
         @Option(help: "The From address, e.g. 'Newsflash <alerts@example.com>' or alerts@example.com. Default: notifyEmail.from, $NEWSFLASH_MAIL_FROM.")
         var from: String?
@@ -115,15 +104,11 @@ extension RunCommand {
         @Option(help: "The API's public base URL, for confirmation and unsubscribe links. Default: notifyEmail.publicURL, $NEWSFLASH_PUBLIC_URL, else http://127.0.0.1:8080.")
         var publicURL: String?
 
-        var flags: [String: String?] {
-            notifier.flags("notifyEmail").merging(observability.flags) { $1 }.merging([
+        func run() async throws {
+            let setup = try notifier.setup("notify-email", section: "notifyEmail", flags: [
                 "notifyEmail.smtpURL": smtpURL, "notifyEmail.smtpCAFile": smtpCAFile, "notifyEmail.smtpConnections": smtpConnections.map(String.init),
                 "notifyEmail.from": from, "notifyEmail.publicURL": publicURL,
-            ]) { $1 }
-        }
-
-        func run() async throws {
-            let setup = try store.setup("newsflash.notify-email", flags: flags)
+            ])
             let settings = try Stages.EmailSettings(setup.config)
             let keys = try setup.secretKeys()
             try await setup.runStoreStage("notify-email") { store, mirror, context in

@@ -50,14 +50,9 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: "The topic to read the slice from (not with --resume).")
-    var topic: String?
-
-    @Option(help: "Start of a time window: an RFC 3339 time, or a duration ago such as 90s, 15m, 2h, 1d.")
-    var since: String?
-
-    @Option(help: "End of the time window (excluded); default: now.")
-    var until: String?
+    @Argument(help: "The topic to read the slice from (not with --resume).") var topic: String?
+    @Option(help: "Start of a time window: an RFC 3339 time, or a duration ago such as 90s, 15m, 2h, 1d.") var since: String?
+    @Option(help: "End of the time window (excluded); default: now.") var until: String?
 
     @Option(name: .customLong("from-offset"), help: "First offset, P:N for partition P, or N for every partition (repeatable).")
     var fromOffsets: [String] = []
@@ -65,29 +60,14 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .customLong("to-offset"), help: "End offset (excluded), P:N or N as --from-offset (repeatable); default: the end now.")
     var toOffsets: [String] = []
 
-    @Option(help: "Only classified items that this subscription filter matches, e.g. 'topic:Sports AND region:Europe'.")
-    var filter: String?
-
-    @Option(help: "The topic to copy the slice to.")
-    var to: String?
-
-    @Option(help: "Re-deliver to this subscription only (id), through alerts.deliveries.")
-    var toSubscription: String?
-
-    @Option(help: "At most this many messages a second, e.g. 50 or 50/s (default: as fast as the broker acknowledges).")
-    var rate: String?
-
-    @Flag(help: "Print what would be sent and how many; send nothing and save no checkpoint.")
-    var dryRun = false
-
-    @Option(help: "The checkpoint file (default: newsflash-replay-<id>.json in the current directory).")
-    var checkpoint: String?
-
-    @Option(help: "Resume the replay saved in this checkpoint file; takes no slice, target or filter options.")
-    var resume: String?
-
-    @Flag(help: "JSON lines: with --dry-run one per message that would be sent; always a summary line at the end.")
-    var json = false
+    @Option(help: "Only classified items that this subscription filter matches, e.g. 'topic:Sports AND region:Europe'.") var filter: String?
+    @Option(help: "The topic to copy the slice to.") var to: String?
+    @Option(help: "Re-deliver to this subscription only (id), through alerts.deliveries.") var toSubscription: String?
+    @Option(help: "At most this many messages a second, e.g. 50 or 50/s (default: as fast as the broker acknowledges).") var rate: String?
+    @Flag(help: "Print what would be sent and how many; send nothing and save no checkpoint.") var dryRun = false
+    @Option(help: "The checkpoint file (default: newsflash-replay-<id>.json in the current directory).") var checkpoint: String?
+    @Option(help: "Resume the replay saved in this checkpoint file; takes no slice, target or filter options.") var resume: String?
+    @Flag(help: "JSON lines: with --dry-run one per message that would be sent; always a summary line at the end.") var json = false
 
     func validate() throws {
         if resume != nil {

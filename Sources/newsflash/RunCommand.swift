@@ -22,14 +22,12 @@ struct RunCommand: AsyncParsableCommand {
         @OptionGroup var files: IngestFiles
         @OptionGroup var observability: ObservabilityOptions
 
-        @Option(help: "Topic to publish to. Default: ingest.topic, $NEWSFLASH_INGEST_TOPIC, else news.raw.")
-        var topic: String?
+        @Option(help: "Topic to publish to. Default: ingest.topic, $NEWSFLASH_INGEST_TOPIC, else news.raw.") var topic: String?
 
         @Option(help: "Address of the push endpoint (served when a push source is configured). Default: ingest.pushHost, $NEWSFLASH_PUSH_HOST, else 127.0.0.1 (the container image sets 0.0.0.0).")
         var pushHost: String?
 
-        @Option(help: "Port of the push endpoint. Default: ingest.pushPort, $NEWSFLASH_PUSH_PORT, else 8081.")
-        var pushPort: Int?
+        @Option(help: "Port of the push endpoint. Default: ingest.pushPort, $NEWSFLASH_PUSH_PORT, else 8081.") var pushPort: Int?
 
         func run() async throws {
             let setup = try global.setup(
@@ -78,17 +76,13 @@ extension RunCommand {
 /// What classify and match are told on the command line; each is a setting of their own section
 /// (`classify.window`, `match.window`, …) with its own default.
 struct StreamOptions: ParsableArguments {
-    @Option(help: "Topic to read. Default: <section>.input, else news.raw (classify) or news.classified (match).")
-    var input: String?
+    @Option(help: "Topic to read. Default: <section>.input, else news.raw (classify) or news.classified (match).") var input: String?
 
     @Option(help: "Topic to publish to. Default: <section>.output, else news.classified (classify) or alerts.deliveries (match).")
     var output: String?
 
-    @Option(help: "Consumer group. Default: <section>.group, else newsflash-classify or newsflash-match.")
-    var group: String?
-
-    @Option(help: "Messages processed at once. Default: <section>.window, else 256 (classify) or 64 (match).")
-    var window: Int?
+    @Option(help: "Consumer group. Default: <section>.group, else newsflash-classify or newsflash-match.") var group: String?
+    @Option(help: "Messages processed at once. Default: <section>.window, else 256 (classify) or 64 (match).") var window: Int?
 
     /// These flags by setting key, in `section`.
     func flags(_ section: String) -> [String: String?] {
@@ -146,8 +140,7 @@ struct SourcesCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var files: IngestFiles
 
-        @Flag(help: "Print JSON lines.")
-        var json = false
+        @Flag(help: "Print JSON lines.") var json = false
 
         func run() async throws {
             let settings = try Stages.IngestSettings(try global.configuration(files.flags))

@@ -60,8 +60,7 @@ struct SecretsCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var store: StoreOptions
 
-        @Option(help: "The new key's id. Default: k and the UTC time.")
-        var id: String?
+        @Option(help: "The new key's id. Default: k and the UTC time.") var id: String?
 
         func run() async throws {
             if let id, !SecretKeyring.isValidID(id) { throw ValidationError("--id must be 1-32 letters, digits, '-' or '_'") }

@@ -14,11 +14,8 @@ struct SmokeCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "How many events to produce (the 10 seed lines, repeated with numbered versions).")
-    var count: Int = 10
-
-    @Option(help: "The topic to use.")
-    var topic: String = Topics.newsRaw
+    @Option(help: "How many events to produce (the 10 seed lines, repeated with numbered versions).") var count: Int = 10
+    @Option(help: "The topic to use.") var topic: String = Topics.newsRaw
 
     func validate() throws {
         guard (1...10_000).contains(count) else { throw ValidationError("--count must be 1...10000") }

@@ -32,20 +32,11 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var ingest: IngestFiles
 
-    @Flag(help: "Refresh the screen every --interval seconds until Ctrl-C.")
-    var watch = false
-
-    @Option(help: "Seconds between screens with --watch.")
-    var interval: Double = 5
-
-    @Option(help: "Seconds between the two samples of a single screen's rates.")
-    var sample: Double = 3
-
-    @Option(help: "With --watch: stop after this many screens.")
-    var count: Int?
-
-    @Flag(help: "One JSON object per screen.")
-    var json = false
+    @Flag(help: "Refresh the screen every --interval seconds until Ctrl-C.") var watch = false
+    @Option(help: "Seconds between screens with --watch.") var interval: Double = 5
+    @Option(help: "Seconds between the two samples of a single screen's rates.") var sample: Double = 3
+    @Option(help: "With --watch: stop after this many screens.") var count: Int?
+    @Flag(help: "One JSON object per screen.") var json = false
 
     func validate() throws {
         guard interval >= 1, interval <= 3600 else { throw ValidationError("--interval must be 1...3600 seconds") }
@@ -97,9 +88,7 @@ struct StatusSnapshot {
         /// nil when the group does not exist (the stage never ran here).
         var state: String?
         var members: Int
-        var lag: Int64
-        var committed: Int64
-        var end: Int64
+        var lag, committed, end: Int64
         var oldestUnprocessedAt: Date?
     }
 

@@ -35,6 +35,15 @@ struct SubscriptionFiles: ParsableArguments {
     }
 }
 
+/// The subscription a command works on, in the store its options name.
+struct SubscriptionTarget: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "The subscription id.") var id: String
+
+    /// The error for an id the store does not have.
+    var notFound: CLIError { CLIError("no subscription \(id)") }
+}
+
 /// The options of a command that works on the subscription store: the global ones and ``SubscriptionFiles``.
 struct StoreOptions: ParsableArguments {
     @OptionGroup var global: GlobalOptions
@@ -108,23 +117,12 @@ struct SubscriptionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a subscription; prints its id.")
         @OptionGroup var store: StoreOptions
 
-        @Option(help: "A name for people.")
-        var name: String
-
-        @Option(help: #"The filter, e.g. 'region:MENA AND (topic:Politics OR "air strike")'."#)
-        var filter: String
-
-        @Option(help: "Deliver to this webhook URL (http or https).")
-        var webhook: String?
-
-        @Option(help: "Deliver to this email address.")
-        var email: String?
-
-        @Option(help: "Send only items at least this urgent: routine, urgent or flash.")
-        var minUrgency: String = "routine"
-
-        @Flag(help: "Print the subscription as JSON (as the API shows it, with the webhook's signing secret, shown once).")
-        var json = false
+        @Option(help: "A name for people.") var name: String
+        @Option(help: #"The filter, e.g. 'region:MENA AND (topic:Politics OR "air strike")'."#) var filter: String
+        @Option(help: "Deliver to this webhook URL (http or https).") var webhook: String?
+        @Option(help: "Deliver to this email address.") var email: String?
+        @Option(help: "Send only items at least this urgent: routine, urgent or flash.") var minUrgency: String = "routine"
+        @Flag(help: "Print the subscription as JSON (as the API shows it, with the webhook's signing secret, shown once).") var json = false
 
         func run() async throws {
             var settings = SubscriptionSettings()
@@ -148,8 +146,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List subscriptions: id, status, name, channel, urgency, filter.")
         @OptionGroup var store: StoreOptions
 
-        @Flag(help: "One JSON object per subscription and line, as the API shows it.")
-        var json = false
+        @Flag(help: "One JSON object per subscription and line, as the API shows it.") var json = false
 
         func run() async throws {
             for subscription in try await store.withStore("newsflash.subscriptions", { try await $0.all() }) {
@@ -170,16 +167,16 @@ struct SubscriptionsCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one subscription: channel, filter, urgency, status, delivery mode, quiet hours, rate limit, contact.",
-            discussion: "Example: newsflash subscriptions show sub_0123 --json | jq .quietHours")
-        @OptionGroup var store: StoreOptions
-        @Argument(help: "The subscription id.") var id: String
-
-        @Flag(help: "One JSON object, as the API shows it.")
-        var json = false
+            discussion: """
+                Example:
+                  newsflash subscriptions show sub_0123 --json | jq .quietHours
+                """)
+        @OptionGroup var target: SubscriptionTarget
+        @Flag(help: "One JSON object, as the API shows it.") var json = false
 
         func run() async throws {
-            guard let subscription = try await store.withStore("newsflash.subscriptions", { try await $0.subscription(id) })
-            else { throw CLIError("no subscription \(id)") }
+            guard let subscription = try await target.store.withStore("newsflash.subscriptions", { try await $0.subscription(target.id) })
+            else { throw target.notFound }
             try SubscriptionsCommand.show(SubscriptionView(subscription), json: json)
         }
     }
@@ -196,9 +193,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
                   newsflash subscriptions update sub_0123 --quiet-hours 22:00-07:00 --max-alerts-per-hour 20
                   newsflash subscriptions update sub_0123 --no-quiet-hours --min-urgency urgent
                 """)
-        @OptionGroup var store: StoreOptions
-        @Argument(help: "The subscription id.") var id: String
-
+        @OptionGroup var target: SubscriptionTarget
         @Option(help: "A name for people.") var name: String?
         @Option(help: "The filter.") var filter: String?
         @Option(help: "Send only items at least this urgent: routine, urgent or flash.") var minUrgency: String?
@@ -211,9 +206,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
         @Flag(help: "Remove the quiet hours.") var noQuietHours = false
         @Option(help: "At most this many alerts an hour (0: no limit).") var maxAlertsPerHour: Int?
         @Option(help: "Address for notices about this subscription (empty: none).") var contactEmail: String?
-
-        @Flag(help: "Print the updated subscription as JSON.")
-        var json = false
+        @Flag(help: "Print the updated subscription as JSON.") var json = false
 
         func validate() throws {
             if quietHours != nil && noQuietHours { throw ValidationError("give --quiet-hours or --no-quiet-hours, not both") }
@@ -238,41 +231,38 @@ struct SubscriptionsCommand: AsyncParsableCommand {
             }
             let parser = try SubscriptionFiles.filterParser()
             let change = settings
-            let updated = try await store.withStore("newsflash.subscriptions") { store in
+            let updated = try await target.store.withStore("newsflash.subscriptions") { store in
                 try await SubscriptionsCommand.checkedAsync {
-                    try await store.update(id) { subscription in
+                    try await store.update(target.id) { subscription in
                         try change.apply(to: &subscription, parser: parser)
                         return true
                     }
                 }
             }
-            guard let updated else { throw CLIError("no subscription \(id)") }
+            guard let updated else { throw target.notFound }
             try SubscriptionsCommand.show(SubscriptionView(updated.subscription), json: json)
         }
     }
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a subscription.")
-        @OptionGroup var store: StoreOptions
-        @Argument(help: "The subscription id.") var id: String
+        @OptionGroup var target: SubscriptionTarget
 
         func run() async throws {
-            guard try await store.withStore("newsflash.subscriptions", { try await $0.delete(id) }) else { throw CLIError("no subscription \(id)") }
+            guard try await target.store.withStore("newsflash.subscriptions", { try await $0.delete(target.id) }) else { throw target.notFound }
         }
     }
 
     struct Pause: StatusChange {
         static let configuration = CommandConfiguration(abstract: "Pause a subscription (nothing is matched for it until resumed).")
         static let status = Subscription.Status.paused
-        @OptionGroup var store: StoreOptions
-        @Argument(help: "The subscription id.") var id: String
+        @OptionGroup var target: SubscriptionTarget
     }
 
     struct Resume: StatusChange {
         static let configuration = CommandConfiguration(abstract: "Resume a paused subscription.")
         static let status = Subscription.Status.active
-        @OptionGroup var store: StoreOptions
-        @Argument(help: "The subscription id.") var id: String
+        @OptionGroup var target: SubscriptionTarget
     }
 
     struct Rewind: AsyncParsableCommand {
@@ -283,15 +273,14 @@ struct SubscriptionsCommand: AsyncParsableCommand {
                 100,000 items are read; a rewind that stops there, or that the broker leaves short, says so and exits 1. \
                 `newsflash replay news.classified --since TIME --to-subscription ID` does the same with a checkpoint, a rate and a dry run.
                 """)
-        @OptionGroup var store: StoreOptions
-        @Argument(help: "The subscription id.") var id: String
+        @OptionGroup var target: SubscriptionTarget
         @Option(help: "RFC 3339 start time, e.g. 2026-11-29T08:00:00Z.") var since: String
 
         func run() async throws {
             guard let time = RFC3339Time.parse(since) else { throw CLIError("--since must be an RFC 3339 time such as 2026-11-29T08:00:00Z") }
-            let setup = try store.setup("newsflash.rewind")
+            let setup = try target.store.setup("newsflash.rewind")
             let logger = setup.logger
-            guard let subscription = try await setup.withStore({ try await $0.subscription(id) }) else { throw CLIError("no subscription \(id)") }
+            guard let subscription = try await setup.withStore({ try await $0.subscription(target.id) }) else { throw target.notFound }
             try await setup.checkBroker()
             let client = setup.kafka.client("newsflash-rewind")
             let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(client: client), logger: logger)
@@ -362,20 +351,19 @@ struct SubscriptionsCommand: AsyncParsableCommand {
 /// `subscriptions pause` and `resume`: sets one subscription's status.
 protocol StatusChange: AsyncParsableCommand {
     static var status: Subscription.Status { get }
-    var store: StoreOptions { get }
-    var id: String { get }
+    var target: SubscriptionTarget { get }
 }
 
 extension StatusChange {
     func run() async throws {
-        try await store.withStore("newsflash.subscriptions") { store in
+        try await target.store.withStore("newsflash.subscriptions") { store in
             let now = Date()
-            let updated = try await store.update(id) { subscription in
+            let updated = try await store.update(target.id) { subscription in
                 subscription.status = Self.status
                 subscription.updatedAt = now
                 return true
             }
-            guard updated != nil else { throw CLIError("no subscription \(id)") }
+            guard updated != nil else { throw target.notFound }
         }
     }
 }

@@ -30,32 +30,15 @@ struct TailCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The topic to read.")
-    var topic: String
-
-    @Option(help: "Where to start: beginning, end, an offset, or an RFC 3339 time.")
-    var from: String = "end"
-
-    @Option(help: "Where to start as a time: an RFC 3339 time or a duration ago (15m, 2h, 1d); instead of --from.")
-    var since: String?
-
-    @Option(help: "Only this partition (repeatable).")
-    var partition: [Int32] = []
-
-    @Option(help: "Only classified items, deliveries and dead letters whose item this subscription filter matches.")
-    var filter: String?
-
-    @Flag(help: "Print values as they are instead of decoding pipeline events.")
-    var raw = false
-
-    @Option(help: "Stop after this many messages.")
-    var max: Int?
-
-    @Option(help: "Stop when no message arrived for this many seconds (default: wait forever).")
-    var idle: Double?
-
-    @Flag(help: "Print one JSON object per message (topic, partition, offset, timestamp, key, headers, value).")
-    var json = false
+    @Argument(help: "The topic to read.") var topic: String
+    @Option(help: "Where to start: beginning, end, an offset, or an RFC 3339 time.") var from: String = "end"
+    @Option(help: "Where to start as a time: an RFC 3339 time or a duration ago (15m, 2h, 1d); instead of --from.") var since: String?
+    @Option(help: "Only this partition (repeatable).") var partition: [Int32] = []
+    @Option(help: "Only classified items, deliveries and dead letters whose item this subscription filter matches.") var filter: String?
+    @Flag(help: "Print values as they are instead of decoding pipeline events.") var raw = false
+    @Option(help: "Stop after this many messages.") var max: Int?
+    @Option(help: "Stop when no message arrived for this many seconds (default: wait forever).") var idle: Double?
+    @Flag(help: "Print one JSON object per message (topic, partition, offset, timestamp, key, headers, value).") var json = false
 
     enum Start: Equatable {
         case offset(Int64)

@@ -17,11 +17,8 @@ struct TopicsCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: "Partitions per topic (subscriptions.changes always has 1).")
-        var partitions: Int32 = 4
-
-        @Option(help: "Replicas per partition; -1 uses the broker's default.")
-        var replicationFactor: Int32 = -1
+        @Option(help: "Partitions per topic (subscriptions.changes always has 1).") var partitions: Int32 = 4
+        @Option(help: "Replicas per partition; -1 uses the broker's default.") var replicationFactor: Int32 = -1
 
         func validate() throws {
             guard (1...1024).contains(partitions) else { throw ValidationError("--partitions must be 1...1024") }
@@ -48,11 +45,8 @@ struct TopicsCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Flag(help: "Also show internal topics (names starting with __).")
-        var all = false
-
-        @Flag(help: "Print JSON lines: {\"name\", \"partitions\"}.")
-        var json = false
+        @Flag(help: "Also show internal topics (names starting with __).") var all = false
+        @Flag(help: "Print JSON lines: {\"name\", \"partitions\"}.") var json = false
 
         func run() async throws {
             let topics = try await global.setup("newsflash.topics").withAdmin { try await $0.listTopics(includeInternal: all) }
@@ -82,8 +76,7 @@ struct TopicsCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The topic.")
-        var topic: String
+        @Argument(help: "The topic.") var topic: String
 
         @Flag(help: "One JSON object: name, partitions (id, leader, replicas, inSyncReplicas, low, high, messages), retention, configs.")
         var json = false

@@ -27,11 +27,8 @@ struct ClassifyTextCommand: AsyncParsableCommand {
             for every line (empty lines included).
             """)
 
-    @Argument(help: "The text to classify (as an item title). Omit it to read one text per line from standard input.")
-    var text: String?
-
-    @Flag(help: "Print JSON instead of the readable form.")
-    var json = false
+    @Argument(help: "The text to classify (as an item title). Omit it to read one text per line from standard input.") var text: String?
+    @Flag(help: "Print JSON instead of the readable form.") var json = false
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: ClassifierOptions
@@ -57,11 +54,8 @@ struct ClassifyTextCommand: AsyncParsableCommand {
 
 /// Options shared by the classify commands: which taxonomy and topic model to use.
 struct ClassifierOptions: ParsableArguments {
-    @Option(help: "A taxonomy JSON file instead of the bundled one.")
-    var taxonomy: String?
-
-    @Option(help: "A topic model JSON file (from `classify train`) instead of the bundled one.")
-    var model: String?
+    @Option(help: "A taxonomy JSON file instead of the bundled one.") var taxonomy: String?
+    @Option(help: "A topic model JSON file (from `classify train`) instead of the bundled one.") var model: String?
 
     @Option(help: "The kind of source the text came from: rss, atom, jsonfeed, html-ticker or push (ticker lines are breaking).")
     var sourceKind: ClassificationInput.SourceKind?

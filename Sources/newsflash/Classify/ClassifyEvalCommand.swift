@@ -27,14 +27,12 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
         case regions, topics, both
     }
 
-    @Argument(help: "JSON-lines files of labelled examples, read in order as one set.")
-    var files: [String]
+    @Argument(help: "JSON-lines files of labelled examples, read in order as one set.") var files: [String]
 
     @Option(help: "Cross-validate: train this many topic models, each without one fold (example i is in fold i % N), and score each fold with the model that did not see it.")
     var folds: Int?
 
-    @Option(help: "Which tables to print: regions, topics or both.")
-    var judge: Judged = .both
+    @Option(help: "Which tables to print: regions, topics or both.") var judge: Judged = .both
 
     @Flag(help: "Score regions as one main region per item: right when it (or a region the taxonomy overlaps with it: Asia/Asia-Pacific, MENA/Africa, MENA/Palestine) is predicted; other predicted regions then not counted wrong, nor, on a miss, the example's \"secondaryRegions\" (other countries it names).")
     var primary = false

@@ -22,23 +22,12 @@ struct ClassifyShadowCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var current: ClassifierOptions
 
-    @Option(help: "Where to start: an RFC 3339 time or 'beginning'.")
-    var since: String
-
-    @Option(help: "The candidate's topic model JSON file.")
-    var candidate: String?
-
-    @Option(help: "The candidate's taxonomy JSON file.")
-    var candidateTaxonomy: String?
-
-    @Option(help: "Topic to read.")
-    var topic: String = Topics.newsRaw
-
-    @Option(help: "Stop after this many items.")
-    var max: Int = 100_000
-
-    @Flag(help: "Print one JSON object per differing item.")
-    var json = false
+    @Option(help: "Where to start: an RFC 3339 time or 'beginning'.") var since: String
+    @Option(help: "The candidate's topic model JSON file.") var candidate: String?
+    @Option(help: "The candidate's taxonomy JSON file.") var candidateTaxonomy: String?
+    @Option(help: "Topic to read.") var topic: String = Topics.newsRaw
+    @Option(help: "Stop after this many items.") var max: Int = 100_000
+    @Flag(help: "Print one JSON object per differing item.") var json = false
 
     func validate() throws {
         guard candidate != nil || candidateTaxonomy != nil else { throw ValidationError("give --candidate and/or --candidate-taxonomy") }

@@ -14,8 +14,7 @@ struct ClassifyTrainCommand: AsyncParsableCommand {
     @Argument(help: "JSON-lines files of labelled examples {\"text\", \"regions\", \"topics\"}, read in order as one set.")
     var files: [String]
 
-    @Option(help: "Where to write the model.")
-    var output: String
+    @Option(help: "Where to write the model.") var output: String
 
     @OptionGroup var training: TrainingOptions
 
@@ -52,20 +51,14 @@ struct ClassifyTrainCommand: AsyncParsableCommand {
 
 /// The topic model trainer's settings (the defaults are the ones the bundled model was trained with).
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Passes over the data.")
-    var epochs: Int = TopicModelTrainer().epochs
-
-    @Option(help: "Step size of gradient descent.")
-    var learningRate: Double = TopicModelTrainer().learningRate
-
-    @Option(help: "L2 penalty.")
-    var l2: Double = TopicModelTrainer().l2
+    @Option(help: "Passes over the data.") var epochs: Int = TopicModelTrainer().epochs
+    @Option(help: "Step size of gradient descent.") var learningRate: Double = TopicModelTrainer().learningRate
+    @Option(help: "L2 penalty.") var l2: Double = TopicModelTrainer().l2
 
     @Option(help: "Leave out words and bigrams seen in fewer training examples than this.")
     var minCount: Int = TopicModelTrainer().minimumFeatureCount
 
-    @Flag(help: "Weigh examples by how rare their topics are in the training data.")
-    var balance = false
+    @Flag(help: "Weigh examples by how rare their topics are in the training data.") var balance = false
 
     @Flag(help: "Also train on each taxonomy keyword as an example of its topic, weighing half a headline and left out of --balance (the bundled model's recipe).")
     var lexiconExamples = false

@@ -45,8 +45,7 @@ struct ConfigCommand: ParsableCommand {
         @Option(help: "Check the settings of these processes only: ingest, classify, match, notify-webhook, notify-email, api (repeatable). Default: all; then settings that only some process requires are reported, not failed.")
         var process: [String] = []
 
-        @Flag(help: "Print one JSON object: {settings: [{key, value, origin}], problems: [...]}.")
-        var json = false
+        @Flag(help: "Print one JSON object: {settings: [{key, value, origin}], problems: [...]}.") var json = false
 
         func validate() throws {
             let known = Configuration.processes.map(\.name)

@@ -32,38 +32,14 @@ struct FeedParseCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "A file path, '-' for standard input, or an http(s) URL.")
-    var source: String
-
-    @Flag(help: "Print news.item JSON lines instead of a listing.")
-    var json = false
-
-    @Option(help: "The source id to give the items (^[a-z0-9][a-z0-9._-]{0,63}$).")
-    var sourceId = "cli"
-
-    @Option(help: "Base URL for relative links (default: the URL read, after redirects).")
-    var baseUrl: String?
-
-    @Option(help: "Content-Type to assume, e.g. 'text/xml; charset=windows-1252' (a URL's own header wins).")
-    var contentType: String?
-
-    @Option(help: "The fetchedAt of the items, RFC 3339 (default: the file's modification time, or now).")
-    var fetchedAt: String?
-
-    @Flag(help: "Read an HTML page's BREAKING ticker instead of a feed.")
-    var ticker = false
-
-    @Option(help: "XPath of the ticker lines (implies --ticker).")
-    var line: String?
-
-    @Option(help: "XPath of a line's link, relative to the line.")
-    var link: String?
-
-    @Option(help: "XPath of a line's time, relative to the line.")
-    var time: String?
-
-    @Option(help: "Read at most this many items.")
-    var maxItems: Int = FeedParserLimits().maximumItems
+    @Argument(help: "A file path, '-' for standard input, or an http(s) URL.") var source: String
+    @Flag(help: "Print news.item JSON lines instead of a listing.") var json = false
+    @Option(help: "The source id to give the items (^[a-z0-9][a-z0-9._-]{0,63}$).") var sourceId = "cli"
+    @Option(help: "Base URL for relative links (default: the URL read, after redirects).") var baseUrl: String?
+    @Option(help: "Content-Type to assume, e.g. 'text/xml; charset=windows-1252' (a URL's own header wins).") var contentType: String?
+    @Option(help: "The fetchedAt of the items, RFC 3339 (default: the file's modification time, or now).") var fetchedAt: String?
+    @OptionGroup var ticker: TickerOptions
+    @Option(help: "Read at most this many items.") var maxItems: Int = FeedParserLimits().maximumItems
 
     func validate() throws {
         guard NewsItem.isValidSourceID(sourceId) else {
@@ -83,7 +59,7 @@ struct FeedParseCommand: AsyncParsableCommand {
         let feed: ParsedFeed
         do {
             feed = try FeedParser(limits: limits).parse(
-                document.bytes, url: baseUrl ?? document.url, contentType: document.contentType ?? contentType, expecting: expectation)
+                document.bytes, url: baseUrl ?? document.url, contentType: document.contentType ?? contentType, expecting: ticker.expectation)
         } catch {
             throw FeedCommandError("cannot parse \(source): \(error.message) [\(error.code.rawValue)]")
         }
@@ -97,7 +73,17 @@ struct FeedParseCommand: AsyncParsableCommand {
         for item in items { print(try printer.line(item)) }
     }
 
-    private var expectation: FeedParser.Expectation {
+}
+
+/// `feed parse`'s choice of a ticker page over a feed, and its selectors.
+struct TickerOptions: ParsableArguments {
+    @Flag(help: "Read an HTML page's BREAKING ticker instead of a feed.") var ticker = false
+    @Option(help: "XPath of the ticker lines (implies --ticker).") var line: String?
+    @Option(help: "XPath of a line's link, relative to the line.") var link: String?
+    @Option(help: "XPath of a line's time, relative to the line.") var time: String?
+
+    /// A feed, or a ticker page read with the given selectors (the BREAKING list's where not given).
+    var expectation: FeedParser.Expectation {
         guard ticker || line != nil else { return .feed }
         let defaults = TickerSelectors.breakingList
         return .htmlTicker(TickerSelectors(line: line ?? defaults.line, link: link ?? defaults.link, time: time ?? defaults.time))

@@ -205,6 +205,14 @@ enum Stages {
         /// The API's public base URL, for confirmation and unsubscribe links.
         var publicURL: String
 
+        /// `up`'s: the SMTP sink it started, and links to its own API.
+        init(_ config: Configuration, smtp: SMTPConfiguration, from: EmailAddress, publicURL: String) throws {
+            notifier = try NotifierSettings(config, section: "notifyEmail")
+            self.smtp = smtp
+            self.from = from
+            self.publicURL = publicURL
+        }
+
         init(_ config: Configuration) throws {
             notifier = try NotifierSettings(config, section: "notifyEmail")
             smtp = try SMTPURL.parse(try config.string("notifyEmail.smtpURL"))
@@ -215,14 +223,6 @@ enum Stages {
             guard let parsed = URL(string: publicURL), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
                 throw CLIError("notifyEmail.publicURL must be an absolute http(s) URL, got '\(publicURL)'")
             }
-        }
-
-        /// `up`'s: the SMTP sink it started, and links to its own API.
-        init(_ config: Configuration, smtp: SMTPConfiguration, from: EmailAddress, publicURL: String) throws {
-            notifier = try NotifierSettings(config, section: "notifyEmail")
-            self.smtp = smtp
-            self.from = from
-            self.publicURL = publicURL
         }
     }
 

@@ -27,23 +27,12 @@ struct UpCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Where the SQLite files and the admin key go.")
-    var dir = "var/up"
-
-    @Option(help: "Port of the subscriptions API.")
-    var apiPort = 8080
-
-    @Option(help: "Port of the demo sources and the demo webhook receiver.")
-    var demoPort = 8090
-
-    @Option(parsing: .unconditional, help: "Port of /metrics and /health/*; -1 for none.")
-    var metricsPort = 9464
-
-    @Option(help: "Seconds between new demo items.")
-    var pace: Double = 15
-
-    @Option(help: "Seconds between polls of each demo source (at least 10).")
-    var poll: Double = 10
+    @Option(help: "Where the SQLite files and the admin key go.") var dir = "var/up"
+    @Option(help: "Port of the subscriptions API.") var apiPort = 8080
+    @Option(help: "Port of the demo sources and the demo webhook receiver.") var demoPort = 8090
+    @Option(parsing: .unconditional, help: "Port of /metrics and /health/*; -1 for none.") var metricsPort = 9464
+    @Option(help: "Seconds between new demo items.") var pace: Double = 15
+    @Option(help: "Seconds between polls of each demo source (at least 10).") var poll: Double = 10
 
     func run() async throws {
         // The demo listens on loopback only.
