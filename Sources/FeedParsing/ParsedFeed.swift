@@ -2,11 +2,8 @@ import Foundation
 
 /// The format a document turned out to be.
 public enum FeedFormat: String, Sendable, Hashable, Codable {
-    case rss090 = "rss-0.9x"
-    case rss2 = "rss-2.0"
-    case rss1 = "rss-1.0"
-    case atom1 = "atom-1.0"
-    case atom03 = "atom-0.3"
+    case rss090 = "rss-0.9x", rss2 = "rss-2.0", rss1 = "rss-1.0"
+    case atom1 = "atom-1.0", atom03 = "atom-0.3"
     case jsonFeed = "jsonfeed"
     case htmlTicker = "html-ticker"
     /// Microsoft's Channel Definition Format (1997), read as feedparser reads it.
@@ -24,10 +21,8 @@ public struct ParsedItem: Sendable, Hashable, Codable {
     /// Plain text, possibly empty, at most ``FeedParserLimits/maximumSummaryCharacters`` characters.
     public var summary: String
     public var url: String?
-    public var publishedAt: Date?
-    public var updatedAt: Date?
-    public var authors: [String]
-    public var categories: [String]
+    public var publishedAt, updatedAt: Date?
+    public var authors, categories: [String]
     public var imageUrl: String?
     /// The item's language, else the feed's (xml:lang, dc:language, RSS language, JSON Feed language, HTML lang).
     public var language: String?
@@ -39,13 +34,13 @@ public struct ParsedItem: Sendable, Hashable, Codable {
         self.guid = guid
         self.title = title
         self.summary = summary
+        self.language = language
         self.url = url
         self.publishedAt = publishedAt
         self.updatedAt = updatedAt
         self.authors = authors
         self.categories = categories
         self.imageUrl = imageUrl
-        self.language = language
     }
 }
 

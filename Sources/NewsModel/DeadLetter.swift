@@ -52,8 +52,8 @@ public struct DeadLetter: NewsEvent {
 
     public init(
         reason: Reason, error: String, originalTopic: String, partition: Int, offset: Int64, key: String?,
-        keyEncoding: Encoding?, payload: String, payloadEncoding: Encoding, delivery: DeliveryRequest?,
-        attempts: [DeliveryAttempt], deadLetteredAt: Date
+        keyEncoding: Encoding?, payload: String, payloadEncoding: Encoding,
+        delivery: DeliveryRequest?, attempts: [DeliveryAttempt], deadLetteredAt: Date
     ) {
         self.reason = reason
         self.error = error

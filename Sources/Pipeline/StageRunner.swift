@@ -109,12 +109,12 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
         deadLetterTopic: String = Topics.alertsDLQ, window: Int = 256, drainTimeout: Duration = .seconds(25),
         dueTime: (@Sendable (KafkaConsumerMessage) -> Date?)? = nil, logger: Logger
     ) {
+        self.window = max(1, window)  // at least one message in flight
         self.name = name
         self.consumer = consumer
         self.producer = producer
         self.processor = processor
         self.deadLetterTopic = deadLetterTopic
-        self.window = max(1, window)
         self.drainTimeout = drainTimeout
         self.dueTime = dueTime
         self.logger = logger

@@ -2,9 +2,7 @@ internal import CRdKafka
 
 /// A librdkafka version, as `rd_kafka_version()` encodes it (0xMMmmrrxx).
 public struct LibrdkafkaVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var major: Int
-    public var minor: Int
-    public var revision: Int
+    public var major, minor, revision: Int
 
     public init(major: Int, minor: Int, revision: Int) {
         self.major = major

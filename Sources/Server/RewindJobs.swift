@@ -29,8 +29,7 @@ public actor RewindJobs {
         }
 
         public var state: State
-        public var redelivered: Int
-        public var scanned: Int
+        public var redelivered, scanned: Int
 
         public init(state: State, redelivered: Int, scanned: Int) {
             self.state = state

@@ -18,8 +18,7 @@ public struct SubscriptionView: ResponseEncodable, Codable, Sendable {
     }
 
     public struct Quiet: Codable, Sendable {
-        public var start: String
-        public var end: String
+        public var start, end: String
         public var allowFlash: Bool?
 
         public init(start: String, end: String, allowFlash: Bool?) {
@@ -29,9 +28,7 @@ public struct SubscriptionView: ResponseEncodable, Codable, Sendable {
         }
     }
 
-    public var id: String
-    public var name: String
-    public var filter: String
+    public var id, name, filter: String
     public var channel: Channel
     public var minimumUrgency: String
     public var status: String
@@ -264,12 +261,8 @@ struct FilterTestInput: Decodable {
 
 struct FilterTestResult: ResponseEncodable {
     struct Hit: Encodable {
-        var itemId: String
-        var storyId: String
-        var title: String
-        var source: String
-        var regions: [String]
-        var topics: [String]
+        var itemId, storyId, title, source: String
+        var regions, topics: [String]
         var urgency: String
         var matchedTerms: [String]
         var publishedAt: String?
@@ -288,10 +281,8 @@ struct RewindInput: Decodable {
 
 struct DeliveryLog: ResponseEncodable {
     struct Entry: Encodable {
-        var deliveryId: String
-        var storyId: String
-        var version: Int
-        var attempt: Int
+        var deliveryId, storyId: String
+        var version, attempt: Int
         var outcome: String
         var statusCode: Int?
         var error: String?

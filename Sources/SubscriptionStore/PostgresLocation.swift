@@ -15,8 +15,7 @@ struct PostgresLocation: Sendable, Equatable {
     var host: String
     var port: Int
     var username: String
-    var password: String?
-    var database: String?
+    var password, database: String?
     var tls: TLSMode
     /// `sslrootcert`: the CA certificates (PEM) that the server's certificate must chain to.
     var rootCertificates: String?

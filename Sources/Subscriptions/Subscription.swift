@@ -149,6 +149,18 @@ public struct Subscription: Codable, Sendable, Hashable {
         self.updatedAt = updatedAt
     }
 
+    public var mode: Mode {
+        get { modeValue ?? .immediate }
+        set { modeValue = newValue == .immediate ? nil : newValue }
+    }
+
+    /// Whether the match stage should produce alerts for it: active, and for email confirmed.
+    public var isDeliverable: Bool {
+        guard status == .active else { return false }
+        if case .email = channel { return confirmedAt != nil }
+        return true
+    }
+
     /// Makes the subscription's secrets (a webhook's signing secret, the unsubscribe token), stores
     /// them sealed with `keyring` and the token's hash, and returns them in plain text: the one
     /// moment they are shown.
@@ -165,18 +177,6 @@ public struct Subscription: Codable, Sendable, Hashable {
             signing = secret
         }
         return IssuedCredentials(signingSecret: signing, unsubscribeToken: token)
-    }
-
-    public var mode: Mode {
-        get { modeValue ?? .immediate }
-        set { modeValue = newValue == .immediate ? nil : newValue }
-    }
-
-    /// Whether the match stage should produce alerts for it: active, and for email confirmed.
-    public var isDeliverable: Bool {
-        guard status == .active else { return false }
-        if case .email = channel { return confirmedAt != nil }
-        return true
     }
 
     /// The secrets to sign with at `now`, opened with `keyring`: the current one, then rotated-out

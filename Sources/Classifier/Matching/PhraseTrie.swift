@@ -56,8 +56,7 @@ public struct PhraseTrie: Sendable {
         var payload: Payload
         var phrase: Int32
         var tokenCount: Int32
-        var capitalMask: UInt64
-        var upperMask: UInt64
+        var capitalMask, upperMask: UInt64
     }
 
     public init() {}

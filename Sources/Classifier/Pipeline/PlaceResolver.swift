@@ -9,8 +9,7 @@ struct PlaceMention {
 
     var fieldIndex: Int
     var field: ExplanationStep.Field
-    var start: Int
-    var end: Int
+    var start, end: Int
     var matchedText: String
     var target: Target
     /// `gazetteer:<kind>`, `region-phrase`, the trap rule that decided, `town-and-area` (a trap name
@@ -37,10 +36,7 @@ final class PlaceResolver: Sendable {
     /// reference counting); countries by index into `countryCodes`.
     private struct AliasFacts {
         var entity: Int
-        var isTrap: Bool
-        var isSurname: Bool
-        var isAlternate: Bool
-        var isWeak: Bool
+        var isTrap, isSurname, isAlternate, isWeak: Bool
     }
 
     private struct EntityFacts {
@@ -102,10 +98,8 @@ final class PlaceResolver: Sendable {
     /// The readings of one span: `aliases[aliasStart..<aliasEnd]` of the shared candidate list.
     struct Group: BitwiseCopyable {
         var fieldIndex: Int
-        var start: Int
-        var end: Int
-        var aliasStart: Int
-        var aliasEnd: Int
+        var start, end: Int
+        var aliasStart, aliasEnd: Int
         var region = -1
     }
 

@@ -152,10 +152,8 @@ struct ScannedToken: BitwiseCopyable {
     var tag: UInt64 = 0
     var shape: TokenShape
     var gapBefore: TokenGap
-    var utf8Start: Int32
-    var utf8End: Int32
-    var foldedStart: Int32
-    var foldedEnd: Int32
+    var utf8Start, utf8End: Int32
+    var foldedStart, foldedEnd: Int32
 
     var isCapitalized: Bool { shape == .capitalized || shape == .upper }
 
@@ -378,8 +376,7 @@ private struct Scanner: ~Copyable {
         let bytes = self.bytes
         let out = self.out
         var outCount = self.outCount
-        var letters = 0
-        var upper = 0
+        var letters = 0, upper = 0
         var overflow = false
         var index = first
         while index < bytes.count {

@@ -53,10 +53,8 @@ final class TopicFeatureIndex: Sendable {
     /// A word or bigram feature found in an item, kept for the explanation if it can be evidence.
     struct Occurrence: BitwiseCopyable {
         var value: Double
-        var row: Int32
-        var field: Int32
-        var start: Int32
-        var end: Int32
+        var row, field: Int32
+        var start, end: Int32
     }
 
     let model: TopicModel

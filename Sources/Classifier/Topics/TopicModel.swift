@@ -54,9 +54,7 @@ public struct TopicModel: Sendable, Hashable {
     private struct File: Codable {
         var format: String
         var formatVersion: Int
-        var version: String
-        var algorithm: String
-        var trainedOn: String
+        var version, algorithm, trainedOn: String
         var labels: [String]
         var biases: [Double]
         var features: [String]

@@ -46,10 +46,6 @@ public struct SourceConfiguration: Codable, Sendable, Hashable {
         self.enabled = enabled
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, kind, url, pollIntervalSeconds, language, hints, headers, ticker, pushTokenSHA256, enabled
-    }
-
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)

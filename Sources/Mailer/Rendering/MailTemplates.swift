@@ -93,8 +93,7 @@ private struct AlertView {
     var urgencyLabel: String?
     var published: String
     var whyMatched: String
-    var isUpdate: Bool
-    var isReplay: Bool
+    var isUpdate, isReplay: Bool
     var unsubscribeURL: String?
 
     init(_ alert: AlertContent) {

@@ -115,6 +115,18 @@ public struct ReplayProgress: Sendable {
 /// after each batch the broker acknowledged. Stopping between batches (``run``'s `shouldStop`)
 /// loses nothing and repeats nothing; a crash repeats at most one batch, under the same ids.
 public struct Replayer: Sendable {
+    /// How ``run(_:producer:save:shouldStop:progress:preview:)`` ended.
+    public enum Outcome: Sendable, Equatable {
+        /// Every message of the slice was read.
+        case complete
+        /// `shouldStop` asked for a stop; the checkpoint says where to resume.
+        case stopped
+        /// The broker sent nothing more before the slice's end (the reader's idle timeout).
+        case incomplete
+        /// ``maximumMessages`` were read before the slice's end.
+        case truncated
+    }
+
     public var reader: RetainedTopicReader
     public var router: ReplayRouter
     public var batchSize: Int
@@ -126,17 +138,6 @@ public struct Replayer: Sendable {
         self.router = router
         self.batchSize = batchSize
         self.maximumMessages = maximumMessages
-    }
-
-    public enum Outcome: Sendable, Equatable {
-        /// Every message of the slice was read.
-        case complete
-        /// `shouldStop` asked for a stop; the checkpoint says where to resume.
-        case stopped
-        /// The broker sent nothing more before the slice's end (the reader's idle timeout).
-        case incomplete
-        /// ``maximumMessages`` were read before the slice's end.
-        case truncated
     }
 
     /// - Parameters:

@@ -17,16 +17,18 @@ public struct DigestRunner: Service {
     /// One digest attempt: ``ChannelProcessor/sendDigest(_:_:at:)``.
     public typealias Send = @Sendable (_ subscription: Subscription, _ requests: [DeliveryRequest], _ now: Date) async -> ChannelAttempt
 
+    // What it sends, and when.
     let channel: DeliveryChannel
+    let interval: Duration
+    let lease: TimeInterval
+    let clock: @Sendable () -> Date
+    // What it works with.
     let store: any HeldDigests
     let mirror: SubscriptionMirror
     let producer: KafkaProducer
     let flow: DeliveryFlow
-    let interval: Duration
-    let lease: TimeInterval
-    let clock: @Sendable () -> Date
-    let logger: Logger
     let send: Send
+    let logger: Logger
 
     public init(
         channel: DeliveryChannel, store: any HeldDigests, mirror: SubscriptionMirror, producer: KafkaProducer, flow: DeliveryFlow,
