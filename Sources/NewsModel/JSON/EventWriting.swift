@@ -4,38 +4,6 @@ import Foundation
 // that a webhook body repeats), with ``JSONWriter`` instead of `JSONEncoder`: the same
 // bytes as ``EventCodec/encode(_:occurredAt:)``, members in sorted key order.
 
-/// A value that ``JSONWriter`` writes as one object: a member for each of its `Keys`, in their
-/// (sorted) order. ``writeMember(_:to:)`` switches over the key without a default, so a field
-/// added to the type does not compile until it is written too.
-protocol JSONObjectWriting {
-    associatedtype Keys: CodingKey & CaseIterable
-    /// Writes the member of `key` with ``JSONWriter/member(_:_:)`` (nothing for a `nil`).
-    func writeMember(_ key: Keys, to writer: inout JSONWriter) throws
-}
-
-extension JSONObjectWriting {
-    /// The value as one JSON object.
-    /// - Throws: `EncodingError` when a number is not finite.
-    func writeJSON(to writer: inout JSONWriter) throws {
-        try writer.object(Keys.self) { key, writer in try writeMember(key, to: &writer) }
-    }
-}
-
-extension JSONWriter {
-    /// A member whose value is an object; none for `nil`.
-    mutating func member(_ key: some CodingKey, _ value: (some JSONObjectWriting)?) throws {
-        guard let value else { return }
-        self.key(key)
-        try value.writeJSON(to: &self)
-    }
-
-    /// A member whose value is an array of objects.
-    mutating func member(_ key: some CodingKey, _ values: [some JSONObjectWriting]) throws {
-        self.key(key)
-        try array(values) { writer, value in try value.writeJSON(to: &writer) }
-    }
-}
-
 extension EventCodec {
     /// ``encode(_:occurredAt:)`` of a receipt, without `JSONEncoder`: the same bytes.
     /// - Throws: `EncodingError` when `latencyMs` is not finite.

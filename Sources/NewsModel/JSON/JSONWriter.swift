@@ -6,7 +6,8 @@ import Foundation
 /// attempt: the webhook body and the receipt.
 ///
 /// Objects are written by ``object(_:_:)`` over a type's `CodingKeys` (declared in sorted
-/// order, as `EventCodec`'s encoder sorts them), switching over the key without a default,
+/// order, as `EventCodec`'s encoder sorts them), a type's own members by its
+/// ``JSONObjectWriting/writeMember(_:to:)``, which switches over the key without a default,
 /// so that every field of the type is written; `nil` optionals are left out, as
 /// `EventCodec`'s encoder does; tests compare the two byte for byte. Commas are placed by
 /// the writer: ``key(_:)`` and every value add one after a previous member or element.
@@ -194,5 +195,37 @@ public struct JSONWriter: Sendable {
             let hex = Array("0123456789abcdef".utf8)
             bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
         }
+    }
+}
+
+/// A value that ``JSONWriter`` writes as one object: a member for each of its `Keys`, in their
+/// (sorted) order. ``writeMember(_:to:)`` switches over the key without a default, so a field
+/// added to the type does not compile until it is written too.
+protocol JSONObjectWriting {
+    associatedtype Keys: CodingKey & CaseIterable
+    /// Writes the member of `key` with ``JSONWriter/member(_:_:)`` (nothing for a `nil`).
+    func writeMember(_ key: Keys, to writer: inout JSONWriter) throws
+}
+
+extension JSONObjectWriting {
+    /// The value as one JSON object.
+    /// - Throws: `EncodingError` when a number is not finite.
+    func writeJSON(to writer: inout JSONWriter) throws {
+        try writer.object(Keys.self) { key, writer in try writeMember(key, to: &writer) }
+    }
+}
+
+extension JSONWriter {
+    /// A member whose value is an object; none for `nil`.
+    mutating func member(_ key: some CodingKey, _ value: (some JSONObjectWriting)?) throws {
+        guard let value else { return }
+        self.key(key)
+        try value.writeJSON(to: &self)
+    }
+
+    /// A member whose value is an array of objects.
+    mutating func member(_ key: some CodingKey, _ values: [some JSONObjectWriting]) throws {
+        self.key(key)
+        try array(values) { writer, value in try value.writeJSON(to: &writer) }
     }
 }

@@ -213,6 +213,7 @@ enum Stages {
             self.publicURL = publicURL
         }
 
+        /// `run notify-email`'s: the notifyEmail section, its SMTP URL and public URL checked.
         init(_ config: Configuration) throws {
             notifier = try NotifierSettings(config, section: "notifyEmail")
             smtp = try SMTPURL.parse(try config.string("notifyEmail.smtpURL"))
