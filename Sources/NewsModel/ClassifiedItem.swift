@@ -95,8 +95,8 @@ public struct ScoredLabel: Codable, Sendable, Hashable {
     public var label: String
     public var score: Double
 
-    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
-    /// reader and writer (`JSON/`) all go by this list.
+    /// The JSON members, sorted, one per stored property: the synthesized `Codable` (which
+    /// `JSONWriter.encode` writes through too) and the hand-written reader (`JSON/`) go by this list.
     enum CodingKeys: String, JSONMemberKey {
         static let members = JSONMemberTable(Self.self)
         case label, score
@@ -123,8 +123,8 @@ public struct PlaceMatch: Codable, Sendable, Hashable {
     public var matchedText: String
     public var field: Field
 
-    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
-    /// reader and writer (`JSON/`) all go by this list.
+    /// The JSON members, sorted, one per stored property: the synthesized `Codable` (which
+    /// `JSONWriter.encode` writes through too) and the hand-written reader (`JSON/`) go by this list.
     enum CodingKeys: String, JSONMemberKey {
         static let members = JSONMemberTable(Self.self)
         case countryCode, field, matchedText, name
@@ -173,8 +173,8 @@ public struct ExplanationStep: Codable, Sendable, Hashable {
     /// The rule that fired, e.g. `gazetteer`, `lexicon`, `model`, `cue:airstrike`, `source:html-ticker`.
     public var rule: String
 
-    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
-    /// reader and writer (`JSON/`) all go by this list.
+    /// The JSON members, sorted, one per stored property: the synthesized `Codable` (which
+    /// `JSONWriter.encode` writes through too) and the hand-written reader (`JSON/`) go by this list.
     enum CodingKeys: String, JSONMemberKey {
         static let members = JSONMemberTable(Self.self)
         case field, kind, phrase, rule, tag

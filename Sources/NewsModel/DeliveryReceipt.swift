@@ -31,9 +31,9 @@ public struct DeliveryReceipt: NewsEvent {
     /// For an attempt of a replay (a rewind, a replayed stream): when the replay was made.
     public var replayedAt: Date?
 
-    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
-    /// reader and writer (`JSON/`) all go by this list.
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    /// The JSON members, sorted, one per stored property: the synthesized `Codable`, which
+    /// `JSONWriter.encode` writes through too, goes by this list.
+    enum CodingKeys: String, CodingKey {
         case attempt, attemptedAt, channel, deliveryId, error, latencyMs, nextAttemptAt, outcome, replayedAt, statusCode, storyId,
             subscriptionId, version
     }

@@ -34,8 +34,8 @@ public struct DeliveryRequest: NewsEvent {
     /// When a retry is due (set when re-published to an `alerts.retry.*` topic).
     public var notBefore: Date?
 
-    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
-    /// reader and writer (`JSON/`) all go by this list.
+    /// The JSON members, sorted, one per stored property: the synthesized `Codable` (which
+    /// `JSONWriter.encode` writes through too) and the hand-written reader (`JSON/`) go by this list.
     enum CodingKeys: String, JSONMemberKey {
         static let members = JSONMemberTable(Self.self)
         case attempts, channel, createdAt, deliveryId, isReplay, isUpdate, item, match, notBefore, storyId, subscriptionId, version
@@ -102,8 +102,8 @@ public struct DeliveryAttempt: Codable, Sendable, Hashable {
     public var error: String?
     public var latencyMs: Double?
 
-    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
-    /// reader and writer (`JSON/`) all go by this list.
+    /// The JSON members, sorted, one per stored property: the synthesized `Codable` (which
+    /// `JSONWriter.encode` writes through too) and the hand-written reader (`JSON/`) go by this list.
     enum CodingKeys: String, JSONMemberKey {
         static let members = JSONMemberTable(Self.self)
         case at, attempt, error, latencyMs, outcome, statusCode
@@ -127,8 +127,8 @@ public struct MatchExplanation: Codable, Sendable, Hashable {
     public var filter: String
     public var matchedTerms: [String]
 
-    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
-    /// reader and writer (`JSON/`) all go by this list.
+    /// The JSON members, sorted, one per stored property: the synthesized `Codable` (which
+    /// `JSONWriter.encode` writes through too) and the hand-written reader (`JSON/`) go by this list.
     enum CodingKeys: String, JSONMemberKey {
         static let members = JSONMemberTable(Self.self)
         case filter, matchedTerms

@@ -19,6 +19,13 @@ public enum EventCodec {
         Array(try encoder.encode(envelope))
     }
 
+    /// ``encode(_:occurredAt:)`` of a receipt, which a notifier writes once per attempt, with
+    /// ``JSONWriter/encode(_:capacity:)`` instead of `JSONEncoder`: the same bytes (tests compare them).
+    /// - Throws: `EncodingError` when `latencyMs` is not finite.
+    public static func encodeReceipt(_ receipt: DeliveryReceipt, occurredAt: Date) throws -> [UInt8] {
+        try JSONWriter.encode(EventEnvelope(data: receipt, occurredAt: occurredAt), capacity: 512)
+    }
+
     /// Any value in the event conventions (sorted keys, RFC 3339 dates, no `null`s), e.g. a payload alone.
     public static func encodeValue<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         Array(try encoder.encode(value))

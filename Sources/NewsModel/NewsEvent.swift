@@ -62,6 +62,6 @@ public struct EventEnvelope<Payload: NewsEvent>: Codable, Sendable, Hashable {
 }
 
 /// The members of every envelope (``EventEnvelope``), in sorted order.
-enum EventEnvelopeKeys: String, CodingKey, CaseIterable {
+enum EventEnvelopeKeys: String, CodingKey {
     case data, eventId, eventType, occurredAt, schemaVersion
 }

@@ -21,8 +21,8 @@ public struct NewsItem: NewsEvent {
         public var region: String?
         public var topic: String?
 
-        /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
-        /// reader and writer (`JSON/`) all go by this list.
+        /// The JSON members, sorted, one per stored property: the synthesized `Codable` (which
+        /// `JSONWriter.encode` writes through too) and the hand-written reader (`JSON/`) go by this list.
         enum CodingKeys: String, JSONMemberKey {
             static let members = JSONMemberTable(Self.self)
             case region, topic
@@ -62,8 +62,8 @@ public struct NewsItem: NewsEvent {
     public var version: Int
     public var hints: Hints?
 
-    /// The JSON members, one per stored property: the synthesized `Codable` and the hand-written
-    /// reader and writer (`JSON/`) all go by this list.
+    /// The JSON members, sorted, one per stored property: the synthesized `Codable` (which
+    /// `JSONWriter.encode` writes through too) and the hand-written reader (`JSON/`) go by this list.
     enum CodingKeys: String, JSONMemberKey {
         static let members = JSONMemberTable(Self.self)
         case authors, categories, fetchedAt, guid, hints, imageUrl, itemId, language, publishedAt, sourceId, sourceKind, storyId, summary,

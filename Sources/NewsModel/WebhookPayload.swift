@@ -21,8 +21,8 @@ public struct WebhookPayload: Codable, Sendable, Hashable {
         /// Why this subscriber got it.
         public var why: Why
 
-        /// The JSON members, sorted: the synthesized `Codable` and `writeJSON` go by this list.
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        /// The JSON members, sorted: the synthesized `Codable` goes by this list.
+        enum CodingKeys: String, CodingKey {
             case countries, deliveryId, isReplay, isUpdate, item, regions, storyId, topics, urgency, version, why
         }
 
@@ -50,8 +50,8 @@ public struct WebhookPayload: Codable, Sendable, Hashable {
         /// Which phrase in which field led to which tag.
         public var explanation: [ExplanationStep]
 
-        /// The JSON members, sorted: the synthesized `Codable` and `writeJSON` go by this list.
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        /// The JSON members, sorted: the synthesized `Codable` goes by this list.
+        enum CodingKeys: String, CodingKey {
             case classifierVersion, explanation, filter, matchedTerms
         }
     }
@@ -65,8 +65,8 @@ public struct WebhookPayload: Codable, Sendable, Hashable {
     public var sentAt: Date
     public var alerts: [Alert]
 
-    /// The JSON members, sorted: the synthesized `Codable` and `encoded()` go by this list.
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    /// The JSON members, sorted: the synthesized `Codable` goes by this list.
+    enum CodingKeys: String, CodingKey {
         case alerts, sentAt, subscriptionId, type
     }
 
@@ -77,53 +77,11 @@ public struct WebhookPayload: Codable, Sendable, Hashable {
         self.alerts = alerts
     }
 
-    /// The body: sorted keys, RFC 3339 times (the event conventions). Written by hand,
-    /// not with `JSONEncoder`, as every attempt makes one: the same bytes as
-    /// `EventCodec.encodeValue(self)` (which tests compare it with).
+    /// The body: sorted keys, RFC 3339 times (the event conventions). Written with
+    /// ``JSONWriter/encode(_:capacity:)``, not `JSONEncoder`, as every attempt makes one: the same bytes
+    /// as `EventCodec.encodeValue(self)` (which tests compare it with).
     /// - Throws: `EncodingError` when a score is not finite.
     public func encoded() throws -> [UInt8] {
-        var writer = JSONWriter(capacity: 4096)
-        try writeJSON(to: &writer)
-        return writer.bytes
-    }
-}
-
-extension WebhookPayload: JSONObjectWriting {
-    func writeMember(_ key: CodingKeys, to writer: inout JSONWriter) throws {
-        switch key {
-        case .alerts: try writer.member(key, alerts)
-        case .sentAt: writer.member(key, sentAt)
-        case .subscriptionId: writer.member(key, subscriptionId)
-        case .type: writer.member(key, type)
-        }
-    }
-}
-
-extension WebhookPayload.Alert: JSONObjectWriting {
-    func writeMember(_ key: CodingKeys, to writer: inout JSONWriter) throws {
-        switch key {
-        case .countries: writer.member(key, countries)
-        case .deliveryId: writer.member(key, deliveryId)
-        case .isReplay: writer.member(key, isReplay)
-        case .isUpdate: writer.member(key, isUpdate)
-        case .item: try writer.member(key, item)
-        case .regions: try writer.member(key, regions)
-        case .storyId: writer.member(key, storyId)
-        case .topics: try writer.member(key, topics)
-        case .urgency: writer.member(key, urgency)
-        case .version: writer.member(key, version)
-        case .why: try writer.member(key, why)
-        }
-    }
-}
-
-extension WebhookPayload.Why: JSONObjectWriting {
-    func writeMember(_ key: CodingKeys, to writer: inout JSONWriter) throws {
-        switch key {
-        case .classifierVersion: writer.member(key, classifierVersion)
-        case .explanation: try writer.member(key, explanation)
-        case .filter: writer.member(key, filter)
-        case .matchedTerms: writer.member(key, matchedTerms)
-        }
+        try JSONWriter.encode(self, capacity: 4096)
     }
 }

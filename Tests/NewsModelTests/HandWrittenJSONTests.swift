@@ -2,8 +2,8 @@ import Foundation
 import NewsModel
 import Testing
 
-/// The hand-written delivery decoder and receipt encoder (the notifiers' per-attempt
-/// path) against `EventCodec`'s `Codable` path: the same values, bytes and error codes.
+/// The hand-written delivery decoder and the receipt encoder (`JSONWriter.encode`), the notifiers'
+/// per-attempt path, against `EventCodec`'s Foundation path: the same values, bytes and error codes.
 @Suite struct HandWrittenJSONTests {
     static let occurred = Date(timeIntervalSince1970: 1_795_911_681.5)
 

@@ -4,7 +4,7 @@ import Notifier
 import Testing
 import TestSupport
 
-/// The hand-written webhook body against the `Codable` encoding it replaced, and the
+/// The webhook body (written with `JSONWriter.encode`) against `JSONEncoder`'s bytes, and the
 /// schema it promises (Schemas/http/webhook-alert.v1.schema.json).
 @Suite struct WebhookPayloadTests {
     static let sentAt = Date(timeIntervalSince1970: 1_795_911_681.25)

@@ -2,15 +2,10 @@ import Foundation
 
 /// Writes compact JSON into a byte array in the event conventions of ``EventCodec``
 /// (RFC 3339 UTC times with milliseconds, `/` not escaped, numbers as `JSONEncoder`
-/// writes them), for the hand-written encoders of what a notifier produces once per
-/// attempt: the webhook body and the receipt.
-///
-/// Objects are written by ``object(_:_:)`` over a type's `CodingKeys` (declared in sorted
-/// order, as `EventCodec`'s encoder sorts them), a type's own members by its
-/// ``JSONObjectWriting/writeMember(_:to:)``, which switches over the key without a default,
-/// so that every field of the type is written; `nil` optionals are left out, as
-/// `EventCodec`'s encoder does; tests compare the two byte for byte. Commas are placed by
-/// the writer: ``key(_:)`` and every value add one after a previous member or element.
+/// writes them), for what a notifier produces once per attempt: the webhook body and the
+/// receipt. ``encode(_:capacity:)`` (`WriterEncoder.swift`) writes an `Encodable` value through it,
+/// so that a type's members are its `CodingKeys`, listed once. Commas are placed by the
+/// writer: ``key(_:)`` and every value add one after a previous member or element.
 public struct JSONWriter: Sendable {
     /// The JSON so far.
     public private(set) var bytes: [UInt8] = []
@@ -41,24 +36,9 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
-    /// An object of `Key`'s members, in the order of `Key.allCases` (which must be sorted):
-    /// `member` writes the member of each key, with ``member(_:_:)`` or ``key(_:)`` and a value.
-    public mutating func object<Key: CodingKey & CaseIterable>(
-        _ keys: Key.Type, _ member: (Key, inout JSONWriter) throws -> Void
-    ) rethrows {
-        assert(zip(Key.allCases, Key.allCases.dropFirst()).allSatisfy { $0.stringValue < $1.stringValue }, "\(Key.self) not sorted")
-        beginObject()
-        for key in Key.allCases { try member(key, &self) }
-        endObject()
-    }
-
-    /// A member's key (a plain ASCII name, which needs no escaping); its value follows.
+    /// A member's key, escaped as a string; its value follows.
     public mutating func key(_ name: some CodingKey) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        var name = name.stringValue
-        name.withUTF8 { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
+        string(name.stringValue)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
@@ -80,17 +60,6 @@ public struct JSONWriter: Sendable {
         }
         bytes.append(UInt8(ascii: "\""))
         needsComma = true
-    }
-
-    public mutating func strings(_ values: [String]) {
-        array(values) { writer, value in writer.string(value) }
-    }
-
-    /// An array whose elements `write` writes.
-    public mutating func array<Element>(_ elements: [Element], _ write: (inout JSONWriter, Element) throws -> Void) rethrows {
-        beginArray()
-        for element in elements { try write(&self, element) }
-        endArray()
     }
 
     public mutating func int(_ value: Int) {
@@ -125,6 +94,12 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: Self.nullLiteral)
+        needsComma = true
+    }
+
     /// An RFC 3339 time (``RFC3339Time/format(_:)``) in a string.
     public mutating func date(_ value: Date) {
         separate()
@@ -134,49 +109,9 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
-    // MARK: - Members: the key and its value; an optional that is nil is left out.
-
-    public mutating func member(_ key: some CodingKey, _ value: String?) {
-        guard let value else { return }
-        self.key(key)
-        string(value)
-    }
-
-    public mutating func member(_ key: some CodingKey, _ value: [String]) {
-        self.key(key)
-        strings(value)
-    }
-
-    public mutating func member(_ key: some CodingKey, _ value: Int?) {
-        guard let value else { return }
-        self.key(key)
-        int(value)
-    }
-
-    /// An enum by its raw value, as `Codable` writes it.
-    public mutating func member<Value: RawRepresentable<String>>(_ key: some CodingKey, _ value: Value) {
-        member(key, value.rawValue)
-    }
-
-    public mutating func member(_ key: some CodingKey, _ value: Bool) {
-        self.key(key)
-        bool(value)
-    }
-
-    public mutating func member(_ key: some CodingKey, _ value: Date?) {
-        guard let value else { return }
-        self.key(key)
-        date(value)
-    }
-
-    /// - Throws: `EncodingError.invalidValue` for NaN and infinities.
-    public mutating func member(_ key: some CodingKey, _ value: Double) throws {
-        self.key(key)
-        try double(value)
-    }
-
     private static let trueLiteral = Array("true".utf8)
     private static let falseLiteral = Array("false".utf8)
+    private static let nullLiteral = Array("null".utf8)
 
     private mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
@@ -195,37 +130,5 @@ public struct JSONWriter: Sendable {
             let hex = Array("0123456789abcdef".utf8)
             bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
         }
-    }
-}
-
-/// A value that ``JSONWriter`` writes as one object: a member for each of its `Keys`, in their
-/// (sorted) order. ``writeMember(_:to:)`` switches over the key without a default, so a field
-/// added to the type does not compile until it is written too.
-protocol JSONObjectWriting {
-    associatedtype Keys: CodingKey & CaseIterable
-    /// Writes the member of `key` with ``JSONWriter/member(_:_:)`` (nothing for a `nil`).
-    func writeMember(_ key: Keys, to writer: inout JSONWriter) throws
-}
-
-extension JSONObjectWriting {
-    /// The value as one JSON object.
-    /// - Throws: `EncodingError` when a number is not finite.
-    func writeJSON(to writer: inout JSONWriter) throws {
-        try writer.object(Keys.self) { key, writer in try writeMember(key, to: &writer) }
-    }
-}
-
-extension JSONWriter {
-    /// A member whose value is an object; none for `nil`.
-    mutating func member(_ key: some CodingKey, _ value: (some JSONObjectWriting)?) throws {
-        guard let value else { return }
-        self.key(key)
-        try value.writeJSON(to: &self)
-    }
-
-    /// A member whose value is an array of objects.
-    mutating func member(_ key: some CodingKey, _ values: [some JSONObjectWriting]) throws {
-        self.key(key)
-        try array(values) { writer, value in try value.writeJSON(to: &writer) }
     }
 }

@@ -91,8 +91,8 @@ public enum FuzzTargets {
         precondition((try? EventCodec.encode(again)) == once, "\(Event.eventType): encoding is not stable")
     }
 
-    /// A delivery that decodes becomes a webhook body whose hand-written bytes are the `Codable`
-    /// encoding's, and which reads back to the same body.
+    /// A delivery that decodes becomes a webhook body whose bytes (`JSONWriter.encode`) are
+    /// `JSONEncoder`'s, and which reads back to the same body.
     public static func webhookBody(_ data: UnsafeRawBufferPointer) {
         guard let request = try? EventCodec.decodeDelivery(Array(data)).data else { return }
         let payload = WebhookPayload(
@@ -100,7 +100,7 @@ public enum FuzzTargets {
             alerts: [WebhookPayload.Alert(request)])
         guard let written = try? payload.encoded() else { return }  // a score that is not finite
         guard let reference = try? EventCodec.encodeValue(payload) else { preconditionFailure("JSONEncoder refuses what the writer wrote") }
-        precondition(written == reference, "the hand-written body differs from the Codable encoding")
+        precondition(written == reference, "the body (JSONWriter.encode) differs from JSONEncoder's")
         guard let read = try? EventCodec.decodeValue(WebhookPayload.self, from: written) else {
             preconditionFailure("the body does not read back")
         }
