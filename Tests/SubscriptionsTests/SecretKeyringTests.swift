@@ -79,7 +79,6 @@ import Testing
         let source = try SecretKeySource(file: path)
         #expect(source.keyring.current.id == "first")
         let rotated = try source.keyring.adding(SecretKeyring.newKeyLine(id: "second"))
-        try await Task.sleep(for: .milliseconds(20))
         try rotated.text.write(toFile: path, atomically: true, encoding: .utf8)
         let deadline = ContinuousClock.now + .seconds(10)
         while source.keyring.current.id != "second", ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }

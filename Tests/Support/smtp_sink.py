@@ -14,7 +14,8 @@ per TCP connection), whether TLS was on, and the user that authenticated.
 Fault injection by the recipient's local part:
   tempfail...@  451 at RCPT TO       reject...@      550 at RCPT TO
   dataerr...@   554 after DATA       closeafter...@  accepted, then the server
-                                                      closes the connection
+                                                      closes the connection and
+                                                      writes maildir/closed-<serial>
 The one test user is newsflash / sink-password.
 """
 
@@ -109,8 +110,12 @@ class Sink:
             json.dump(meta, f)
         os.rename(tmp, os.path.join(self.maildir, f"{number}.eml"))
         if any(l.startswith("closeafter") for l in locals_):
-            # As a server closing an idle connection would: after the reply has gone out.
-            session.loop.call_later(0.05, server.transport.close)
+            # As a server closing an idle connection would: after the reply has gone out. Then
+            # maildir/closed-<connection> tells the tests that it is closed.
+            def close():
+                server.transport.close()
+                open(os.path.join(self.maildir, f"closed-{server.serial}"), "w").close()
+            session.loop.call_later(0.05, close)
         return "250 OK: queued as " + number
 
 

@@ -67,6 +67,15 @@ public struct SMTPSink: Sendable {
         return []
     }
 
+    /// Waits until the sink has closed connection `serial` (after a message for `closeafter…@`).
+    public func closedConnection(_ serial: Int) async throws {
+        let marker = maildir.appendingPathComponent("closed-\(serial)").path
+        for _ in 0..<50 where !FileManager.default.fileExists(atPath: marker) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(FileManager.default.fileExists(atPath: marker), "the sink did not close connection \(serial)")
+    }
+
     /// The messages for `recipient` in the maildir now, oldest first.
     public func receivedNow(for recipient: String) throws -> [Received] {
         var found: [Received] = []
