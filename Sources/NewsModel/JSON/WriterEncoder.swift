@@ -23,8 +23,9 @@ extension JSONWriter {
 /// and containers it hands out, with the closing brackets of the objects and arrays still open.
 ///
 /// Its two fields skip the runtime's exclusivity checks: one `encode` on one thread uses the
-/// sink, and none of its accesses overlaps another; the checks cost a fifth of a webhook
-/// body's time (`newsflash-bench codec` when this was written: 13.3 against 10.7 µs).
+/// sink, and none of its accesses overlaps another. Measured with `newsflash-bench codec` when
+/// this was written: a webhook body took 10.7 µs without the checks and 13.3 µs with them on
+/// `open` alone.
 private final class WriterSink {
     @exclusivity(unchecked) var writer: JSONWriter
     /// Closing brackets, innermost last. A container owns the levels from its own upward:
