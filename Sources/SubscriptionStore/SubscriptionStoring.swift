@@ -222,9 +222,10 @@ enum StoredForm {
         try JSONDecoder().decode(Subscription.self, from: Data(body.utf8))
     }
 
-    /// A receipt as stored: its event envelope.
+    /// A receipt as stored: its event envelope (``EventCodec/encodeReceipt(_:occurredAt:)``, as the
+    /// notifiers write it, once per attempt, without `JSONEncoder`: the same bytes).
     static func encode(_ receipt: DeliveryReceipt) throws -> String {
-        String(decoding: try EventCodec.encode(receipt, occurredAt: receipt.attemptedAt), as: UTF8.self)
+        String(decoding: try EventCodec.encodeReceipt(receipt, occurredAt: receipt.attemptedAt), as: UTF8.self)
     }
 
     static func decodeReceipt(_ body: String) throws -> DeliveryReceipt {
