@@ -112,14 +112,13 @@ static inline void newsflash_sax_stop(newsflash_sax_session *session) {
         xmlStopParser(session->context);
 }
 
-/// The safety hooks of every parse: an entity declaration stops it, only the five predefined
-/// entities are known, no parameter entity is, and errors are counted in the session.
+/// The entity hooks of a parse: an entity declaration stops it, only the five predefined
+/// entities are known, no parameter entity is.
 static inline void newsflash_sax_guard_entities(xmlSAXHandler *sax) {
         sax->entityDecl = newsflash_sax_refuse_entity;
         sax->unparsedEntityDecl = newsflash_sax_refuse_unparsed_entity;
         sax->getEntity = newsflash_sax_predefined_entity;
         sax->getParameterEntity = newsflash_sax_no_parameter_entity;
-        sax->serror = newsflash_sax_error;
 }
 
 /// Parses a document from memory with SAX2, building no tree.
@@ -141,6 +140,7 @@ static inline int newsflash_sax_parse(const char *buffer, int size, const char *
         sax->endElementNs = end;
         sax->characters = characters;
         sax->cdataBlock = characters;
+        sax->serror = newsflash_sax_error;
         newsflash_sax_guard_entities(sax);
         ctxt->userData = session;
         session->context = ctxt;

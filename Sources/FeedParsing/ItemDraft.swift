@@ -24,7 +24,7 @@ struct ItemDraft {
     var scopeLanguage: String?
     /// Raw content (content:encoded, Atom content, xhtml:body, fullitem), turned into the summary when there is no description.
     var content: [UInt8]?
-    /// `content` is valid UTF-8 for certain (see `XMLFeedAssembler.isValidUTF8`).
+    /// Whether `content` is valid UTF-8 for certain (see `XMLFeedAssembler.isValidUTF8`).
     var contentIsValidUTF8 = false
     /// Text from fields read only when the core ones are missing (media:title; media:description, itunes:summary).
     var fallbackTitle = ""

@@ -4,9 +4,10 @@
 /// entities decoded, control characters dropped, white space (including
 /// no-break spaces) folded to single spaces and trimmed.
 ///
-/// One pass over UTF-8 bytes, writing straight into the result's buffer;
-/// never fails on broken markup (an unclosed tag ends the text, a stray `<`
-/// or `&` is kept as it is).
+/// One pass over UTF-8 bytes into a scratch buffer, then one copy into the
+/// String (its UTF-8 unchecked when the caller vouches for the input); never
+/// fails on broken markup (an unclosed tag ends the text, a stray `<` or `&`
+/// is kept as it is).
 public enum PlainText {
     /// - Parameters:
     ///   - maximumCharacters: longer text is cut at a word boundary, with an ellipsis.
@@ -49,7 +50,7 @@ public enum PlainText {
     }
 
     /// The plain text of `input` written to `out`: how many bytes, and whether all of the input was
-    /// read (false only if `out` was too small, which the capacity above rules out).
+    /// read (false only if `out` was too small, which the capacity `from(bytes:)` allocates rules out).
     private static func write(
         _ input: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>, markup: Bool
     ) -> (written: Int, whole: Bool) {

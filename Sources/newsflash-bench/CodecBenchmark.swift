@@ -5,7 +5,7 @@ import NewsModel
 /// `newsflash-bench codec`: what a notifier attempt spends in JSON, with the project's codec
 /// (the hand-written `EventCodec.decodeDelivery`; `encodeReceipt` and `WebhookPayload.encoded`,
 /// which stream `Codable` into `JSONWriter`) and with Foundation's (`EventCodec.decode`,
-/// `encode`), side by side in one process, so that the choice between them rests on a figure
+/// `encode`, `encodeValue`), side by side in one process, so that the choice between them rests on a figure
 /// from the toolchain in use.
 struct CodecBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,13 +22,13 @@ struct CodecBenchmark: ParsableCommand {
     func run() throws {
         let delivery = try EventCodec.encode(SampleEvents.deliveryRequest, occurredAt: SampleEvents.fetchedAt)
         let receipt = SampleEvents.deliveryReceipt
-        let body = WebhookPayload(
+        let webhook = WebhookPayload(
             type: .alert, subscriptionId: SampleEvents.deliveryRequest.subscriptionId, sentAt: SampleEvents.fetchedAt,
             alerts: [WebhookPayload.Alert(SampleEvents.deliveryRequest)])
         // Both paths must give the same answers before their speed means anything.
         guard try EventCodec.decodeDelivery(delivery).data == EventCodec.decode(DeliveryRequest.self, from: delivery).data,
               try EventCodec.encodeReceipt(receipt, occurredAt: receipt.attemptedAt) == EventCodec.encode(receipt, occurredAt: receipt.attemptedAt),
-              try body.encoded() == EventCodec.encodeValue(body)
+              try webhook.encoded() == EventCodec.encodeValue(webhook)
         else { throw ValidationError("the two codecs disagree") }
         print("alerts.delivery: \(delivery.count) bytes; \(count) events a round, \(rounds) rounds, median ns/event")
         let cases: [(String, () throws -> Void)] = [
@@ -36,8 +36,8 @@ struct CodecBenchmark: ParsableCommand {
             ("decode alerts.delivery, JSONDecoder", { _ = try EventCodec.decode(DeliveryRequest.self, from: delivery) }),
             ("encode alerts.receipt, JSONWriter", { _ = try EventCodec.encodeReceipt(receipt, occurredAt: receipt.attemptedAt) }),
             ("encode alerts.receipt, JSONEncoder", { _ = try EventCodec.encode(receipt, occurredAt: receipt.attemptedAt) }),
-            ("encode webhook body, JSONWriter", { _ = try body.encoded() }),
-            ("encode webhook body, JSONEncoder", { _ = try EventCodec.encodeValue(body) }),
+            ("encode webhook body, JSONWriter", { _ = try webhook.encoded() }),
+            ("encode webhook body, JSONEncoder", { _ = try EventCodec.encodeValue(webhook) }),
         ]
         for (name, body) in cases {
             var perEvent: [Double] = []

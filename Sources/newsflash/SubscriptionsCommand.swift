@@ -345,7 +345,6 @@ struct SubscriptionsCommand: AsyncParsableCommand {
         lines.append("created \(view.createdAt), updated \(view.updatedAt)")
         print(lines.joined(separator: "\n"))
     }
-
 }
 
 /// `subscriptions pause` and `resume`: sets one subscription's status.

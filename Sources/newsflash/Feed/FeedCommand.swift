@@ -72,7 +72,6 @@ struct FeedParseCommand: AsyncParsableCommand {
         if !json { print(printer.header(feed, count: items.count)) }
         for item in items { print(try printer.line(item)) }
     }
-
 }
 
 /// `feed parse`'s choice of a ticker page over a feed, and its selectors.
