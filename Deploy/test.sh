@@ -53,10 +53,25 @@ swift build --build-tests
 # UpCommandTests also checks each secret of a whole pipeline against its logs and API answers.
 mkdir -p "$root/var"
 output="$root/var/test-output.log"
+# The tests' temporary files go to a directory of this run's own, which they must leave empty: a
+# test that leaves files behind would grow a CI machine's /tmp with every run. SwiftPM's own files
+# are not the tests': its lock files, and five TemporaryDirectory.* that every `swift test` leaves
+# (with no test at all). The directory is removed when the tests left nothing else.
+scratch="$root/var/test-tmp"
+rm -rf "$scratch"
+mkdir -p "$scratch"
 set +e
-swift test --skip-build "$@" 2>&1 | tee "$output"
+TMPDIR="$scratch" swift test --skip-build "$@" 2>&1 | tee "$output"
 status=${PIPESTATUS[0]}
 set -e
+left=$(find "$scratch" -mindepth 1 -maxdepth 1 ! -name '*.lock' ! -name 'TemporaryDirectory.*' -printf '%f\n' | sort)
+if [ -n "$left" ]; then
+  echo "test: the tests left $(wc -l <<< "$left") files or directories in TMPDIR ($scratch):" >&2
+  head -20 <<< "$left" >&2
+  [ "$status" -ne 0 ] || status=1
+else
+  rm -rf "$scratch"
+fi
 leaks=$(grep -cE 'nfk_[0-9a-f]{48}|whsec_[A-Za-z0-9+/]{32}' "$output" || true)
 if [ "$leaks" -gt 0 ]; then
   echo "test: $leaks lines of the test output hold an API key or a signing secret (see $output)" >&2

@@ -16,9 +16,9 @@ import Glibc
 struct APIHardeningTests {
     /// `run api --no-kafka` on a free port with a store of its own; `body` gets a caller with a subscriber key.
     func withAPI(_ body: (_ call: (HTTPClientRequest) async throws -> (Int, [String: Any])) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hardening-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = ScratchDirectory("hardening")
+        defer { scratch.remove() }
+        let directory = scratch.url
         let storePath = directory.appendingPathComponent("subscriptions.sqlite").path
         let store = try SQLiteSubscriptionStore(path: storePath)
         let secret = try await store.createKey(role: .subscriber).secret

@@ -21,6 +21,7 @@ struct ClassifyShadowTests {
         }
         await producer.shutdown()
         let model = FileManager.default.temporaryDirectory.appendingPathComponent("candidate-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: model) }
         let train = try await NewsflashCLI.run(["classify", "train", Repository.script("Tests/ClassifierTests/Fixtures/holdout.jsonl"), "--output", model])
         #expect(train.status == 0, "\(train.stderr)")
         let shadow = try await NewsflashCLI.run([

@@ -436,9 +436,9 @@ extension CommandLineTests {
     @Test("run ingest with only a push source serves until SIGTERM and exits 0; its settings come from the file, the environment and flags")
     func pushOnlyIngestRunsUntilStopped() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("push-only-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = ScratchDirectory("push-only")
+        defer { scratch.remove() }
+        let directory = scratch.url
         let config = directory.appendingPathComponent("newsflash.json")
         let port = UpCommandTests.freePort(), filesMetricsPort = UpCommandTests.freePort()
         let state = directory.appendingPathComponent("s.sqlite").path

@@ -12,11 +12,8 @@ import Glibc
 /// `newsflash config check`, and one configuration file driving a real process.
 @Suite("config check and the configuration file")
 struct ConfigCommandTests {
-    func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
+    /// This test's own directory for its files.
+    let scratch = ScratchDirectory("config")
 
     /// The environment without any Newsflash setting of the machine running the tests.
     var cleanEnvironment: [String: String] {
@@ -46,8 +43,7 @@ struct ConfigCommandTests {
 
     @Test("every problem at once, exit 1: unknown keys, bad values from any place, bad sources, what a named process requires")
     func problems() async throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = scratch.url
         let file = directory.appendingPathComponent("newsflash.json")
         try Data(#"""
             {"classify": {"windw": 10}, "api": {"port": 70000},
@@ -81,8 +77,7 @@ struct ConfigCommandTests {
 
     @Test("keys create, list, rotate and revoke on the store the configuration names; exit 1 for a key that is not there")
     func keysCommands() async throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = scratch.url
         var environment = cleanEnvironment
         environment["NEWSFLASH_SUBSCRIPTIONS"] = directory.appendingPathComponent("keys.sqlite").path
         let created = try await NewsflashCLI.run(["keys", "create"], environment: environment)
@@ -112,8 +107,7 @@ struct ConfigCommandTests {
 
     @Test("secrets: a key file made beside a SQLite store, rotate-key re-seals every subscription, a PostgreSQL store needs a key")
     func secretsCommands() async throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = scratch.url
         var environment = cleanEnvironment
         let storePath = directory.appendingPathComponent("subscriptions.sqlite").path
         environment["NEWSFLASH_SUBSCRIPTIONS"] = storePath
@@ -160,8 +154,7 @@ struct ConfigCommandTests {
 
     @Test("processes that make the key file at once agree on one key, and every secret they sealed opens with it")
     func concurrentKeyFileCreation() async throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = scratch.url
         var environment = cleanEnvironment
         let storePath = directory.appendingPathComponent("subscriptions.sqlite").path
         environment["NEWSFLASH_SUBSCRIPTIONS"] = storePath
@@ -193,8 +186,7 @@ struct ConfigCommandTests {
 
     @Test("subscriptions add, show, update, list, pause, resume and remove, as the API shows them and with its checks; exit 1 for a bad setting or id")
     func subscriptionCommands() throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = scratch.url
         var environment = cleanEnvironment
         environment["NEWSFLASH_SUBSCRIPTIONS"] = directory.appendingPathComponent("subscriptions.sqlite").path
         func json(_ run: Subprocess.Result) throws -> [String: Any] {
@@ -254,8 +246,7 @@ struct ConfigCommandTests {
 
     @Test("run api takes its port, store and log format from the file and serves until SIGTERM")
     func apiFromTheFile() async throws {
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = scratch.url
         let port = UpCommandTests.freePort()
         let file = directory.appendingPathComponent("newsflash.json")
         let store = directory.appendingPathComponent("subscriptions.sqlite").path

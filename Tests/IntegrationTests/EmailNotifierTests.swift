@@ -31,9 +31,12 @@ struct EmailNotifierTests {
         let router: Router<BasicRequestContext>
     }
 
+    /// This test's own directory for its subscription database.
+    let scratch = ScratchDirectory("email")
+
     func setUp() throws -> Setup {
         let sink = try SMTPSink.required()
-        let store = try SQLiteSubscriptionStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("email-\(UUID().uuidString).sqlite").path)
+        let store = try SQLiteSubscriptionStore(path: scratch.path("subscriptions.sqlite"))
         let mirror = SubscriptionMirror(store: store, logger: logger)
         let client = try SMTPClient(configuration: sink.configuration(security: .startTLS, authenticate: true), logger: logger)
         let templates = try MailTemplates()

@@ -25,12 +25,14 @@ struct IngestWorkerTests {
         let server: TestFeedServer
         let topic: String
         let statePath: String
+        /// Holds the ingest state; removed with the fixture.
+        let scratch: ScratchDirectory
 
         static func make() async throws -> Fixture {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-\(UUID().uuidString)")
+            let scratch = ScratchDirectory("ingest")
             return Fixture(
                 server: try await TestFeedServer.start(), topic: try await TestBroker.makeTopic("ingest", partitions: 2),
-                statePath: directory.appendingPathComponent("ingest.sqlite").path)
+                statePath: scratch.path("ingest.sqlite"), scratch: scratch)
         }
 
         /// A worker as after a (re)start: a fresh store handle on the same file, a fresh fetcher.

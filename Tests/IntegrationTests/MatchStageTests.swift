@@ -13,6 +13,9 @@ import TestSupport
 /// per matching subscription and story out, with updates flagged.
 @Suite(.serialized, TestBroker.available)
 struct MatchStageTests {
+    /// This test's own directory for its subscription database.
+    let scratch = ScratchDirectory("match")
+
     static func classified(_ guid: String, source: String, story: String, version: Int = 1, title: String,
                            regions: [String], topics: [String], urgency: Urgency) -> ClassifiedItem {
         let item = NewsItem(
@@ -29,7 +32,7 @@ struct MatchStageTests {
     @Test func deliversOncePerStoryFlagsUpdatesAndFollowsChanges() async throws {
         let input = try await TestBroker.makeTopic("classified", partitions: 2)
         let output = try await TestBroker.makeTopic("deliveries", partitions: 2)
-        let store = try SQLiteSubscriptionStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("subs-\(UUID().uuidString).sqlite").path)
+        let store = try SQLiteSubscriptionStore(path: scratch.path("subscriptions.sqlite"))
         let mena = Subscription(name: "MENA desk", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:9/hook"))
         var sports = Subscription(name: "Sports", filter: #"topic:Sports OR "cup final""#, channel: .email(address: "fan@example.com"))
         sports.confirmedAt = Date()  // double opt-in done
@@ -103,7 +106,7 @@ struct MatchStageTests {
     @Test func manyInFlightAlertOncePerStory() async throws {
         let input = try await TestBroker.makeTopic("classified-window", partitions: 4)
         let output = try await TestBroker.makeTopic("deliveries-window", partitions: 2)
-        let store = try SQLiteSubscriptionStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("subs-\(UUID().uuidString).sqlite").path)
+        let store = try SQLiteSubscriptionStore(path: scratch.path("subscriptions.sqlite"))
         let desk = Subscription(name: "MENA desk", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:9/hook"))
         try await store.save(desk)
         let directory = SubscriptionDirectory(mirror: SubscriptionMirror(store: store, logger: TestBroker.logger), logger: TestBroker.logger)

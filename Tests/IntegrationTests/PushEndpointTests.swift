@@ -9,6 +9,7 @@ import NewsModel
 import RdKafka
 import Synchronization
 import Testing
+import TestSupport
 
 /// The push endpoint over real HTTP on loopback, publishing to the real broker.
 @Suite(.serialized, TestBroker.available)
@@ -34,7 +35,7 @@ struct PushEndpointTests {
 
     static func start() async throws -> Server {
         let topic = try await TestBroker.makeTopic("push", partitions: 2)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("push-\(UUID().uuidString)")
+        let scratch = ScratchDirectory("push")
         let configuration = IngestConfiguration(sources: [
             SourceConfiguration(id: "partner", kind: .push, url: nil, pushTokenSHA256: StableID.sha256Hex(token)),
         ])
@@ -42,7 +43,7 @@ struct PushEndpointTests {
         let producer = try TestBroker.producer()
         let fetcher = FeedFetcher(configuration: configuration)
         let worker = try await IngestWorker(
-            configuration: configuration, store: try IngestStore(path: directory.appendingPathComponent("s.sqlite").path),
+            configuration: configuration, store: try IngestStore(path: scratch.path("ingest.sqlite")),
             producer: producer, fetcher: fetcher, topic: topic, logger: TestBroker.logger)
         let router = Router()
         PushEndpoint.register(on: router, worker: worker)
@@ -51,6 +52,7 @@ struct PushEndpointTests {
             task.cancel()
             await producer.shutdown()
             await fetcher.shutdown()
+            scratch.remove()
         }
     }
 

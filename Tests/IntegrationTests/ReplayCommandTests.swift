@@ -48,11 +48,8 @@ struct ReplayCommandTests {
         try messages.map { try EventCodec.decode(NewsItem.self, from: $0.value).data.itemId }
     }
 
-    func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
+    /// This test's own directory for its files.
+    let scratch = ScratchDirectory("replay")
 
     @Test("a time window is replayed exactly: the window's items once, with their ids and a replay header; a dry run sends nothing")
     func timeWindow() async throws {
@@ -66,8 +63,7 @@ struct ReplayCommandTests {
         let after = try await Self.produce(10, to: source, at: now.addingTimeInterval(-1 * 3600), tag: "after", producer: producer)
         await producer.shutdown()
         let since = RFC3339Time.format(now.addingTimeInterval(-150 * 60)), until = RFC3339Time.format(now.addingTimeInterval(-90 * 60))
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = scratch.url
 
         let dry = try await NewsflashCLI.run(
             ["replay", source, "--since", since, "--until", until, "--to", target, "--dry-run", "--bootstrap", bootstrap, "--json"])
@@ -103,8 +99,7 @@ struct ReplayCommandTests {
         let producer = try TestBroker.producer()
         let ids = try await Self.produce(1_000, to: source, at: Date(), tag: "bulk", producer: producer)
         await producer.shutdown()
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = scratch.url
         let checkpoint = directory.appendingPathComponent("replay.json").path
 
         // 250 a second: stopped by SIGINT after about 2 s, well before the 4 s it needs.
@@ -142,8 +137,7 @@ struct ReplayCommandTests {
         let initRun = try await NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
         #expect(initRun.status == 0, "\(initRun.stderr)")
         let source = try await TestBroker.makeTopic("replay-classified", partitions: 2)
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = scratch.url
         let storePath = directory.appendingPathComponent("subscriptions.sqlite").path
         let store = try SQLiteSubscriptionStore(path: storePath)
         let mena = Subscription(name: "MENA desk", filter: "region:MENA", channel: .webhook(url: "https://example.org/mena"))
@@ -212,8 +206,7 @@ struct ReplayCommandTests {
         let bootstrap = try #require(TestBroker.bootstrap)
         let initRun = try await NewsflashCLI.run(["topics", "init", "--bootstrap", bootstrap, "--partitions", "2"])
         #expect(initRun.status == 0, "\(initRun.stderr)")
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = scratch.url
         let storePath = directory.appendingPathComponent("subscriptions.sqlite").path
         let store = try SQLiteSubscriptionStore(path: storePath)
         let (key, secret) = try await store.createKey(role: .subscriber)

@@ -15,10 +15,9 @@ struct StatusCommandTests {
         #expect(initRun.status == 0, "\(initRun.stderr)")
         let topic = try await TestBroker.makeTopic("status", partitions: 2)
         let group = TestBroker.unique("status")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("status-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let storePath = directory.appendingPathComponent("subscriptions.sqlite").path
+        let scratch = ScratchDirectory("status")
+        defer { scratch.remove() }
+        let storePath = scratch.path("subscriptions.sqlite")
         let store = try SQLiteSubscriptionStore(path: storePath)
         _ = try await store.recordEndpointResult(subscriptionID: "sub_failing", success: false, at: Date(timeIntervalSince1970: 1_800_000_000))
         await store.shutdown()
@@ -81,7 +80,9 @@ struct StatusCommandTests {
     @Test("status says when the broker cannot be reached, and exits 1")
     func unreachableBroker() async throws {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NEWSFLASH_") }
-        environment["NEWSFLASH_SUBSCRIPTIONS"] = FileManager.default.temporaryDirectory.appendingPathComponent("status-\(UUID().uuidString).sqlite").path
+        let scratch = ScratchDirectory("status")
+        defer { scratch.remove() }
+        environment["NEWSFLASH_SUBSCRIPTIONS"] = scratch.path("subscriptions.sqlite")
         let run = try await NewsflashCLI.run(["status", "--sample", "0.5", "--bootstrap", "127.0.0.1:1"], environment: environment, timeout: 120)
         #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
         #expect(run.stdout.contains("broker 127.0.0.1:1: UNREACHABLE"), "\(run.stdout)")

@@ -118,6 +118,7 @@ struct UpCommandTests {
     @Test func upDeliversASignedAlertEndToEndAndStopsCleanly() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let (api, demo, metrics) = (Self.freePort(), Self.freePort(), Self.freePort())
         // An SMTP sink state of its own: `up` starts the sink (a background service of a script) and stops it.
         var environment = ProcessInfo.processInfo.environment
@@ -173,6 +174,7 @@ struct UpCommandTests {
     /// on a free port, runs every stage against it (not against --bootstrap), and stops it at the end.
     @Test func upStartsTheLocalBrokerWhenNoneAnswersAndUsesIt() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let (api, demo, metrics) = (Self.freePort(), Self.freePort(), Self.freePort())
         var environment = ProcessInfo.processInfo.environment
         environment["NEWSFLASH_SMTP_SINK_STATE"] = "\(dir)/smtp-sink"
@@ -199,6 +201,7 @@ struct UpCommandTests {
     @Test func secretsAppearOnlyInTheAnswersThatCreateThem() async throws {
         let bootstrap = try #require(TestBroker.bootstrap)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-secrets-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         // The mails go to the sink `up` starts; read its maildir.
         var sink = try SMTPSink.required()
         sink.maildir = URL(fileURLWithPath: "\(dir)/smtp-sink/maildir")

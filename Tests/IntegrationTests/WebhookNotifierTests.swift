@@ -27,6 +27,8 @@ struct WebhookNotifierTests {
         let flow: DeliveryFlow
         let sender: WebhookSender
         let tasks: [Task<Void, any Error>]
+        /// Holds the subscription database.
+        let scratch: ScratchDirectory
 
         static func start(
             window: Int = 64, perEndpoint: Int = 64, totalTimeout: Duration = .seconds(2), delays: [Duration] = [.seconds(1), .seconds(1)],
@@ -37,7 +39,8 @@ struct WebhookNotifierTests {
             for tier in ["5s", "5m", "30m", "2h", "5h", "10h"] { retryTopics.append(try await TestBroker.makeTopic("retry-\(tier)", partitions: 1)) }
             let receipts = try await TestBroker.makeTopic("receipts", partitions: 1)
             let dlq = try await TestBroker.makeTopic("dlq", partitions: 1)
-            let store = try SQLiteSubscriptionStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString).sqlite").path)
+            let scratch = ScratchDirectory("notify")
+            let store = try SQLiteSubscriptionStore(path: scratch.path("subscriptions.sqlite"))
             var configuration = WebhookSender.Configuration()
             configuration.totalTimeout = totalTimeout
             configuration.connectTimeout = .seconds(1)
@@ -57,7 +60,7 @@ struct WebhookNotifierTests {
                 producer: producer, processor: processor, window: window, logger: TestBroker.logger)
             let tasks = stage.runners.map { runner in Task { try await runner.run() } }
             return Harness(deliveries: deliveries, retryTopics: retryTopics, receipts: receipts, dlq: dlq, store: store, producer: producer,
-                           stage: stage, processor: processor, flow: flow, sender: sender, tasks: tasks)
+                           stage: stage, processor: processor, flow: flow, sender: sender, tasks: tasks, scratch: scratch)
         }
 
         func deliver(to subscription: Subscription, title: String = "Airstrike on Arabsalim", urgency: Urgency = .urgent) async throws -> DeliveryRequest {
@@ -88,6 +91,8 @@ struct WebhookNotifierTests {
             for consumer in stage.consumers { await consumer.close() }
             await producer.shutdown()
             await sender.shutdown()
+            await store.shutdown()
+            scratch.remove()
         }
     }
 

@@ -29,9 +29,9 @@ struct DeployFilesTests {
     /// The checker is not a rubber stamp: a copy of Deploy/ with one mistake per kind of file fails,
     /// naming each mistake.
     @Test func theCheckerFindsBrokenFiles() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-check-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = ScratchDirectory("deploy-check")
+        defer { scratch.remove() }
+        let directory = scratch.url
         try FileManager.default.copyItem(atPath: Repository.script("Deploy"), toPath: directory.appendingPathComponent("Deploy").path)
         try FileManager.default.copyItem(
             atPath: Repository.script(".dockerignore"), toPath: directory.appendingPathComponent(".dockerignore").path)

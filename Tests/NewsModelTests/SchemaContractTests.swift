@@ -112,9 +112,9 @@ struct SchemaContractTests {
     }
 
     private func withTemporaryDirectory(_ body: (URL) throws -> Void) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("newsmodel-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = ScratchDirectory("newsmodel-tests")
+        defer { scratch.remove() }
+        let directory = scratch.url
         try body(directory)
     }
 }

@@ -17,8 +17,11 @@ import TestSupport
         regions: ["Africa", "Asia", "Asia-Pacific", "Europe", "Latin America", "MENA", "Palestine", "US & Canada"],
         topics: ["Politics", "Economy", "Sports", "Arts&Culture", "Health", "Technology", "Environment", "Miscellaneous"])
 
+    /// This test's own directory for its databases.
+    let scratch = ScratchDirectory("api")
+
     func store() throws -> SQLiteSubscriptionStore {
-        try SQLiteSubscriptionStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString).sqlite").path)
+        try SQLiteSubscriptionStore(path: scratch.path("subscriptions-\(UUID().uuidString).sqlite"))
     }
 
     @Test func openAPIDescribesExactlyTheRegisteredRoutes() throws {
@@ -282,7 +285,7 @@ import TestSupport
     /// The signing secret and the unsubscribe token are in the store only as ciphertext (and the
     /// token's hash): the database files' bytes hold neither, and they still work through the API.
     @Test func secretsAreSealedAtRest() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("api-sealed-\(UUID().uuidString).sqlite").path
+        let path = scratch.path("sealed.sqlite")
         let store = try SQLiteSubscriptionStore(path: path)
         let alice = try await store.createKey(role: .subscriber).secret
         try await withAPI(store) { call in

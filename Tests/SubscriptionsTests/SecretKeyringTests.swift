@@ -75,6 +75,7 @@ import Testing
     /// A process reading the key file sees a key added to it without a restart.
     @Test func aKeySourceRereadsItsFileWhenItChanges() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
         try SecretKeyring.newKeyLine(id: "first").write(toFile: path, atomically: true, encoding: .utf8)
         let source = try SecretKeySource(file: path)
         #expect(source.keyring.current.id == "first")

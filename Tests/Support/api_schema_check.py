@@ -15,6 +15,7 @@ failures; the report is in the work directory) and exits 1 if any run failed.
 import argparse
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -54,7 +55,8 @@ def main():
     parser.add_argument("--examples", type=int, default=25, help="test cases per operation and phase")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--workdir", help="keep the store, logs and reports here (default: a temporary directory)")
+    parser.add_argument("--workdir", help="keep the store, logs and reports here (default: a temporary directory, "
+                                          "removed after a run that found nothing)")
     parser.add_argument("--bootstrap", help="a broker for the API's Kafka routes (default: --no-kafka)")
     args = parser.parse_args()
     schemathesis = os.path.join(os.path.dirname(sys.executable), "schemathesis")
@@ -119,6 +121,10 @@ def main():
         api.terminate()
         api.wait(timeout=30)
         log.close()
+    if args.workdir is None and not failed:
+        shutil.rmtree(workdir, ignore_errors=True)
+    elif failed:
+        print(f"store, API log and reports kept in {workdir}", file=sys.stderr)
     sys.exit(1 if failed else 0)
 
 

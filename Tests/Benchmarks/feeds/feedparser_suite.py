@@ -188,19 +188,19 @@ def main():
     if args.feedparser:
         report("feedparser", judge(cases_with_text, compat.feedparser_first, args.tests), args.verbose)
     # The textless cases' link, id and date checks, on copies with a title.
-    titled_dir = tempfile.mkdtemp(prefix="feedparser-titled-")
-    titled = {}
-    for path, conds in cases:
-        kept = [(key, want) for key, want in conds if FIELD[key] in ("link", "id", "published", "updated")]
-        if path in textless and kept:
-            copy = titled_copy(path, args.tests, titled_dir)
-            if copy:
-                titled[path] = (copy, kept)
-    print(f"titled: {len(titled)} of the textless cases check a link, id or date; judged on copies with a title")
-    report("newsflash (titled)", judge([(p, kept) for p, (_, kept) in titled.items()], newsflash, args.tests,
-                                       rename=lambda p: titled[p][0]), args.verbose)
-    if args.feedparser:
-        report("feedparser (titled)", judge([(p, kept) for p, (_, kept) in titled.items()], compat.feedparser_first, args.tests,
-                                            rename=lambda p: titled[p][0]), args.verbose)
+    with tempfile.TemporaryDirectory(prefix="feedparser-titled-") as titled_dir:
+        titled = {}
+        for path, conds in cases:
+            kept = [(key, want) for key, want in conds if FIELD[key] in ("link", "id", "published", "updated")]
+            if path in textless and kept:
+                copy = titled_copy(path, args.tests, titled_dir)
+                if copy:
+                    titled[path] = (copy, kept)
+        print(f"titled: {len(titled)} of the textless cases check a link, id or date; judged on copies with a title")
+        report("newsflash (titled)", judge([(p, kept) for p, (_, kept) in titled.items()], newsflash, args.tests,
+                                           rename=lambda p: titled[p][0]), args.verbose)
+        if args.feedparser:
+            report("feedparser (titled)", judge([(p, kept) for p, (_, kept) in titled.items()], compat.feedparser_first, args.tests,
+                                                rename=lambda p: titled[p][0]), args.verbose)
 
 main()
