@@ -188,10 +188,10 @@ import Testing
             .appendingPathComponent("../../Sources/Classifier/Generator/corpus").standardizedFileURL
         let devset = try examples("devset.jsonl")
         var training = devset + devset
-        for name in ["huffpost.jsonl", "uci-news.jsonl", "desk-style.jsonl"] {
+        for name in ["huffpost.jsonl", "uci-news.jsonl", "desk-style.jsonl", "current-events-sports.jsonl"] {
             training += try LabelledExample.parseLines(try Data(contentsOf: corpus.appendingPathComponent(name)), source: name)
         }
-        #expect(training.count == 16_311)
+        #expect(training.count == 18_883)
         let examples = training
         let retrained = try await onOwnThread {
             try bundled.replacingTopicModel(nil).trainTopicModel(
@@ -201,7 +201,8 @@ import Testing
         #expect(retrained.version == model.version, "run `make topic-model` and commit Sources/Classifier/Resources/topic-model.json")
         #expect(retrained.features == model.features)
         let keywords = bundled.taxonomy.topics.map(\.keywords.count).reduce(0, +)
-        #expect(model.trainedOn.hasPrefix("devset.jsonl + devset.jsonl + huffpost.jsonl + uci-news.jsonl + desk-style.jsonl + taxonomy keywords: \(16_311 + keywords) examples"))
+        #expect(model.trainedOn.hasPrefix(
+            "devset.jsonl + devset.jsonl + huffpost.jsonl + uci-news.jsonl + desk-style.jsonl + current-events-sports.jsonl + taxonomy keywords: \(18_883 + keywords) examples"))
     }
 
     @Test func balancedLabelsWeighRareTopicsUp() {

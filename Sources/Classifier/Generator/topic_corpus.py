@@ -5,7 +5,11 @@
         --huffpost News_Category_Dataset_v3.json --huffpost News_Category_Dataset_v2.json \\
         --uci uci-news-aggregator.csv
 
-writes `corpus/huffpost.jsonl` and `corpus/uci-news.jsonl` beside this script: one
+writes `corpus/huffpost.jsonl` and `corpus/uci-news.jsonl` beside this script, and
+
+    python3 Sources/Classifier/Generator/topic_corpus.py --current-events current-events-context/
+
+writes `corpus/current-events-sports.jsonl` (each option writes its own file; give any of them): one
 `{"text", "regions": null, "topics", "source", "category"}` line per headline, in the format
 `newsflash classify train` and `classify eval` read. Both files are committed (the data sets'
 licences allow it, with attribution: see README.md here), so training needs no download.
@@ -20,6 +24,12 @@ The inputs, as their authors publish them:
 - News Aggregator (Fabio Gasparetti, 2016, UCI Machine Learning Repository,
   doi:10.24432/C5F61C), headlines of 2014 from many outlets with the aggregator's category
   (b, t, e, m), CSV; CC BY 4.0. The copy used holds its first 6,366 rows.
+- Wikipedia's Portal:Current events, the day pages as YAML (one `YYYY/MM/YYYY-MM-DD.yaml` a day,
+  `Source_URI: Portal:Current events/...` and the page's items under its section headings in
+  `Intelligence_Payload`), as github.com/ianrastall/current-events-context keeps them: its
+  scraper takes the pages' wikitext from the MediaWiki API, word for word. Wikipedia's text, so
+  CC BY-SA (3.0 for the years used, 4.0 since 2023) whatever licence the copy states. Only the
+  Sport(s) section is taken: `current_events_items`.
 
 Each section or category maps to one of the taxonomy's topics, or is left out when it names no
 topic (U.S. NEWS, WORLD NEWS and the identity and lifestyle sections cover every topic) or names
@@ -35,6 +45,7 @@ import csv
 import json
 import os
 import re
+import sys
 
 from generate_gazetteer import split_flags
 
@@ -97,6 +108,81 @@ def uci(path):
             yield {"text": headline, "regions": None, "topics": [topic], "source": "uci-news", "category": row["CATEGORY"], "story": row.get("STORY") or ""}
 
 
+# Sections of Portal:Current events taken, and their topic. Only sport: the corpora above hold
+# thousands of headlines of the other topics and few of sport (269 of HuffPost's), and the
+# portal's "Business and economy" files governments' budgets and sanctions, which the outlets'
+# desks file as politics (measured: `README.md`).
+CURRENT_EVENTS_TOPIC = {"Sport": "Sports", "Sports": "Sports"}
+# Months of the held-out sets' news (`heldout.py`): the portal's items of those months are left out,
+# so that no measure of them scores a model that read the same events told by another writer.
+HELD_OUT_MONTHS = ("2017-02", "2017-03", "2020-", "2021-")
+# A source named at the end of an item: "(BBC) (Reuters)", "(AP via USA Today)".
+_TRAILING_SOURCES = re.compile(r"\s*(?:\((?:[^()]|\([^()]*\))*\)\s*,?\s*)+$")
+# The end of an item's first sentence: a full stop after a small letter, digit or bracket, then a capital.
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\. (?=[A-Z])")
+# The setting an item opens with, which a headline leaves out: "In cricket, ", "In Australia, ".
+_OPENING_SETTING = re.compile(r"^In [^,]{1,40}, (?=[A-Za-z])")
+
+
+def current_events_headline(text):
+    """An item of the portal as a headline: one space, no trailing sources, the first sentence
+    only, without an opening "In <sport or place>, " (headlines do not say "In cricket, "), no
+    final full stop; None for a line of fewer than six words (a story's heading, not an item)."""
+    text = _TRAILING_SOURCES.sub("", fold(text)).strip()
+    if len(text.split()) < 6:
+        return None
+    end = _SENTENCE_END.search(text)
+    if end:
+        text = text[:end.start()]
+    text = _OPENING_SETTING.sub("", text).rstrip(".").strip()
+    return text[:1].upper() + text[1:] if text else None
+
+
+def current_events_items(page, seen):
+    """The Sport(s) items of one day page (the YAML's mapping) as corpus records, left out when the
+    page is not Portal:Current events' or its date falls in a held-out month, and repeats dropped
+    (case-insensitive, across pages)."""
+    if not isinstance(page, dict) or not str(page.get("Source_URI", "")).startswith("Portal:Current events/"):
+        return
+    date = str(page.get("Date", ""))
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) or date.startswith(HELD_OUT_MONTHS):
+        return
+    for section, items in (page.get("Intelligence_Payload") or {}).items():
+        topic = CURRENT_EVENTS_TOPIC.get(section)
+        if topic is None:
+            continue
+        for item in items or []:
+            headline = current_events_headline(item) if isinstance(item, str) else None
+            if headline is None or headline.lower() in seen:
+                continue
+            seen.add(headline.lower())
+            yield {"text": headline, "regions": None, "topics": [topic], "source": "wikipedia-current-events",
+                   "category": section, "date": date}
+
+
+def current_events(directory):
+    import yaml  # PyYAML (Deploy/requirements-dev.txt has it, for Schemathesis); only this input needs it
+
+    paths = sorted(os.path.join(root, name) for root, _, names in os.walk(directory) for name in names
+                   if re.fullmatch(r"\d{4}-\d{2}-\d{2}\.yaml", name))
+    if not paths:
+        raise SystemExit(f"{directory}: no YYYY-MM-DD.yaml day pages under it")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    seen, unreadable = set(), []
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            try:
+                page = yaml.load(handle, Loader=loader)
+            except yaml.YAMLError:
+                unreadable.append(os.path.relpath(path, directory))
+                continue
+        yield from current_events_items(page, seen)
+    if unreadable:
+        # The copy has a few pages its later, automated updates wrote as broken YAML (2026 ones).
+        print(f"{directory}: {len(unreadable)} of {len(paths)} pages are not YAML and were skipped: "
+              f"{', '.join(unreadable[:5])}{' ...' if len(unreadable) > 5 else ''}", file=sys.stderr)
+
+
 def keyword_topics(taxonomy_path):
     """A function giving the topics whose taxonomy keywords a headline contains (whole words, case
     folded; an acronym's `:U` is not checked: this only audits labels)."""
@@ -147,13 +233,20 @@ def write(name, records):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--huffpost", required=True, action="append", help="News Category Dataset JSON lines (any slice; repeatable)")
-    parser.add_argument("--uci", required=True, help="News Aggregator CSV (any slice, with its header)")
+    parser.add_argument("--huffpost", action="append", help="News Category Dataset JSON lines (any slice; repeatable)")
+    parser.add_argument("--uci", help="News Aggregator CSV (any slice, with its header)")
+    parser.add_argument("--current-events", metavar="DIR", help="Portal:Current events day pages as YAML (YYYY/MM/YYYY-MM-DD.yaml)")
     parser.add_argument("--taxonomy", default=os.path.join(HERE, "..", "Resources", "taxonomy.json"),
                         help="The taxonomy whose keywords audit the aggregator's story labels (default: the bundled one)")
     args = parser.parse_args()
-    write("huffpost.jsonl", huffpost(args.huffpost))
-    write("uci-news.jsonl", relabel_stories(list(uci(args.uci)), keyword_topics(args.taxonomy)))
+    if not (args.huffpost or args.uci or args.current_events):
+        parser.error("give --huffpost, --uci or --current-events (each writes its own file)")
+    if args.huffpost:
+        write("huffpost.jsonl", huffpost(args.huffpost))
+    if args.uci:
+        write("uci-news.jsonl", relabel_stories(list(uci(args.uci)), keyword_topics(args.taxonomy)))
+    if args.current_events:
+        write("current-events-sports.jsonl", current_events(args.current_events))
 
 
 if __name__ == "__main__":
