@@ -11,11 +11,10 @@ writes `corpus/huffpost.jsonl` and `corpus/uci-news.jsonl` beside this script, a
 
 writes `corpus/current-events-sports.jsonl` (each option writes its own file; give any of them): one
 `{"text", "regions": null, "topics", "source", "category"}` line per headline, in the format
-`newsflash classify train` and `classify eval` read. Both files are committed (the data sets'
-licences allow it, with attribution: see README.md here), so training needs no download.
+`newsflash classify train` and `classify eval` read. The files are committed (the data sets'
+licences allow it, with attribution: see corpus/README.md), so training needs no download.
 
-    newsflash classify train Sources/Classifier/Generator/corpus/training.jsonl \\
-        --output Sources/Classifier/Resources/topic-model.json
+    make topic-model   # the bundled model's recipe: these files, the development set and the keywords
 
 The inputs, as their authors publish them:
 - News Category Dataset (Rishabh Misra, 2022, arXiv:2209.11429), HuffPost headlines with the
@@ -113,8 +112,10 @@ def uci(path):
 # portal's "Business and economy" files governments' budgets and sanctions, which the outlets'
 # desks file as politics (measured: `README.md`).
 CURRENT_EVENTS_TOPIC = {"Sport": "Sports", "Sports": "Sports"}
-# Months of the held-out sets' news (`heldout.py`): the portal's items of those months are left out,
-# so that no measure of them scores a model that read the same events told by another writer.
+# Months of the held-out sets' news (`heldout.py`): the outlets' February and March 2017, the
+# Guardian's 2020, and all of 2021 for the sports headlines' June and September. The portal's items
+# of those months are left out, so that no measure scores a model that read the same events told by
+# another writer.
 HELD_OUT_MONTHS = ("2017-02", "2017-03", "2020-", "2021-")
 # A source named at the end of an item: "(BBC) (Reuters)", "(AP via USA Today)".
 _TRAILING_SOURCES = re.compile(r"\s*(?:\((?:[^()]|\([^()]*\))*\)\s*,?\s*)+$")
