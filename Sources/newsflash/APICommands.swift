@@ -28,7 +28,7 @@ struct KeysCommand: AsyncParsableCommand {
         @Flag(help: "An admin key (every subscription) instead of a subscriber key (its own).") var admin = false
 
         func run() async throws {
-            let (key, secret) = try await store.withStore("newsflash.keys") {
+            let (key, secret) = try await store.withStore("newsflash.keys", creating: true) {
                 try await $0.createKey(role: admin ? .admin : .subscriber)
             }
             print("\(key.id) \(key.role.rawValue) \(secret)")
@@ -122,7 +122,7 @@ extension RunCommand {
             let withoutKafka = try setup.config.bool("api.noKafka")
             let parser = try SubscriptionFiles.filterParser()
             let keys = try setup.secretKeys()
-            try await setup.withStore { store in
+            try await setup.withStore(creating: true) { store in
                 guard !withoutKafka else {
                     let services = try Stages.api(settings, store: store, parser: parser, keys: keys, nil, logger: setup.logger)
                     setup.logger.info("api listening", metadata: services.metadata)

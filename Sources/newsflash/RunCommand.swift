@@ -143,13 +143,17 @@ struct SourcesCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON lines.") var json = false
 
         func run() async throws {
-            let settings = try Stages.IngestSettings(try global.configuration(files.flags))
-            let configuration = settings.configuration, store = settings.store
-            let states = Dictionary(try await store.states().map { ($0.sourceID, $0) }) { first, _ in first }
+            let config = try global.configuration(files.flags)
+            let configuration = try Stages.IngestSettings.sources(config)
+            let (path, store) = try Stages.IngestSettings.existingState(config)
+            if store == nil {
+                FileHandle.standardError.write(Data("newsflash: no ingest state at \(path) (ingest.state): no source has been polled with it\n".utf8))
+            }
+            let states = Dictionary(try await store?.states().map { ($0.sourceID, $0) } ?? []) { first, _ in first }
             for source in configuration.sources {
                 let state = states[source.id] ?? IngestStore.SourceState(sourceID: source.id)
                 let failing = state.consecutiveFailures >= configuration.failureAlertThreshold
-                let seen = try await store.seenCount(sourceID: source.id)
+                let seen = try await store?.seenCount(sourceID: source.id) ?? 0
                 if json {
                     var object: [String: Any] = [
                         "source": source.id, "failing": failing, "consecutiveFailures": state.consecutiveFailures,

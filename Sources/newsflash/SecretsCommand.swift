@@ -79,9 +79,12 @@ struct SecretsCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError("\(error)")
             }
-            try KeyFile.write(KeyFile.header + rotated.text, to: path, replacing: true)
-            print("new key \(rotated.current.id) first in \(path); kept: \(rotated.keys.dropFirst().map(\.id).joined(separator: ", "))")
-            try await setup.withStore { try await Reseal.reseal($0, rotated) }
+            // The store first: a key is not rotated for a store that is not there.
+            try await setup.withStore { store in
+                try KeyFile.write(KeyFile.header + rotated.text, to: path, replacing: true)
+                print("new key \(rotated.current.id) first in \(path); kept: \(rotated.keys.dropFirst().map(\.id).joined(separator: ", "))")
+                try await Reseal.reseal(store, rotated)
+            }
         }
     }
 

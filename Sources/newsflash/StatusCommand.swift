@@ -18,7 +18,8 @@ struct StatusCommand: AsyncParsableCommand {
             per second. A single screen measures the rates over --sample seconds; --watch over the last 5 minutes \
             of its screens. Failing sources come from ingest's state (ingest.state) when sources are configured, \
             failing endpoints and disabled subscriptions from the subscription store, dead letters from \
-            alerts.dlq and alerts.dlq.resolved.
+            alerts.dlq and alerts.dlq.resolved. Status creates neither the state nor a SQLite store: where \
+            one is not there, the screen says so.
 
             Exit codes: 0 shown; 1 the broker cannot be reached (the screen says so; with --watch it keeps \
             trying); 64 bad usage.
@@ -142,11 +143,12 @@ struct StatusSnapshot {
             snapshot.problems.append("subscription store: \(error)")
         }
         // Sources only where this configuration has them (the file that ingest runs with).
-        if let settings = try? Stages.IngestSettings(setup.config), !settings.configuration.sources.isEmpty {
+        if let configuration = try? Stages.IngestSettings.sources(setup.config), !configuration.sources.isEmpty {
             do {
-                let states = try await settings.store.states()
-                let threshold = settings.configuration.failureAlertThreshold
-                snapshot.failingSources = states.filter { $0.consecutiveFailures >= threshold }
+                let (path, store) = try Stages.IngestSettings.existingState(setup.config)
+                guard let store else { throw CLIError("no file at \(path) (ingest.state): no source has been polled with it") }
+                let threshold = configuration.failureAlertThreshold
+                snapshot.failingSources = try await store.states().filter { $0.consecutiveFailures >= threshold }
                     .map { ($0.sourceID, $0.consecutiveFailures, $0.lastError) }
             } catch {
                 snapshot.problems.append("ingest state: \(error)")

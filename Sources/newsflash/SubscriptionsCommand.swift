@@ -54,9 +54,11 @@ struct StoreOptions: ParsableArguments {
         try global.setup(label, flags: files.flags.merging(flags) { $1 })
     }
 
-    /// Sets up as `label`, then ``CommandSetup/withStore(_:)``.
-    func withStore<Result>(_ label: String, _ body: (any SubscriptionStoring) async throws -> Result) async throws -> Result {
-        try await setup(label).withStore(body)
+    /// Sets up as `label`, then ``CommandSetup/withStore(creating:_:)``.
+    func withStore<Result>(
+        _ label: String, creating: Bool = false, _ body: (any SubscriptionStoring) async throws -> Result
+    ) async throws -> Result {
+        try await setup(label).withStore(creating: creating, body)
     }
 }
 
@@ -68,7 +70,7 @@ extension CommandSetup {
         _ name: String, _ build: (any SubscriptionStoring, SubscriptionMirror, StageContext) async throws -> StageServices
     ) async throws {
         try await checkBroker()
-        try await withStore { store in
+        try await withStore(creating: true) { store in
             let context = try StageContext(self, producerID: "newsflash-\(name)")
             let services = try await build(store, try await Stages.mirror(store, logger: logger), context)
             try await context.run(services, name: name)
@@ -81,12 +83,14 @@ extension CommandSetup {
     }
 
     /// Opens the subscription store (`store.subscriptions`), runs `body` with it and shuts it down,
-    /// also when `body` throws.
-    func withStore<Result>(_ body: (any SubscriptionStoring) async throws -> Result) async throws -> Result {
+    /// also when `body` throws. Only the commands that make something (a stage, the API, `subscriptions
+    /// add`, `keys create`) create a SQLite store that is not there yet: the others, pointed at the
+    /// wrong path, would make an empty store there and report that it holds nothing.
+    func withStore<Result>(creating: Bool = false, _ body: (any SubscriptionStoring) async throws -> Result) async throws -> Result {
         let location = try config.string("store.subscriptions")
         let store: any SubscriptionStoring
         do {
-            store = try await openSubscriptionStore(at: location, logger: logger)
+            store = try await openSubscriptionStore(at: location, creating: creating, logger: logger)
         } catch let error as SubscriptionStoreError {
             throw CLIError(error.message)
         }
@@ -133,7 +137,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
             var subscription = try SubscriptionsCommand.checked { try settings.makeSubscription(parser: try SubscriptionFiles.filterParser(), owner: nil) }
             let setup = try store.setup("newsflash.subscriptions")
             let issued = subscription.issueCredentials(try setup.secretKeys().keyring)
-            try await setup.withStore { try await $0.save(subscription) }
+            try await setup.withStore(creating: true) { try await $0.save(subscription) }
             if json {
                 try SubscriptionsCommand.printJSON(SubscriptionView(subscription, secret: issued.signingSecret))
             } else {

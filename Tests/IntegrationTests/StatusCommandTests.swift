@@ -77,6 +77,38 @@ struct StatusCommandTests {
         #expect(table.stdout.contains("failing endpoints: sub_failing"), "\(table.stdout)")
     }
 
+    /// Run with a path where nothing is, a reading command once made an empty ingest state or
+    /// subscription store there and reported every source as never failing and no endpoint failing.
+    @Test("status, sources status and the store's reading commands create no ingest state or store where there is none")
+    func readingCommandsCreateNothing() async throws {
+        let scratch = ScratchDirectory("status-none")
+        defer { scratch.remove() }
+        let state = scratch.path("ingest.sqlite"), store = scratch.path("subscriptions.sqlite"), config = scratch.path("newsflash.json")
+        try Data(#"{"ingest": {"sources": [{"id": "wire", "kind": "rss", "url": "http://127.0.0.1:9/feed.xml"}], "state": "\#(state)"}}"#.utf8)
+            .write(to: URL(fileURLWithPath: config))
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NEWSFLASH_") }
+        environment["NEWSFLASH_SUBSCRIPTIONS"] = store
+        environment["NEWSFLASH_CONFIG"] = config
+        let status = try await NewsflashCLI.run(["status", "--sample", "0.5", "--bootstrap", "127.0.0.1:1"], environment: environment, timeout: 120)
+        #expect(status.stdout.contains("cannot show ingest state: no file at \(state) (ingest.state)"), "\(status.stdout)")
+        #expect(status.stdout.contains("cannot show subscription store: no SQLite subscription store at \(store)"), "\(status.stdout)")
+        let sources = try await NewsflashCLI.run(["sources", "status"], environment: environment)
+        #expect(sources.status == 0, "\(sources.stderr)")
+        #expect(sources.stdout.hasPrefix("wire: never polled"), "\(sources.stdout)")
+        #expect(sources.stderr.contains("no ingest state at \(state)"), "\(sources.stderr)")
+        for arguments in [["subscriptions", "list"], ["keys", "list"], ["secrets", "reseal"]] {
+            let run = try await NewsflashCLI.run(arguments, environment: environment)
+            #expect(run.status != 0 && run.stderr.contains("no SQLite subscription store at \(store)"), "\(arguments): \(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: state) && !FileManager.default.fileExists(atPath: store))
+        // A command that makes something still makes the store.
+        let added = try await NewsflashCLI.run(
+            ["subscriptions", "add", "--name", "desk", "--filter", "topic:Sports", "--webhook", "https://example.org/hook"], environment: environment)
+        #expect(added.status == 0, "\(added.stderr)")
+        let listed = try await NewsflashCLI.run(["subscriptions", "list"], environment: environment)
+        #expect(listed.status == 0 && listed.stdout.contains("desk"), "\(listed.stdout) \(listed.stderr)")
+    }
+
     @Test("status says when the broker cannot be reached, and exits 1")
     func unreachableBroker() async throws {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NEWSFLASH_") }

@@ -43,6 +43,19 @@ enum Stages {
             try self.init(configuration: Self.sources(config), store: store, config)
         }
 
+        /// The ingest state `config` names (`ingest.state`), opened only when its file is there: the
+        /// commands that read it (`status`, `sources status`) create nothing, for an empty state made
+        /// at a wrong path would report every source as never polled. The store is nil without a file.
+        static func existingState(_ config: Configuration) throws -> (path: String, store: IngestStore?) {
+            let state = try config.string("ingest.state")
+            guard state == ":memory:" || FileManager.default.fileExists(atPath: state) else { return (state, nil) }
+            do {
+                return (state, try IngestStore(path: state))
+            } catch {
+                throw CLIError("cannot open ingest state \(state): \(error)")
+            }
+        }
+
         /// Given sources and state (`up`'s demo) with the rest of the ingest section.
         init(configuration: IngestConfiguration, store: IngestStore, _ config: Configuration) throws {
             self.configuration = configuration
