@@ -71,16 +71,16 @@ struct SecretsCommand: AsyncParsableCommand {
                     line first in it for every process, restart them, then run `newsflash secrets reseal`
                     """)
             }
-            let source = try setup.secretKeys()
-            guard let path = source.path else { throw CLIError("the keyring has no file to rotate") }
-            let rotated: SecretKeyring
-            do {
-                rotated = try source.keyring.adding(SecretKeyring.newKeyLine(id: id))
-            } catch {
-                throw CLIError("\(error)")
-            }
-            // The store first: a key is not rotated for a store that is not there.
+            // The store first: no key file is made, and no key rotated, for a store that is not there.
             try await setup.withStore { store in
+                let source = try setup.secretKeys()
+                guard let path = source.path else { throw CLIError("the keyring has no file to rotate") }
+                let rotated: SecretKeyring
+                do {
+                    rotated = try source.keyring.adding(SecretKeyring.newKeyLine(id: id))
+                } catch {
+                    throw CLIError("\(error)")
+                }
                 try KeyFile.write(KeyFile.header + rotated.text, to: path, replacing: true)
                 print("new key \(rotated.current.id) first in \(path); kept: \(rotated.keys.dropFirst().map(\.id).joined(separator: ", "))")
                 try await Reseal.reseal(store, rotated)
@@ -96,8 +96,8 @@ struct SecretsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let setup = try store.setup("newsflash.secrets")
-            let keyring = try setup.secretKeys().keyring
-            try await setup.withStore { try await Self.reseal($0, keyring) }
+            // The store first: no key file is made for a store that is not there.
+            try await setup.withStore { try await Self.reseal($0, try setup.secretKeys().keyring) }
         }
 
         /// Re-seals each subscription in its own store update (a concurrent change of other fields is

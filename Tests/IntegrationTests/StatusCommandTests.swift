@@ -96,11 +96,12 @@ struct StatusCommandTests {
         #expect(sources.status == 0, "\(sources.stderr)")
         #expect(sources.stdout.hasPrefix("wire: never polled"), "\(sources.stdout)")
         #expect(sources.stderr.contains("no ingest state at \(state)"), "\(sources.stderr)")
-        for arguments in [["subscriptions", "list"], ["keys", "list"], ["secrets", "reseal"]] {
+        for arguments in [["subscriptions", "list"], ["keys", "list"], ["secrets", "reseal"], ["secrets", "rotate-key"]] {
             let run = try await NewsflashCLI.run(arguments, environment: environment)
             #expect(run.status != 0 && run.stderr.contains("no SQLite subscription store at \(store)"), "\(arguments): \(run.stderr)")
         }
-        #expect(!FileManager.default.fileExists(atPath: state) && !FileManager.default.fileExists(atPath: store))
+        // Nor the key file that would be made beside the store.
+        for path in [state, store, scratch.path("secrets.key")] { #expect(!FileManager.default.fileExists(atPath: path), "\(path)") }
         // A command that makes something still makes the store.
         let added = try await NewsflashCLI.run(
             ["subscriptions", "add", "--name", "desk", "--filter", "topic:Sports", "--webhook", "https://example.org/hook"], environment: environment)
