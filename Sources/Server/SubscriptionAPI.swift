@@ -192,7 +192,7 @@ public enum SubscriptionAPI {
                 hits.append(FilterTestResult.Hit(
                     itemId: item.item.itemId, storyId: item.item.storyId, title: item.item.title, source: item.item.sourceId,
                     regions: item.regions.map(\.label), topics: item.topics.map(\.label), urgency: item.urgency.rawValue,
-                    matchedTerms: terms, publishedAt: (item.item.publishedAt ?? item.item.fetchedAt).map(RFC3339Time.format)))
+                    matchedTerms: terms, publishedAt: RFC3339Time.format(item.item.publishedAt ?? item.item.fetchedAt)))
             }
             return FilterTestResult(checked: items.count, matches: hits)
         }

@@ -297,7 +297,7 @@ struct DeliveryLog: ResponseEncodable {
 func checkFilter(_ filter: String, _ parser: FilterParser) throws {
     do {
         _ = try parser.parse(filter)
-    } catch let error as FilterSyntaxError {
+    } catch {
         throw HTTPError(.badRequest, message: "invalid filter at position \(error.position): \(error.message)")
     }
 }

@@ -394,7 +394,12 @@ import TestSupport
             #expect(try await store.recordReceipt(receipt))
             #expect(try await !store.recordReceipt(receipt))  // once
         }
-        let item = SampleEvents.classifiedItem
+        // No publication time: a filter test shows when it was fetched instead.
+        let item = {
+            var item = SampleEvents.classifiedItem
+            item.item.publishedAt = nil
+            return item
+        }()
         let rewound = LockedCount()
         let gate = Gate()
         var limits = RewindJobs.Limits()
@@ -425,6 +430,7 @@ import TestSupport
             #expect(hit.0 == .ok, "\(hit.1)")
             #expect(hit.1.contains(item.item.itemId))
             #expect(hit.1.contains(#""checked":1"#))
+            #expect(hit.1.contains("\"publishedAt\":\"\(RFC3339Time.format(item.item.fetchedAt))\""), "\(hit.1)")
             let miss = try await call(.post, "/v1/filters/test", bob, #"{"filter": "topic:Sports NOT topic:Sports"}"#)
             #expect(miss.1.contains(#""matches":[]"#))
             #expect(try await call(.post, "/v1/filters/test", bob, #"{"filter": "(("}"#).0 == .badRequest)

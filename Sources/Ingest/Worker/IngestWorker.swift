@@ -80,7 +80,7 @@ public final class IngestWorker: Service, Sendable {
             try? await gracefulShutdown()
             return
         }
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for source in polled {
                     group.addTask { await self.pollForever(source) }
