@@ -78,7 +78,7 @@ struct StatusCommandTests {
     }
 
     /// Run with a path where nothing is, a reading command once made an empty ingest state or
-    /// subscription store there and reported every source as never failing and no endpoint failing.
+    /// subscription store there and reported from it: no endpoint failing, every source never polled.
     @Test("status, sources status and the store's reading commands create no ingest state or store where there is none")
     func readingCommandsCreateNothing() async throws {
         let scratch = ScratchDirectory("status-none")

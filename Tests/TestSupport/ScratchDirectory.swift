@@ -17,9 +17,6 @@ public final class ScratchDirectory: Sendable {
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    /// The directory's path.
-    public var path: String { url.path }
-
     /// The path of `name` in the directory.
     public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
