@@ -20,8 +20,9 @@ struct ClassifyShadowTests {
             try await producer.send(KafkaProducerMessage(topic: topic, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date())))
         }
         await producer.shutdown()
-        let model = FileManager.default.temporaryDirectory.appendingPathComponent("candidate-\(UUID().uuidString).json").path
-        defer { try? FileManager.default.removeItem(atPath: model) }
+        let scratch = ScratchDirectory("candidate")
+        defer { scratch.remove() }
+        let model = scratch.path("candidate.json")
         let train = try await NewsflashCLI.run(["classify", "train", Repository.script("Tests/ClassifierTests/Fixtures/holdout.jsonl"), "--output", model])
         #expect(train.status == 0, "\(train.stderr)")
         let shadow = try await NewsflashCLI.run([

@@ -24,15 +24,14 @@ struct IngestWorkerTests {
     struct Fixture {
         let server: TestFeedServer
         let topic: String
-        let statePath: String
         /// Holds the ingest state; removed with the fixture.
         let scratch: ScratchDirectory
+        var statePath: String { scratch.path("ingest.sqlite") }
 
         static func make() async throws -> Fixture {
             let scratch = ScratchDirectory("ingest")
             return Fixture(
-                server: try await TestFeedServer.start(), topic: try await TestBroker.makeTopic("ingest", partitions: 2),
-                statePath: scratch.path("ingest.sqlite"), scratch: scratch)
+                server: try await TestFeedServer.start(), topic: try await TestBroker.makeTopic("ingest", partitions: 2), scratch: scratch)
         }
 
         /// A worker as after a (re)start: a fresh store handle on the same file, a fresh fetcher.

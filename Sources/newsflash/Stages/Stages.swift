@@ -33,14 +33,7 @@ enum Stages {
 
         /// The ingest section of `config` (its sources checked as a whole) and the state it names, opened.
         init(_ config: Configuration) throws {
-            let state = try config.string("ingest.state")
-            let store: IngestStore
-            do {
-                store = try IngestStore(path: state)
-            } catch {
-                throw CLIError("cannot open ingest state \(state): \(error)")
-            }
-            try self.init(configuration: Self.sources(config), store: store, config)
+            try self.init(configuration: Self.sources(config), store: Self.openState(try config.string("ingest.state")), config)
         }
 
         /// The ingest state `config` names (`ingest.state`), opened only when its file is there: the
@@ -49,10 +42,15 @@ enum Stages {
         static func existingState(_ config: Configuration) throws -> (path: String, store: IngestStore?) {
             let state = try config.string("ingest.state")
             guard state == ":memory:" || FileManager.default.fileExists(atPath: state) else { return (state, nil) }
+            return (state, try openState(state))
+        }
+
+        /// The ingest state at `path`, opened (created and migrated if need be).
+        private static func openState(_ path: String) throws -> IngestStore {
             do {
-                return (state, try IngestStore(path: state))
+                return try IngestStore(path: path)
             } catch {
-                throw CLIError("cannot open ingest state \(state): \(error)")
+                throw CLIError("cannot open ingest state \(path): \(error)")
             }
         }
 
