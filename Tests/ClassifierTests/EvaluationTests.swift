@@ -191,7 +191,7 @@ import Testing
         for name in ["huffpost.jsonl", "uci-news.jsonl", "desk-style.jsonl", "current-events-sports.jsonl"] {
             training += try LabelledExample.parseLines(try Data(contentsOf: corpus.appendingPathComponent(name)), source: name)
         }
-        #expect(training.count == 18_883)
+        #expect(training.count == 19_437)
         let examples = training
         let retrained = try await onOwnThread {
             try bundled.replacingTopicModel(nil).trainTopicModel(
@@ -202,7 +202,7 @@ import Testing
         #expect(retrained.features == model.features)
         let keywords = bundled.taxonomy.topics.map(\.keywords.count).reduce(0, +)
         #expect(model.trainedOn.hasPrefix(
-            "devset.jsonl + devset.jsonl + huffpost.jsonl + uci-news.jsonl + desk-style.jsonl + current-events-sports.jsonl + taxonomy keywords: \(18_883 + keywords) examples"))
+            "devset.jsonl + devset.jsonl + huffpost.jsonl + uci-news.jsonl + desk-style.jsonl + current-events-sports.jsonl + taxonomy keywords: \(19_437 + keywords) examples"))
     }
 
     @Test func balancedLabelsWeighRareTopicsUp() {

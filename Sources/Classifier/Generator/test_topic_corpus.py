@@ -1,5 +1,6 @@
-"""Unit tests of topic_corpus.py's story relabelling and its reading of Portal:Current events' day
-pages (synthetic headlines and pages written here, no data set needed).
+"""Unit tests of topic_corpus.py's story relabelling, its economy label for HuffPost's politics
+headlines and its reading of Portal:Current events' day pages (synthetic headlines and pages written
+here, no data set needed).
 
     python3 -m unittest discover -s Sources/Classifier/Generator -p 'test_*.py'
 """
@@ -81,6 +82,58 @@ class CurrentEventsTests(unittest.TestCase):
         # The same item on a later page (case aside) is a repeat.
         again = {"Sports": ["a club names its new head coach after a long search."]}
         self.assertEqual(list(tc.current_events_items(page("2013-05-05", again), seen)), [])
+
+
+    def test_a_page_without_sections_gives_items_that_open_with_their_sport(self):
+        payload = {"Uncategorized": [
+            "In tennis, the top seed wins the final in straight sets. (BBC)",
+            "A ferry sinks off the coast with forty people on board. (AP)",
+        ]}
+        self.assertEqual([r["text"] for r in tc.current_events_items(page("2023-07-16", payload), set())],
+                         ["The top seed wins the final in straight sets"])
+
+    def test_a_page_without_sections_gives_the_items_under_a_competition_heading(self):
+        payload = {"Uncategorized": [
+            "2030 French Open",
+            "Jane Doe beats John Roe in the French Open final to win her first title. (AP)",
+            "Heavy rain closes schools across the region for a second day. (Reuters)",
+            "Floods in Example Province",
+            "Jane Doe wins nothing here: the item follows another story's heading. (AP)",
+            "Example Marathon bombing",
+            "Two men are charged over the attack at the finish line of the race. (AP)",
+            "2030 Winter Olympics, Example Country at the 2030 Winter Olympics",
+            "The Example Country team wins its first medal in the men's relay. (AP)",
+        ]}
+        self.assertEqual(
+            [r["text"] for r in tc.current_events_items(page("2030-02-10", payload), set())],
+            ["Jane Doe beats John Roe in the French Open final to win her first title",
+             "The Example Country team wins its first medal in the men's relay"])
+
+    def test_a_sectioned_page_keeps_to_its_sport_section(self):
+        payload = {"Arts and culture": ["In tennis, a retired champion opens a museum of the game's history. (AP)"]}
+        self.assertEqual(list(tc.current_events_items(page("2013-05-04", payload), set())), [])
+
+
+class AlsoEconomyTests(unittest.TestCase):
+    @staticmethod
+    def economy_words(text):
+        return {word for word in ("tariffs", "jobless", "tax", "budget") if word in text.lower()}
+
+    def test_a_politics_headline_with_two_economy_words_is_economy_too(self):
+        records = [{"text": "Senate tariffs bill blamed as jobless claims rise", "topics": ["Politics"]},
+                   {"text": "Senate passes budget after all-night session", "topics": ["Politics"]},
+                   {"text": "Tax and budget row at the film festival", "topics": ["Arts&Culture"]}]
+        self.assertEqual([r["topics"] for r in tc.also_economy(records, self.economy_words)],
+                         [["Politics", "Economy"], ["Politics"], ["Arts&Culture"]])
+
+    def test_the_rule_is_a_fixed_point(self):
+        records = [{"text": "Tariffs and tax plan split the party", "topics": ["Politics"]}]
+        once = list(tc.also_economy(records, self.economy_words))
+        self.assertEqual(list(tc.also_economy(once, self.economy_words)), once)
+
+    def test_the_bundled_taxonomy_gives_common_words_not_names(self):
+        words = tc.topic_words(tc.os.path.join(tc.HERE, "..", "Resources", "taxonomy.json"), "Economy")
+        self.assertEqual(words("Tariffs hit Barclays as the jobless rate climbs"), {"tariffs", "jobless"})
 
 
 if __name__ == "__main__":
