@@ -194,6 +194,50 @@ struct UpCommandTests {
         #expect(status.stdout.contains("local-broker: not running"), "\(status.stdout)")  // the broker it started is stopped
     }
 
+    /// A port another program listens on, or one port given twice, is said before anything starts
+    /// (no broker, no state directory, no "Newsflash is up"), and `up` exits with an error. The
+    /// ports are then held while the local broker and the SMTP sink pick free ports of their own,
+    /// so neither can take one of them (a broker once drew the metrics port this suite had picked,
+    /// and `up` stopped, exit 0, with the bind error in its log only).
+    @Test func upRefusesAPortInUseBeforeStartingAnything() async throws {
+        let scratch = ScratchDirectory("up-port")
+        defer { scratch.remove() }
+        // A listening socket on a port of its own.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        try #require(bound && listen(listener, 1) == 0)
+        let taken = Int(UInt16(bigEndian: address.sin_port))
+        var environment = ProcessInfo.processInfo.environment
+        environment["NEWSFLASH_BROKER_STATE"] = scratch.path("broker")
+        environment["NEWSFLASH_SMTP_SINK_STATE"] = scratch.path("smtp-sink")
+        environment.removeValue(forKey: "KAFKA_BOOTSTRAP")
+        let dir = scratch.path("up")
+        let (free, other) = (Self.freePort(), Self.freePort())
+        let cases: [([String], String)] = [
+            (["--api-port", String(free), "--demo-port", String(other), "--metrics-port", String(taken)],
+             "127.0.0.1:\(taken) (--metrics-port) cannot be used: it is in use; stop what listens there or give --metrics-port another port"),
+            (["--api-port", String(free), "--demo-port", String(free), "--metrics-port", "-1"],
+             "--api-port and --demo-port are both \(free); give each its own port"),
+        ]
+        for (ports, message) in cases {
+            let result = try await Subprocess.run(
+                NewsflashCLI.executable, ["up", "--bootstrap", "127.0.0.1:\(Self.freePort())", "--dir", dir] + ports,
+                environment: environment, timeout: 30)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+            #expect(!result.stdout.contains("Newsflash is up"), "\(result.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: dir))
+            #expect(!FileManager.default.fileExists(atPath: scratch.path("broker")))
+        }
+    }
+
     /// The secret-scanning check: the whole pipeline at trace level, its API used the way a subscriber
     /// and an operator use it, and every secret it handed out or keeps (API keys, signing secrets,
     /// unsubscribe and confirmation tokens, the sealing key, the SMTP password) looked for in every

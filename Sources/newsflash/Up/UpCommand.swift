@@ -22,7 +22,9 @@ struct UpCommand: AsyncParsableCommand {
             as the demo sources do), serves demo sources (a BREAKING ticker page, an RSS feed and a \
             JSON Feed whose items appear one at a time) and a webhook receiver that verifies signatures and prints each alert, \
             starts the SMTP sink (Deploy/smtp-sink.sh; mails land in var/smtp-sink/maildir), creates an admin API key and a \
-            demo webhook subscription, and prints where everything is. Stop with Ctrl-C.
+            demo webhook subscription, and prints where everything is. Stop with Ctrl-C. \
+            Its three ports must be free and different: it says which is not before it starts anything, \
+            and exits with an error when a stage fails.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -38,6 +40,9 @@ struct UpCommand: AsyncParsableCommand {
         // The demo listens on loopback only.
         let flags: [String: String?] = ["metrics.port": String(metricsPort), "metrics.host": "127.0.0.1"]
         var setup = try global.setup("newsflash.up", flags: flags)
+        // Before anything starts: a port another program has is said now, not after "Newsflash is up";
+        // held, so the broker and the sink started below cannot pick one of them.
+        let ports = try ListeningPorts([("--api-port", apiPort), ("--demo-port", demoPort), ("--metrics-port", metricsPort)])
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var startedHere: [String] = []  // scripts whose service this run started, stopped at the end
         // Also when a step fails: a broker or sink this run started does not outlive it.
@@ -88,7 +93,7 @@ struct UpCommand: AsyncParsableCommand {
         // The stages run in a function of their own: when it returns, their Kafka clients are gone
         // (released with its locals), so none is left retrying the broker that the deferred stop
         // above then stops, and logging refused connections.
-        try await runStages(setup, sink: sink)
+        try await runStages(setup, sink: sink, ports: ports)
     }
 
     /// Where the SMTP sink of Deploy/smtp-sink.sh listens, from its `env` output.
@@ -114,8 +119,9 @@ struct UpCommand: AsyncParsableCommand {
     }
 
     /// Steps 3 and 4 of `run`: the stores, the demo subscription and every stage, run until a
-    /// signal stops them.
-    private func runStages(_ setup: CommandSetup, sink: SMTPSink?) async throws {
+    /// signal stops them; `ports` are let go just before the stages bind them. A stage that fails
+    /// stops them all and `up` exits with its error.
+    private func runStages(_ setup: CommandSetup, sink: SMTPSink?, ports: ListeningPorts) async throws {
         let logger = setup.logger, config = setup.config
         // 3. Stores, the admin key, the demo subscription.
         let store = try SQLiteSubscriptionStore(path: "\(dir)/subscriptions.sqlite")
@@ -202,10 +208,11 @@ struct UpCommand: AsyncParsableCommand {
                 -d '{"name": "Europe economy", "filter": "region:Europe OR topic:Economy", "channel": {"email": "you@example.com"}}'
 
             """)
+        ports.release()
         do {
             try await context.run(stages, name: "up")
         } catch {
-            logger.error("up stopped", metadata: ["error": "\(error)"])
+            throw CLIError("up stopped: \(error)")
         }
     }
 
