@@ -219,7 +219,9 @@ struct UpCommandTests {
         environment["NEWSFLASH_SMTP_SINK_STATE"] = scratch.path("smtp-sink")
         environment.removeValue(forKey: "KAFKA_BOOTSTRAP")
         let dir = scratch.path("up")
-        let (free, other) = (Self.freePort(), Self.freePort())
+        let free = Self.freePort()
+        var other = Self.freePort()
+        while other == free { other = Self.freePort() }
         let cases: [([String], String)] = [
             (["--api-port", String(free), "--demo-port", String(other), "--metrics-port", String(taken)],
              "127.0.0.1:\(taken) (--metrics-port) cannot be used: it is in use; stop what listens there or give --metrics-port another port"),
