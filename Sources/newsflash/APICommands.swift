@@ -126,7 +126,7 @@ extension RunCommand {
                 guard !withoutKafka else {
                     let services = try Stages.api(settings, store: store, parser: parser, keys: keys, nil, logger: setup.logger)
                     setup.logger.info("api listening", metadata: services.metadata)
-                    try await StageServices.runGroup(services.work, logger: setup.logger)
+                    try await StageServices.runGroup(services.work, listening: services.listening, logger: setup.logger)
                     return
                 }
                 try await setup.checkBroker()

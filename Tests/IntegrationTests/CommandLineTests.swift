@@ -383,6 +383,29 @@ struct CommandLineTests {
         }
     }
 
+    @Test("a port another program listens on stops a stage before it starts, naming the address and the setting")
+    func aTakenPortIsNamedBeforeTheStageStarts() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let scratch = ScratchDirectory("taken-port")
+        defer { scratch.remove() }
+        let listener = try TakenPort()  // another program's port, until the test ends
+        defer { withExtendedLifetime(listener) {} }
+        let taken = listener.port
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NEWSFLASH_") }
+        let cases: [([String], String)] = [
+            (["run", "api", "--no-kafka", "--port", String(taken), "--subscriptions", scratch.path("subscriptions.sqlite")],
+             "127.0.0.1:\(taken) (api.port, --port) cannot be used: it is in use; stop what listens there or choose another port"),
+            (["run", "classify", "--bootstrap", bootstrap, "--metrics-port", String(taken)],
+             "127.0.0.1:\(taken) (metrics.port, --metrics-port) cannot be used: it is in use"),
+        ]
+        for (arguments, message) in cases {
+            let run = try await NewsflashCLI.run(arguments, environment: environment, timeout: 30)
+            #expect(run.status != 0, "\(arguments)")
+            #expect(run.stderr.contains(message), "\(arguments): \(run.stderr)")
+            #expect(!run.stderr.contains("bind(descriptor"), "\(arguments): \(run.stderr)")
+        }
+    }
+
     @Test("kafka.properties in the file and NEWSFLASH_KAFKA_* variables are librdkafka properties; a variable wins over the file, --kafka-config over both")
     func kafkaPropertiesFromTheEnvironment() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-\(UUID().uuidString).json")

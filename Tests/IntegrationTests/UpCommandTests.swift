@@ -202,18 +202,9 @@ struct UpCommandTests {
     @Test func upRefusesAPortInUseBeforeStartingAnything() async throws {
         let scratch = ScratchDirectory("up-port")
         defer { scratch.remove() }
-        // A listening socket on a port of its own.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
-        }
-        try #require(bound && listen(listener, 1) == 0)
-        let taken = Int(UInt16(bigEndian: address.sin_port))
+        let listener = try TakenPort()  // another program's port, until the test ends
+        defer { withExtendedLifetime(listener) {} }
+        let taken = listener.port
         var environment = ProcessInfo.processInfo.environment
         environment["NEWSFLASH_BROKER_STATE"] = scratch.path("broker")
         environment["NEWSFLASH_SMTP_SINK_STATE"] = scratch.path("smtp-sink")
@@ -224,7 +215,7 @@ struct UpCommandTests {
         while other == free { other = Self.freePort() }
         let cases: [([String], String)] = [
             (["--api-port", String(free), "--demo-port", String(other), "--metrics-port", String(taken)],
-             "127.0.0.1:\(taken) (--metrics-port) cannot be used: it is in use; stop what listens there or give --metrics-port another port"),
+             "127.0.0.1:\(taken) (--metrics-port) cannot be used: it is in use; stop what listens there or choose another port"),
             (["--api-port", String(free), "--demo-port", String(free), "--metrics-port", "-1"],
              "--api-port and --demo-port are both \(free); give each its own port"),
         ]

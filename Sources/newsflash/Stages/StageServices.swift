@@ -30,6 +30,8 @@ struct StageServices {
     var shutdowns: [@Sendable () async -> Void] = []
     /// Logged when the stage starts.
     var metadata: Logger.Metadata = [:]
+    /// The addresses its servers listen on, checked before the services start.
+    var listening: [ListeningPorts.Endpoint] = []
 
     /// Both sets of services. Checks are named by what they check ("store", "kafka"): stages that share
     /// a store in one process (`up`) check it once.
@@ -37,7 +39,8 @@ struct StageServices {
         StageServices(
             consumers: lhs.consumers + rhs.consumers, background: lhs.background + rhs.background, work: lhs.work + rhs.work,
             checks: lhs.checks + rhs.checks.filter { check in !lhs.checks.contains { $0.name == check.name } },
-            liveness: lhs.liveness + rhs.liveness, shutdowns: lhs.shutdowns + rhs.shutdowns, metadata: lhs.metadata.merging(rhs.metadata) { $1 })
+            liveness: lhs.liveness + rhs.liveness, shutdowns: lhs.shutdowns + rhs.shutdowns, metadata: lhs.metadata.merging(rhs.metadata) { $1 },
+            listening: lhs.listening + rhs.listening)
     }
 
     /// Every service in stop order (see the type's documentation).
@@ -111,15 +114,28 @@ struct StageContext: Sendable {
         let metrics = servesMetrics ? self.metrics.map {
             Observability.server(host: $0.host, port: $0.port, checks: (StageServices(checks: [brokerCheck]) + services).checks, liveness: services.liveness, logger: logger)
         } : nil
+        let listening = services.listening
+            + (servesMetrics ? self.metrics.map { [ListeningPorts.Endpoint(name: "metrics.port, --metrics-port", host: $0.host, port: $0.port)] } ?? [] : [])
         logger.info("\(name) running", metadata: services.metadata.merging(["librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"]) { $1 })
-        try await StageServices.runGroup(services.serviceList(producer: producer, metrics: metrics), shutdowns: services.shutdowns, logger: logger)
+        try await StageServices.runGroup(
+            services.serviceList(producer: producer, metrics: metrics), listening: listening, shutdowns: services.shutdowns, logger: logger)
     }
 }
 
 extension StageServices {
     /// The one ServiceGroup builder: `services` until SIGTERM or SIGINT (45 s to stop gracefully,
-    /// in reverse order), then `shutdowns`, also when the group ends with an error.
-    static func runGroup(_ services: [any Service], shutdowns: [@Sendable () async -> Void] = [], logger: Logger) async throws {
+    /// in reverse order), then `shutdowns`, also when the group ends with an error. The addresses
+    /// in `listening` are checked first: one that cannot be bound is an error naming its setting,
+    /// before any service starts.
+    static func runGroup(
+        _ services: [any Service], listening: [ListeningPorts.Endpoint] = [], shutdowns: [@Sendable () async -> Void] = [], logger: Logger
+    ) async throws {
+        do {
+            try ListeningPorts.check(listening)
+        } catch {
+            for shutdown in shutdowns { await shutdown() }
+            throw error
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
         do {

@@ -94,6 +94,7 @@ enum Stages {
             services.work.append(Application(
                 router: router, configuration: .init(address: .hostname(settings.pushHost, port: settings.pushPort)), logger: context.logger))
             services.metadata["push.address"] = "\(settings.pushHost):\(settings.pushPort)"
+            services.listening.append(.init(name: "ingest.pushPort, --push-port", host: settings.pushHost, port: settings.pushPort))
         }
         return services
     }
@@ -330,6 +331,7 @@ enum Stages {
         MethodNotAllowed.install(on: router)
         services.work.append(Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port)), logger: logger))
         services.metadata["http.address"] = "\(settings.host):\(settings.port)"
+        services.listening.append(.init(name: "api.port, --port", host: settings.host, port: settings.port))
         return services
     }
 

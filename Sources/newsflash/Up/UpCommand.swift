@@ -42,7 +42,10 @@ struct UpCommand: AsyncParsableCommand {
         var setup = try global.setup("newsflash.up", flags: flags)
         // Before anything starts: a port another program has is said now, not after "Newsflash is up";
         // held, so the broker and the sink started below cannot pick one of them.
-        let ports = try ListeningPorts([("--api-port", apiPort), ("--demo-port", demoPort), ("--metrics-port", metricsPort)])
+        let ports = try ListeningPorts([
+            .init(name: "--api-port", host: "127.0.0.1", port: apiPort), .init(name: "--demo-port", host: "127.0.0.1", port: demoPort),
+            .init(name: "--metrics-port", host: "127.0.0.1", port: metricsPort),
+        ])
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var startedHere: [String] = []  // scripts whose service this run started, stopped at the end
         // Also when a step fails: a broker or sink this run started does not outlive it.
