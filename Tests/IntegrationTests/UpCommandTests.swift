@@ -15,18 +15,9 @@ import Glibc
 /// sources to a signed alert at the demo receiver, then a graceful stop on SIGTERM.
 @Suite(.serialized, TestBroker.available)
 struct UpCommandTests {
-    /// A port that was free a moment ago.
+    /// A port that was free a moment ago (a ``TakenPort`` let go at once).
     static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        (try? TakenPort())?.port ?? 0
     }
 
     final class Output: Sendable {

@@ -111,11 +111,11 @@ struct StageContext: Sendable {
     /// with /metrics and /health at ``metrics`` (unless `servesMetrics` is false: the API serves
     /// them on its own port), then their shutdowns.
     func run(_ services: StageServices, name: String, servesMetrics: Bool = true) async throws {
-        let metrics = servesMetrics ? self.metrics.map {
+        let address = servesMetrics ? self.metrics : nil
+        let metrics = address.map {
             Observability.server(host: $0.host, port: $0.port, checks: (StageServices(checks: [brokerCheck]) + services).checks, liveness: services.liveness, logger: logger)
-        } : nil
-        let listening = services.listening
-            + (servesMetrics ? self.metrics.map { [ListeningPorts.Endpoint(name: "metrics.port, --metrics-port", host: $0.host, port: $0.port)] } ?? [] : [])
+        }
+        let listening = services.listening + (address.map { [ListeningPorts.Endpoint(name: "metrics.port, --metrics-port", host: $0.host, port: $0.port)] } ?? [])
         logger.info("\(name) running", metadata: services.metadata.merging(["librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"]) { $1 })
         try await StageServices.runGroup(
             services.serviceList(producer: producer, metrics: metrics), listening: listening, shutdowns: services.shutdowns, logger: logger)
@@ -130,15 +130,10 @@ extension StageServices {
     static func runGroup(
         _ services: [any Service], listening: [ListeningPorts.Endpoint] = [], shutdowns: [@Sendable () async -> Void] = [], logger: Logger
     ) async throws {
-        do {
-            try ListeningPorts.check(listening)
-        } catch {
-            for shutdown in shutdowns { await shutdown() }
-            throw error
-        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).withShutdownDeadline())
         do {
+            try ListeningPorts.check(listening)
             try await group.run()
         } catch {
             for shutdown in shutdowns { await shutdown() }
