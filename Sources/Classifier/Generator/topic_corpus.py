@@ -243,15 +243,19 @@ def current_events(directory):
               f"{', '.join(unreadable[:5])}{' ...' if len(unreadable) > 5 else ''}", file=sys.stderr)
 
 
+def keyword_pattern(keywords):
+    """One regular expression for lower-case `keywords` as whole words, the longest first (so that
+    `findall` gives "interest rates", not "interest")."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True)) + r")(?!\w)")
+
+
 def keyword_topics(taxonomy_path):
     """A function giving the topics whose taxonomy keywords a headline contains (whole words, case
     folded; an acronym's `:U` is not checked: this only audits labels)."""
     with open(taxonomy_path, encoding="utf-8") as handle:
         taxonomy = json.load(handle)
     patterns = {
-        topic["label"]: re.compile(
-            r"(?<!\w)(?:" + "|".join(re.escape(split_flags(k)[0]).lower()
-                                     for k in sorted(topic["keywords"], key=len, reverse=True)) + r")(?!\w)")
+        topic["label"]: keyword_pattern(split_flags(k)[0].lower() for k in topic["keywords"])
         for topic in taxonomy["topics"] if topic["keywords"]
     }
     return lambda text: {label for label, pattern in patterns.items() if pattern.search(text.lower())}
@@ -290,7 +294,7 @@ def topic_words(taxonomy_path, label):
              if keyword == keyword.lower() and not keyword.endswith(":U")]
     if not words:
         raise SystemExit(f"{taxonomy_path}: no common keywords of {label}")
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)")
+    pattern = keyword_pattern(words)
     return lambda text: set(pattern.findall(text.lower()))
 
 
