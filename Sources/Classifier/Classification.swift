@@ -13,13 +13,24 @@ public struct ClassificationInput: Sendable, Hashable {
     public var hints: Hints?
     /// BCP 47 tag ("en", "en-GB"); the lexicon and model are English.
     public var language: String?
+    /// The publisher's categories of the item (RSS `<category>`, Atom `category`, JSON Feed `tags`):
+    /// one that names a taxonomy topic's or region's section ("Sport", "Business", "Africa") files the
+    /// item under it (`PublisherSections`).
+    public var categories: [String]
+    /// The item's URL: a path section the taxonomy lists ("/sport/football/…") does the same.
+    public var url: String?
 
-    public init(title: String, summary: String = "", sourceKind: SourceKind? = nil, hints: Hints? = nil, language: String? = nil) {
+    public init(
+        title: String, summary: String = "", sourceKind: SourceKind? = nil, hints: Hints? = nil, language: String? = nil,
+        categories: [String] = [], url: String? = nil
+    ) {
         self.title = title
         self.summary = summary
         self.sourceKind = sourceKind
         self.hints = hints
         self.language = language
+        self.categories = categories
+        self.url = url
     }
 }
 

@@ -24,6 +24,8 @@ public struct NewsClassifier: Sendable {
     let entityRegions: EntityRegions
     let hintRegion: [String: Int]
     let hintTopic: [String: Int]
+    /// The taxonomy's topic sections, read in an item's categories and URL.
+    let publisherSections: PublisherSections
     /// By the trie's phrase number: whether the phrase is written with a capital (a keyword that is a
     /// name, "Arsenal", "NHS", which the topic model weighs apart from common words: `TopicFeatures`).
     /// Read off `trie.phrases` once, flat, so that the hot path copies no `Phrase` and its string.
@@ -95,6 +97,7 @@ public struct NewsClassifier: Sendable {
             gazetteer: gazetteer, regionsByPlace: byPlace, regionsByCountry: taxonomy.regionIndicesByCountry(), countryRules: countryRules)
         hintRegion = Dictionary(taxonomy.regions.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
         hintTopic = Dictionary(taxonomy.topics.enumerated().map { ($1.label, $0) }, uniquingKeysWith: { first, _ in first })
+        publisherSections = PublisherSections(taxonomy: taxonomy)
         currencySigns = CurrencySigns(gazetteer: gazetteer, regions: hintRegion)
         phraseIsName = trie.phrases.map { $0.capitalMask | $0.upperMask != 0 }
         version = [
@@ -116,42 +119,58 @@ public struct NewsClassifier: Sendable {
 
     /// Classifies one item.
     public func classify(_ input: ClassificationInput) -> Classification {
-        classify(title: input.title, summary: input.summary, sourceKind: input.sourceKind, hints: input.hints)
+        let sections = input.categories.isEmpty && input.url == nil ? [] : publisherSections.matches(categories: input.categories, url: input.url)
+        return classify(title: input.title, summary: input.summary, sourceKind: input.sourceKind, hints: input.hints, sections: sections)
     }
 
     /// Classifies a bare text as a title (the CLI and evaluation form).
     public func classify(text: String, sourceKind: ClassificationInput.SourceKind? = nil) -> Classification {
-        classify(title: text, summary: "", sourceKind: sourceKind, hints: nil)
+        classify(title: text, summary: "", sourceKind: sourceKind, hints: nil, sections: [])
     }
 
     /// Both entry points come here with the parts of the input that classifying reads, so that a
     /// bare text is not first made into a `ClassificationInput` (built and destroyed per item).
     private func classify(
-        title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?
+        title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?,
+        sections: [PublisherSections.Match]
     ) -> Classification {
         let scratch = scratchPool.take()
         defer { scratchPool.give(scratch) }
-        return classify(title: title, summary: summary, sourceKind: sourceKind, hints: hints, buffers: &scratch.buffers)
+        return classify(title: title, summary: summary, sourceKind: sourceKind, hints: hints, sections: sections, buffers: &scratch.buffers)
     }
 
     /// Classifies with `buffers`, which hold the scanned fields the analysis reads until it returns.
     private func classify(
         title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?,
-        buffers: inout ScratchBuffers
+        sections: [PublisherSections.Match], buffers: inout ScratchBuffers
     ) -> Classification {
-        let hasRegionHint = hints?.region.map { hintRegion[$0] != nil } ?? false
-        let analysis = analyse(title: title, summary: summary, hasRegionHint: hasRegionHint, buffers: &buffers)
+        // Where the item names no place: the region its publisher filed it under, else its source's hint.
+        var regionHint: RegionHint?
+        if let section = sections.first(where: { $0.kind == .region }) {
+            regionHint = RegionHint(region: taxonomy.regions[section.index].label, phrase: section.phrase, rule: section.rule)
+        } else if let region = hints?.region, hintRegion[region] != nil {
+            regionHint = RegionHint(region: region, phrase: region, rule: "hint")
+        }
+        let analysis = analyse(title: title, summary: summary, hasRegionHint: regionHint != nil, buffers: &buffers)
         // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
         var explanation: [ExplanationStep] = []
         explanation.reserveCapacity(2 * analysis.mentions.count + 8)
         let (countries, places) = describePlaces(analysis, evidence: &explanation)
-        let regions = scoreRegions(analysis, hint: hints?.region, scores: &buffers.scores, evidence: &explanation)
-        let topics = scoreTopics(analysis, hint: hints?.topic, scores: &buffers.scores, evidence: &explanation)
+        let regions = scoreRegions(analysis, hint: regionHint, scores: &buffers.scores, evidence: &explanation)
+        let topics = scoreTopics(analysis, hint: hints?.topic, sections: sections, scores: &buffers.scores, evidence: &explanation)
         let level = urgency.detect(fields: analysis.fields, sourceKind: sourceKind, evidence: &explanation)
         buffers.recycle(analysis)
         return Classification(
             regions: regions, topics: topics, countries: countries, places: places, urgency: level,
             explanation: explanation, classifierVersion: version)
+    }
+
+    /// The region an item is given when it names no place, and the reason shown for it: a region
+    /// section of its publisher (`section:category`, `section:url`) or its source's hint (`hint`).
+    struct RegionHint {
+        var region: String
+        var phrase: String
+        var rule: String
     }
 
     // MARK: - Shared analysis
@@ -169,15 +188,16 @@ public struct NewsClassifier: Sendable {
 
     /// Scans an item's title and summary and resolves the names in them, in `buffers`. The analysis
     /// reads the storage of `buffers`' fields (`FieldView`): keep `buffers` alive while using it.
-    /// `hasRegionHint`: the source carries a region hint of the taxonomy, which outvotes weak names.
+    /// `hasRegionHint`: the item carries a region section or its source a region hint of the taxonomy,
+    /// which outvotes weak names.
     func analyse(title: String, summary: String, hasRegionHint: Bool = false, buffers: inout ScratchBuffers) -> Analysis {
         let fields = FieldList(
             title: buffers.title.scan(title, trie: trie), summary: summary.isEmpty ? nil : buffers.summary.scan(summary, trie: trie))
         var mentions = resolver.resolve(fields, buffers: &buffers)
         // Names place an item; else a currency sign ("Google fined €4bn" is Europe's news); else the
-        // source's region hint (`scoreRegions` reads it when no mention is left: its operator said where
-        // the feed's news is, and "Uber loses appeal" on a British feed is British news); else a weak
-        // name ("BBC", "Uber").
+        // region section its publisher filed it under, or the source's region hint (`scoreRegions` reads
+        // it when no mention is left: the desk or the operator said where the news is, and "Uber loses
+        // appeal" on a British feed is British news); else a weak name ("BBC", "Uber").
         if mentions.contains(where: { !$0.isWeak }) {
             if mentions.contains(where: \.isWeak) { mentions.removeAll(where: \.isWeak) }
         } else if let sign = currencySigns.mention(in: fields) {

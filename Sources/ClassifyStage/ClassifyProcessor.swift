@@ -34,7 +34,9 @@ public struct ClassifyProcessor: StageProcessor {
     /// The classified event for an item.
     public func classify(_ item: NewsItem, at time: Date) -> ClassifiedItem {
         let result = classifier.classify(
-            ClassificationInput(title: item.title, summary: item.summary, sourceKind: item.sourceKind, hints: item.hints, language: item.language))
+            ClassificationInput(
+                title: item.title, summary: item.summary, sourceKind: item.sourceKind, hints: item.hints, language: item.language,
+                categories: item.categories, url: item.url))
         return ClassifiedItem(item: item, classification: result, classifiedAt: time)
     }
 }

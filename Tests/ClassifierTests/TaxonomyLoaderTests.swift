@@ -66,6 +66,13 @@ import Testing
         #expect(error(#"{"regions": [{"label": " ", "countries": []}], "topics": [{"label": "T"}]}"#)?.code == .emptyLabel)
         #expect(error(#"{"regions": [{"label": "R", "countries": [], "phrases": ["--"]}], "topics": [{"label": "T"}]}"#)?.code == .emptyPhrase)
 
+        let twice = error(#"{"regions": [{"label": "R", "countries": []}], "topics": [{"label": "A", "sections": ["Sport"]}, {"label": "B", "sections": ["sport "]}]}"#)
+        #expect(twice?.code == .duplicateSection)
+        #expect(twice?.message == "test.json: section 'sport ' is listed for topics 'A' and 'B'; a section can file an item under one topic")
+        #expect(error(#"{"regions": [{"label": "R", "countries": []}], "topics": [{"label": "A", "sections": [" - "]}]}"#)?.code == .emptyPhrase)
+        let regionTwice = error(#"{"regions": [{"label": "R", "countries": [], "sections": ["Africa"]}, {"label": "S", "countries": [], "sections": ["africa"]}], "topics": [{"label": "A"}]}"#)
+        #expect(regionTwice?.message == "test.json: section 'africa' is listed for regions 'R' and 'S'; a section can file an item under one region")
+
         let unknownRegion = error(#"{"regions": [{"label": "R", "countries": []}], "placeRegions": [{"place": "Gaza", "regions": ["X"]}], "topics": [{"label": "T"}]}"#)
         #expect(unknownRegion?.code == .unknownLabel)
         #expect(unknownRegion?.message.contains("region 'X'") == true)

@@ -31,6 +31,21 @@ struct ClassifyStageTests {
                 topic: input, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date()),
                 headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
         }
+        // Feed items whose publishers filed them under sections the taxonomy lists: the categories and
+        // URL travel with the item, and the sections decide what the words alone leave unsure.
+        let filed = NewsItem(
+            itemId: NewsItem.makeItemID(sourceID: "wire", guid: "rl-1"), sourceId: "wire", sourceKind: .rss, guid: "rl-1",
+            title: "Leeds edge Saints in late thriller", summary: "", url: "https://news.example.org/sport/rugby-league/rl-1",
+            fetchedAt: Date(), language: "en", categories: ["Rugby League"], storyId: StableID.make(prefix: "sty", ["rl-1"]))
+        let desk = NewsItem(
+            itemId: NewsItem.makeItemID(sourceID: "wire", guid: "uk-1"), sourceId: "wire", sourceKind: .rss, guid: "uk-1",
+            title: "Minister resigns over expenses claims", summary: "", url: "https://news.example.org/uk-news/2026/dec/06/minister",
+            fetchedAt: Date(), language: "en", storyId: StableID.make(prefix: "sty", ["uk-1"]))
+        for item in [filed, desk] {
+            try await producer.send(KafkaProducerMessage(
+                topic: input, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date()),
+                headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
+        }
         try await producer.send(KafkaProducerMessage(topic: input, key: "junk", value: Array("not an event".utf8)))
 
         let consumer = try TestBroker.groupConsumer(group: TestBroker.unique("classify"), topic: input)
@@ -42,7 +57,7 @@ struct ClassifyStageTests {
         let running = Task { try await stage.run() }
 
         let reader = try TestBroker.partitionConsumer(topic: output, partitions: [0, 1])
-        let classified = try await TestBroker.read(3, from: reader, timeout: .seconds(60)).map {
+        let classified = try await TestBroker.read(5, from: reader, timeout: .seconds(60)).map {
             try EventCodec.decode(ClassifiedItem.self, from: $0.value).data
         }
         await reader.close()
@@ -63,6 +78,14 @@ struct ClassifyStageTests {
         #expect(!strike.explanation.isEmpty)
         let venezuela = try #require(classified.first { $0.item.title.contains("Venezuela") })
         #expect(venezuela.regions.map(\.label).contains("Latin America"))
+        let rugby = try #require(classified.first { $0.item.title.contains("Leeds") })
+        #expect(rugby.topics.first?.label == "Sports")
+        #expect(rugby.explanation.contains {
+            $0.kind == .topic && $0.tag == "Sports" && $0.field == .source && $0.rule == "section:category" && $0.phrase == "Rugby League"
+        })
+        let minister = try #require(classified.first { $0.item.title.contains("Minister") })
+        #expect(minister.regions.map(\.label) == ["Europe"])
+        #expect(minister.explanation.contains { $0.kind == .region && $0.rule == "section:url" && $0.phrase == "uk-news" })
 
         // The events validate against Schemas/events with the reference validator.
         if let python = Repository.python {

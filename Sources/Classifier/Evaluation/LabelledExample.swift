@@ -1,6 +1,7 @@
 import Foundation
 
-/// One line of a labelled data set: `{"text": "...", "regions": ["MENA"], "topics": ["Politics"]}`.
+/// One line of a labelled data set: `{"text": "...", "regions": ["MENA"], "topics": ["Politics"]}`,
+/// optionally with the item's `"categories"` and `"url"`.
 ///
 /// `"regions": null` (or the key left out) means the example has no region label: its regions are
 /// not judged (a set labelled by an outlet's topic desks says nothing about places); the same for
@@ -17,6 +18,13 @@ public struct LabelledExample: Sendable, Hashable, Codable {
     public var judgesRegions = true
     /// Whether the example carries a topic label (else its topics are not judged or trained on).
     public var judgesTopics = true
+    /// The publisher's categories and the item's URL, when the set carries them: evaluation
+    /// classifies with them (`PublisherSections`); training reads the text alone.
+    public var categories: [String] = []
+    public var url: String?
+
+    /// What the classifier reads of the example: its text as a title, with its categories and URL.
+    public var input: ClassificationInput { ClassificationInput(title: text, categories: categories, url: url) }
 
     public init(text: String, regions: [String], topics: [String]) {
         self.text = text
@@ -25,7 +33,7 @@ public struct LabelledExample: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case text, regions, topics, secondaryRegions
+        case text, regions, topics, secondaryRegions, categories, url
     }
 
     public init(from decoder: Decoder) throws {
@@ -36,6 +44,8 @@ public struct LabelledExample: Sendable, Hashable, Codable {
         self.regions = regions ?? []
         self.topics = topics ?? []
         secondaryRegions = try container.decodeIfPresent([String].self, forKey: .secondaryRegions) ?? []
+        categories = try container.decodeIfPresent([String].self, forKey: .categories) ?? []
+        url = try container.decodeIfPresent(String.self, forKey: .url)
         judgesRegions = regions != nil
         judgesTopics = topics != nil
         guard judgesRegions || judgesTopics else {
@@ -49,6 +59,8 @@ public struct LabelledExample: Sendable, Hashable, Codable {
         try container.encode(judgesRegions ? regions : nil, forKey: .regions)
         try container.encode(judgesTopics ? topics : nil, forKey: .topics)
         if !secondaryRegions.isEmpty { try container.encode(secondaryRegions, forKey: .secondaryRegions) }
+        if !categories.isEmpty { try container.encode(categories, forKey: .categories) }
+        try container.encodeIfPresent(url, forKey: .url)
     }
 
     /// Parses JSON lines; blank lines are skipped, and a bad line is reported with its number.

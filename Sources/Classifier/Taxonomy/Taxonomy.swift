@@ -8,6 +8,17 @@ public struct Taxonomy: Sendable, Hashable {
         public var countries: [String]
         /// Phrases that name the region itself ("Middle East", "NATO", "Sahel").
         public var phrases: [String]
+        /// The names publishers give the region's desk, in feed categories and URL paths ("Africa",
+        /// "/world/middle-east/…", "/uk-news/…"): an item filed there that names no place is the
+        /// region's (`PublisherSections`), compared as topics' sections are.
+        public var sections: [String]
+
+        public init(label: String, countries: [String], phrases: [String], sections: [String] = []) {
+            self.label = label
+            self.countries = countries
+            self.phrases = phrases
+            self.sections = sections
+        }
     }
 
     public struct Topic: Sendable, Hashable {
@@ -16,6 +27,17 @@ public struct Taxonomy: Sendable, Hashable {
         /// so in sentence-case text; a `:U` suffix marks an acronym, matched only as written ("NATO"
         /// in capitals, "EVs" as a capital and small letters).
         public var keywords: [String]
+        /// The names publishers give the topic's section, in feed categories ("Sport", "News >
+        /// Business") and URL paths ("/sport/football/…", "/business/2020/…"): an item filed there
+        /// has the topic (`PublisherSections`). Compared without case, with "&" read as "and" and
+        /// hyphens and underscores as spaces.
+        public var sections: [String]
+
+        public init(label: String, keywords: [String], sections: [String] = []) {
+            self.label = label
+            self.keywords = keywords
+            self.sections = sections
+        }
     }
 
     /// A place whose regions are set directly instead of through its country.

@@ -4,9 +4,9 @@ import NewsModel
 /// Reads a taxonomy configuration (JSON) and checks it, with errors that say what to fix.
 ///
 ///     {"format": "newsflash-taxonomy", "formatVersion": 1, "version": "default-1",
-///      "regions": [{"label": "MENA", "countries": ["LB", ...], "phrases": ["Middle East", ...]}, ...],
+///      "regions": [{"label": "MENA", "countries": ["LB", ...], "phrases": ["Middle East", ...], "sections": ["middle east", ...]}, ...],
 ///      "placeRegions": [{"place": "Jerusalem", "regions": ["MENA", "Palestine"]}],
-///      "topics": [{"label": "Sports", "keywords": ["football", "FIFA:U", ...]}, ...],
+///      "topics": [{"label": "Sports", "keywords": ["football", "FIFA:U", ...], "sections": ["sport", ...]}, ...],
 ///      "fallbackTopic": "Miscellaneous"}
 public enum TaxonomyLoader {
     public static let format = "newsflash-taxonomy"
@@ -17,10 +17,12 @@ public enum TaxonomyLoader {
             var label: String
             var countries: [String]
             var phrases: [String]?
+            var sections: [String]?
         }
         struct Topic: Decodable {
             var label: String
             var keywords: [String]?
+            var sections: [String]?
         }
         struct PlaceRegions: Decodable {
             var place: String
@@ -74,6 +76,8 @@ public enum TaxonomyLoader {
                 throw TaxonomyError(.emptyPhrase, "\(source): topic '\(topic.label)' has a keyword with no words: '\(keyword)'")
             }
         }
+        try checkSections(topics.map { ($0.label, $0.sections ?? []) }, what: "topic", source: source)
+        try checkSections(regions.map { ($0.label, $0.sections ?? []) }, what: "region", source: source)
         let regionLabels = Set(regions.map(\.label))
         for entry in file.placeRegions ?? [] {
             for label in entry.regions where !regionLabels.contains(label) {
@@ -85,10 +89,27 @@ public enum TaxonomyLoader {
         }
         return Taxonomy(
             version: file.version ?? "unversioned",
-            regions: regions.map { Taxonomy.Region(label: $0.label, countries: $0.countries, phrases: $0.phrases ?? []) },
-            topics: topics.map { Taxonomy.Topic(label: $0.label, keywords: $0.keywords ?? []) },
+            regions: regions.map { Taxonomy.Region(label: $0.label, countries: $0.countries, phrases: $0.phrases ?? [], sections: $0.sections ?? []) },
+            topics: topics.map { Taxonomy.Topic(label: $0.label, keywords: $0.keywords ?? [], sections: $0.sections ?? []) },
             placeRegions: (file.placeRegions ?? []).map { Taxonomy.PlaceRegions(place: $0.place, regions: $0.regions) },
             fallbackTopic: file.fallbackTopic)
+    }
+
+    /// Each section names something (`PublisherSections.normalised`) and files an item under one
+    /// topic, and one region.
+    private static func checkSections(_ lists: [(label: String, sections: [String])], what: String, source: String) throws(TaxonomyError) {
+        var owner: [String: String] = [:]
+        for (label, sections) in lists {
+            for section in sections {
+                let key = PublisherSections.normalised(section)
+                if key.isEmpty {
+                    throw TaxonomyError(.emptyPhrase, "\(source): \(what) '\(label)' has a section with no letters: '\(section)'")
+                }
+                if let other = owner.updateValue(label, forKey: key), other != label {
+                    throw TaxonomyError(.duplicateSection, "\(source): section '\(section)' is listed for \(what)s '\(other)' and '\(label)'; a section can file an item under one \(what)")
+                }
+            }
+        }
     }
 
     private static func checkLabels(_ labels: [String], what: String, source: String) throws(TaxonomyError) {
@@ -113,5 +134,5 @@ public typealias TaxonomyError = CodedError<TaxonomyErrorCode>
 
 public enum TaxonomyErrorCode: String, Sendable, Hashable {
     case malformedJSON, unsupportedFormat, noRegions, noTopics, emptyLabel, duplicateLabel
-    case invalidCountryCode, emptyPhrase, unknownLabel
+    case invalidCountryCode, emptyPhrase, unknownLabel, duplicateSection
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Classifier
 import Foundation
+import NewsModel
 
 /// `newsflash classify`: the classifier from the command line.
 ///
@@ -29,6 +30,12 @@ struct ClassifyTextCommand: AsyncParsableCommand {
 
     @Argument(help: "The text to classify (as an item title). Omit it to read one text per line from standard input.") var text: String?
     @Flag(help: "Print JSON instead of the readable form.") var json = false
+    @Option(
+        name: .customLong("category"),
+        help: "A category the publisher gave the item (repeatable): one the taxonomy lists as a topic's or region's section (\"Sport\", \"Business\", \"Africa\") files it under that topic, or that region when it names no place.")
+    var categories: [String] = []
+    @Option(help: "The item's URL: a path section the taxonomy lists (https://example.com/sport/football/123, .../uk-news/...) does the same.")
+    var url: String?
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: ClassifierOptions
@@ -37,15 +44,21 @@ struct ClassifyTextCommand: AsyncParsableCommand {
         try global.startLogging("newsflash.classify")
         let classifier = try options.makeClassifier()
         let sourceKind = options.sourceKind
+        let categories = categories, url = url
+        func classify(_ text: String) -> Classification {
+            categories.isEmpty && url == nil
+                ? classifier.classify(text: text, sourceKind: sourceKind)
+                : classifier.classify(ClassificationInput(title: text, sourceKind: sourceKind, categories: categories, url: url))
+        }
         if let text {
-            let result = classifier.classify(text: text, sourceKind: sourceKind)
+            let result = classify(text)
             print(json ? try ClassificationJSON.line(text: text, result) : ClassificationText.render(text: text, result))
             return
         }
         var output = ClassifyOutputBuffer()
         while let line = readLine(strippingNewline: true) {
             let text = line.hasSuffix("\r") ? String(line.dropLast()) : line
-            let result = classifier.classify(text: text, sourceKind: sourceKind)
+            let result = classify(text)
             output.write(try ClassificationJSON.line(text: text, result))
         }
         output.flush()

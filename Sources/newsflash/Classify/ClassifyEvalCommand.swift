@@ -12,7 +12,9 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
         abstract: "Score the classifier against labelled JSON lines {\"text\", \"regions\", \"topics\"}.",
         discussion: """
             A label list that is null (or left out) is not judged: a set labelled only by topic says nothing \
-            about regions. The held-out sets of other outlets' news are built (not shipped) by \
+            about regions. An example may also carry the item's "url" and "categories": it is then classified \
+            with them, as the classify stage does (a section the taxonomy lists files it under a topic or region); \
+            training reads the text alone. The held-out sets of other outlets' news are built (not shipped) by \
             Sources/Classifier/Generator/heldout.py; see its README.
 
             Examples:
@@ -63,7 +65,7 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
                     lexiconExamples: training.lexiconExamples)
                 let classifier = base.replacingTopicModel(model)
                 for index in stride(from: fold, to: examples.count, by: folds) {
-                    let result = classifier.classify(text: examples[index].text)
+                    let result = classifier.classify(examples[index].input)
                     predicted[index] = (result.regions.map(\.label), result.topics.map(\.label))
                 }
             }
@@ -72,7 +74,7 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
         } else {
             let classifier = try options.makeClassifier()
             for (index, example) in examples.enumerated() {
-                let result = classifier.classify(text: example.text)
+                let result = classifier.classify(example.input)
                 predicted[index] = (result.regions.map(\.label), result.topics.map(\.label))
             }
             taxonomy = classifier.taxonomy

@@ -1,0 +1,188 @@
+/// The topics and the region an item's publisher filed it under: the feed categories it carries
+/// ("Sport", "News > Business", "Africa") and the sections of its URL
+/// ("https://example.com/sport/football/123", "https://example.com/world/africa/2024/slug") that the
+/// taxonomy lists among a topic's or a region's `sections`. A short wire headline often carries its
+/// topic in a name only a desk knows ("Leeds edge Saints in late thriller"), and a national desk's
+/// story names no country ("Minister resigns over expenses"); the desk that filed it says so
+/// outright. A topic section outweighs the words (`NewsClassifier.sectionProbability`); a region
+/// section places an item that names no place, as a source's region hint does, and before it. Each
+/// is explained as `section:category` or `section:url`.
+struct PublisherSections: Sendable {
+    struct Match: Sendable, Hashable {
+        enum Kind: Sendable, Hashable { case topic, region }
+        var kind: Kind
+        /// The topic's or region's index in the taxonomy.
+        var index: Int
+        /// The category or URL segment as the item carries it.
+        var phrase: String
+        var rule: String
+    }
+
+    /// What a normalised section name files an item under: a topic, a region, or both.
+    private struct Target: Sendable {
+        var topic: Int?
+        var region: Int?
+    }
+
+    private let targetBySection: [String: Target]
+    /// The longest normalised section name, in UTF-8 bytes: a longer key cannot match, so a text is
+    /// normalised only that far.
+    private let longestSection: Int
+
+    init(taxonomy: Taxonomy) {
+        var map: [String: Target] = [:]
+        for (index, topic) in taxonomy.topics.enumerated() {
+            for section in topic.sections {
+                let key = Self.normalised(section)
+                if !key.isEmpty && map[key]?.topic == nil { map[key, default: Target()].topic = index }
+            }
+        }
+        for (index, region) in taxonomy.regions.enumerated() {
+            for section in region.sections {
+                let key = Self.normalised(section)
+                if !key.isEmpty && map[key]?.region == nil { map[key, default: Target()].region = index }
+            }
+        }
+        targetBySection = map
+        longestSection = map.keys.map(\.utf8.count).max() ?? 0
+    }
+
+    var isEmpty: Bool { targetBySection.isEmpty }
+
+    /// A category is read whole and in its parts ("News > Sport > Football", "sport/football":
+    /// split at `/ > | , ;`); a URL by the segments of its path but the last (the story's own slug or
+    /// number, unless the path ends in "/"), and by its host's first label when the host has three or
+    /// more ("sport.example.co.uk"). The first match of each topic and region, categories first, in order.
+    ///
+    /// On the classify stage's path for every item that carries either, so it reads bytes (through
+    /// the kernel's bounds-checked views): no `Character`s, no arrays of parts, no string but the key
+    /// looked up (inline when it is short) and the phrase of a match.
+    func matches(categories: [String], url: String?) -> [Match] {
+        guard !targetBySection.isEmpty else { return [] }
+        var found: [Match] = []
+        var text = ScratchStorage<UInt8>()
+        var keyStorage = ScratchStorage<UInt8>()
+        keyStorage.reset(count: longestSection + 1, to: 0)
+        let key = keyStorage.mutableElements
+        for category in categories.prefix(Self.maximumCategories) {
+            text.replace(withUTF8Of: category)
+            let bytes = text.elements
+            look(bytes, 0..<bytes.count, key: key, rule: "section:category", into: &found)
+            guard bytes.contains(where: Self.isCategorySeparator) else { continue }
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || Self.isCategorySeparator(bytes[index]) {
+                look(bytes, start..<index, key: key, rule: "section:category", into: &found)
+                start = index + 1
+            }
+        }
+        guard let url else { return found }
+        text.replace(withUTF8Of: url)
+        let bytes = text.elements
+        guard let (host, path) = Self.hostAndPath(bytes) else { return found }
+        var dots = 0, firstDot = host.upperBound
+        for index in host where bytes[index] == UInt8(ascii: ".") {
+            if dots == 0 { firstDot = index }
+            dots += 1
+        }
+        if dots >= 2 { look(bytes, host.lowerBound..<firstDot, key: key, rule: "section:url", into: &found) }
+        // Only segments a "/" ends are sections; the one the path ends with is the story's own.
+        var start = path.lowerBound + 1, read = 0
+        for index in path.dropFirst() where bytes[index] == UInt8(ascii: "/") {
+            defer { start = index + 1 }
+            guard start < index, read < Self.maximumSegments else { continue }
+            read += 1
+            if !bytes[start..<index].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+                look(bytes, start..<index, key: key, rule: "section:url", into: &found)
+            }
+        }
+        return found
+    }
+
+    /// Adds what `bytes[range]` names (the first match of each topic and region) to `found`.
+    private func look(
+        _ bytes: BufferView<UInt8>, _ range: Range<Int>, key: MutableBufferView<UInt8>, rule: String, into found: inout [Match]
+    ) {
+        guard let length = Self.normalise(bytes, range, into: key),
+              let target = targetBySection[key.view.string(from: 0, to: length)]
+        else { return }
+        var trimmed = range
+        while trimmed.lowerBound < trimmed.upperBound, bytes[trimmed.lowerBound] == 0x20 { trimmed = (trimmed.lowerBound + 1)..<trimmed.upperBound }
+        while trimmed.lowerBound < trimmed.upperBound, bytes[trimmed.upperBound - 1] == 0x20 { trimmed = trimmed.lowerBound..<(trimmed.upperBound - 1) }
+        for (kind, index) in [(Match.Kind.topic, target.topic), (.region, target.region)] {
+            guard let index, !found.contains(where: { $0.kind == kind && $0.index == index }) else { continue }
+            found.append(Match(kind: kind, index: index, phrase: bytes.string(from: trimmed.lowerBound, to: trimmed.upperBound), rule: rule))
+        }
+    }
+
+    static let maximumCategories = 16
+    static let maximumSegments = 8
+
+    private static func isCategorySeparator(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "/") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: ",")
+            || byte == UInt8(ascii: ";")
+    }
+
+    /// Lower case (ASCII), "&" as "and", hyphens, underscores, "+" and white space as one space,
+    /// trimmed: "Arts & Culture", "arts-and-culture" and "ARTS_AND_CULTURE" are one section. The
+    /// same rule for the taxonomy's sections (`normalised`) and what items carry (`normalise`).
+    static func normalised(_ text: String) -> String {
+        var bytes = ScratchStorage<UInt8>()
+        bytes.replace(withUTF8Of: text)
+        // Each byte gives at most four ("&" is " and").
+        var key = ScratchStorage<UInt8>()
+        key.reset(count: 4 * bytes.count + 1, to: 0)
+        let length = normalise(bytes.elements, 0..<bytes.count, into: key.mutableElements) ?? 0
+        return key.elements.string(from: 0, to: length)
+    }
+
+    /// Normalises `bytes[range]` into `key`; nil when the result would not fit (longer than any section).
+    static func normalise(_ bytes: BufferView<UInt8>, _ range: Range<Int>, into key: MutableBufferView<UInt8>) -> Int? {
+        var length = 0, pendingSpace = false
+        func put(_ byte: UInt8) -> Bool {
+            guard length < key.count else { return false }
+            key[length] = byte
+            length += 1
+            return true
+        }
+        for index in range {
+            let byte = bytes[index]
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "+"):
+                pendingSpace = length > 0
+            case UInt8(ascii: "&"):
+                if length > 0 { guard put(0x20) else { return nil } }
+                guard put(UInt8(ascii: "a")), put(UInt8(ascii: "n")), put(UInt8(ascii: "d")) else { return nil }
+                pendingSpace = true
+            default:
+                if pendingSpace { guard put(0x20) else { return nil } }
+                pendingSpace = false
+                guard put(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte) else { return nil }
+            }
+        }
+        return length
+    }
+
+    /// An absolute http(s) URL's host (without user or port) and path (from its "/", without query
+    /// or fragment), as ranges of `bytes`; nil for anything else.
+    static func hostAndPath(_ bytes: BufferView<UInt8>) -> (host: Range<Int>, path: Range<Int>)? {
+        func lower(_ index: Int) -> UInt8 { bytes[index] | 0x20 }
+        var start = 0
+        guard bytes.count > 7, lower(0) == UInt8(ascii: "h"), lower(1) == UInt8(ascii: "t"), lower(2) == UInt8(ascii: "t"),
+              lower(3) == UInt8(ascii: "p")
+        else { return nil }
+        if lower(4) == UInt8(ascii: "s") { start = 5 } else { start = 4 }
+        guard bytes.count >= start + 3, bytes[start] == UInt8(ascii: ":"), bytes[start + 1] == UInt8(ascii: "/"),
+              bytes[start + 2] == UInt8(ascii: "/")
+        else { return nil }
+        start += 3
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "?"), bytes[end] != UInt8(ascii: "#") { end += 1 }
+        var slash = start
+        while slash < end, bytes[slash] != UInt8(ascii: "/") { slash += 1 }
+        var hostStart = start, hostEnd = slash
+        for index in start..<slash where bytes[index] == UInt8(ascii: "@") { hostStart = index + 1 }
+        for index in hostStart..<slash where bytes[index] == UInt8(ascii: ":") { hostEnd = index }
+        return (hostStart..<hostEnd, slash..<end)
+    }
+}
+

@@ -1,0 +1,170 @@
+import Testing
+@testable import Classifier
+import Foundation
+import NewsModel
+
+/// The publisher's own filing, in an item's categories and URL, decides its topic where the words
+/// leave it unsure and its region where they name no place, and is explained.
+@Suite struct PublisherSectionsTests {
+    private static let taxonomy = Taxonomy(
+        version: "t",
+        regions: [
+            .init(label: "Europe", countries: [], phrases: [], sections: ["uk news", "europe"]),
+            .init(label: "Africa", countries: [], phrases: [], sections: ["africa", "Sport"]),
+        ],
+        topics: [
+            .init(label: "Sports", keywords: [], sections: ["sport", "rugby league"]),
+            .init(label: "Economy", keywords: [], sections: ["business", "money"]),
+            .init(label: "Arts&Culture", keywords: [], sections: ["Arts & Culture"]),
+        ])
+    private let sections = PublisherSections(taxonomy: taxonomy)
+
+    private func topics(_ categories: [String] = [], url: String? = nil) -> [String] {
+        sections.matches(categories: categories, url: url).filter { $0.kind == .topic }.map { Self.taxonomy.topics[$0.index].label }
+    }
+
+    private func regions(_ categories: [String] = [], url: String? = nil) -> [String] {
+        sections.matches(categories: categories, url: url).filter { $0.kind == .region }.map { Self.taxonomy.regions[$0.index].label }
+    }
+
+    @Test func sectionNamesCompareWithoutCaseAmpersandOrHyphens() {
+        #expect(PublisherSections.normalised("Arts & Culture") == "arts and culture")
+        #expect(PublisherSections.normalised("arts-and-culture") == "arts and culture")
+        #expect(PublisherSections.normalised(" ARTS_AND_CULTURE ") == "arts and culture")
+        #expect(PublisherSections.normalised("Arts&Culture") == "arts and culture")
+        #expect(PublisherSections.normalised("--") == "")
+        #expect(topics(["arts-and-culture"]) == ["Arts&Culture"])
+    }
+
+    @Test func categoriesAreReadWholeAndInTheirParts() {
+        #expect(topics(["Rugby League"]) == ["Sports"])
+        #expect(topics(["News > Sport > Football"]) == ["Sports"])
+        #expect(topics(["sport/rugby-league", "Business"]) == ["Sports", "Economy"])
+        let match = sections.matches(categories: ["Business news", "News > Sport"], url: nil).filter { $0.kind == .topic }
+        #expect(match == [PublisherSections.Match(kind: .topic, index: 0, phrase: "Sport", rule: "section:category")])
+        // Tags that name no section, or only contain one's word, file the item nowhere.
+        #expect(topics(["UK news", "Donald Trump", "Sporting Lisbon", "business travel"]).isEmpty)
+    }
+
+    @Test func aURLIsReadByItsPathSectionsAndItsHost() {
+        #expect(topics(url: "https://www.example.co.uk/sport/football/68123456") == ["Sports"])
+        #expect(topics(url: "https://www.example.com/business/2020/jul/01/asda-staff-return") == ["Economy"])
+        #expect(sections.matches(categories: [], url: "HTTPS://example.com/Business/2020/x").first?.phrase == "Business")
+        // The last segment is the story's own slug, unless the path ends in "/".
+        #expect(topics(url: "https://example.com/news/business").isEmpty)
+        #expect(topics(url: "https://example.com/news/business/") == ["Economy"])
+        // A host of three or more labels names a section by its first one.
+        #expect(topics(url: "https://money.example.com/2024/01/10/story.html") == ["Economy"])
+        #expect(topics(url: "https://sport.example/story").isEmpty)
+        // The query, the fragment, the user and port, and anything but http(s) are not read.
+        #expect(topics(url: "https://example.com/story?section=sport&x=/money/").isEmpty)
+        #expect(topics(url: "https://example.com/story#/sport/").isEmpty)
+        #expect(topics(url: "https://user@www.example.com:8443/sport/1") == ["Sports"])
+        #expect(topics(url: "ftp://example.com/sport/1").isEmpty)
+        #expect(topics(url: "sport/football/1").isEmpty)
+        #expect(topics(url: "").isEmpty)
+    }
+
+    @Test func regionSectionsAreReadAsTopicsAreAndANameCanBeBoth() {
+        #expect(regions(url: "https://www.example.com/uk-news/2024/jan/10/minister-resigns") == ["Europe"])
+        #expect(regions(["World > Africa"]) == ["Africa"])
+        #expect(regions(["Europe", "Africa"]) == ["Europe", "Africa"])
+        // A topic's section and a region's of the same name are both read.
+        let both = sections.matches(categories: ["sport"], url: nil)
+        #expect(both.map(\.kind) == [.topic, .region])
+        #expect(topics(["sport"]) == ["Sports"] && regions(["sport"]) == ["Africa"])
+    }
+
+    @Test func aRegionSectionPlacesAnItemThatNamesNoPlaceBeforeTheSourcesHint() throws {
+        let classifier = try Bundled.get()
+        let headline = "Minister resigns over expenses claims"
+        #expect(classifier.classify(text: headline).regions.isEmpty)
+        let filed = classifier.classify(ClassificationInput(
+            title: headline, hints: .init(region: "MENA"), url: "https://www.example.com/uk-news/2024/jan/10/minister-resigns"))
+        #expect(filed.regions == [ScoredLabel(label: "Europe", score: 0.5)])
+        #expect(filed.explanation.contains(ExplanationStep(kind: .region, tag: "Europe", phrase: "uk-news", field: .source, rule: "section:url")))
+        #expect(!filed.explanation.contains { $0.rule == "hint" })
+        // Without the section, the source's hint; with a place named, the place.
+        #expect(classifier.classify(ClassificationInput(title: headline, hints: .init(region: "MENA"))).regions.map(\.label) == ["MENA"])
+        let placed = classifier.classify(ClassificationInput(title: headline + " in Kenya", categories: ["Europe"]))
+        #expect(placed.regions.map(\.label) == ["Africa"])
+        #expect(!placed.explanation.contains { $0.kind == .region && $0.rule.hasPrefix("section:") })
+    }
+
+    @Test func aSectionFilesAHeadlineTheWordsLeaveUnsure() throws {
+        let classifier = try Bundled.get()
+        let headline = "Leeds edge Saints in late thriller"
+        let bare = classifier.classify(text: headline)
+        #expect(bare.topics.first?.label != "Sports")
+        for input in [
+            ClassificationInput(title: headline, categories: ["Rugby League"]),
+            ClassificationInput(title: headline, url: "https://www.example.co.uk/sport/rugby-league/68123456"),
+        ] {
+            let filed = classifier.classify(input)
+            #expect(filed.topics.first == ScoredLabel(label: "Sports", score: NewsClassifier.sectionProbability))
+            let rule = input.categories.isEmpty ? "section:url" : "section:category"
+            #expect(filed.explanation.contains { $0.kind == .topic && $0.tag == "Sports" && $0.field == .source && $0.rule == rule })
+            // Regions, places and urgency are the text's alone.
+            #expect(filed.regions == bare.regions && filed.countries == bare.countries && filed.urgency == bare.urgency)
+        }
+    }
+
+    @Test func aSectionDoesNotOutrankSurerWordsOrChangeAnythingWhenNoneMatches() throws {
+        let classifier = try Bundled.get()
+        let headline = "Arsenal beat Chelsea 2-0 to go top of the Premier League"
+        let bare = classifier.classify(text: headline)
+        #expect(bare.topics.first?.label == "Sports")
+        let filed = classifier.classify(ClassificationInput(title: headline, categories: ["Business"]))
+        #expect(filed.topics.map(\.label) == ["Sports", "Economy"])
+        #expect(filed.explanation.contains { $0.tag == "Economy" && $0.rule == "section:category" && $0.phrase == "Business" })
+        let unfiled = classifier.classify(ClassificationInput(
+            title: headline, categories: ["UK news", "Arsenal"], url: "https://www.example.com/news/2024/jan/10/arsenal-chelsea"))
+        #expect(unfiled == bare)
+    }
+
+    /// Categories and URLs come from feeds anyone writes, and a trap in the classify stage would stop
+    /// it on the same message again and again: odd input is read or ignored, never out of bounds.
+    @Test func anyTextIsReadWithoutTrapping() throws {
+        let alphabet = Array("aS/:.@?#&-_+ >|,;09\u{E9}\u{20AC}\u{1F600}h t p s".unicodeScalars)
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return seed >> 33
+        }
+        let classifier = try Bundled.get()
+        for round in 0..<8_000 {
+            var text = String.UnicodeScalarView()
+            for _ in 0..<Int(next() % 40) { text.append(alphabet[Int(next() % UInt64(alphabet.count))]) }
+            let value = String(text)
+            for url in [value, "http://" + value, "https://www.example.com/" + value, "HTTPS://" + value + "/"] {
+                _ = sections.matches(categories: [value, value + " > sport"], url: url)
+            }
+            if round % 1_000 == 0 {
+                _ = classifier.classify(ClassificationInput(title: value, categories: [value], url: "https://" + value))
+            }
+        }
+        #expect(topics(url: "https://a.b.c/sport/") == ["Sports"])
+        #expect(topics(url: "http://") == [] && topics(url: "https://") == [] && topics(url: "https:///sport/x") == ["Sports"])
+    }
+
+    @Test func theBundledTaxonomyFilesEachSectionUnderOneTopic() throws {
+        let taxonomy = try Bundled.get().taxonomy
+        var seen: [String: String] = [:]
+        for topic in taxonomy.topics {
+            for section in topic.sections {
+                let key = PublisherSections.normalised(section)
+                #expect(!key.isEmpty)
+                #expect(seen.updateValue(topic.label, forKey: key) == nil, "\(section) is listed twice")
+            }
+        }
+        #expect(taxonomy.topics.first { $0.label == "Sports" }?.sections.contains("sport") == true)
+        #expect(taxonomy.topics.first { $0.label == "Economy" }?.sections.contains("business") == true)
+        var regionOf: [String: String] = [:]
+        for region in taxonomy.regions {
+            for section in region.sections {
+                #expect(regionOf.updateValue(region.label, forKey: PublisherSections.normalised(section)) == nil, "\(section) is listed twice")
+            }
+        }
+        #expect(regionOf["middle east"] == "MENA" && regionOf["uk news"] == "Europe" && regionOf["us"] == "US & Canada")
+    }
+}
