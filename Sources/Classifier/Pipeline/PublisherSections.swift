@@ -47,8 +47,6 @@ struct PublisherSections: Sendable {
         longestSection = map.keys.map(\.utf8.count).max() ?? 0
     }
 
-    var isEmpty: Bool { targetBySection.isEmpty }
-
     /// A category is read whole and in its parts ("News > Sport > Football", "sport/football":
     /// split at `/ > | , ;`); a URL by the segments of its path but the last (the story's own slug or
     /// number, unless the path ends in "/"), and by its host's first label when the host has three or
