@@ -137,6 +137,9 @@ extension Setting {
         Setting("classify.output", flag: "--output", default: "news.classified", "topic classify publishes to"),
         Setting("classify.group", flag: "--group", default: "newsflash-classify", "classify's consumer group"),
         Setting("classify.window", flag: "--window", default: "256", .integer(1...65_536), "messages classified at once"),
+        Setting("classify.taxonomy", flag: "--taxonomy", default: nil,
+                "a taxonomy JSON file instead of the bundled one (keywords, sections; its region and topic labels must be the bundled ones, which filters are checked against)"),
+        Setting("classify.model", flag: "--model", default: nil, "a topic model JSON file (newsflash classify train) instead of the bundled one"),
         // Match
         Setting("match.input", flag: "--input", default: "news.classified", "topic match reads"),
         Setting("match.output", flag: "--output", default: "alerts.deliveries", "topic match publishes to"),

@@ -53,18 +53,17 @@ extension RunCommand {
         @OptionGroup var observability: ObservabilityOptions
 
         @OptionGroup var stream: StreamOptions
+        @Option(help: "A taxonomy JSON file instead of the bundled one, with the bundled labels. Default: classify.taxonomy, $NEWSFLASH_CLASSIFY_TAXONOMY.")
+        var taxonomy: String?
+        @Option(help: "A topic model JSON file (classify train) instead of the bundled one. Default: classify.model, $NEWSFLASH_CLASSIFY_MODEL.")
+        var model: String?
 
         func run() async throws {
             let setup = try global.setup(
                 "newsflash.classify",
-                flags: observability.flags.merging(stream.flags("classify")) { $1 })
+                flags: observability.flags.merging(stream.flags("classify")) { $1 }.merging(["classify.taxonomy": taxonomy, "classify.model": model]) { $1 })
             let settings = try Stages.StreamSettings(setup.config, section: "classify")
-            let classifier: NewsClassifier
-            do {
-                classifier = try NewsClassifier.bundled()
-            } catch {
-                throw CLIError("cannot load the classifier: \(error)")
-            }
+            let classifier = try Stages.classifier(setup.config)
             try await setup.checkBroker()
             let context = try StageContext(setup, producerID: "newsflash-classify")
             let services = try Stages.classify(settings, classifier: classifier, context)

@@ -96,4 +96,68 @@ struct ClassifyStageTests {
             #expect(!Repository.isCI)
         }
     }
+
+    /// An operator's taxonomy or model runs in the stage without a rebuild: `run classify --taxonomy`
+    /// (`classify.taxonomy`) reads the file's sections; a file that cannot load, or whose labels are
+    /// not the ones filters are checked against, stops the stage before it takes any message.
+    @Test func runClassifyUsesTheConfiguredTaxonomyAndRefusesOneWithOtherLabels() async throws {
+        let bootstrap = try #require(TestBroker.bootstrap)
+        let scratch = ScratchDirectory("classify-taxonomy")
+        defer { scratch.remove() }
+        var taxonomy = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: Repository.root.appendingPathComponent("Sources/Classifier/Resources/taxonomy.json"))) as? [String: Any])
+        taxonomy["version"] = "operators-1"
+        var topics = try #require(taxonomy["topics"] as? [[String: Any]])
+        let sports = try #require(topics.firstIndex { $0["label"] as? String == "Sports" })
+        topics[sports]["sections"] = ["the back page"]
+        taxonomy["topics"] = topics
+        let custom = scratch.path("taxonomy.json")
+        try JSONSerialization.data(withJSONObject: taxonomy).write(to: URL(fileURLWithPath: custom))
+        var relabelled = taxonomy
+        topics[sports]["label"] = "Sport"
+        relabelled["topics"] = topics
+        let wrong = scratch.path("relabelled.json")
+        try JSONSerialization.data(withJSONObject: relabelled).write(to: URL(fileURLWithPath: wrong))
+
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NEWSFLASH_") }.merging(["NEWSFLASH_METRICS_PORT": "-1"]) { $1 }
+        for (arguments, message) in [
+            (["--taxonomy", scratch.path("missing.json")], "cannot load the classifier from classify.taxonomy \(scratch.path("missing.json"))"),
+            (["--taxonomy", wrong], "has the topic labels Politics, Economy, Sport,"),
+            (["--model", custom], "cannot load the classifier from classify.model"),
+        ] {
+            let run = try await NewsflashCLI.run(["run", "classify", "--bootstrap", bootstrap] + arguments, environment: environment, timeout: 30)
+            #expect(run.status != 0, "\(arguments)")
+            #expect(run.stderr.contains(message), "\(arguments): \(run.stderr)")
+        }
+
+        let input = try await TestBroker.makeTopic("raw", partitions: 1)
+        let output = try await TestBroker.makeTopic("classified", partitions: 1)
+        let producer = try TestBroker.producer()
+        let item = NewsItem(
+            itemId: NewsItem.makeItemID(sourceID: "wire", guid: "bp-1"), sourceId: "wire", sourceKind: .rss, guid: "bp-1",
+            title: "Leeds edge Saints in late thriller", summary: "", fetchedAt: Date(), language: "en", categories: ["The Back Page"],
+            storyId: StableID.make(prefix: "sty", ["bp-1"]))
+        try await producer.send(KafkaProducerMessage(
+            topic: input, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date()),
+            headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
+        await producer.shutdown()
+        let process = Process()
+        process.executableURL = NewsflashCLI.executable
+        process.environment = environment.merging(["NEWSFLASH_CLASSIFY_TAXONOMY": custom]) { $1 }
+        process.arguments = ["run", "classify", "--bootstrap", bootstrap, "--input", input, "--output", output, "--group", TestBroker.unique("operators")]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let reader = try TestBroker.partitionConsumer(topic: output, partitions: [0])
+        let classified = try await TestBroker.read(1, from: reader, timeout: .seconds(60)).map { try EventCodec.decode(ClassifiedItem.self, from: $0.value).data }
+        await reader.close()
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<150 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!process.isRunning && process.terminationStatus == 0)
+        let result = try #require(classified.first)
+        #expect(result.classifierVersion.contains("/taxonomy-operators-1/"))
+        #expect(result.topics.first?.label == "Sports")
+        #expect(result.explanation.contains { $0.rule == "section:category" && $0.phrase == "The Back Page" })
+    }
 }

@@ -117,6 +117,38 @@ enum Stages {
         }
     }
 
+    /// The classifier the classify stage runs: the bundled one, or `classify.taxonomy` and
+    /// `classify.model` in its place (a model from `classify train`, tried with `classify shadow`;
+    /// a taxonomy with other keywords or sections). The taxonomy's labels must be the bundled ones:
+    /// the match stage, the API and `subscriptions` check filters against those.
+    static func classifier(_ config: Configuration) throws -> NewsClassifier {
+        let taxonomyFile = try config.optionalString("classify.taxonomy"), modelFile = try config.optionalString("classify.model")
+        let bundled: NewsClassifier
+        do {
+            bundled = try NewsClassifier.bundled()
+        } catch {
+            throw CLIError("cannot load the classifier: \(error)")
+        }
+        guard taxonomyFile != nil || modelFile != nil else { return bundled }
+        let classifier: NewsClassifier
+        do {
+            classifier = NewsClassifier(resources: try ClassifierResources.bundled(
+                taxonomyFile: taxonomyFile.map { URL(fileURLWithPath: $0) }, topicModelFile: modelFile.map { URL(fileURLWithPath: $0) }))
+        } catch {
+            let names = [taxonomyFile.map { "classify.taxonomy \($0)" }, modelFile.map { "classify.model \($0)" }].compactMap { $0 }
+            throw CLIError("cannot load the classifier from \(names.joined(separator: " and ")): \(error)")
+        }
+        for (what, labels, expected) in [
+            ("region", classifier.taxonomy.regions.map(\.label), bundled.taxonomy.regions.map(\.label)),
+            ("topic", classifier.taxonomy.topics.map(\.label), bundled.taxonomy.topics.map(\.label)),
+        ] where Set(labels) != Set(expected) {
+            throw CLIError(
+                "classify.taxonomy \(taxonomyFile ?? "") has the \(what) labels \(labels.joined(separator: ", ")); they must be the bundled ones "
+                    + "(\(expected.joined(separator: ", "))), which the match stage, the API and subscriptions check filters against")
+        }
+        return classifier
+    }
+
     static func classify(_ settings: StreamSettings, classifier: NewsClassifier, _ context: StageContext) throws -> StageServices {
         let consumer = try context.consumer("classify", group: settings.group, topic: settings.input)
         let runner = StageRunner(

@@ -165,7 +165,7 @@ struct UpCommand: AsyncParsableCommand {
         for file in [ingestState, "\(ingestState)-wal", "\(ingestState)-shm"] where FileManager.default.fileExists(atPath: file) {
             try FileManager.default.removeItem(atPath: file)
         }
-        let classifier = try NewsClassifier.bundled()
+        let classifier = try Stages.classifier(config)
         let parser = Stages.filterParser(classifier)
         var webhook = try Stages.WebhookSettings(config)
         webhook.sender.policy = .allowLoopback  // the demo receiver is on loopback
