@@ -204,11 +204,16 @@ struct UpCommandTests {
         let free = Self.freePort()
         var other = Self.freePort()
         while other == free { other = Self.freePort() }
+        let config = scratch.path("newsflash.json")
+        try Data(#"{"classify": {"taxonomy": "\#(scratch.path("missing-taxonomy.json"))"}}"#.utf8).write(to: URL(fileURLWithPath: config))
         let cases: [([String], String)] = [
             (["--api-port", String(free), "--demo-port", String(other), "--metrics-port", String(taken)],
              "127.0.0.1:\(taken) (--metrics-port) cannot be used: it is in use; stop what listens there or choose another port"),
             (["--api-port", String(free), "--demo-port", String(free), "--metrics-port", "-1"],
              "--api-port and --demo-port are both \(free); give each its own port"),
+            // A taxonomy (classify.taxonomy) that cannot be used is said before anything starts too.
+            (["--api-port", String(free), "--demo-port", String(other), "--metrics-port", "-1", "--config", config],
+             "cannot load the classifier from classify.taxonomy \(scratch.path("missing-taxonomy.json"))"),
         ]
         for (ports, message) in cases {
             let result = try await Subprocess.run(

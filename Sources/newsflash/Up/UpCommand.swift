@@ -46,6 +46,8 @@ struct UpCommand: AsyncParsableCommand {
             .init(name: "--api-port", host: "127.0.0.1", port: apiPort), .init(name: "--demo-port", host: "127.0.0.1", port: demoPort),
             .init(name: "--metrics-port", host: "127.0.0.1", port: metricsPort),
         ])
+        // So is a taxonomy or model (classify.taxonomy, classify.model) that cannot be used.
+        let classifier = try Stages.classifier(setup.config)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var startedHere: [String] = []  // scripts whose service this run started, stopped at the end
         // Also when a step fails: a broker or sink this run started does not outlive it.
@@ -96,7 +98,7 @@ struct UpCommand: AsyncParsableCommand {
         // The stages run in a function of their own: when it returns, their Kafka clients are gone
         // (released with its locals), so none is left retrying the broker that the deferred stop
         // above then stops, and logging refused connections.
-        try await runStages(setup, sink: sink, ports: ports)
+        try await runStages(setup, classifier: classifier, sink: sink, ports: ports)
     }
 
     /// Where the SMTP sink of Deploy/smtp-sink.sh listens, from its `env` output.
@@ -124,7 +126,7 @@ struct UpCommand: AsyncParsableCommand {
     /// Steps 3 and 4 of `run`: the stores, the demo subscription and every stage, run until a
     /// signal stops them; `ports` are let go just before the stages bind them. A stage that fails
     /// stops them all and `up` exits with its error.
-    private func runStages(_ setup: CommandSetup, sink: SMTPSink?, ports: ListeningPorts) async throws {
+    private func runStages(_ setup: CommandSetup, classifier: NewsClassifier, sink: SMTPSink?, ports: ListeningPorts) async throws {
         let logger = setup.logger, config = setup.config
         // 3. Stores, the admin key, the demo subscription.
         let store = try SQLiteSubscriptionStore(path: "\(dir)/subscriptions.sqlite")
@@ -165,7 +167,6 @@ struct UpCommand: AsyncParsableCommand {
         for file in [ingestState, "\(ingestState)-wal", "\(ingestState)-shm"] where FileManager.default.fileExists(atPath: file) {
             try FileManager.default.removeItem(atPath: file)
         }
-        let classifier = try Stages.classifier(config)
         let parser = Stages.filterParser(classifier)
         var webhook = try Stages.WebhookSettings(config)
         webhook.sender.policy = .allowLoopback  // the demo receiver is on loopback
