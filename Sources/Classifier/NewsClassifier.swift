@@ -24,7 +24,7 @@ public struct NewsClassifier: Sendable {
     let entityRegions: EntityRegions
     let hintRegion: [String: Int]
     let hintTopic: [String: Int]
-    /// The taxonomy's topic sections, read in an item's categories and URL.
+    /// The taxonomy's topic and region sections, read in an item's categories and URL.
     let publisherSections: PublisherSections
     /// By the trie's phrase number: whether the phrase is written with a capital (a keyword that is a
     /// name, "Arsenal", "NHS", which the topic model weighs apart from common words: `TopicFeatures`).
@@ -119,31 +119,36 @@ public struct NewsClassifier: Sendable {
 
     /// Classifies one item.
     public func classify(_ input: ClassificationInput) -> Classification {
-        let sections = input.categories.isEmpty && input.url == nil ? [] : publisherSections.matches(categories: input.categories, url: input.url)
-        return classify(title: input.title, summary: input.summary, sourceKind: input.sourceKind, hints: input.hints, sections: sections)
+        classify(
+            title: input.title, summary: input.summary, sourceKind: input.sourceKind, hints: input.hints, categories: input.categories,
+            url: input.url)
     }
 
     /// Classifies a bare text as a title (the CLI and evaluation form).
     public func classify(text: String, sourceKind: ClassificationInput.SourceKind? = nil) -> Classification {
-        classify(title: text, summary: "", sourceKind: sourceKind, hints: nil, sections: [])
+        classify(title: text, summary: "", sourceKind: sourceKind, hints: nil, categories: [], url: nil)
     }
 
     /// Both entry points come here with the parts of the input that classifying reads, so that a
     /// bare text is not first made into a `ClassificationInput` (built and destroyed per item).
     private func classify(
         title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?,
-        sections: [PublisherSections.Match]
+        categories: [String], url: String?
     ) -> Classification {
         let scratch = scratchPool.take()
         defer { scratchPool.give(scratch) }
-        return classify(title: title, summary: summary, sourceKind: sourceKind, hints: hints, sections: sections, buffers: &scratch.buffers)
+        return classify(
+            title: title, summary: summary, sourceKind: sourceKind, hints: hints, categories: categories, url: url, buffers: &scratch.buffers)
     }
 
     /// Classifies with `buffers`, which hold the scanned fields the analysis reads until it returns.
     private func classify(
         title: String, summary: String, sourceKind: ClassificationInput.SourceKind?, hints: ClassificationInput.Hints?,
-        sections: [PublisherSections.Match], buffers: inout ScratchBuffers
+        categories: [String], url: String?, buffers: inout ScratchBuffers
     ) -> Classification {
+        let sections = categories.isEmpty && url == nil
+            ? []
+            : publisherSections.matches(categories: categories, url: url, text: &buffers.sectionText, keyStorage: &buffers.sectionKey)
         // Where the item names no place: the region its publisher filed it under, else its source's hint.
         var regionHint: RegionHint?
         if let section = sections.first(where: { $0.kind == .region }) {

@@ -17,7 +17,18 @@ import NewsModel
             .init(label: "Economy", keywords: [], sections: ["business", "money"]),
             .init(label: "Arts&Culture", keywords: [], sections: ["Arts & Culture"]),
         ])
-    private let sections = PublisherSections(taxonomy: taxonomy)
+    private let sections = Sections(PublisherSections(taxonomy: taxonomy))
+
+    /// The matcher with storage of its own, as a classification scratch gives it.
+    private struct Sections {
+        let matcher: PublisherSections
+        init(_ matcher: PublisherSections) { self.matcher = matcher }
+
+        func matches(categories: [String], url: String?) -> [PublisherSections.Match] {
+            var text = ScratchStorage<UInt8>(), key = ScratchStorage<UInt8>()
+            return matcher.matches(categories: categories, url: url, text: &text, keyStorage: &key)
+        }
+    }
 
     private func topics(_ categories: [String] = [], url: String? = nil) -> [String] {
         sections.matches(categories: categories, url: url).filter { $0.kind == .topic }.map { Self.taxonomy.topics[$0.index].label }

@@ -17,6 +17,9 @@ struct ScratchBuffers: ~Copyable {
     var mentions: [PlaceMention] = []
     var keywordHits = ScratchStorage<NewsClassifier.KeywordHit>()
     var scores = ScoreBuffers()
+    /// The bytes of a category or URL, and a section name normalised from them (`PublisherSections`).
+    var sectionText = ScratchStorage<UInt8>()
+    var sectionKey = ScratchStorage<UInt8>()
 
     /// Takes the mentions of a finished analysis back, to reuse for the next item; consuming the
     /// analysis moves them here instead of copying (a retain now, a release when it is gone).

@@ -55,11 +55,12 @@ struct PublisherSections: Sendable {
     /// On the classify stage's path for every item that carries either, so it reads bytes (through
     /// the kernel's bounds-checked views): no `Character`s, no arrays of parts, no string but the key
     /// looked up (inline when it is short) and the phrase of a match.
-    func matches(categories: [String], url: String?) -> [Match] {
+    /// `text` and `keyStorage` are the classification scratch's, kept from item to item.
+    func matches(
+        categories: [String], url: String?, text: inout ScratchStorage<UInt8>, keyStorage: inout ScratchStorage<UInt8>
+    ) -> [Match] {
         guard !targetBySection.isEmpty else { return [] }
         var found: [Match] = []
-        var text = ScratchStorage<UInt8>()
-        var keyStorage = ScratchStorage<UInt8>()
         keyStorage.reset(count: longestSection + 1, to: 0)
         let key = keyStorage.mutableElements
         for category in categories.prefix(Self.maximumCategories) {
