@@ -123,27 +123,28 @@ enum Stages {
     /// the match stage, the API and `subscriptions` check filters against those.
     static func classifier(_ config: Configuration) throws -> NewsClassifier {
         let taxonomyFile = try config.optionalString("classify.taxonomy"), modelFile = try config.optionalString("classify.model")
-        let bundled: NewsClassifier
-        do {
-            bundled = try NewsClassifier.bundled()
-        } catch {
-            throw CLIError("cannot load the classifier: \(error)")
-        }
-        guard taxonomyFile != nil || modelFile != nil else { return bundled }
         let classifier: NewsClassifier
         do {
             classifier = NewsClassifier(resources: try ClassifierResources.bundled(
                 taxonomyFile: taxonomyFile.map { URL(fileURLWithPath: $0) }, topicModelFile: modelFile.map { URL(fileURLWithPath: $0) }))
         } catch {
             let names = [taxonomyFile.map { "classify.taxonomy \($0)" }, modelFile.map { "classify.model \($0)" }].compactMap { $0 }
-            throw CLIError("cannot load the classifier from \(names.joined(separator: " and ")): \(error)")
+            throw CLIError("cannot load the classifier\(names.isEmpty ? "" : " from " + names.joined(separator: " and ")): \(error)")
+        }
+        guard let taxonomyFile else { return classifier }
+        // The bundled taxonomy alone (no gazetteer or model) is what the labels are checked against.
+        let bundled: Taxonomy
+        do {
+            bundled = try TaxonomyLoader.load(try Data(contentsOf: ClassifierResources.bundledFile("taxonomy", "json")), source: "the bundled taxonomy")
+        } catch {
+            throw CLIError("cannot load the classifier: \(error)")
         }
         for (what, labels, expected) in [
-            ("region", classifier.taxonomy.regions.map(\.label), bundled.taxonomy.regions.map(\.label)),
-            ("topic", classifier.taxonomy.topics.map(\.label), bundled.taxonomy.topics.map(\.label)),
+            ("region", classifier.taxonomy.regions.map(\.label), bundled.regions.map(\.label)),
+            ("topic", classifier.taxonomy.topics.map(\.label), bundled.topics.map(\.label)),
         ] where Set(labels) != Set(expected) {
             throw CLIError(
-                "classify.taxonomy \(taxonomyFile ?? "") has the \(what) labels \(labels.joined(separator: ", ")); they must be the bundled ones "
+                "classify.taxonomy \(taxonomyFile) has the \(what) labels \(labels.joined(separator: ", ")); they must be the bundled ones "
                     + "(\(expected.joined(separator: ", "))), which the match stage, the API and subscriptions check filters against")
         }
         return classifier
