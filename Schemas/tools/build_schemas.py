@@ -110,7 +110,7 @@ DEFS = {
                             "tag": d({"type": "string", "minLength": 1}, "The tag."),
                             "phrase": d({"type": "string"}, "The phrase that led to it."),
                             "field": d({"enum": ["title", "summary", "source"]}, "Where the phrase stood: source for what the item's source or publisher said (a hint, a section, the source kind)."),
-                            "rule": d({"type": "string", "minLength": 1}, "The rule that fired, e.g. gazetteer, lexicon, model, cue:airstrike, section:category, section:url."),
+                            "rule": d({"type": "string", "minLength": 1}, "The rule that fired, e.g. gazetteer, lexicon, model, cue:airstrike, section:category, section:url, domain:IE."),
                         },
                         ["kind", "tag", "phrase", "field", "rule"],
                     ),

@@ -7,7 +7,7 @@ import NewsModel
 /// then call `classify` as often as needed, from any task. Immutable and `Sendable`.
 public struct NewsClassifier: Sendable {
     /// The version of the classification rules in this code; part of `version`.
-    public static let engineVersion = "1.1.0"
+    public static let engineVersion = "1.2.0"
 
     public let taxonomy: Taxonomy
     public let gazetteer: Gazetteer
@@ -149,14 +149,22 @@ public struct NewsClassifier: Sendable {
         let sections = categories.isEmpty && url == nil
             ? []
             : publisherSections.matches(categories: categories, url: url, text: &buffers.sectionText, keyStorage: &buffers.sectionKey)
-        // Where the item names no place: the region its publisher filed it under, else its source's hint.
+        // Where the item names no place: the region its publisher filed it under, else its source's hint,
+        // else the regions of the country whose country-code domain its URL is in.
         var regionHint: RegionHint?
         if let section = sections.first(where: { $0.kind == .region }) {
-            regionHint = RegionHint(region: taxonomy.regions[section.index].label, phrase: section.phrase, rule: section.rule)
+            regionHint = RegionHint(regions: [taxonomy.regions[section.index].label], phrase: section.phrase, rule: section.rule)
         } else if let region = hints?.region, hintRegion[region] != nil {
-            regionHint = RegionHint(region: region, phrase: region, rule: "hint")
+            regionHint = RegionHint(regions: [region], phrase: region, rule: "hint")
+        } else if let domain = sections.first(where: { $0.kind == .domainCountry }) {
+            regionHint = RegionHint(
+                regions: sections.filter { $0.kind == .domainCountry }.map { taxonomy.regions[$0.index].label }, phrase: domain.phrase,
+                rule: domain.rule, isDomain: true)
         }
-        let analysis = analyse(title: title, summary: summary, hasRegionHint: regionHint != nil, buffers: &buffers)
+        // A name in the item's own text ("Samsung", "Uber") says more than its publisher's domain,
+        // but less than the desk or the operator.
+        let analysis = analyse(
+            title: title, summary: summary, hasRegionHint: regionHint.map { !$0.isDomain } ?? false, buffers: &buffers)
         // One explanation array, each step appending its evidence in turn: countries, regions, topics, urgency.
         var explanation: [ExplanationStep] = []
         explanation.reserveCapacity(2 * analysis.mentions.count + 8)
@@ -170,12 +178,15 @@ public struct NewsClassifier: Sendable {
             explanation: explanation, classifierVersion: version)
     }
 
-    /// The region an item is given when it names no place, and the reason shown for it: a region
-    /// section of its publisher (`section:category`, `section:url`) or its source's hint (`hint`).
+    /// The regions an item is given when it names no place, and the reason shown for them: a region
+    /// section of its publisher (`section:category`, `section:url`), its source's hint (`hint`), or
+    /// its URL's country-code domain (`domain:IE`: the regions of that country, in taxonomy order).
     struct RegionHint {
-        var region: String
+        var regions: [String]
         var phrase: String
         var rule: String
+        /// From the URL's domain: weak names in the text outvote it (`analyse`).
+        var isDomain = false
     }
 
     // MARK: - Shared analysis
@@ -194,7 +205,7 @@ public struct NewsClassifier: Sendable {
     /// Scans an item's title and summary and resolves the names in them, in `buffers`. The analysis
     /// reads the storage of `buffers`' fields (`FieldView`): keep `buffers` alive while using it.
     /// `hasRegionHint`: the item carries a region section or its source a region hint of the taxonomy,
-    /// which outvotes weak names.
+    /// which outvotes weak names (a country-code domain does not).
     func analyse(title: String, summary: String, hasRegionHint: Bool = false, buffers: inout ScratchBuffers) -> Analysis {
         let fields = FieldList(
             title: buffers.title.scan(title, trie: trie), summary: summary.isEmpty ? nil : buffers.summary.scan(summary, trie: trie))
@@ -202,7 +213,8 @@ public struct NewsClassifier: Sendable {
         // Names place an item; else a currency sign ("Google fined €4bn" is Europe's news); else the
         // region section its publisher filed it under, or the source's region hint (`scoreRegions` reads
         // it when no mention is left: the desk or the operator said where the news is, and "Uber loses
-        // appeal" on a British feed is British news); else a weak name ("BBC", "Uber").
+        // appeal" on a British feed is British news); else a weak name ("BBC", "Uber"); else the country
+        // of the URL's country-code domain (`scoreRegions` again).
         if mentions.contains(where: { !$0.isWeak }) {
             if mentions.contains(where: \.isWeak) { mentions.removeAll(where: \.isWeak) }
         } else if let sign = currencySigns.mention(in: fields) {

@@ -102,6 +102,66 @@ import NewsModel
         #expect(!placed.explanation.contains { $0.kind == .region && $0.rule.hasPrefix("section:") })
     }
 
+    @Test func aCountryCodeDomainNamesItsCountrysRegions() {
+        let taxonomy = Taxonomy(
+            version: "t",
+            regions: [
+                .init(label: "Europe", countries: ["GB", "IE"], phrases: []),
+                .init(label: "Asia", countries: ["MY"], phrases: []),
+                .init(label: "Asia-Pacific", countries: ["MY", "TV"], phrases: []),
+                .init(label: "Latin America", countries: ["CO"], phrases: []),
+            ],
+            topics: [])
+        let sections = Sections(PublisherSections(taxonomy: taxonomy))
+        func domain(_ url: String) -> [String] {
+            sections.matches(categories: [], url: url).filter { $0.kind == .domainCountry }.map { taxonomy.regions[$0.index].label }
+        }
+        // A taxonomy without sections still reads the host's domain.
+        #expect(sections.matches(categories: [], url: "https://www.independent.ie/news/minister-resigns-4123.html") == [
+            PublisherSections.Match(kind: .domainCountry, index: 0, phrase: "www.independent.ie", rule: "domain:IE"),
+        ])
+        #expect(sections.matches(categories: [], url: "https://www.bbc.co.uk/news/uk-politics-1").first?.rule == "domain:GB")
+        #expect(domain("https://www.thestar.com.my/news/nation/1") == ["Asia", "Asia-Pacific"])
+        #expect(domain("HTTPS://WWW.EXAMPLE.IE/X") == ["Europe"])
+        #expect(domain("https://user@example.ie:8443/x") == ["Europe"])
+        // Domains sold for their letters, generic ones, no domain at all, and countries the taxonomy
+        // does not place say nothing.
+        for url in [
+            "https://news.example.tv/a/b", "https://example.co/a", "https://example.com/a", "https://example.ie.com/a",
+            "https://localhost/a", "https://127.0.0.1/a", "http://[::1]:8080/a", "https://ie/a", "https://example.fr/a",
+            "https://example.i/a", "https://example.iex/a", "ftp://example.ie/a",
+        ] {
+            #expect(domain(url).isEmpty, "\(url)")
+        }
+        #expect(PublisherSections.vanityDomains.contains("tv") && !PublisherSections.vanityDomains.contains("ie"))
+    }
+
+    @Test func aCountryCodeDomainPlacesAnItemThatNamesNoPlaceAfterEverythingElse() throws {
+        let classifier = try Bundled.get()
+        let headline = "Minister resigns over expenses claims"
+        let url = "https://www.independent.ie/irish-news/politics/minister-resigns-4123.html"
+        let national = classifier.classify(ClassificationInput(title: headline, url: url))
+        #expect(national.regions == [ScoredLabel(label: "Europe", score: 0.5)])
+        #expect(national.countries.isEmpty)
+        #expect(national.explanation.contains(
+            ExplanationStep(kind: .region, tag: "Europe", phrase: "www.independent.ie", field: .source, rule: "domain:IE")))
+        // A country of two regions gives both.
+        let malaysian = classifier.classify(ClassificationInput(title: headline, url: "https://www.thestar.com.my/news/nation/2026/12/06/x"))
+        #expect(malaysian.regions.map(\.label) == ["Asia", "Asia-Pacific"])
+        #expect(malaysian.explanation.filter { $0.rule == "domain:MY" }.map(\.tag) == ["Asia", "Asia-Pacific"])
+        // A place named, the source's hint, the publisher's region section, and a weak name in the
+        // text ("Uber" is a US company's) each come first.
+        #expect(classifier.classify(ClassificationInput(title: headline + " in Kenya", url: url)).regions.map(\.label) == ["Africa"])
+        #expect(classifier.classify(ClassificationInput(title: headline, hints: .init(region: "MENA"), url: url)).regions.map(\.label) == ["MENA"])
+        #expect(classifier.classify(ClassificationInput(title: headline, url: "https://www.example.ie/world/africa/x")).regions.map(\.label)
+            == ["Africa"])
+        let weak = classifier.classify(ClassificationInput(title: "Uber loses appeal", url: "https://www.bbc.co.uk/news/business-1"))
+        #expect(weak.regions.map(\.label) == ["US & Canada"])
+        #expect(!weak.explanation.contains { $0.rule.hasPrefix("domain:") })
+        // Without the domain, the same headline has no region.
+        #expect(classifier.classify(text: headline).regions.isEmpty)
+    }
+
     @Test func aSectionFilesAHeadlineTheWordsLeaveUnsure() throws {
         let classifier = try Bundled.get()
         let headline = "Leeds edge Saints in late thriller"

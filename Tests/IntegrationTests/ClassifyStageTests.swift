@@ -41,7 +41,12 @@ struct ClassifyStageTests {
             itemId: NewsItem.makeItemID(sourceID: "wire", guid: "uk-1"), sourceId: "wire", sourceKind: .rss, guid: "uk-1",
             title: "Minister resigns over expenses claims", summary: "", url: "https://news.example.org/uk-news/2026/dec/06/minister",
             fetchedAt: Date(), language: "en", storyId: StableID.make(prefix: "sty", ["uk-1"]))
-        for item in [filed, desk] {
+        // A publisher of a country-code domain: its story that names no place is its country's.
+        let national = NewsItem(
+            itemId: NewsItem.makeItemID(sourceID: "wire", guid: "ie-1"), sourceId: "wire", sourceKind: .rss, guid: "ie-1",
+            title: "Junior minister quits after expenses row", summary: "", url: "https://www.example.ie/news/2026/dec/06/junior-minister",
+            fetchedAt: Date(), language: "en", storyId: StableID.make(prefix: "sty", ["ie-1"]))
+        for item in [filed, desk, national] {
             try await producer.send(KafkaProducerMessage(
                 topic: input, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date()),
                 headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
@@ -57,7 +62,7 @@ struct ClassifyStageTests {
         let running = Task { try await stage.run() }
 
         let reader = try TestBroker.partitionConsumer(topic: output, partitions: [0, 1])
-        let classified = try await TestBroker.read(5, from: reader, timeout: .seconds(60)).map {
+        let classified = try await TestBroker.read(6, from: reader, timeout: .seconds(60)).map {
             try EventCodec.decode(ClassifiedItem.self, from: $0.value).data
         }
         await reader.close()
@@ -86,6 +91,9 @@ struct ClassifyStageTests {
         let minister = try #require(classified.first { $0.item.title.contains("Minister") })
         #expect(minister.regions.map(\.label) == ["Europe"])
         #expect(minister.explanation.contains { $0.kind == .region && $0.rule == "section:url" && $0.phrase == "uk-news" })
+        let junior = try #require(classified.first { $0.item.title.contains("Junior") })
+        #expect(junior.regions == [ScoredLabel(label: "Europe", score: 0.5)])
+        #expect(junior.explanation.contains { $0.kind == .region && $0.rule == "domain:IE" && $0.phrase == "www.example.ie" })
 
         // The events validate against Schemas/events with the reference validator.
         if let python = Repository.python {

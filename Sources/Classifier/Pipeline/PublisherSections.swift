@@ -7,13 +7,24 @@
 /// outright. A topic section outweighs the words (`NewsClassifier.sectionProbability`); a region
 /// section places an item that names no place, as a source's region hint does, and before it. Each
 /// is explained as `section:category` or `section:url`.
+///
+/// The URL's host says whose publisher it is too: a country-code domain ("independent.ie",
+/// "nzherald.co.nz", "bbc.co.uk") places an item that names no place, after the section and the
+/// source's hint, in its country's regions, explained as `domain:IE` (`domainCountry`). A national
+/// outlet's story that names no place is its country's news ("Minister resigns over expenses" on
+/// an Irish site); the country-code domains that sites the world over take for their letters
+/// (`.tv`, `.io`, `.ai`, `.me`, `.co`...) say nothing and are not read (`vanityDomains`).
 struct PublisherSections: Sendable {
     struct Match: Sendable, Hashable {
-        enum Kind: Sendable, Hashable { case topic, region }
+        enum Kind: Sendable, Hashable {
+            case topic, region
+            /// A region of the country whose country-code domain the URL's host is in.
+            case domainCountry
+        }
         var kind: Kind
         /// The topic's or region's index in the taxonomy.
         var index: Int
-        /// The category or URL segment as the item carries it.
+        /// The category or URL segment as the item carries it (for `domainCountry`, the URL's host).
         var phrase: String
         var rule: String
     }
@@ -28,6 +39,10 @@ struct PublisherSections: Sendable {
     /// The longest normalised section name, in UTF-8 bytes: a longer key cannot match, so a text is
     /// normalised only that far.
     private let longestSection: Int
+    /// By country-code domain (its two lower-case letters, `domainKey`: "ie", "uk"), the taxonomy's
+    /// regions of its country and their rule ("domain:IE"); only countries the taxonomy places, and
+    /// no `vanityDomains`.
+    private let regionsByDomain: [UInt16: (regions: [Int], rule: String)]
 
     init(taxonomy: Taxonomy) {
         var map: [String: Target] = [:]
@@ -45,7 +60,24 @@ struct PublisherSections: Sendable {
         }
         targetBySection = map
         longestSection = map.keys.map(\.utf8.count).max() ?? 0
+        var domains: [UInt16: (regions: [Int], rule: String)] = [:]
+        for (country, regions) in taxonomy.regionIndicesByCountry() {
+            let domain = Array((country == "GB" ? "uk" : country.lowercased()).utf8)
+            guard domain.count == 2, domain.allSatisfy(Self.isLetter), !Self.vanityDomains.contains(country.lowercased()) else { continue }
+            domains[Self.domainKey(domain[0], domain[1])] = (regions, "domain:\(country)")
+        }
+        regionsByDomain = domains
     }
+
+    /// Country-code domains that sites anywhere register for their letters or terms, not their
+    /// country: Tuvalu's `.tv`, the Chagos Islands' `.io`, Anguilla's `.ai`, Montenegro's `.me`,
+    /// Colombia's `.co` (as "company"), Micronesia's `.fm`, Libya's `.ly`, and the like; and the
+    /// free ones (`.tk`, `.ml`, `.ga`, `.cf`, `.gq`). Written from general knowledge of how the
+    /// domains are sold.
+    static let vanityDomains: Set<String> = [
+        "ac", "ag", "ai", "am", "as", "bz", "cc", "cf", "co", "cx", "fm", "ga", "gg", "gq", "gs", "im", "io", "je", "la", "ly",
+        "md", "me", "ml", "ms", "nu", "sc", "sh", "so", "st", "tk", "to", "tv", "vc", "vg", "ws",
+    ]
 
     /// A category is read whole and in its parts ("News > Sport > Football", "sport/football":
     /// split at `/ > | , ;`); a URL by the segments of its path but the last (the story's own slug or
@@ -59,11 +91,10 @@ struct PublisherSections: Sendable {
     func matches(
         categories: [String], url: String?, text: inout ScratchStorage<UInt8>, keyStorage: inout ScratchStorage<UInt8>
     ) -> [Match] {
-        guard !targetBySection.isEmpty else { return [] }
         var found: [Match] = []
         keyStorage.reset(count: longestSection + 1, to: 0)
         let key = keyStorage.mutableElements
-        for category in categories.prefix(Self.maximumCategories) {
+        for category in categories.prefix(targetBySection.isEmpty ? 0 : Self.maximumCategories) {
             text.replace(withUTF8Of: category)
             let bytes = text.elements
             look(bytes, 0..<bytes.count, key: key, rule: "section:category", into: &found)
@@ -78,12 +109,20 @@ struct PublisherSections: Sendable {
         text.replace(withUTF8Of: url)
         let bytes = text.elements
         guard let (host, path) = Self.hostAndPath(bytes) else { return found }
-        var dots = 0, firstDot = host.upperBound
+        var dots = 0, firstDot = host.upperBound, lastDot = host.upperBound
         for index in host where bytes[index] == UInt8(ascii: ".") {
             if dots == 0 { firstDot = index }
+            lastDot = index
             dots += 1
         }
         if dots >= 2 { look(bytes, host.lowerBound..<firstDot, key: key, rule: "section:url", into: &found) }
+        // The host's last label, when it is two letters: a country-code domain.
+        if dots >= 1, host.upperBound - lastDot == 3, Self.isLetter(bytes[lastDot + 1]), Self.isLetter(bytes[lastDot + 2]),
+           let domain = regionsByDomain[Self.domainKey(bytes[lastDot + 1], bytes[lastDot + 2])] {
+            let phrase = bytes.string(from: host.lowerBound, to: host.upperBound)
+            for region in domain.regions { found.append(Match(kind: .domainCountry, index: region, phrase: phrase, rule: domain.rule)) }
+        }
+        guard !targetBySection.isEmpty else { return found }
         // Only segments a "/" ends are sections; the one the path ends with is the story's own.
         var start = path.lowerBound + 1, read = 0
         for index in path.dropFirst() where bytes[index] == UInt8(ascii: "/") {
@@ -115,6 +154,15 @@ struct PublisherSections: Sendable {
 
     static let maximumCategories = 16
     static let maximumSegments = 8
+
+    /// Two ASCII letters of a domain, in lower case, as one number.
+    private static func domainKey(_ first: UInt8, _ second: UInt8) -> UInt16 {
+        UInt16(first | 0x20) << 8 | UInt16(second | 0x20)
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+    }
 
     private static func isCategorySeparator(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "/") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: ",")

@@ -46,7 +46,7 @@ extension NewsClassifier {
     }
 
     /// Regions scored from their mentions: each adds `kind weight x field weight`, and the score
-    /// is `1 - exp(-1.2 x total)`. With no mention at all, the region section or hint (`RegionHint`) if any.
+    /// is `1 - exp(-1.2 x total)`. With no mention at all, the region section, hint or domain (`RegionHint`) if any.
     /// Up to three reasons per region are appended to `evidence`.
     func scoreRegions(_ analysis: Analysis, hint: RegionHint?, scores: inout ScoreBuffers, evidence: inout [ExplanationStep]) -> [ScoredLabel] {
         let regionCount = taxonomy.regions.count
@@ -71,8 +71,10 @@ extension NewsClassifier {
         }
         if scores.regionTags.count == 0 {
             if let hint {
-                evidence.append(ExplanationStep(kind: .region, tag: hint.region, phrase: hint.phrase, field: .source, rule: hint.rule))
-                return [ScoredLabel(label: hint.region, score: 0.5)]
+                for region in hint.regions {
+                    evidence.append(ExplanationStep(kind: .region, tag: region, phrase: hint.phrase, field: .source, rule: hint.rule))
+                }
+                return hint.regions.map { ScoredLabel(label: $0, score: 0.5) }
             }
             return []
         }

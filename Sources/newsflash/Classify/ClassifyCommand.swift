@@ -34,7 +34,7 @@ struct ClassifyTextCommand: AsyncParsableCommand {
         name: .customLong("category"),
         help: "A category the publisher gave the item (repeatable): one the taxonomy lists as a topic's or region's section (\"Sport\", \"Business\", \"Africa\") files it under that topic, or that region when it names no place.")
     var categories: [String] = []
-    @Option(help: "The item's URL: a path section the taxonomy lists (https://example.com/sport/football/123, .../uk-news/...) does the same.")
+    @Option(help: "The item's URL: a path section the taxonomy lists (https://example.com/sport/football/123, .../uk-news/...) does the same; a country-code domain (https://www.example.ie/...) places an item that names no place in that country's regions, after a section or hint.")
     var url: String?
 
     @OptionGroup var global: GlobalOptions
