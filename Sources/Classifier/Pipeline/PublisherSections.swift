@@ -82,7 +82,9 @@ struct PublisherSections: Sendable {
     /// A category is read whole and in its parts ("News > Sport > Football", "sport/football":
     /// split at `/ > | , ;`); a URL by the segments of its path but the last (the story's own slug or
     /// number, unless the path ends in "/"), and by its host's first label when the host has three or
-    /// more ("sport.example.co.uk"). The first match of each topic and region, categories first, in order.
+    /// more ("sport.example.co.uk"). The first match of each topic and region, categories first, in order;
+    /// and the regions of the country whose country-code domain the host is in ("www.example.ie"),
+    /// `domainCountry`, whether or not the taxonomy lists sections.
     ///
     /// On the classify stage's path for every item that carries either, so it reads bytes (through
     /// the kernel's bounds-checked views): no `Character`s, no arrays of parts, no string but the key
