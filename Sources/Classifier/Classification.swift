@@ -17,7 +17,8 @@ public struct ClassificationInput: Sendable, Hashable {
     /// one that names a taxonomy topic's or region's section ("Sport", "Business", "Africa") files the
     /// item under it (`PublisherSections`).
     public var categories: [String]
-    /// The item's URL: a path section the taxonomy lists ("/sport/football/…") does the same.
+    /// The item's URL: a path section the taxonomy lists ("/sport/football/…") does the same, and a
+    /// country-code domain ("www.example.ie") places an item that names no place in its country's regions.
     public var url: String?
 
     public init(

@@ -62,9 +62,10 @@ struct PublisherSections: Sendable {
         longestSection = map.keys.map(\.utf8.count).max() ?? 0
         var domains: [UInt16: (regions: [Int], rule: String)] = [:]
         for (country, regions) in taxonomy.regionIndicesByCountry() {
-            let domain = Array((country == "GB" ? "uk" : country.lowercased()).utf8)
-            guard domain.count == 2, domain.allSatisfy(Self.isLetter), !Self.vanityDomains.contains(country.lowercased()) else { continue }
-            domains[Self.domainKey(domain[0], domain[1])] = (regions, "domain:\(country)")
+            let domain = country == "GB" ? "uk" : country.lowercased()
+            let letters = Array(domain.utf8)
+            guard letters.count == 2, letters.allSatisfy(Self.isLetter), !Self.vanityDomains.contains(domain) else { continue }
+            domains[Self.domainKey(letters[0], letters[1])] = (regions, "domain:\(country)")
         }
         regionsByDomain = domains
     }
