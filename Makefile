@@ -87,7 +87,7 @@ topic-model: build
 	$(ENV) .build/debug/newsflash classify train Tests/ClassifierTests/Fixtures/devset.jsonl \
 	  Tests/ClassifierTests/Fixtures/devset.jsonl Sources/Classifier/Generator/corpus/huffpost.jsonl \
 	  Sources/Classifier/Generator/corpus/uci-news.jsonl Sources/Classifier/Generator/corpus/desk-style.jsonl \
-	  Sources/Classifier/Generator/corpus/current-events-sports.jsonl \
+	  Sources/Classifier/Generator/corpus/current-events-sports.jsonl Sources/Classifier/Generator/corpus/masakhanews-eng.jsonl \
 	  --balance --min-count 3 --lexicon-examples --output Sources/Classifier/Resources/topic-model.json
 
 ## bench-match: the subscription matcher on one core, 1,000,000 generated subscriptions, medians of 3 runs;

