@@ -74,6 +74,52 @@ import NewsModel
         #expect(topics(url: "ftp://example.com/sport/1").isEmpty)
         #expect(topics(url: "sport/football/1").isEmpty)
         #expect(topics(url: "").isEmpty)
+        #expect(topics(url: "https://example.com").isEmpty && topics(url: "https://example.com?q=1").isEmpty)
+    }
+
+    /// Some publishers (the BBC) file the desk in the story's own segment, before its number.
+    @Test func aLastSegmentOfDeskWordsAndTheStorysNumberIsReadAsASection() {
+        #expect(topics(url: "https://www.example.co.uk/news/business-60623941?at_medium=RSS") == ["Economy"])
+        #expect(topics(url: "https://www.example.co.uk/news/rugby-league-60623941") == ["Sports"])
+        #expect(regions(url: "https://www.example.co.uk/news/uk-news-60579079") == ["Europe"])
+        // A region's desk is read without its last words too: the first that names one places.
+        #expect(regions(url: "https://www.example.co.uk/news/africa-sahel-mali-60641891") == ["Africa"])
+        let region = sections.matches(categories: [], url: "https://example.com/news/europe-west-60641891").filter { $0.kind == .region }
+        #expect(region == [PublisherSections.Match(kind: .region, index: 0, phrase: "europe", rule: "section:url")])
+        // A topic's only whole: a headline's slug that opens with a desk's word is no filing.
+        #expect(topics(url: "https://example.com/news/business-leaders-meet-60641891").isEmpty)
+        #expect(topics(url: "https://example.com/news/money-60641891/") == [])
+        // No section once a region is known, and none but words and a number of five digits or more.
+        #expect(regions(["Africa"], url: "https://example.com/news/europe-west-60641891") == ["Africa"])
+        for url in ["https://example.com/news/business-2024", "https://example.com/news/business", "https://example.com/news/60641891",
+                    "https://example.com/news/Business-60623941", "https://example.com/news/business--60623941",
+                    "https://example.com/news/-business-60623941", "https://example.com/news/business-6062394a",
+                    "https://example.com/news/business.60623941"] {
+            #expect(topics(url: url).isEmpty, "\(url)")
+        }
+        var text = ScratchStorage<UInt8>()
+        text.replace(withUTF8Of: "world-us-canada-60597186")
+        #expect(PublisherSections.deskAndNumber(text.elements, 0..<text.count) == 0..<15)
+        #expect(PublisherSections.deskAndNumber(text.elements, 6..<text.count) == 6..<15)
+        #expect(PublisherSections.deskAndNumber(text.elements, 0..<18) == nil)
+    }
+
+    /// A BBC News link as its feeds carry it: the desk outranks the host's country.
+    @Test func aBroadcastersDeskInTheStorysSegmentOutranksItsDomain() throws {
+        let classifier = try Bundled.get()
+        let headline = "Family meets doctor who saved newborn baby"
+        func filed(_ url: String) -> Classification { classifier.classify(ClassificationInput(title: headline, url: url)) }
+        let us = filed("https://www.bbc.co.uk/news/world-us-canada-60597186?at_medium=RSS&at_campaign=KARANGA")
+        #expect(us.regions.map(\.label) == ["US & Canada"])
+        #expect(us.explanation.contains(ExplanationStep(kind: .region, tag: "US & Canada", phrase: "world-us-canada", field: .source, rule: "section:url")))
+        #expect(!us.explanation.contains { $0.rule.hasPrefix("domain:") })
+        #expect(filed("https://www.bbc.com/news/world-asia-india-60491095").regions.map(\.label) == ["Asia"])
+        #expect(filed("https://www.bbc.com/news/uk-england-hampshire-60639923").regions.map(\.label) == ["Europe"])
+        let arts = filed("https://www.bbc.co.uk/news/entertainment-arts-60562041")
+        #expect(arts.topics.first?.label == "Arts&Culture")
+        #expect(arts.explanation.contains { $0.kind == .topic && $0.phrase == "entertainment-arts" && $0.rule == "section:url" })
+        // A desk of no region leaves the host's country to place it.
+        #expect(filed("https://www.bbc.co.uk/news/business-60623941").explanation.contains { $0.rule == "domain:GB" })
     }
 
     @Test func regionSectionsAreReadAsTopicsAreAndANameCanBeBoth() {

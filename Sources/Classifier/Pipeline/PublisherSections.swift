@@ -1,6 +1,7 @@
 /// The topics and the region an item's publisher filed it under: the feed categories it carries
 /// ("Sport", "News > Business", "Africa") and the sections of its URL
-/// ("https://example.com/sport/football/123", "https://example.com/world/africa/2024/slug") that the
+/// ("https://example.com/sport/football/123", "https://example.com/world/africa/2024/slug",
+/// "https://example.co.uk/news/business-60623941") that the
 /// taxonomy lists among a topic's or a region's `sections`. A short wire headline often carries its
 /// topic in a name only a desk knows ("Leeds edge Saints in late thriller"), and a national desk's
 /// story names no country ("Minister resigns over expenses"); the desk that filed it says so
@@ -82,8 +83,9 @@ struct PublisherSections: Sendable {
 
     /// A category is read whole and in its parts ("News > Sport > Football", "sport/football":
     /// split at `/ > | , ;`); a URL by the segments of its path but the last (the story's own slug or
-    /// number, unless the path ends in "/"), and by its host's first label when the host has three or
-    /// more ("sport.example.co.uk"). The first match of each topic and region, categories first, in order;
+    /// number, unless the path ends in "/"), by the last when it is a desk's words and the story's
+    /// number ("/news/world-us-canada-60597186", `deskAndNumber`), and by its host's first label when
+    /// the host has three or more ("sport.example.co.uk"). The first match of each topic and region, categories first, in order;
     /// and the regions of the country whose country-code domain the host is in ("www.example.ie"),
     /// `domainCountry`, whether or not the taxonomy lists sections.
     ///
@@ -136,12 +138,46 @@ struct PublisherSections: Sendable {
                 look(bytes, start..<index, key: key, rule: "section:url", into: &found)
             }
         }
+        // The story's own segment, when it is the desk's words and the story's number
+        // ("world-us-canada-60597186", "business-60623941"): its words are a section, and a region's
+        // without their last words too ("world-asia-india" as "world asia", "uk-england-hampshire" as
+        // "uk"). A slug of the headline's words names no section whole; its first words naming a
+        // place place nothing the headline does not.
+        if read < Self.maximumSegments, start < path.upperBound, var words = Self.deskAndNumber(bytes, start..<path.upperBound) {
+            look(bytes, words, key: key, rule: "section:url", into: &found)
+            while !found.contains(where: { $0.kind == .region }),
+                  let hyphen = words.lastIndex(where: { bytes[$0] == UInt8(ascii: "-") }) {
+                words = words.lowerBound..<hyphen
+                look(bytes, words, key: key, rule: "section:url", into: &found, regionsOnly: true)
+            }
+        }
         return found
+    }
+
+    /// The words of a path segment made of lower-case words and a number of five digits or more,
+    /// joined by hyphens ("world-us-canada-60597186": "world-us-canada"), or nil.
+    static func deskAndNumber(_ bytes: BufferView<UInt8>, _ segment: Range<Int>) -> Range<Int>? {
+        var digits = segment.upperBound
+        while digits > segment.lowerBound, bytes[digits - 1] >= UInt8(ascii: "0"), bytes[digits - 1] <= UInt8(ascii: "9") { digits -= 1 }
+        let hyphen = digits - 1
+        guard segment.upperBound - digits >= 5, hyphen > segment.lowerBound, bytes[hyphen] == UInt8(ascii: "-") else { return nil }
+        var previous = UInt8(ascii: "-")
+        for index in segment.lowerBound..<hyphen {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "-") {
+                guard previous != byte else { return nil }
+            } else if byte < UInt8(ascii: "a") || byte > UInt8(ascii: "z") {
+                return nil
+            }
+            previous = byte
+        }
+        return previous == UInt8(ascii: "-") ? nil : segment.lowerBound..<hyphen
     }
 
     /// Adds what `bytes[range]` names (the first match of each topic and region) to `found`.
     private func look(
-        _ bytes: BufferView<UInt8>, _ range: Range<Int>, key: MutableBufferView<UInt8>, rule: String, into found: inout [Match]
+        _ bytes: BufferView<UInt8>, _ range: Range<Int>, key: MutableBufferView<UInt8>, rule: String, into found: inout [Match],
+        regionsOnly: Bool = false
     ) {
         guard let length = Self.normalise(bytes, range, into: key),
               let target = targetBySection[key.view.string(from: 0, to: length)]
@@ -149,7 +185,7 @@ struct PublisherSections: Sendable {
         var trimmed = range
         while trimmed.lowerBound < trimmed.upperBound, bytes[trimmed.lowerBound] == 0x20 { trimmed = (trimmed.lowerBound + 1)..<trimmed.upperBound }
         while trimmed.lowerBound < trimmed.upperBound, bytes[trimmed.upperBound - 1] == 0x20 { trimmed = trimmed.lowerBound..<(trimmed.upperBound - 1) }
-        for (kind, index) in [(Match.Kind.topic, target.topic), (.region, target.region)] {
+        for (kind, index) in [(Match.Kind.topic, regionsOnly ? nil : target.topic), (.region, target.region)] {
             guard let index, !found.contains(where: { $0.kind == kind && $0.index == index }) else { continue }
             found.append(Match(kind: kind, index: index, phrase: bytes.string(from: trimmed.lowerBound, to: trimmed.upperBound), rule: rule))
         }
