@@ -43,7 +43,7 @@ shipped, never used to train or to write the gazetteer, taxonomy or topic model.
   (github.com/rntatsuya/UCI_News_Aggregator_Data_Set_Retriever, rawData/; CC BY 4.0). Measures
   business against technology with precision, and the publishers' URL sections.
 - bbc-headlines-2022.jsonl (with --masakhanews DIR): the 948 headlines of the test split of
-  MasakhaNEWS' English part (David Adelani et al., 2023, arXiv:2304.09972; AFL-3.0 as the data set
+  MasakhaNEWS' English part (David Ifeoluwa Adelani et al., 2023, arXiv:2304.09972; AFL-3.0 as the data set
   is published; github.com/masakhane-io/masakhane-news, its data/eng/test.tsv): BBC News of 2022 with
   the desk that filed each (business, entertainment, health, politics, sport, technology), so six
   topics judged with their precision. The other splits are training data (corpus/masakhanews-eng.jsonl),

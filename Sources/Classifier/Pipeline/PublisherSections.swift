@@ -141,8 +141,8 @@ struct PublisherSections: Sendable {
         // The story's own segment, when it is the desk's words and the story's number
         // ("world-us-canada-60597186", "business-60623941"): its words are a section, and a region's
         // without their last words too ("world-asia-india" as "world asia", "uk-england-hampshire" as
-        // "uk"). A slug of the headline's words names no section whole; its first words naming a
-        // place place nothing the headline does not.
+        // "uk"). A slug made of the headline's words names no section whole, and a place its first
+        // words name is one the headline names too, which places the item first.
         if read < Self.maximumSegments, start < path.upperBound, var words = Self.deskAndNumber(bytes, start..<path.upperBound) {
             look(bytes, words, key: key, rule: "section:url", into: &found)
             while !found.contains(where: { $0.kind == .region }),
