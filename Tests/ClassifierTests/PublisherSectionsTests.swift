@@ -253,7 +253,8 @@ import NewsModel
             var text = String.UnicodeScalarView()
             for _ in 0..<Int(next() % 40) { text.append(alphabet[Int(next() % UInt64(alphabet.count))]) }
             let value = String(text)
-            for url in [value, "http://" + value, "https://www.example.com/" + value, "HTTPS://" + value + "/"] {
+            for url in [value, "http://" + value, "https://www.example.com/" + value, "HTTPS://" + value + "/",
+                        "https://www.example.co.uk/news/" + value + "-60597186", "https://example.com/world-" + value + "-12345"] {
                 _ = sections.matches(categories: [value, value + " > sport"], url: url)
             }
             if round % 1_000 == 0 {
