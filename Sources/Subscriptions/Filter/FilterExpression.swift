@@ -138,6 +138,10 @@ public enum FilterText {
         out.reserveCapacity(folded.utf8.count)
         var pendingSpace = false
         for scalar in folded.unicodeScalars {
+            // A scalar that opens a word but would join the space before it into one character (a
+            // combining mark with no letter before it: "\u{07C4}\u{0616}x", the digit dropped) is
+            // dropped: splitting at spaces, as the match index does, would not see that space.
+            if pendingSpace || out.isEmpty, scalar.value >= 0x300, Self.joinsASpace(scalar) { continue }
             if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
                 if pendingSpace, !out.isEmpty { out.append(" ") }
                 pendingSpace = false
@@ -149,5 +153,11 @@ public enum FilterText {
             }
         }
         return out
+    }
+
+    private static func joinsASpace(_ scalar: Unicode.Scalar) -> Bool {
+        var probe = " "
+        probe.unicodeScalars.append(scalar)
+        return probe.count == 1
     }
 }
