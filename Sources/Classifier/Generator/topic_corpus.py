@@ -142,15 +142,22 @@ def masakhanews_rows(path):
                 yield headline, topic, row["category"]
 
 
+def masakhanews_test(directory):
+    """The rows of MasakhaNEWS' English test split in a copy of its repository, which `heldout.py`
+    measures with and `masakhanews` leaves out."""
+    path = os.path.join(directory, *MASAKHANEWS_TEST.split("/"))
+    if not os.path.isfile(path):
+        raise SystemExit(f"{directory}: no {MASAKHANEWS_TEST}; give a copy of github.com/masakhane-io/masakhane-news")
+    return masakhanews_rows(path)
+
+
 def masakhanews(directory):
     """English headlines of MasakhaNEWS (BBC News of 2022, filed by its desks) outside the test split,
     which `heldout.py` measures with: a headline the test split also has is left out."""
     def split(relative):
         return os.path.join(directory, *relative.split("/"))
 
-    if not os.path.isfile(split(MASAKHANEWS_TEST)):
-        raise SystemExit(f"{directory}: no {MASAKHANEWS_TEST}; give a copy of github.com/masakhane-io/masakhane-news")
-    seen = {headline.lower() for headline, _, _ in masakhanews_rows(split(MASAKHANEWS_TEST))}
+    seen = {headline.lower() for headline, _, _ in masakhanews_test(directory)}
     for choices in MASAKHANEWS_TRAINING:
         path = next((split(choice) for choice in choices if os.path.isfile(split(choice))), None)
         if path is None:
