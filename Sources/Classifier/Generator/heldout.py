@@ -365,7 +365,9 @@ def wikinews(directory):
     regions_of = {}
     for category, urls in members.items():
         code = names.get(category.lower())
-        for url in urls if code else []:
+        if code is None:
+            continue
+        for url in urls:
             found = regions_of.setdefault(url, [])
             found += [label for label in regions.get(code, []) if label not in found]
     examples, seen = [], set()
@@ -375,8 +377,9 @@ def wikinews(directory):
             continue
         seen.add(title.lower())
         topics = list(dict.fromkeys(WIKINEWS_TOPIC[c] for c in topics_of.get(url, []) if c in WIKINEWS_TOPIC))
-        if topics or regions_of.get(url):
-            examples.append({"text": title, "regions": regions_of.get(url) or None, "topics": topics or None, "source": "wikinews"})
+        labels = regions_of.get(url)
+        if topics or labels:
+            examples.append({"text": title, "regions": labels or None, "topics": topics or None, "source": "wikinews"})
     return examples
 
 
