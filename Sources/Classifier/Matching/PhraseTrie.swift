@@ -24,6 +24,10 @@ public struct PhraseTrie: Sendable {
         /// bit ("NATO"): only in capitals; without ("AfD", "EVs", a capital and small letters): only
         /// so, a capital and small letters ("AFD" is another body's acronym, "afd" none).
         public var upperMask: UInt64
+        /// A name of one short word written with a capital and small letters ("Xi"): not that word
+        /// in capitals ("XI") unless the whole text is in capitals, for in mixed text two capitals
+        /// are an acronym or a numeral ("name an unchanged XI", "Super Bowl LI"), not the name.
+        public var refusesCapitals: Bool = false
     }
 
     /// One phrase found in a text: tokens `start..<end`.
@@ -57,9 +61,13 @@ public struct PhraseTrie: Sendable {
         var phrase: Int32
         var tokenCount: Int32
         var capitalMask, upperMask: UInt64
+        var refusesCapitals: Bool
     }
 
     public init() {}
+
+    /// The longest name of one word that `Phrase.refusesCapitals` applies to.
+    static let shortNameLength = 2
 
     /// Adds a phrase; returns false when it has no words. `forceUpper`: an acronym, matched only in capitals.
     @discardableResult
@@ -94,7 +102,8 @@ public struct PhraseTrie: Sendable {
             }
         }
         building.append((node, payload, Int32(phrases.count)))
-        phrases.append(Phrase(text: text, tokenCount: tokens.count, capitalMask: capitalMask, upperMask: upperMask))
+        let refusesCapitals = !forceUpper && tokens.count == 1 && tokens[0].shape == .capitalized && tokens[0].folded.count <= Self.shortNameLength
+        phrases.append(Phrase(text: text, tokenCount: tokens.count, capitalMask: capitalMask, upperMask: upperMask, refusesCapitals: refusesCapitals))
         return true
     }
 
@@ -114,7 +123,7 @@ public struct PhraseTrie: Sendable {
             let phrase = phrases[Int(entry.phrase)]
             return Entry(
                 payload: entry.payload, phrase: entry.phrase, tokenCount: Int32(phrase.tokenCount), capitalMask: phrase.capitalMask,
-                upperMask: phrase.upperMask)
+                upperMask: phrase.upperMask, refusesCapitals: phrase.refusesCapitals)
         }
     }
 
@@ -189,6 +198,7 @@ public struct PhraseTrie: Sendable {
 
     @inline(__always)
     private static func fits(_ phrase: Entry, tokens: BufferView<ScannedToken>, from start: Int, style: CaseStyle) -> Bool {
+        if phrase.refusesCapitals && style != .upper && tokens[start].shape == .upper { return false }
         if phrase.upperMask != 0 && style != .upper {
             for index in 0..<Int(phrase.tokenCount) where phrase.upperMask & (1 << UInt64(index)) != 0 {
                 let shape = tokens[start + index].shape
