@@ -35,7 +35,7 @@ struct ClassifyStageTests {
         // URL travel with the item, and the sections decide what the words alone leave unsure.
         let filed = NewsItem(
             itemId: NewsItem.makeItemID(sourceID: "wire", guid: "rl-1"), sourceId: "wire", sourceKind: .rss, guid: "rl-1",
-            title: "Leeds edge Saints in late thriller", summary: "", url: "https://news.example.org/sport/rugby-league/rl-1",
+            title: "Warrington leave it late again", summary: "", url: "https://news.example.org/sport/rugby-league/rl-1",
             fetchedAt: Date(), language: "en", categories: ["Rugby League"], storyId: StableID.make(prefix: "sty", ["rl-1"]))
         let desk = NewsItem(
             itemId: NewsItem.makeItemID(sourceID: "wire", guid: "uk-1"), sourceId: "wire", sourceKind: .rss, guid: "uk-1",
@@ -83,7 +83,7 @@ struct ClassifyStageTests {
         #expect(!strike.explanation.isEmpty)
         let venezuela = try #require(classified.first { $0.item.title.contains("Venezuela") })
         #expect(venezuela.regions.map(\.label).contains("Latin America"))
-        let rugby = try #require(classified.first { $0.item.title.contains("Leeds") })
+        let rugby = try #require(classified.first { $0.item.title.contains("Warrington") })
         #expect(rugby.topics.first?.label == "Sports")
         #expect(rugby.explanation.contains {
             $0.kind == .topic && $0.tag == "Sports" && $0.field == .source && $0.rule == "section:category" && $0.phrase == "Rugby League"
@@ -143,7 +143,7 @@ struct ClassifyStageTests {
         let producer = try TestBroker.producer()
         let item = NewsItem(
             itemId: NewsItem.makeItemID(sourceID: "wire", guid: "bp-1"), sourceId: "wire", sourceKind: .rss, guid: "bp-1",
-            title: "Leeds edge Saints in late thriller", summary: "", fetchedAt: Date(), language: "en", categories: ["The Back Page"],
+            title: "Warrington leave it late again", summary: "", fetchedAt: Date(), language: "en", categories: ["The Back Page"],
             storyId: StableID.make(prefix: "sty", ["bp-1"]))
         try await producer.send(KafkaProducerMessage(
             topic: input, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date()),
