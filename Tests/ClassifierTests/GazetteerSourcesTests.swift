@@ -300,6 +300,9 @@ import Testing
             // Rivers and sites of one country; a US interstate by its full name.
             ("Flooding along the Thames", "GB"), ("Ferry capsizes on the Yangtze", "CN"), ("Crowds gather in Tahrir Square", "EG"),
             ("Snow closes Interstate 80", "US"),
+            // Historical regions and a province's short form (stop 47).
+            ("Storm knocks out power across Newfoundland", "CA"), ("Bears spotted in Transylvania villages", "RO"),
+            ("Wildfire spreads in Provence", "FR"),
         ])
         #expect(try classify("MEPs vote on migration pact").regionLabels == ["Europe"])
     }
