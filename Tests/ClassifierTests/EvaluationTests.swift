@@ -195,7 +195,7 @@ import Testing
         let examples = training
         let retrained = try await onOwnThread {
             try bundled.replacingTopicModel(nil).trainTopicModel(
-                on: examples, trainer: TopicModelTrainer(minimumFeatureCount: 3, balanceLabels: true), description: "recipe",
+                on: examples, trainer: TopicModelTrainer(minimumFeatureCount: 3, balanceLabels: true, naiveBayesScale: 0.15), description: "recipe",
                 lexiconExamples: true)
         }
         #expect(retrained.version == model.version, "run `make topic-model` and commit Sources/Classifier/Resources/topic-model.json")
@@ -203,6 +203,44 @@ import Testing
         let keywords = bundled.taxonomy.topics.map(\.keywords.count).reduce(0, +)
         #expect(model.trainedOn.hasPrefix(
             "devset.jsonl + devset.jsonl + huffpost.jsonl + uci-news.jsonl + desk-style.jsonl + current-events-sports.jsonl + masakhanews-eng.jsonl + desk-briefs.jsonl + taxonomy keywords: \(26_553 + keywords) examples"))
+    }
+
+    /// Each feature's naive Bayes scale for a label is `(1 - s) + s × r`, with `r` the log of how
+    /// much more often (counts plus 1, over each side's total) it occurs in the label's examples.
+    @Test func naiveBayesScalesAreTheSmoothedLogCountRatios() {
+        // Feature 0 in two examples of A, feature 1 in one of A and one of B; weights 1, 1 and 2.
+        let vectors: [[(Int, Double)]] = [[(0, 1)], [(0, 1), (1, 1)], [(1, 1)]]
+        let targets: [[Double]] = [[1, 0], [1, 0], [0, 1]]
+        let scales = TopicModelTrainer.naiveBayesScales(vectors, targets: targets, weights: [1, 1, 2], featureCount: 2, scale: 0.5)
+        // A: in [3, 2] of 5, elsewhere [1, 3] of 4. B: in [1, 3] of 4, elsewhere [3, 2] of 5.
+        let expected = [log((3.0 / 5) / (1.0 / 4)), log((1.0 / 4) / (3.0 / 5)), log((2.0 / 5) / (3.0 / 4)), log((3.0 / 4) / (2.0 / 5))]
+            .map { 0.5 + 0.5 * $0 }
+        #expect(scales.count == 4)
+        for (scale, want) in zip(scales, expected) { #expect(abs(scale - want) < 1e-12) }
+        // Feature 0, seen more with A, is scaled for A above and for B below what a feature seen
+        // alike in both gets (r = 0: 1 - s).
+        #expect(scales[0] > 0.5 && scales[1] < 0.5)
+    }
+
+    /// Trained with the scales, the model is another one, says so, and still classifies through its
+    /// plain weights (the scales are folded in): a word seen only in one topic's headlines pushes
+    /// that topic harder than without them.
+    @Test func naiveBayesScalesAreFoldedIntoTheWeights() throws {
+        let devset = Array(try examples("devset.jsonl").prefix(200))
+        let base = try Bundled.get().replacingTopicModel(nil)
+        let plain = try base.trainTopicModel(on: devset, trainer: TopicModelTrainer(epochs: 5), description: "first 200")
+        let scaled = try base.trainTopicModel(on: devset, trainer: TopicModelTrainer(epochs: 5, naiveBayesScale: 0.5), description: "first 200")
+        #expect(scaled.version != plain.version)
+        #expect(scaled.trainedOn.hasSuffix(", naive Bayes scale 0.5"))
+        #expect(!plain.trainedOn.contains("naive Bayes"))
+        let reloaded = try TopicModel.load(try scaled.jsonData())
+        #expect(reloaded.features == scaled.features)
+        // The lexicon's own topic feature is used by its topic far more than by any other: its
+        // weight there grows with the scale.
+        let sports = try #require(scaled.labels.firstIndex(of: "Sports"))
+        let plainRow = try #require(plain.index(of: "lex:Sports"))
+        let scaledRow = try #require(scaled.index(of: "lex:Sports"))
+        #expect(scaled.weight(row: scaledRow, label: sports) > plain.weight(row: plainRow, label: sports))
     }
 
     @Test func balancedLabelsWeighRareTopicsUp() {

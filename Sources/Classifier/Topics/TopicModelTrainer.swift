@@ -14,6 +14,15 @@ public struct TopicModelTrainer: Sendable {
     /// averaged over its labels, within 0.25...8), so that a corpus with ten times more politics
     /// than health does not teach the model that most news is politics.
     public var balanceLabels: Bool
+    /// How far each feature is scaled, topic by topic, by its naive Bayes log-count ratio before
+    /// training (NB-LR, after Wang and Manning 2012, "Baselines and bigrams"): a feature's value
+    /// for a topic is multiplied by `(1 - s) + s × r`, where `r` is the log of how much more often the
+    /// feature occurs in that topic's examples than in the others' (Laplace-smoothed, weighed as the
+    /// examples are). 0 leaves features as they are. A word the corpora use for one topic then moves
+    /// that topic with less weight, and hardly pushes against topics it is seldom seen with. The
+    /// scales are folded into the weights after training, so the model and classifying are as
+    /// without them.
+    public var naiveBayesScale: Double
     /// The seed of the order examples are visited in, epoch by epoch. Another seed gives another
     /// model from the same data: how far held-out figures move between seeds is the noise a change
     /// to the data or the lexicon must beat.
@@ -24,13 +33,14 @@ public struct TopicModelTrainer: Sendable {
 
     public init(
         epochs: Int = 40, learningRate: Double = 0.3, l2: Double = 0.0005, minimumFeatureCount: Int = 1, balanceLabels: Bool = false,
-        seed: UInt64 = TopicModelTrainer.defaultSeed
+        naiveBayesScale: Double = 0, seed: UInt64 = TopicModelTrainer.defaultSeed
     ) {
         self.epochs = epochs
         self.learningRate = learningRate
         self.l2 = l2
         self.minimumFeatureCount = minimumFeatureCount
         self.balanceLabels = balanceLabels
+        self.naiveBayesScale = naiveBayesScale
         self.seed = seed
     }
 
@@ -73,6 +83,9 @@ public struct TopicModelTrainer: Sendable {
             let rate = (positive + 0.5) / (Double(examples.count) + 1)
             return log(rate / (1 - rate))
         }
+        let scales = naiveBayesScale == 0
+            ? nil
+            : Self.naiveBayesScales(vectors, targets: targets, weights: exampleWeights, featureCount: features.count, scale: naiveBayesScale)
         var order = Array(examples.indices)
         var random = SeededGenerator(seed: seed)
         for epoch in 0..<epochs {
@@ -82,15 +95,21 @@ public struct TopicModelTrainer: Sendable {
                 let vector = vectors[index]
                 for label in 0..<labelCount {
                     var sum = biases[label]
-                    for (row, value) in vector { sum += weights[row * labelCount + label] * value }
+                    for (row, value) in vector {
+                        let slot = row * labelCount + label
+                        sum += weights[slot] * value * (scales?[slot] ?? 1)
+                    }
                     let error = (1 / (1 + exp(-sum)) - targets[index][label]) * exampleWeights[index]
                     biases[label] -= rate * error
                     for (row, value) in vector {
                         let slot = row * labelCount + label
-                        weights[slot] -= rate * (error * value + l2 * weights[slot])
+                        weights[slot] -= rate * (error * value * (scales?[slot] ?? 1) + l2 * weights[slot])
                     }
                 }
             }
+        }
+        if let scales {
+            for slot in weights.indices { weights[slot] *= scales[slot] }
         }
         // Drop rows that ended up weighing nothing for any label (keeps the resource small).
         var keptFeatures: [String] = []
@@ -106,6 +125,7 @@ public struct TopicModelTrainer: Sendable {
         var settings = "\(epochs) epochs, learning rate \(learningRate), L2 \(l2)"
         if minimumFeatureCount > 1 { settings += ", features seen at least \(minimumFeatureCount) times" }
         if balanceLabels { settings += ", labels balanced" }
+        if naiveBayesScale != 0 { settings += ", naive Bayes scale \(naiveBayesScale)" }
         let fixedWeights = examples.compactMap(\.fixedWeight)
         if let fixed = fixedWeights.first { settings += ", \(fixedWeights.count) examples weighing \(fixed)" }
         if seed != Self.defaultSeed { settings += ", seed \(seed)" }
@@ -131,6 +151,36 @@ public struct TopicModelTrainer: Sendable {
             let sum = example.labels.reduce(0.0) { $0 + total / (present * Double(counts[$1] ?? 1)) }
             return min(8, max(0.25, sum / Double(example.labels.count)))
         }
+    }
+
+    /// The scale of each feature for each label (`scales[row * labels + label]`) for
+    /// `naiveBayesScale`: `(1 - scale) + scale × r`, with `r = log((p / |p|) / (q / |q|))`, where `p` and
+    /// `q` are 1 plus the feature's weighed values in the label's examples and in the others', and
+    /// `|p|`, `|q|` their sums over every feature.
+    static func naiveBayesScales(
+        _ vectors: [[(Int, Double)]], targets: [[Double]], weights: [Double], featureCount: Int, scale: Double
+    ) -> [Double] {
+        let labelCount = targets.first?.count ?? 0
+        var scales = [Double](repeating: 1, count: featureCount * labelCount)
+        for label in 0..<labelCount {
+            var inLabel = [Double](repeating: 1, count: featureCount)
+            var elsewhere = [Double](repeating: 1, count: featureCount)
+            for (index, vector) in vectors.enumerated() {
+                let weight = weights[index]
+                if targets[index][label] == 1 {
+                    for (row, value) in vector { inLabel[row] += abs(value) * weight }
+                } else {
+                    for (row, value) in vector { elsewhere[row] += abs(value) * weight }
+                }
+            }
+            let inTotal = inLabel.reduce(0, +)
+            let elsewhereTotal = elsewhere.reduce(0, +)
+            for row in 0..<featureCount {
+                let ratio = log((inLabel[row] / inTotal) / (elsewhere[row] / elsewhereTotal))
+                scales[row * labelCount + label] = (1 - scale) + scale * ratio
+            }
+        }
+        return scales
     }
 
     private static func fingerprint(_ features: [String], _ weights: [Double], _ biases: [Double]) -> String {

@@ -22,7 +22,7 @@ struct ClassifyEvalCommand: AsyncParsableCommand {
               newsflash classify eval var/heldout/outlet-sections.jsonl --judge regions --primary
               newsflash classify eval var/heldout/risk-news-2022.jsonl --judge regions --primary
               newsflash classify eval Tests/ClassifierTests/Fixtures/devset.jsonl --folds 5
-              newsflash classify eval Sources/Classifier/Generator/corpus/*.jsonl --folds 5 --judge topics --balance --min-count 3 --lexicon-examples
+              newsflash classify eval Sources/Classifier/Generator/corpus/*.jsonl --folds 5 --judge topics --balance --min-count 3 --lexicon-examples --naive-bayes-scale 0.15
             """)
 
     enum Judged: String, ExpressibleByArgument, CaseIterable {

@@ -63,6 +63,9 @@ struct TrainingOptions: ParsableArguments {
     @Flag(help: "Also train on each taxonomy keyword as an example of its topic, weighing half a headline and left out of --balance (the bundled model's recipe).")
     var lexiconExamples = false
 
+    @Option(help: "Scale each feature, topic by topic, by its naive Bayes log-count ratio r before training, as (1 - s) + s × r (0: not at all; the bundled model's recipe: 0.15).")
+    var naiveBayesScale: Double = TopicModelTrainer().naiveBayesScale
+
     @Option(help: "Seed of the order examples are visited in (the default is the bundled model's); train with a few to see how far a figure moves by chance.")
     var seed: UInt64 = TopicModelTrainer.defaultSeed
 
@@ -71,9 +74,11 @@ struct TrainingOptions: ParsableArguments {
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
         guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be zero or a positive number") }
         guard minCount >= 1 else { throw ValidationError("--min-count must be at least 1") }
+        guard (0...1).contains(naiveBayesScale) else { throw ValidationError("--naive-bayes-scale must be between 0 and 1") }
     }
 
     var trainer: TopicModelTrainer {
-        TopicModelTrainer(epochs: epochs, learningRate: learningRate, l2: l2, minimumFeatureCount: minCount, balanceLabels: balance, seed: seed)
+        TopicModelTrainer(epochs: epochs, learningRate: learningRate, l2: l2, minimumFeatureCount: minCount, balanceLabels: balance,
+            naiveBayesScale: naiveBayesScale, seed: seed)
     }
 }
