@@ -7,7 +7,7 @@ import NewsModel
 /// then call `classify` as often as needed, from any task. Immutable and `Sendable`.
 public struct NewsClassifier: Sendable {
     /// The version of the classification rules in this code; part of `version`.
-    public static let engineVersion = "1.4.0"
+    public static let engineVersion = "1.5.0"
 
     public let taxonomy: Taxonomy
     public let gazetteer: Gazetteer
@@ -46,7 +46,7 @@ public struct NewsClassifier: Sendable {
 
         var trie = PhraseTrie()
         for (index, alias) in gazetteer.aliases.enumerated() {
-            trie.insert(alias.text, payload: .placeAlias(index), forceUpper: alias.requiresCapitals)
+            trie.insert(alias.text, payload: .placeAlias(index), forceUpper: alias.requiresCapitals, alternate: alias.isAlternate)
         }
         for (regionIndex, region) in taxonomy.regions.enumerated() {
             for (phraseIndex, phrase) in region.phrases.enumerated() {

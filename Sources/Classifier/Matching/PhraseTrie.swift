@@ -24,9 +24,10 @@ public struct PhraseTrie: Sendable {
         /// bit ("NATO"): only in capitals; without ("AfD", "EVs", a capital and small letters): only
         /// so, a capital and small letters ("AFD" is another body's acronym, "afd" none).
         public var upperMask: UInt64
-        /// A name of one short word written with a capital and small letters ("Xi"): not that word
-        /// in capitals ("XI") unless the whole text is in capitals, for in mixed text two capitals
-        /// are an acronym or a numeral ("name an unchanged XI", "Super Bowl LI"), not the name.
+        /// A name of one word written with a capital and small letters that is short ("Xi") or
+        /// another language's name of a place ("Fao", "Vin", "Aka"): not that word in capitals ("XI",
+        /// "FAO") unless the whole text is in capitals, for in mixed text such capitals are an acronym
+        /// or a numeral ("name an unchanged XI", "Super Bowl LI", "FAO warns of famine"), not the name.
         public var refusesCapitals: Bool = false
     }
 
@@ -69,9 +70,11 @@ public struct PhraseTrie: Sendable {
     /// The longest name of one word that `Phrase.refusesCapitals` applies to.
     static let shortNameLength = 2
 
-    /// Adds a phrase; returns false when it has no words. `forceUpper`: an acronym, matched only in capitals.
+    /// Adds a phrase; returns false when it has no words. `forceUpper`: an acronym, matched only in
+    /// capitals. `alternate`: another language's or an old name of a place (a gazetteer alias flagged
+    /// `A`), which in capitals inside mixed-case text is taken for an acronym (`Phrase.refusesCapitals`).
     @discardableResult
-    public mutating func insert(_ text: String, payload: Payload, forceUpper: Bool = false) -> Bool {
+    public mutating func insert(_ text: String, payload: Payload, forceUpper: Bool = false, alternate: Bool = false) -> Bool {
         let tokens = Tokenizer.tokenize(text)
         guard !tokens.isEmpty, tokens.count <= 64 else { return false }
         var capitalMask: UInt64 = 0
@@ -102,7 +105,8 @@ public struct PhraseTrie: Sendable {
             }
         }
         building.append((node, payload, Int32(phrases.count)))
-        let refusesCapitals = !forceUpper && tokens.count == 1 && tokens[0].shape == .capitalized && tokens[0].folded.count <= Self.shortNameLength
+        let refusesCapitals = !forceUpper && tokens.count == 1 && tokens[0].shape == .capitalized
+            && (alternate || tokens[0].folded.count <= Self.shortNameLength)
         phrases.append(Phrase(text: text, tokenCount: tokens.count, capitalMask: capitalMask, upperMask: upperMask, refusesCapitals: refusesCapitals))
         return true
     }
