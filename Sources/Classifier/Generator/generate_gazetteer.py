@@ -743,6 +743,12 @@ def write(gaz, output, provenance):
             continue
         index[ident] = len(rows)
         rows.append([entity, text, "".join(sorted(set(flags)))])
+    # A one-word alternate name (another language's spelling, an old name, a short form) is read
+    # by the trap rules' default too: a person's or a company's name before an unknown capitalised
+    # word in sentence-case text ("Sina Weibo", "Rio Tinto", "Bryan Habana"), not the place.
+    for row in rows:
+        if "A" in row[2] and "T" not in row[2] and len(row[1].split()) == 1:
+            row[2] = "".join(sorted(set(row[2] + "T")))
     used = sorted({e for e, _, _ in rows})
     renumber = {old: new for new, old in enumerate(used)}
     lines = []
