@@ -67,7 +67,8 @@ public struct PhraseTrie: Sendable {
 
     public init() {}
 
-    /// The longest name of one word that `Phrase.refusesCapitals` applies to.
+    /// The longest main name of one word that `Phrase.refusesCapitals` applies to (an alternate
+    /// name it applies to at any length).
     static let shortNameLength = 2
 
     /// Adds a phrase; returns false when it has no words. `forceUpper`: an acronym, matched only in
