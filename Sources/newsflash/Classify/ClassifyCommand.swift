@@ -13,7 +13,7 @@ struct ClassifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
         abstract: "Tag text with regions, topics, countries, places and urgency, with the reasons.",
-        subcommands: [ClassifyTextCommand.self, ClassifyEvalCommand.self, ClassifyTrainCommand.self, ClassifyShadowCommand.self],
+        subcommands: [ClassifyTextCommand.self, ClassifyEvalCommand.self, ClassifyTrainCommand.self, ClassifyShadowCommand.self, ClassifyHintsCommand.self],
         defaultSubcommand: ClassifyTextCommand.self)
 }
 

@@ -4,7 +4,6 @@ import ClassifyStage
 import Foundation
 import NewsModel
 import Pipeline
-import RdKafka
 
 /// `newsflash classify shadow`: a candidate classifier over the retained stream, compared with
 /// the current one, publishing nothing.
@@ -12,56 +11,38 @@ struct ClassifyShadowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shadow",
         abstract: "Run a candidate classifier over retained news.raw items and print where its tags differ from the current one.",
-        discussion: """
-            Reads the topic from --since (an RFC 3339 time, checked against record timestamps, or \
-            'beginning') up to the end as it was when the command started; publishes nothing and \
-            joins no consumer group. The current classifier is the bundled one (or --model/--taxonomy); \
-            the candidate is --candidate (a topic model from `classify train`) and/or --candidate-taxonomy.
+        discussion: RetainedItemsOptions.discussion + """
+             The current classifier is the bundled one (or --model/--taxonomy); the candidate is \
+            --candidate (a topic model from `classify train`) and/or --candidate-taxonomy.
             """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var current: ClassifierOptions
 
-    @Option(help: "Where to start: an RFC 3339 time or 'beginning'.") var since: String
+    @OptionGroup var retained: RetainedItemsOptions
     @Option(help: "The candidate's topic model JSON file.") var candidate: String?
     @Option(help: "The candidate's taxonomy JSON file.") var candidateTaxonomy: String?
-    @Option(help: "Topic to read.") var topic: String = Topics.newsRaw
-    @Option(help: "Stop after this many items.") var max: Int = 100_000
     @Flag(help: "Print one JSON object per differing item.") var json = false
 
     func validate() throws {
         guard candidate != nil || candidateTaxonomy != nil else { throw ValidationError("give --candidate and/or --candidate-taxonomy") }
-        guard since == "beginning" || RFC3339Time.parse(since) != nil else { throw ValidationError("--since must be an RFC 3339 time or 'beginning'") }
-        guard max > 0 else { throw ValidationError("--max must be positive") }
     }
 
     func run() async throws {
         let setup = try global.setup("newsflash.classify-shadow")
-        let logger = setup.logger
         let currentStage = ClassifyProcessor(classifier: try current.makeClassifier())
         let candidateResources = try ClassifierResources.bundled(
             taxonomyFile: (candidateTaxonomy ?? current.taxonomy).map { URL(fileURLWithPath: $0) },
             topicModelFile: (candidate ?? current.model).map { URL(fileURLWithPath: $0) }, withTopicModel: true)
         let candidateStage = ClassifyProcessor(classifier: NewsClassifier(resources: candidateResources))
 
-        let admin = try await setup.connectedAdmin()
-        let described = try await admin.listTopics().first { $0.name == topic }
-        await admin.close()
-        guard described != nil else { throw CLIError("no topic named \(topic)") }
-        // From --since to the end as it was at the start; Tansu's high watermark can be off
-        // after a batch, so the reader also stops after 5 s without a message.
-        let reader = RetainedTopicReader(client: setup.kafka.client("newsflash-shadow"), topic: topic, idleTimeout: .seconds(5), logger: logger)
         let now = Date()
         let comparison = Comparison(json: json)
-        let limit = max
-        try await reader.read(from: RFC3339Time.parse(since).map { .time($0) } ?? .beginning) { message in
-            guard let item = try? EventCodec.decode(NewsItem.self, from: message.value).data else {
-                await comparison.undecodable()
-                return true
-            }
-            return await comparison.compare(item, before: currentStage.classify(item, at: now), after: candidateStage.classify(item, at: now)) < limit
+        let skipped = try await retained.read(setup, client: "newsflash-shadow") { item in
+            await comparison.compare(item, before: currentStage.classify(item, at: now), after: candidateStage.classify(item, at: now))
         }
-        let tally = await comparison.finish()
+        var tally = await comparison.finish()
+        tally.undecodable = skipped
         let summary = "shadow: \(tally.compared) items compared, \(tally.differing) differ (regions \(tally.regionChanges), "
             + "top topic \(tally.topicChanges), urgency \(tally.urgencyChanges))"
             + (tally.undecodable > 0 ? ", \(tally.undecodable) undecodable skipped" : "")
@@ -86,10 +67,8 @@ struct ClassifyShadowCommand: AsyncParsableCommand {
             self.json = json
         }
 
-        func undecodable() { tally.undecodable += 1 }
-
-        /// Compares one item; returns how many have been compared.
-        func compare(_ item: NewsItem, before: ClassifiedItem, after: ClassifiedItem) -> Int {
+        /// Compares one item.
+        func compare(_ item: NewsItem, before: ClassifiedItem, after: ClassifiedItem) {
             tally.compared += 1
             let changed = (before.regions.map(\.label) != after.regions.map(\.label), before.topics.first?.label != after.topics.first?.label,
                            before.urgency != after.urgency)
@@ -104,7 +83,6 @@ struct ClassifyShadowCommand: AsyncParsableCommand {
                     lines.removeAll()
                 }
             }
-            return tally.compared
         }
 
         func finish() -> Tally {
