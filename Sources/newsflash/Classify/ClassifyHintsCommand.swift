@@ -45,32 +45,30 @@ struct ClassifyHintsCommand: AsyncParsableCommand {
             let regions = stage.classify(unhinted, at: now).regions.map(\.label)
             await tally.add(sourceId: item.sourceId, regions: regions, configuredHint: item.hints?.region)
         }
-        let (profiles, read) = await tally.result()
+        let profiles = await tally.profiles
+        let sources = profiles.all
+        let read = sources.reduce(0) { $0 + $1.items }
         let suggestions = profiles.suggestions(minimumPlaced: minPlaced, minimumShare: minShare)
         let suggested = Dictionary(uniqueKeysWithValues: suggestions.map { ($0.sourceId, $0) })
-        for profile in profiles.all where all || suggested[profile.sourceId] != nil {
+        for profile in sources where all || suggested[profile.sourceId] != nil {
             print(Self.describe(profile, suggested: suggested[profile.sourceId], json: json))
         }
         let placedBy = suggestions.reduce(0) { $0 + $1.unplaced }
         if json {
-            print("{\"summary\":{\"items\":\(read),\"sources\":\(profiles.all.count),\"suggestions\":\(suggestions.count),\"wouldPlace\":\(placedBy),\"undecodable\":\(undecodable)}}")
+            print("{\"summary\":{\"items\":\(read),\"sources\":\(sources.count),\"suggestions\":\(suggestions.count),\"wouldPlace\":\(placedBy),\"undecodable\":\(undecodable)}}")
         } else {
-            print("hints: \(read) items of \(profiles.all.count) sources read, \(suggestions.count) hints suggested, which would place \(placedBy) items that name no place"
+            print("hints: \(read) items of \(sources.count) sources read, \(suggestions.count) hints suggested, which would place \(placedBy) items that name no place"
                 + (undecodable > 0 ? ", \(undecodable) undecodable skipped" : ""))
         }
     }
 
     /// The running tally.
     actor Tally {
-        private var profiles = SourceRegionProfiles()
-        private var read = 0
+        private(set) var profiles = SourceRegionProfiles()
 
         func add(sourceId: String, regions: [String], configuredHint: String?) {
             profiles.add(sourceId: sourceId, regions: regions, configuredHint: configuredHint)
-            read += 1
         }
-
-        func result() -> (SourceRegionProfiles, Int) { (profiles, read) }
     }
 
     static func describe(_ profile: SourceRegionProfiles.Profile, suggested: SourceRegionProfiles.Suggestion?, json: Bool) -> String {
