@@ -306,6 +306,14 @@ import Testing
         #expect(try classify("Yale study maps monsoon rainfall in Kerala").countries == ["IN"])
         #expect(try classify("Stanley Cup final set").regionLabels == ["US & Canada"])
         #expect(try classify("World Series Game 7 tonight").regionLabels == ["US & Canada"])
+        // The leagues by their full names, and NASA's shuttle (gazetteer gaz-77c235c56fbe).
+        try expectCountries([
+            ("National Hockey League suspends forward", "US"), ("Major League Baseball owners vote", "US"),
+            ("Space Shuttle Atlantis lands safely", "US"),
+        ])
+        // Australia's most written state abbreviation, matched only in capitals: "nsw" is no state.
+        try expectCountries([("NSW bans protests outside clinics", "AU"), ("Qld floods cut highway", "AU")])
+        #expect(try classify("Support for the nsw branch grows").countries.isEmpty)
         // Britain's Home and Foreign Secretaries are trap names: India's and Pakistan's civil services
         // have both, so another country named in the item takes the title.
         #expect(try classify("Home Secretary unveils immigration plan").countries == ["GB"])

@@ -468,17 +468,21 @@ def add_us_state_abbreviations(gaz, config):
     return added
 
 
-def add_canadian_province_abbreviations(gaz, config):
-    """The Canadian Press abbreviations of provinces and territories ("B.C.", "Ont.", "N.S."; config
-    canadianProvinceAbbreviations, written from the style, not from a package), as trap names of the
-    provinces: most are words or initials too ("Man.", "Que.", "N.B."), so TrapRules.swift takes them
-    only in a place line after a town and a comma, and "B.C." also alone unless a year stands before it."""
-    provinces = {e[1]: i for i, e in enumerate(gaz.entities) if e[0] == "subdivision" and e[2] == ["CA"]}
+def add_subdivision_abbreviations(gaz, country, abbreviations, flags):
+    """Abbreviations of a country's top-level units, written from its press's style rather than
+    taken from a package, as aliases of the units with the given flags (config):
+    canadianProvinceAbbreviations, the Canadian Press abbreviations of provinces and territories
+    ("B.C.", "Ont.", "N.S."), are trap names ("T"): most are words or initials too ("Man.", "Que.",
+    "N.B."), so TrapRules.swift takes them only in a place line after a town and a comma, and "B.C."
+    also alone unless a year stands before it; australianStateAbbreviations ("NSW") are acronyms
+    ("U"), matched only as written."""
+    units = {e[1]: i for i, e in enumerate(gaz.entities) if e[0] == "subdivision" and e[2] == [country]}
     added = 0
-    for abbreviation, name in sorted(config["canadianProvinceAbbreviations"].items()):
-        if name in provinces:
-            gaz.alias(provinces[name], abbreviation, "T", curated=True)
-            added += 1
+    for abbreviation, name in sorted(abbreviations.items()):
+        if name not in units:
+            raise SystemExit(f"{country} abbreviation {abbreviation}: no subdivision named {name}")
+        gaz.alias(units[name], abbreviation, flags, curated=True)
+        added += 1
     return added
 
 
@@ -794,7 +798,9 @@ def main():
     add_curated(gaz, curated)
     cities, source = add_cities(gaz, geonames_dir, countries, config)
     subdivisions = add_subdivisions(gaz, package_dir("iso3166_2"), countries, config)
-    abbreviations = add_us_state_abbreviations(gaz, config) + add_canadian_province_abbreviations(gaz, config)
+    abbreviations = (add_us_state_abbreviations(gaz, config)
+                     + add_subdivision_abbreviations(gaz, "CA", config["canadianProvinceAbbreviations"], "T")
+                     + add_subdivision_abbreviations(gaz, "AU", config["australianStateAbbreviations"], "U"))
     counties = add_us_counties(gaz, geonames_dir, config)
     leaders = add_leaders(gaz, factbook, countries, config, curated)
     institutions = add_institutions(gaz, factbook, countries, config, load_dictionary(config))
@@ -810,7 +816,7 @@ def main():
     provenance.append("curated.json, config.json, stoplist.txt in Sources/Classifier/Generator")
     entities, aliases, digest = write(gaz, args.output, provenance)
     print(f"wrote {args.output}: {entities} entities, {aliases} aliases (cities {cities}, subdivisions {subdivisions}, "
-          f"leaders {leaders}, parties and institutions {institutions}, US state and Canadian province abbreviations {abbreviations}, US counties {counties}, weak names {weak}); version gaz-{digest}; dropped {gaz.dropped}")
+          f"leaders {leaders}, parties and institutions {institutions}, US, Canadian and Australian subdivision abbreviations {abbreviations}, US counties {counties}, weak names {weak}); version gaz-{digest}; dropped {gaz.dropped}")
 
 
 if __name__ == "__main__":

@@ -103,3 +103,22 @@ class LeaderTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SubdivisionAbbreviationTests(unittest.TestCase):
+    """`add_subdivision_abbreviations`: a country's unit abbreviations, written in config.json, become
+    aliases of that country's units with the flags given, and a name no unit has stops the run."""
+
+    def setUp(self):
+        self.gaz = gen.Gazetteer({"trapNames": []})
+        self.nsw = self.gaz.entity("subdivision", "New South Wales", ["AU"])
+        self.bc = self.gaz.entity("subdivision", "British Columbia", ["CA"])
+
+    def test_each_abbreviation_is_an_alias_of_its_own_country_s_unit(self):
+        self.assertEqual(gen.add_subdivision_abbreviations(self.gaz, "AU", {"NSW": "New South Wales"}, "U"), 1)
+        self.assertEqual(gen.add_subdivision_abbreviations(self.gaz, "CA", {"B.C.": "British Columbia"}, "T"), 1)
+        self.assertEqual(self.gaz.aliases, [[self.nsw, "NSW", "U"], [self.bc, "B.C.", "T"]])
+
+    def test_a_name_no_unit_of_the_country_has_is_an_error(self):
+        with self.assertRaises(SystemExit):
+            gen.add_subdivision_abbreviations(self.gaz, "AU", {"B.C.": "British Columbia"}, "U")
