@@ -311,6 +311,11 @@ import Testing
             ("National Hockey League suspends forward", "US"), ("Major League Baseball owners vote", "US"),
             ("Space Shuttle Atlantis lands safely", "US"),
         ])
+        // Domestic leagues and competitions of one country, organisations as its clubs are.
+        try expectCountries([
+            ("Eredivisie title race tightens", "NL"), ("Currie Cup final postponed", "ZA"), ("Ranji Trophy semi-final washed out", "IN"),
+            ("Liga MX side appoints coach", "MX"), ("A-League grand final sold out", "AU"), ("Giro d'Italia leader crashes out", "IT"),
+        ])
         // Australia's most written state abbreviation, matched only in capitals: "nsw" is no state.
         try expectCountries([("NSW bans protests outside clinics", "AU"), ("Qld floods cut highway", "AU")])
         #expect(try classify("Support for the nsw branch grows").countries.isEmpty)
