@@ -311,6 +311,9 @@ import Testing
             ("National Hockey League suspends forward", "US"), ("Major League Baseball owners vote", "US"),
             ("Space Shuttle Atlantis lands safely", "US"),
         ])
+        // Federal agencies the packages lack; a ministry other governments name alike is no country's.
+        try expectCountries([("Census Bureau revises population count", "US"), ("OSHA fines warehouse operator", "US"), ("StatCan says jobs rose", "CA")])
+        #expect(try classify("Department of Agriculture warns of locusts").countries.isEmpty)
         // Domestic leagues and competitions of one country, organisations as its clubs are.
         try expectCountries([
             ("Eredivisie title race tightens", "NL"), ("Currie Cup final postponed", "ZA"), ("Ranji Trophy semi-final washed out", "IN"),
