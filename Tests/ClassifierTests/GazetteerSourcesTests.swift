@@ -311,6 +311,10 @@ import Testing
             ("National Hockey League suspends forward", "US"), ("Major League Baseball owners vote", "US"),
             ("Space Shuttle Atlantis lands safely", "US"),
         ])
+        // Britain's office holders of 1997-2010 (the list had the prime ministers and later cabinets);
+        // "Blair" alone is Tony Blair's name as a trap name: not before an unknown capitalised word.
+        try expectCountries([("Blunkett faces fresh questions over visa", "GB"), ("Howard attacks Blair over asylum", "GB")])
+        #expect(try classify("Blair Witch sequel announced").countries.isEmpty)
         // Federal agencies the packages lack; a ministry other governments name alike is no country's.
         try expectCountries([("Census Bureau revises population count", "US"), ("OSHA fines warehouse operator", "US"), ("StatCan says jobs rose", "CA")])
         #expect(try classify("Department of Agriculture warns of locusts").countries.isEmpty)
