@@ -315,10 +315,11 @@ import Testing
         // "Blair" alone is Tony Blair's name as a trap name: not before an unknown capitalised word.
         try expectCountries([("Blunkett faces fresh questions over visa", "GB"), ("Howard attacks Blair over asylum", "GB")])
         #expect(try classify("Blair Witch sequel announced").countries.isEmpty)
-        // Heads of state and government of about 2000-2015 whom neither the Factbook nor the list named.
+        // Heads of state and government of about 1980-2015 whom neither the Factbook nor the list named.
         try expectCountries([
             ("Yanukovych refuses to concede", "UA"), ("Wen Jiabao visits flood zone", "CN"), ("Helen Clark concedes defeat", "NZ"),
             ("Kim Jong-il inspects troops", "KP"), ("Balkenende forms coalition", "NL"), ("Bertie Ahern resigns", "IE"),
+            ("Honecker ousted as party chief", "DE"), ("Lee Teng-hui dies at 97", "TW"),
         ])
         // A surname several public figures share is left out: Dusan Tadic is a footballer, not Boris Tadic.
         #expect(try classify("Tadic scores twice").countries.isEmpty)
