@@ -306,7 +306,7 @@ import Testing
         #expect(try classify("Yale study maps monsoon rainfall in Kerala").countries == ["IN"])
         #expect(try classify("Stanley Cup final set").regionLabels == ["US & Canada"])
         #expect(try classify("World Series Game 7 tonight").regionLabels == ["US & Canada"])
-        // The leagues by their full names, and NASA's shuttle (gazetteer gaz-77c235c56fbe).
+        // The leagues by their full names, and NASA's shuttle.
         try expectCountries([
             ("National Hockey League suspends forward", "US"), ("Major League Baseball owners vote", "US"),
             ("Space Shuttle Atlantis lands safely", "US"),

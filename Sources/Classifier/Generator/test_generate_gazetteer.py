@@ -101,10 +101,6 @@ class LeaderTests(unittest.TestCase):
         self.assertEqual(surname, ["Tove"])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class SubdivisionAbbreviationTests(unittest.TestCase):
     """`add_subdivision_abbreviations`: a country's unit abbreviations, written in config.json, become
     aliases of that country's units with the flags given, and a name no unit has stops the run."""
@@ -122,3 +118,7 @@ class SubdivisionAbbreviationTests(unittest.TestCase):
     def test_a_name_no_unit_of_the_country_has_is_an_error(self):
         with self.assertRaises(SystemExit):
             gen.add_subdivision_abbreviations(self.gaz, "AU", {"B.C.": "British Columbia"}, "U")
+
+
+if __name__ == "__main__":
+    unittest.main()
