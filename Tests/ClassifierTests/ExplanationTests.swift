@@ -164,6 +164,27 @@ import NewsModel
         #expect(raised.explanation.contains(ExplanationStep(kind: .topic, tag: "Arts&Culture", phrase: "deal", field: .title, rule: "model")))
     }
 
+    @Test func bigramsWeighOnlyAsAdjacentWordsOfOneSentence() throws {
+        // Bigram rows, numbers as `<num>` on either side; the words have no rows of their own, so
+        // only a pair raises its topic.
+        let classifier = try withModel([
+            "b:interest rates": ["Economy": 3], "b:<num> wickets": ["Sports": 3], "b:beat <num>": ["Sports": 3],
+        ])
+        func topicSteps(_ text: String) -> [ExplanationStep] {
+            classifier.classify(text: text).explanation.filter { $0.kind == .topic && $0.rule == "model" }
+        }
+        #expect(topicSteps("Interest rates rise again") == [
+            ExplanationStep(kind: .topic, tag: "Economy", phrase: "Interest rates", field: .title, rule: "model")
+        ])
+        #expect(topicSteps("Bowler takes 5 wickets") == [ExplanationStep(kind: .topic, tag: "Sports", phrase: "5 wickets", field: .title, rule: "model")])
+        #expect(topicSteps("Hosts beat 12 rivals") == [ExplanationStep(kind: .topic, tag: "Sports", phrase: "beat 12", field: .title, rule: "model")])
+        // Not a pair: a stop-word between, a word the classifier does not know between, or a sentence break.
+        #expect(topicSteps("Interest in rates rises").isEmpty)
+        #expect(topicSteps("Interest qzxv rates rise").isEmpty)
+        #expect(topicSteps("Low interest. Rates rise").isEmpty)
+        #expect(topicSteps("Rates interest nobody").isEmpty)
+    }
+
     @Test func aTopicRaisedByTheKindOfANameNamesThatName() throws {
         // No keyword or word weighs for Politics here; the leader's kind does, and is its reason.
         let result = try withModel(["kind:leader": ["Politics": 4]]).classify(text: "Rishi Sunak confirms furlough scheme to be gradually withdrawn")

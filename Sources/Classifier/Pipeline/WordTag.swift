@@ -35,7 +35,7 @@ struct WordTag: Equatable {
         }
     }
 
-    /// The word's yes-or-no facts, one bit each (57 to 60).
+    /// The word's yes-or-no facts, one bit each (57 to 62).
     enum Flag: UInt64 {
         /// A casualty word of the urgency rules: a number up to three words before it is a count of dead or hurt.
         case casualtyWord = 57
@@ -48,6 +48,12 @@ struct WordTag: Equatable {
         /// Whether the word alone is a phrase (its trie node has payloads): when not ("new",
         /// "south"), the trie's payload table is not read for it.
         case phraseAlone
+        /// Whether the word is the first of some bigram the topic model has a row for.
+        case startsBigram
+        /// Whether the word is the second of some bigram the topic model has a row for: a pair of
+        /// words is looked up in the bigram table (mostly a cache miss) only when the first starts
+        /// and the second ends one.
+        case endsBigram
     }
 
     subscript(flag: Flag) -> Bool {

@@ -87,6 +87,12 @@ final class TopicFeatureIndex: Sendable {
     private let numberRow: Int32
     private let numberID: Int32
     private let bigramRows: IntegerMap
+    /// Token ids that are the first, and the second, word of some bigram row.
+    private let bigramFirstWords: Set<Int32>
+    private let bigramSecondWords: Set<Int32>
+    /// Whether `<num>` starts, and ends, some bigram row (a number token reads these, not its word's tag).
+    private let numberStartsBigram: Bool
+    private let numberEndsBigram: Bool
     private let lexiconRows: [Int32]
     private let kindRows: [Int32]
 
@@ -123,6 +129,8 @@ final class TopicFeatureIndex: Sendable {
         }
         var wordRow = [Int32](repeating: -1, count: vocabulary.count)
         var bigrams = IntegerMap(capacity: model.features.count)
+        var bigramFirstWords = Set<Int32>()
+        var bigramSecondWords = Set<Int32>()
         // `lex:` rows for topics 0..<T, then `name:` rows for T..<2T, as `lexiconCounts` has them.
         var lexicon = [Int32](repeating: -1, count: 2 * topicLabels.count)
         var kinds = [Int32](repeating: -1, count: Gazetteer.EntityKind.allCases.count)
@@ -132,7 +140,11 @@ final class TopicFeatureIndex: Sendable {
                 if id >= 0 { wordRow[Int(id)] = Int32(row) }
             } else if name.hasPrefix("b:") {
                 let parts = name.dropFirst(2).split(separator: " ", maxSplits: 1).map { vocabulary.id(of: String($0)) }
-                if parts.count == 2, parts[0] >= 0, parts[1] >= 0 { bigrams.set(IntegerMap.pack(parts[0], parts[1]), Int32(row)) }
+                if parts.count == 2, parts[0] >= 0, parts[1] >= 0 {
+                    bigrams.set(IntegerMap.pack(parts[0], parts[1]), Int32(row))
+                    bigramFirstWords.insert(parts[0])
+                    bigramSecondWords.insert(parts[1])
+                }
             } else if name.hasPrefix("lex:"), let topic = topicLabels.firstIndex(of: String(name.dropFirst(4))) {
                 lexicon[topic] = Int32(row)
             } else if name.hasPrefix("name:"), let topic = topicLabels.firstIndex(of: String(name.dropFirst(5))) {
@@ -149,6 +161,10 @@ final class TopicFeatureIndex: Sendable {
         numberID = vocabulary.id(of: TopicFeatures.numberToken)
         numberRow = numberID >= 0 ? wordRow[Int(numberID)] : -1
         bigramRows = bigrams
+        self.bigramFirstWords = bigramFirstWords
+        self.bigramSecondWords = bigramSecondWords
+        numberStartsBigram = numberID >= 0 && bigramFirstWords.contains(numberID)
+        numberEndsBigram = numberID >= 0 && bigramSecondWords.contains(numberID)
         // A model trained before names had features of their own (no `name:` rows) reads them as words.
         for topic in topicLabels.indices where lexicon[topicLabels.count + topic] < 0 {
             lexicon[topicLabels.count + topic] = lexicon[topic]
@@ -224,9 +240,11 @@ final class TopicFeatureIndex: Sendable {
         return (best, second)
     }
 
-    /// Adds the model row of word `id` to its tag.
+    /// Adds the model row of word `id` to its tag, and whether it starts or ends a bigram row.
     func tag(_ id: Int32, _ tag: inout WordTag) {
         tag.modelRow = wordRow[Int(id)]
+        tag[.startsBigram] = bigramFirstWords.contains(id)
+        tag[.endsBigram] = bigramSecondWords.contains(id)
     }
 
     /// Topic probabilities (taxonomy order) into `probabilities` (topics the model has no label for
@@ -305,8 +323,13 @@ final class TopicFeatureIndex: Sendable {
             guard !(value > 0) || strongestWeight[Int(occurrence.row)] * value > Self.evidenceFloor else { return }
             occurrences.append(occurrence)
         }
+        let numberStarts = numberStartsBigram
+        let numberEnds = numberEndsBigram
         for fieldIndex in fields.indices {
+            // The previous token's word, when the two can be a bigram: `previousStarts` is false after a
+            // stop-word or a word the classifier does not know, and when the word starts no bigram row.
             var previous: Int32 = -1
+            var previousStarts = false
             let weight = fields[fieldIndex].weight
             let tokens = fields[fieldIndex].tokens
             let fieldIndex = Int32(fieldIndex)
@@ -317,12 +340,13 @@ final class TopicFeatureIndex: Sendable {
                 let isNumber = token.shape == .number
                 let id = isNumber ? numberID : token.id
                 guard id >= 0 else {
-                    previous = id
+                    previousStarts = false
                     continue
                 }
-                let row = isNumber ? numberRow : WordTag(token.tag).modelRow
+                let tag = WordTag(token.tag)
+                let row = isNumber ? numberRow : tag.modelRow
                 if row == Self.stopWordRow {
-                    previous = -1
+                    previousStarts = false
                     continue
                 }
                 if row >= 0 {
@@ -331,7 +355,7 @@ final class TopicFeatureIndex: Sendable {
                         value: weight, row: row, field: fieldIndex, start: Int32(truncatingIfNeeded: index),
                         end: Int32(truncatingIfNeeded: index &+ 1)))
                 }
-                if previous >= 0 && token.gapBefore != .sentenceBreak {
+                if previousStarts && (isNumber ? numberEnds : tag[.endsBigram]) && token.gapBefore != .sentenceBreak {
                     let bigram = bigramRows.value(IntegerMap.pack(previous, id))
                     if bigram >= 0 {
                         add(bigram, weight)
@@ -341,6 +365,7 @@ final class TopicFeatureIndex: Sendable {
                     }
                 }
                 previous = id
+                previousStarts = isNumber ? numberStarts : tag[.startsBigram]
             }
         }
         for (index, count) in lexiconCounts.enumerated() where count > 0 && lexiconRows[index] >= 0 {
