@@ -188,10 +188,10 @@ import Testing
             .appendingPathComponent("../../Sources/Classifier/Generator/corpus").standardizedFileURL
         let devset = try examples("devset.jsonl")
         var training = devset + devset
-        for name in ["huffpost.jsonl", "uci-news.jsonl", "desk-style.jsonl", "current-events-sports.jsonl", "masakhanews-eng.jsonl", "desk-briefs.jsonl"] {
+        for name in ["huffpost.jsonl", "uci-news.jsonl", "desk-style.jsonl", "current-events-sports.jsonl", "masakhanews-eng.jsonl", "desk-briefs.jsonl", "wikinews.jsonl"] {
             training += try LabelledExample.parseLines(try Data(contentsOf: corpus.appendingPathComponent(name)), source: name)
         }
-        #expect(training.count == 27_191)
+        #expect(training.count == 33_658)
         let examples = training
         let retrained = try await onOwnThread {
             try bundled.replacingTopicModel(nil).trainTopicModel(
@@ -202,7 +202,7 @@ import Testing
         #expect(retrained.features == model.features)
         let keywords = bundled.taxonomy.topics.map(\.keywords.count).reduce(0, +)
         #expect(model.trainedOn.hasPrefix(
-            "devset.jsonl + devset.jsonl + huffpost.jsonl + uci-news.jsonl + desk-style.jsonl + current-events-sports.jsonl + masakhanews-eng.jsonl + desk-briefs.jsonl + taxonomy keywords: \(27_191 + keywords) examples"))
+            "devset.jsonl + devset.jsonl + huffpost.jsonl + uci-news.jsonl + desk-style.jsonl + current-events-sports.jsonl + masakhanews-eng.jsonl + desk-briefs.jsonl + wikinews.jsonl + taxonomy keywords: \(33_658 + keywords) examples"))
     }
 
     /// Each feature's naive Bayes scale for a label is `(1 - s) + s × r`, with `r` the log of how

@@ -1,6 +1,6 @@
-"""Unit tests of heldout.py's Wikinews set: titles from article addresses, topics and regions from
-categories, and the unpickler that reads someone else's pickles (synthetic pickles written here, no
-data set needed).
+"""Unit tests of heldout.py's Wikinews set and topic_corpus.py's half of it: titles from article
+addresses, topics and regions from categories, the two halves, and the unpickler that reads someone
+else's pickles (synthetic pickles written here, no data set needed).
 
     python3 -m unittest discover -s Sources/Classifier/Generator -p 'test_*.py'
 """
@@ -10,6 +10,8 @@ import tempfile
 import unittest
 
 import heldout
+import topic_corpus
+import wikinews
 
 WIKI = "http://en.wikinews.org/wiki/"
 
@@ -46,6 +48,22 @@ class WikinewsTests(unittest.TestCase):
         self.assertEqual(examples['"Grand Paris" plan unveiled']["regions"], ["Europe"])
         self.assertIsNone(examples["Man held after bank raid in Ohio"]["topics"])
         self.assertEqual(examples["Man held after bank raid in Ohio"]["regions"], ["US & Canada"])
+
+    def test_the_training_half_and_the_held_out_half_share_no_title(self):
+        titles = [f"Story number {n} of the day" for n in range(40)]
+        topics = {WIKI + t.replace(" ", "_"): ["Economy and business"] for t in titles}
+        # The same title again in another capitalisation: one article, on one side.
+        topics[WIKI + "STORY_NUMBER_1_OF_THE_DAY"] = ["Sports"]
+        with tempfile.TemporaryDirectory() as directory:
+            write_pickles(directory, topics, {"Published": list(topics)})
+            trained = [e["text"] for e in topic_corpus.wikinews_half(directory)]
+            held_out = [e["text"] for e in heldout.wikinews(directory) if not wikinews.is_training_half(e["text"])]
+        folded = lambda texts: {t.lower() for t in texts}
+        self.assertEqual(folded(trained) & folded(held_out), set())
+        self.assertEqual(folded(trained) | folded(held_out), folded(titles))
+        # A hash, so both halves hold some of forty titles, and a title's side never changes.
+        self.assertTrue(trained and held_out)
+        self.assertEqual(wikinews.is_training_half("Story number 1 of the day"), wikinews.is_training_half("STORY NUMBER 1 OF THE DAY"))
 
     def test_a_pickle_that_names_a_function_is_refused_not_run(self):
         class Payload:

@@ -13,7 +13,11 @@ writes `corpus/current-events-sports.jsonl`, and
 
     python3 Sources/Classifier/Generator/topic_corpus.py --masakhanews masakhane-news/
 
-writes `corpus/masakhanews-eng.jsonl` (each option writes its own file; give any of them): one
+writes `corpus/masakhanews-eng.jsonl`, and
+
+    python3 Sources/Classifier/Generator/topic_corpus.py --wikinews ML4NLP/knowledgestore/
+
+writes `corpus/wikinews.jsonl` (each option writes its own file; give any of them): one
 `{"text", "regions": null, "topics", "source", "category"}` line per headline, in the format
 `newsflash classify train` and `classify eval` read. The files are committed (the data sets'
 licences allow it, with attribution: see corpus/README.md), so training needs no download.
@@ -38,6 +42,10 @@ The inputs, as their authors publish them:
   github.com/masakhane-io/masakhane-news: its English part is BBC News headlines of 2022 with the
   desk that filed each, in tab-separated splits; AFL-3.0. The training and validation splits are
   read, the test split left to `heldout.py` (`masakhanews`).
+- English Wikinews (CC BY 2.5; public domain before 2005-09-25), the titles of its articles of
+  2004-2015 with their topic categories as github.com/lbechberger/ML4NLP keeps them (`wikinews.py`).
+  Half the titles are read, by a hash of each (`wikinews.is_training_half`); the other half is
+  held out (`heldout.py`'s `wikinews-heldout-half.jsonl`).
 
 Each section or category maps to one of the taxonomy's topics, or is left out when it names no
 topic (U.S. NEWS, WORLD NEWS and the identity and lifestyle sections cover every topic) or names
@@ -55,6 +63,7 @@ import os
 import re
 import sys
 
+import wikinews
 from generate_gazetteer import split_flags
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -304,6 +313,17 @@ def current_events(directory):
               f"{', '.join(unreadable[:5])}{' ...' if len(unreadable) > 5 else ''}", file=sys.stderr)
 
 
+def wikinews_half(directory):
+    """The Wikinews titles of the training half that have a topic the taxonomy knows, in address
+    order, each with all its topics (an article may be filed under several) and its Wikinews topic
+    categories as `category`."""
+    topics_of, members = wikinews.load(directory)
+    for url, title, topics in wikinews.articles(topics_of, members, set(topics_of)):
+        if topics and wikinews.is_training_half(title):
+            categories = "; ".join(c for c in topics_of[url] if c in wikinews.TOPIC)
+            yield {"text": title, "regions": None, "topics": topics, "source": "wikinews", "category": categories}
+
+
 def keyword_pattern(keywords):
     """One regular expression for lower-case `keywords` as whole words, the longest first (so that
     `findall` gives "interest rates", not "interest")."""
@@ -389,12 +409,14 @@ def main():
     parser.add_argument("--uci", help="News Aggregator CSV (any slice, with its header)")
     parser.add_argument("--current-events", metavar="DIR", help="Portal:Current events day pages as YAML (YYYY/MM/YYYY-MM-DD.yaml)")
     parser.add_argument("--masakhanews", metavar="DIR", help="a copy of github.com/masakhane-io/masakhane-news (its data/eng/)")
+    parser.add_argument("--wikinews", metavar="DIR",
+                        help="github.com/lbechberger/ML4NLP's knowledgestore/ (branch alpha): Wikinews' categories")
     parser.add_argument("--taxonomy", default=os.path.join(HERE, "..", "Resources", "taxonomy.json"),
                         help="The taxonomy whose keywords audit the aggregator's story labels and HuffPost's politics "
                              "headlines with economy words (default: the bundled one)")
     args = parser.parse_args()
-    if not (args.huffpost or args.uci or args.current_events or args.masakhanews):
-        parser.error("give --huffpost, --uci, --current-events or --masakhanews (each writes its own file)")
+    if not (args.huffpost or args.uci or args.current_events or args.masakhanews or args.wikinews):
+        parser.error("give --huffpost, --uci, --current-events, --masakhanews or --wikinews (each writes its own file)")
     if args.huffpost:
         write("huffpost.jsonl", also_economy(huffpost(args.huffpost), topic_words(args.taxonomy, "Economy")))
     if args.uci:
@@ -403,6 +425,8 @@ def main():
         write("current-events-sports.jsonl", current_events(args.current_events))
     if args.masakhanews:
         write("masakhanews-eng.jsonl", masakhanews(args.masakhanews))
+    if args.wikinews:
+        write("wikinews.jsonl", wikinews_half(args.wikinews))
 
 
 if __name__ == "__main__":
