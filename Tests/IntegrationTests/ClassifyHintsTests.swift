@@ -26,14 +26,10 @@ struct ClassifyHintsTests {
             ]),
         ]
         for (source, hints, titles) in sources {
-            for (index, title) in titles.enumerated() {
-                let guid = "\(source)-\(index)"
-                var item = NewsItem(
-                    itemId: NewsItem.makeItemID(sourceID: source, guid: guid), sourceId: source, sourceKind: .rss, guid: guid, title: title,
-                    summary: "", fetchedAt: Date(), storyId: StableID.make(prefix: "sty", [guid]))
-                item.hints = hints
-                try await producer.send(KafkaProducerMessage(topic: topic, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date())))
+            let items = titles.enumerated().map { index, title in
+                NewsItem.headline(title, guid: "\(source)-\(index)", source: source, language: nil, hints: hints)
             }
+            try await TestBroker.send(items, to: topic, with: producer)
         }
         await producer.shutdown()
 

@@ -11,14 +11,10 @@ struct ClassifyShadowTests {
         let bootstrap = try #require(TestBroker.bootstrap)
         let topic = try await TestBroker.makeTopic("shadow", partitions: 2)
         let producer = try TestBroker.producer()
-        for (index, title) in ["Trump: first question to Xi will be fentanyl", "Vaccine rollout expands to all adults in Kenya",
-                               "Real Madrid beat Barcelona 3-1 in El Clasico"].enumerated() {
-            let guid = "g\(index)"
-            let item = NewsItem(
-                itemId: NewsItem.makeItemID(sourceID: "t", guid: guid), sourceId: "t", sourceKind: .rss, guid: guid, title: title,
-                summary: "", fetchedAt: Date(), storyId: StableID.make(prefix: "sty", [guid]))
-            try await producer.send(KafkaProducerMessage(topic: topic, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date())))
-        }
+        let titles = ["Trump: first question to Xi will be fentanyl", "Vaccine rollout expands to all adults in Kenya",
+                      "Real Madrid beat Barcelona 3-1 in El Clasico"]
+        let items = titles.enumerated().map { NewsItem.headline($1, guid: "g\($0)", source: "t", language: nil) }
+        try await TestBroker.send(items, to: topic, with: producer)
         await producer.shutdown()
         let scratch = ScratchDirectory("candidate")
         defer { scratch.remove() }

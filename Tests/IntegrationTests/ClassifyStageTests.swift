@@ -22,35 +22,19 @@ struct ClassifyStageTests {
             "Trump: Will be seeing land action in Venezuela soon",
             "Putin calls talk of supplying Tomahawk missiles to Kyiv an attempt at escalation",
         ]
-        for (index, line) in lines.enumerated() {
-            let guid = "ticker:\(index)"
-            let item = NewsItem(
-                itemId: NewsItem.makeItemID(sourceID: "seed", guid: guid), sourceId: "seed", sourceKind: .htmlTicker, guid: guid,
-                title: line, summary: "", fetchedAt: Date(), language: "en", storyId: StableID.make(prefix: "sty", [guid]))
-            try await producer.send(KafkaProducerMessage(
-                topic: input, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date()),
-                headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
-        }
+        let tickerItems = lines.enumerated().map { NewsItem.headline($1, guid: "ticker:\($0)", source: "seed", kind: .htmlTicker) }
+        try await TestBroker.send(tickerItems, to: input, with: producer)
         // Feed items whose publishers filed them under sections the taxonomy lists: the categories and
         // URL travel with the item, and the sections decide what the words alone leave unsure.
-        let filed = NewsItem(
-            itemId: NewsItem.makeItemID(sourceID: "wire", guid: "rl-1"), sourceId: "wire", sourceKind: .rss, guid: "rl-1",
-            title: "Warrington leave it late again", summary: "", url: "https://news.example.org/sport/rugby-league/rl-1",
-            fetchedAt: Date(), language: "en", categories: ["Rugby League"], storyId: StableID.make(prefix: "sty", ["rl-1"]))
-        let desk = NewsItem(
-            itemId: NewsItem.makeItemID(sourceID: "wire", guid: "uk-1"), sourceId: "wire", sourceKind: .rss, guid: "uk-1",
-            title: "Minister resigns over expenses claims", summary: "", url: "https://news.example.org/uk-news/2026/dec/06/minister",
-            fetchedAt: Date(), language: "en", storyId: StableID.make(prefix: "sty", ["uk-1"]))
+        let filed = NewsItem.headline(
+            "Warrington leave it late again", guid: "rl-1", source: "wire", url: "https://news.example.org/sport/rugby-league/rl-1",
+            categories: ["Rugby League"])
+        let desk = NewsItem.headline(
+            "Minister resigns over expenses claims", guid: "uk-1", source: "wire", url: "https://news.example.org/uk-news/2026/dec/06/minister")
         // A publisher of a country-code domain: its story that names no place is its country's.
-        let national = NewsItem(
-            itemId: NewsItem.makeItemID(sourceID: "wire", guid: "ie-1"), sourceId: "wire", sourceKind: .rss, guid: "ie-1",
-            title: "Junior minister quits after expenses row", summary: "", url: "https://www.example.ie/news/2026/dec/06/junior-minister",
-            fetchedAt: Date(), language: "en", storyId: StableID.make(prefix: "sty", ["ie-1"]))
-        for item in [filed, desk, national] {
-            try await producer.send(KafkaProducerMessage(
-                topic: input, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date()),
-                headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
-        }
+        let national = NewsItem.headline(
+            "Junior minister quits after expenses row", guid: "ie-1", source: "wire", url: "https://www.example.ie/news/2026/dec/06/junior-minister")
+        try await TestBroker.send([filed, desk, national], to: input, with: producer)
         try await producer.send(KafkaProducerMessage(topic: input, key: "junk", value: Array("not an event".utf8)))
 
         let consumer = try TestBroker.groupConsumer(group: TestBroker.unique("classify"), topic: input)
@@ -141,13 +125,8 @@ struct ClassifyStageTests {
         let input = try await TestBroker.makeTopic("raw", partitions: 1)
         let output = try await TestBroker.makeTopic("classified", partitions: 1)
         let producer = try TestBroker.producer()
-        let item = NewsItem(
-            itemId: NewsItem.makeItemID(sourceID: "wire", guid: "bp-1"), sourceId: "wire", sourceKind: .rss, guid: "bp-1",
-            title: "Warrington leave it late again", summary: "", fetchedAt: Date(), language: "en", categories: ["The Back Page"],
-            storyId: StableID.make(prefix: "sty", ["bp-1"]))
-        try await producer.send(KafkaProducerMessage(
-            topic: input, key: item.itemId, value: try EventCodec.encode(item, occurredAt: Date()),
-            headers: EventHeaders.values(for: NewsItem.self).map { KafkaHeader(key: $0.0, value: $0.1) }))
+        let item = NewsItem.headline("Warrington leave it late again", guid: "bp-1", source: "wire", categories: ["The Back Page"])
+        try await TestBroker.send([item], to: input, with: producer)
         await producer.shutdown()
         let process = Process()
         process.executableURL = NewsflashCLI.executable

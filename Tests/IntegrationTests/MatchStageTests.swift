@@ -18,11 +18,8 @@ struct MatchStageTests {
 
     static func classified(_ guid: String, source: String, story: String, version: Int = 1, title: String,
                            regions: [String], topics: [String], urgency: Urgency) -> ClassifiedItem {
-        let item = NewsItem(
-            itemId: NewsItem.makeItemID(sourceID: source, guid: guid), sourceId: source, sourceKind: .rss, guid: guid, title: title,
-            summary: "", fetchedAt: Date(), language: "en", storyId: StableID.make(prefix: "sty", [story]), version: version)
-        return ClassifiedItem(
-            item: item,
+        ClassifiedItem(
+            item: NewsItem.headline(title, guid: guid, source: source, story: story, version: version),
             classification: Classification(
                 regions: regions.map { ScoredLabel(label: $0, score: 0.9) }, topics: topics.map { ScoredLabel(label: $0, score: 0.8) },
                 countries: [], places: [], urgency: urgency, explanation: [], classifierVersion: "test"),
@@ -46,7 +43,7 @@ struct MatchStageTests {
 
         let producer = try TestBroker.producer()
         func publish(_ item: ClassifiedItem) async throws {
-            try await producer.send(KafkaProducerMessage(topic: input, key: item.item.itemId, value: try EventCodec.encode(item, occurredAt: Date())))
+            try await TestBroker.send([item], to: input, with: producer)
         }
         let strike = Self.classified("a1", source: "wire", story: "strike", title: "Israeli airstrike hits Arabsalim", regions: ["MENA"], topics: ["Politics"], urgency: .urgent)
         try await publish(strike)
@@ -114,10 +111,10 @@ struct MatchStageTests {
         let producer = try TestBroker.producer()
         let stories = 60
         for n in 0..<stories {
-            for (source, guid) in [("wire", "w\(n)"), ("other", "o\(n)"), ("wire", "w\(n)")] {  // two outlets, and a repeat
-                let item = Self.classified(guid, source: source, story: "story-\(n)", title: "Strike \(n)", regions: ["MENA"], topics: ["Politics"], urgency: .urgent)
-                try await producer.send(KafkaProducerMessage(topic: input, key: item.item.itemId, value: try EventCodec.encode(item, occurredAt: Date())))
+            let items = [("wire", "w\(n)"), ("other", "o\(n)"), ("wire", "w\(n)")].map { source, guid in  // two outlets, and a repeat
+                Self.classified(guid, source: source, story: "story-\(n)", title: "Strike \(n)", regions: ["MENA"], topics: ["Politics"], urgency: .urgent)
             }
+            try await TestBroker.send(items, to: input, with: producer)
         }
         let consumer = try TestBroker.groupConsumer(group: TestBroker.unique("match-window"), topic: input)
         let stageProducer = try TestBroker.producer()
@@ -165,9 +162,7 @@ struct MatchStageTests {
             Self.classified("r2", source: "wire", story: "s2", title: "Cup final tonight", regions: ["Europe"], topics: ["Sports"], urgency: .routine),
             Self.classified("r3", source: "wire", story: "s3", version: 2, title: "Gaza talks resume", regions: ["MENA", "Palestine"], topics: ["Politics"], urgency: .routine),
         ]
-        for item in items {
-            try await producer.send(KafkaProducerMessage(topic: input, key: item.item.itemId, value: try EventCodec.encode(item, occurredAt: Date())))
-        }
+        try await TestBroker.send(items, to: input, with: producer)
         let subscription = Subscription(name: "MENA", filter: "region:MENA", channel: .webhook(url: "http://127.0.0.1:9/hook"))
         let rewinder = Rewinder(client: try TestBroker.client("rewind"), producer: producer, parser: FilterParser(regions: [], topics: []),
                                 inputTopic: input, outputTopic: output, logger: TestBroker.logger)
