@@ -66,7 +66,7 @@ import NewsModel
         let version = classifier.classify(text: "x").classifierVersion
         #expect(version == classifier.version)
         #expect(version.hasPrefix("classifier-\(NewsClassifier.engineVersion)/gaz-"))
-        #expect(version.contains("/taxonomy-default-22/lr-"))
+        #expect(version.contains("/taxonomy-default-23/lr-"))
         #expect(version.hasSuffix("/urgency-default-2"))
     }
 }

@@ -63,6 +63,19 @@ import Testing
         #expect(!shelling.explanation.contains { $0.kind == .topic && $0.tag == "Economy" && $0.rule == "lexicon" }, "\(shelling.explanation)")
     }
 
+    /// Central bankers and the heads of the IMF, the World Bank and the WTO are Economy's names
+    /// (`taxonomy-default-23`): several are the gazetteer's officials, whose kind the model ties to
+    /// Politics, and "Greenspan warns on inflation" was Politics. A surname others share is listed
+    /// only with the first name: "Powell" alone is no banker.
+    @Test func centralBankersMakeEconomyNews() throws {
+        try expectLexiconTopics([
+            ("Greenspan warns on inflation", "Economy"), ("Bernanke signals pause", "Economy"), ("Draghi hints at more stimulus", "Economy"),
+            ("Mervyn King warns on growth", "Economy"), ("Lagarde says recovery is fragile", "Economy"),
+        ])
+        let powell = try classify("Powell visits troops in Iraq")
+        #expect(!powell.explanation.contains { $0.kind == .topic && $0.tag == "Economy" && $0.rule == "lexicon" }, "\(powell.explanation)")
+    }
+
     /// The trade words of wire copy that the lists lacked (`taxonomy-default-7`): Britain's politics,
     /// seedings and exits, software and games, awards and market closes.
     @Test func wireTradeWordsMakeTheirTopics() throws {
