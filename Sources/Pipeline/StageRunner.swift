@@ -34,6 +34,11 @@ public struct StageOutput: Sendable, Hashable {
             topic: topic, key: key, value: try EventCodec.encode(event, occurredAt: occurredAt),
             headers: KafkaHeader.list(EventHeaders.values(for: Event.self)))
     }
+
+    /// The producer message that publishes this output.
+    public var producerMessage: KafkaProducerMessage {
+        KafkaProducerMessage(topic: topic, key: key, value: value, headers: headers)
+    }
 }
 
 /// Why a message could not be processed.
@@ -355,8 +360,7 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for output in outputs {
                 group.addTask {
-                    try await self.producer.send(KafkaProducerMessage(
-                        topic: output.topic, key: output.key, value: output.value, headers: output.headers))
+                    try await self.producer.send(output.producerMessage)
                 }
             }
             try await group.waitForAll()

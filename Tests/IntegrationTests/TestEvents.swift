@@ -24,8 +24,7 @@ extension TestBroker {
         _ events: [Event], to topic: String, key: (Event) -> String, occurredAt: Date = Date(), with producer: KafkaProducer
     ) async throws {
         for event in events {
-            let output = try StageOutput(topic: topic, key: key(event), event: event, occurredAt: occurredAt)
-            try await producer.send(KafkaProducerMessage(topic: output.topic, key: output.key, value: output.value, headers: output.headers))
+            try await producer.send(try StageOutput(topic: topic, key: key(event), event: event, occurredAt: occurredAt).producerMessage)
         }
     }
 

@@ -73,7 +73,7 @@ struct WebhookNotifierTests {
                 subscriptionId: subscription.id, channel: .webhook, storyId: item.item.storyId, version: 1, isUpdate: false, isReplay: false,
                 item: item, match: MatchExplanation(filter: subscription.filter, matchedTerms: ["region:mena"]), createdAt: Date())
             let output = try StageOutput(topic: deliveries, key: subscription.id, event: request)
-            try await producer.send(KafkaProducerMessage(topic: output.topic, key: output.key, value: output.value, headers: output.headers))
+            try await producer.send(output.producerMessage)
             return request
         }
 

@@ -104,7 +104,7 @@ public struct DigestRunner: Service {
 
     private func publish(_ outputs: [StageOutput]) async throws {
         for output in outputs {
-            try await producer.send(KafkaProducerMessage(topic: output.topic, key: output.key, value: output.value, headers: output.headers))
+            try await producer.send(output.producerMessage)
         }
     }
 }
