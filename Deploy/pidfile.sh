@@ -22,7 +22,11 @@ pidfile_stop() {
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
   rm -f "$1"
-  echo "$2: stopped (pid $pid)"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -9 "$pid"
+    echo "$2: killed (pid $pid): it was still running 5 s after SIGTERM"
+  else
+    echo "$2: stopped (pid $pid)"
+  fi
 }

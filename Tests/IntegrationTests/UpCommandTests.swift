@@ -91,6 +91,28 @@ struct UpCommandTests {
         }
     }
 
+    /// Whether process `pid` blocks SIGTERM: bit SIGTERM - 1 of the `SigBlk` mask in /proc/PID/status.
+    static func blocksSIGTERM(_ pid: String) throws -> Bool {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") }, "\(status)")
+        let mask = try #require(UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16), "\(line)")
+        return mask & (1 << UInt64(SIGTERM - 1)) != 0
+    }
+
+    /// SIGTERM when a test ends early, and a wait for the exit (30 s at most, then SIGKILL): `up`
+    /// stops the broker and the SMTP sink it started by their pid files, in the directory the test
+    /// removes next. Without the wait the files went first, and the sink was left running.
+    static func terminate(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(100_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     /// SIGINT, as Ctrl-C, and a clean exit.
     static func stop(_ process: Process, _ output: Output) async throws {
         process.interrupt()
@@ -119,7 +141,7 @@ struct UpCommandTests {
         // start a local one, that one is its own and the suite's broker is never stopped by it.
         environment["NEWSFLASH_BROKER_STATE"] = "\(dir)/broker"
         let (process, output) = try Self.startUp(bootstrap: bootstrap, dir: dir, ports: (api, demo, metrics), environment: environment)
-        defer { if process.isRunning { process.terminate() } }
+        defer { Self.terminate(process) }
 
         try await Self.waitForAlert(process, output)
         #expect(output.contains("Newsflash is up"))
@@ -155,7 +177,7 @@ struct UpCommandTests {
         // the first run dropped every item of the second). No new item appears in this run (a pace
         // of 10 minutes): the alert must come from the first items, which the first run saw too.
         let (again, againOutput) = try Self.startUp(bootstrap: bootstrap, dir: dir, pace: 600, ports: (api, demo, metrics), environment: environment)
-        defer { if again.isRunning { again.terminate() } }
+        defer { Self.terminate(again) }
         try await Self.waitForAlert(again, againOutput)
         #expect(againOutput.contains("A demo subscription (\(id))"))  // the store is kept: the same subscription
         try await Self.stop(again, againOutput)
@@ -173,10 +195,16 @@ struct UpCommandTests {
         environment.removeValue(forKey: "KAFKA_BOOTSTRAP")
         let nobody = "127.0.0.1:\(Self.freePort())"
         let (process, output) = try Self.startUp(bootstrap: nobody, dir: dir, ports: (api, demo, metrics), environment: environment)
-        defer { if process.isRunning { process.terminate() } }
+        defer { Self.terminate(process) }
 
         try await Self.waitForAlert(process, output)
         #expect(output.contains("up: no broker at \(nobody); starting the local one"))
+        // The services it started take SIGTERM: they do not inherit the signals `up` blocks for its
+        // own handling (they did, and each stop waited 5 s for its SIGKILL).
+        for pidFile in ["\(dir)/broker/tansu.pid", "\(dir)/smtp-sink/sink.pid"] {
+            let pid = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try !Self.blocksSIGTERM(pid), "\(pidFile): the service blocks SIGTERM")
+        }
         let port = try String(contentsOfFile: "\(dir)/broker/port", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(output.contains("broker            127.0.0.1:\(port)"), "\(output.all)")
         #expect(!output.contains("broker            \(nobody)"))
@@ -244,7 +272,7 @@ struct UpCommandTests {
         environment["NEWSFLASH_BROKER_STATE"] = "\(dir)/broker"
         let (process, output) = try Self.startUp(
             bootstrap: bootstrap, dir: dir, ports: (api, demo, metrics), environment: environment, logs: true)
-        defer { if process.isRunning { process.terminate() } }
+        defer { Self.terminate(process) }
         try await Self.waitForAlert(process, output)
         let base = "http://127.0.0.1:\(api)/v1"
         var secrets: Set<String> = ["sink-password"]  // `up`'s SMTP password for the sink it starts

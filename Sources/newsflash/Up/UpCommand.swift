@@ -225,6 +225,11 @@ struct UpCommand: AsyncParsableCommand {
     /// posix_spawn and waitpid on the script itself: a service the script starts in the background
     /// inherits its output and outlives it, so neither a pipe's end-of-file nor Foundation's
     /// Process (which did not return here) can tell when the script is done.
+    ///
+    /// The script starts with no signal blocked and SIGTERM, SIGINT, SIGHUP, SIGQUIT and SIGPIPE at
+    /// their defaults. Spawned as it was, it inherited the mask of the thread that spawned it, which
+    /// blocks those signals for the signal handling of `up`; so did the broker and the SMTP sink it
+    /// starts, which then ignored `stop`'s SIGTERM until the script's SIGKILL 5 s later.
     static func script(_ path: String, _ arguments: [String]) throws -> String {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CLIError("\(path) is not here: run newsflash up from the repository, or give --bootstrap a running broker")
@@ -237,8 +242,19 @@ struct UpCommand: AsyncParsableCommand {
         posix_spawn_file_actions_addopen(&actions, 1, file.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
         guard spawned == 0 else { throw CLIError("cannot run \(path): \(String(cString: strerror(spawned)))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
