@@ -270,8 +270,11 @@ struct UpCommandTests {
         var environment = ProcessInfo.processInfo.environment
         environment["NEWSFLASH_SMTP_SINK_STATE"] = "\(dir)/smtp-sink"
         environment["NEWSFLASH_BROKER_STATE"] = "\(dir)/broker"
+        // A new demo item every 12 s, not 2: the new hook below needs an item matched after it is
+        // made, and at the usual pace the demo's last item (about 20 s in) could pass before that
+        // on a busy machine (CI once waited 60 s for an attempt that no item was left to make).
         let (process, output) = try Self.startUp(
-            bootstrap: bootstrap, dir: dir, ports: (api, demo, metrics), environment: environment, logs: true)
+            bootstrap: bootstrap, dir: dir, pace: 12, ports: (api, demo, metrics), environment: environment, logs: true)
         defer { Self.terminate(process) }
         try await Self.waitForAlert(process, output)
         let base = "http://127.0.0.1:\(api)/v1"
@@ -342,10 +345,19 @@ struct UpCommandTests {
         answers.append(try await Self.get("http://127.0.0.1:\(metrics)/health/live").1)
         // A signed attempt at the new hook (the demo receiver trusts only the demo subscription's
         // secret, so it refuses it, and the attempt is logged with its outcome).
-        try await withDeadline(.seconds(60), "an attempt at the new hook") {
-            while try await !Self.get("\(base)/subscriptions/\(hookID)/deliveries", key: subscriberKey).1.contains("\"outcome\"") {
-                try await Task.sleep(for: .milliseconds(500))
+        do {
+            try await withDeadline(.seconds(60), "an attempt at the new hook") {
+                while try await !Self.get("\(base)/subscriptions/\(hookID)/deliveries", key: subscriberKey).1.contains("\"outcome\"") {
+                    try await Task.sleep(for: .milliseconds(500))
+                }
             }
+        } catch let error as DeadlineExceeded {
+            // What the pipeline logged about the hook, secrets masked: where its item stopped.
+            let named = output.lines.withLock { $0 }.filter { $0.contains(hookID) }.suffix(20).map { line in
+                secrets.reduce(line) { $0.replacingOccurrences(of: $1, with: "<SECRET>") }.prefix(300)
+            }
+            Issue.record("\(error); the last log lines naming \(hookID):\n\(named.joined(separator: "\n"))")
+            throw error
         }
         try await Self.stop(process, output)
 
