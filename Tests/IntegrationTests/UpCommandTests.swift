@@ -102,6 +102,9 @@ struct UpCommandTests {
     /// SIGTERM when a test ends early, and a wait for the exit (30 s at most, then SIGKILL): `up`
     /// stops the broker and the SMTP sink it started by their pid files, in the directory the test
     /// removes next. Without the wait the files went first, and the sink was left running.
+    /// It blocks its thread while `up` stops (about 7 s), a thread of the cooperative pool when called
+    /// from an async test's `defer`, which cannot await: only when a test ends early, as `stop`
+    /// has already stopped `up` otherwise.
     static func terminate(_ process: Process) {
         guard process.isRunning else { return }
         process.terminate()
