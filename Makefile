@@ -1,5 +1,5 @@
 # Newsflash developer commands. Each target installs what it needs (Deploy/setup.sh).
-.PHONY: demo test setup build release broker broker-stop topics smoke chaos chaos-quick bench-kafka bench-feeds bench-classifier bench-match bench-webhooks clean fuzz api-fuzz topic-model
+.PHONY: demo test setup build release broker broker-stop smoke chaos chaos-quick bench-kafka bench-feeds bench-classifier bench-match bench-webhooks clean fuzz api-fuzz topic-model
 
 SWIFT ?= swift
 ENV = export LD_LIBRARY_PATH=$(CURDIR)/.local/lib$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH};
