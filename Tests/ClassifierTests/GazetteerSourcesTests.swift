@@ -150,8 +150,25 @@ import Testing
             ("Former NZ Social Credit leader dies", "NZ"), ("S.Africa's rand slides", "ZA"), ("PNG landslide buries village", "PG"),
             ("HK stocks fall at the open", "HK"), ("BiH presidency meets", "BA"), ("Kiwis rally behind flag change", "NZ"),
             ("Aussies flock to the beach", "AU"), ("Brits warned over holiday scams", "GB"), ("Transnistria holds a vote", "MD"),
+            // South Asia's press writes Sri Lanka short, and India's its union territory.
+            ("Lanka: travel ban on ex-PM", "LK"), ("Senior Lankan military officer explains orders", "LK"),
+            ("Lankans queue for fuel", "LK"), ("Former J&K chief minister detained", "IN"),
+            ("Things to borrow from L.A. libraries", "US"),
         ])
         #expect(try classify("Upload the chart as a png file").countries.isEmpty)
+    }
+
+    /// Ireland's counties besides its provinces, bare and as "County Kerry" or "Co Kerry"; a county
+    /// named like a person or a word (Kerry, Clare, Mayo) only with the word.
+    @Test func irishCountiesImplyIreland() throws {
+        try expectCountries([
+            ("Families line streets in West Wicklow", "IE"), ("Louth edge Meath in final", "IE"), ("Storm batters Co Kerry", "IE"),
+            ("Gardai search land in County Clare", "IE"), ("Flooding in Co. Mayo", "IE"), ("Munster beat Leinster", "IE"),
+            ("GAA club hosts county final", "IE"),
+        ])
+        for text in ["Kerry Katona opens up about her past", "Mayo Clinic study links naps to blood pressure"] {
+            #expect(try classify(text).countries.isEmpty, "\(text)")
+        }
     }
 
     @Test func englishCountiesAndSplitCountiesAreBritish() throws {

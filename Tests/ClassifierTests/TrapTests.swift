@@ -45,6 +45,19 @@ import Testing
         #expect(probe.explanation.contains { $0.tag == "US" && $0.rule == "trap:congress-us" }, "\(probe.explanation)")
     }
 
+    /// Its members, written in lower case in running text, follow the same rule: the US's unless a
+    /// place stands right before them or the item names another country with a congress and nothing
+    /// of US politics.
+    @Test func congressmenAreTheUSsUnlessAnotherCountryOwnsThem() throws {
+        try expectCountries([
+            ("Two congressmen introduced a bipartisan bill", "US"), ("A congresswoman was arrested at the protest", "US"),
+            ("A Philippine congressman was shot dead in Manila", "PH"), ("Colombian congresswoman survives attack", "CO"),
+            ("Peru: congressman detained over bribes", "PE"),
+        ])
+        let members = try classify("Two congressmen introduced a bipartisan bill")
+        #expect(members.explanation.contains { $0.tag == "US" && $0.rule == "trap:congress-us" }, "\(members.explanation)")
+    }
+
     /// A town named like a person (config.json's `trapNames`: Paris, Sydney, Victoria...) is a first
     /// name before an unknown capitalised word in sentence-case text, or the first word of a name the
     /// taxonomy knows; it stays the town before a team's word, after a preposition, and in title case,

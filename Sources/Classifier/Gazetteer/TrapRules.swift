@@ -2,9 +2,10 @@
 /// US state), Jordan and Chad (countries or first names), Turkey (country or bird), Nice (city or
 /// adjective), Mobile (city or phone), Of (a Turkish town or the preposition); and the national
 /// institutions English news names without their country, read as the country that news means
-/// unless the item names another one: the Senate, senators and the Supreme Court (US), Congress (the US's
-/// unless a place is named right before it, "Peru's Congress", or the item names India or a country
-/// of Latin America and nothing of US politics), the AP
+/// unless the item names another one: the Senate, senators and the Supreme Court (US), Congress and
+/// its members, congressmen and congresswomen (the US's unless a place is named right before it,
+/// "Peru's Congress", or the item names India, the Philippines or a country of Latin America and
+/// nothing of US politics), the AP
 /// style titles Sen., Gov. and Rep. before a name (US), AP abbreviations of states that are also
 /// words ("Mass.", "Miss.", "Ill.") after a town and a comma (US), the Canadian Press abbreviations
 /// of provinces after a town and a comma ("Brandon, Man.") and "B.C." unless after a year (Canada), MPs, the Home and Foreign Secretaries (South
@@ -111,10 +112,11 @@ enum TrapRules {
             return .reject(rule: "trap:mobile-common-word")
         case "senate", "senator", "senators", "supreme court":
             return defaultCountry("US", key: key, cues: usPoliticsCues, context: context)
-        case "congress":
+        case "congress", "congressman", "congressmen", "congresswoman", "congresswomen":
             // Peru's, Mexico's and the Philippines' legislatures are congresses too: another country's
             // when a place is named right before it or after "of" ("Peru's Congress", "Mexican
-            // Congress", "Congress of Colombia"), else the US's ("Congress to probe Russia ties").
+            // Congress", "Congress of Colombia", "a Philippine congressman"), else the US's ("Congress
+            // to probe Russia ties", "two congressmen introduced a bill").
             if context.placeEnds(start) || (next?.folded == "of" && context.placeStarts(end + 1)) {
                 return .reject(rule: "trap:congress-another-country")
             }

