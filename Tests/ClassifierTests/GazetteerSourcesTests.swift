@@ -236,6 +236,13 @@ import Testing
             // Heads of about 2015-2025 whom the Factbook's 2025 edition no longer names.
             ("Morawiecki rejects EU migration pact", "PL"), ("Sanna Marin resigns as party leader", "FI"),
             ("Mikati forms new cabinet", "LB"), ("Xiomara Castro sworn in", "HN"),
+            // Governors, premiers, mayors and ministers of about 2015-2025 of the countries whose own
+            // press the news carries, from general knowledge (stop 53); those whose names hold a
+            // place are theirs, not the place's.
+            ("Kay Ivey signs abortion ban", "US"), ("Palaszczuk calls early election", "AU"),
+            ("Rachel Notley concedes defeat", "CA"), ("Tim Houston unveils budget", "CA"), ("John Tory resigns", "CA"),
+            ("Lina Hidalgo declares disaster", "US"), ("Anita Anand visits troops", "CA"), ("Khairy defends vaccine rollout", "MY"),
+            ("President Bush may veto amendment", "US"), ("Bush administration removes report from website", "US"),
         ] {
             let result = try classify(text)
             #expect(result.countries == [country], "\(text): \(result.countries)")
