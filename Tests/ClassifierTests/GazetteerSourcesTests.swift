@@ -160,6 +160,12 @@ import Testing
 
     /// Ireland's counties besides its provinces, bare and as "County Kerry" or "Co Kerry"; a county
     /// named like a person or a word (Kerry, Clare, Mayo) only with the word.
+    /// The attacks named by their dates are the US's and Britain's, when the item names no other place.
+    @Test func attacksNamedByTheirDatesPlaceTheirCountry() throws {
+        try expectCountries([("Al-Qaeda releases 9/11 message", "US"), ("Footage of 7/7 bombers shown to court", "GB")])
+        #expect(try classify("Doris Lessing: 9/11 wasn't that terrible compared to IRA attacks in London").countries == ["GB"])
+    }
+
     @Test func irishCountiesImplyIreland() throws {
         try expectCountries([
             ("Families line streets in West Wicklow", "IE"), ("Louth edge Meath in final", "IE"), ("Storm batters Co Kerry", "IE"),
@@ -243,12 +249,19 @@ import Testing
             ("Rachel Notley concedes defeat", "CA"), ("Tim Houston unveils budget", "CA"), ("John Tory resigns", "CA"),
             ("Lina Hidalgo declares disaster", "US"), ("Anita Anand visits troops", "CA"), ("Khairy defends vaccine rollout", "MY"),
             ("President Bush may veto amendment", "US"), ("Bush administration removes report from website", "US"),
+            // Monarchs and popes of about 1980-2026 by the names the news gives them.
+            ("Queen Beatrix to abdicate", "NL"), ("Queen Margrethe celebrates jubilee", "DK"), ("King Felipe opens parliament", "ES"),
+            ("Emperor Akihito abdicates", "JP"), ("Benedict XVI meets Dalai Lama", "VA"),
         ] {
             let result = try classify(text)
             #expect(result.countries == [country], "\(text): \(result.countries)")
             #expect(result.explanation.contains { $0.tag == country && $0.rule == "gazetteer:leader" }, "\(text): \(result.explanation)")
         }
         #expect(try classify("Kohl's cancels orders from suppliers").countries.isEmpty)
+        // "Bush" alone is a word (and Kate Bush's name); a given name alone is no monarch.
+        for text in ["Bush fire threatens homes", "Kate Bush tops the charts", "Beatrix Potter exhibition opens"] {
+            #expect(try classify(text).countries.isEmpty, "\(text)")
+        }
         // A committee of Congress is the US's even beside another country; the bare Senate is not.
         #expect(try classify("Senate intelligence committee widens Russia probe").countries == ["US", "RU"])
     }
