@@ -7,7 +7,7 @@ import NewsModel
 /// then call `classify` as often as needed, from any task. Immutable and `Sendable`.
 public struct NewsClassifier: Sendable {
     /// The version of the classification rules in this code; part of `version`.
-    public static let engineVersion = "1.5.0"
+    public static let engineVersion = "1.6.0"
 
     public let taxonomy: Taxonomy
     public let gazetteer: Gazetteer

@@ -24,10 +24,11 @@ public struct PhraseTrie: Sendable {
         /// bit ("NATO"): only in capitals; without ("AfD", "EVs", a capital and small letters): only
         /// so, a capital and small letters ("AFD" is another body's acronym, "afd" none).
         public var upperMask: UInt64
-        /// A name of one word written with a capital and small letters that is short ("Xi") or
-        /// another language's name of a place ("Fao", "Vin", "Aka"): not that word in capitals ("XI",
-        /// "FAO") unless the whole text is in capitals, for in mixed text such capitals are an acronym
-        /// or a numeral ("name an unchanged XI", "Super Bowl LI", "FAO warns of famine"), not the name.
+        /// A name of one word written with a capital and small letters that is short ("Xi", "Gao",
+        /// "Niš") or another language's name of a place ("Fao", "Vin", "Aka"): not that word in capitals
+        /// ("XI", "GAO", "NIS", "FAO") unless the whole text is in capitals, for in mixed text such
+        /// capitals are an acronym or a numeral ("name an unchanged XI", "Super Bowl LI", "a GAO
+        /// report", "NIS 300,000 in damages", "FAO warns of famine"), not the name.
         public var refusesCapitals: Bool = false
     }
 
@@ -69,7 +70,9 @@ public struct PhraseTrie: Sendable {
 
     /// The longest main name of one word that `Phrase.refusesCapitals` applies to (an alternate
     /// name it applies to at any length).
-    static let shortNameLength = 2
+    /// Three letters since engine 1.6.0: the US's GAO was Mali's Gao, the shekel's NIS Serbia's Niš,
+    /// the IMO Nigeria's Imo, the ITU Brazil's Itu and the BoE's "BOE" Nauru's Boe.
+    static let shortNameLength = 3
 
     /// Adds a phrase; returns false when it has no words. `forceUpper`: an acronym, matched only in
     /// capitals. `alternate`: another language's or an old name of a place (a gazetteer alias flagged
