@@ -73,6 +73,7 @@ let package = Package(
                 "FeedParsing",
                 "SQLiteFile",
                 "NewsModel",
+                "Pipeline",
                 "RdKafka",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

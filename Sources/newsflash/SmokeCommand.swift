@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NewsModel
+import Pipeline
 import RdKafka
 
 /// `newsflash smoke`: publish real `news.item` events and read them back.
@@ -36,10 +37,9 @@ struct SmokeCommand: AsyncParsableCommand {
         let start = clock.now
         for index in 0..<count {
             let item = SmokeItems.item(index, fetchedAt: now)
-            let bytes = try EventCodec.encode(item, occurredAt: now)
-            let report = try await producer.send(KafkaProducerMessage(
-                topic: topic, key: item.itemId, value: bytes, headers: EventHeaders.kafkaHeaders(for: NewsItem.self)))
-            sent[item.eventID] = bytes
+            let output = try StageOutput(topic: topic, key: item.itemId, event: item, occurredAt: now)
+            let report = try await producer.send(output.producerMessage)
+            sent[item.eventID] = output.value
             if let offset = report.offset {
                 positions.append(KafkaTopicPartitionOffset(topic: topic, partition: report.partition, offset: offset))
             }

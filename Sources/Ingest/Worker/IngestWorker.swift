@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import NewsModel
+import Pipeline
 import RdKafka
 import ServiceLifecycle
 import Synchronization
@@ -289,10 +290,8 @@ public final class IngestWorker: Service, Sendable {
             for entry in pending {
                 group.addTask {
                     do {
-                        let bytes = try EventCodec.encode(entry.item, occurredAt: fetchedAt)
-                        try await producer.send(KafkaProducerMessage(
-                            topic: topic, key: entry.item.itemId, value: bytes,
-                            headers: KafkaHeader.list(EventHeaders.values(for: NewsItem.self))))
+                        let output = try StageOutput(topic: topic, key: entry.item.itemId, event: entry.item, occurredAt: fetchedAt)
+                        try await producer.send(output.producerMessage)
                         return .success(Acknowledged(key: entry.key, seen: IngestStore.SeenItem(
                             itemID: entry.item.itemId, fingerprint: entry.fingerprint, version: entry.item.version, storyID: entry.item.storyId)))
                     } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import NewsModel
+import Pipeline
 import RdKafka
 import Subscriptions
 
@@ -216,9 +217,8 @@ public struct ReplayRouter: Sendable {
     }
 
     private func make(_ request: DeliveryRequest, key: String) -> Decision {
-        guard let value = try? EventCodec.encode(request, occurredAt: Date()) else { return .skip(.undecodable) }
-        var headers = KafkaHeader.list(EventHeaders.values(for: DeliveryRequest.self))
-        headers.append(KafkaHeader(key: Self.header, value: replayID))
-        return .send(KafkaProducerMessage(topic: targetTopic, key: key, value: value, headers: headers))
+        guard var output = try? StageOutput(topic: targetTopic, key: key, event: request) else { return .skip(.undecodable) }
+        output.headers.append(KafkaHeader(key: Self.header, value: replayID))
+        return .send(output.producerMessage)
     }
 }
