@@ -55,6 +55,7 @@ struct SecretsCommand: AsyncParsableCommand {
                 The file is replaced atomically (mode 0600) with the new key first and the old keys kept, so secrets not \
                 yet re-sealed still open. Secrets stored in plain text by older versions are sealed too. Prints the new \
                 key's id and how many subscriptions were re-sealed.
+
                 Example:
                   newsflash secrets rotate-key --subscriptions postgres://newsflash@db/newsflash --secrets-key-file /etc/newsflash/secrets.key
                 """)

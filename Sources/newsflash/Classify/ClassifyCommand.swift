@@ -23,8 +23,8 @@ struct ClassifyTextCommand: AsyncParsableCommand {
         commandName: "text",
         abstract: "Classify a text, or one text per line from standard input (the default).",
         discussion: """
-            With a text argument, prints its tags (or one JSON object with --json). Without one, reads
-            standard input: one text per line in, one JSON object per line out, same order, an object
+            With a text argument, prints its tags (or one JSON object with --json). Without one, reads \
+            standard input: one text per line in, one JSON object per line out, same order, an object \
             for every line (empty lines included).
             """)
 

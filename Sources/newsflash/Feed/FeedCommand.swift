@@ -25,8 +25,9 @@ struct FeedParseCommand: AsyncParsableCommand {
         commandName: "parse",
         abstract: "Parse a feed or ticker page (file, '-' or http(s) URL) and print its items.",
         discussion: """
-            Formats are detected: RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.0/1.1, CDF; --ticker reads an HTML
+            Formats are detected: RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.0/1.1, CDF; --ticker reads an HTML \
             page's BREAKING list instead (--line/--link/--time change the XPath selectors).
+
             Exit status 1 with a message naming the problem when the document cannot be read.
             """)
 
