@@ -119,5 +119,39 @@ class RiskNewsTests(unittest.TestCase):
         self.assertEqual(labelled[0]["regions"], ["Africa"])
 
 
+
+class BBCNews2004Tests(unittest.TestCase):
+    def test_one_example_per_headline_with_its_areas_topic(self):
+        with tempfile.TemporaryDirectory() as root:
+            files = {
+                ("business", "001.txt"): "Ad sales lift a media group\n\nQuarterly profits rose.\n".encode("utf-8"),
+                ("business", "002.txt"): "Ad sales lift a media group\n\nThe same story again.\n".encode("utf-8"),
+                ("sport", "001.txt"): "\nVisitors edge hosts in late finish\n\nText.\n".encode("utf-8"),
+                ("tech", "001.txt"): "Phone maker cuts price to \u00a3100\n\nText.\n".encode("latin-1"),
+                ("entertainment", "001.txt"): "Film tops box office\n".encode("utf-8"),
+                ("politics", "001.txt"): "Minister faces vote\n".encode("utf-8"),
+                ("README.TXT",): b"not a story",
+            }
+            for parts, data in files.items():
+                path = os.path.join(root, *parts)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "wb") as handle:
+                    handle.write(data)
+            examples = heldout.bbc_news_2004(root)
+        self.assertEqual([(e["text"], e["topics"]) for e in examples], [
+            ("Ad sales lift a media group", ["Economy"]),
+            ("Film tops box office", ["Arts&Culture"]),
+            ("Minister faces vote", ["Politics"]),
+            ("Visitors edge hosts in late finish", ["Sports"]),
+            ("Phone maker cuts price to \u00a3100", ["Technology"]),
+        ])
+        self.assertTrue(all(e["regions"] is None for e in examples))
+
+    def test_a_directory_without_the_archive_is_refused(self):
+        with tempfile.TemporaryDirectory() as root:
+            with self.assertRaises(SystemExit):
+                heldout.bbc_news_2004(root)
+
+
 if __name__ == "__main__":
     unittest.main()
