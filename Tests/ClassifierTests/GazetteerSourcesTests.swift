@@ -125,6 +125,11 @@ import Testing
             ("Gunmen attack Jos", "NG"), ("GUNMEN ATTACK JOS", "NG"), ("Riots in Nis", "RS"), ("QLD floods worsen", "AU"),
             ("Qld floods worsen", "AU"),
         ])
+        // Both are Queensland's: the acronym is a line of its own beside the package's "Qld", which
+        // refuses capitals (generate_gazetteer.py's write() keeps a short acronym apart).
+        for text in ["QLD floods worsen", "Qld floods worsen", "Floods in QLD and NSW"] {
+            #expect(try classify(text).places.first?.name == "Queensland", "\(text)")
+        }
         // Other names of countries that are people's names.
         for text in ["Dominique Strauss-Kahn resigns", "Thomas Mann novel reissued", "Swati Maliwal speaks out"] {
             #expect(try classify(text).countries.isEmpty, "\(text)")

@@ -738,15 +738,24 @@ def add_weak_names(gaz, curated):
 
 
 # ---------------------------------------------------------------- output
+# The longest one-word name the engine reads as short (`PhraseTrie.shortNameLength`): in mixed-case
+# text such a name written in capitals is taken for an acronym, not for the name.
+SHORT_NAME_LENGTH = 3
+
+
 def write(gaz, output, provenance):
     # One line per (alias key, entity): keep the first spelling of each key for each entity.
     # Flags of repeated spellings are merged (A and U only when every spelling has them); trap
-    # names always carry T.
+    # names always carry T. A short one-word name (SHORT_NAME_LENGTH letters or fewer) spelt once
+    # as an acronym and once not keeps both lines: the engine refuses the other spelling in
+    # capitals, so merged they would lose the acronym ("Qld" from the package, "QLD" from config).
     index, rows = {}, []
     for entity, text, flags in gaz.aliases:
         ident = (key(text), entity)
         if ident[0] in gaz.traps:
             flags += "T"
+        if ident in index and short_acronym_apart(rows[index[ident]], text, flags):
+            ident = (ident[0], entity, "U" in flags)
         if ident in index:
             row = rows[index[ident]]
             merged = set(row[2] + flags)
@@ -780,6 +789,14 @@ def write(gaz, output, provenance):
     with open(output, "w", encoding="utf-8") as handle:
         handle.write("\n".join(header) + "\n" + body)
     return len(used), len(rows), digest
+
+
+def short_acronym_apart(row, text, flags):
+    """Whether `text` with `flags` stays a line of its own beside `row`, a spelling of the same key
+    and entity: a one-word short name that one of the two spells as an acronym (U) and the other not."""
+    words = key(text).split()
+    return (len(words) == 1 and len(words[0]) <= SHORT_NAME_LENGTH
+            and ("U" in row[2]) != ("U" in flags))
 
 
 def main():

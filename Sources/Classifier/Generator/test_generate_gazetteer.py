@@ -120,5 +120,29 @@ class SubdivisionAbbreviationTests(unittest.TestCase):
             gen.add_subdivision_abbreviations(self.gaz, "AU", {"B.C.": "British Columbia"}, "U")
 
 
+
+class WriteTests(unittest.TestCase):
+    class Gaz:
+        def __init__(self, aliases):
+            self.entities = [("subdivision", "Queensland", ["AU"], 5000000), ("party", "Ukip", ["GB"], 0)]
+            self.aliases = aliases
+            self.traps = set()
+
+    def lines(self, aliases):
+        with tempfile.TemporaryDirectory() as root:
+            path = os.path.join(root, "gazetteer.tsv")
+            gen.write(self.Gaz(aliases), path, [])
+            with open(path, encoding="utf-8") as handle:
+                return [line.rstrip("\n").split("\t")[1:] for line in handle if line.startswith("A\t")]
+
+    def test_a_short_acronym_keeps_its_own_line_beside_a_spelling_that_refuses_capitals(self):
+        self.assertEqual(self.lines([(0, "Queensland", ""), (0, "Qld", ""), (0, "QLD", "U"), (0, "QLD", "U")]),
+                         [["0", "Queensland", ""], ["0", "Qld", ""], ["0", "QLD", "U"]])
+        self.assertEqual(self.lines([(0, "QLD", "U"), (0, "Qld", "")]), [["0", "QLD", "U"], ["0", "Qld", ""]])
+
+    def test_a_longer_acronym_merges_and_matches_in_any_case(self):
+        self.assertEqual(self.lines([(1, "Ukip", ""), (1, "UKIP", "U")]), [["0", "Ukip", ""]])
+
+
 if __name__ == "__main__":
     unittest.main()
