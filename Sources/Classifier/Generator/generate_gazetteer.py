@@ -738,8 +738,9 @@ def add_weak_names(gaz, curated):
 
 
 # ---------------------------------------------------------------- output
-# The longest one-word name the engine reads as short (`PhraseTrie.shortNameLength`): in mixed-case
-# text such a name written in capitals is taken for an acronym, not for the name.
+# The longest one-word name the engine reads as short (`PhraseTrie.shortNameLength`, which
+# test_generate_gazetteer.py checks it against): in mixed-case text such a name written in capitals
+# is taken for an acronym, not for the name.
 SHORT_NAME_LENGTH = 3
 
 

@@ -6,6 +6,7 @@ Deploy/test.sh (`make test`) runs them before the Swift tests. The cases are wri
 the packages publish (the Factbook's "Romanian(s)", GeoNames' alternate names), not taken from them.
 """
 import os
+import re
 import tempfile
 import unittest
 
@@ -120,7 +121,6 @@ class SubdivisionAbbreviationTests(unittest.TestCase):
             gen.add_subdivision_abbreviations(self.gaz, "AU", {"B.C.": "British Columbia"}, "U")
 
 
-
 class WriteTests(unittest.TestCase):
     class Gaz:
         def __init__(self, aliases):
@@ -142,6 +142,14 @@ class WriteTests(unittest.TestCase):
 
     def test_a_longer_acronym_merges_and_matches_in_any_case(self):
         self.assertEqual(self.lines([(1, "Ukip", ""), (1, "UKIP", "U")]), [["0", "Ukip", ""]])
+
+    def test_the_short_name_length_is_the_engines(self):
+        # SHORT_NAME_LENGTH mirrors PhraseTrie.shortNameLength; a change to one must change the other.
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Matching", "PhraseTrie.swift")
+        with open(path, encoding="utf-8") as handle:
+            found = re.search(r"static let shortNameLength = (\d+)", handle.read())
+        self.assertIsNotNone(found)
+        self.assertEqual(int(found.group(1)), gen.SHORT_NAME_LENGTH)
 
 
 if __name__ == "__main__":

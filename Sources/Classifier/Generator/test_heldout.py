@@ -119,7 +119,6 @@ class RiskNewsTests(unittest.TestCase):
         self.assertEqual(labelled[0]["regions"], ["Africa"])
 
 
-
 class BBCNews2004Tests(unittest.TestCase):
     def test_one_example_per_headline_with_its_areas_topic(self):
         with tempfile.TemporaryDirectory() as root:
