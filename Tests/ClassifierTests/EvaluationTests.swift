@@ -171,6 +171,33 @@ import Testing
         #expect(reloaded.labels == base.taxonomy.topics.map(\.label))
     }
 
+    /// `runs` trains once per seed (`seed`, `seed + 1`, ...) and keeps the mean: each bias and weight
+    /// is the average of the runs' own, and the model says how it was made.
+    @Test func runsAverageTheWeightsOfOneRunPerSeed() throws {
+        let devset = Array(try examples("devset.jsonl").prefix(120))
+        let base = try Bundled.get().replacingTopicModel(nil)
+        let seven = try base.trainTopicModel(on: devset, trainer: TopicModelTrainer(epochs: 5, seed: 7), description: "first 120")
+        let eight = try base.trainTopicModel(on: devset, trainer: TopicModelTrainer(epochs: 5, seed: 8), description: "first 120")
+        let both = try base.trainTopicModel(on: devset, trainer: TopicModelTrainer(epochs: 5, seed: 7, runs: 2), description: "first 120")
+        #expect(both.trainedOn.hasSuffix(", seed 7, weights averaged over 2 runs (seeds 7 to 8)"))
+        #expect(both.version != seven.version && both.version != eight.version)
+        for label in both.labels.indices {
+            #expect(abs(both.biases[label] - (seven.biases[label] + eight.biases[label]) / 2) < 1e-9)
+        }
+        var compared = 0
+        for (row, feature) in both.features.enumerated() {
+            guard let inSeven = seven.index(of: feature), let inEight = eight.index(of: feature) else { continue }
+            for label in both.labels.indices {
+                let mean = (seven.weight(row: inSeven, label: label) + eight.weight(row: inEight, label: label)) / 2
+                #expect(abs(both.weight(row: row, label: label) - mean) < 1e-9)
+            }
+            compared += 1
+        }
+        #expect(compared > 100)
+        let again = try base.trainTopicModel(on: devset, trainer: TopicModelTrainer(epochs: 5, seed: 7, runs: 2), description: "first 120")
+        #expect(again.version == both.version)
+    }
+
     @Test func trainingRejectsUnknownTopics() throws {
         let base = try Bundled.get()
         #expect(throws: ClassifierError.self) {

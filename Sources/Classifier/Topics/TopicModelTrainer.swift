@@ -1,8 +1,11 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 /// Trains a `TopicModel` from feature vectors with their gold topics: one-vs-rest logistic
 /// regression, L2-regularised, by stochastic gradient descent in a fixed (seeded) order, so the
-/// same data gives the same model byte for byte.
+/// same data gives the same model byte for byte. With `runs` above 1 it descends once per seed and
+/// averages the weights.
 public struct TopicModelTrainer: Sendable {
     public var epochs: Int
     public var learningRate: Double
@@ -27,13 +30,19 @@ public struct TopicModelTrainer: Sendable {
     /// model from the same data: how far held-out figures move between seeds is the noise a change
     /// to the data or the lexicon must beat.
     public var seed: UInt64
+    /// How many times to train, with the seeds `seed`, `seed + 1`, ..., averaging the weights and
+    /// biases of the runs (on all cores). One run's model is one draw: on the held-out sets two seeds
+    /// differ by up to 0.02 top-1 (ten seeds gave the sport set 0.802 to 0.824), and the average
+    /// of five lies near their mean with a spread of a few thousandths, so the bundled model is no
+    /// lucky or unlucky order and a change to the data is measured against less noise.
+    public var runs: Int
 
     /// The seed the bundled model is trained with ("newsflas" in ASCII).
     public static let defaultSeed: UInt64 = 0x6E65_7773_666C_6173
 
     public init(
         epochs: Int = 40, learningRate: Double = 0.3, l2: Double = 0.0005, minimumFeatureCount: Int = 1, balanceLabels: Bool = false,
-        naiveBayesScale: Double = 0, seed: UInt64 = TopicModelTrainer.defaultSeed
+        naiveBayesScale: Double = 0, seed: UInt64 = TopicModelTrainer.defaultSeed, runs: Int = 1
     ) {
         self.epochs = epochs
         self.learningRate = learningRate
@@ -42,6 +51,7 @@ public struct TopicModelTrainer: Sendable {
         self.balanceLabels = balanceLabels
         self.naiveBayesScale = naiveBayesScale
         self.seed = seed
+        self.runs = runs
     }
 
     /// One training example: named features with values, and its gold labels.
@@ -77,8 +87,7 @@ public struct TopicModelTrainer: Sendable {
 
         let labelCount = labels.count
         let exampleWeights = balanceLabels ? Self.balancedWeights(examples, labels: labels) : examples.map { $0.fixedWeight ?? 1 }
-        var weights = [Double](repeating: 0, count: features.count * labelCount)
-        var biases = labels.map { label -> Double in
+        let priors = labels.map { label -> Double in
             let positive = Double(examples.filter { $0.labels.contains(label) }.count)
             let rate = (positive + 0.5) / (Double(examples.count) + 1)
             return log(rate / (1 - rate))
@@ -86,27 +95,21 @@ public struct TopicModelTrainer: Sendable {
         let scales = naiveBayesScale == 0
             ? nil
             : Self.naiveBayesScales(vectors, targets: targets, weights: exampleWeights, featureCount: features.count, scale: naiveBayesScale)
-        var order = Array(examples.indices)
-        var random = SeededGenerator(seed: seed)
-        for epoch in 0..<epochs {
-            order.shuffle(using: &random)
-            let rate = learningRate / (1 + Double(epoch) * 0.1)
-            for index in order {
-                let vector = vectors[index]
-                for label in 0..<labelCount {
-                    var sum = biases[label]
-                    for (row, value) in vector {
-                        let slot = row * labelCount + label
-                        sum += weights[slot] * value * (scales?[slot] ?? 1)
-                    }
-                    let error = (1 / (1 + exp(-sum)) - targets[index][label]) * exampleWeights[index]
-                    biases[label] -= rate * error
-                    for (row, value) in vector {
-                        let slot = row * labelCount + label
-                        weights[slot] -= rate * (error * value * (scales?[slot] ?? 1) + l2 * weights[slot])
-                    }
-                }
-            }
+        let runCount = max(1, runs)
+        let results = Mutex<[(weights: [Double], biases: [Double])?]>(Array(repeating: nil, count: runCount))
+        DispatchQueue.concurrentPerform(iterations: runCount) { run in
+            let result = descend(
+                vectors: vectors, targets: targets, exampleWeights: exampleWeights, scales: scales, biases: priors,
+                featureCount: features.count, seed: seed &+ UInt64(run))
+            results.withLock { $0[run] = result }
+        }
+        // The runs' mean, summed in run order so the model is the same whatever the scheduling.
+        var weights = [Double](repeating: 0, count: features.count * labelCount)
+        var biases = [Double](repeating: 0, count: labelCount)
+        for result in results.withLock({ $0 }) {
+            guard let result else { continue }
+            for slot in weights.indices { weights[slot] += result.weights[slot] / Double(runCount) }
+            for label in biases.indices { biases[label] += result.biases[label] / Double(runCount) }
         }
         if let scales {
             for slot in weights.indices { weights[slot] *= scales[slot] }
@@ -129,9 +132,45 @@ public struct TopicModelTrainer: Sendable {
         let fixedWeights = examples.compactMap(\.fixedWeight)
         if let fixed = fixedWeights.first { settings += ", \(fixedWeights.count) examples weighing \(fixed)" }
         if seed != Self.defaultSeed { settings += ", seed \(seed)" }
+        if runCount > 1 { settings += ", weights averaged over \(runCount) runs (seeds \(seed) to \(seed &+ UInt64(runCount - 1)))" }
         return TopicModel(
             version: version, labels: labels, biases: biases, features: keptFeatures, weights: keptWeights,
             trainedOn: "\(description): \(examples.count) examples, \(settings)")
+    }
+
+    /// One run of stochastic gradient descent from `biases` and zero weights, visiting the examples
+    /// in the order `seed` shuffles them to, epoch by epoch. Returns weights as they are trained on
+    /// the scaled features (`scales` not yet folded in).
+    private func descend(
+        vectors: [[(Int, Double)]], targets: [[Double]], exampleWeights: [Double], scales: [Double]?, biases initialBiases: [Double],
+        featureCount: Int, seed: UInt64
+    ) -> (weights: [Double], biases: [Double]) {
+        let labelCount = initialBiases.count
+        var weights = [Double](repeating: 0, count: featureCount * labelCount)
+        var biases = initialBiases
+        var order = Array(vectors.indices)
+        var random = SeededGenerator(seed: seed)
+        for epoch in 0..<epochs {
+            order.shuffle(using: &random)
+            let rate = learningRate / (1 + Double(epoch) * 0.1)
+            for index in order {
+                let vector = vectors[index]
+                for label in 0..<labelCount {
+                    var sum = biases[label]
+                    for (row, value) in vector {
+                        let slot = row * labelCount + label
+                        sum += weights[slot] * value * (scales?[slot] ?? 1)
+                    }
+                    let error = (1 / (1 + exp(-sum)) - targets[index][label]) * exampleWeights[index]
+                    biases[label] -= rate * error
+                    for (row, value) in vector {
+                        let slot = row * labelCount + label
+                        weights[slot] -= rate * (error * value * (scales?[slot] ?? 1) + l2 * weights[slot])
+                    }
+                }
+            }
+        }
+        return (weights, biases)
     }
 
     /// Each example's weight when labels are balanced: the mean over its labels of

@@ -69,16 +69,20 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Seed of the order examples are visited in (the default is the bundled model's); train with a few to see how far a figure moves by chance.")
     var seed: UInt64 = TopicModelTrainer.defaultSeed
 
+    @Option(help: "Train this many times, with the seeds --seed, --seed + 1, ..., and average the weights, on all cores (the bundled model's recipe: 5): the model is then no one order's lucky or unlucky draw.")
+    var runs: Int = TopicModelTrainer().runs
+
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number") }
         guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be zero or a positive number") }
         guard minCount >= 1 else { throw ValidationError("--min-count must be at least 1") }
         guard (0...1).contains(naiveBayesScale) else { throw ValidationError("--naive-bayes-scale must be between 0 and 1") }
+        guard (1...64).contains(runs) else { throw ValidationError("--runs must be between 1 and 64") }
     }
 
     var trainer: TopicModelTrainer {
         TopicModelTrainer(epochs: epochs, learningRate: learningRate, l2: l2, minimumFeatureCount: minCount, balanceLabels: balance,
-            naiveBayesScale: naiveBayesScale, seed: seed)
+            naiveBayesScale: naiveBayesScale, seed: seed, runs: runs)
     }
 }
