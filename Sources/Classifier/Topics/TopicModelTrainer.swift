@@ -96,7 +96,7 @@ public struct TopicModelTrainer: Sendable {
             ? nil
             : Self.naiveBayesScales(vectors, targets: targets, weights: exampleWeights, featureCount: features.count, scale: naiveBayesScale)
         let runCount = max(1, runs)
-        let results = Mutex<[(weights: [Double], biases: [Double])?]>(Array(repeating: nil, count: runCount))
+        let results = Mutex<[(weights: [Double], biases: [Double])]>(Array(repeating: ([], []), count: runCount))
         DispatchQueue.concurrentPerform(iterations: runCount) { run in
             let result = descend(
                 vectors: vectors, targets: targets, exampleWeights: exampleWeights, scales: scales, biases: priors,
@@ -107,7 +107,6 @@ public struct TopicModelTrainer: Sendable {
         var weights = [Double](repeating: 0, count: features.count * labelCount)
         var biases = [Double](repeating: 0, count: labelCount)
         for result in results.withLock({ $0 }) {
-            guard let result else { continue }
             for slot in weights.indices { weights[slot] += result.weights[slot] / Double(runCount) }
             for label in biases.indices { biases[label] += result.biases[label] / Double(runCount) }
         }
