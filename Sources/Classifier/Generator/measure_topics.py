@@ -20,21 +20,21 @@ import re
 import subprocess
 import sys
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+from heldout import OUT, ROOT
 
-# (column, file under ROOT): the development sets, in the README's order.
+# (column, file): the development sets, in the README's order; all but the holdout fixture are heldout.py's.
 SETS = [
-    ("sport", "var/heldout/sport-headlines-2021.jsonl"),
-    ("guardian", "var/heldout/guardian-business.jsonl"),
-    ("sections", "var/heldout/outlet-sections.jsonl"),
-    ("headlines", "var/heldout/outlet-headlines.jsonl"),
-    ("holdout", "Tests/ClassifierTests/Fixtures/holdout.jsonl"),
-    ("bbc-2022", "var/heldout/bbc-headlines-2022.jsonl"),
-    ("aggregator", "var/heldout/aggregator-stories.jsonl"),
-    ("wikinews", "var/heldout/wikinews-heldout-half.jsonl"),
+    ("sport", os.path.join(OUT, "sport-headlines-2021.jsonl")),
+    ("guardian", os.path.join(OUT, "guardian-business.jsonl")),
+    ("sections", os.path.join(OUT, "outlet-sections.jsonl")),
+    ("headlines", os.path.join(OUT, "outlet-headlines.jsonl")),
+    ("holdout", os.path.join(ROOT, "Tests", "ClassifierTests", "Fixtures", "holdout.jsonl")),
+    ("bbc-2022", os.path.join(OUT, "bbc-headlines-2022.jsonl")),
+    ("aggregator", os.path.join(OUT, "aggregator-stories.jsonl")),
+    ("wikinews", os.path.join(OUT, "wikinews-heldout-half.jsonl")),
 ]
 # Measured only when asked (`--blind`).
-BLIND_SETS = [("bbc-2004", "var/heldout/bbc-news-2004.jsonl")]
+BLIND_SETS = [("bbc-2004", os.path.join(OUT, "bbc-news-2004.jsonl"))]
 
 TOP_ONE = re.compile(r"^top-1\s+([0-9.]+)", re.MULTILINE)
 
@@ -84,7 +84,7 @@ def main():
     print(" ".join([" " * width] + [f"{c:>10}" for c, _ in columns]))
     for name, model in zip(names, args.model or [None]):
         model = os.path.abspath(model) if model else None
-        figures = [measure(args.binary, model, os.path.join(ROOT, path)) or "-" for _, path in columns]
+        figures = [measure(args.binary, model, path) or "-" for _, path in columns]
         print(" ".join([name.ljust(width)] + [f"{f:>10}" for f in figures]), flush=True)
 
 

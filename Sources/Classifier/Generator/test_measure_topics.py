@@ -3,8 +3,10 @@ left out unless asked for.
 
     python3 -m unittest discover -s Sources/Classifier/Generator -p 'test_*.py'
 """
+import os
 import unittest
 
+import heldout
 import measure_topics
 
 EVAL_OUTPUT = """model: lr-59d7d92b46f5; classifier classifier-1.6.0/gaz-6d9e971d25ca/taxonomy-default-23/lr-59d7d92b46f5/urgency-default-2
@@ -27,10 +29,10 @@ class MeasureTopicsTests(unittest.TestCase):
         self.assertIsNone(measure_topics.top_one("REGIONS (394 examples)\nmicro avg 0.943 0.719 0.816\n"))
 
     def test_the_blind_set_is_measured_only_when_asked(self):
-        blind = [path for _, path in measure_topics.BLIND_SETS]
-        self.assertEqual(blind, ["var/heldout/bbc-news-2004.jsonl"])
-        self.assertFalse(any(path in blind for _, path in measure_topics.sets(blind=False)))
-        self.assertEqual([p for _, p in measure_topics.sets(blind=True)][-1], "var/heldout/bbc-news-2004.jsonl")
+        bbc_2004 = os.path.join(heldout.OUT, "bbc-news-2004.jsonl")
+        self.assertEqual([path for _, path in measure_topics.BLIND_SETS], [bbc_2004])
+        self.assertNotIn(bbc_2004, [path for _, path in measure_topics.sets(blind=False)])
+        self.assertEqual([p for _, p in measure_topics.sets(blind=True)][-1], bbc_2004)
 
     def test_the_sets_are_the_readmes_eight_in_order(self):
         self.assertEqual([c for c, _ in measure_topics.SETS],
