@@ -135,23 +135,35 @@ extension MutableBufferView where Element == Double {
     @inline(__always)
     func add(_ value: Double, times table: BufferView<Double>, from start: Int, width: Int) {
         precondition(width & 7 == 0 && width <= count && start >= 0 && start <= table.count &- width, "row out of range")
-        guard width > 0 else { return }
-        let sums = UnsafeMutableRawPointer(base.unsafelyUnwrapped)
-        let row = UnsafeRawPointer(table.startAddress + start)
-        let bytes = width &* MemoryLayout<Double>.stride
         var offset = 0
-        while offset < bytes {
-            let sum = sums.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
-            let weight = row.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
-            sums.storeBytes(of: sum + weight * value, toByteOffset: offset, as: SIMD8<Double>.self)
-            offset &+= MemoryLayout<SIMD8<Double>>.stride
+        while offset < width {
+            storeEight(loadEight(at: offset) + table.loadEight(at: start &+ offset) * value, at: offset)
+            offset &+= 8
         }
     }
 }
 
-extension BufferView {
-    /// The first element's address, for the kernel's own word and row access (the view is not empty).
-    fileprivate var startAddress: UnsafePointer<Element> { base.unsafelyUnwrapped }
+extension BufferView where Element == Double {
+    /// The eight elements from `start`, as one vector (`start + 8 <= count`): a row of weights
+    /// added in registers instead of through memory.
+    @inline(__always)
+    func loadEight(at start: Int) -> SIMD8<Double> {
+        precondition(start >= 0 && start <= count &- 8, "BufferView row out of range")
+        return UnsafeRawPointer(base.unsafelyUnwrapped + start).loadUnaligned(as: SIMD8<Double>.self)
+    }
+}
+
+extension MutableBufferView where Element == Double {
+    /// The eight elements from `start`, as one vector (`start + 8 <= count`).
+    @inline(__always)
+    func loadEight(at start: Int) -> SIMD8<Double> { view.loadEight(at: start) }
+
+    /// Stores `values` into the eight elements from `start` (`start + 8 <= count`).
+    @inline(__always)
+    func storeEight(_ values: SIMD8<Double>, at start: Int) {
+        precondition(start >= 0 && start <= count &- 8, "MutableBufferView row out of range")
+        UnsafeMutableRawPointer(base.unsafelyUnwrapped + start).storeBytes(of: values, as: SIMD8<Double>.self)
+    }
 }
 
 // MARK: - Storage the kernel owns

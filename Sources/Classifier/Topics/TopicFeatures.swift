@@ -312,10 +312,20 @@ final class TopicFeatureIndex: Sendable {
     ) {
         let rowStride = rowStride
         let weights = weights.elements
+        // A model of up to eight labels (one row, one vector) keeps its sums in registers from the
+        // biases to the last feature; wider ones add each row to `sums` in memory. Either way each
+        // label's sum takes the same multiplications and additions in the same order.
+        let inRegisters = rowStride == 8
+        var eight = inRegisters ? sums.loadEight(at: 0) : SIMD8<Double>()
+        defer { if inRegisters { sums.storeEight(eight, at: 0) } }
         /// Eight labels at a time (the padding too): the same multiply and add per label, in vector registers.
         @inline(__always)
         func add(_ row: Int32, _ value: Double) {
-            sums.add(value, times: weights, from: Int(row) &* rowStride, width: rowStride)
+            if inRegisters {
+                eight += weights.loadEight(at: Int(row) &* 8) * value
+            } else {
+                sums.add(value, times: weights, from: Int(row) &* rowStride, width: rowStride)
+            }
         }
         @inline(__always)
         func record(_ occurrence: Occurrence) {
