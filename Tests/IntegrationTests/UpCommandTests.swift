@@ -82,6 +82,42 @@ struct UpCommandTests {
         return (process, output)
     }
 
+    /// Waits until the subscription's delivery log (`GET /v1/subscriptions/{id}/deliveries`) holds
+    /// `text`, and returns that answer. The log is fed by a stage of its own (receipts), so when it
+    /// does not within `deadline` (CI once saw attempts logged for 45 s and none recorded), the
+    /// failure says where receipts stopped: the API's last answer, the receipts stage's log lines
+    /// (when `up` was started with `logs`: its assignments, warnings and client messages) and its
+    /// consumer group as the broker sees it, masked by `mask` before they are cut to length.
+    @discardableResult
+    static func waitForDeliveryLog(
+        containing text: String, api: Int, subscription: String, key: String, deadline: Duration = .seconds(90),
+        bootstrap: String, output: Output, mask: (String) -> String = { $0 }
+    ) async throws -> String {
+        let last = Mutex((status: 0, body: ""))
+        do {
+            try await withDeadline(deadline, "\(text) in the delivery log of \(subscription)") {
+                while true {
+                    let answer = try await get("http://127.0.0.1:\(api)/v1/subscriptions/\(subscription)/deliveries", key: key)
+                    last.withLock { $0 = answer }
+                    if answer.1.contains(text) { return }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+        } catch let error as DeadlineExceeded {
+            let (status, body) = last.withLock { $0 }
+            let lines = output.lines.withLock { $0 }.filter { $0.contains("receipts") && !$0.contains(" trace ") && !$0.contains(" sl-") }
+            let group = try? await NewsflashCLI.run(["groups", "describe", "newsflash-receipts", "--bootstrap", bootstrap], timeout: 30)
+            Issue.record("""
+                \(error); the last answer: \(status) \(String(mask(body).prefix(300)))
+                the receipts stage's last log lines:
+                \(lines.suffix(20).map { String(mask($0).prefix(300)) }.joined(separator: "\n"))
+                newsflash groups describe newsflash-receipts: \(group.map { $0.stdout + $0.stderr } ?? "did not run")
+                """)
+            throw error
+        }
+        return last.withLock { $0.body }
+    }
+
     static func waitForAlert(_ process: Process, _ output: Output) async throws {
         try await withDeadline(.seconds(150), "a verified alert at the demo receiver") {
             while !output.contains("ALERT (signature verified)") {
@@ -163,11 +199,7 @@ struct UpCommandTests {
         let list = try await Self.get("http://127.0.0.1:\(api)/v1/subscriptions", key: key)
         #expect(list.0 == 200)
         let id = try #require(list.1.firstMatch(of: /"id":"(sub_[0-9a-f]{20})"/)?.1)
-        try await withDeadline(.seconds(60), "the delivery log") {
-            while try await !Self.get("http://127.0.0.1:\(api)/v1/subscriptions/\(id)/deliveries", key: key).1.contains("\"delivered\"") {
-                try await Task.sleep(for: .milliseconds(500))
-            }
-        }
+        try await Self.waitForDeliveryLog(containing: "\"delivered\"", api: api, subscription: String(id), key: key, bootstrap: bootstrap, output: output)
 
         try await Self.stop(process, output)
         #expect(output.contains("SMTP sink         127.0.0.1:"))
@@ -347,21 +379,26 @@ struct UpCommandTests {
         answers.append(try await Self.get("http://127.0.0.1:\(metrics)/metrics").1)
         answers.append(try await Self.get("http://127.0.0.1:\(metrics)/health/live").1)
         // A signed attempt at the new hook (the demo receiver trusts only the demo subscription's
-        // secret, so it refuses it, and the attempt is logged with its outcome).
+        // secret, so it refuses it), logged with its outcome: what the scan needs. Then its receipt
+        // in the delivery log, an answer to scan too, which a stage of its own (receipts) records.
+        // The two are waited for apart: CI once saw attempts logged for 45 s and none recorded.
+        func masked(_ line: String) -> String {
+            secrets.reduce(line) { $0.replacingOccurrences(of: $1, with: "<SECRET>") }
+        }
         do {
-            try await withDeadline(.seconds(60), "an attempt at the new hook") {
-                while try await !Self.get("\(base)/subscriptions/\(hookID)/deliveries", key: subscriberKey).1.contains("\"outcome\"") {
-                    try await Task.sleep(for: .milliseconds(500))
+            try await withDeadline(.seconds(60), "an attempt at the new hook in the log") {
+                while !output.lines.withLock({ $0.contains { $0.contains(hookID) && $0.contains("webhook attempt") } }) {
+                    try await Task.sleep(for: .milliseconds(250))
                 }
             }
         } catch let error as DeadlineExceeded {
-            // What the pipeline logged about the hook, secrets masked: where its item stopped.
-            let named = output.lines.withLock { $0 }.filter { $0.contains(hookID) }.suffix(20).map { line in
-                secrets.reduce(line) { $0.replacingOccurrences(of: $1, with: "<SECRET>") }.prefix(300)
-            }
+            // What the pipeline logged about the hook: where its item stopped.
+            let named = output.lines.withLock { $0 }.filter { $0.contains(hookID) }.suffix(20).map { String(masked($0).prefix(300)) }
             Issue.record("\(error); the last log lines naming \(hookID):\n\(named.joined(separator: "\n"))")
             throw error
         }
+        answers.append(try await Self.waitForDeliveryLog(
+            containing: "\"outcome\"", api: api, subscription: hookID, key: subscriberKey, bootstrap: bootstrap, output: output, mask: masked))
         try await Self.stop(process, output)
 
         #expect(secrets.count >= 12, "\(secrets.count) secrets gathered")
