@@ -49,7 +49,7 @@ final class RDKafkaHandle: @unchecked Sendable {
         self.context = context
         context.logger.debug(
             "kafka client created",
-            metadata: ["kafka.client": "\(String(cString: rd_kafka_name(handle)))", "librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"])
+            metadata: ["kafka.client": "\(clientName(handle))", "librdkafka.version": "\(LibrdkafkaVersion.runtimeString)"])
     }
 
     /// Destroys the librdkafka instance: refuses new ``borrow(_:_:)`` calls, waits for the
@@ -221,9 +221,17 @@ private let rdkafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePoi
     context.logger.log(
         level: swiftLevel, "librdkafka",
         metadata: [
+            "kafka.client": "\(clientName(rk))",
             "kafka.facility": "\(facility.map { String(cString: $0) } ?? "")",
             "kafka.message": "\(text)",
         ])
+}
+
+/// The client's name as librdkafka gives it (`client.id#consumer-N`): which of a process's
+/// clients (`up` runs some twenty) a log line or an error is about. librdkafka's own texts name
+/// the thread and the broker, not the client or its group.
+private func clientName(_ rk: OpaquePointer?) -> String {
+    rk.flatMap { rd_kafka_name($0) }.map { String(cString: $0) } ?? ""
 }
 
 private let rdkafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
@@ -240,9 +248,9 @@ private let rdkafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafeP
         error.isFatal = true
     }
     if error.isFatal {
-        context.logger.critical("kafka client error", metadata: ["kafka.error": "\(error)"])
+        context.logger.critical("kafka client error", metadata: ["kafka.client": "\(clientName(rk))", "kafka.error": "\(error)"])
     } else {
-        context.logger.warning("kafka client error", metadata: ["kafka.error": "\(error)"])
+        context.logger.warning("kafka client error", metadata: ["kafka.client": "\(clientName(rk))", "kafka.error": "\(error)"])
     }
     context.onError?(error)
 }
