@@ -9,7 +9,8 @@ import Synchronization
 /// verifies the Standard Webhooks signature with the secrets registered for
 /// `<name>` (204 when valid, 401 when not); `/status/<code>` answers that code
 /// (with `Retry-After: <retry_after query>` and a `Location` for 3xx);
-/// `/slow/<ms>` answers after that long; `/slowbody` sends its body a byte a second.
+/// `/slow/<ms>` answers after that long; `/slowbody?bytes=<n>` sends its n-byte body (10 when
+/// not given) a byte a second.
 final class WebhookReceiver: Sendable {
     struct Received: Sendable {
         var path: String
@@ -78,8 +79,9 @@ final class WebhookReceiver: Sendable {
         }
         router.post("slowbody") { request, _ -> Response in
             _ = try await record(request, nil)
-            return Response(status: .ok, headers: [.contentLength: "10"], body: ResponseBody { writer in
-                for _ in 0..<10 {
+            let bytes = request.uri.queryParameters.get("bytes").flatMap { Int($0) } ?? 10
+            return Response(status: .ok, headers: [.contentLength: "\(bytes)"], body: ResponseBody { writer in
+                for _ in 0..<bytes {
                     try await writer.write(ByteBuffer(string: "x"))
                     try await Task.sleep(for: .seconds(1))
                 }
