@@ -42,6 +42,7 @@ METRICS = {
     "stage_messages_total",
     "stage_processing_seconds",
     "kafka_consumer_lag",
+    "kafka_consumer_commits_total",
     "notify_attempts_total",
     "notify_attempt_seconds",
     "notify_deliveries_deferred_total",

@@ -11,8 +11,10 @@ import ServiceLifecycle
 /// ``messages`` drains; rebalances, seeks and the final commit run on that
 /// thread too, so they are ordered with the messages. Process a message, then
 /// call ``storeOffset(for:)``; stored offsets are committed in the background,
-/// on revoke and on close. A message whose offset was not stored is read again
-/// after a restart or a rebalance.
+/// on revoke and on close; commits' results, the background ones' too, are
+/// counted (`kafka_consumer_commits_total{client,outcome}`), a failed one also
+/// logged. A message whose offset was not stored is read again after a restart
+/// or a rebalance.
 ///
 /// While the buffer is full, or after ``endMessages()``, the poll thread pauses
 /// the assigned partitions and goes on polling, so the group never sees this
@@ -84,13 +86,18 @@ public final class KafkaConsumer: Service, Sendable {
         self.messages = KafkaConsumerMessages(buffer: buffer)
         self.events = KafkaConsumerEvents(stream: eventStream)
         let groupID = configuration.groupID
+        let isGroup: Bool
+        if case .group = configuration.subscription { isGroup = true } else { isGroup = false }
+        // Only a group member commits.
+        let commits = isGroup ? CommitReporter(clientID: configuration.client.clientID, group: groupID, logger: logger) : nil
         let context = RDKafkaCallbackContext(
             logger: logger,
             statistics: configuration.client.statisticsInterval.map { _ in KafkaStatisticsReporter(clientLabel: configuration.client.clientID, group: groupID) },
             onRebalance: { rk, err, list in
                 KafkaConsumer.rebalance(rk, err, list, buffer: buffer, control: control, events: events, logger: logger, groupID: groupID)
             },
-            onError: { error in events.yield(.error(error)) }
+            onError: { error in events.yield(.error(error)) },
+            onCommit: commits.map { commits in { @Sendable error, partitions in commits.report(error: error, partitions: partitions) } }
         )
         let handle = try RDKafkaHandle(kind: .consumer, properties: configuration.properties(), context: context)
         self.handle = handle
@@ -99,8 +106,6 @@ public final class KafkaConsumer: Service, Sendable {
 
         let consumed = Counter(label: "kafka_consumer_messages_total", dimensions: [("client", configuration.client.clientID)])
         let holdBacks = Counter(label: "kafka_consumer_fetch_pauses_total", dimensions: [("client", configuration.client.clientID)])
-        let isGroup: Bool
-        if case .group = configuration.subscription { isGroup = true } else { isGroup = false }
         self.pollThread = PollThread(name: "kafka-consumer-poll") { thread in
             KafkaConsumer.pollLoop(
                 thread: thread, handle: handle, buffer: buffer, control: control, events: events,

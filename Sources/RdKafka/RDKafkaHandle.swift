@@ -152,6 +152,7 @@ final class RDKafkaHandle: @unchecked Sendable {
             rd_kafka_conf_set_dr_msg_cb(conf, rdkafkaDeliveryCallback)
         case .consumer:
             rd_kafka_conf_set_rebalance_cb(conf, rdkafkaRebalanceCallback)
+            rd_kafka_conf_set_offset_commit_cb(conf, rdkafkaOffsetCommitCallback)
         }
         return conf
     }
@@ -171,6 +172,8 @@ final class RDKafkaCallbackContext: Sendable {
     let onRebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
     /// Set by the consumer: receives client-level errors.
     let onError: (@Sendable (KafkaError) -> Void)?
+    /// Set by the consumer: receives each offset commit's result, on the poll thread.
+    let onCommit: (@Sendable (KafkaError?, [(KafkaTopicPartitionOffset, KafkaError?)]) -> Void)?
     private let apiVersionFailure = Atomic<Bool>(false)
 
     init(
@@ -178,13 +181,15 @@ final class RDKafkaCallbackContext: Sendable {
         statistics: KafkaStatisticsReporter? = nil,
         onDelivery: (@Sendable (UnsafePointer<rd_kafka_message_t>) -> Void)? = nil,
         onRebalance: (@Sendable (OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)? = nil,
-        onError: (@Sendable (KafkaError) -> Void)? = nil
+        onError: (@Sendable (KafkaError) -> Void)? = nil,
+        onCommit: (@Sendable (KafkaError?, [(KafkaTopicPartitionOffset, KafkaError?)]) -> Void)? = nil
     ) {
         self.logger = logger
         self.statistics = statistics
         self.onDelivery = onDelivery
         self.onRebalance = onRebalance
         self.onError = onError
+        self.onCommit = onCommit
     }
 
     /// librdkafka reported that a broker's ApiVersions reply could not be read.
@@ -273,4 +278,17 @@ private let rdkafkaRebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_r
     rk, err, partitions, _ in
     guard let rk, let partitions, let context = RDKafkaCallbackContext.from(rk), let onRebalance = context.onRebalance else { return }
     onRebalance(rk, err, partitions)
+}
+
+/// Every offset commit's result: the background auto-commits' too, which otherwise fail unseen.
+private let rdkafkaOffsetCommitCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = {
+    rk, err, offsets, _ in
+    guard let context = RDKafkaCallbackContext.from(rk), let onCommit = context.onCommit else { return }
+    let operation = "commit offsets"
+    let partitions = offsets.map { RDKafkaTopicPartitionList.read($0) } ?? []
+    onCommit(
+        err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err, operation: operation),
+        partitions.map { position, err in
+            (position, err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err, operation: operation, detail: position.topicPartition.description))
+        })
 }

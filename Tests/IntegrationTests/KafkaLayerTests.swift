@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MetricsTestKit
 import RdKafka
 import ServiceLifecycle
 import ServiceLifecycleTestKit
@@ -175,6 +176,39 @@ struct KafkaLayerTests {
         #expect(firstTexts.isDisjoint(with: restTexts))
         #expect(firstTexts.union(restTexts) == Set((0..<100).map { "m\($0)" }))
         #expect(rest.count == restTexts.count)
+    }
+
+    @Test("every commit is counted by outcome: the background commit of stored offsets counts as committed, none failed")
+    func backgroundCommitsAreCounted() async throws {
+        let metrics = SharedTestMetrics.factory
+        let topic = try await TestBroker.makeTopic("commits", partitions: 1)
+        let producer = try TestBroker.producer()
+        for index in 0..<10 { try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: Array("m\(index)".utf8))) }
+        await producer.shutdown()
+        var client = try TestBroker.client("commits")
+        client.clientID = TestBroker.unique("commits")
+        let group = TestBroker.unique("commits")
+        var configuration = KafkaConsumerConfiguration(client: client, groupID: group, subscription: .group(topics: [topic]))
+        configuration.sessionTimeout = .seconds(6)
+        configuration.heartbeatInterval = .seconds(1)
+        configuration.autoCommitInterval = .milliseconds(200)
+        let consumer = try KafkaConsumer(configuration: configuration, logger: TestBroker.logger)
+        let committed = try metrics.expectCounter("kafka_consumer_commits_total", [("client", client.clientID), ("outcome", "committed")])
+        let failed = try metrics.expectCounter("kafka_consumer_commits_total", [("client", client.clientID), ("outcome", "failed")])
+        #expect(committed.totalValue == 0)
+        _ = try await TestBroker.read(10, from: consumer, store: true)
+        // No commit of ours: the consumer stays open, so only librdkafka's auto-commit can commit.
+        let admin = try TestBroker.admin()
+        try await withDeadline(.seconds(30), "a counted background commit of offset 10") {
+            while true {
+                let offset = try await admin.groupOffsets(group).first?.offset
+                if committed.totalValue > 0, offset == 10 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        await admin.close()
+        #expect(failed.totalValue == 0)
+        await consumer.close()
     }
 
     @Test("seek by offset and by timestamp, checked against record timestamps")
