@@ -14,7 +14,11 @@ Parses every YAML (all documents) and JSON file under Deploy/ and checks:
   - Deploy/systemd/: the unit's required keys (configparser, strict=False), the target, the env file,
     and `systemd-analyze verify` where installed;
   - Deploy/Dockerfile (dockerfile-parse): two or more stages, a non-root USER in the last;
-  - Deploy/grafana/*.json: panels whose expressions use only Newsflash's metric names.
+  - Deploy/grafana/*.json: panels whose expressions use only Newsflash's metric names;
+  - Deploy/prometheus/alerts.yaml: alerting rules on Newsflash's metric names, each with a severity, a
+    summary and a description, and each tested where it fires and where it stays quiet by
+    alerts.test.yaml; then `promtool check rules` and `promtool test rules` (PATH or .local/bin, which
+    Deploy/setup.sh fills; with CI=true a missing promtool is a problem).
 Prints one line per check ("ok ..." or "PROBLEM ...") and exits 1 if any check failed.
 """
 import argparse
@@ -49,11 +53,18 @@ METRICS = {
     "alert_end_to_end_seconds",
     "dead_letters_total",
 }
+# What the alerting rules may use besides: metrics with no panel.
+ALERT_METRICS = METRICS | {"ingest_source_failing"}
+SEVERITIES = {"critical", "warning"}
 HISTOGRAMS = {"stage_processing_seconds", "notify_attempt_seconds", "alert_end_to_end_seconds"}
 PROMQL_WORDS = {
     "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "offset", "bool",
     "inf", "nan", "le",
 }
+
+
+# This script's repository, where Deploy/setup.sh puts promtool (`--root` may name a copy of Deploy/).
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class Checker:
@@ -574,6 +585,49 @@ class Checker:
         self.expect(found, "Deploy/grafana: a dashboard JSON")
 
 
+    # -- Prometheus alerting rules
+    def check_alert_rules(self):
+        rel = "Deploy/prometheus/alerts.yaml"
+        test_rel = "Deploy/prometheus/alerts.test.yaml"
+        docs = self.documents.get(rel)
+        if not self.expect(docs and isinstance(docs[0], dict) and docs[0].get("groups"), f"{rel}: present, with rule groups"):
+            return
+        alerts = []
+        for group in docs[0]["groups"]:
+            for rule in group.get("rules") or []:
+                name = rule.get("alert")
+                if not self.expect(bool(name) and "record" not in rule, f"{rel}: group {group.get('name')!r}: an alerting rule", str(rule)[:80]):
+                    continue
+                alerts.append(name)
+                names = metric_names(rule.get("expr", ""))
+                unknown = sorted(n for n in names if n not in ALERT_METRICS)
+                self.expect(names and not unknown, f"{rel}: {name} uses known metrics {sorted(names)}", f"unknown {unknown}")
+                severity = (rule.get("labels") or {}).get("severity")
+                self.expect(severity in SEVERITIES, f"{rel}: {name} has a severity of {sorted(SEVERITIES)}", repr(severity))
+                annotations = rule.get("annotations") or {}
+                self.expect(all(annotations.get(k) for k in ("summary", "description")), f"{rel}: {name} has a summary and a description")
+        self.expect(len(alerts) == len(set(alerts)), f"{rel}: {len(alerts)} alerts with distinct names")
+        tests = (self.documents.get(test_rel) or [{}])[0] or {}
+        cases = [case for test in tests.get("tests") or [] for case in test.get("alert_rule_test") or []]
+        for name in alerts:
+            fires = any(c.get("alertname") == name and c.get("exp_alerts") for c in cases)
+            quiet = any(c.get("alertname") == name and not c.get("exp_alerts") for c in cases)
+            self.expect(fires and quiet, f"{test_rel}: {name} is tested firing and quiet",
+                        "no case where it fires" if not fires else "no case where it must not fire")
+        promtool = shutil.which("promtool") or os.path.join(REPOSITORY, ".local", "bin", "promtool")
+        if not os.access(promtool, os.X_OK):
+            if os.environ.get("CI") == "true":
+                self.problem(f"{rel}: promtool is installed (Deploy/setup.sh puts it in .local/bin)")
+            else:
+                self.skip(f"{rel}: `promtool check rules` and `promtool test rules`: promtool is not installed (run Deploy/setup.sh)")
+            return
+        directory = os.path.join(self.root, "Deploy", "prometheus")
+        for command, target in (("check", "alerts.yaml"), ("test", "alerts.test.yaml")):
+            result = subprocess.run([promtool, command, "rules", target], cwd=directory, capture_output=True, text=True, timeout=120)
+            self.expect(result.returncode == 0, f"{rel}: `promtool {command} rules {target}` passes",
+                        " ".join((result.stdout + result.stderr).split())[:1500])
+
+
 def walk_panels(panels):
     for panel in panels:
         yield panel
@@ -610,6 +664,7 @@ def main():
     checker.check_systemd()
     checker.check_dockerfile()
     checker.check_dashboards()
+    checker.check_alert_rules()
     print(f"check_deploy: {checker.checks} checks, {checker.problems} problem{'s' if checker.problems != 1 else ''}")
     return 1 if checker.problems else 0
 

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The deployment files (Deploy/Dockerfile, compose.yaml, k8s/, systemd/, grafana/) pass the static
-/// checks of Deploy/check_deploy.py. Skipped where the project's Python is not installed; in CI
+/// The deployment files (Deploy/Dockerfile, compose.yaml, k8s/, systemd/, grafana/, prometheus/) pass
+/// the checks of Deploy/check_deploy.py, the alerting rules promtool's unit tests. Skipped where the project's Python is not installed; in CI
 /// (CI=true) a missing Python is a failure.
 @Suite(.enabled(if: Repository.hasPython, "no Python with pyyaml (set NEWSFLASH_PYTHON or run Deploy/setup.sh)"))
 struct DeployFilesTests {
@@ -20,8 +20,13 @@ struct DeployFilesTests {
             "ok Deploy/systemd/newsflash@.service: ExecStart=/usr/local/bin/newsflash run %i in [Service]",
             "ok Deploy/Dockerfile: the final stage runs as a non-root USER",
             "ok Deploy/grafana/newsflash-dashboard.json: every listed metric has a panel",
+            "ok Deploy/prometheus/alerts.test.yaml: NewsflashOffsetCommitsFailing is tested firing and quiet",
         ] {
             #expect(lines.contains { $0.hasPrefix(expected) }, "no line starting \(expected) in\n\(result.stdout)")
+        }
+        // promtool itself, wherever the project's setup has put it (in CI a missing promtool is a problem).
+        if FileManager.default.isExecutableFile(atPath: Repository.script(".local/bin/promtool")) {
+            #expect(lines.contains("ok Deploy/prometheus/alerts.yaml: `promtool test rules alerts.test.yaml` passes"), "\(result.stdout)")
         }
         #expect(lines.last?.hasSuffix(", 0 problems") == true, "\(result.stdout)")
     }
@@ -48,6 +53,8 @@ struct DeployFilesTests {
         try edit("Deploy/systemd/newsflash@.service", "ProtectSystem=strict", "ProtectSystem=full")
         try edit("Deploy/Dockerfile", "USER 10001:10001", "USER root")
         try edit("Deploy/grafana/newsflash-dashboard.json", "(kafka_consumer_lag)", "(kafka_consumergroup_lag)")
+        // A threshold that no longer matches what its unit test expects to fire.
+        try edit("Deploy/prometheus/alerts.yaml", "(kafka_consumer_lag) > 500", "(kafka_consumer_lag) > 5000")
 
         let result = try check(root: directory.path)
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
@@ -59,7 +66,8 @@ struct DeployFilesTests {
             "PROBLEM Deploy/systemd/newsflash@.service: ProtectSystem=strict in [Service]",
             "PROBLEM Deploy/Dockerfile: the final stage runs as a non-root USER: root",
             "PROBLEM Deploy/grafana/newsflash-dashboard.json: panel 'Consumer lag by topic' query A uses known metrics",
-        ] {
+        ] + (FileManager.default.isExecutableFile(atPath: Repository.script(".local/bin/promtool"))
+            ? ["PROBLEM Deploy/prometheus/alerts.yaml: `promtool test rules alerts.test.yaml` passes: Unit Testing: alerts.test.yaml FAILED"] : []) {
             #expect(problems.contains { $0.hasPrefix(expected) }, "no problem starting \(expected) in\n\(result.stdout)")
         }
     }
