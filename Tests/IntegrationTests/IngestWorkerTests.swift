@@ -242,13 +242,15 @@ struct IngestWorkerTests {
     func timeoutsAndSizeLimits() async throws {
         let fixture = try await Fixture.make()
         defer { fixture.server.stop() }
-        let slow = fixture.source("slow", "slow")
+        // The answer would come after 30 s: far past the 3 s timeout, so a loaded machine cannot blur the two
+        // (a CI-like run measured 5.6 s against a 6 s answer).
+        let slow = fixture.source("slow", "slow?seconds=30")
         let huge = fixture.source("huge", "huge")
         let (worker, close) = try await fixture.worker([slow, huge], maxResponseBytes: 1_000_000, requestTimeoutSeconds: 3)
         let clock = ContinuousClock()
         let start = clock.now
         let slowReport = await worker.poll(slow)
-        #expect(clock.now - start < .seconds(5.5))  // the 3 s total timeout, not the server's 6 s
+        #expect(clock.now - start < .seconds(15))  // the 3 s total timeout, not the server's 30 s
         #expect(slowReport.outcome == .failed)
         #expect(slowReport.error?.contains("timed out") == true, "\(slowReport.error ?? "")")
         let hugeReport = await worker.poll(huge)

@@ -8,7 +8,7 @@ import TestSupport
 /// A real HTTP server on 127.0.0.1 (random port) serving feeds for the ingest tests:
 /// documents with ETags (answering 304 to If-None-Match), and /feeds/broken (500),
 /// /feeds/busy (503 with Retry-After: 120), /feeds/moved (301 to /feeds/main.xml),
-/// /feeds/slow (answers after 6 s) and /feeds/huge (a 2.3 MB body).
+/// /feeds/slow (answers after 6 s, or `?seconds=N`) and /feeds/huge (a 2.3 MB body).
 final class TestFeedServer: Sendable {
     actor Documents {
         var bodies: [String: (body: String, etag: String, contentType: String)] = [:]
@@ -56,7 +56,7 @@ final class TestFeedServer: Sendable {
                 return Response(status: .serviceUnavailable, headers: [HTTPField.Name("Retry-After")!: "120"])
             case "slow":
                 _ = await documents.hit(name)
-                try await Task.sleep(for: .seconds(6))
+                try await Task.sleep(for: .seconds(request.uri.queryParameters.get("seconds").flatMap { Int($0) } ?? 6))
                 return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "<rss/>")))
             case "huge":
                 _ = await documents.hit(name)
