@@ -2,8 +2,9 @@ import Logging
 import Metrics
 
 /// Counts and logs the results of a group consumer's offset commits as librdkafka reports them to
-/// the offset commit callback, served on the poll thread: the background auto-commits, and the
-/// commits on revoke and through ``KafkaConsumer/commit()`` (those also return their error).
+/// the offset commit callback, served on the poll thread (and inside `rd_kafka_consumer_close`): the
+/// background auto-commits, and the commits on revoke, on close and through
+/// ``KafkaConsumer/commit()`` (those also return their error).
 ///
 /// Without it a consumer whose auto-commits keep failing showed it only as lag that did not fall.
 /// A failed commit loses nothing: the offsets stay stored and go with the next commit, and until

@@ -178,37 +178,67 @@ struct KafkaLayerTests {
         #expect(rest.count == restTexts.count)
     }
 
+    /// A group consumer of a client id of its own (so its commit counters are its own) that has read
+    /// and stored the offsets of a new topic's 10 messages, and its counters.
+    struct CommitCounting {
+        let consumer: KafkaConsumer
+        let group: String
+        let committed: TestCounter
+        let failed: TestCounter
+
+        static func start(_ name: String, autoCommitInterval: Duration) async throws -> CommitCounting {
+            let metrics = SharedTestMetrics.factory
+            let topic = try await TestBroker.makeTopic(name, partitions: 1)
+            let producer = try TestBroker.producer()
+            for index in 0..<10 { try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: Array("m\(index)".utf8))) }
+            await producer.shutdown()
+            var client = try TestBroker.client(name)
+            client.clientID = TestBroker.unique(name)
+            let group = TestBroker.unique(name)
+            var configuration = KafkaConsumerConfiguration(client: client, groupID: group, subscription: .group(topics: [topic]))
+            configuration.sessionTimeout = .seconds(6)
+            configuration.heartbeatInterval = .seconds(1)
+            configuration.autoCommitInterval = autoCommitInterval
+            let consumer = try KafkaConsumer(configuration: configuration, logger: TestBroker.logger)
+            let counting = CommitCounting(
+                consumer: consumer, group: group,
+                committed: try metrics.expectCounter("kafka_consumer_commits_total", [("client", client.clientID), ("outcome", "committed")]),
+                failed: try metrics.expectCounter("kafka_consumer_commits_total", [("client", client.clientID), ("outcome", "failed")]))
+            #expect(counting.committed.totalValue == 0)
+            _ = try await TestBroker.read(10, from: consumer, store: true)
+            return counting
+        }
+    }
+
     @Test("every commit is counted by outcome: the background commit of stored offsets counts as committed, none failed")
     func backgroundCommitsAreCounted() async throws {
-        let metrics = SharedTestMetrics.factory
-        let topic = try await TestBroker.makeTopic("commits", partitions: 1)
-        let producer = try TestBroker.producer()
-        for index in 0..<10 { try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: Array("m\(index)".utf8))) }
-        await producer.shutdown()
-        var client = try TestBroker.client("commits")
-        client.clientID = TestBroker.unique("commits")
-        let group = TestBroker.unique("commits")
-        var configuration = KafkaConsumerConfiguration(client: client, groupID: group, subscription: .group(topics: [topic]))
-        configuration.sessionTimeout = .seconds(6)
-        configuration.heartbeatInterval = .seconds(1)
-        configuration.autoCommitInterval = .milliseconds(200)
-        let consumer = try KafkaConsumer(configuration: configuration, logger: TestBroker.logger)
-        let committed = try metrics.expectCounter("kafka_consumer_commits_total", [("client", client.clientID), ("outcome", "committed")])
-        let failed = try metrics.expectCounter("kafka_consumer_commits_total", [("client", client.clientID), ("outcome", "failed")])
-        #expect(committed.totalValue == 0)
-        _ = try await TestBroker.read(10, from: consumer, store: true)
+        let counting = try await CommitCounting.start("commits", autoCommitInterval: .milliseconds(200))
         // No commit of ours: the consumer stays open, so only librdkafka's auto-commit can commit.
         let admin = try TestBroker.admin()
         try await withDeadline(.seconds(30), "a counted background commit of offset 10") {
             while true {
-                let offset = try await admin.groupOffsets(group).first?.offset
-                if committed.totalValue > 0, offset == 10 { break }
+                let offset = try await admin.groupOffsets(counting.group).first?.offset
+                if counting.committed.totalValue > 0, offset == 10 { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
         await admin.close()
-        #expect(failed.totalValue == 0)
-        await consumer.close()
+        #expect(counting.failed.totalValue == 0)
+        await counting.consumer.close()
+    }
+
+    @Test("the final commit on close is counted too: with no background commit due, closing commits the stored offsets")
+    func theCommitOnCloseIsCounted() async throws {
+        let counting = try await CommitCounting.start("close-commit", autoCommitInterval: .seconds(600))  // none due in the test
+        #expect(counting.committed.totalValue == 0)
+        await counting.consumer.close()
+        let admin = try TestBroker.admin()
+        #expect(try await admin.groupOffsets(counting.group).first?.offset == 10)
+        await admin.close()
+        // Counted while the consumer closes: the final commit, and the revoke's commit inside
+        // rd_kafka_consumer_close (two results of offset 10 here).
+        #expect(counting.committed.totalValue >= 1)
+        #expect(counting.failed.totalValue == 0)
     }
 
     @Test("seek by offset and by timestamp, checked against record timestamps")
