@@ -47,7 +47,9 @@ release: setup
 ##   Message-ID, no consumer lag, every SIGTERM exit 0 within 60 s. About 10 minutes on 2 cores; CHAOS_ARGS adds flags.
 ##   The other runs of the same harness: CHAOS_ARGS=--failing-endpoints (30% 5xx, 10% timeouts, 5% 429; every alert
 ##   delivered or dead-lettered, healthy p99 within 2x a clean round), CHAOS_ARGS=--latency (1,000 items/s, push to
-##   verified webhook beside the broker's own round trip), CHAOS_ARGS=--shutdown (`up` stopped by SIGTERM and SIGINT).
+##   verified webhook beside the broker's own round trip), CHAOS_ARGS=--shutdown (`up` stopped by SIGTERM and SIGINT),
+##   CHAOS_ARGS=--outage (classify against a broker behind a relay that cuts it off for 15 s, three times: under a
+##   running process, during a SIGTERM, during a SIGKILL; every item arrives, the failed commits are reported).
 ##   chaos-quick: classify alone, 400 items, 2 SIGTERMs + 2 SIGKILLs, under 2 minutes (uses KAFKA_BOOTSTRAP when set).
 chaos: release
 	$(ENV) .venv/bin/python Tests/Chaos/chaos.py --newsflash .build/release/newsflash $(CHAOS_ARGS)

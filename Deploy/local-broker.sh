@@ -10,6 +10,8 @@
 #   Deploy/local-broker.sh env             print export lines: KAFKA_BOOTSTRAP, LD_LIBRARY_PATH
 #
 # State lives under var/broker/ (pid, port, log); the broker keeps messages in memory only.
+# NEWSFLASH_BROKER_ADVERTISED_PORT, when set, is the port the broker tells clients to connect to
+# instead of its own (a relay in front of it: Tests/Chaos/chaos.py --outage).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -66,7 +68,7 @@ start() {
   # setsid: the broker outlives this script and is not hit by the caller's Ctrl-C.
   setsid "$bin" broker \
     --listener-url "tcp://127.0.0.1:$port" \
-    --advertised-listener-url "tcp://127.0.0.1:$port" \
+    --advertised-listener-url "tcp://127.0.0.1:${NEWSFLASH_BROKER_ADVERTISED_PORT:-$port}" \
     --storage-engine "memory://tansu/" \
     >>"$state/tansu.log" 2>&1 </dev/null &
   echo $! >"$state/tansu.pid"

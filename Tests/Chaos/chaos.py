@@ -38,6 +38,12 @@ trip measured in the same run by a probe with the pipeline's client settings.
 Shutdown (`--shutdown`): `newsflash up` with demo alerts flowing, stopped by SIGTERM and SIGINT
 in turn; each stop must exit 0 within 60 s.
 
+Broker outages (`--outage`): the classify stage against a broker of its own that advertises a relay
+in front of it, which cuts the broker off (connections closed, the port refusing new ones) for
+--outage-seconds three times while events flow: under a running process, during a SIGTERM and
+during a SIGKILL. Every item must reach news.classified, the group must have no lag, the offset
+commits the outages failed must have been reported, and the SIGTERM must exit 0 within 60 s.
+
 Exit status: 0 when every check passed, 1 when one failed, 2 when the harness itself could not
 run (a stage that never came up, a broker that did not start).
 """
@@ -100,6 +106,9 @@ PIPELINE_LINGER_MS = 5
 NO_METRICS_PORT = {"api"}  # README (Commands): every `run` stage but api (metrics on its own --port) takes --metrics-port
 TOKEN_PREFIX = "zqk"
 MARKER = ".chaos-workdir"  # in every work directory: the only non-empty directories the script wipes
+# librdkafka's log level for the harness's own clients (errors); --outage sets 0, as its outages make
+# every client print a refused connection many times a second.
+CLIENT_LOG_LEVEL = [3]
 
 
 class HarnessError(Exception):
@@ -428,8 +437,8 @@ class Broker:
     """Tansu through Deploy/local-broker.sh with its state under the workdir, or an external
     broker (KAFKA_BOOTSTRAP), which is left alone."""
 
-    def __init__(self, state: Path, external: str | None = None):
-        self.state, self.external = state, external
+    def __init__(self, state: Path, external: str | None = None, advertised_port: int | None = None):
+        self.state, self.external, self.advertised_port = state, external, advertised_port
         self.started = False
 
     @property
@@ -438,12 +447,14 @@ class Broker:
             return self.external
         return f"127.0.0.1:{(self.state / 'port').read_text().strip()}"
 
-    def start(self) -> None:
+    def start(self, port: int = 0) -> None:
         if self.external:
             log(f"broker: using {self.external} (KAFKA_BOOTSTRAP)")
             return
         env = dict(os.environ, NEWSFLASH_BROKER_STATE=str(self.state))
-        result = subprocess.run([str(ROOT / "Deploy" / "local-broker.sh"), "start", "0"], env=env, capture_output=True,
+        if self.advertised_port:
+            env["NEWSFLASH_BROKER_ADVERTISED_PORT"] = str(self.advertised_port)
+        result = subprocess.run([str(ROOT / "Deploy" / "local-broker.sh"), "start", str(port)], env=env, capture_output=True,
                                 text=True, timeout=90)
         if result.returncode != 0:
             raise HarnessError(f"the broker did not start: {result.stderr.strip()}")
@@ -455,6 +466,101 @@ class Broker:
             env = dict(os.environ, NEWSFLASH_BROKER_STATE=str(self.state))
             subprocess.run([str(ROOT / "Deploy" / "local-broker.sh"), "stop"], env=env, capture_output=True, timeout=30)
             self.started = False
+
+
+class BrokerProxy:
+    """A TCP relay on a loopback port in front of the broker, which the broker advertises as its own
+    address (`--outage`), so every client connection (bootstrap, coordinator, fetch, produce) passes
+    through it. `cut()` is a broker outage as the clients see a broker that went down: every open
+    connection is closed and the port refuses connections (its listener is closed), until
+    `restore()` listens on the same port again."""
+
+    def __init__(self):
+        self.target: int | None = None
+        self.port = 0
+        self.listener = self.listen()
+        self.port = self.listener.getsockname()[1]
+        self.up = threading.Event()
+        self.up.set()
+        self.halt = threading.Event()
+        self.lock = threading.Lock()
+        self.open: set[socket.socket] = set()
+        self.cuts: list[float] = []  # seconds of each outage
+        self.cut_at = 0.0
+        threading.Thread(target=self.accept, name="broker-proxy", daemon=True).start()
+
+    def listen(self) -> socket.socket:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(256)
+        return listener
+
+    def accept(self) -> None:
+        while not self.halt.is_set():
+            self.up.wait()
+            listener = self.listener
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                continue  # closed by cut() (or stop()): wait until it listens again
+            try:
+                if self.target is None:
+                    raise OSError("no broker yet")
+                upstream = socket.create_connection(("127.0.0.1", self.target), timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.open.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pump, args=(source, sink), daemon=True).start()
+
+    def pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self.drop(source, sink)
+
+    def drop(self, *sockets: socket.socket) -> None:
+        with self.lock:
+            for sock in sockets:
+                if sock in self.open:
+                    self.open.discard(sock)
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+                    sock.close()
+
+    def close_all(self) -> int:
+        self.up.clear()
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        with self.lock:
+            sockets = list(self.open)
+        self.drop(*sockets)
+        return len(sockets) // 2
+
+    def cut(self) -> None:
+        closed = self.close_all()
+        self.cut_at = time.monotonic()
+        log(f"proxy: broker cut off ({closed} connections closed, the port refuses new ones)")
+
+    def restore(self) -> None:
+        self.listener = self.listen()
+        self.up.set()
+        self.cuts.append(time.monotonic() - self.cut_at)
+        log(f"proxy: broker reachable again after {self.cuts[-1]:.1f} s")
+
+    def stop(self) -> None:
+        self.halt.set()
+        if self.up.is_set():
+            self.close_all()
+        self.up.set()  # lets the accept thread see `halt`
 
 
 class SmtpSink:
@@ -509,7 +615,7 @@ def group_lag(bootstrap: str, group: str, topic: str) -> dict[int, int]:
     """Per partition of `topic`: high watermark minus `group`'s committed offset. Reads the
     committed offsets with the group id (OffsetFetch) without subscribing: never joins the group."""
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
-                         "log_level": 3})
+                         "log_level": CLIENT_LOG_LEVEL[0]})
     try:
         metadata = consumer.list_topics(topic, timeout=15)
         partitions = sorted(metadata.topics[topic].partitions)
@@ -539,7 +645,7 @@ class TopicWatcher(threading.Thread):
 
     def run(self) -> None:
         consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"chaos-watch-{uuid.uuid4().hex}",
-                             "enable.auto.commit": False, "auto.offset.reset": "earliest", "log_level": 3})
+                             "enable.auto.commit": False, "auto.offset.reset": "earliest", "log_level": CLIENT_LOG_LEVEL[0]})
         record = open(self.record, "w") if self.record else None
         try:
             partitions = sorted(consumer.list_topics(self.topic, timeout=30).topics[self.topic].partitions)
@@ -1106,7 +1212,7 @@ class KafkaFeeder(Feeder):
         super().__init__(items, pacer, batch, "produce")
         self.topic, self.source = topic, source
         self.producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True,
-                                  "linger.ms": 5, "log_level": 3})
+                                  "linger.ms": 5, "log_level": CLIENT_LOG_LEVEL[0]})
 
     def event(self, it: Item) -> bytes:
         now = rfc3339_now()
@@ -2183,6 +2289,41 @@ def describe_changed(changed: list[Item], ledger: Ledger, subs: list[Sub]) -> st
 # Quick run
 # --------------------------------------------------------------------------------------------
 
+class ClassifyRun:
+    """What the classify-only runs (--quick, --outage) share: the stage's processes, reading `raw`
+    and writing `classified` in `group`, and a watcher of `classified` that counts each item's
+    events and the event ids they came under."""
+
+    def __init__(self, args: argparse.Namespace, workdir: Path, nf: Newsflash, findings: list[Finding],
+                 cleanup: contextlib.ExitStack, bootstrap: str, raw: str, classified: str, group: str):
+        self.stages = Stages(nf, workdir, {"classify": [
+            "--bootstrap", bootstrap, "--log-level", "info", "--input", raw, "--output", classified, "--group", group,
+            "--window", str(args.window)]}, findings)
+        cleanup.callback(self.stages.kill_all)
+        self.seen: collections.Counter = collections.Counter()
+        self.event_ids: dict[str, set] = collections.defaultdict(set)
+        self.watcher = TopicWatcher(bootstrap, classified, self.on_classified)
+        self.watcher.start()
+        cleanup.callback(self.watcher.stop)
+
+    def on_classified(self, event: dict, key: bytes | None) -> None:
+        item_id = event["data"]["item"]["itemId"]
+        self.seen[item_id] += 1
+        self.event_ids[item_id].add(event["eventId"])
+
+    def drain(self, items: list[Item], bootstrap: str, raw: str, group: str, arrive_s: float,
+              lag_s: float) -> tuple[bool, list[Check], list[tuple[str, float, int | None]]]:
+        """Waits (bounded) for every item on the output and for no lag, then SIGTERMs the processes:
+        whether every item arrived, the lag check, and the final stops."""
+        ok = wait_until(lambda: all(self.seen[it.item_id] for it in items if it.item_id), arrive_s, 0.3)
+        self.stages.revive_crashed()
+        checks = lag_checks(bootstrap, [(group, raw)], timeout=lag_s)
+        final = self.stages.stop_all()
+        log("final stop: " + ", ".join(f"{n} {c} in {t:.1f}s" for n, t, c in final))
+        self.watcher.stop()
+        return ok, checks, final
+
+
 def run_quick(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings: list[Finding]) -> int:
     """classify alone: events produced to its input, SIGTERMs and SIGKILLs mid-stream, then a
     final process left to drain; every item on the output, no lag."""
@@ -2201,23 +2342,9 @@ def run_quick(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings: 
         else:
             raw, classified, group = "news.raw", "news.classified", "newsflash-classify"
             nf.run("topics", "init", "--bootstrap", bootstrap, "--partitions", "4")
-        stages = Stages(nf, workdir, {"classify": [
-            "--bootstrap", bootstrap, "--log-level", "info", "--input", raw, "--output", classified, "--group", group,
-            "--window", str(args.window)]}, findings)
-        cleanup.callback(stages.kill_all)
-
+        run = ClassifyRun(args, workdir, nf, findings, cleanup, bootstrap, raw, classified, group)
+        stages, seen, event_ids, watcher = run.stages, run.seen, run.event_ids, run.watcher
         items = make_items(args.items, max(1, args.items), args.seed, f"quick-{uuid.uuid4().hex[:8]}")
-        seen: collections.Counter = collections.Counter()
-        event_ids: dict[str, set] = collections.defaultdict(set)
-
-        def on_classified(event: dict, key: bytes | None) -> None:
-            item_id = event["data"]["item"]["itemId"]
-            seen[item_id] += 1
-            event_ids[item_id].add(event["eventId"])
-
-        watcher = TopicWatcher(bootstrap, classified, on_classified)
-        watcher.start()
-        cleanup.callback(watcher.stop)
 
         plan = [("classify", k) for k in ("sigterm", "sigkill")]
         pacer = Pacer(len(items), expand_plan(plan, args.stops), args.rate, min_rate=3)
@@ -2232,12 +2359,8 @@ def run_quick(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings: 
         pacer.mode = "flush"
         feeder.wait_done(60)
         log(f"stops done in {time.monotonic() - began:.0f} s; {feeder.sent} of {len(items)} events produced; draining")
-        ok = wait_until(lambda: all(seen[it.item_id] for it in items if it.item_id), 60, 0.3)
-        stages.revive_crashed()
-        checks += lag_checks(bootstrap, [(group, raw)], timeout=30)
-        final = stages.stop_all()
-        log("final stop: " + ", ".join(f"{n} {c} in {t:.1f}s" for n, t, c in final))
-        watcher.stop()
+        ok, lag, final = run.drain(items, bootstrap, raw, group, arrive_s=60, lag_s=30)
+        checks += lag
 
         verdicts = {}
         deliveries = {}
@@ -2261,6 +2384,95 @@ def run_quick(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings: 
         if external:
             with contextlib.suppress(Exception):
                 AdminClient({"bootstrap.servers": bootstrap}).delete_topics([raw, classified], request_timeout=15)
+    return print_summary(checks, findings)
+
+
+def run_outage(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings: list[Finding]) -> int:
+    """classify against a broker of its own reached through `BrokerProxy`, while events flow: the
+    broker cut off for --outage-seconds (past the 10 s session timeout) under a running process,
+    then cut off again and the process SIGTERMed during the outage (its final commit cannot reach
+    the broker), then again and SIGKILLed; a new process after each stop once the broker is back,
+    then left to drain. Every item must reach news.classified, the group must have no lag, and the
+    offset commits that failed must have been reported (the failure path ran for real)."""
+    checks: list[Check] = []
+    CLIENT_LOG_LEVEL[0] = 0
+    with contextlib.ExitStack() as cleanup:
+        proxy = BrokerProxy()
+        cleanup.callback(proxy.stop)
+        proxy.target = free_port()
+        broker = Broker(workdir / "broker", advertised_port=proxy.port)
+        broker.start(proxy.target)
+        cleanup.callback(broker.stop)
+        bootstrap = f"127.0.0.1:{proxy.port}"
+        log(f"broker on 127.0.0.1:{proxy.target}, advertised and reached through the proxy on {bootstrap}")
+        raw, classified, group = "news.raw", "news.classified", "newsflash-classify"
+        nf.run("topics", "init", "--bootstrap", bootstrap, "--partitions", "4")
+        run = ClassifyRun(args, workdir, nf, findings, cleanup, bootstrap, raw, classified, group)
+        stages, seen, event_ids, watcher = run.stages, run.seen, run.event_ids, run.watcher
+        items = make_items(args.items, max(1, args.items), args.seed, f"outage-{uuid.uuid4().hex[:8]}")
+
+        pacer = Pacer(len(items), [], args.rate)
+        pacer.mode = "outage"  # a steady --rate throughout
+        feeder = KafkaFeeder(items, pacer, args.batch, bootstrap, raw, "chaos-outage")
+        child = stages.start("classify")
+        feeder.start()
+        began = time.monotonic()
+        stops: list[Stop] = []
+        idle: list[str] = []
+
+        def working(what: str) -> None:
+            """Waits (bounded) until the running process holds partitions and the output grew."""
+            process = stages.primary("classify")
+            wait_until(lambda: bool(process.assigned_partitions(group)), 60, 0.1)
+            since = watcher.count
+            if not wait_until(lambda: watcher.count - since >= 5, 60, 0.05):
+                idle.append(f"{what}: no output for 60 s before it")
+                log(f"WARNING {what}: no output for 60 s before it")
+
+        for step in ("outage", "sigterm", "sigkill"):
+            working(f"the {step} step")
+            child = stages.primary("classify")
+            proxy.cut()
+            if step == "outage":
+                time.sleep(args.outage_seconds)
+                proxy.restore()
+                continue
+            time.sleep(min(3.0, args.outage_seconds))  # the process notices: requests fail, commits fail
+            sig = signal.SIGTERM if step == "sigterm" else signal.SIGKILL
+            seconds, status = stages.stop(child, sig)
+            stops.append(Stop("classify", step, seconds, status, None, f"classify.{child.serial}"))
+            log(f"{step:9} classify.{child.serial} during the outage: exit {status} after {seconds:.2f} s")
+            time.sleep(max(0.0, args.outage_seconds - (time.monotonic() - proxy.cut_at)))
+            proxy.restore()
+            stages.start("classify")
+        # The last process up and holding partitions before the drain (a SIGTERM before its signal
+        # handler is installed would end it with the signal, not a graceful stop).
+        wait_until(lambda: bool(stages.primary("classify").assigned_partitions(group)), 60, 0.1)
+        feeder.wait_done(120)
+        log(f"outages done in {time.monotonic() - began:.0f} s; {feeder.sent} of {len(items)} events produced; draining")
+        ok, lag, final = run.drain(items, bootstrap, raw, group, arrive_s=90, lag_s=45)
+        checks += lag
+
+        lost = [it for it in items if not it.item_id or seen[it.item_id] == 0]
+        changed = [it for it in items if it.item_id and len(event_ids[it.item_id]) > 1]
+        repeats = sum(max(0, seen[it.item_id] - 1) for it in items if it.item_id)
+        logs = [c.log_text() for children in stages.instances.values() for c in children]
+        failed_commits = sum(text.count("kafka offset commit failed") for text in logs)
+        close_failures = sum(text.count("kafka commit on close failed") for text in logs)
+        log(f"{len(items) - len(lost)} of {len(items)} items reached {classified} ({repeats} repeats); outages "
+            + ", ".join(f"{c:.1f} s" for c in proxy.cuts) + f"; {failed_commits} failed offset commits and "
+            f"{close_failures} failed commits on close logged")
+        checks.append(Check(f"every event produced ({len(items)})", feeder.sent == len(items) and not feeder.error,
+                            feeder.error or ""))
+        checks.append(Check(f"every item reached {classified} through {len(proxy.cuts)} outages", ok and not lost,
+                            f"{len(lost)} missing, e.g. {[it.item_id for it in lost[:5]]}" if lost else ""))
+        checks.append(Check("repeats keep their event id", not changed,
+                            f"{len(changed)} items with several ids, e.g. {[it.item_id for it in changed[:5]]}" if changed else ""))
+        checks.append(Check(f"the offset commits the outages failed were reported ({failed_commits} logged)", failed_commits > 0,
+                            "" if failed_commits else "no process logged `kafka offset commit failed`: no commit failed"))
+        checks.append(Check("no process exited by itself", not stages.crashes, " | ".join(stages.crashes)[:2000]))
+        checks.append(Check("every outage step landed while items flowed", not idle, "; ".join(idle)))
+        checks += stop_checks(stops, final)
     return print_summary(checks, findings)
 
 
@@ -2307,6 +2519,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--shutdown", action="store_true",
                         help="`newsflash up` with demo alerts flowing, stopped --stops times each with SIGTERM and SIGINT "
                              "(default 2 each): every stop exits 0 within 60 s; uses KAFKA_BOOTSTRAP when set")
+    parser.add_argument("--outage", action="store_true",
+                        help="classify only, against a broker of its own behind a relay: the broker cut off for "
+                             "--outage-seconds under a running process, then during a SIGTERM and during a SIGKILL; "
+                             "every item on news.classified, no lag, the failed commits reported")
+    parser.add_argument("--outage-seconds", type=float, default=15.0,
+                        help="--outage: how long each outage lasts (past the stages' 10 s session timeout)")
     parser.add_argument("--duration", type=float, default=30.0, help="--latency: seconds of load")
     parser.add_argument("--matching", type=float, default=0.1,
                         help="--latency: the fraction of items that match a subscription (one each)")
@@ -2341,8 +2559,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--own-broker", action="store_true", help="quick run: start a broker even when KAFKA_BOOTSTRAP is set")
     parser.add_argument("--seed", type=int, default=1, help="seed of the titles' random words")
     args = parser.parse_args(argv)
-    if sum((args.quick, args.failing_endpoints, args.latency, args.shutdown)) > 1:
-        parser.error("--quick, --failing-endpoints, --latency and --shutdown are separate runs: choose one")
+    if sum((args.quick, args.failing_endpoints, args.latency, args.shutdown, args.outage)) > 1:
+        parser.error("--quick, --failing-endpoints, --latency, --shutdown and --outage are separate runs: choose one")
     load = args.failing_endpoints or args.latency
     if load and "--email-subscriptions" not in " ".join(argv):
         args.email_subscriptions = 0  # webhooks only, unless asked
@@ -2350,11 +2568,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.receiver_ports = 20
     if args.latency and "--rate" not in " ".join(argv):
         args.rate = 1000.0
+    if args.outage and "--rate" not in " ".join(argv):
+        args.rate = 10.0  # the items spread over the three outages and their restarts
+    if args.outage_seconds <= 0:
+        parser.error("--outage-seconds must be above 0")
     if args.latency and "--batch" not in " ".join(argv):
         args.batch = 100  # one push request per 100 ms at 1,000 items/s
     if not 0 < args.matching <= 1:
         parser.error("--matching must be above 0 and at most 1")
-    args.items = args.items if args.items is not None else (400 if args.quick else 2000 if load else 10000)
+    args.items = args.items if args.items is not None else (400 if args.quick or args.outage else 2000 if load else 10000)
     args.stops = args.stops if args.stops is not None else (2 if args.quick or args.shutdown else 3)
     args.stages = [s for s in args.stages.split(",") if s]
     args.kinds = [k for k in args.kinds.split(",") if k]
@@ -2369,7 +2591,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.email_subscriptions > args.subscriptions:
         parser.error("--email-subscriptions cannot exceed --subscriptions")
     if args.workdir is None:
-        args.workdir = ROOT / "var" / ("chaos-quick" if args.quick else "chaos-shutdown" if args.shutdown else "chaos-endpoints" if args.failing_endpoints
+        args.workdir = ROOT / "var" / ("chaos-quick" if args.quick else "chaos-outage" if args.outage else "chaos-shutdown" if args.shutdown else "chaos-endpoints" if args.failing_endpoints
                                        else "chaos-latency" if args.latency else "chaos")
     return args
 
@@ -2417,11 +2639,11 @@ def main(argv: list[str]) -> int:
     try:
         binary = find_binary(args.newsflash)
         nf = Newsflash(private_copy(binary, workdir), workdir)
-        kind = ("quick" if args.quick else "shutdown" if args.shutdown else "failing-endpoints" if args.failing_endpoints else "latency" if args.latency
+        kind = ("quick" if args.quick else "outage" if args.outage else "shutdown" if args.shutdown else "failing-endpoints" if args.failing_endpoints else "latency" if args.latency
                 else "full")
         log(f"{kind} run: {binary} "
             f"({nf.run('version').splitlines()[0]}, copied to {nf.binary}), workdir {workdir}")
-        status = (run_quick if args.quick else run_full)(args, workdir, nf, findings)
+        status = (run_quick if args.quick else run_outage if args.outage else run_full)(args, workdir, nf, findings)
     except HarnessError as error:
         log(f"chaos: harness error: {error}")
         print("chaos: 0 passed, 1 failed (the harness could not complete)")
