@@ -175,6 +175,9 @@ final class RDKafkaCallbackContext: Sendable {
     /// Set by the consumer: receives each offset commit's result, on the poll thread.
     let onCommit: (@Sendable (KafkaError?, [(KafkaTopicPartitionOffset, KafkaError?)]) -> Void)?
     private let apiVersionFailure = Atomic<Bool>(false)
+    /// librdkafka's log lines and client errors go through it: a broker that is down is reported on
+    /// every reconnect attempt.
+    private let repeats = Mutex(RepeatedLineLimiter())
 
     init(
         logger: Logger,
@@ -201,6 +204,20 @@ final class RDKafkaCallbackContext: Sendable {
         }
     }
 
+    /// Logs a line of librdkafka's unless it is like one logged less than the limiter's interval ago
+    /// (then it is counted, and the next one logged says how many were held back: `kafka.repeated`).
+    /// Critical lines always go out.
+    func logLimited(_ level: Logger.Level, _ message: Logger.Message, kind: String, metadata: @autoclosure () -> Logger.Metadata) {
+        guard logger.logLevel <= level else { return }
+        var metadata = metadata()
+        if level < .critical {
+            let key = "\(level) \(message) \(RepeatedLineLimiter.kind(of: kind))"
+            guard let held = repeats.withLock({ $0.admit(key, now: .now) }) else { return }
+            if held > 0 { metadata["kafka.repeated"] = "\(held)" }
+        }
+        logger.log(level: level, message, metadata: metadata)
+    }
+
     static func from(_ rk: OpaquePointer?) -> RDKafkaCallbackContext? {
         guard let rk, let opaque = rd_kafka_opaque(rk) else { return nil }
         return Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
@@ -223,13 +240,11 @@ private let rdkafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePoi
     case 6: swiftLevel = .info
     default: swiftLevel = .debug
     }
-    context.logger.log(
-        level: swiftLevel, "librdkafka",
-        metadata: [
-            "kafka.client": "\(clientName(rk))",
-            "kafka.facility": "\(facility.map { String(cString: $0) } ?? "")",
-            "kafka.message": "\(text)",
-        ])
+    let client = clientName(rk)
+    let facilityName = facility.map { String(cString: $0) } ?? ""
+    context.logLimited(
+        swiftLevel, "librdkafka", kind: "\(client) \(facilityName) \(text)",
+        metadata: ["kafka.client": "\(client)", "kafka.facility": "\(facilityName)", "kafka.message": "\(text)"])
 }
 
 /// The client's name as librdkafka gives it (`client.id#consumer-N`): which of a process's
@@ -252,11 +267,10 @@ private let rdkafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafeP
         error = KafkaError(original, operation: "kafka client", detail: String(cBuffer: buffer))
         error.isFatal = true
     }
-    if error.isFatal {
-        context.logger.critical("kafka client error", metadata: ["kafka.client": "\(clientName(rk))", "kafka.error": "\(error)"])
-    } else {
-        context.logger.warning("kafka client error", metadata: ["kafka.client": "\(clientName(rk))", "kafka.error": "\(error)"])
-    }
+    let client = clientName(rk)
+    context.logLimited(
+        error.isFatal ? .critical : .warning, "kafka client error", kind: "\(client) \(error)",
+        metadata: ["kafka.client": "\(client)", "kafka.error": "\(error)"])
     context.onError?(error)
 }
 

@@ -42,7 +42,8 @@ Broker outages (`--outage`): the classify stage against a broker of its own that
 in front of it, which cuts the broker off (connections closed, the port refusing new ones) for
 --outage-seconds three times while events flow: under a running process, during a SIGTERM and
 during a SIGKILL. Every item must reach news.classified, the group must have no lag, the offset
-commits the outages failed must have been reported, and the SIGTERM must exit 0 within 60 s.
+commits the outages failed must have been reported, the unreachable broker must not be logged on
+every reconnect attempt, and the SIGTERM must exit 0 within 60 s.
 
 Exit status: 0 when every check passed, 1 when one failed, 2 when the harness itself could not
 run (a stage that never came up, a broker that did not start).
@@ -109,6 +110,10 @@ MARKER = ".chaos-workdir"  # in every work directory: the only non-empty directo
 # librdkafka's log level for the harness's own clients (errors); --outage sets 0, as its outages make
 # every client print a refused connection many times a second.
 CLIENT_LOG_LEVEL = [3]
+# --outage: a stage's log lines of librdkafka's own and of its client errors (RDKafkaHandle), and how many
+# of them a second of outage may bring (each reconnect attempt logged: some forty a second per process).
+CLIENT_LINE = re.compile(r"\[RdKafka\] (?:librdkafka|kafka client error)$", re.MULTILINE)
+CLIENT_LINES_PER_OUTAGE_S = 5.0
 
 
 class HarnessError(Exception):
@@ -2458,10 +2463,13 @@ def run_outage(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings:
         repeats = sum(max(0, seen[it.item_id] - 1) for it in items if it.item_id)
         logs = [c.log_text() for children in stages.instances.values() for c in children]
         failed_commits = sum(text.count("kafka offset commit failed") for text in logs)
+        client_lines = sum(len(CLIENT_LINE.findall(text)) for text in logs)
+        outage_s = sum(proxy.cuts)
         close_failures = sum(text.count("kafka commit on close failed") for text in logs)
         log(f"{len(items) - len(lost)} of {len(items)} items reached {classified} ({repeats} repeats); outages "
             + ", ".join(f"{c:.1f} s" for c in proxy.cuts) + f"; {failed_commits} failed offset commits and "
-            f"{close_failures} failed commits on close logged")
+            f"{close_failures} failed commits on close logged; {client_lines} lines of librdkafka's and client errors "
+            f"({client_lines / outage_s:.1f} a second of outage)")
         checks.append(Check(f"every event produced ({len(items)})", feeder.sent == len(items) and not feeder.error,
                             feeder.error or ""))
         checks.append(Check(f"every item reached {classified} through {len(proxy.cuts)} outages", ok and not lost,
@@ -2470,6 +2478,10 @@ def run_outage(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings:
                             f"{len(changed)} items with several ids, e.g. {[it.item_id for it in changed[:5]]}" if changed else ""))
         checks.append(Check(f"the offset commits the outages failed were reported ({failed_commits} logged)", failed_commits > 0,
                             "" if failed_commits else "no process logged `kafka offset commit failed`: no commit failed"))
+        checks.append(Check(f"the unreachable broker is not logged on every reconnect attempt (at most "
+                            f"{CLIENT_LINES_PER_OUTAGE_S:.0f} lines of librdkafka's and client errors a second of outage)",
+                            client_lines <= CLIENT_LINES_PER_OUTAGE_S * outage_s,
+                            f"{client_lines} in {outage_s:.0f} s"))
         checks.append(Check("no process exited by itself", not stages.crashes, " | ".join(stages.crashes)[:2000]))
         checks.append(Check("every outage step landed while items flowed", not idle, "; ".join(idle)))
         checks += stop_checks(stops, final)
