@@ -49,7 +49,8 @@ release: setup
 ##   delivered or dead-lettered, healthy p99 within 2x a clean round), CHAOS_ARGS=--latency (1,000 items/s, push to
 ##   verified webhook beside the broker's own round trip), CHAOS_ARGS=--shutdown (`up` stopped by SIGTERM and SIGINT),
 ##   CHAOS_ARGS=--outage (classify against a broker behind a relay that cuts it off for 15 s, three times: under a
-##   running process, during a SIGTERM, during a SIGKILL; every item arrives, the failed commits are reported).
+##   running process, during a SIGTERM, during a SIGKILL; every item arrives, the failed commits are reported);
+##   CHAOS_ARGS="--broker-outages 2" adds to the full run two 15 s outages of the broker under every stage.
 ##   chaos-quick: classify alone, 400 items, 2 SIGTERMs + 2 SIGKILLs, under 2 minutes (uses KAFKA_BOOTSTRAP when set).
 chaos: release
 	$(ENV) .venv/bin/python Tests/Chaos/chaos.py --newsflash .build/release/newsflash $(CHAOS_ARGS)

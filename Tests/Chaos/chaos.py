@@ -15,7 +15,10 @@ SIGTERMed, SIGKILLed and restarted, and (for the consumers) run twice in one con
 with one copy SIGKILLed (a rebalance). Afterwards every expected pair must have been delivered
 at least once (webhook: verified with `standardwebhooks` at the receiver; email: an .eml in
 the sink's maildir, identified by its To and Message-ID headers), every repeat must carry the
-webhook-id / Message-ID of its first delivery, and no consumer group may have lag left.
+webhook-id / Message-ID of its first delivery, and no consumer group may have lag left. With
+--broker-outages N the broker advertises a relay in front of it (as in --outage) and, after the
+stops, is cut off N times for --outage-seconds while items flow; the same checks hold, and the
+offset commits the outages failed must have been reported.
 
 Quick run (`--quick`, for the regular test suite): the classify stage alone, a few hundred
 news.item events produced straight to news.raw, classify with a small --window, SIGTERMed and
@@ -1056,7 +1059,7 @@ class Pacer:
     pipeline at once (backpressure: the slowest stage sets the pace, and the items of a stop are
     processed during that stop rather than minutes later)."""
 
-    GUESS_S = {"sigterm": 10.0, "sigkill": 22.0, "rebalance": 45.0}  # until measured; ingest stops are shorter
+    GUESS_S = {"sigterm": 10.0, "sigkill": 22.0, "rebalance": 45.0, "outage": 40.0}  # until measured; ingest stops are shorter
 
     def __init__(self, total: int, plan: list[tuple[str, str]], max_rate: float, min_rate: float = 1.0,
                  max_backlog: int | None = None, slack: float = 1.25):
@@ -1295,9 +1298,16 @@ class Phase:
     end: float = math.inf
 
 
-def expand_plan(plan: list[tuple[str, str]], stops_per_kind: int) -> list[tuple[str, str]]:
-    """One (stage, kind) per stop, in order: `stops_per_kind` of each SIGTERM and SIGKILL, one rebalance."""
-    return [(stage, kind) for stage, kind in plan for _ in range(1 if kind == "rebalance" else stops_per_kind)]
+def stops_of(kind: str, stops_per_kind: int, outages: int = 0) -> int:
+    """How many stops of `kind` a plan entry makes: `stops_per_kind` SIGTERMs or SIGKILLs, one
+    rebalance, `outages` broker outages."""
+    return 1 if kind == "rebalance" else outages if kind == "outage" else stops_per_kind
+
+
+def expand_plan(plan: list[tuple[str, str]], stops_per_kind: int, outages: int = 0) -> list[tuple[str, str]]:
+    """One (stage, kind) per stop, in order: `stops_per_kind` of each SIGTERM and SIGKILL, one rebalance,
+    `outages` broker outages ("broker", "outage")."""
+    return [(stage, kind) for stage, kind in plan for _ in range(stops_of(kind, stops_per_kind, outages))]
 
 
 class Chaos:
@@ -1308,8 +1318,10 @@ class Chaos:
 
     def __init__(self, stages: Stages, progress: dict[str, Callable[[], int]], pacer: Pacer, stops_per_kind: int,
                  plan: list[tuple[str, str]], min_progress: dict[str, int], groups: dict[str, str],
-                 progress_timeout: float = 120):
+                 progress_timeout: float = 120, proxy: "BrokerProxy | None" = None, outages: int = 0,
+                 outage_seconds: float = 15.0):
         self.stages, self.progress, self.pacer, self.groups = stages, progress, pacer, groups
+        self.proxy, self.outages, self.outage_seconds = proxy, outages, outage_seconds
         self.stops_per_kind, self.plan, self.min_progress = stops_per_kind, plan, min_progress
         self.progress_timeout = progress_timeout
         self.stops: list[Stop] = []
@@ -1321,10 +1333,12 @@ class Chaos:
         for stage, kind in self.plan:
             phase = Phase(stage, kind, time.monotonic())
             self.phases.append(phase)
-            for i in range(1 if kind == "rebalance" else self.stops_per_kind):
+            for i in range(stops_of(kind, self.stops_per_kind, self.outages)):
                 began = time.monotonic()
                 self.stages.revive_crashed()
-                if kind == "rebalance":
+                if kind == "outage":
+                    self.outage()
+                elif kind == "rebalance":
                     self.rebalance(stage)
                 else:
                     self.stop_and_restart(stage, signal.SIGTERM if kind == "sigterm" else signal.SIGKILL, kind)
@@ -1356,6 +1370,14 @@ class Chaos:
             + (f", its log says {in_flight} in flight when draining began" if in_flight is not None else
                ", no `stage draining` line" if sig == signal.SIGTERM and stage in self.groups else ""))
         self.start(stage)
+
+    def outage(self) -> None:
+        """The broker cut off (every connection through the relay) while the stages work."""
+        self.wait_for_work("broker", None, "outage")
+        self.proxy.cut()
+        time.sleep(self.outage_seconds)
+        self.proxy.restore()
+        self.stops.append(Stop("broker", "outage", self.proxy.cuts[-1], 0, None, "relay"))
 
     def rebalance(self, stage: str) -> None:
         group = self.groups[stage]
@@ -1593,11 +1615,17 @@ class FullRun:
         return print_summary(self.checks, self.findings)
 
     def start_services(self) -> None:
-        """Broker, topics, SMTP sink and the webhook receiver, each stopped at the end."""
-        self.broker = Broker(self.workdir / "broker")
-        self.broker.start()
+        """Broker, topics, SMTP sink and the webhook receiver, each stopped at the end. With
+        --broker-outages the broker advertises a relay in front of it that the chaos cuts off."""
+        self.proxy = BrokerProxy() if self.args.broker_outages else None
+        if self.proxy:
+            CLIENT_LOG_LEVEL[0] = 0
+            self.cleanup.callback(self.proxy.stop)
+            self.proxy.target = free_port()
+        self.broker = Broker(self.workdir / "broker", advertised_port=self.proxy.port if self.proxy else None)
+        self.broker.start(self.proxy.target if self.proxy else 0)
         self.cleanup.callback(self.broker.stop)
-        self.bootstrap = self.broker.bootstrap
+        self.bootstrap = f"127.0.0.1:{self.proxy.port}" if self.proxy else self.broker.bootstrap
         self.sink = SmtpSink(self.workdir / "smtp")
         self.sink.start()
         self.cleanup.callback(self.sink.stop)
@@ -1696,7 +1724,9 @@ class FullRun:
         """The pusher starts; the first --warmup items must arrive end to end before any stop."""
         self.items = make_items(self.args.items, len(self.subs), self.args.seed, "chaos")
         self.plan = [(s, k) for s in self.args.stages for k in self.args.kinds if not (k == "rebalance" and s == "ingest")]
-        self.pacer = Pacer(len(self.items), expand_plan(self.plan, self.args.stops), self.args.rate,
+        if self.args.broker_outages:
+            self.plan.append(("broker", "outage"))
+        self.pacer = Pacer(len(self.items), expand_plan(self.plan, self.args.stops, self.args.broker_outages), self.args.rate,
                            max_backlog=self.args.max_backlog)
         self.feeder = PushFeeder(self.items, self.pacer, self.args.batch, self.push_port, self.token)
         self.arrivals = Arrivals(self.items, self.subs, self.receiver, self.mailbox)
@@ -1729,14 +1759,16 @@ class FullRun:
             "match": lambda: self.watchers[2].count,
             "notify-webhook": lambda: self.receiver.count,
             "notify-email": lambda: self.mailbox.alert_count,
+            "broker": lambda: self.receiver.count + self.mailbox.alert_count,
         }
         self.chaos = Chaos(self.stages, progress, self.pacer, self.args.stops, self.plan,
                            min_progress={"ingest": 10, "classify": 10, "match": 10, "notify-webhook": 10,
-                                         "notify-email": 2},
-                           groups={stage: group for stage, (group, _) in GROUPS.items()})
+                                         "notify-email": 2, "broker": 10},
+                           groups={stage: group for stage, (group, _) in GROUPS.items()},
+                           proxy=self.proxy, outages=self.args.broker_outages, outage_seconds=self.args.outage_seconds)
         self.pacer.mode = "chaos"
         began = time.monotonic()
-        stops = len(expand_plan(self.plan, self.args.stops))
+        stops = len(expand_plan(self.plan, self.args.stops, self.args.broker_outages))
         log(f"chaos: {stops} stops over {', '.join(self.args.stages)}; pushing {len(self.items)} items")
         self.chaos.run()
         self.pacer.mode = "flush"
@@ -1795,6 +1827,10 @@ class FullRun:
         checks.append(Check("every stop landed while items flowed", not self.chaos.idle_stops,
                             "; ".join(self.chaos.idle_stops)))
         checks += stop_checks(self.chaos.stops, self.final)
+        if self.proxy:
+            failed = sum(c.log_text().count("kafka offset commit failed") for cs in self.stages.instances.values() for c in cs)
+            checks.append(Check(f"the offset commits the broker outages failed were reported ({failed} logged)", failed > 0,
+                                "" if failed else "no process logged `kafka offset commit failed`: no commit failed"))
         for w in self.watchers:
             if w.error:
                 checks.append(Check(f"watcher of {w.topic}", False, w.error))
@@ -2536,7 +2572,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              "--outage-seconds under a running process, then during a SIGTERM and during a SIGKILL; "
                              "every item on news.classified, no lag, the failed commits reported")
     parser.add_argument("--outage-seconds", type=float, default=15.0,
-                        help="--outage: how long each outage lasts (past the stages' 10 s session timeout)")
+                        help="--outage and --broker-outages: how long each outage lasts (past the stages' 10 s session "
+                             "timeout)")
+    parser.add_argument("--broker-outages", type=int, default=0,
+                        help="full run: after the stops, cut the broker off this many times (a relay in front of it, "
+                             "as --outage does) while items flow; the failed commits must be reported")
     parser.add_argument("--duration", type=float, default=30.0, help="--latency: seconds of load")
     parser.add_argument("--matching", type=float, default=0.1,
                         help="--latency: the fraction of items that match a subscription (one each)")
@@ -2584,6 +2624,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.rate = 10.0  # the items spread over the three outages and their restarts
     if args.outage_seconds <= 0:
         parser.error("--outage-seconds must be above 0")
+    if args.broker_outages < 0:
+        parser.error("--broker-outages must be 0 or more")
+    if args.broker_outages and (args.quick or args.outage or args.shutdown or load):
+        parser.error("--broker-outages belongs to the full run (--outage is the classify-only one)")
     if args.latency and "--batch" not in " ".join(argv):
         args.batch = 100  # one push request per 100 ms at 1,000 items/s
     if not 0 < args.matching <= 1:
