@@ -19,6 +19,7 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
             case .incompatibleLibrary: return "INCOMPATIBLE_LIBRDKAFKA"
             case .closed: return "CLIENT_CLOSED"
             case .invalidArgument: return "INVALID_ARGUMENT"
+            case .cancelled: return "CANCELLED"
             default:
                 let err = rd_kafka_resp_err_t(rawValue: rawValue)
                 return String(cString: rd_kafka_err2name(err))
@@ -58,6 +59,8 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let closed = Code(rawValue: -10_003)
         /// An argument was out of range (for example a negative partition).
         public static let invalidArgument = Code(rawValue: -10_004)
+        /// The waiting task was cancelled.
+        public static let cancelled = Code(rawValue: -10_005)
     }
 
     public var code: Code

@@ -63,10 +63,9 @@ public final class KafkaProducer: Service, Sendable {
                 let report = KafkaProducer.report(from: message.pointee, topicNames: topicNames)
                 if report.error == nil { delivered.increment() } else { failed.increment() }
                 // Only `send` ids carry the waiter bit: fire-and-forget reports skip the lock.
-                let waiter = report.messageID & KafkaProducer.waiterBit == 0
-                    ? nil : state.withLock { $0.waiting.removeValue(forKey: report.messageID) }
-                if let waiter {
-                    waiter.resume(returning: .success(report))
+                if report.messageID & KafkaProducer.waiterBit != 0 {
+                    // No waiter: its `send` was cancelled and has returned.
+                    state.withLock { $0.waiting.removeValue(forKey: report.messageID) }?.resume(returning: .success(report))
                 } else if let reports {
                     reports.add(report)
                 } else if let error = report.error {
@@ -93,26 +92,39 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Produces `message` and returns when the broker acknowledged it.
     ///
-    /// Waits for room when the local queue is full. Cancelling the calling task
-    /// does not withdraw a message already handed to librdkafka.
+    /// Waits for room when the local queue is full. Cancelling the calling task ends the wait
+    /// at once with ``KafkaError/Code/cancelled``, but does not withdraw a message already handed
+    /// to librdkafka: it may still be delivered. (A stage stopping past its drain deadline must not
+    /// wait out `messageTimeout` for a broker it cannot reach.)
     /// - Throws: ``KafkaError`` when the message could not be queued or delivered
-    ///   (after librdkafka's own retries, within `messageTimeout`).
+    ///   (after librdkafka's own retries, within `messageTimeout`), or the task was cancelled.
     @discardableResult
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> KafkaDeliveryReport {
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.messageTimeout
+        let cancelled = KafkaError(
+            code: .cancelled, operation: "wait for delivery to \(message.topic)",
+            message: "the task was cancelled; a message already queued may still be delivered")
         while true {
-            let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>) in
-                let failure: KafkaError? = state.withLock { state in
-                    guard !state.closed else { return KafkaError.closed("produce to \(message.topic)") }
-                    let id = state.nextID | KafkaProducer.waiterBit
-                    state.nextID += 1
-                    let err = enqueue(message, id: id)
-                    guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return KafkaError(err, operation: "produce to \(message.topic)") }
-                    state.waiting[id] = continuation
-                    return nil
+            let id = state.withLock { state in
+                defer { state.nextID += 1 }
+                return state.nextID | KafkaProducer.waiterBit
+            }
+            let result = await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>) in
+                    let failure: KafkaError? = state.withLock { state in
+                        // Under the lock the cancellation handler takes: a cancellation is seen here, or finds the waiter.
+                        guard !Task.isCancelled else { return cancelled }
+                        guard !state.closed else { return KafkaError.closed("produce to \(message.topic)") }
+                        let err = enqueue(message, id: id)
+                        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return KafkaError(err, operation: "produce to \(message.topic)") }
+                        state.waiting[id] = continuation
+                        return nil
+                    }
+                    if let failure { continuation.resume(returning: .failure(failure)) }
                 }
-                if let failure { continuation.resume(returning: .failure(failure)) }
+            } onCancel: {
+                state.withLock { $0.waiting.removeValue(forKey: id) }?.resume(returning: .failure(cancelled))
             }
             switch result {
             case .success(let report):
