@@ -127,6 +127,11 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     /// The poll thread keeps polling while the application is slow (a full buffer
     /// pauses fetching instead), so this catches a stuck client, not slow processing.
     public var maxPollInterval: Duration = .seconds(300)
+    /// How long ``KafkaConsumer/close()`` may take to commit the stored offsets and leave the
+    /// group. Past it (the broker or the group coordinator cannot be reached), the client is
+    /// destroyed without leaving: the group drops the member after `sessionTimeout`, and what was
+    /// not committed is read again by the partitions' next owner.
+    public var closeTimeout: Duration = .seconds(10)
     /// Commit stored offsets in the background (never unprocessed ones).
     public var isAutoCommitEnabled: Bool = true
     public var autoCommitInterval: Duration = .seconds(1)

@@ -26,7 +26,7 @@ import ServiceLifecycle
 /// store an offset for the partition's next owner, nor move one backwards.
 ///
 /// The consumer is a `Service`: on graceful shutdown it commits stored offsets,
-/// leaves the group and ends ``messages``. Run the services that process its
+/// leaves the group (both within `closeTimeout`) and ends ``messages``. Run the services that process its
 /// messages after it in the `ServiceGroup`, so that they stop first.
 public final class KafkaConsumer: Service, Sendable {
     /// Work queued for the poll thread, and state only that thread reads.
@@ -34,6 +34,10 @@ public final class KafkaConsumer: Service, Sendable {
         var commands: [@Sendable (OpaquePointer) -> Void] = []
         var floors = TimestampFloor()
         var closed = false
+        /// When the close must be over (set by ``close()``; else the poll thread's exit plus `closeTimeout`).
+        var closeDeadline: ContinuousClock.Instant?
+        /// False once a close ran out of time before leaving the group.
+        var leftGroup = true
         /// The number of each assigned partition's current assignment.
         var assignments: [KafkaTopicPartition: UInt64] = [:]
         var lastAssignment: UInt64 = 0
@@ -109,7 +113,7 @@ public final class KafkaConsumer: Service, Sendable {
         self.pollThread = PollThread(name: "kafka-consumer-poll") { thread in
             KafkaConsumer.pollLoop(
                 thread: thread, handle: handle, buffer: buffer, control: control, events: events,
-                consumed: consumed, holdBacks: holdBacks, logger: logger, commitOnClose: isGroup)
+                consumed: consumed, holdBacks: holdBacks, logger: logger, commitOnClose: isGroup, closeTimeout: configuration.closeTimeout)
         }
     }
 
@@ -312,11 +316,33 @@ public final class KafkaConsumer: Service, Sendable {
 
     /// Commits stored offsets, leaves the group, ends ``messages`` and destroys the
     /// librdkafka client (its threads are gone when this returns). Idempotent.
+    ///
+    /// Takes at most `closeTimeout` (and then about a second to be sure): a consumer that cannot
+    /// reach its group coordinator in that time is destroyed without leaving, and a poll thread or
+    /// a destroy that still waits for a request in flight is left to finish in the background
+    /// (cancelling the calling task leaves it at once).
     public func close() async {
-        control.withLock { $0.closed = true }
+        let deadline = control.withLock { control in
+            if control.closeDeadline == nil { control.closeDeadline = .now + configuration.closeTimeout }
+            control.closed = true
+            return control.closeDeadline!
+        }
         pollThread.requestStop()
-        await pollThread.join()
-        await handle.destroyOffPool()
+        let limit = { max(deadline - .now, .seconds(1)) }
+        // The poll thread uses the handle until it returns: no destroy before.
+        guard await pollThread.join(within: limit()) else {
+            return logStillClosing("the poll thread (a rebalance callback's commit)")
+        }
+        let leftGroup = control.withLock { $0.leftGroup }
+        guard await handle.destroyOffPool(leavingGroup: leftGroup, within: limit()) else {
+            return logStillClosing("librdkafka's destroy (a request in flight)")
+        }
+    }
+
+    private func logStillClosing(_ what: String) {
+        logger.warning("kafka consumer still closing after its close timeout; left to finish in the background", metadata: [
+            "kafka.client": "\(configuration.client.clientID)", "kafka.close_timeout": "\(configuration.closeTimeout)", "kafka.waiting_for": "\(what)",
+        ])
     }
 
     // MARK: The poll thread
@@ -365,7 +391,8 @@ public final class KafkaConsumer: Service, Sendable {
 
     private static func pollLoop(
         thread: PollThread, handle: RDKafkaHandle, buffer: ConsumerMessageBuffer, control: LockedBox<Control>,
-        events: AsyncStream<KafkaConsumerEvent>.Continuation, consumed: Counter, holdBacks: Counter, logger: Logger, commitOnClose: Bool
+        events: AsyncStream<KafkaConsumerEvent>.Continuation, consumed: Counter, holdBacks: Counter, logger: Logger, commitOnClose: Bool,
+        closeTimeout: Duration
     ) {
         let rk = handle.pointer
         let topicNames = TopicNameCache()
@@ -450,20 +477,50 @@ public final class KafkaConsumer: Service, Sendable {
             if failure != nil { break polling }
         }
         if let queue { rd_kafka_queue_destroy(queue) }
-        control.withLock { $0.closed = true }
+        let deadline = control.withLock { control in
+            control.closed = true
+            if control.closeDeadline == nil { control.closeDeadline = .now + closeTimeout }
+            return control.closeDeadline!
+        }
         runCommands()
-        if commitOnClose, failure == nil {
-            let err = rd_kafka_commit(rk, nil, 0)
+        if !close(rk, commit: commitOnClose && failure == nil, deadline: deadline, logger: logger) {
+            control.withLock { $0.leftGroup = false }
+            logger.warning("kafka consumer close timed out; destroying it without leaving the group", metadata: [
+                "kafka.close_timeout": "\(closeTimeout)",
+                "kafka.consequence": "the group drops this member after its session timeout; what was not committed is read again",
+            ])
+        }
+        buffer.finish(failure: failure)
+        events.finish()
+    }
+
+    /// Commits the stored offsets and leaves the group (`rd_kafka_consumer_close_queue`), serving
+    /// the rebalance and commit callbacks this brings, until `deadline`. False when the deadline
+    /// came first: the group coordinator could not be reached in time.
+    ///
+    /// Every step is asynchronous: `rd_kafka_commit` and `rd_kafka_consumer_close` block until the
+    /// coordinator answers, and during a network partition that is `socket.timeout.ms` or longer,
+    /// past any graceful stop's deadline. (The revoke callback commits asynchronously while closing,
+    /// for the same reason; the close waits for those commits.)
+    private static func close(_ rk: OpaquePointer, commit: Bool, deadline: ContinuousClock.Instant, logger: Logger) -> Bool {
+        if commit {
+            let err = rd_kafka_commit(rk, nil, 1)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
                 logger.warning("kafka commit on close failed", metadata: ["kafka.error": "\(KafkaError(err, operation: "commit offsets"))"])
             }
         }
-        let err = rd_kafka_consumer_close(rk)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            logger.warning("kafka consumer close failed", metadata: ["kafka.error": "\(KafkaError(err, operation: "close consumer"))"])
+        guard let queue = rd_kafka_queue_new(rk) else { return false }
+        defer { rd_kafka_queue_destroy(queue) }
+        if let error = rd_kafka_consumer_close_queue(rk, queue) {
+            logger.warning("kafka consumer close failed", metadata: ["kafka.error": "\(KafkaError(consuming: error, operation: "close consumer"))"])
+            return true
         }
-        buffer.finish(failure: failure)
-        events.finish()
+        while rd_kafka_consumer_closed(rk) == 0 {
+            let left = deadline - .now
+            guard left > .zero else { return false }
+            _ = rd_kafka_queue_poll_callback(queue, Int32(clamping: min(left.milliseconds, 100)))
+        }
+        return true
     }
 
     /// Pauses the assigned partitions the application has not paused itself while
@@ -553,7 +610,10 @@ public final class KafkaConsumer: Service, Sendable {
                 control.unassign(partitions)
             }
             if !lost {
-                let commit = rd_kafka_commit(rk, nil, 0)
+                // Synchronous, so that the partitions' next owner starts where this one ended; while
+                // closing, asynchronous (see close(_:commit:deadline:logger:)).
+                let closing = control.withLock { $0.closed }
+                let commit = rd_kafka_commit(rk, nil, closing ? 1 : 0)
                 if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
                     logger.warning("kafka commit on revoke failed", metadata: metadata.merging(["kafka.error": "\(KafkaError(commit, operation: "commit"))"]) { $1 })
                 }

@@ -10,7 +10,8 @@ final class PollThread: Sendable {
     private struct State {
         var stopping = false
         var finished = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var nextWaiter: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
     }
 
     private let state = Mutex(State())
@@ -20,10 +21,10 @@ final class PollThread: Sendable {
             body(self)
             let waiters = self.state.withLock { state in
                 state.finished = true
-                defer { state.waiters = [] }
-                return state.waiters
+                defer { state.waiters = [:] }
+                return state.waiters.values
             }
-            for waiter in waiters { waiter.resume() }
+            for waiter in waiters { waiter.resume(returning: true) }
         }
         thread.name = name
         thread.start()
@@ -37,15 +38,48 @@ final class PollThread: Sendable {
         state.withLock { $0.stopping = true }
     }
 
-    /// Waits until the loop body has returned.
+    /// Waits until the loop body has returned (not even cancellation ends the wait: callers
+    /// destroy the client the loop uses next).
     func join() async {
-        await withCheckedContinuation { continuation in
-            let done = state.withLock { state in
-                if state.finished { return true }
-                state.waiters.append(continuation)
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        _ = await wait(id, cancellable: false)
+    }
+
+    /// Waits until the loop body has returned, for at most `limit` (and not past the task's
+    /// cancellation): false when it is still running.
+    func join(within limit: Duration) async -> Bool {
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await withTaskCancellationHandler {
+                await self.wait(id, cancellable: true)
+            } onCancel: {
+                self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(returning: false)
+            } }
+            group.addTask {
+                try? await Task.sleep(for: limit)
                 return false
             }
-            if done { continuation.resume() }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first || state.withLock { $0.finished }
+        }
+    }
+
+    private func wait(_ id: UInt64, cancellable: Bool) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let done: Bool? = state.withLock { state in
+                if state.finished { return true }
+                if cancellable, Task.isCancelled { return false }
+                state.waiters[id] = continuation
+                return nil
+            }
+            if let done { continuation.resume(returning: done) }
         }
     }
 }
@@ -66,5 +100,24 @@ enum BlockingCall {
             }
         }
         return try result.get()
+    }
+
+    /// Starts `body` on the queue and waits for it at most `limit`: true when it returned in
+    /// time, false when the limit passed first (`body` goes on running, unawaited).
+    static func run(within limit: Duration, _ body: @escaping @Sendable () -> Void) async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let once = LockedBox<CheckedContinuation<Bool, Never>?>(continuation)
+            @Sendable func finish(_ inTime: Bool) {
+                once.withLock { pending in
+                    defer { pending = nil }
+                    return pending
+                }?.resume(returning: inTime)
+            }
+            queue.async {
+                body()
+                finish(true)
+            }
+            queue.asyncAfter(deadline: .now() + .milliseconds(limit.milliseconds)) { finish(false) }
+        }
     }
 }

@@ -56,19 +56,36 @@ final class RDKafkaHandle: @unchecked Sendable {
     /// running ones (each a librdkafka call bounded by its own timeout), then destroys.
     /// Blocks (librdkafka stops its threads): call it outside Swift's cooperative pool, e.g.
     /// through ``destroyOffPool()``. Idempotent.
-    func destroy() {
+    ///
+    /// - Parameter leavingGroup: false destroys a consumer without the close librdkafka would
+    ///   otherwise run first (commit and LeaveGroup, which wait for the group coordinator); its
+    ///   group drops it after `session.timeout.ms`. For a consumer whose close timed out.
+    func destroy(leavingGroup: Bool = true) {
         let first = life.withLock { life in
             defer { life.destroyed = true }
             return !life.destroyed
         }
         guard first else { return }
         while life.withLock({ $0.borrowers }) > 0 { usleep(1_000) }
-        rd_kafka_destroy(pointer)
+        if leavingGroup {
+            rd_kafka_destroy(pointer)
+        } else {
+            rd_kafka_destroy_flags(pointer, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
+        }
     }
 
-    /// ``destroy()`` on the blocking queue; returns once librdkafka's threads are gone.
-    func destroyOffPool() async {
-        _ = try? await BlockingCall.run { [self] () throws(KafkaError) in destroy() }
+    /// ``destroy(leavingGroup:)`` on the blocking queue; returns once librdkafka's threads are gone.
+    ///
+    /// With a `limit`, returns false once it has passed, the destroy still running on the blocking
+    /// queue: librdkafka's destroy waits for requests in flight (a commit sent into a network
+    /// partition waits out `socket.timeout.ms`), and a process that is stopping must not.
+    @discardableResult
+    func destroyOffPool(leavingGroup: Bool = true, within limit: Duration? = nil) async -> Bool {
+        guard let limit else {
+            _ = try? await BlockingCall.run { [self] () throws(KafkaError) in destroy(leavingGroup: leavingGroup) }
+            return true
+        }
+        return await BlockingCall.run(within: limit) { [self] in destroy(leavingGroup: leavingGroup) }
     }
 
     deinit {
