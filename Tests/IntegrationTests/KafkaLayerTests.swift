@@ -192,18 +192,13 @@ struct KafkaLayerTests {
             let producer = try TestBroker.producer()
             for index in 0..<10 { try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: Array("m\(index)".utf8))) }
             await producer.shutdown()
-            var client = try TestBroker.client(name)
-            client.clientID = TestBroker.unique(name)
+            let clientID = TestBroker.unique(name)
             let group = TestBroker.unique(name)
-            var configuration = KafkaConsumerConfiguration(client: client, groupID: group, subscription: .group(topics: [topic]))
-            configuration.sessionTimeout = .seconds(6)
-            configuration.heartbeatInterval = .seconds(1)
-            configuration.autoCommitInterval = autoCommitInterval
-            let consumer = try KafkaConsumer(configuration: configuration, logger: TestBroker.logger)
+            let consumer = try TestBroker.groupConsumer(group: group, topic: topic, clientID: clientID, autoCommitInterval: autoCommitInterval)
             let counting = CommitCounting(
                 consumer: consumer, group: group,
-                committed: try metrics.expectCounter("kafka_consumer_commits_total", [("client", client.clientID), ("outcome", "committed")]),
-                failed: try metrics.expectCounter("kafka_consumer_commits_total", [("client", client.clientID), ("outcome", "failed")]))
+                committed: try metrics.expectCounter("kafka_consumer_commits_total", [("client", clientID), ("outcome", "committed")]),
+                failed: try metrics.expectCounter("kafka_consumer_commits_total", [("client", clientID), ("outcome", "failed")]))
             #expect(counting.committed.totalValue == 0)
             _ = try await TestBroker.read(10, from: consumer, store: true)
             return counting

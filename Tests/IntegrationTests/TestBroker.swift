@@ -53,12 +53,18 @@ enum TestBroker {
     }
 
     /// A group consumer tuned for a quick join on the test broker.
-    static func groupConsumer(group: String, topic: String, strategy: KafkaConsumerConfiguration.AssignmentStrategy = .range) throws -> KafkaConsumer {
-        var configuration = KafkaConsumerConfiguration(client: try client("consumer"), groupID: group, subscription: .group(topics: [topic]))
+    /// - Parameter clientID: the client id (its metrics' `client` label), unless "it-consumer".
+    static func groupConsumer(
+        group: String, topic: String, strategy: KafkaConsumerConfiguration.AssignmentStrategy = .range,
+        clientID: String? = nil, autoCommitInterval: Duration = .milliseconds(200)
+    ) throws -> KafkaConsumer {
+        var client = try client("consumer")
+        if let clientID { client.clientID = clientID }
+        var configuration = KafkaConsumerConfiguration(client: client, groupID: group, subscription: .group(topics: [topic]))
         configuration.sessionTimeout = .seconds(6)
         configuration.heartbeatInterval = .seconds(1)
         configuration.assignmentStrategy = strategy
-        configuration.autoCommitInterval = .milliseconds(200)
+        configuration.autoCommitInterval = autoCommitInterval
         return try KafkaConsumer(configuration: configuration, logger: logger)
     }
 
