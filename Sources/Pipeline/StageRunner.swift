@@ -64,6 +64,9 @@ public protocol StageProcessor: Sendable {
     func process(_ message: KafkaConsumerMessage) async throws(StageError) -> [StageOutput]
 }
 
+/// How long a stopping ``StageRunner`` waits for the messages in flight, unless told otherwise.
+public let stageDrainTimeout: Duration = .seconds(25)
+
 /// Runs a stage: reads its consumer's messages, processes up to `window` of
 /// them concurrently, produces their outputs (waiting for the broker's
 /// acknowledgement) and only then stores each message's offset, in order per
@@ -111,7 +114,7 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
     ///     also has to flush the producer and commit).
     public init(
         name: String, consumer: KafkaConsumer, producer: KafkaProducer, processor: Processor,
-        deadLetterTopic: String = Topics.alertsDLQ, window: Int = 256, drainTimeout: Duration = .seconds(25),
+        deadLetterTopic: String = Topics.alertsDLQ, window: Int = 256, drainTimeout: Duration = stageDrainTimeout,
         dueTime: (@Sendable (KafkaConsumerMessage) -> Date?)? = nil, logger: Logger
     ) {
         self.window = max(1, window)  // at least one message in flight
@@ -208,21 +211,24 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
                 }
                 // Intake is over (a graceful shutdown, cancellation or the consumer's end).
                 self.book.withLock { $0.beginDraining() }
-                stop.fire()
-                if running > 0 {
-                    // The bookkeeping's count: `running` also counts finished tasks not yet collected.
-                    let inFlight = self.book.withLock { $0.inFlightCount }
-                    self.logger.info("stage draining", metadata: ["stage": "\(self.name)", "stage.in_flight": "\(inFlight)"])
-                }
+                if stop.fire(), running > 0 { self.logDraining() }
                 while running > 0 { settle(try await group.next()) }
                 group.cancelAll()  // the deadline's clock
                 if let failure { throw failure }
             }
         } onGracefulShutdown: {
             self.book.withLock { $0.beginDraining() }
-            stop.fire()
+            // Logged now, not once the loop notices: a full window keeps it waiting for a free place.
+            if stop.fire() { self.logDraining() }
             self.consumer.endMessages()
         }
+    }
+
+    /// Logs what is in flight when intake ends (the bookkeeping's count: the loop's own also
+    /// counts finished tasks not yet collected).
+    private func logDraining() {
+        let inFlight = book.withLock { $0.inFlightCount }
+        logger.info("stage draining", metadata: ["stage": "\(name)", "stage.in_flight": "\(inFlight)"])
     }
 
     /// Why the runner looks stuck, or nil: messages are in flight and none has finished for longer
@@ -334,11 +340,13 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
                 try await publish(outputs)
                 return outcome
             } catch {
-                logger.warning("stage output not published; retrying", metadata: [
+                // No new try after a stop: the message is left uncommitted, for its next reader.
+                let stopped = stopping
+                logger.warning(stopped ? "stage output not published; stopping, left for the next reader" : "stage output not published; retrying", metadata: [
                     "stage": "\(name)", "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)",
-                    "kafka.offset": "\(message.offset)", "error": "\(error)", "retry_in": "\(delay)",
+                    "kafka.offset": "\(message.offset)", "error": "\(error)", "retry_in": "\(stopped ? "never" : "\(delay)")",
                 ])
-                guard await backOff(&delay) else { return .abandoned }
+                guard !stopped, await backOff(&delay) else { return .abandoned }
             }
         }
     }
@@ -379,12 +387,15 @@ public final class StageRunner<Processor: StageProcessor>: Service, Sendable {
 private final class StopSignal: Sendable {
     private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
-    func fire() {
-        let waiters = state.withLock { state in
+    /// Fires the signal; true the first time.
+    @discardableResult
+    func fire() -> Bool {
+        let (first, waiters) = state.withLock { state in
             defer { state = (true, []) }
-            return state.waiters
+            return (!state.fired, state.waiters)
         }
         for waiter in waiters { waiter.resume() }
+        return first
     }
 
     func wait() async {

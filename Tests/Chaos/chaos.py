@@ -17,8 +17,9 @@ at least once (webhook: verified with `standardwebhooks` at the receiver; email:
 the sink's maildir, identified by its To and Message-ID headers), every repeat must carry the
 webhook-id / Message-ID of its first delivery, and no consumer group may have lag left. With
 --broker-outages N the broker advertises a relay in front of it (as in --outage) and, after the
-stops, is cut off N times for --outage-seconds while items flow; the same checks hold, and the
-offset commits the outages failed must have been reported.
+stops, is cut off N times for --outage-seconds while items flow, with one stage SIGTERMed during
+each outage (notify-webhook, then match, ...); the same checks hold, that SIGTERM must exit 0
+within 60 s too, and the offset commits the outages failed must have been reported.
 
 Quick run (`--quick`, for the regular test suite): the classify stage alone, a few hundred
 news.item events produced straight to news.raw, classify with a small --window, SIGTERMed and
@@ -48,8 +49,7 @@ during a SIGKILL. Every item must reach news.classified, the group must have no 
 commits the outages failed must have been reported, the unreachable broker must not be logged on
 every reconnect attempt, and the SIGTERM must exit 0 within 60 s. With --blackhole each outage is a
 network partition (connections held open, nothing forwarded) and the failed commits are not required
-(a commit waits for its request's timeout); a SIGTERM during a partition does not yet end gracefully
-(README, Broker outages), so that run fails its SIGTERM check.
+(a commit waits for its request's timeout); the SIGTERM must end gracefully all the same.
 
 Exit status: 0 when every check passed, 1 when one failed, 2 when the harness itself could not
 run (a stage that never came up, a broker that did not start).
@@ -336,6 +336,10 @@ class Stages:
 
     def running(self, stage: str) -> list[Child]:
         return [c for c in self.instances[stage] if c.alive()]
+
+    def logged(self, text: str) -> int:
+        """How often `text` occurs in the logs of every process started so far."""
+        return sum(c.log_text().count(text) for children in self.instances.values() for c in children)
 
     def primary(self, stage: str) -> Child:
         alive = self.running(stage)
@@ -1076,7 +1080,7 @@ class Pacer:
     pipeline at once (backpressure: the slowest stage sets the pace, and the items of a stop are
     processed during that stop rather than minutes later)."""
 
-    GUESS_S = {"sigterm": 10.0, "sigkill": 22.0, "rebalance": 45.0, "outage": 40.0}  # until measured; ingest stops are shorter
+    GUESS_S = {"sigterm": 10.0, "sigkill": 22.0, "rebalance": 45.0, "outage": 50.0}  # until measured; ingest stops are shorter
 
     def __init__(self, total: int, plan: list[tuple[str, str]], max_rate: float, min_rate: float = 1.0,
                  max_backlog: int | None = None, slack: float = 1.25):
@@ -1327,6 +1331,28 @@ def expand_plan(plan: list[tuple[str, str]], stops_per_kind: int, outages: int =
     return [(stage, kind) for stage, kind in plan for _ in range(stops_of(kind, stops_per_kind, outages))]
 
 
+def wait_for_work(child: Child | None, group: str | None, progress: Callable[[], int], needed: int, timeout: float) -> bool:
+    """Waits until `child` holds partitions of `group` (when both are given) and `progress` then grew
+    by `needed`, within `timeout` in all; false when the progress did not come."""
+    deadline = time.monotonic() + timeout
+    if child is not None and group:
+        wait_until(lambda: bool(child.assigned_partitions(group)), timeout, 0.1)
+    since = progress()
+    return wait_until(lambda: progress() - since >= needed, max(1.0, deadline - time.monotonic()), 0.05)
+
+
+def failed_commits_check(stages: Stages, what: str) -> Check:
+    """The offset commits `what` made fail were reported: the failure path ran for real."""
+    failed = stages.logged("kafka offset commit failed")
+    return Check(f"the offset commits {what} failed were reported ({failed} logged)", failed > 0,
+                 "" if failed else "no process logged `kafka offset commit failed`: no commit failed")
+
+
+# The stage SIGTERMed during each broker outage of a full run, in turn: the webhook notifier first
+# (its four consumers and their runners stop together within the graceful stop's 45 s), then match.
+OUTAGE_SIGTERMS = ("notify-webhook", "match", "classify", "notify-email", "ingest")
+
+
 class Chaos:
     """Stops every stage in turn while items flow: SIGTERM and restart, SIGKILL and restart, and
     a second process in the group with one of the two SIGKILLed (a rebalance). Before each stop it
@@ -1365,13 +1391,8 @@ class Chaos:
     def wait_for_work(self, stage: str, child: Child | None, what: str) -> None:
         """Waits (bounded) until `child` holds partitions of its group (consumers) and the stage's
         output then grew by its threshold, then a random moment more: the stop lands mid-stream."""
-        deadline = time.monotonic() + self.progress_timeout
-        group = self.groups.get(stage)
-        if child is not None and group:
-            wait_until(lambda: bool(child.assigned_partitions(group)), self.progress_timeout, 0.1)
-        since = self.progress[stage]()
-        needed = self.min_progress.get(stage, 5)
-        if not wait_until(lambda: self.progress[stage]() - since >= needed, max(1.0, deadline - time.monotonic()), 0.05):
+        if not wait_for_work(child, self.groups.get(stage), self.progress[stage], self.min_progress.get(stage, 5),
+                             self.progress_timeout):
             message = f"{stage} {what}: no output for {self.progress_timeout:.0f} s before the stop (stopped idle)"
             self.idle_stops.append(message)
             log("WARNING " + message)
@@ -1389,12 +1410,22 @@ class Chaos:
         self.start(stage)
 
     def outage(self) -> None:
-        """The broker cut off (every connection through the relay) while the stages work."""
+        """The broker cut off (every connection through the relay) while the stages work, and one
+        stage SIGTERMed 3 s into it (OUTAGE_SIGTERMS, in turn): its stop must end gracefully all the
+        same, exit 0 within 60 s (the SIGTERM check of its stage). The broker comes back after
+        --outage-seconds, or once that stop is over, and the stage is started again."""
         self.wait_for_work("broker", None, "outage")
+        stage = OUTAGE_SIGTERMS[sum(1 for s in self.stops if s.kind == "outage") % len(OUTAGE_SIGTERMS)]
+        child = self.stages.primary(stage)
         self.proxy.cut()
-        time.sleep(self.outage_seconds)
+        time.sleep(min(3.0, self.outage_seconds))  # the stage notices: requests fail, commits fail
+        seconds, status = self.stages.stop(child, signal.SIGTERM)
+        self.stops.append(Stop(stage, "sigterm", seconds, status, None, f"{stage}.{child.serial}"))
+        log(f"sigterm   {stage}.{child.serial} during the outage: exit {status} after {seconds:.2f} s")
+        time.sleep(max(0.0, self.outage_seconds - (time.monotonic() - self.proxy.cut_at)))
         self.proxy.restore()
         self.stops.append(Stop("broker", "outage", self.proxy.cuts[-1], 0, None, "relay"))
+        self.start(stage)
 
     def rebalance(self, stage: str) -> None:
         group = self.groups[stage]
@@ -1845,9 +1876,7 @@ class FullRun:
                             "; ".join(self.chaos.idle_stops)))
         checks += stop_checks(self.chaos.stops, self.final)
         if self.proxy and not self.args.blackhole:
-            failed = sum(c.log_text().count("kafka offset commit failed") for cs in self.stages.instances.values() for c in cs)
-            checks.append(Check(f"the offset commits the broker outages failed were reported ({failed} logged)", failed > 0,
-                                "" if failed else "no process logged `kafka offset commit failed`: no commit failed"))
+            checks.append(failed_commits_check(self.stages, "the broker outages"))
         for w in self.watchers:
             if w.error:
                 checks.append(Check(f"watcher of {w.topic}", False, w.error))
@@ -2479,18 +2508,11 @@ def run_outage(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings:
         stops: list[Stop] = []
         idle: list[str] = []
 
-        def working(what: str) -> None:
-            """Waits (bounded) until the running process holds partitions and the output grew."""
-            process = stages.primary("classify")
-            wait_until(lambda: bool(process.assigned_partitions(group)), 60, 0.1)
-            since = watcher.count
-            if not wait_until(lambda: watcher.count - since >= 5, 60, 0.05):
-                idle.append(f"{what}: no output for 60 s before it")
-                log(f"WARNING {what}: no output for 60 s before it")
-
         for step in ("outage", "sigterm", "sigkill"):
-            working(f"the {step} step")
             child = stages.primary("classify")
+            if not wait_for_work(child, group, lambda: watcher.count, 5, 60):
+                idle.append(f"the {step} step: no output for 60 s before it")
+                log(f"WARNING {idle[-1]}")
             proxy.cut()
             if step == "outage":
                 time.sleep(args.outage_seconds)
@@ -2516,10 +2538,10 @@ def run_outage(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings:
         changed = [it for it in items if it.item_id and len(event_ids[it.item_id]) > 1]
         repeats = sum(max(0, seen[it.item_id] - 1) for it in items if it.item_id)
         logs = [c.log_text() for children in stages.instances.values() for c in children]
-        failed_commits = sum(text.count("kafka offset commit failed") for text in logs)
+        failed_commits = stages.logged("kafka offset commit failed")
         client_lines = sum(len(CLIENT_LINE.findall(text)) for text in logs)
         outage_s = sum(proxy.cuts)
-        close_failures = sum(text.count("kafka commit on close failed") for text in logs)
+        close_failures = stages.logged("kafka commit on close failed")
         log(f"{len(items) - len(lost)} of {len(items)} items reached {classified} ({repeats} repeats); outages "
             + ", ".join(f"{c:.1f} s" for c in proxy.cuts) + f"; {failed_commits} failed offset commits and "
             f"{close_failures} failed commits on close logged; {client_lines} lines of librdkafka's and client errors "
@@ -2531,8 +2553,7 @@ def run_outage(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings:
         checks.append(Check("repeats keep their event id", not changed,
                             f"{len(changed)} items with several ids, e.g. {[it.item_id for it in changed[:5]]}" if changed else ""))
         if not args.blackhole:  # in a partition a commit waits for its request's timeout and may outlive the outage
-            checks.append(Check(f"the offset commits the outages failed were reported ({failed_commits} logged)", failed_commits > 0,
-                                "" if failed_commits else "no process logged `kafka offset commit failed`: no commit failed"))
+            checks.append(failed_commits_check(stages, "the outages"))
         checks.append(Check(f"the unreachable broker is not logged on every reconnect attempt (at most "
                             f"{CLIENT_LINES_PER_OUTAGE_S:.0f} lines of librdkafka's and client errors a second of outage)",
                             client_lines <= CLIENT_LINES_PER_OUTAGE_S * outage_s,
@@ -2598,7 +2619,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              "(connections held open, nothing forwarded)")
     parser.add_argument("--broker-outages", type=int, default=0,
                         help="full run: after the stops, cut the broker off this many times (a relay in front of it, "
-                             "as --outage does) while items flow; the failed commits must be reported")
+                             "as --outage does) while items flow, one stage SIGTERMed during each; the failed commits "
+                             "must be reported")
     parser.add_argument("--duration", type=float, default=30.0, help="--latency: seconds of load")
     parser.add_argument("--matching", type=float, default=0.1,
                         help="--latency: the fraction of items that match a subscription (one each)")

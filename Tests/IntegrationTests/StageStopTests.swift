@@ -33,6 +33,15 @@ struct StageStopTests {
         }
     }
 
+    /// A new input topic of `partitions` holding `count` messages, a new output topic of one
+    /// partition and a new group, named after `name`.
+    static func fresh(_ name: String, messages count: Int, partitions: Int32 = 1) async throws -> (input: String, output: String, group: String) {
+        let input = try await TestBroker.makeTopic("\(name)-in", partitions: partitions)
+        let output = try await TestBroker.makeTopic("\(name)-out", partitions: 1)
+        try await produce(count, to: input, partitions: partitions)
+        return (input, output, TestBroker.unique(name))
+    }
+
     static func produce(_ count: Int, to topic: String, partitions: Int32) async throws {
         let producer = try TestBroker.producer()
         for index in 0..<count {
@@ -103,11 +112,11 @@ struct StageStopTests {
     /// Runs the stage until `stopWhen` says so, then triggers a graceful shutdown as SIGTERM
     /// does (runner first, then producer, then consumer, as a ServiceGroup stops them).
     func runThenStop(
-        group: String, input: String, processor: SlowEcho, window: Int, drainTimeout: Duration,
+        group: String, input: String, processor: SlowEcho, window: Int, drainTimeout: Duration, producer: KafkaProducer? = nil,
         stopWhen: @escaping @Sendable () -> Bool
     ) async throws -> StopTimes {
         let consumer = try TestBroker.groupConsumer(group: group, topic: input)
-        let producer = try TestBroker.producer()
+        let producer = try producer ?? TestBroker.producer()
         let stage = TimedStage(runner: StageRunner(
             name: "slow-echo", consumer: consumer, producer: producer, processor: processor, window: window,
             drainTimeout: drainTimeout, logger: TestBroker.logger))
@@ -132,11 +141,8 @@ struct StageStopTests {
 
     @Test("a graceful stop with messages in flight and buffered commits only what was processed; the rest is read again")
     func gracefulStopLosesNothing() async throws {
-        let input = try await TestBroker.makeTopic("stop-in", partitions: 2)
-        let output = try await TestBroker.makeTopic("stop-out", partitions: 1)
-        let group = TestBroker.unique("stop")
         let count = 300
-        try await Self.produce(count, to: input, partitions: 2)
+        let (input, output, group) = try await Self.fresh("stop", messages: count, partitions: 2)
 
         // Three stops mid-stream, then a run left to finish.
         let processor = SlowEcho(output: output, delay: .milliseconds(30))
@@ -168,10 +174,7 @@ struct StageStopTests {
 
     @Test("past the drain deadline a message in flight is abandoned: its offset is not committed and it is read again")
     func drainDeadlineAbandons() async throws {
-        let input = try await TestBroker.makeTopic("abandon-in", partitions: 1)
-        let output = try await TestBroker.makeTopic("abandon-out", partitions: 1)
-        let group = TestBroker.unique("abandon")
-        try await Self.produce(5, to: input, partitions: 1)
+        let (input, output, group) = try await Self.fresh("abandon", messages: 5)
         let slow = SlowEcho(output: output, delay: .seconds(30))
         let took = try await runThenStop(
             group: group, input: input, processor: slow, window: 1, drainTimeout: .milliseconds(500),
@@ -186,6 +189,29 @@ struct StageStopTests {
             group: group, input: input, processor: quick, window: 4, drainTimeout: .seconds(5),
             stopWhen: { quick.started.withLock { $0 } >= 5 })
         #expect(Set(try await Self.texts(on: output, partitions: [0])) == Set((0..<5).map { "m\($0)" }))
+    }
+
+    @Test("outputs that cannot reach a broker do not hold the stop past the drain deadline: their sends are cancelled, nothing is committed")
+    func partitionedOutputsDoNotHoldTheStop() async throws {
+        let (input, output, group) = try await Self.fresh("partitioned", messages: 3)
+        // The outputs' producer talks to a port that takes connections and never answers.
+        let blackhole = try TakenPort()
+        var configuration = KafkaProducerConfiguration(
+            client: KafkaClientConfiguration(bootstrapServers: ["127.0.0.1:\(blackhole.port)"], clientID: "it-partitioned"))
+        configuration.flushTimeout = .seconds(1)
+        // Far past the bounds below, which leave room for a loaded machine: without cancellation
+        // the runner waits this out.
+        configuration.messageTimeout = .seconds(120)
+        let producer = try KafkaProducer.make(configuration: configuration, logger: TestBroker.logger)
+        let echo = SlowEcho(output: output, delay: .zero)
+        let took = try await runThenStop(
+            group: group, input: input, processor: echo, window: 4, drainTimeout: .seconds(1), producer: producer,
+            stopWhen: { echo.processed.withLock { $0.count } >= 3 })
+        // Before sends could be cancelled the runner waited out the message timeout.
+        #expect(took.runner < .seconds(30), "the stop took \(took)")
+        #expect(took.total < .seconds(45), "the stop took \(took)")
+        let offsets = try await Self.committed(group: group, topic: input, partitions: [0])
+        #expect((offsets[0] ?? -1) <= 0, "committed \(offsets) for outputs never published")
     }
 
     @Test("an offset of a revoked partition is refused, even after the partition comes back")

@@ -59,7 +59,12 @@ struct WebhookNotifierTests {
             var client = try TestBroker.client("notify")
             client.additionalConfig["topic.metadata.refresh.interval.ms"] = "1000"
             let stage = try NotifierStage(
-                name: "notify-test", client: client, group: TestBroker.unique("notify"), input: deliveries, retryTopics: retryTopics,
+                name: "notify-test", group: TestBroker.unique("notify"), input: deliveries, retryTopics: retryTopics,
+                consumer: { group, topic in
+                    var configuration = KafkaConsumerConfiguration(client: client, groupID: group, subscription: .group(topics: [topic]))
+                    configuration.assignmentStrategy = .cooperativeSticky
+                    return try KafkaConsumer(configuration: configuration, logger: TestBroker.logger)
+                },
                 producer: producer, processor: processor, window: window, logger: TestBroker.logger)
             let tasks = stage.runners.map { runner in Task { try await runner.run() } }
             return Harness(deliveries: deliveries, retryTopics: retryTopics, receipts: receipts, dlq: dlq, store: store, producer: producer,

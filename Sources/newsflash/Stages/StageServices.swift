@@ -11,7 +11,8 @@ import ServiceLifecycle
 /// the shared producer, background tasks, then the work. On SIGTERM the work
 /// stops taking messages first and finishes or hands back what it holds, then
 /// background tasks stop, the producer flushes, and the consumers commit what
-/// was done and leave their groups.
+/// was done and leave their groups. The services of each kind stop together
+/// (``ConcurrentServices``), and each step is bounded (``ShutdownBudget``).
 ///
 /// Built by the stage functions in ``Stages``; `newsflash run <stage>` runs one
 /// stage's services and `newsflash up` runs them all, both through ``run(_:)``.
@@ -43,9 +44,58 @@ struct StageServices {
             listening: lhs.listening + rhs.listening)
     }
 
-    /// Every service in stop order (see the type's documentation).
+    /// Every service in stop order (see the type's documentation); the services of each kind in one
+    /// ``ConcurrentServices``.
     func serviceList(producer: KafkaProducer, metrics: (any Service)?) -> [any Service] {
-        (metrics.map { [$0] } ?? []) + consumers + [producer as any Service] + background + work
+        let together = [("consumers", consumers), ("background", background), ("work", work)].map { name, services in
+            services.isEmpty ? [] : [ConcurrentServices(name: name, services: services) as any Service]
+        }
+        return (metrics.map { [$0] } ?? []) + together[0] + [producer as any Service] + together[1] + together[2]
+    }
+}
+
+/// What each step of a graceful stop may take, so that together they end within the
+/// `ServiceGroup`'s deadline (``ServiceGroupConfiguration/withShutdownDeadline(_:)``) even when the
+/// broker cannot be reached: then every step runs to its limit, and what was not committed is read
+/// again by the next owner.
+enum ShutdownBudget {
+    /// The whole graceful stop (45 s); after it the `ServiceGroup` cancels what is left.
+    static let deadline: Duration = drain + flush + close + margin
+    /// Background tasks, the metrics server, and scheduling on a loaded machine.
+    static let margin: Duration = .seconds(4)
+    /// Stage runners finish the messages in flight (`StageRunner`'s `drainTimeout`); past it they
+    /// abandon them at once (a cancelled `send` stops waiting for its delivery report).
+    static let drain: Duration = stageDrainTimeout
+    /// The producer delivers what is queued (`flushTimeout`), then fails the rest.
+    static let flush: Duration = .seconds(8)
+    /// The consumers commit and leave their groups (`closeTimeout`), all at once.
+    static let close: Duration = .seconds(8)
+}
+
+/// Services that run side by side and stop together. A `ServiceGroup` stops its services one
+/// after another: stage runners or consumers stopped in turn would add up their drain and close
+/// times (`up` runs about ten of each), past the deadline.
+///
+/// One that ends on its own, outside a graceful stop, ends the others, as the `ServiceGroup`
+/// does with its services.
+struct ConcurrentServices: Service, CustomStringConvertible {
+    let name: String
+    let services: [any Service]
+
+    var description: String { "\(name) (\(services.count))" }
+
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in services {
+                group.addTask { try await service.run() }
+            }
+            while try await group.next() != nil {
+                if !Task.isShuttingDownGracefully {
+                    group.cancelAll()
+                    return
+                }
+            }
+        }
     }
 }
 
@@ -73,6 +123,7 @@ struct StageContext: Sendable {
         metrics = port < 0 ? nil : (try setup.config.string("metrics.host"), port)
         var configuration = KafkaProducerConfiguration(client: kafka.client(producerID))
         configuration.client.statisticsInterval = .seconds(30)
+        configuration.flushTimeout = ShutdownBudget.flush
         producer = try KafkaProducer.make(configuration: configuration, logger: logger)
     }
 
@@ -81,12 +132,13 @@ struct StageContext: Sendable {
     }
 
     /// A group consumer of one topic with the settings every stage uses: cooperative-sticky
-    /// assignment (a rebalance moves only the partitions that change owner) and statistics every
-    /// 15 s (`kafka_consumer_lag` on /metrics).
+    /// assignment (a rebalance moves only the partitions that change owner), statistics every
+    /// 15 s (`kafka_consumer_lag` on /metrics) and a close within ``ShutdownBudget/close``.
     func consumer(_ name: String, group: String, topic: String) throws -> KafkaConsumer {
         var configuration = KafkaConsumerConfiguration(client: client(name), groupID: group, subscription: .group(topics: [topic]))
         configuration.client.statisticsInterval = .seconds(15)
         configuration.assignmentStrategy = .cooperativeSticky
+        configuration.closeTimeout = ShutdownBudget.close
         return try KafkaConsumer(configuration: configuration, logger: logger)
     }
 
@@ -146,9 +198,9 @@ extension StageServices {
 extension ServiceGroupConfiguration {
     /// A graceful shutdown (SIGTERM/SIGINT) gets 45 s: the stages stop taking work and finish or
     /// hand back in flight (a webhook attempt takes at most its 15 s timeout), the producer flushes,
-    /// the consumers commit their stored offsets and leave; after that the rest is cancelled.
-    /// (Kubernetes' terminationGracePeriodSeconds in Deploy/k8s is 60.)
-    func withShutdownDeadline(_ deadline: Duration = .seconds(45)) -> ServiceGroupConfiguration {
+    /// the consumers commit their stored offsets and leave, each within ``ShutdownBudget``; after
+    /// that the rest is cancelled. (Kubernetes' terminationGracePeriodSeconds in Deploy/k8s is 60.)
+    func withShutdownDeadline(_ deadline: Duration = ShutdownBudget.deadline) -> ServiceGroupConfiguration {
         var configuration = self
         configuration.maximumGracefulShutdownDuration = deadline
         configuration.maximumCancellationDuration = .seconds(10)

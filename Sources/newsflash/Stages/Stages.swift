@@ -300,8 +300,8 @@ enum Stages {
         mirror: SubscriptionMirror, refresh: @escaping @Sendable () async throws -> Void, _ context: StageContext
     ) throws -> StageServices {
         let stage = try NotifierStage(
-            name: name, client: context.client(name), group: settings.group, producer: context.producer, processor: processor,
-            window: settings.window, logger: context.logger)
+            name: name, group: settings.group, consumer: { try context.consumer(name, group: $0, topic: $1) }, producer: context.producer,
+            processor: processor, window: settings.window, logger: context.logger)
         let digests = DigestRunner(
             channel: processor.channel.kind, store: store, mirror: mirror, producer: context.producer, flow: settings.flow, logger: context.logger,
             send: { await processor.sendDigest($0, $1, at: $2) })
