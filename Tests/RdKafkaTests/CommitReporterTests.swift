@@ -64,6 +64,25 @@ import TestSupport
         #expect(line.metadata["kafka.offsets"] == "alerts.receipts[0]@24,alerts.receipts[1]@7 (UNKNOWN_TOPIC_OR_PART)")
     }
 
+    @Test func repeatedFailuresOfOneErrorAreCountedButLoggedOnceInTenSeconds() throws {
+        _ = SharedTestMetrics.factory
+        let (reporter, records) = reporter("commit-outage")
+        let waitCoordinator = KafkaError(code: KafkaError.Code(rawValue: -180), operation: "commit offsets", message: "Local: Waiting for coordinator")
+        let unknownMember = KafkaError(code: KafkaError.Code(rawValue: 25), operation: "commit offsets", message: "Broker: Unknown member")
+        let start = ContinuousClock.now
+        // The background commit every second through a 15 s outage, then the old member's refusal.
+        for second in 0..<15 {
+            reporter.report(error: waitCoordinator, partitions: [(first, nil)], now: start + .seconds(second))
+        }
+        reporter.report(error: unknownMember, partitions: [(first, nil)], now: start + .seconds(15))
+        #expect(try counts("commit-outage") == (0, 16))
+        let lines = records()
+        #expect(lines.count == 3, "\(lines.map(\.metadata))")
+        #expect(lines.map { $0.metadata["kafka.repeated"] } == [nil, "9", nil])
+        let last = try #require(lines.last)
+        #expect("\(last.metadata["kafka.error"] ?? "")".contains("UNKNOWN_MEMBER_ID"))
+    }
+
     @Test func nothingToCommitIsNoCommit() throws {
         _ = SharedTestMetrics.factory
         let (reporter, records) = reporter("commit-none")
