@@ -48,6 +48,14 @@ public final class KafkaConsumer: Service, Sendable {
         /// How often a full buffer has paused fetching.
         var holdBacks = 0
 
+        /// Marks the consumer closed; returns when its close must be over (set by the first caller).
+        mutating func close(within timeout: Duration) -> ContinuousClock.Instant {
+            closed = true
+            let deadline = closeDeadline ?? .now + timeout
+            closeDeadline = deadline
+            return deadline
+        }
+
         mutating func assign(_ partitions: [KafkaTopicPartition]) {
             for partition in partitions {
                 lastAssignment += 1
@@ -322,11 +330,7 @@ public final class KafkaConsumer: Service, Sendable {
     /// a destroy that still waits for a request in flight is left to finish in the background
     /// (cancelling the calling task leaves it at once).
     public func close() async {
-        let deadline = control.withLock { control in
-            if control.closeDeadline == nil { control.closeDeadline = .now + configuration.closeTimeout }
-            control.closed = true
-            return control.closeDeadline!
-        }
+        let deadline = control.withLock { $0.close(within: configuration.closeTimeout) }
         pollThread.requestStop()
         let limit = { max(deadline - .now, .seconds(1)) }
         // The poll thread uses the handle until it returns: no destroy before.
@@ -477,11 +481,7 @@ public final class KafkaConsumer: Service, Sendable {
             if failure != nil { break polling }
         }
         if let queue { rd_kafka_queue_destroy(queue) }
-        let deadline = control.withLock { control in
-            control.closed = true
-            if control.closeDeadline == nil { control.closeDeadline = .now + closeTimeout }
-            return control.closeDeadline!
-        }
+        let deadline = control.withLock { $0.close(within: closeTimeout) }
         runCommands()
         if !close(rk, commit: commitOnClose && failure == nil, deadline: deadline, logger: logger) {
             control.withLock { $0.leftGroup = false }

@@ -41,20 +41,13 @@ final class PollThread: Sendable {
     /// Waits until the loop body has returned (not even cancellation ends the wait: callers
     /// destroy the client the loop uses next).
     func join() async {
-        let id = state.withLock { state in
-            defer { state.nextWaiter += 1 }
-            return state.nextWaiter
-        }
-        _ = await wait(id, cancellable: false)
+        _ = await wait(newWaiter(), cancellable: false)
     }
 
     /// Waits until the loop body has returned, for at most `limit` (and not past the task's
     /// cancellation): false when it is still running.
     func join(within limit: Duration) async -> Bool {
-        let id = state.withLock { state in
-            defer { state.nextWaiter += 1 }
-            return state.nextWaiter
-        }
+        let id = newWaiter()
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { await withTaskCancellationHandler {
                 await self.wait(id, cancellable: true)
@@ -68,6 +61,13 @@ final class PollThread: Sendable {
             let first = await group.next() ?? false
             group.cancelAll()
             return first || state.withLock { $0.finished }
+        }
+    }
+
+    private func newWaiter() -> UInt64 {
+        state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
         }
     }
 

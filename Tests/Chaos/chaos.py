@@ -1347,6 +1347,22 @@ def wait_for_work(child: Child | None, group: str | None, progress: Callable[[],
     return wait_until(lambda: progress() - since >= needed, max(1.0, deadline - time.monotonic()), 0.05)
 
 
+def signal_during_outage(proxy: "BrokerProxy", stages: Stages, stage: str, sig: int, kind: str,
+                         outage_seconds: float, stops: list[Stop]) -> None:
+    """Cuts the broker off, sends `sig` to `stage`'s process 3 s in (it notices: requests fail,
+    commits fail) and waits for its exit, restores the broker after `outage_seconds` (or once the
+    process is gone, if later), then starts the stage again."""
+    child = stages.primary(stage)
+    proxy.cut()
+    time.sleep(min(3.0, outage_seconds))
+    seconds, status = stages.stop(child, sig)
+    stops.append(Stop(stage, kind, seconds, status, None, f"{stage}.{child.serial}"))
+    log(f"{kind:9} {stage}.{child.serial} during the outage: exit {status} after {seconds:.2f} s")
+    time.sleep(max(0.0, outage_seconds - (time.monotonic() - proxy.cut_at)))
+    proxy.restore()
+    stages.start(stage)
+
+
 def failed_commits_check(stages: Stages, what: str) -> Check:
     """The offset commits `what` made fail were reported (the warnings held back as repeats
     counted too): the failure path ran for real."""
@@ -1423,16 +1439,8 @@ class Chaos:
         --outage-seconds, or once that stop is over, and the stage is started again."""
         self.wait_for_work("broker", None, "outage")
         stage = OUTAGE_SIGTERMS[sum(1 for s in self.stops if s.kind == "outage") % len(OUTAGE_SIGTERMS)]
-        child = self.stages.primary(stage)
-        self.proxy.cut()
-        time.sleep(min(3.0, self.outage_seconds))  # the stage notices: requests fail, commits fail
-        seconds, status = self.stages.stop(child, signal.SIGTERM)
-        self.stops.append(Stop(stage, "sigterm", seconds, status, None, f"{stage}.{child.serial}"))
-        log(f"sigterm   {stage}.{child.serial} during the outage: exit {status} after {seconds:.2f} s")
-        time.sleep(max(0.0, self.outage_seconds - (time.monotonic() - self.proxy.cut_at)))
-        self.proxy.restore()
+        signal_during_outage(self.proxy, self.stages, stage, signal.SIGTERM, "sigterm", self.outage_seconds, self.stops)
         self.stops.append(Stop("broker", "outage", self.proxy.cuts[-1], 0, None, "relay"))
-        self.start(stage)
 
     def rebalance(self, stage: str) -> None:
         group = self.groups[stage]
@@ -2509,30 +2517,23 @@ def run_outage(args: argparse.Namespace, workdir: Path, nf: Newsflash, findings:
         pacer.mode = "outage"  # a steady --rate throughout
         # A partition holds produce requests until they time out and are retried: wait past the outage.
         feeder = KafkaFeeder(items, pacer, args.batch, bootstrap, raw, "chaos-outage", flush_s=args.outage_seconds + 90)
-        child = stages.start("classify")
+        stages.start("classify")
         feeder.start()
         began = time.monotonic()
         stops: list[Stop] = []
         idle: list[str] = []
 
         for step in ("outage", "sigterm", "sigkill"):
-            child = stages.primary("classify")
-            if not wait_for_work(child, group, lambda: watcher.count, 5, 60):
+            if not wait_for_work(stages.primary("classify"), group, lambda: watcher.count, 5, 60):
                 idle.append(f"the {step} step: no output for 60 s before it")
                 log(f"WARNING {idle[-1]}")
-            proxy.cut()
             if step == "outage":
+                proxy.cut()
                 time.sleep(args.outage_seconds)
                 proxy.restore()
                 continue
-            time.sleep(min(3.0, args.outage_seconds))  # the process notices: requests fail, commits fail
             sig = signal.SIGTERM if step == "sigterm" else signal.SIGKILL
-            seconds, status = stages.stop(child, sig)
-            stops.append(Stop("classify", step, seconds, status, None, f"classify.{child.serial}"))
-            log(f"{step:9} classify.{child.serial} during the outage: exit {status} after {seconds:.2f} s")
-            time.sleep(max(0.0, args.outage_seconds - (time.monotonic() - proxy.cut_at)))
-            proxy.restore()
-            stages.start("classify")
+            signal_during_outage(proxy, stages, "classify", sig, step, args.outage_seconds, stops)
         # The last process up and holding partitions before the drain (a SIGTERM before its signal
         # handler is installed would end it with the signal, not a graceful stop).
         wait_until(lambda: bool(stages.primary("classify").assigned_partitions(group)), 60, 0.1)
