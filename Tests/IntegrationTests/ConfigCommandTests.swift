@@ -277,7 +277,7 @@ struct ConfigCommandTests {
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: store), "the store named in the file was not used")
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = String(decoding: Subprocess.readToEnd(errors.fileHandleForReading), as: UTF8.self)
         let first = try #require(log.split(separator: "\n").first, "no log line at info")
         #expect((try? JSONSerialization.jsonObject(with: Data(first.utf8))) != nil, "the file's log.format json was not used: \(first)")
     }

@@ -117,7 +117,7 @@ struct ReplayCommandTests {
         try await withDeadline(.seconds(30), "replay to stop") {
             while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         }
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: Subprocess.readToEnd(errors.fileHandleForReading), as: UTF8.self)
         #expect(process.terminationStatus == 2, "\(stderr)")
         #expect(stderr.contains("resume with: newsflash replay --resume \(checkpoint)"), "\(stderr)")
         let stopped = try ReplayCheckpoint.load(checkpoint)

@@ -40,10 +40,10 @@ public enum Subprocess {
         let group = DispatchGroup()
         group.enter()
         errReader.async {
-            errData.set(err.fileHandleForReading.readDataToEndOfFile())
+            errData.set(readToEnd(err.fileHandleForReading))
             group.leave()
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let outData = readToEnd(out.fileHandleForReading)
         group.wait()
         process.waitUntilExit()
         killer.cancel()
@@ -55,6 +55,24 @@ public enum Subprocess {
 }
 
 extension Subprocess {
+    /// Everything `handle` yields until end of file. Foundation's `readDataToEndOfFile()` traps
+    /// (`try!`) on EINTR, and a signal that lands on the reading thread crashed the whole test
+    /// process that way once in CI (FileHandle.swift:699, "Interrupted system call"); this retries.
+    public static func readToEnd(_ handle: FileHandle) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                data.append(contentsOf: buffer[0..<count])
+            } else if count < 0, errno == EINTR {
+                continue
+            } else {
+                return data
+            }
+        }
+    }
+
     /// ``run(_:_:environment:stdin:timeout:)`` on a Dispatch thread: an async test that waits for
     /// a process must not hold one of the cooperative pool's threads (two on two cores) meanwhile,
     /// or every other test in the process stalls with it.
