@@ -15,19 +15,51 @@ import Synchronization
 /// `Service`: on graceful shutdown it stops accepting messages, flushes what is
 /// queued (within ``KafkaProducerConfiguration/flushTimeout``) and releases the
 /// client. All methods may be called from any task.
+///
+/// When the broker fences the producer's id (a delivery fails with `PRODUCER_FENCED` or
+/// `INVALID_PRODUCER_EPOCH`) or librdkafka raises a fatal error, the librdkafka client can
+/// never deliver again: the producer replaces it with a new one, which gets a new producer id.
+/// What the old client still held fails (the callers retry, as after any failed delivery);
+/// ``clientReplacements`` counts the replacements. (After messages time out while the broker
+/// is unreachable, librdkafka bumps its idempotent producer's epoch itself; a broker that
+/// takes only epochs it handed out, as Tansu does, then fences every later request.)
 public final class KafkaProducer: Service, Sendable {
     private struct State {
         var nextID: UInt64 = 1
         var waiting: [UInt64: CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>] = [:]
         var closed = false
+        /// The librdkafka client messages go to; nil only while `init` makes the first.
+        var client: Client?
+        /// Which client that is: 0 for the first, one more for each replacement.
+        var generation = 0
+        var replacing = false
+        var replacements = 0
+        var lastReplacement: ContinuousClock.Instant?
+    }
+
+    /// One librdkafka producer instance and the thread that serves it.
+    private struct Client: Sendable {
+        let handle: RDKafkaHandle
+        let pollThread: PollThread
     }
 
     public let configuration: KafkaProducerConfiguration
-    private let handle: RDKafkaHandle
     private let state: LockedBox<State>
-    private let pollThread: PollThread
     private let reports: DeliveryReportBatcher?
     private let logger: Logger
+    /// Makes a librdkafka client with this producer's callbacks: the first (generation 0), and
+    /// each replacement. Its callbacks name its generation when they report the id lost, so that a
+    /// late report of a replaced client does not replace its successor.
+    private let makeClient: @Sendable (_ generation: Int) throws(KafkaError) -> Client
+    /// Lets the callbacks, made before `self`, ask for a replacement.
+    private let identityLost: IdentityLostSignal
+    private let replacedCounter: Counter
+
+    /// The current client's handle (messages are enqueued on `state.client` with the state lock held).
+    private var handle: RDKafkaHandle { state.withLock { $0.client! }.handle }
+
+    /// How many times the librdkafka client was replaced after it lost its producer id.
+    public var clientReplacements: Int { state.withLock { $0.replacements } }
 
     /// A producer whose fire-and-forget outcomes are only logged and counted.
     public static func make(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) -> KafkaProducer {
@@ -53,41 +85,57 @@ public final class KafkaProducer: Service, Sendable {
         self.reports = reports
         let state = LockedBox(State())
         self.state = state
+        let identityLost = IdentityLostSignal()
+        self.identityLost = identityLost
+        replacedCounter = Counter(label: "kafka_producer_client_replacements_total", dimensions: [("client", configuration.client.clientID)])
         let topicNames = TopicNameCache()
         let delivered = Counter(label: "kafka_producer_messages_total", dimensions: [("client", configuration.client.clientID), ("outcome", "delivered")])
         let failed = Counter(label: "kafka_producer_messages_total", dimensions: [("client", configuration.client.clientID), ("outcome", "failed")])
-        let context = RDKafkaCallbackContext(
-            logger: logger,
-            statistics: configuration.client.statisticsInterval.map { _ in KafkaStatisticsReporter(clientLabel: configuration.client.clientID) },
-            onDelivery: { message in
-                let report = KafkaProducer.report(from: message.pointee, topicNames: topicNames)
-                if report.error == nil { delivered.increment() } else { failed.increment() }
-                // Only `send` ids carry the waiter bit: fire-and-forget reports skip the lock.
-                if report.messageID & KafkaProducer.waiterBit != 0 {
-                    // No waiter: its `send` was cancelled and has returned.
-                    state.withLock { $0.waiting.removeValue(forKey: report.messageID) }?.resume(returning: .success(report))
-                } else if let reports {
-                    reports.add(report)
-                } else if let error = report.error {
-                    logger.error("kafka delivery failed", metadata: ["kafka.topic": "\(report.topic)", "kafka.error": "\(error)"])
-                }
-            }
-        )
-        let handle = try RDKafkaHandle(kind: .producer, properties: configuration.properties(), context: context)
-        self.handle = handle
         let flushTimeout = configuration.flushTimeout.milliseconds
-        self.pollThread = PollThread(name: "kafka-producer-poll") { thread in
-            while !thread.isStopping {
-                rd_kafka_poll(handle.pointer, 100)
+        makeClient = { (generation: Int) throws(KafkaError) -> Client in
+            let context = RDKafkaCallbackContext(
+                logger: logger,
+                statistics: configuration.client.statisticsInterval.map { _ in KafkaStatisticsReporter(clientLabel: configuration.client.clientID) },
+                onDelivery: { message in
+                    let report = KafkaProducer.report(from: message.pointee, topicNames: topicNames)
+                    if let error = report.error {
+                        failed.increment()
+                        if KafkaProducer.losesProducerID(error.code) { identityLost.raise(generation, "a delivery failed: \(error)") }
+                    } else {
+                        delivered.increment()
+                    }
+                    // Only `send` ids carry the waiter bit: fire-and-forget reports skip the lock.
+                    if report.messageID & KafkaProducer.waiterBit != 0 {
+                        // No waiter: its `send` was cancelled and has returned.
+                        state.withLock { $0.waiting.removeValue(forKey: report.messageID) }?.resume(returning: .success(report))
+                    } else if let reports {
+                        reports.add(report)
+                    } else if let error = report.error {
+                        logger.error("kafka delivery failed", metadata: ["kafka.topic": "\(report.topic)", "kafka.error": "\(error)"])
+                    }
+                },
+                onError: { error in
+                    if error.isFatal { identityLost.raise(generation, "librdkafka raised a fatal error: \(error)") }
+                }
+            )
+            let handle = try RDKafkaHandle(kind: .producer, properties: configuration.properties(), context: context)
+            let pollThread = PollThread(name: "kafka-producer-poll") { thread in
+                while !thread.isStopping {
+                    rd_kafka_poll(handle.pointer, 100)
+                    reports?.flush()
+                }
+                KafkaProducer.drain(handle: handle, flushTimeoutMilliseconds: flushTimeout, logger: logger)
                 reports?.flush()
             }
-            KafkaProducer.drain(handle: handle, flushTimeoutMilliseconds: flushTimeout, logger: logger)
-            reports?.flush()
+            return Client(handle: handle, pollThread: pollThread)
         }
+        let client = try makeClient(0)
+        state.withLock { $0.client = client }
+        identityLost.onRaise { [weak self] generation, reason in self?.replaceClient(generation, because: reason) }
     }
 
     deinit {
-        pollThread.requestStop()
+        state.withLock { $0.client }?.pollThread.requestStop()
     }
 
     /// Produces `message` and returns when the broker acknowledged it.
@@ -116,7 +164,7 @@ public final class KafkaProducer: Service, Sendable {
                         // Under the lock the cancellation handler takes: a cancellation is seen here, or finds the waiter.
                         guard !Task.isCancelled else { return cancelled }
                         guard !state.closed else { return KafkaError.closed("produce to \(message.topic)") }
-                        let err = enqueue(message, id: id)
+                        let err = enqueue(message, id: id, on: state.client!.handle)
                         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return KafkaError(err, operation: "produce to \(message.topic)") }
                         state.waiting[id] = continuation
                         return nil
@@ -147,7 +195,7 @@ public final class KafkaProducer: Service, Sendable {
         let outcome: Result<UInt64, KafkaError> = state.withLock { state in
             guard !state.closed else { return .failure(KafkaError.closed("produce to \(message.topic)")) }
             let id = state.nextID
-            let err = enqueue(message, id: id)
+            let err = enqueue(message, id: id, on: state.client!.handle)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(err, operation: "produce to \(message.topic)")) }
             state.nextID += 1
             return .success(id)
@@ -183,16 +231,16 @@ public final class KafkaProducer: Service, Sendable {
     /// failing what is left after it. Idempotent. The librdkafka instance is
     /// destroyed before this returns.
     public func shutdown() async {
-        let first = state.withLock { state in
+        let (first, client) = state.withLock { state in
             defer { state.closed = true }
-            return !state.closed
+            return (!state.closed, state.client!)
         }
         if first {
-            pollThread.requestStop()
-            _ = try? handle.borrow("shut down") { rd_kafka_yield($0) }
+            client.pollThread.requestStop()
+            _ = try? client.handle.borrow("shut down") { rd_kafka_yield($0) }
         }
-        await pollThread.join()
-        await handle.destroyOffPool()
+        await client.pollThread.join()
+        await client.handle.destroyOffPool()
         let orphans = state.withLock { state in
             defer { state.waiting = [:] }
             return state.waiting.values
@@ -203,9 +251,86 @@ public final class KafkaProducer: Service, Sendable {
         reports?.finish()
     }
 
+    /// The least time between two replacements of the client: a broker that fences every new
+    /// producer id too must not make the producer spin.
+    static let replacementInterval: Duration = .seconds(1)
+
+    /// Whether a delivery that failed with `code` means the client's producer id is no longer
+    /// accepted, so that no later message of this client can be delivered either.
+    static func losesProducerID(_ code: KafkaError.Code) -> Bool {
+        switch code.rawValue {
+        case RD_KAFKA_RESP_ERR_PRODUCER_FENCED.rawValue, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH.rawValue,
+             RD_KAFKA_RESP_ERR__FENCED.rawValue, RD_KAFKA_RESP_ERR__FATAL.rawValue:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Starts replacing client `generation`, unless it was replaced already, a replacement runs,
+    /// or the producer is closed. Called on a poll thread, which the replacement stops: the work
+    /// runs in a task of its own.
+    private func replaceClient(_ generation: Int, because reason: String) {
+        let start = state.withLock { state in
+            guard !state.closed, !state.replacing, state.generation == generation else { return false }
+            state.replacing = true
+            return true
+        }
+        guard start else { return }
+        Task.detached { [self] in await performReplacement(of: generation, because: reason) }
+    }
+
+    private func performReplacement(of generation: Int, because reason: String) async {
+        if let last = state.withLock({ $0.lastReplacement }) {
+            try? await Task.sleep(until: last + Self.replacementInterval, clock: .continuous)
+        }
+        let fresh: Client
+        do {
+            fresh = try makeClient(generation + 1)
+        } catch {
+            logger.error("kafka producer could not make a new client after losing its producer id", metadata: ["kafka.error": "\(error)"])
+            state.withLock {
+                $0.replacing = false
+                $0.lastReplacement = .now
+            }
+            return
+        }
+        let old: Client? = state.withLock { state in
+            defer {
+                state.replacing = false
+                state.lastReplacement = .now
+            }
+            guard !state.closed else { return nil }
+            defer {
+                state.client = fresh
+                state.generation = generation + 1
+                state.replacements += 1
+            }
+            return state.client
+        }
+        guard let old else {
+            // Closed meanwhile: the shutdown took the client it found.
+            fresh.pollThread.requestStop()
+            await fresh.pollThread.join()
+            await fresh.handle.destroyOffPool()
+            return
+        }
+        replacedCounter.increment()
+        logger.warning(
+            "kafka producer lost its producer id; new messages go to a new client, what the old one held fails and is retried",
+            metadata: ["kafka.reason": "\(reason)", "kafka.messages": "\(rd_kafka_outq_len(old.handle.pointer))"])
+        // What the old client holds can never be delivered: fail it now, so its senders retry.
+        _ = try? old.handle.borrow("purge a replaced producer") {
+            rd_kafka_purge($0, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        }
+        old.pollThread.requestStop()
+        await old.pollThread.join()
+        await old.handle.destroyOffPool()
+    }
+
     /// Hands one message to librdkafka. Call with the state lock held, so that no
     /// message reaches the handle after ``shutdown()`` marked the producer closed.
-    private func enqueue(_ message: KafkaProducerMessage, id: UInt64) -> rd_kafka_resp_err_t {
+    private func enqueue(_ message: KafkaProducerMessage, id: UInt64, on handle: RDKafkaHandle) -> rd_kafka_resp_err_t {
         if let partition = message.partition, partition < 0 { return RD_KAFKA_RESP_ERR__INVALID_ARG }
         let headers = KafkaProducer.makeHeaders(message.headers)
         let opaque = UnsafeMutableRawPointer(bitPattern: UInt(id))
@@ -270,5 +395,20 @@ public final class KafkaProducer: Service, Sendable {
         for _ in 0..<50 where rd_kafka_outq_len(handle.pointer) > 0 {
             rd_kafka_poll(handle.pointer, 100)
         }
+    }
+}
+
+/// Carries "this client lost its producer id" from librdkafka's callbacks, which are made before
+/// the producer exists, to the producer.
+private final class IdentityLostSignal: Sendable {
+    private let handler = Mutex<(@Sendable (_ generation: Int, _ reason: String) -> Void)?>(nil)
+
+    func onRaise(_ body: @escaping @Sendable (_ generation: Int, _ reason: String) -> Void) {
+        handler.withLock { $0 = body }
+    }
+
+    /// Client `generation` lost its producer id.
+    func raise(_ generation: Int, _ reason: String) {
+        handler.withLock { $0 }?(generation, reason)
     }
 }

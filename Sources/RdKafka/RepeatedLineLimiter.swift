@@ -7,7 +7,7 @@
 /// Lines are alike when they are equal but for the milliseconds librdkafka writes into them
 /// ("after 0ms in state CONNECT"); a line of another broker, client or level is a line of its own.
 /// Held-back lines are counted, not lost: the count goes out with the next line of the kind.
-struct RepeatedLineLimiter: Sendable {
+public struct RepeatedLineLimiter: Sendable {
     private struct Entry: Sendable {
         var shownAt: ContinuousClock.Instant
         var held: Int
@@ -19,14 +19,14 @@ struct RepeatedLineLimiter: Sendable {
     let capacity: Int
     private var entries: [String: Entry] = [:]
 
-    init(interval: Duration = .seconds(10), capacity: Int = 256) {
+    public init(interval: Duration = .seconds(10), capacity: Int = 256) {
         self.interval = interval
         self.capacity = capacity
     }
 
     /// Whether a line of kind `key` goes out at `now`: nil to hold it back, else how many of its
     /// kind were held back since the last one shown (0 for a line of a new kind).
-    mutating func admit(_ key: String, now: ContinuousClock.Instant) -> Int? {
+    public mutating func admit(_ key: String, now: ContinuousClock.Instant) -> Int? {
         if var entry = entries[key] {
             if now - entry.shownAt < interval {
                 entry.held += 1

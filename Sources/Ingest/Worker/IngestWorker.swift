@@ -50,6 +50,9 @@ public final class IngestWorker: Service, Sendable {
     private let stories: StoryRegistry
     /// Each polled source's loop: polling since, or its next poll due at (for ``stall(after:now:)``).
     private let loops = Mutex<[String: (polling: Bool, at: ContinuousClock.Instant)]>([:])
+    /// A push client retries a refused batch every few seconds: one warning per source and error
+    /// each ten seconds, with the count of those held back.
+    private let refusedPushes = Mutex(RepeatedLineLimiter())
 
     public init(
         configuration: IngestConfiguration, store: IngestStore, producer: KafkaProducer, fetcher: FeedFetcher,
@@ -212,7 +215,17 @@ public final class IngestWorker: Service, Sendable {
         guard let source = configuration.sources.first(where: { $0.id == sourceID && $0.kind == .push && $0.enabled }) else {
             throw ConfigurationError("no enabled push source \(sourceID)")
         }
-        let results = try await publish(items, from: source, kind: .push, fetchedAt: Date())
+        let results: [ItemResult]
+        do {
+            results = try await publish(items, from: source, kind: .push, fetchedAt: Date())
+        } catch {
+            if let held = refusedPushes.withLock({ $0.admit("\(sourceID) \(error)", now: .now) }) {
+                logger.warning(
+                    "push not published; the client is told to retry",
+                    metadata: ["source.id": "\(sourceID)", "ingest.items": "\(items.count)", "error": "\(error)", "ingest.repeated": "\(held)"])
+            }
+            throw error
+        }
         Counter(label: "ingest_items_published_total", dimensions: [("source", sourceID)]).increment(by: results.filter { $0.status != .unchanged }.count)
         return results
     }
