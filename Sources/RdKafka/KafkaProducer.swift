@@ -56,7 +56,7 @@ public final class KafkaProducer: Service, Sendable {
     private let replacedCounter: Counter
 
     /// The current client's handle (messages are enqueued on `state.client` with the state lock held).
-    private var handle: RDKafkaHandle { state.withLock { $0.client! }.handle }
+    var handle: RDKafkaHandle { state.withLock { $0.client! }.handle }
 
     /// How many times the librdkafka client was replaced after it lost its producer id.
     public var clientReplacements: Int { state.withLock { $0.replacements } }
