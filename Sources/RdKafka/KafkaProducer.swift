@@ -33,7 +33,6 @@ public final class KafkaProducer: Service, Sendable {
         /// Which client that is: 0 for the first, one more for each replacement.
         var generation = 0
         var replacing = false
-        var replacements = 0
         var lastReplacement: ContinuousClock.Instant?
     }
 
@@ -41,6 +40,15 @@ public final class KafkaProducer: Service, Sendable {
     private struct Client: Sendable {
         let handle: RDKafkaHandle
         let pollThread: PollThread
+
+        /// Stops the poll thread (which flushes within `flushTimeout`, then purges what is left),
+        /// waits for it and destroys the instance.
+        func stop() async {
+            pollThread.requestStop()
+            _ = try? handle.borrow("shut down") { rd_kafka_yield($0) }
+            await pollThread.join()
+            await handle.destroyOffPool()
+        }
     }
 
     public let configuration: KafkaProducerConfiguration
@@ -59,7 +67,7 @@ public final class KafkaProducer: Service, Sendable {
     var handle: RDKafkaHandle { state.withLock { $0.client! }.handle }
 
     /// How many times the librdkafka client was replaced after it lost its producer id.
-    public var clientReplacements: Int { state.withLock { $0.replacements } }
+    public var clientReplacements: Int { state.withLock { $0.generation } }
 
     /// A producer whose fire-and-forget outcomes are only logged and counted.
     public static func make(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) -> KafkaProducer {
@@ -231,16 +239,12 @@ public final class KafkaProducer: Service, Sendable {
     /// failing what is left after it. Idempotent. The librdkafka instance is
     /// destroyed before this returns.
     public func shutdown() async {
-        let (first, client) = state.withLock { state in
-            defer { state.closed = true }
-            return (!state.closed, state.client!)
+        let client = state.withLock { state in
+            state.closed = true
+            return state.client!
         }
-        if first {
-            client.pollThread.requestStop()
-            _ = try? client.handle.borrow("shut down") { rd_kafka_yield($0) }
-        }
-        await client.pollThread.join()
-        await client.handle.destroyOffPool()
+        // Each step of `stop()` is idempotent: a second shutdown waits for the first's.
+        await client.stop()
         let orphans = state.withLock { state in
             defer { state.waiting = [:] }
             return state.waiting.values
@@ -304,15 +308,12 @@ public final class KafkaProducer: Service, Sendable {
             defer {
                 state.client = fresh
                 state.generation = generation + 1
-                state.replacements += 1
             }
             return state.client
         }
         guard let old else {
             // Closed meanwhile: the shutdown took the client it found.
-            fresh.pollThread.requestStop()
-            await fresh.pollThread.join()
-            await fresh.handle.destroyOffPool()
+            await fresh.stop()
             return
         }
         replacedCounter.increment()
@@ -323,9 +324,7 @@ public final class KafkaProducer: Service, Sendable {
         _ = try? old.handle.borrow("purge a replaced producer") {
             rd_kafka_purge($0, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         }
-        old.pollThread.requestStop()
-        await old.pollThread.join()
-        await old.handle.destroyOffPool()
+        await old.stop()
     }
 
     /// Hands one message to librdkafka. Call with the state lock held, so that no
